@@ -1,0 +1,61 @@
+/** Parses the command line and dispatches; every refusal becomes a message and an exit code. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/load.js';
+import { CliError, type CliIO } from './io.js';
+import { numbersCommand } from './numbers.js';
+import { lookupCommand, validateCommand } from './validate.js';
+
+const USAGE = `usage: calltrack <command>
+  validate [dir]                      check dialplans; one line per error (file:line:col: message)
+  lookup <number> [--dialplans dir]   print the routing decision as JSON
+  numbers <action> …                  deactivate | replace | end-contract | reclaimable`;
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  try {
+    const { positionals, values } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        dialplans: { type: 'string' },
+        today: { type: 'string' },
+        source: { type: 'string' },
+        'last-calls': { type: 'string' },
+        deactivate: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, ...args] = positionals;
+    if (values.help || !command) {
+      io.out(USAGE);
+      return values.help ? 0 : 2;
+    }
+    if (command === 'validate')
+      return await validateCommand(
+        io,
+        args.length ? args : values.dialplans ? [values.dialplans] : [],
+      );
+    if (command === 'lookup') return await lookupCommand(io, args, values);
+    if (command === 'numbers') return await numbersCommand(io, args, values);
+    throw new CliError(`unknown command '${command}'\n${USAGE}`);
+  } catch (err) {
+    return reportFailure(io, err);
+  }
+}
+
+function reportFailure(io: CliIO, err: unknown): number {
+  if (err instanceof CliError) {
+    for (const line of err.details) io.out(line);
+    io.err(`calltrack: ${err.message}`);
+    return err.exitCode;
+  }
+  if (err instanceof ConfigError) {
+    io.err(`calltrack: ${err.message}`);
+    return 2;
+  }
+  if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+    io.err(`calltrack: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  throw err;
+}

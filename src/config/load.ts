@@ -1,0 +1,79 @@
+/**
+ * Configuration: defaults from config/default.json, overridden by environment variables, checked
+ * against config/schema/config.schema.json. Every problem is listed at once; the result is frozen.
+ */
+import { readFileSync } from 'node:fs';
+import { packagePath } from '../paths.js';
+import { describeErrors, schemaValidator } from '../schema/ajv.js';
+import { deepFreeze } from '../util/freeze.js';
+
+export type Config = {
+  readonly dialplanDir: string;
+  readonly defaultCountry: 'DE' | 'AT';
+  readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string };
+  readonly redisUrl: string;
+  readonly httpPort: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly outboundTrunk: string;
+  readonly reload: { readonly debounceMs: number; readonly workerThresholdBytes: number };
+};
+
+type Kind = 'string' | 'integer';
+
+/** Environment variable → where it lands in the config, and how to read it. */
+export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> = {
+  DIALPLAN_DIR: { path: ['dialplanDir'], kind: 'string' },
+  DEFAULT_COUNTRY: { path: ['defaultCountry'], kind: 'string' },
+  DRACHTIO_HOST: { path: ['drachtio', 'host'], kind: 'string' },
+  DRACHTIO_PORT: { path: ['drachtio', 'port'], kind: 'integer' },
+  DRACHTIO_SECRET: { path: ['drachtio', 'secret'], kind: 'string' },
+  REDIS_URL: { path: ['redisUrl'], kind: 'string' },
+  HTTP_PORT: { path: ['httpPort'], kind: 'integer' },
+  LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+  OUTBOUND_TRUNK: { path: ['outboundTrunk'], kind: 'string' },
+  RELOAD_DEBOUNCE_MS: { path: ['reload', 'debounceMs'], kind: 'integer' },
+  RELOAD_WORKER_THRESHOLD_BYTES: { path: ['reload', 'workerThresholdBytes'], kind: 'integer' },
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const raw = JSON.parse(readFileSync(packagePath('config', 'default.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const problems: string[] = [];
+  const fromEnv = new Map<string, string>();
+  for (const [name, spec] of Object.entries(ENV_VARS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    fromEnv.set(spec.path.join('.'), name);
+    const parsed =
+      spec.kind === 'integer' && /^-?[0-9]+$/.test(value.trim()) ? Number(value) : value;
+    setPath(raw, spec.path, parsed);
+  }
+  const validate = schemaValidator('config.schema.json');
+  if (!validate(raw)) {
+    for (const p of describeErrors(validate.errors)) {
+      const where = p.path.join('.');
+      const source = fromEnv.get(where);
+      problems.push(`${source ? `${source} (${where})` : where || 'config'}: ${p.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(raw as Config);
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path.at(-1)!] = value;
+}

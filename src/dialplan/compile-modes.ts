@@ -1,0 +1,67 @@
+/** The two ways a reload compiles a set: on this thread (small sets) or in a worker (large). */
+import { Worker } from 'node:worker_threads';
+import type { RouteDecision } from '../routing/decision.js';
+import { NumberIndex } from '../routing/number-index.js';
+import { deepFreeze } from '../util/freeze.js';
+import type { DialplanError } from './errors.js';
+import { loadDialplans, readDialplanDir } from './load.js';
+import type { WorkerInput, WorkerMessage } from './reload-protocol.js';
+import type { SetSummary } from './set-builder.js';
+
+export type Compiled =
+  | { ok: true; decisions: RouteDecision[]; summary: SetSummary; index: NumberIndex }
+  | { ok: false; errors: DialplanError[] };
+
+export async function compileInline(dir: string, now: Date): Promise<Compiled> {
+  const result = loadDialplans(await readDialplanDir(dir), { now });
+  return result.ok ? { ok: true, ...result.set } : result;
+}
+
+/**
+ * The worker runs from the same tree as this file: built .js in production; under tsx (tests,
+ * benchmarks) the .ts entry needs tsx registered inside the worker, which Node 20 does not
+ * inherit from the parent's --import.
+ */
+function startWorker(workerData: WorkerInput): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./reload-worker.js', import.meta.url), { workerData });
+  const entry = new URL('./reload-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+export function compileInWorker(dir: string, now: Date): Promise<Compiled> {
+  return new Promise((resolve) => {
+    const decisions: RouteDecision[] = [];
+    const acks = new SharedArrayBuffer(4);
+    const acked = new Int32Array(acks);
+    const input: WorkerInput = { dir, now: now.getTime(), acks };
+    const worker = startWorker(input);
+    let settled = false;
+    const settle = (c: Compiled) => {
+      if (settled) return;
+      settled = true;
+      resolve(c);
+      void worker.terminate();
+    };
+    const failure = (message: string) =>
+      settle({ ok: false, errors: [{ file: dir, line: 1, col: 1, message }] });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'chunk') {
+        // decisions cross the thread boundary as copies; freeze them here, where they are read
+        for (const decision of JSON.parse(m.json) as RouteDecision[])
+          decisions.push(deepFreeze(decision));
+        // acknowledged from the next turn of the loop, so the next chunk cannot arrive within this one
+        setImmediate(() => {
+          Atomics.add(acked, 0, 1);
+          Atomics.notify(acked, 0);
+        });
+      } else if (m.type === 'done') {
+        settle({ ok: true, decisions, summary: m.summary, index: new NumberIndex(m.index) });
+      } else settle({ ok: false, errors: m.errors });
+    });
+    worker.on('error', (err) => failure(`reload worker failed: ${err.message}`));
+    worker.on('exit', (code) => failure(`reload worker exited (code ${code}) before finishing`));
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * Owns the current RouteTable and replaces it atomically when a reload succeeds. Reloads never
+ * overlap: one asked for while another runs waits and runs once for all such requests. A failed
+ * reload leaves the current table answering.
+ */
+
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EMPTY_INFO, RouteTable } from '../routing/route-table.js';
+import { type Compiled, compileInline, compileInWorker } from './compile-modes.js';
+import type { DialplanError } from './errors.js';
+import { isDialplanFile } from './load.js';
+import { buildTable, type CountryName } from './table.js';
+
+export type ReloadOutcome =
+  | { ok: true; changed: boolean; version: string; numbers: number; durationMs: number; mode: Mode }
+  | { ok: false; errors: DialplanError[]; durationMs: number; mode: Mode };
+type Mode = 'inline' | 'worker';
+
+export type ReloaderOptions = {
+  dir: string;
+  defaultCountry: CountryName;
+  /** Sets larger than this (bytes of YAML) compile in a worker thread. */
+  workerThresholdBytes: number;
+  now: () => Date;
+  onOutcome?: (outcome: ReloadOutcome, table: RouteTable) => void;
+};
+
+export class Reloader {
+  readonly #options: ReloaderOptions;
+  #table: RouteTable;
+  #running: Promise<ReloadOutcome> | undefined;
+  #queued: Promise<ReloadOutcome> | undefined;
+
+  constructor(options: ReloaderOptions) {
+    this.#options = options;
+    this.#table = RouteTable.empty(options.defaultCountry);
+  }
+
+  /** The table to answer the next call with; hold on to it for the whole call. */
+  get table(): RouteTable {
+    return this.#table;
+  }
+
+  get loaded(): boolean {
+    return this.#table.info !== EMPTY_INFO;
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    if (this.#queued) return this.#queued;
+    if (this.#running) {
+      this.#queued = this.#running.then(() => {
+        this.#queued = undefined;
+        return this.#start();
+      });
+      return this.#queued;
+    }
+    return this.#start();
+  }
+
+  #start(): Promise<ReloadOutcome> {
+    const run = this.#run();
+    this.#running = run;
+    void run.finally(() => {
+      if (this.#running === run) this.#running = undefined;
+    });
+    return run;
+  }
+
+  async #run(): Promise<ReloadOutcome> {
+    const { dir, now } = this.#options;
+    const started = performance.now();
+    const mode: Mode =
+      (await yamlBytes(dir).catch(() => 0)) > this.#options.workerThresholdBytes
+        ? 'worker'
+        : 'inline';
+    const at = now();
+    const compiled: Compiled = await (mode === 'worker'
+      ? compileInWorker(dir, at)
+      : compileInline(dir, at)
+    ).catch(
+      (err: Error): Compiled => ({
+        ok: false,
+        errors: [{ file: dir, line: 1, col: 1, message: `cannot read dialplans: ${err.message}` }],
+      }),
+    );
+    const durationMs = Math.round(performance.now() - started);
+    const outcome = compiled.ok
+      ? this.#swap(compiled, at, durationMs, mode)
+      : { ok: false as const, errors: compiled.errors, durationMs, mode };
+    this.#options.onOutcome?.(outcome, this.#table);
+    return outcome;
+  }
+
+  #swap(
+    compiled: Extract<Compiled, { ok: true }>,
+    at: Date,
+    durationMs: number,
+    mode: Mode,
+  ): ReloadOutcome {
+    const { summary, decisions, index } = compiled;
+    const changed = summary.version !== this.#table.info.version;
+    if (changed)
+      this.#table = buildTable(decisions, summary, index, this.#options.defaultCountry, at);
+    return {
+      ok: true,
+      changed,
+      version: summary.version,
+      numbers: decisions.length,
+      durationMs,
+      mode,
+    };
+  }
+}
+
+async function yamlBytes(dir: string): Promise<number> {
+  const names = (await readdir(dir)).filter(isDialplanFile);
+  const sizes = await Promise.all(names.map((n) => stat(join(dir, n)).then((s) => s.size)));
+  return sizes.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,69 @@
+/**
+ * A destination as written in a dialplan (`+4930…` or a SIP URI), checked and turned into the form
+ * the call path dials. SIP URIs are checked for shape (scheme, host, port), not resolved.
+ */
+import { classify } from '../numbering/classify.js';
+
+export type Destination =
+  | { readonly type: 'e164'; readonly number: string; readonly ringTimeoutMs: number }
+  | { readonly type: 'sip'; readonly uri: string; readonly ringTimeoutMs: number };
+
+export type DestinationCheck = { ok: true; value: Destination } | { ok: false; reason: string };
+
+const E164 = /^\+[1-9][0-9]{5,14}$/;
+const HOST =
+  /^(?:\[[0-9a-fA-F:.]+\]|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.?)$/;
+const USER = /^(?:[a-zA-Z0-9\-_.!~*'()&=+$,;?/]|%[0-9a-fA-F]{2})+$/;
+const PARAMS = /^(?:;[a-zA-Z0-9\-_.!~*'%]+(?:=[a-zA-Z0-9\-_.!~*'%[\]:/&+$]*)?)*$/;
+
+export function parseDestination(to: string, ringTimeoutSeconds: number): DestinationCheck {
+  const ringTimeoutMs = ringTimeoutSeconds * 1000;
+  if (to.startsWith('+')) {
+    if (!E164.test(to)) return { ok: false, reason: `'${to}' is not an E.164 number` };
+    if (classify(to).kind === 'invalid') {
+      return { ok: false, reason: `'${to}' is not a valid number in its country's numbering plan` };
+    }
+    return { ok: true, value: Object.freeze({ type: 'e164', number: to, ringTimeoutMs }) };
+  }
+  const problem = sipUriProblem(to);
+  if (problem) return { ok: false, reason: problem };
+  return { ok: true, value: Object.freeze({ type: 'sip', uri: to, ringTimeoutMs }) };
+}
+
+function sipUriProblem(uri: string): string | undefined {
+  const scheme = /^(sips?):/i.exec(uri);
+  if (!scheme) return `'${uri}' is neither an E.164 number (+…) nor a sip:/sips: URI`;
+  const rest = uri.slice(scheme[0].length);
+  const at = rest.lastIndexOf('@');
+  const user = at === -1 ? undefined : rest.slice(0, at);
+  if (user !== undefined && !USER.test(user)) return `'${uri}' has an invalid user part`;
+  const hostPart = at === -1 ? rest : rest.slice(at + 1);
+  const semi = hostPart.indexOf(';');
+  const hostPort = semi === -1 ? hostPart : hostPart.slice(0, semi);
+  const params = semi === -1 ? '' : hostPart.slice(semi);
+  const { host, port } = splitHostPort(hostPort);
+  if (!host || !HOST.test(host)) return `'${uri}' has no valid host`;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    return `'${uri}' has an invalid port`;
+  }
+  if (!PARAMS.test(params)) return `'${uri}' has invalid URI parameters`;
+  return undefined;
+}
+
+function splitHostPort(hostPort: string): { host: string; port?: number } {
+  if (hostPort.startsWith('[')) {
+    const close = hostPort.indexOf(']');
+    const after = hostPort.slice(close + 1);
+    if (close === -1 || (after !== '' && !after.startsWith(':'))) return { host: '' };
+    return after
+      ? { host: hostPort.slice(0, close + 1), port: portOf(after.slice(1)) }
+      : { host: hostPort };
+  }
+  const colon = hostPort.indexOf(':');
+  if (colon === -1) return { host: hostPort };
+  return { host: hostPort.slice(0, colon), port: portOf(hostPort.slice(colon + 1)) };
+}
+
+function portOf(text: string): number {
+  return /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
+}

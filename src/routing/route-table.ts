@@ -1,0 +1,99 @@
+/**
+ * The immutable answer to "where does this number go?". Built once per (re)load; a lookup
+ * normalises the raw number to an integer and probes the number index: no allocation on a hit.
+ */
+
+import type { CustomerDoc } from '../dialplan/types.js';
+import { COUNTRY_CODES, countryOf } from '../numbering/classify.js';
+import { FAILURES, normaliseValue } from '../numbering/normalise.js';
+import { deepFreeze } from '../util/freeze.js';
+import type { RejectDecision, RouteDecision } from './decision.js';
+import { NumberIndex } from './number-index.js';
+import { REJECT_REASONS, type RejectReason } from './reasons.js';
+
+export type RouteTableInfo = {
+  /** Content hash of the dialplan files the table was compiled from. */
+  readonly version: string;
+  readonly loadedAt: string;
+  readonly activeNumbers: number;
+  readonly deactivatedNumbers: number;
+  readonly customers: number;
+};
+
+export function reject(
+  reason: RejectReason,
+  fields: Omit<RejectDecision, 'kind' | 'reason' | 'sipStatus'>,
+): RejectDecision {
+  return Object.freeze({
+    kind: 'reject',
+    reason,
+    sipStatus: REJECT_REASONS[reason].sipStatus,
+    ...fields,
+  });
+}
+
+/** What a table answers from: `decisions[i]` is the decision for the number the index maps to i. */
+export type TableData = {
+  readonly decisions: readonly RouteDecision[];
+  readonly index: NumberIndex;
+  readonly customers: readonly CustomerDoc[];
+};
+
+export class RouteTable {
+  readonly #decisions: readonly RouteDecision[];
+  readonly #index: NumberIndex;
+  readonly #customers: ReadonlyMap<string, CustomerDoc>;
+  readonly #cc: number;
+  readonly #ccDigits: number;
+  readonly info: RouteTableInfo;
+
+  constructor(data: TableData, info: RouteTableInfo, defaultCountry: 'DE' | 'AT') {
+    this.#decisions = data.decisions;
+    this.#index = data.index;
+    this.#customers = new Map(data.customers.map((c) => [c.id, deepFreeze(c)]));
+    this.info = Object.freeze({ ...info });
+    this.#cc = Number(COUNTRY_CODES[defaultCountry]);
+    this.#ccDigits = COUNTRY_CODES[defaultCountry].length;
+    Object.freeze(this);
+  }
+
+  static empty(defaultCountry: 'DE' | 'AT'): RouteTable {
+    return new RouteTable(
+      { decisions: [], index: NumberIndex.build([]), customers: [] },
+      EMPTY_INFO,
+      defaultCountry,
+    );
+  }
+
+  get size(): number {
+    return this.#decisions.length;
+  }
+
+  lookup(raw: string): RouteDecision {
+    const value = normaliseValue(raw, this.#cc, this.#ccDigits);
+    if (value < 0)
+      return reject('malformed', { detail: (FAILURES[-value] ?? FAILURES[0]!).detail });
+    const slot = this.#index.get(value);
+    if (slot >= 0) return this.#decisions[slot]!;
+    const number = `+${value}`;
+    return reject(countryOf(number) === 'other' ? 'not-de-at' : 'unknown', { number });
+  }
+
+  /** The customer a decision names (its name, seat), e.g. for display or records. */
+  customer(id: string): CustomerDoc | undefined {
+    return this.#customers.get(id);
+  }
+
+  /** Every configured number's decision, for listings and the admin API; not for the call path. */
+  decisions(): readonly RouteDecision[] {
+    return this.#decisions;
+  }
+}
+
+export const EMPTY_INFO: RouteTableInfo = Object.freeze({
+  version: 'empty',
+  loadedAt: new Date(0).toISOString(),
+  activeNumbers: 0,
+  deactivatedNumbers: 0,
+  customers: 0,
+});
