@@ -37,7 +37,9 @@ export function checkNumber(at: At<NumberDoc>, today: Date): EntryCheck {
   const { number } = at.value;
   const country = countryOf(number);
   let classification: Classification | undefined;
-  if (country === 'other') {
+  if (number === '') {
+    // unreadable number (salvaged entry): the schema reported it
+  } else if (country === 'other') {
     issue(
       ['number'],
       `${number} is not in the German (+49) or Austrian (+43) number range; tracking numbers exist only there`,

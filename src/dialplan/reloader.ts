@@ -6,7 +6,7 @@
 
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EMPTY_INFO, RouteTable } from '../routing/route-table.js';
+import { RouteTable } from '../routing/route-table.js';
 import { type Compiled, compileInline, compileInWorker } from './compile-modes.js';
 import type { DialplanError } from './errors.js';
 import { isDialplanFile } from './load.js';
@@ -31,6 +31,7 @@ export class Reloader {
   #table: RouteTable;
   #running: Promise<ReloadOutcome> | undefined;
   #queued: Promise<ReloadOutcome> | undefined;
+  #loaded = false;
 
   constructor(options: ReloaderOptions) {
     this.#options = options;
@@ -42,8 +43,9 @@ export class Reloader {
     return this.#table;
   }
 
+  /** Whether a valid set has been loaded since start: until then the gateway is not ready. */
   get loaded(): boolean {
-    return this.#table.info !== EMPTY_INFO;
+    return this.#loaded;
   }
 
   reload(): Promise<ReloadOutcome> {
@@ -99,7 +101,8 @@ export class Reloader {
     mode: Mode,
   ): ReloadOutcome {
     const { summary, decisions, index } = compiled;
-    const changed = summary.version !== this.#table.info.version;
+    const changed = !this.#loaded || summary.version !== this.#table.info.version;
+    this.#loaded = true;
     if (changed)
       this.#table = buildTable(decisions, summary, index, this.#options.defaultCountry, at);
     return {

@@ -15,6 +15,7 @@ import { checkCustomer, checkNumber } from './entry-rules.js';
 import { byPosition, type DialplanError } from './errors.js';
 import { locateAll } from './locate.js';
 import { parseYaml } from './parse.js';
+import { salvageNumber, UNREADABLE_CUSTOMER } from './salvage.js';
 import { checkSet } from './set-rules.js';
 import { SetState } from './set-state.js';
 import type { CustomerDoc, DialplanDoc, Issue, NumberDoc } from './types.js';
@@ -44,6 +45,7 @@ export class SetBuilder {
 
   constructor(now: Date) {
     this.#today = dayOf(now);
+    this.#state.brokenCustomerIds.add(UNREADABLE_CUSTOMER);
   }
 
   /** Checks one file; returns the decisions of its numbers, in the order of their index slots. */
@@ -64,6 +66,11 @@ export class SetBuilder {
     const decisions: RouteDecision[] = [];
     doc.numbers?.forEach((entry, i) => {
       if (!broken.has(`numbers/${i}`)) decisions.push(this.#addNumber(i, entry));
+      else {
+        // checked for everything else it may get wrong, but never routed
+        const salvaged = salvageNumber(entry);
+        if (salvaged) this.#addNumber(i, salvaged);
+      }
     });
     return decisions;
   }
@@ -95,7 +102,8 @@ export class SetBuilder {
       this.#issues.push({ file, path: p.path, message: p.message, key: p.key });
       const [list, index] = p.path;
       if (typeof index === 'number') broken.add(`${String(list)}/${index}`);
-      else usable = false;
+      // a wrong version or unknown top-level key leaves the lists readable; a wrong list does not
+      else if ((list === 'customers' || list === 'numbers') && p.path.length === 1) usable = false;
     }
     // a left-out customer must not turn into "not defined" wherever it is referenced
     (doc as DialplanDoc | null)?.customers?.forEach((c, i) => {
@@ -131,7 +139,7 @@ export class SetBuilder {
     this.#issues.push(...check.issues);
     const active = entry.status === 'active';
     if (active) this.#active++;
-    state.values.push(e164Value(entry.number));
+    state.values.push(entry.number ? e164Value(entry.number) : 0);
     state.owners.push(state.customerSlot(entry.customer));
     state.geo.push(
       active && check.classification?.kind === 'geographic' ? check.classification : null,

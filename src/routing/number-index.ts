@@ -43,6 +43,7 @@ export class NumberIndex {
     const mask = capacity - 1;
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!;
+      if (value === 0) continue; // an entry without a readable number holds a slot but no key
       let at = hash(value, mask);
       while (keys[at] !== 0 && keys[at] !== value) at = (at + 1) & mask;
       if (keys[at] === value) {

@@ -1,0 +1,50 @@
+/** The `calltrack` command as a process: exit codes and output streams as scripts see them. */
+import { spawnSync } from 'node:child_process';
+import t from 'tap';
+
+function calltrack(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DEFAULT_COUNTRY: 'DE' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+t.test('validate: 0 on the samples, 1 with one line per error on stdout', async (t) => {
+  t.match(calltrack('validate', 'dialplans'), { code: 0, out: /^dialplans: valid/ });
+  const bad = calltrack('validate', 'test/fixtures/dialplans/several-errors-in-one-file');
+  t.equal(bad.code, 1);
+  t.equal(bad.out.trim().split('\n').length, 7);
+  t.match(bad.err, /7 error\(s\)/);
+});
+
+t.test('lookup prints the decision as JSON', async (t) => {
+  const r = calltrack('lookup', 'tel:+49-30-2555-0101', '--dialplans', 'dialplans');
+  t.equal(r.code, 0, r.err);
+  t.match(JSON.parse(r.out), { kind: 'forward', number: '+493025550101', source: 'mobile.de' });
+  t.match(JSON.parse(calltrack('lookup', '+41445551234').out), {
+    reason: 'not-de-at',
+    sipStatus: 404,
+  });
+});
+
+t.test('usage errors exit 2 and say what is wrong', async (t) => {
+  t.match(calltrack(), { code: 2, out: /usage: calltrack/ });
+  t.match(calltrack('frobnicate'), { code: 2, err: /unknown command 'frobnicate'/ });
+  t.match(calltrack('validate', '--bogus'), { code: 2, err: /Unknown option '--bogus'/ });
+  t.match(calltrack('lookup'), { code: 2, err: /usage: calltrack lookup/ });
+  t.match(calltrack('numbers', 'explode'), { code: 2, err: /calltrack numbers deactivate/ });
+  t.match(calltrack('numbers', 'deactivate', '+493025550101', '--today', '22.11.2026'), {
+    code: 2,
+    err: /--today '22\.11\.2026' is not a date/,
+  });
+  const env = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'validate'], {
+    encoding: 'utf8',
+    env: { ...process.env, DEFAULT_COUNTRY: 'FR' },
+  });
+  t.equal(env.status, 2);
+  t.match(
+    env.stderr,
+    /DEFAULT_COUNTRY \(defaultCountry\): 'defaultCountry' must be one of "DE", "AT", not "FR"/,
+  );
+});

@@ -1,0 +1,41 @@
+import t from 'tap';
+import { parseDestination } from '../../src/routing/destination.js';
+
+t.test('E.164 and SIP URI destinations are accepted with their ring timeout', async (t) => {
+  t.same(parseDestination('+493089001234', 20), {
+    ok: true,
+    value: { type: 'e164', number: '+493089001234', ringTimeoutMs: 20_000 },
+  });
+  for (const uri of [
+    'sip:verkauf@pbx.example.de',
+    'sip:pbx.example.de',
+    'sips:verkauf@pbx.example.de:5061;transport=tls',
+    'sip:+493089001234@192.0.2.10:5060;user=phone',
+    'sip:dealer@[2001:db8::1]:5060',
+  ]) {
+    const r = parseDestination(uri, 15);
+    t.same(r, { ok: true, value: { type: 'sip', uri, ringTimeoutMs: 15_000 } }, uri);
+  }
+});
+
+t.test('anything else is refused with a reason', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['+49 30 8900', /not an E.164/],
+    ['+4930', /not an E.164/],
+    ['+493012', /not a valid number/],
+    ['http://pbx.example/x', /neither an E.164 number/],
+    ['089001234', /neither an E.164 number/],
+    ['sip:', /no valid host/],
+    ['sip:a@', /no valid host/],
+    ['sip:a@pbx.example:70000', /invalid port/],
+    ['sip:a@pbx.example:50x', /invalid port/],
+    ['sip:a b@pbx.example', /invalid user part/],
+    ['sip:a@pbx..example', /no valid host/],
+    ['sip:a@pbx.example;tr ansport=udp', /invalid URI parameters/],
+  ];
+  for (const [to, reason] of cases) {
+    const r = parseDestination(to, 20);
+    t.equal(r.ok, false, to);
+    if (!r.ok) t.match(r.reason, reason, to);
+  }
+});
