@@ -1,0 +1,179 @@
+// SIP-side details easier to provoke with a raw UDP peer than with sipp: 481 for unknown dialogs,
+// INVITE retransmissions absorbed, compact headers, a non-2xx final retransmitted until its ACK.
+import { createSocket, type Socket } from 'node:dgram';
+import t from 'tap';
+import { SDP } from '../helpers/srf-app.js';
+import { datagrams, standUp, toApp, waitFor } from '../helpers/standin-bed.js';
+
+class Peer {
+  readonly received: string[] = [];
+  private constructor(readonly socket: Socket) {
+    socket.on('message', (data) => this.received.push(data.toString('utf8')));
+  }
+
+  static async open(): Promise<Peer> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    return new Peer(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  send(text: string, port: number): void {
+    this.socket.send(Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8'), port, '127.0.0.1');
+  }
+
+  firstLines(): string[] {
+    return this.received.map((m) => m.split('\r\n')[0] ?? '');
+  }
+}
+
+function request(
+  method: string,
+  peer: Peer,
+  target: number,
+  extra: string[] = [],
+  branch = 'z9hG4bK-raw-1',
+): string {
+  return [
+    `${method} sip:+4930100@127.0.0.1:${target} SIP/2.0`,
+    `v: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch}`,
+    `f: <sip:+4930111222333@127.0.0.1:${peer.port}>;tag=raw1`,
+    ...extra,
+    'i: raw-call-1@127.0.0.1',
+    `CSeq: 1 ${method}`,
+    `m: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
+    'l: 0',
+    '',
+    '',
+  ].join('\n');
+}
+
+t.test('BYE and UPDATE for an unknown dialog get 481', async (t) => {
+  const { standin } = await standUp(t);
+  const peer = await Peer.open();
+  t.teardown(() => peer.socket.close());
+  const port = standin.sipAddress.port;
+  peer.send(request('BYE', peer, port, ['t: <sip:+4930100@127.0.0.1>;tag=gone']), port);
+  peer.send(
+    request('UPDATE', peer, port, ['t: <sip:+4930100@127.0.0.1>;tag=gone'], 'z9hG4bK-raw-2'),
+    port,
+  );
+  await waitFor(() => (peer.received.length >= 2 ? true : undefined), 3000, 'two answers');
+  t.same(peer.firstLines(), [
+    'SIP/2.0 481 Call/Transaction Does Not Exist',
+    'SIP/2.0 481 Call/Transaction Does Not Exist',
+  ]);
+  t.equal(toApp(standin.trace, 'sip').length, 0, 'the app hears nothing');
+});
+
+t.test('compact INVITE, retransmission absorbed, 486 retransmitted until ACK', async (t) => {
+  const { standin, app } = await standUp(t, { t1: 40, t2: 160 });
+  const peer = await Peer.open();
+  t.teardown(() => peer.socket.close());
+  const port = standin.sipAddress.port;
+  let answer: (() => void) | undefined;
+  app.invite((_req, res) => {
+    answer = () => res.send(486);
+  });
+  const invite = request('INVITE', peer, port, ['t: <sip:+4930100@127.0.0.1>']);
+  peer.send(invite, port);
+  await waitFor(() => answer, 3000, 'INVITE at the app');
+  peer.send(invite, port);
+  peer.send(invite, port);
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(
+    toApp(standin.trace, 'sip').filter((f) => f.sip.startsWith('INVITE')).length,
+    1,
+    'retransmissions absorbed',
+  );
+  t.same(
+    peer.firstLines(),
+    ['SIP/2.0 100 Trying'],
+    'one 100 Trying, retransmissions not answered before the app',
+  );
+
+  answer?.();
+  await waitFor(
+    () =>
+      peer.firstLines().filter((l) => l.startsWith('SIP/2.0 486')).length >= 3 ? true : undefined,
+    3000,
+    '486 retransmissions',
+  );
+  const busy = peer.received.find((m) => m.startsWith('SIP/2.0 486')) ?? '';
+  const toTag = busy.match(/^To: .*;tag=(\S+)/m)?.[1];
+  t.ok(toTag, '486 carries a To tag');
+  peer.send(request('ACK', peer, port, [`t: <sip:+4930100@127.0.0.1>;tag=${toTag}`]), port);
+  await new Promise((r) => setTimeout(r, 200));
+  const count = peer.firstLines().filter((l) => l.startsWith('SIP/2.0 486')).length;
+  await new Promise((r) => setTimeout(r, 400));
+  t.equal(
+    peer.firstLines().filter((l) => l.startsWith('SIP/2.0 486')).length,
+    count,
+    'ACK stopped the retransmissions',
+  );
+  t.notOk(
+    toApp(standin.trace, 'sip').some((f) => f.sip.startsWith('ACK')),
+    'ACK for a failure is not passed up',
+  );
+  t.ok(datagrams(standin.trace, 'in').some((d) => d.firstLine.startsWith('ACK')));
+});
+
+/** A response to `request` as a UAS would build it (dialog headers copied, To tagged). */
+function respond(request: string, status: string, extra: string[] = [], body = ''): string {
+  const copy = (name: string) => request.match(new RegExp(`^${name}: .*$`, 'mi'))?.[0] ?? '';
+  const lines = [
+    `SIP/2.0 ${status}`,
+    copy('Via'),
+    copy('From'),
+    `${copy('To')};tag=peer1`,
+    copy('Call-ID'),
+    copy('CSeq'),
+  ];
+  return [...lines, ...extra, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+}
+
+t.test('a 200 retransmitted after the ACK gets the same ACK again', async (t) => {
+  const { standin, app } = await standUp(t);
+  const peer = await Peer.open();
+  t.teardown(() => peer.socket.close());
+  const call = app.createUAC(`sip:d@127.0.0.1:${peer.port}`, { localSdp: SDP });
+  const invite = await waitFor(
+    () => peer.received.find((m) => m.startsWith('INVITE')),
+    3000,
+    'INVITE',
+  );
+  const ok = respond(
+    invite,
+    '200 OK',
+    [`Contact: <sip:127.0.0.1:${peer.port}>`, 'Content-Type: application/sdp'],
+    SDP,
+  );
+  const port = standin.sipAddress.port;
+  peer.socket.send(Buffer.from(ok), port, '127.0.0.1');
+  const dialog = await call;
+  t.match(dialog.id, /;from-tag=/);
+  const firstAck = await waitFor(() => peer.received.find((m) => m.startsWith('ACK')), 3000, 'ACK');
+  t.match(
+    firstAck,
+    new RegExp(`^ACK sip:127\\.0\\.0\\.1:${peer.port} SIP/2\\.0`),
+    'ACK to the Contact of the 200',
+  );
+  peer.socket.send(Buffer.from(ok), port, '127.0.0.1');
+  const acks = await waitFor(
+    () => {
+      const all = peer.received.filter((m) => m.startsWith('ACK'));
+      return all.length >= 2 ? all : undefined;
+    },
+    3000,
+    'second ACK',
+  );
+  t.equal(acks[1], acks[0], 'the ACK is resent unchanged');
+  t.equal(
+    toApp(standin.trace, 'sip').filter((f) => f.sip.startsWith('SIP/2.0 200')).length,
+    1,
+    'the app saw one 200',
+  );
+});

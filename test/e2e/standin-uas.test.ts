@@ -1,0 +1,143 @@
+// Incoming INVITE answered by createUAS, ACK and BYE from the caller (real sipp as caller).
+import t from 'tap';
+import { runSipp } from '../helpers/sipp.js';
+import { SDP, type SrfDialog } from '../helpers/srf-app.js';
+import { datagrams, fromApp, replyTo, standUp, toApp, waitFor } from '../helpers/standin-bed.js';
+
+t.test('createUAS answers, caller ACKs and hangs up', async (t) => {
+  const { standin, app } = await standUp(t);
+  const destroyed: string[] = [];
+  let dialog: SrfDialog | undefined;
+  app.invite(async (req, res) => {
+    dialog = await app.createUAS(req, res, { localSdp: SDP });
+    dialog.on('destroy', () => destroyed.push(dialog?.id ?? ''));
+  });
+
+  const caller = await runSipp({
+    scenario: 'uac-expect-200-caller-bye.xml',
+    remote: standin.sipAddress,
+    keys: { caller: '+4930111222333', called: '+4930100' },
+  });
+  t.equal(caller.exitCode, 0, `sipp caller succeeded: ${caller.errors}`);
+  t.equal(caller.counts.successful, 1);
+  const received = caller.messages.filter((m) => m.dir === 'received').map((m) => m.firstLine);
+  t.same(
+    received,
+    ['SIP/2.0 100 Trying', 'SIP/2.0 200 OK', 'SIP/2.0 200 OK'],
+    'caller saw 100, 200, 200 to BYE',
+  );
+  await waitFor(() => destroyed.length > 0 || undefined, 5000, 'dialog destroyed');
+
+  const trace = standin.trace;
+  const callId = caller.messages[0]?.text.match(/Call-ID: (.*)/)?.[1]?.trim() ?? '';
+  const expectedDialogId = `${callId};from-tag=${caller.messages[0]?.text.match(/tag=(\S+)/)?.[1]}`;
+  t.equal(dialog?.id, expectedDialogId, 'dialogId is <Call-ID>;from-tag=<caller tag>');
+
+  const up = toApp(trace, 'sip');
+  t.notOk(
+    up.some((f) => f.sip.startsWith('SIP/2.0 100')),
+    '100 Trying never goes up',
+  );
+  const invite = up.find((f) => f.sip.startsWith('INVITE'));
+  t.ok(invite, 'INVITE went up');
+  t.equal(invite?.tokens.length, 13, 'new INVITE frame carries local address and port');
+  t.equal(invite?.tokens[2], 'network');
+  t.equal(invite?.tokens[9], '', 'no dialogId on a new INVITE');
+  t.same(invite?.tokens.slice(10, 12), ['127.0.0.1', String(standin.sipAddress.port)]);
+  t.match(invite?.sip ?? '', /;rport=\d+/, 'top Via got rport');
+
+  const echo = replyTo(trace, 'SIP/2.0 200');
+  t.equal(echo?.tokens[3], 'OK');
+  t.equal(echo?.tokens[4], 'application');
+  t.equal(echo?.tokens[11], expectedDialogId, 'echo of the 200 carries the dialogId');
+  t.equal(echo?.tokens[13], 'Msg sent:');
+  t.match(
+    echo?.sip ?? '',
+    /^Contact: <sip:127\.0\.0\.1:\d+>$/m,
+    'server added its Contact to the 200',
+  );
+  t.match(echo?.sip ?? '', /^To: .*;tag=\S+$/m, 'server added a To tag');
+
+  const ack = up.find((f) => f.sip.startsWith('ACK'));
+  t.equal(ack?.tokens[8], invite?.tokens[8], 'ACK goes up with the INVITE transaction id');
+  t.equal(ack?.tokens[9], expectedDialogId, 'ACK goes up with the dialogId');
+  t.equal(ack?.tokens[4], '', 'ACK meta has no protocol, as in the real server');
+  const bye = up.find((f) => f.sip.startsWith('BYE'));
+  t.equal(bye?.tokens[9], expectedDialogId, 'BYE from the caller goes up inside the dialog');
+  const byeEcho = replyTo(trace, /^SIP\/2\.0 200 OK\r\n(?:.*\r\n)*cseq: 2 BYE/i);
+  t.same(
+    [byeEcho?.tokens[4], byeEcho?.tokens[5], byeEcho?.tokens[11]],
+    ['application', byeEcho?.tokens[5], ''],
+  );
+  t.equal(byeEcho?.tokens[6], '', 'final non-INVITE response echo has no protocol');
+
+  const out = datagrams(trace, 'out').map((d) => d.firstLine);
+  t.same(
+    out.filter((l) => l.startsWith('SIP/2.0 200')).length,
+    2,
+    'stand-in sent 200 to INVITE and BYE once each',
+  );
+  t.equal(fromApp(trace).filter((f) => f.sip.startsWith('SIP/2.0 200')).length, 2);
+});
+
+t.test('a 200 without ACK is retransmitted, then the server BYEs and tells the app', async (t) => {
+  const { standin, app } = await standUp(t, { t1: 40, t2: 160 });
+  let reason: string | undefined;
+  app.invite(async (req, res) => {
+    const dialog = await app.createUAS(req, res, { localSdp: SDP });
+    dialog.on('destroy', (_msg, why) => {
+      reason = why;
+    });
+  });
+  const caller = await runSipp({
+    scenario: 'uac-expect-200-no-ack.xml',
+    remote: standin.sipAddress,
+    keys: { caller: '+4930111222333', called: '+4930100' },
+  });
+  t.equal(caller.exitCode, 0, `sipp caller succeeded: ${caller.errors}`);
+  await waitFor(() => reason, 5000, 'unsolicited BYE');
+  t.equal(reason, 'ACK timeout', 'app told with the Reason of the BYE the server sent');
+  const retransmitted = datagrams(standin.trace, 'out').filter(
+    (d) => d.firstLine === 'SIP/2.0 200 OK',
+  );
+  t.ok(
+    retransmitted.length >= 4,
+    `200 retransmitted until timer H (${retransmitted.length} sends)`,
+  );
+  const unsolicited = toApp(standin.trace, 'sip').find((f) => f.tokens[8] === 'unsolicited');
+  t.equal(unsolicited?.tokens[2], 'application', 'unsolicited BYE has source application');
+  t.match(unsolicited?.sip ?? '', /^BYE sip:\+4930111222333@127\.0\.0\.1:\d+ SIP\/2\.0/);
+  t.ok(
+    caller.messages.some((m) => m.dir === 'received' && m.firstLine.startsWith('BYE')),
+    'caller got the BYE',
+  );
+});
+
+t.test('app rejects with 404: echo with dialogId, ACK absorbed', async (t) => {
+  const { standin, app } = await standUp(t);
+  app.invite((_req, res) => res.send(404));
+  const caller = await runSipp({
+    scenario: 'uac-expect-404.xml',
+    remote: standin.sipAddress,
+    keys: { caller: '+4930111222333', called: '+4930999' },
+  });
+  t.equal(caller.exitCode, 0, `caller got 404 and ACKed: ${caller.errors}`);
+  const echo = replyTo(standin.trace, 'SIP/2.0 404');
+  t.equal(echo?.tokens[3], 'OK');
+  t.match(
+    echo?.tokens[11] ?? '',
+    /;from-tag=/,
+    'a failure to a new INVITE is echoed with the dialogId',
+  );
+  t.match(echo?.sip ?? '', /^To: .*;tag=\S+$/m);
+  t.notMatch(echo?.sip ?? '', /^Contact:/m, 'no Contact on a failure');
+  await waitFor(
+    () => datagrams(standin.trace, 'in').find((d) => d.firstLine.startsWith('ACK')),
+    3000,
+    'ACK',
+  );
+  t.notOk(
+    toApp(standin.trace, 'sip').some((f) => f.sip.startsWith('ACK')),
+    'the ACK never reaches the app',
+  );
+});

@@ -1,0 +1,178 @@
+// Runs this project's sipp scenarios (test/e2e/scenarios/*.xml, named by outcome) as caller (uac)
+// or dealer (uas) on free loopback ports, and reports exit code, call counts and every message
+// sipp sent or received. Every sipp started here is killed at teardown or timeout at the latest.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireBinary } from './binaries.js';
+import { freeUdpPort, freeUdpPortBlock, udpPortIsFree } from './ports.js';
+
+export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'scenarios');
+
+export interface SippOptions {
+  /** File name in test/e2e/scenarios, an absolute path, or `sn:<name>` for sipp's built-in one. */
+  scenario: string;
+  /** Target for a caller; omit for a dealer, which waits for the call. */
+  remote?: { address: string; port: number };
+  /** `-m`: calls before sipp exits (default 1). */
+  calls?: number;
+  /** `-r`: calls per second. */
+  rate?: number;
+  /** `-key name value` for each entry, used as `[name]` in the scenario. */
+  keys?: Record<string, string>;
+  /** Hard limit; sipp is killed and the run reported as timed out (default 30 s). */
+  timeoutMs?: number;
+  extraArgs?: string[];
+}
+
+export interface SippMessage {
+  dir: 'sent' | 'received';
+  firstLine: string;
+  text: string;
+}
+
+export interface SippResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  counts: { created: number; successful: number; failed: number };
+  messages: SippMessage[];
+  /** sipp's error log (unexpected messages, aborted calls). */
+  errors: string;
+  stderr: string;
+}
+
+export interface SippRun {
+  /** The UDP port sipp listens and sends on. */
+  port: number;
+  done: Promise<SippResult>;
+  kill(): void;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts sipp; for a dealer, resolves once its SIP port is bound. */
+export async function startSipp(options: SippOptions): Promise<SippRun> {
+  const sippPath = requireBinary('sipp', 'sip-tester');
+  const port = await freeUdpPort();
+  const mediaPort = await freeUdpPortBlock(4);
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
+  const child = spawn(sippPath, buildArgs(options, port, mediaPort, dir), {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  live.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-8192);
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 30_000);
+  const done = new Promise<SippResult>((resolve) => {
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve({ ...readResults(dir), exitCode: code, timedOut, stderr });
+      rmSync(dir, { recursive: true, force: true });
+    });
+  });
+  const run = { port, done, kill: () => child.kill('SIGKILL') };
+  if (!options.remote) await waitForBind(port, child);
+  return run;
+}
+
+/** Runs sipp to completion. */
+export async function runSipp(options: SippOptions): Promise<SippResult> {
+  return (await startSipp(options)).done;
+}
+
+export function killAllSipp(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+function buildArgs(options: SippOptions, port: number, mediaPort: number, dir: string): string[] {
+  const builtin = /^sn:(\w+)$/.exec(options.scenario)?.[1];
+  const file = isAbsolute(options.scenario)
+    ? options.scenario
+    : join(SCENARIO_DIR, options.scenario);
+  const scenario = builtin ? ['-sn', builtin] : ['-sf', file];
+  const timeoutSeconds = Math.ceil((options.timeoutMs ?? 30_000) / 1000);
+  // biome-ignore format: flag/value pairs read best side by side
+  const args = [
+    ...(options.remote ? [`${options.remote.address}:${options.remote.port}`] : []),
+    ...scenario,
+    '-i', '127.0.0.1',
+    '-p', String(port),
+    '-mp', String(mediaPort),
+    '-m', String(options.calls ?? 1),
+    '-nostdin',
+    '-trace_msg', '-message_file', join(dir, 'messages.log'),
+    '-trace_stat', '-stf', join(dir, 'stat.csv'),
+    '-trace_err', '-error_file', join(dir, 'errors.log'),
+    '-timeout', `${timeoutSeconds}s`, '-timeout_error',
+  ];
+  if (options.rate !== undefined) args.push('-r', String(options.rate));
+  for (const [name, value] of Object.entries(options.keys ?? {})) args.push('-key', name, value);
+  return [...args, ...(options.extraArgs ?? [])];
+}
+
+async function waitForBind(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) return;
+    if (!(await udpPortIsFree(port))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`sipp did not bind 127.0.0.1:${port}`);
+}
+
+function readResults(dir: string): Omit<SippResult, 'exitCode' | 'timedOut' | 'stderr'> {
+  return {
+    counts: parseStats(readOr(join(dir, 'stat.csv'))),
+    messages: parseMessages(readOr(join(dir, 'messages.log'))),
+    errors: readOr(join(dir, 'errors.log')),
+  };
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Cumulative counters from the last line of sipp's `-trace_stat` CSV. */
+export function parseStats(csv: string): SippResult['counts'] {
+  const lines = csv.trim().split('\n');
+  const header = lines[0]?.split(';') ?? [];
+  const last = lines.length > 1 ? (lines[lines.length - 1]?.split(';') ?? []) : [];
+  const column = (name: string) => Number(last[header.indexOf(name)] ?? 0) || 0;
+  return {
+    created: column('TotalCallCreated'),
+    successful: column('SuccessfulCall(C)'),
+    failed: column('FailedCall(C)'),
+  };
+}
+
+/** Messages from sipp's `-trace_msg` log, in order. */
+export function parseMessages(log: string): SippMessage[] {
+  const messages: SippMessage[] = [];
+  for (const block of log.split(/^-{20,} .*$/m)) {
+    const m = /^\s*\S+ message (sent|received)[^\n]*\n\n([\s\S]*)$/.exec(block);
+    if (!m?.[1] || m[2] === undefined) continue;
+    const text = m[2].replace(/\n+$/, '\n');
+    messages.push({
+      dir: m[1] as SippMessage['dir'],
+      firstLine: text.split('\n')[0]?.trim() ?? '',
+      text,
+    });
+  }
+  return messages;
+}

@@ -1,0 +1,102 @@
+// A minimal drachtio-srf app for tests, with local types for the parts of drachtio-srf's loose
+// API the tests use. Nothing here knows about the stand-in: the app connects as to a real server.
+import Srf from 'drachtio-srf';
+
+export interface SrfMessage {
+  method: string;
+  uri: string;
+  status: number;
+  reason: string;
+  body: string;
+  source: string;
+  stackTxnId: string;
+  stackDialogId: string;
+  get(name: string): string | undefined;
+  has(name: string): boolean;
+}
+
+export interface SrfRequest extends SrfMessage {
+  on(event: 'cancel', fn: (msg: SrfMessage) => void): this;
+  on(event: 'response', fn: (res: SrfMessage) => void): this;
+  cancel(callback?: (err: unknown, req: SrfRequest) => void): void;
+}
+
+export interface SrfResponse {
+  send(status: number, opts?: { headers?: Record<string, string>; body?: string }): void;
+  send(
+    status: number,
+    opts: { headers?: Record<string, string>; body?: string },
+    callback: (err: unknown, msg: SrfMessage) => void,
+  ): void;
+}
+
+export interface SrfDialog {
+  id: string;
+  sip: { callId: string; localTag: string; remoteTag: string };
+  on(event: 'destroy', fn: (req: SrfMessage, reason?: string) => void): this;
+  destroy(): Promise<unknown>;
+}
+
+export type Handler = (req: SrfRequest, res: SrfResponse) => void;
+
+/** The subset of drachtio-srf's Srf the tests call. */
+export interface SrfApp {
+  invite(handler: Handler): void;
+  options(handler: Handler): void;
+  on(event: 'connect', fn: (err: Error | null, hostport: string) => void): this;
+  on(event: 'error', fn: (err: Error) => void): this;
+  createUAS(req: SrfRequest, res: SrfResponse, opts: object): Promise<SrfDialog>;
+  createUAC(uri: string, opts: object): Promise<SrfDialog>;
+  createB2BUA(
+    req: SrfRequest,
+    res: SrfResponse,
+    uri: string,
+    opts: object,
+    callbacks?: { cbRequest?: (err: unknown, req: SrfRequest) => void },
+  ): Promise<{ uas: SrfDialog; uac: SrfDialog }>;
+  request(uri: string, opts: object): Promise<SrfRequest>;
+  disconnect(): void;
+}
+
+export const SDP = [
+  'v=0',
+  'o=app 1 1 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 40000 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  '',
+].join('\r\n');
+
+export function newApp(): SrfApp {
+  return new Srf() as unknown as SrfApp;
+}
+
+/** Connects to the server and resolves with the hostport it reported, or rejects. */
+export function connectApp(
+  app: SrfApp,
+  admin: { address: string; port: number },
+  secret: string,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    app.on('error', () => {});
+    app.on('connect', (err, hostport) => (err ? reject(err) : resolve(hostport)));
+    (app as unknown as { connect(opts: object): void }).connect({
+      host: admin.address,
+      port: admin.port,
+      secret,
+      // A test app never reconnects: a lost connection is a finding, not something to paper over.
+      reconnect: { maxAttempts: 1 },
+    });
+  });
+}
+
+/** Disconnects if still connected; drachtio-srf throws when the server already hung up. */
+export function disconnectApp(app: SrfApp): void {
+  try {
+    app.disconnect();
+  } catch {
+    // already disconnected
+  }
+}

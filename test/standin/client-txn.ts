@@ -1,0 +1,152 @@
+// Client transactions for requests the stand-in sends: retransmission (timers A/E), timeout
+// (timers B/F → an internal 408, as sofia generates), and matching of responses by branch.
+
+import { newTag, newUuid } from './ids.js';
+import type { Endpoint } from './sip-address.js';
+import { parseNameAddr } from './sip-address.js';
+import { canonicalKey, headerValue, type SipRequest, type SipResponse } from './sip-message.js';
+import { buildMessage } from './sip-serialize.js';
+import type { AppClient, Stack } from './stack.js';
+import { type Backoff, type Cancel, transactionTimeout } from './timers.js';
+
+export type ClientTxnState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
+
+export interface ClientTxn {
+  txnId: string;
+  method: string;
+  branch: string;
+  request: SipRequest;
+  text: string;
+  to: Endpoint;
+  /** App told about responses; undefined for requests the server sends on its own behalf. */
+  client: AppClient | undefined;
+  /** dialogId passed up with responses ('' for non-INVITE requests outside a dialog). */
+  dialogId: string;
+  /** For requests inside a dialog: BYE clears the dialog once answered. */
+  clearDialogOnFinal: boolean;
+  state: ClientTxnState;
+  canceled: boolean;
+  /** The ACK the stack sent for a non-2xx final response, resent if that response repeats. */
+  ack?: string;
+  retransmit?: Backoff;
+  stop: Cancel[];
+}
+
+export interface NewClientTxn {
+  method: string;
+  branch: string;
+  request: SipRequest;
+  text: string;
+  to: Endpoint;
+  client: AppClient | undefined;
+  dialogId?: string;
+  clearDialogOnFinal?: boolean;
+}
+
+/** A fresh transaction in state `calling` with a new txnId. */
+export function newClientTxn(fields: NewClientTxn): ClientTxn {
+  return {
+    dialogId: '',
+    clearDialogOnFinal: false,
+    ...fields,
+    txnId: newUuid(),
+    state: 'calling',
+    canceled: false,
+    stop: [],
+  };
+}
+
+export class ClientTxnStore {
+  private readonly byKey = new Map<string, ClientTxn>();
+  private readonly byId = new Map<string, ClientTxn>();
+
+  add(txn: ClientTxn): void {
+    this.byKey.set(key(txn.branch, txn.method), txn);
+    this.byId.set(txn.txnId, txn);
+  }
+
+  match(response: SipResponse): ClientTxn | undefined {
+    const via = headerValue(response.headers, 'via') ?? '';
+    const branch = /;\s*branch=([^;\s,]+)/i.exec(via)?.[1] ?? '';
+    const method = (headerValue(response.headers, 'cseq') ?? '').trim().split(/\s+/)[1] ?? '';
+    return this.byKey.get(key(branch, method.toUpperCase()));
+  }
+
+  byTxnId(txnId: string): ClientTxn | undefined {
+    return this.byId.get(txnId);
+  }
+
+  /** The INVITE that created a dialog, while it is still in progress. */
+  inviteOf(dialogId: string): ClientTxn | undefined {
+    for (const txn of this.byId.values()) {
+      if (txn.method === 'INVITE' && txn.dialogId === dialogId && txn.state === 'accepted')
+        return txn;
+    }
+    return undefined;
+  }
+
+  delete(txn: ClientTxn): void {
+    txn.retransmit?.stop();
+    for (const stop of txn.stop) stop();
+    if (this.byKey.get(key(txn.branch, txn.method)) === txn)
+      this.byKey.delete(key(txn.branch, txn.method));
+    if (this.byId.get(txn.txnId) === txn) this.byId.delete(txn.txnId);
+  }
+}
+
+function key(branch: string, method: string): string {
+  return `${branch}|${method}`;
+}
+
+export type TimeoutHandler = (txn: ClientTxn, response: SipResponse) => void;
+
+/** Sends the request and arms retransmission and timeout; `onTimeout` receives the internal 408. */
+export function startClientTxn(stack: Stack, txn: ClientTxn, onTimeout: TimeoutHandler): void {
+  stack.clientTxns.add(txn);
+  stack.sendSip(txn.text, txn.to);
+  const { t1, t2 } = stack.config;
+  const cap = txn.method === 'INVITE' ? undefined : t2;
+  txn.retransmit = stack.timers.backoff(t1, cap, () => stack.sendSip(txn.text, txn.to));
+  txn.stop.push(
+    stack.timers.once(transactionTimeout(stack.config), () => {
+      txn.retransmit?.stop();
+      if (txn.state === 'calling' || (txn.state === 'proceeding' && txn.method !== 'INVITE')) {
+        onTimeout(txn, timeoutResponse(txn.request));
+      }
+    }),
+  );
+}
+
+/** sofia's internally generated `408 Request Timeout`: dialog headers copied, To tagged. */
+export function timeoutResponse(request: SipRequest): SipResponse {
+  const via = request.headers.find((h) => canonicalKey(h.name) === 'via')?.value ?? '';
+  const to = headerValue(request.headers, 'to') ?? '';
+  const tagged =
+    /;\s*tag=/i.test(parseNameAddr(to).params) || request.method === 'CANCEL'
+      ? to
+      : `${to};tag=${newTag()}`;
+  const text = buildMessage('SIP/2.0 408 Request Timeout', [
+    { name: 'Via', value: via },
+    { name: 'From', value: headerValue(request.headers, 'from') ?? '' },
+    { name: 'To', value: tagged },
+    { name: 'Call-ID', value: headerValue(request.headers, 'call-id') ?? '' },
+    { name: 'CSeq', value: headerValue(request.headers, 'cseq') ?? '' },
+  ]);
+  return {
+    kind: 'response',
+    status: 408,
+    reason: 'Request Timeout',
+    headers: [],
+    body: '',
+    raw: text,
+  };
+}
+
+/** Keeps a finished transaction to absorb retransmitted responses (timers D/K), then drops it. */
+export function lingerClientTxn(stack: Stack, txn: ClientTxn): void {
+  txn.retransmit?.stop();
+  for (const stop of txn.stop) stop();
+  txn.stop = [
+    stack.timers.once(transactionTimeout(stack.config), () => stack.clientTxns.delete(txn)),
+  ];
+}

@@ -1,0 +1,82 @@
+// Requests the server builds inside a dialog: the app's in-dialog requests, the ACK for a 2xx,
+// and BYEs the server sends on its own (ACK timeout, CANCEL/200 race), which it then reports to
+// the app as an "unsolicited" BYE with source `application`.
+import { newClientTxn, startClientTxn } from './client-txn.js';
+import { type Dialog, nextHop } from './dialogs.js';
+import { newBranch } from './ids.js';
+import { parseSip, type SipHeader, type SipRequest } from './sip-message.js';
+import { buildMessage } from './sip-serialize.js';
+import type { Stack } from './stack.js';
+import { sipPayload } from './wire.js';
+
+export interface DialogRequestParts {
+  method: string;
+  /** Request-URI; defaults to the dialog's remote target. */
+  uri?: string;
+  cseq: number;
+  headers?: SipHeader[];
+  body?: string;
+}
+
+export interface BuiltRequest {
+  text: string;
+  branch: string;
+  request: SipRequest;
+}
+
+export function buildDialogRequest(
+  stack: Stack,
+  dialog: Dialog,
+  parts: DialogRequestParts,
+): BuiltRequest {
+  const branch = newBranch();
+  const headers: SipHeader[] = [
+    {
+      name: 'Via',
+      value: `SIP/2.0/UDP ${stack.config.host}:${stack.config.port};rport;branch=${branch}`,
+    },
+    ...dialog.routeSet.map((value) => ({ name: 'Route', value })),
+    { name: 'Max-Forwards', value: '70' },
+    { name: 'From', value: `${dialog.localUri};tag=${dialog.localTag}` },
+    { name: 'To', value: `${dialog.remoteUri};tag=${dialog.remoteTag}` },
+    { name: 'Call-ID', value: dialog.callId },
+    { name: 'CSeq', value: `${parts.cseq} ${parts.method}` },
+    ...(parts.headers ?? []),
+  ];
+  const text = buildMessage(
+    `${parts.method} ${parts.uri ?? dialog.remoteTarget} SIP/2.0`,
+    headers,
+    parts.body,
+  );
+  return { text, branch, request: parseBuilt(text) };
+}
+
+/** Parses a message the stand-in built itself (always well-formed). */
+export function parseBuilt(text: string): SipRequest {
+  const parsed = parseSip(Buffer.from(text, 'utf8'));
+  if (!parsed.ok || parsed.message.kind !== 'request')
+    throw new Error(`stand-in built a bad request: ${text}`);
+  return parsed.message;
+}
+
+/** Ends a dialog from the server side: BYE to the peer, "unsolicited" BYE to the app. */
+export function terminateDialog(stack: Stack, dialog: Dialog, reason: string): void {
+  stack.dialogs.remove(dialog.id);
+  const to = nextHop(dialog);
+  dialog.localSeq += 1;
+  const bye = buildDialogRequest(stack, dialog, {
+    method: 'BYE',
+    cseq: dialog.localSeq,
+    headers: [{ name: 'Reason', value: reason }],
+  });
+  if (to)
+    startClientTxn(stack, newClientTxn({ ...bye, method: 'BYE', to, client: undefined }), () => {});
+  const meta = {
+    source: 'application' as const,
+    bytes: Buffer.byteLength(bye.text),
+    protocol: 'udp' as const,
+    address: stack.config.host,
+    port: stack.config.port,
+  };
+  dialog.client.send(sipPayload(meta, 'unsolicited', dialog.id, bye.text));
+}

@@ -1,0 +1,100 @@
+// The drachtio-server stand-in as a library: start it on (possibly ephemeral) ports, point a
+// drachtio-srf app at `adminAddress`, SIP peers at `sipAddress`, read `trace`, then `close()`.
+import { AppRegistry } from './app-router.js';
+import { AppServer } from './app-server.js';
+import { handleAppSip } from './app-sip.js';
+import { ClientTxnStore } from './client-txn.js';
+import { DialogStore } from './dialogs.js';
+import { onDatagram } from './network.js';
+import { ServerTxnStore } from './server-txn.js';
+import type { Endpoint } from './sip-address.js';
+import type { Stack, StackConfig } from './stack.js';
+import { TimerRegistry } from './timers.js';
+import { type TraceRecord, Tracer } from './trace.js';
+import { SipSocket } from './udp.js';
+
+export type { Endpoint } from './sip-address.js';
+export type { TraceRecord } from './trace.js';
+
+export interface StandinOptions {
+  /** UDP port for SIP; 0 picks a free one. */
+  sipPort: number;
+  /** TCP port for drachtio-srf apps; 0 picks a free one. */
+  adminPort: number;
+  secret: string;
+  /** Timer T1 in ms (default 500). Timeouts are 64×T1. */
+  t1?: number;
+  /** Timer T2 in ms (default 4000). */
+  t2?: number;
+  /** Address of the SIP socket, and of the app socket unless `adminHost` is given (default 127.0.0.1). */
+  host?: string;
+  adminHost?: string;
+  /** Also append every trace record to this JSON-lines file. */
+  traceFile?: string;
+  /** How long a new request waits for the app's first answer (default 64 s, as the real server). */
+  pendingTimeout?: number;
+}
+
+export interface StandinHandle {
+  /** Every frame, datagram and note, in order. */
+  readonly trace: TraceRecord[];
+  readonly sipAddress: Endpoint;
+  readonly adminAddress: Endpoint;
+  close(): Promise<void>;
+}
+
+export async function start(options: StandinOptions): Promise<StandinHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const trace = new Tracer(options.traceFile);
+  const sip = await SipSocket.bind(host, options.sipPort, trace);
+  const config: StackConfig = {
+    host,
+    port: sip.address.port,
+    t1: options.t1 ?? 500,
+    t2: options.t2 ?? 4000,
+    pendingTimeout: options.pendingTimeout ?? 64_000,
+  };
+  const registry = new AppRegistry();
+  const stack = newStack(config, trace, registry, sip);
+  sip.onDatagram((data, from) => onDatagram(stack, data, from));
+  const apps = new AppServer({
+    secret: options.secret,
+    trace,
+    registry,
+    hostports: () => `udp/${config.host}:${config.port}`,
+    onSip: (client, frame) => handleAppSip(stack, client, frame),
+  });
+  let admin: { address: string; port: number };
+  try {
+    admin = await apps.listen(options.adminPort, options.adminHost ?? host);
+  } catch (err) {
+    await sip.close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    trace: trace.records,
+    sipAddress: { address: host, port: config.port },
+    adminAddress: { address: admin.address, port: admin.port },
+    close: () => {
+      closing ??= (async () => {
+        stack.timers.clearAll();
+        await Promise.all([apps.close(), sip.close()]);
+      })();
+      return closing;
+    },
+  };
+}
+
+function newStack(config: StackConfig, trace: Tracer, apps: AppRegistry, sip: SipSocket): Stack {
+  return {
+    config,
+    timers: new TimerRegistry(),
+    trace,
+    apps,
+    dialogs: new DialogStore(),
+    serverTxns: new ServerTxnStore(),
+    clientTxns: new ClientTxnStore(),
+    sendSip: (text, to) => sip.send(text, to),
+  };
+}

@@ -1,0 +1,116 @@
+// Server transactions: one per request from the network that an app may answer. Holds the
+// request, what the app may still do with it, and the last response for retransmissions.
+import { branchOf, type Endpoint } from './sip-address.js';
+import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
+import type { AppClient, Stack } from './stack.js';
+import { type Cancel, transactionTimeout } from './timers.js';
+
+/**
+ * How the server treats the app's next answer:
+ * - `new`: not answered yet (drachtio's pending request);
+ * - `provisional`: an INVITE in progress (drachtio's IIP) that got a 1xx;
+ * - `final`: the INVITE got its final answer; another answer is echoed, not sent;
+ * - `closed`: refused with "Response not sent due to unknown transaction".
+ */
+export type AppAnswerState = 'new' | 'provisional' | 'final' | 'closed';
+
+export interface ServerTxn {
+  txnId: string;
+  request: SipRequest;
+  method: string;
+  branch: string;
+  source: Endpoint;
+  /** Datagram size of the request as received. */
+  bytes: number;
+  client: AppClient;
+  /** True for a new INVITE outside a dialog (the IIP path), false for everything else. */
+  inviteInProgress: boolean;
+  /** For requests that arrived inside a dialog: that dialog's id. */
+  inDialogId: string;
+  /** For a new INVITE: `<Call-ID>;from-tag=<caller tag>`. */
+  dialogId: string;
+  app: AppAnswerState;
+  canceled: boolean;
+  localTag?: string;
+  lastResponse?: string;
+  lastStatus: number;
+  /** Stops retransmission of the last response (set while one is running). */
+  retransmit?: Cancel;
+  /** Stops the transaction's own timers. */
+  stop: Cancel[];
+}
+
+export class ServerTxnStore {
+  private readonly byId = new Map<string, ServerTxn>();
+  private readonly byKey = new Map<string, ServerTxn>();
+
+  add(txn: ServerTxn): void {
+    this.byId.set(txn.txnId, txn);
+    this.byKey.set(key(txn.branch, txn.method), txn);
+  }
+
+  byTxnId(txnId: string): ServerTxn | undefined {
+    return this.byId.get(txnId);
+  }
+
+  /** RFC 3261 17.2.3 matching by branch; ACK and CANCEL match their INVITE. */
+  match(request: SipRequest): ServerTxn | undefined {
+    const method =
+      request.method === 'ACK' || request.method === 'CANCEL' ? 'INVITE' : request.method;
+    return this.byKey.get(key(branchOf(headerValue(request.headers, 'via')), method));
+  }
+
+  /** drachtio-server finds a pending INVITE for a CANCEL by Call-ID alone. */
+  pendingInviteByCallId(callId: string): ServerTxn | undefined {
+    for (const txn of this.byId.values()) {
+      if (txn.method === 'INVITE' && txn.app === 'new' && callIdOf(txn.request) === callId)
+        return txn;
+    }
+    return undefined;
+  }
+
+  /** An accepted (2xx) INVITE of this dialog still waiting for its ACK. */
+  awaitingAck(dialogId: string): ServerTxn | undefined {
+    for (const txn of this.byId.values()) {
+      if (
+        txn.dialogId === dialogId &&
+        txn.inviteInProgress &&
+        txn.lastStatus >= 200 &&
+        txn.lastStatus < 300
+      ) {
+        return txn;
+      }
+    }
+    return undefined;
+  }
+
+  delete(txn: ServerTxn): void {
+    txn.retransmit?.();
+    for (const stop of txn.stop) stop();
+    this.byId.delete(txn.txnId);
+    if (this.byKey.get(key(txn.branch, txn.method)) === txn)
+      this.byKey.delete(key(txn.branch, txn.method));
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+function key(branch: string, method: string): string {
+  return `${branch}|${method}`;
+}
+
+/** Sends a response for this transaction and remembers it for retransmissions. */
+export function sendTxnResponse(stack: Stack, txn: ServerTxn, text: string, status: number): void {
+  txn.lastResponse = text;
+  txn.lastStatus = status;
+  stack.sendSip(text, txn.source);
+}
+
+/** Keeps a transaction around to absorb retransmissions, then forgets it (timers H/J). */
+export function lingerThenDelete(stack: Stack, txn: ServerTxn): void {
+  txn.stop.push(
+    stack.timers.once(transactionTimeout(stack.config), () => stack.serverTxns.delete(txn)),
+  );
+}

@@ -1,0 +1,167 @@
+// Responses to requests the stand-in sent: passed up to the app (never 100 Trying, never the 200
+// to a CANCEL), ACK generated for non-2xx finals, dialog created on 200, retransmitted 2xx
+// answered with the ACK again.
+import { type ClientTxn, lingerClientTxn } from './client-txn.js';
+import type { Dialog } from './dialogs.js';
+import { type Endpoint, parseNameAddr, tagOf } from './sip-address.js';
+import {
+  callIdOf,
+  canonicalKey,
+  cseqOf,
+  headerValue,
+  headerValues,
+  type SipResponse,
+} from './sip-message.js';
+import { buildMessage } from './sip-serialize.js';
+import type { Stack } from './stack.js';
+import { withoutTag } from './uas-answer.js';
+import { sipPayload } from './wire.js';
+
+export function handleNetworkResponse(
+  stack: Stack,
+  res: SipResponse,
+  from: Endpoint,
+  bytes: number,
+): void {
+  const txn = stack.clientTxns.match(res);
+  if (txn) {
+    deliverResponse(stack, txn, res, from, bytes);
+    return;
+  }
+  // A 200 retransmitted after the transaction ended: answer with the ACK we sent (timer D role).
+  if (cseqOf(res).method === 'INVITE' && res.status >= 200 && res.status < 300) {
+    const dialog = stack.dialogs.find(
+      callIdOf(res),
+      tagOf(headerValue(res.headers, 'from')) ?? '',
+      tagOf(headerValue(res.headers, 'to')) ?? '',
+    );
+    if (dialog?.ack) {
+      stack.sendSip(dialog.ack.text, dialog.ack.to);
+      return;
+    }
+  }
+  stack.trace.note(`unmatched response discarded: ${res.status} ${callIdOf(res)}`);
+}
+
+export function deliverResponse(
+  stack: Stack,
+  txn: ClientTxn,
+  res: SipResponse,
+  from: Endpoint,
+  bytes?: number,
+): void {
+  const internal = bytes === undefined;
+  if (res.status < 200) {
+    provisional(stack, txn, res, from, bytes ?? 0);
+    return;
+  }
+  if (txn.method === 'INVITE') {
+    inviteFinal(stack, txn, res, from, bytes, internal);
+    return;
+  }
+  if (txn.state === 'completed') return;
+  txn.state = 'completed';
+  lingerClientTxn(stack, txn);
+  if (txn.clearDialogOnFinal) stack.dialogs.remove(txn.dialogId);
+  passUp(txn, res, from, bytes);
+}
+
+function provisional(
+  stack: Stack,
+  txn: ClientTxn,
+  res: SipResponse,
+  from: Endpoint,
+  bytes: number,
+): void {
+  if (txn.state === 'calling') {
+    txn.state = 'proceeding';
+    if (txn.method === 'INVITE') txn.retransmit?.stop();
+    else txn.retransmit?.setCap(stack.config.t2);
+  }
+  if (res.status > 100 && txn.state === 'proceeding') passUp(txn, res, from, bytes);
+}
+
+function inviteFinal(
+  stack: Stack,
+  txn: ClientTxn,
+  res: SipResponse,
+  from: Endpoint,
+  bytes: number | undefined,
+  internal: boolean,
+): void {
+  if (res.status < 300) {
+    const dialog = stack.dialogs.get(txn.dialogId);
+    if (txn.state === 'accepted' && dialog?.ack) {
+      stack.sendSip(dialog.ack.text, dialog.ack.to);
+      return;
+    }
+    if (txn.state !== 'accepted') {
+      txn.state = 'accepted';
+      lingerClientTxn(stack, txn);
+      if (res.status === 200 && !dialog)
+        stack.dialogs.add({ ...uacDialog(txn, res), ackBye: txn.canceled });
+    }
+    passUp(txn, res, from, bytes);
+    return;
+  }
+  if (txn.state === 'completed') {
+    if (txn.ack) stack.sendSip(txn.ack, txn.to);
+    return;
+  }
+  txn.state = 'completed';
+  lingerClientTxn(stack, txn);
+  // sofia ACKs a non-2xx final itself; an internally generated 408 has nobody to ACK.
+  if (!internal) {
+    txn.ack = ackForFailure(txn, res);
+    stack.sendSip(txn.ack, txn.to);
+  }
+  passUp(txn, res, from, bytes);
+}
+
+function passUp(txn: ClientTxn, res: SipResponse, from: Endpoint, bytes: number | undefined): void {
+  if (!txn.client || txn.client.closed || txn.method === 'CANCEL') return;
+  const meta = {
+    source: 'network' as const,
+    bytes: bytes ?? Buffer.byteLength(res.raw),
+    protocol: 'udp' as const,
+    address: from.address,
+    port: from.port,
+  };
+  txn.client.send(sipPayload(meta, txn.txnId, txn.dialogId, res.raw));
+}
+
+/** RFC 3261 17.1.1.3: same branch, Request-URI and Route as the INVITE, To from the response. */
+function ackForFailure(txn: ClientTxn, res: SipResponse): string {
+  const req = txn.request;
+  const via = req.headers.find((h) => canonicalKey(h.name) === 'via')?.value ?? '';
+  return buildMessage(`ACK ${req.uri} SIP/2.0`, [
+    { name: 'Via', value: via },
+    ...headerValues(req.headers, 'route').map((value) => ({ name: 'Route', value })),
+    { name: 'Max-Forwards', value: '70' },
+    { name: 'From', value: headerValue(req.headers, 'from') ?? '' },
+    { name: 'To', value: headerValue(res.headers, 'to') ?? '' },
+    { name: 'Call-ID', value: callIdOf(req) },
+    { name: 'CSeq', value: `${cseqOf(req).seq} ACK` },
+  ]);
+}
+
+function uacDialog(txn: ClientTxn, res: SipResponse): Dialog {
+  const req = txn.request;
+  const contact = headerValue(res.headers, 'contact');
+  return {
+    id: txn.dialogId,
+    callId: callIdOf(req),
+    role: 'uac',
+    localTag: tagOf(headerValue(req.headers, 'from')) ?? '',
+    remoteTag: tagOf(headerValue(res.headers, 'to')) ?? '',
+    localUri: withoutTag(headerValue(req.headers, 'from') ?? ''),
+    remoteUri: withoutTag(headerValue(req.headers, 'to') ?? ''),
+    remoteTarget: contact ? parseNameAddr(contact).uri : req.uri,
+    routeSet: headerValues(res.headers, 'record-route').reverse(),
+    localSeq: cseqOf(req).seq,
+    inviteSeq: cseqOf(req).seq,
+    localContact: headerValue(req.headers, 'contact') ?? '',
+    client: txn.client as Dialog['client'],
+    seenAckBranches: new Set(),
+  };
+}

@@ -1,0 +1,190 @@
+// Requests from the network: new requests go to a routed app (100 Trying first for INVITE, 503
+// without an app), requests inside a dialog go to the dialog's app, retransmissions are absorbed
+// or answered with the last response, unknown dialogs get 481.
+import { type Dialog, dialogIdOf } from './dialogs.js';
+import { newTag, newUuid } from './ids.js';
+import { buildResponse } from './responses.js';
+import { lingerThenDelete, type ServerTxn } from './server-txn.js';
+import { branchOf, type Endpoint, formatVia, getParam, parseVia, tagOf } from './sip-address.js';
+import {
+  callIdOf,
+  canonicalKey,
+  headerValue,
+  type SipRequest,
+  splitCommas,
+} from './sip-message.js';
+import type { Stack } from './stack.js';
+import { handleAck, handleCancel } from './uas-cancel-ack.js';
+import { type Meta, sipPayload } from './wire.js';
+
+/** Methods drachtio-server hands to an app when they arrive outside any known dialog. */
+const ROUTABLE = new Set([
+  'INVITE',
+  'REGISTER',
+  'MESSAGE',
+  'OPTIONS',
+  'INFO',
+  'NOTIFY',
+  'SUBSCRIBE',
+  'PUBLISH',
+]);
+
+export function handleNetworkRequest(
+  stack: Stack,
+  req: SipRequest,
+  from: Endpoint,
+  bytes: number,
+): void {
+  stampReceived(req, from);
+  if (req.method === 'CANCEL') {
+    handleCancel(stack, req, from, bytes);
+    return;
+  }
+  if (req.method === 'ACK') {
+    handleAck(stack, req, from, bytes);
+    return;
+  }
+  const existing = stack.serverTxns.match(req);
+  if (existing) {
+    // A retransmission: sofia answers it with the last response, or absorbs it.
+    if (existing.lastResponse) stack.sendSip(existing.lastResponse, existing.source);
+    return;
+  }
+  const toTag = tagOf(headerValue(req.headers, 'to'));
+  if (toTag) {
+    const fromTag = tagOf(headerValue(req.headers, 'from')) ?? '';
+    const dialog = stack.dialogs.find(callIdOf(req), toTag, fromTag);
+    if (dialog) {
+      inDialogRequest(stack, req, from, bytes, dialog);
+      return;
+    }
+  }
+  if (req.method === 'BYE' || req.method === 'UPDATE') {
+    replyStateless(stack, req, from, 481);
+    return;
+  }
+  if (!ROUTABLE.has(req.method)) {
+    stack.trace.note(`discarded ${req.method} outside any dialog`);
+    return;
+  }
+  newRequest(stack, req, from, bytes, toTag !== undefined);
+}
+
+function newRequest(
+  stack: Stack,
+  req: SipRequest,
+  from: Endpoint,
+  bytes: number,
+  hasToTag: boolean,
+): void {
+  if (req.method === 'INVITE') replyStateless(stack, req, from, 100);
+  if (req.method === 'INVITE' && hasToTag) {
+    replyStateless(stack, req, from, 481);
+    return;
+  }
+  const client = stack.apps.select(req.method.toLowerCase());
+  if (!client) {
+    replyStateless(stack, req, from, 503);
+    return;
+  }
+  const isInvite = req.method === 'INVITE';
+  const txn = newServerTxn(req, from, bytes, client, isInvite);
+  if (isInvite)
+    txn.dialogId = dialogIdOf(callIdOf(req), tagOf(headerValue(req.headers, 'from')) ?? '');
+  stack.serverTxns.add(txn);
+  // The app gets a while to answer; after that the request is forgotten without a response.
+  txn.stop.push(
+    stack.timers.once(stack.config.pendingTimeout, () => {
+      if (txn.app === 'new' || txn.canceled) stack.serverTxns.delete(txn);
+    }),
+  );
+  const local = { address: stack.config.host, port: stack.config.port };
+  client.send(sipPayload(networkMeta(from, bytes, 'udp'), txn.txnId, '', req.raw, local));
+}
+
+function inDialogRequest(
+  stack: Stack,
+  req: SipRequest,
+  from: Endpoint,
+  bytes: number,
+  dialog: Dialog,
+): void {
+  if (dialog.client.closed) {
+    replyStateless(stack, req, from, 481);
+    return;
+  }
+  const txn = newServerTxn(req, from, bytes, dialog.client, false);
+  txn.inDialogId = dialog.id;
+  stack.serverTxns.add(txn);
+  if (req.method === 'INVITE') {
+    txn.lastResponse = buildResponse(req, { status: 100 });
+    stack.sendSip(txn.lastResponse, from);
+  }
+  if (req.method === 'BYE') {
+    // drachtio-server clears the dialog on receipt of BYE, before the app answers it.
+    stack.dialogs.remove(dialog.id);
+    const unacked = stack.serverTxns.awaitingAck(dialog.id);
+    if (unacked) stack.serverTxns.delete(unacked);
+  }
+  lingerThenDelete(stack, txn);
+  dialog.client.send(sipPayload(networkMeta(from, bytes, 'udp'), txn.txnId, dialog.id, req.raw));
+}
+
+export function newServerTxn(
+  req: SipRequest,
+  from: Endpoint,
+  bytes: number,
+  client: ServerTxn['client'],
+  inviteInProgress: boolean,
+): ServerTxn {
+  return {
+    txnId: newUuid(),
+    request: req,
+    method: req.method,
+    branch: branchOf(headerValue(req.headers, 'via')),
+    source: from,
+    bytes,
+    client,
+    inviteInProgress,
+    inDialogId: '',
+    dialogId: '',
+    app: 'new',
+    canceled: false,
+    lastStatus: 0,
+    stop: [],
+  };
+}
+
+export function networkMeta(from: Endpoint, bytes: number, protocol: Meta['protocol']): Meta {
+  return { source: 'network', bytes, protocol, address: from.address, port: from.port };
+}
+
+/** A response sofia sends without a transaction (100, 481, 503, …); To gets a fresh tag. */
+export function replyStateless(stack: Stack, req: SipRequest, to: Endpoint, status: number): void {
+  stack.sendSip(buildResponse(req, { status, toTag: newTag() }), to);
+}
+
+/**
+ * sofia records where a request really came from in its top Via: `received` when the host
+ * differs, and `rport` always (filled in, or appended), so responses go back to the source.
+ */
+export function stampReceived(req: SipRequest, from: Endpoint): void {
+  const index = req.headers.findIndex((h) => canonicalKey(h.name) === 'via');
+  const header = req.headers[index];
+  if (!header) return;
+  const [top = '', ...rest] = splitCommas(header.value);
+  const via = parseVia(top);
+  if (!via) return;
+  let params = via.params.replace(/;\s*rport(?=;|$)/i, '');
+  if (via.host !== from.address && getParam(params, 'received') === undefined)
+    params += `;received=${from.address}`;
+  if (getParam(params, 'rport') === undefined) params += `;rport=${from.port}`;
+  const value = [formatVia({ ...via, params }), ...rest].join(', ');
+  const oldLine = new RegExp(`^${escapeRegExp(header.name)}[ \\t]*:[^\\r\\n]*`, 'm');
+  req.raw = req.raw.replace(oldLine, `Via: ${value}`);
+  req.headers[index] = { name: header.name, value };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
