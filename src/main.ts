@@ -1,12 +1,22 @@
 /**
- * Composition root: reads the configuration, builds every part, wires them and starts. The only
- * place (with config/) that reads the environment.
+ * Composition root: reads the configuration, builds every part, wires them, starts, and drains on
+ * SIGTERM. The only place (with config/) that reads the environment.
  */
+import { hostname } from 'node:os';
+import { createHttpServer } from './admin/http.js';
+import { ActiveCalls } from './call/registry.js';
+import { sinkFromConfig } from './call/sinks.js';
 import { ConfigError, loadConfig } from './config/load.js';
-import { logReload } from './dialplan/reload-report.js';
+import { reportReload } from './dialplan/reload-report.js';
 import { Reloader } from './dialplan/reloader.js';
 import { watchDialplans } from './dialplan/watch.js';
+import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { Admitter } from './sip/admission.js';
+import { connectDrachtio } from './sip/connection.js';
+import { srfDialer } from './sip/dialer.js';
+import { routeInvites } from './sip/inbound.js';
 
 function configOrExit() {
   try {
@@ -20,14 +30,14 @@ function configOrExit() {
 
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
+const metrics = createMetrics();
 const reloader = new Reloader({
   dir: config.dialplanDir,
   defaultCountry: config.defaultCountry,
   workerThresholdBytes: config.reload.workerThresholdBytes,
   now: () => new Date(),
-  onOutcome: (outcome) => logReload(logger, config.dialplanDir, outcome),
+  onOutcome: (outcome, table) => reportReload(logger, metrics, config.dialplanDir, outcome, table),
 });
-
 const first = await reloader.reload();
 if (!first.ok)
   logger.warn(
@@ -39,16 +49,85 @@ const watcher = watchDialplans(
   config.reload.debounceMs,
   () => void reloader.reload(),
 );
+
+const admitter = new Admitter(config);
+if (admitter.allowsAll)
+  logger.warn('CARRIER_ALLOWLIST is empty: INVITEs from every source are admitted');
+let drachtioUp = false;
+const srf = connectDrachtio(config.drachtio, logger, {
+  onConnected: () => {
+    drachtioUp = true;
+    metrics.drachtioConnected.set(1);
+  },
+  onDisconnected: () => {
+    drachtioUp = false;
+    metrics.drachtioConnected.set(0);
+  },
+});
+const calls = new ActiveCalls();
+const sink = sinkFromConfig(config.recordSink, logger);
+routeInvites(srf, {
+  admitter,
+  table: () => reloader.table,
+  dialer: srfDialer(srf),
+  sink,
+  metrics,
+  logger,
+  calls,
+  trunk: trunkHostPort(config.outboundTrunk),
+  nodeId: config.nodeId || hostname(),
+  defaultCountryCode: COUNTRY_CODES[config.defaultCountry],
+  retryAfterSeconds: config.retryAfterSeconds,
+  now: Date.now,
+});
+
+const http = createHttpServer({
+  registry: metrics.registry,
+  readiness: () => ({
+    ready: drachtioUp && reloader.loaded && !admitter.draining,
+    checks: {
+      drachtio: drachtioUp,
+      dialplans: reloader.loaded,
+      draining: admitter.draining,
+      activeCalls: calls.size,
+    },
+  }),
+});
+await http.listen({ host: '0.0.0.0', port: config.httpPort });
 logger.info(
-  { dialplanDir: config.dialplanDir, defaultCountry: config.defaultCountry },
+  {
+    httpPort: config.httpPort,
+    dialplanDir: config.dialplanDir,
+    drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
+  },
   'calltrack started',
 );
 
+/** `sip:trunk.example.net:5060;transport=udp` → `trunk.example.net:5060` */
+function trunkHostPort(uri: string): string {
+  return (
+    uri
+      .replace(/^sips?:/, '')
+      .replace(/^[^@]*@/, '')
+      .split(';')[0] ?? uri
+  );
+}
+
 process.on('SIGHUP', () => void reloader.reload());
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    watcher.close();
-    process.exitCode = 0;
-  });
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+async function shutdown(signal: string): Promise<void> {
+  admitter.draining = true;
+  logger.info(
+    { signal, activeCalls: calls.size, drainTimeoutMs: config.drainTimeoutMs },
+    'draining: new calls get 503',
+  );
+  watcher.close();
+  const drained = await calls.drain(config.drainTimeoutMs);
+  await sink.flush();
+  logger.info(drained, 'drained; exiting');
+  srf.disconnect();
+  await http.close();
+  process.exit(0);
 }

@@ -16,9 +16,16 @@ export type Config = {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly outboundTrunk: string;
   readonly reload: { readonly debounceMs: number; readonly workerThresholdBytes: number };
+  readonly nodeId: string;
+  readonly carrierAllowlist: readonly string[];
+  readonly scannerUserAgents: readonly string[];
+  readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
+  readonly drainTimeoutMs: number;
+  readonly retryAfterSeconds: number;
+  readonly recordSink: string;
 };
 
-type Kind = 'string' | 'integer';
+type Kind = 'string' | 'integer' | 'number' | 'list';
 
 /** Environment variable → where it lands in the config, and how to read it. */
 export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> = {
@@ -33,7 +40,28 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   OUTBOUND_TRUNK: { path: ['outboundTrunk'], kind: 'string' },
   RELOAD_DEBOUNCE_MS: { path: ['reload', 'debounceMs'], kind: 'integer' },
   RELOAD_WORKER_THRESHOLD_BYTES: { path: ['reload', 'workerThresholdBytes'], kind: 'integer' },
+  NODE_ID: { path: ['nodeId'], kind: 'string' },
+  CARRIER_ALLOWLIST: { path: ['carrierAllowlist'], kind: 'list' },
+  SCANNER_USER_AGENTS: { path: ['scannerUserAgents'], kind: 'list' },
+  RATE_LIMIT_CPS: { path: ['rateLimit', 'callsPerSecond'], kind: 'number' },
+  RATE_LIMIT_BURST: { path: ['rateLimit', 'burst'], kind: 'integer' },
+  DRAIN_TIMEOUT_MS: { path: ['drainTimeoutMs'], kind: 'integer' },
+  RETRY_AFTER_SECONDS: { path: ['retryAfterSeconds'], kind: 'integer' },
+  RECORD_SINK: { path: ['recordSink'], kind: 'string' },
 };
+
+/** Strings from the environment → the JSON types the schema checks; what does not parse stays a string and fails there. */
+function parseEnv(value: string, kind: Kind): unknown {
+  const v = value.trim();
+  if (kind === 'list')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (kind === 'integer' && /^-?[0-9]+$/.test(v)) return Number(v);
+  if (kind === 'number' && v !== '' && Number.isFinite(Number(v))) return Number(v);
+  return value;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -48,20 +76,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     unknown
   >;
   const problems: string[] = [];
-  const fromEnv = new Map<string, string>();
+  const sourceOf = new Map<string, string>();
   for (const [name, spec] of Object.entries(ENV_VARS)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    fromEnv.set(spec.path.join('.'), name);
-    const parsed =
-      spec.kind === 'integer' && /^-?[0-9]+$/.test(value.trim()) ? Number(value) : value;
-    setPath(raw, spec.path, parsed);
+    sourceOf.set(spec.path.join('.'), name);
+    setPath(raw, spec.path, parseEnv(value, spec.kind));
   }
   const validate = schemaValidator('config.schema.json');
   if (!validate(raw)) {
     for (const p of describeErrors(validate.errors)) {
       const where = p.path.join('.');
-      const source = fromEnv.get(where);
+      // list items (carrierAllowlist.2) come from the variable that set the list
+      const source =
+        sourceOf.get(where) ?? sourceOf.get(p.path.filter((x) => typeof x === 'string').join('.'));
       problems.push(`${source ? `${source} (${where})` : where || 'config'}: ${p.message}`);
     }
   }

@@ -1,6 +1,8 @@
-/** How a reload outcome is logged: one line per outcome, a bounded list of errors. */
+/** What a reload outcome means for logs (one line, a bounded list of errors) and metrics. */
 import { join } from 'node:path';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RouteTable } from '../routing/route-table.js';
 import { formatError } from './errors.js';
 import type { ReloadOutcome } from './reloader.js';
 
@@ -29,4 +31,19 @@ export function logReload(logger: Logger, dir: string, outcome: ReloadOutcome): 
     { errors: shown, errorCount: outcome.errors.length, durationMs, mode },
     'dialplan change rejected; the previous routes stay in force',
   );
+}
+
+export function reportReload(
+  logger: Logger,
+  metrics: Metrics,
+  dir: string,
+  outcome: ReloadOutcome,
+  table: RouteTable,
+): void {
+  logReload(logger, dir, outcome);
+  metrics.reloads.inc({
+    result: !outcome.ok ? 'rejected' : outcome.changed ? 'loaded' : 'unchanged',
+  });
+  metrics.numbers.set({ status: 'active' }, table.info.activeNumbers);
+  metrics.numbers.set({ status: 'deactivated' }, table.info.deactivatedNumbers);
 }

@@ -25,6 +25,14 @@ t.test('every documented variable overrides its setting', async (t) => {
     OUTBOUND_TRUNK: 'sip:trunk.example.net:5060',
     RELOAD_DEBOUNCE_MS: '100',
     RELOAD_WORKER_THRESHOLD_BYTES: '1000',
+    NODE_ID: 'gw-1',
+    CARRIER_ALLOWLIST: '192.0.2.0/24, 198.51.100.7',
+    SCANNER_USER_AGENTS: 'friendly-scanner,sipvicious',
+    RATE_LIMIT_CPS: '2.5',
+    RATE_LIMIT_BURST: '5',
+    DRAIN_TIMEOUT_MS: '1000',
+    RETRY_AFTER_SECONDS: '10',
+    RECORD_SINK: 'file:/tmp/records.jsonl',
   });
   t.same(c, {
     dialplanDir: '/etc/calltrack/dialplans',
@@ -35,8 +43,15 @@ t.test('every documented variable overrides its setting', async (t) => {
     logLevel: 'debug',
     outboundTrunk: 'sip:trunk.example.net:5060',
     reload: { debounceMs: 100, workerThresholdBytes: 1000 },
+    nodeId: 'gw-1',
+    carrierAllowlist: ['192.0.2.0/24', '198.51.100.7'],
+    scannerUserAgents: ['friendly-scanner', 'sipvicious'],
+    rateLimit: { callsPerSecond: 2.5, burst: 5 },
+    drainTimeoutMs: 1000,
+    retryAfterSeconds: 10,
+    recordSink: 'file:/tmp/records.jsonl',
   });
-  t.equal(Object.keys(ENV_VARS).length, 11);
+  t.equal(Object.keys(ENV_VARS).length, 19, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
@@ -48,11 +63,13 @@ t.test('every bad value is listed at once, naming the variable', async (t) => {
       REDIS_URL: 'localhost:6379',
       DEFAULT_COUNTRY: 'CH',
       OUTBOUND_TRUNK: 'trunk',
+      CARRIER_ALLOWLIST: '192.0.2.0/24,carrier.example',
     }),
   ) as ConfigError;
   t.ok(err instanceof ConfigError);
-  t.equal(err.problems.length, 6, err.message);
+  t.equal(err.problems.length, 7, err.message);
   for (const name of [
+    'CARRIER_ALLOWLIST',
     'DRACHTIO_PORT',
     'HTTP_PORT',
     'LOG_LEVEL',

@@ -1,0 +1,185 @@
+/**
+ * One new INVITE from start to record: admission, routing, forwarding, and exactly one call
+ * record and one set of metrics whatever happens. A child logger carries the Call-ID.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { REJECT_REASONS } from '../routing/reasons.js';
+import type { RouteTable } from '../routing/route-table.js';
+import { ADMISSION_ANSWERS, type Admitter } from '../sip/admission.js';
+import { type CallerId, callerId, dealerDisplayName } from '../sip/caller-id.js';
+import { CallSession, type Presentation, type SessionResult } from './call-session.js';
+import type { Dialer, InboundLeg } from './ports.js';
+import type { CallRecord, RecordSink } from './record.js';
+import type { ActiveCalls } from './registry.js';
+
+/** What the INVITE said, as plain values (the source address is the one drachtio saw). */
+export type InviteFacts = {
+  callId: string;
+  sourceAddress: string;
+  userAgent?: string;
+  requestUri: string;
+  to?: string;
+  from?: string;
+  privacy?: string;
+  assertedIdentity?: string;
+};
+
+export type CallServices = {
+  admitter: Admitter;
+  table: () => RouteTable;
+  dialer: Dialer;
+  sink: RecordSink;
+  metrics: Metrics;
+  logger: Logger;
+  calls: ActiveCalls;
+  trunk: string;
+  nodeId: string;
+  defaultCountryCode: string;
+  retryAfterSeconds: number;
+  now: () => number;
+};
+
+type Base = Pick<
+  CallRecord,
+  | 'recordId'
+  | 'callId'
+  | 'nodeId'
+  | 'dialplanVersion'
+  | 'startedAt'
+  | 'callerWithheld'
+  | 'callerNumber'
+>;
+
+export async function handleInvite(
+  facts: InviteFacts,
+  inbound: InboundLeg,
+  s: CallServices,
+): Promise<CallRecord> {
+  const started = s.now();
+  const log = s.logger.child({ callId: facts.callId });
+  const table = s.table();
+  const caller = callerId(facts, s.defaultCountryCode);
+  const base: Base = {
+    recordId: randomUUID(),
+    callId: facts.callId,
+    nodeId: s.nodeId,
+    dialplanVersion: table.info.version,
+    startedAt: new Date(started).toISOString(),
+    callerWithheld: caller.kind === 'withheld',
+    ...(caller.kind === 'number' && { callerNumber: caller.number }),
+  };
+  const setup = () => s.metrics.setupSeconds.observe((s.now() - started) / 1000);
+  const admission = s.admitter.admit(facts.sourceAddress, facts.userAgent, started);
+  if (!admission.ok) {
+    const answer = ADMISSION_ANSWERS[admission.reason];
+    inbound.reject(
+      answer.status,
+      answer.retryAfter ? { 'Retry-After': String(s.retryAfterSeconds) } : undefined,
+    );
+    setup();
+    log.info(
+      { reason: admission.reason, status: answer.status, source: facts.sourceAddress },
+      answer.log,
+    );
+    return finish(s, {
+      ...base,
+      outcome: 'rejected',
+      rejectReason: admission.reason,
+      sipStatus: answer.status,
+      attempts: [],
+    });
+  }
+  let decision = table.lookup(facts.requestUri);
+  if (decision.kind === 'reject' && decision.reason === 'malformed' && facts.to)
+    decision = table.lookup(facts.to);
+  if (decision.kind === 'reject') {
+    inbound.reject(decision.sipStatus);
+    setup();
+    log.info(
+      { reason: decision.reason, status: decision.sipStatus },
+      REJECT_REASONS[decision.reason].log,
+    );
+    const routed = {
+      ...(decision.number && { trackingNumber: decision.number }),
+      ...(decision.customerId && { customerId: decision.customerId }),
+      ...(decision.source && { source: decision.source }),
+    };
+    return finish(s, {
+      ...base,
+      ...routed,
+      outcome: 'rejected',
+      rejectReason: decision.reason,
+      sipStatus: decision.sipStatus,
+      attempts: [],
+    });
+  }
+  const routed = {
+    trackingNumber: decision.number,
+    customerId: decision.customerId,
+    source: decision.source,
+  };
+  log.info({ source: decision.source, destinations: decision.destinations.length }, 'forwarding');
+  const session = new CallSession(
+    inbound,
+    decision,
+    presentation(caller, decision.options.displayPrefix),
+    { dialer: s.dialer, trunk: s.trunk, now: s.now, logger: log, onFinalAnswer: setup },
+  );
+  s.metrics.activeCalls.inc();
+  // tracked until the record is written, so a drain never exits ahead of a record
+  const forwarded = session.run().then((result) => {
+    log.info(
+      { outcome: result.outcome, status: result.sipStatus, endedBy: result.endedBy },
+      'call ended',
+    );
+    return finish(s, { ...base, ...routed, ...timing(result, started, s.now()) });
+  });
+  return s.calls.track(session, forwarded).finally(() => s.metrics.activeCalls.dec());
+}
+
+function presentation(caller: CallerId, prefix: string | undefined): Presentation {
+  const callingName = dealerDisplayName(caller, prefix);
+  if (caller.kind === 'number')
+    return { callingNumber: caller.number, ...(callingName && { callingName }), headers: {} };
+  // RFC 3323: an anonymous From, and nothing else that could carry the number
+  const display = callingName ? `"${callingName.replace(/"/g, '')}" ` : '';
+  return {
+    callingNumber: 'anonymous',
+    headers: { From: `${display}<sip:anonymous@anonymous.invalid>`, Privacy: 'id' },
+  };
+}
+
+function timing(r: SessionResult, started: number, ended: number) {
+  return {
+    outcome: r.outcome,
+    sipStatus: r.sipStatus,
+    attempts: r.attempts,
+    endedAt: new Date(ended).toISOString(),
+    ...(r.destinationIndex !== undefined && { destinationIndex: r.destinationIndex }),
+    ...(r.answeredAt !== undefined && {
+      answeredAt: new Date(r.answeredAt).toISOString(),
+      ringMs: r.answeredAt - started,
+      talkMs: ended - r.answeredAt,
+    }),
+    ...(r.answeredAt === undefined && { ringMs: ended - started }),
+    ...(r.endedBy && { endedBy: r.endedBy }),
+  };
+}
+
+function finish(
+  s: CallServices,
+  partial: Omit<CallRecord, 'endedAt'> & { endedAt?: string },
+): CallRecord {
+  const record: CallRecord = {
+    ...partial,
+    endedAt: partial.endedAt ?? new Date(s.now()).toISOString(),
+  };
+  s.metrics.calls.inc({ source: record.source ?? 'none', outcome: record.outcome });
+  if (record.outcome === 'rejected')
+    s.metrics.rejects.inc({ reason: record.rejectReason ?? 'unknown' });
+  s.sink.write(record);
+  s.metrics.records.inc();
+  return record;
+}

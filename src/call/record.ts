@@ -1,0 +1,47 @@
+/**
+ * One record per call, whatever the outcome. It carries the caller's number only for the
+ * anonymiser of the record writer (a per-day pseudonym); sinks never persist `callerNumber`.
+ */
+export type CallOutcome = 'answered' | 'busy' | 'no-answer' | 'cancelled' | 'failed' | 'rejected';
+
+import type { DialFailure } from './ports.js';
+
+export type Attempt = { index: number; status: number; cause: DialFailure | 'answered' };
+
+export type CallRecord = {
+  readonly recordId: string;
+  readonly callId: string;
+  readonly nodeId: string;
+  readonly dialplanVersion: string;
+  readonly trackingNumber?: string;
+  readonly customerId?: string;
+  readonly source?: string;
+  readonly outcome: CallOutcome;
+  /** Admission or routing reason of a rejected call. */
+  readonly rejectReason?: string;
+  /** Final status the caller got (200 when answered). */
+  readonly sipStatus: number;
+  /** Index of the destination that answered. */
+  readonly destinationIndex?: number;
+  readonly attempts: readonly Attempt[];
+  readonly startedAt: string;
+  readonly answeredAt?: string;
+  readonly endedAt: string;
+  readonly ringMs?: number;
+  readonly talkMs?: number;
+  readonly endedBy?: 'caller' | 'dealer' | 'gateway';
+  readonly callerWithheld: boolean;
+  readonly callerNumber?: string;
+};
+
+export interface RecordSink {
+  write(record: CallRecord): void;
+  /** Resolves when every record written so far is handed on (drain). */
+  flush(): Promise<void>;
+}
+
+/** The record as sinks may persist it: everything but the caller's number. */
+export function withoutCaller(record: CallRecord): Omit<CallRecord, 'callerNumber'> {
+  const { callerNumber: _omitted, ...rest } = record;
+  return rest;
+}

@@ -1,0 +1,61 @@
+/**
+ * Prometheus metrics on an own registry, every name prefixed `calltrack_`. Labels carry sources,
+ * outcomes and reasons, never a phone number.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'calltrack_' });
+  const registers = [registry];
+  return {
+    registry,
+    calls: new Counter({
+      name: 'calltrack_calls_total',
+      help: 'Calls by sales channel (source) and outcome',
+      labelNames: ['source', 'outcome'] as const,
+      registers,
+    }),
+    activeCalls: new Gauge({
+      name: 'calltrack_active_calls',
+      help: 'Calls in progress (ringing or connected)',
+      registers,
+    }),
+    setupSeconds: new Histogram({
+      name: 'calltrack_call_setup_seconds',
+      help: 'Time from the INVITE in to the final answer out (200 or failure)',
+      buckets: [0.005, 0.02, 0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+      registers,
+    }),
+    rejects: new Counter({
+      name: 'calltrack_rejects_total',
+      help: 'Calls refused before forwarding, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    drachtioConnected: new Gauge({
+      name: 'calltrack_drachtio_connected',
+      help: '1 while connected to drachtio-server',
+      registers,
+    }),
+    reloads: new Counter({
+      name: 'calltrack_dialplan_reloads_total',
+      help: 'Dialplan reloads by result',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    numbers: new Gauge({
+      name: 'calltrack_dialplan_numbers',
+      help: 'Tracking numbers in the loaded route table',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    records: new Counter({
+      name: 'calltrack_call_records_total',
+      help: 'Call records handed to the record sink',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * What operators rely on, end to end: the counts on /metrics, readiness that follows drachtio,
+ * and a SIGTERM that lets the calls in progress finish.
+ */
+import t from 'tap';
+import { CALLER, CUSTOMERS, numbersYaml, TRACKING } from '../helpers/call-bed.js';
+import { startGateway } from '../helpers/gateway.js';
+import { runSipp, startSipp } from '../helpers/sipp.js';
+import { start } from '../standin/index.js';
+
+const readyz = async (port: number) => {
+  const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+};
+
+t.test('/metrics counts the calls by source and outcome', async (t) => {
+  const answers = await startSipp({ scenario: 'uas-answer-200.xml' });
+  const busy = await startSipp({ scenario: 'uas-busy-486.xml' });
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'a.yaml': numbersYaml([{ port: answers.port }]),
+    'b.yaml': numbersYaml([{ port: busy.port }], [], '+493025550109').replace(
+      'source: mobile.de',
+      'source: AutoScout24',
+    ),
+  });
+  const keys = (called: string) => ({ caller: CALLER, called });
+  t.match(
+    await runSipp({
+      scenario: 'uac-expect-200-caller-bye.xml',
+      remote: gw.sip,
+      keys: keys(TRACKING),
+    }),
+    { exitCode: 0 },
+  );
+  t.match(
+    await runSipp({ scenario: 'uac-expect-486.xml', remote: gw.sip, keys: keys('+493025550109') }),
+    { exitCode: 0 },
+  );
+  t.match(
+    await runSipp({ scenario: 'uac-expect-404.xml', remote: gw.sip, keys: keys('+493099999999') }),
+    { exitCode: 0 },
+  );
+  await gw.records(3);
+  const m = await gw.metrics();
+  t.match(m, /^calltrack_calls_total\{source="mobile\.de",outcome="answered"\} 1$/m);
+  t.match(m, /^calltrack_calls_total\{source="AutoScout24",outcome="busy"\} 1$/m);
+  t.match(m, /^calltrack_calls_total\{source="none",outcome="rejected"\} 1$/m);
+  t.match(m, /^calltrack_rejects_total\{reason="unknown"\} 1$/m);
+  t.match(m, /^calltrack_call_setup_seconds_count 3$/m);
+  t.match(m, /^calltrack_active_calls 0$/m);
+  t.match(m, /^calltrack_drachtio_connected 1$/m);
+  t.match(m, /^calltrack_dialplan_reloads_total\{result="loaded"\} 1$/m);
+  t.match(m, /^calltrack_dialplan_numbers\{status="active"\} 2$/m);
+  t.match(m, /^calltrack_process_cpu_user_seconds_total /m, 'Node process metrics');
+  t.notMatch(m, /17699887766/, 'no caller number in any label');
+});
+
+t.test('readiness follows the drachtio connection, which comes back by itself', async (t) => {
+  const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS });
+  t.match(await readyz(gw.httpPort), { status: 200, body: { drachtio: true, dialplans: true } });
+  const adminPort = gw.standin.adminAddress.port;
+  await gw.standin.close();
+  let r = await readyz(gw.httpPort);
+  for (let i = 0; i < 40 && r.status === 200; i++)
+    r = await new Promise((res) => setTimeout(() => res(readyz(gw.httpPort)), 50));
+  t.match(r, { status: 503, body: { status: 'not ready', drachtio: false } });
+  t.match(await gw.metrics(), /^calltrack_drachtio_connected 0$/m);
+  const again = await start({ sipPort: 0, adminPort, secret: 'cymru' });
+  t.teardown(() => again.close());
+  for (let i = 0; i < 100 && r.status !== 200; i++)
+    r = await new Promise((res) => setTimeout(() => res(readyz(gw.httpPort)), 50));
+  t.match(r, { status: 200, body: { drachtio: true } }, 'reconnected with backoff');
+  t.equal((await fetch(`http://127.0.0.1:${gw.httpPort}/healthz`)).status, 200);
+});
+
+t.test('SIGTERM with a call up: the call completes, a new call gets 503, exit 0', async (t) => {
+  const d = await startSipp({ scenario: 'uas-answer-200.xml' });
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+    { DRAIN_TIMEOUT_MS: '15000', RETRY_AFTER_SECONDS: '7' },
+  );
+  const up = runSipp({
+    scenario: 'uac-expect-200-hold-3s-caller-bye.xml',
+    remote: gw.sip,
+    keys: { caller: CALLER, called: TRACKING },
+  });
+  for (let i = 0; i < 100 && !/^calltrack_active_calls 1$/m.test(await gw.metrics()); i++)
+    await new Promise((r) => setTimeout(r, 30));
+  gw.proc.kill('SIGTERM');
+  let r = await readyz(gw.httpPort);
+  for (let i = 0; i < 40 && r.status === 200; i++)
+    r = await new Promise((res) => setTimeout(() => res(readyz(gw.httpPort)), 25));
+  t.match(r, { status: 503, body: { draining: true, activeCalls: 1 } }, 'not ready while draining');
+  const late = await runSipp({
+    scenario: 'uac-expect-503-retry-after.xml',
+    remote: gw.sip,
+    keys: { caller: CALLER, called: TRACKING },
+  });
+  t.match(late, { exitCode: 0 }, 'a new call gets 503 with Retry-After');
+  t.match(
+    late.messages.find((m) => m.firstLine.startsWith('SIP/2.0 503'))?.text,
+    /^Retry-After: 7/m,
+  );
+  t.match(await up, { exitCode: 0 }, 'the call in progress completed');
+  t.match(await d.done, { exitCode: 0 });
+  t.equal(await gw.exited, 0, 'exit 0 once drained');
+  const records = await gw.records(2);
+  t.match(
+    records.find((x) => x.outcome === 'answered'),
+    { endedBy: 'caller' },
+    'the record of the drained call was written before exit',
+  );
+  t.match(
+    records.find((x) => x.outcome === 'rejected'),
+    { rejectReason: 'draining', sipStatus: 503 },
+  );
+});

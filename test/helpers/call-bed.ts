@@ -1,0 +1,39 @@
+/** Dialplans and sipp runs for the call-path end-to-end tests. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SippMessage, SippResult } from './sipp.js';
+
+export const CUSTOMERS = readFileSync(
+  join(import.meta.dirname, '..', 'fixtures', 'dialplans', 'valid-minimal', 'customers.yaml'),
+  'utf8',
+);
+export const TRACKING = '+493025550101';
+export const CALLER = '+4917699887766';
+
+export type Dest = { port: number; ringTimeout?: number } | { e164: string; ringTimeout?: number };
+
+/** One tracking number forwarding to sipp dealers on the given ports (SIP URIs), in order. */
+export function numbersYaml(dests: Dest[], extra: string[] = [], number = TRACKING): string {
+  const lines = [
+    'version: 1',
+    'numbers:',
+    `  - number: "${number}"`,
+    '    customer: autohaus-berlin',
+    '    source: mobile.de',
+    '    status: active',
+    '    destinations:',
+  ];
+  for (const d of dests) {
+    const to = 'port' in d ? `sip:dealer@127.0.0.1:${d.port}` : d.e164;
+    lines.push(`      - to: "${to}"`, `        ringTimeout: ${d.ringTimeout ?? 10}`);
+  }
+  return `${[...lines, ...extra.map((l) => `    ${l}`)].join('\n')}\n`;
+}
+
+export function firstLines(r: SippResult, dir: SippMessage['dir']): string[] {
+  return r.messages.filter((m) => m.dir === dir).map((m) => m.firstLine);
+}
+
+export function received(r: SippResult, method: string): SippMessage | undefined {
+  return r.messages.find((m) => m.dir === 'received' && m.firstLine.startsWith(`${method} `));
+}

@@ -1,0 +1,145 @@
+/**
+ * The gateway as production runs it (`npm start`: node dist/src/main.js), against a drachtio
+ * stand-in on free ports, with its own dialplan directory, a JSON-lines record file and captured
+ * logs. Torn down with the test; the process is killed if it is still running.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { type StandinHandle, start } from '../standin/index.js';
+import { freeTcpPort } from './ports.js';
+import { killAllSipp } from './sipp.js';
+
+const SECRET = 'cymru';
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export type Gateway = {
+  standin: StandinHandle;
+  sip: { address: string; port: number };
+  httpPort: number;
+  dir: string;
+  proc: ChildProcess;
+  /** Everything the gateway wrote to stdout and stderr so far. */
+  logs(): string;
+  /** Call records written so far; waits until at least `count` are there. */
+  records(count?: number): Promise<Record<string, unknown>[]>;
+  metrics(): Promise<string>;
+  exited: Promise<number | null>;
+};
+
+/** What `npm start` runs, read from package.json so the two cannot drift apart. */
+function startCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [bin, ...args] = pkg.scripts.start.split(' ');
+  if (bin !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return args;
+}
+
+/** Builds dist/ when it is missing or older than src/ (a lone `tap` run has no pretest build). */
+export function ensureBuilt(): void {
+  const main = join(ROOT, 'dist', 'src', 'main.js');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (m, e) =>
+        Math.max(
+          m,
+          e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+        ),
+      0,
+    );
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export async function startGateway(
+  t: Test,
+  files: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<Gateway> {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'calltrack-gw-'));
+  const dialplans = join(dir, 'dialplans');
+  spawnSync('mkdir', ['-p', dialplans]);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dialplans, name), text);
+  const recordFile = join(dir, 'records.jsonl');
+  const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET, t1: 50, t2: 400 });
+  const httpPort = await freeTcpPort();
+  let output = '';
+  const proc = spawn(process.execPath, startCommand(), {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      DIALPLAN_DIR: dialplans,
+      DRACHTIO_HOST: '127.0.0.1',
+      DRACHTIO_PORT: String(standin.adminAddress.port),
+      DRACHTIO_SECRET: SECRET,
+      HTTP_PORT: String(httpPort),
+      OUTBOUND_TRUNK: 'sip:127.0.0.1:9',
+      RECORD_SINK: `file:${recordFile}`,
+      LOG_LEVEL: 'debug',
+      NODE_ID: 'e2e',
+      ...env,
+    },
+  });
+  proc.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  proc.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => resolve(code)),
+  );
+  t.teardown(async () => {
+    killAllSipp();
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+    await exited;
+    await standin.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitReady(httpPort, proc, () => output);
+  const records = async (count = 1) => {
+    for (let i = 0; i < 200; i++) {
+      const lines = existsSync(recordFile)
+        ? readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean)
+        : [];
+      if (lines.length >= count) return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`fewer than ${count} call records after 5 s`);
+  };
+  const metrics = async () => (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  return {
+    standin,
+    sip: standin.sipAddress,
+    httpPort,
+    dir,
+    proc,
+    logs: () => output,
+    records,
+    metrics,
+    exited,
+  };
+}
+
+async function waitReady(port: number, proc: ChildProcess, logs: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) throw new Error(`gateway exited with ${proc.exitCode}:\n${logs()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`gateway not ready after 10 s:\n${logs()}`);
+}
