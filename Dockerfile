@@ -25,6 +25,8 @@ COPY --chown=root:root config ./config
 COPY --chown=root:root dialplans ./dialplans
 USER node
 EXPOSE 9464
-# The health endpoint (/healthz on HTTP_PORT) arrives with the call path; until then the image
-# has no HEALTHCHECK rather than one that would always fail.
+# liveness of the process; readiness (drachtio connected, dialplans loaded) is /readyz for the
+# orchestrator. The slim image has no curl: Node's fetch does the request.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/src/main.js"]

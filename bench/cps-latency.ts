@@ -1,0 +1,71 @@
+/**
+ * INVITE-to-INVITE latency from the stand-in's point of view: from the frame that hands the
+ * caller's INVITE to the app (`sip|network|…`) to the frame in which the app asks for the dealer
+ * leg's INVITE (`sip||…`). The two are paired by the caller's number (`+4917600<call number>`),
+ * which both apps copy into the dealer leg's From.
+ *
+ * The stand-in keeps every trace record in memory; at hundreds of calls a second that is
+ * hundreds of MB per minute. So the trace array's `push` is replaced: nothing is kept, and only
+ * while `start()`…`stop()` the two INVITE frames are timed with `performance.now()` (the
+ * records' own ISO stamps have 1 ms resolution).
+ */
+import type { TraceRecord } from '../test/standin/index.js';
+
+const CALLER = /\r\n(?:from|f)[ \t]*:[^\r\n]*?\+4917600(\d+)/i;
+
+export interface LatencyProbe {
+  start(): void;
+  /** Stops timing; the latencies in ms of every call seen at both ends. */
+  stop(): { samples: number[]; callerInvites: number };
+}
+
+export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
+  let on = false;
+  let inbound = new Map<string, number>();
+  let samples: number[] = [];
+  const observe = (r: TraceRecord, at: number) => {
+    if (r.kind !== 'frame') return;
+    const p = r.payload;
+    const bar = p.indexOf('|');
+    const eol = p.indexOf('\r\n');
+    if (eol < 0 || !p.startsWith('INVITE ', eol + 2)) return;
+    const toApp = r.dir === 'out' && p.startsWith('|sip|network|', bar);
+    const fromApp = r.dir === 'in' && p.startsWith('|sip||', bar);
+    if (!toApp && !fromApp) return;
+    const caller = CALLER.exec(p.slice(eol))?.[1];
+    if (caller === undefined) return;
+    if (toApp) {
+      if (!inbound.has(caller)) inbound.set(caller, at);
+      return;
+    }
+    const t0 = inbound.get(caller);
+    if (t0 === undefined) return;
+    inbound.delete(caller);
+    samples.push(at - t0);
+  };
+  trace.push = (...items: TraceRecord[]) => {
+    if (on) {
+      const at = performance.now();
+      for (const r of items) observe(r, at);
+    }
+    return 0;
+  };
+  return {
+    start() {
+      inbound = new Map();
+      samples = [];
+      on = true;
+    },
+    stop() {
+      on = false;
+      return { samples, callerInvites: samples.length + inbound.size };
+    },
+  };
+}
+
+/** Nearest-rank percentile (`q` in 0..1) of unsorted samples. */
+export function percentile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}

@@ -1,0 +1,245 @@
+/**
+ * The processes of `bench/cps`: sipp dealer and caller, the gateway as `npm start` runs it, the
+ * baseline B2BUA. Every child and temp dir is registered and removed on exit, whatever the cause.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Endpoint } from '../test/standin/index.js';
+import { requireBinary } from '../test/helpers/binaries.js';
+import { freeTcpPort, freeUdpPort, freeUdpPortBlock, udpPortIsFree } from '../test/helpers/ports.js';
+import { parseStats } from '../test/helpers/sipp.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const SCENARIOS = join(ROOT, 'test', 'e2e', 'scenarios');
+const CALLER_SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uac-short-call.xml');
+
+const children = new Set<ChildProcess>();
+const dirs = new Set<string>();
+
+/** Kills every child still running and removes every temp dir (synchronous: safe in 'exit'). */
+export function cleanUp(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  children.clear();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs.clear();
+}
+process.once('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.add(dir);
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
+}
+
+export interface Proc {
+  child: ChildProcess;
+  /** The last 8 KB the process wrote to stdout and stderr. */
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGKILL (if still running) and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+function track(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const keep = (c: Buffer) => {
+    output = (output + c.toString('utf8')).slice(-8192);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  const proc: Proc = {
+    child,
+    output: () => output,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  return proc;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function sippPorts(): Promise<string[]> {
+  const port = await freeUdpPort();
+  const media = await freeUdpPortBlock(4);
+  return ['-i', '127.0.0.1', '-p', String(port), '-mp', String(media)];
+}
+
+/** A sipp dealer that answers every call and waits for its BYE, for as long as it runs. */
+export async function startDealer(): Promise<Proc & { address: Endpoint }> {
+  const sipp = requireBinary('sipp', 'sip-tester');
+  const args = await sippPorts();
+  const port = Number(args[3]);
+  const dir = tempDir('calltrack-bench-dealer-');
+  // biome-ignore format: flag/value pairs read best side by side
+  const proc = track(sipp, [
+    '-sf', join(SCENARIOS, 'uas-answer-200.xml'), ...args, '-m', '100000000', '-nostdin',
+  ], { cwd: dir });
+  for (let i = 0; i < 100 && (await udpPortIsFree(port)); i++) {
+    if (proc.child.exitCode !== null) break;
+    await sleep(20);
+  }
+  if (await udpPortIsFree(port)) throw new Error(`sipp dealer did not start:\n${proc.output()}`);
+  return { ...proc, address: { address: '127.0.0.1', port } };
+}
+
+export interface CallerResult {
+  exitCode: number | null;
+  created: number;
+  successful: number;
+  failed: number;
+  /** From spawning sipp to its exit. */
+  wallMs: number;
+  /** First line of sipp's error log, if any. */
+  firstError: string;
+}
+
+/** Runs `rate × seconds` short calls at `rate` calls/s to `target`, dialling `called`. */
+export async function runCaller(
+  target: Endpoint,
+  called: string,
+  rate: number,
+  seconds: number,
+): Promise<CallerResult> {
+  const sipp = requireBinary('sipp', 'sip-tester');
+  const dir = tempDir('calltrack-bench-caller-');
+  const calls = Math.round(rate * seconds);
+  const limitS = seconds + 20;
+  // biome-ignore format: flag/value pairs read best side by side
+  const args = [
+    `${target.address}:${target.port}`, '-sf', CALLER_SCENARIO, ...(await sippPorts()),
+    '-key', 'called', called,
+    '-r', String(rate), '-m', String(calls),
+    // open calls allowed: 10 s of calls, so a slow app shows as late or failed calls
+    '-l', String(rate * 10),
+    '-nostdin',
+    '-trace_stat', '-stf', join(dir, 'stat.csv'),
+    '-trace_err', '-error_file', join(dir, 'errors.log'),
+    '-timeout', `${limitS}s`, '-timeout_error',
+  ];
+  const started = performance.now();
+  const proc = track(sipp, args, { cwd: dir });
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), (limitS + 5) * 1000);
+  const exitCode = await proc.exited;
+  clearTimeout(timer);
+  const wallMs = performance.now() - started;
+  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
+  const counts = parseStats(read('stat.csv'));
+  const firstError =
+    read('errors.log')
+      .split('\n')
+      .find((l) => l.trim() && !l.startsWith('sipp:')) ?? '';
+  removeDir(dir);
+  if (counts.created === 0 && exitCode !== 0 && exitCode !== 1)
+    throw new Error(`sipp caller did not run (exit ${exitCode}):\n${proc.output()}`);
+  return { exitCode, ...counts, wallMs, firstError: firstError.trim().slice(0, 200) };
+}
+
+/** Builds dist/ when it is missing or older than src/ (as the e2e tests do). */
+function ensureBuilt(): void {
+  const main = join(ROOT, 'dist', 'src', 'main.js');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (m, e) =>
+        Math.max(
+          m,
+          e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+        ),
+      0,
+    );
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** What `npm start` runs, read from package.json so the two cannot drift apart. */
+function startArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [bin, ...args] = pkg.scripts.start.split(' ');
+  if (bin !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return args;
+}
+
+/** The gateway from dist/ with `dialplans` as DIALPLAN_DIR; resolves once /readyz says 200. */
+export async function startGateway(
+  admin: Endpoint,
+  secret: string,
+  dialplans: string,
+  trunk: Endpoint,
+): Promise<Proc> {
+  ensureBuilt();
+  const httpPort = await freeTcpPort();
+  const proc = track(process.execPath, startArgs(), {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DIALPLAN_DIR: dialplans,
+      DRACHTIO_HOST: admin.address,
+      DRACHTIO_PORT: String(admin.port),
+      DRACHTIO_SECRET: secret,
+      HTTP_PORT: String(httpPort),
+      OUTBOUND_TRUNK: `sip:${trunk.address}:${trunk.port}`,
+      RECORD_SINK: 'log',
+      LOG_LEVEL: 'error',
+      NODE_ID: 'bench',
+      RATE_LIMIT_CPS: '100000',
+      RATE_LIMIT_BURST: '100000',
+    },
+  });
+  for (let i = 0; i < 200; i++) {
+    if (proc.child.exitCode !== null)
+      throw new Error(`gateway exited with ${proc.child.exitCode}:\n${proc.output()}`);
+    const ok = await fetch(`http://127.0.0.1:${httpPort}/readyz`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) return proc;
+    await sleep(50);
+  }
+  await proc.stop();
+  throw new Error(`gateway not ready after 10 s:\n${proc.output()}`);
+}
+
+/** bench/baseline-b2bua.ts, forwarding to `dealer`; resolves once it reports `ready`. */
+export async function startBaseline(
+  admin: Endpoint,
+  secret: string,
+  dealer: Endpoint,
+): Promise<Proc> {
+  const script = join(import.meta.dirname, 'baseline-b2bua.ts');
+  // biome-ignore format: one argument per role
+  const proc = track(process.execPath, [
+    '--import', 'tsx', script,
+    admin.address, String(admin.port), secret, `${dealer.address}:${dealer.port}`,
+  ], { cwd: ROOT });
+  for (let i = 0; i < 200; i++) {
+    if (proc.output().includes('ready\n')) return proc;
+    if (proc.child.exitCode !== null) break;
+    await sleep(50);
+  }
+  await proc.stop();
+  throw new Error(`baseline B2BUA not ready:\n${proc.output()}`);
+}
