@@ -14,6 +14,7 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     DIALPLAN_DIR=/app/dialplans \
+    RECORD_SPOOL_DIR=/app/spool \
     HTTP_PORT=9464
 WORKDIR /app
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
@@ -23,6 +24,9 @@ COPY --chown=root:root config ./config
 # the sample dialplans; mount the real ones over /app/dialplans (read-only is fine: the gateway
 # only reads them; lifecycle commands run where the files are administered)
 COPY --chown=root:root dialplans ./dialplans
+# the record spool must survive the container: mount a volume here in production
+RUN mkdir -p /app/spool && chown node:node /app/spool
+VOLUME ["/app/spool"]
 USER node
 EXPOSE 9464
 # liveness of the process; readiness (drachtio connected, dialplans loaded) is /readyz for the

@@ -13,6 +13,8 @@ import { watchDialplans } from './dialplan/watch.js';
 import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { openWriter } from './records/open-writer.js';
+import { createWriterMetrics } from './records/writer-metrics.js';
 import { Admitter } from './sip/admission.js';
 import { connectDrachtio } from './sip/connection.js';
 import { srfDialer } from './sip/dialer.js';
@@ -65,7 +67,9 @@ const srf = connectDrachtio(config.drachtio, logger, {
   },
 });
 const calls = new ActiveCalls();
-const sink = sinkFromConfig(config.recordSink, logger);
+const nodeId = config.nodeId || hostname();
+const records = config.recordSink === 'redis' ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry)) : undefined;
+const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
 routeInvites(srf, {
   admitter,
   table: () => reloader.table,
@@ -75,7 +79,7 @@ routeInvites(srf, {
   logger,
   calls,
   trunk: trunkHostPort(config.outboundTrunk),
-  nodeId: config.nodeId || hostname(),
+  nodeId,
   defaultCountryCode: COUNTRY_CODES[config.defaultCountry],
   retryAfterSeconds: config.retryAfterSeconds,
   now: Date.now,
@@ -90,6 +94,8 @@ const http = createHttpServer({
       dialplans: reloader.loaded,
       draining: admitter.draining,
       activeCalls: calls.size,
+      // calls still work while Redis is away: records wait in the spool, the node stays ready
+      records: recordState(),
     },
   }),
 });
@@ -126,8 +132,17 @@ async function shutdown(signal: string): Promise<void> {
   watcher.close();
   const drained = await calls.drain(config.drainTimeoutMs);
   await sink.flush();
+  if (records) {
+    await records.writer.close();
+    records.redis.disconnect();
+  }
   logger.info(drained, 'drained; exiting');
   srf.disconnect();
   await http.close();
   process.exit(0);
+}
+
+function recordState(): string {
+  if (!records) return config.recordSink;
+  return records.writer.redisUp ? 'redis' : `spooling (${records.writer.spooled} in spool)`;
 }

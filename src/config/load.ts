@@ -23,6 +23,16 @@ export type Config = {
   readonly drainTimeoutMs: number;
   readonly retryAfterSeconds: number;
   readonly recordSink: string;
+  readonly records: {
+    readonly stream: string;
+    readonly retentionDays: number;
+    readonly maxLength: number;
+    readonly spoolDir: string;
+    readonly memoryLimit: number;
+    readonly spoolAfterMs: number;
+    readonly spoolMaxBytes: number;
+    readonly pseudonymSecret: string;
+  };
 };
 
 type Kind = 'string' | 'integer' | 'number' | 'list';
@@ -48,6 +58,14 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   DRAIN_TIMEOUT_MS: { path: ['drainTimeoutMs'], kind: 'integer' },
   RETRY_AFTER_SECONDS: { path: ['retryAfterSeconds'], kind: 'integer' },
   RECORD_SINK: { path: ['recordSink'], kind: 'string' },
+  RECORD_STREAM: { path: ['records', 'stream'], kind: 'string' },
+  RECORD_RETENTION_DAYS: { path: ['records', 'retentionDays'], kind: 'integer' },
+  RECORD_STREAM_MAXLEN: { path: ['records', 'maxLength'], kind: 'integer' },
+  RECORD_SPOOL_DIR: { path: ['records', 'spoolDir'], kind: 'string' },
+  RECORD_MEMORY_LIMIT: { path: ['records', 'memoryLimit'], kind: 'integer' },
+  RECORD_SPOOL_AFTER_MS: { path: ['records', 'spoolAfterMs'], kind: 'integer' },
+  RECORD_SPOOL_MAX_BYTES: { path: ['records', 'spoolMaxBytes'], kind: 'integer' },
+  CALLER_PSEUDONYM_SECRET: { path: ['records', 'pseudonymSecret'], kind: 'string' },
 };
 
 /** Strings from the environment → the JSON types the schema checks; what does not parse stays a string and fails there. */

@@ -83,11 +83,6 @@ export class RouteTable {
   customer(id: string): CustomerDoc | undefined {
     return this.#customers.get(id);
   }
-
-  /** Every configured number's decision, for listings and the admin API; not for the call path. */
-  decisions(): readonly RouteDecision[] {
-    return this.#decisions;
-  }
 }
 
 export const EMPTY_INFO: RouteTableInfo = Object.freeze({

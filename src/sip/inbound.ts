@@ -4,7 +4,7 @@
  */
 import { type CallServices, handleInvite, type InviteFacts } from '../call/handle-invite.js';
 import { inboundLeg } from './inbound-leg.js';
-import type { Srf, SrfRequest, SrfResponse } from './srf-types.js';
+import type { Srf, SrfRequest } from './srf-types.js';
 
 export function inviteFacts(req: SrfRequest): InviteFacts {
   const header = (name: string) => req.get(name) || undefined;
@@ -35,4 +35,3 @@ export function routeInvites(srf: Srf, services: CallServices): void {
   });
 }
 
-export type { SrfResponse };

@@ -33,6 +33,14 @@ t.test('every documented variable overrides its setting', async (t) => {
     DRAIN_TIMEOUT_MS: '1000',
     RETRY_AFTER_SECONDS: '10',
     RECORD_SINK: 'file:/tmp/records.jsonl',
+    RECORD_STREAM: 'calls',
+    RECORD_RETENTION_DAYS: '30',
+    RECORD_STREAM_MAXLEN: '5000',
+    RECORD_SPOOL_DIR: '/var/spool/calltrack',
+    RECORD_MEMORY_LIMIT: '100',
+    RECORD_SPOOL_AFTER_MS: '200',
+    RECORD_SPOOL_MAX_BYTES: '1048576',
+    CALLER_PSEUDONYM_SECRET: 'k',
   });
   t.same(c, {
     dialplanDir: '/etc/calltrack/dialplans',
@@ -50,8 +58,18 @@ t.test('every documented variable overrides its setting', async (t) => {
     drainTimeoutMs: 1000,
     retryAfterSeconds: 10,
     recordSink: 'file:/tmp/records.jsonl',
+    records: {
+      stream: 'calls',
+      retentionDays: 30,
+      maxLength: 5000,
+      spoolDir: '/var/spool/calltrack',
+      memoryLimit: 100,
+      spoolAfterMs: 200,
+      spoolMaxBytes: 1048576,
+      pseudonymSecret: 'k',
+    },
   });
-  t.equal(Object.keys(ENV_VARS).length, 19, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 27, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {

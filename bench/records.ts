@@ -1,0 +1,123 @@
+/**
+ * Call records into a local redis-server through the writer (anonymise, batch, exactly-once
+ * script, retention), against a bare ioredis pipelined XADD of the same entries: the floor any
+ * writer pays. Each run starts its own redis-server on a free port.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import type { CallRecord } from '../src/call/record.js';
+import { createLogger } from '../src/observability/logger.js';
+import { createAnonymiser } from '../src/records/anonymise.js';
+import { toFields } from '../src/records/entry.js';
+import { recordRedis } from '../src/records/open-writer.js';
+import { Spool } from '../src/records/spool.js';
+import { StreamWriter } from '../src/records/writer.js';
+import { createWriterMetrics } from '../src/records/writer-metrics.js';
+import { figure } from './report.js';
+
+const COUNT = Number(process.env.BENCH_RECORDS ?? 200_000);
+const ROUNDS = 3;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+const port = await freePort();
+const dir = mkdtempSync(join(tmpdir(), 'calltrack-bench-redis-'));
+const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+server.on('error', (err) => {
+  process.stderr.write(`bench records: cannot start redis-server (Debian package redis-server): ${err.message}\n`);
+  process.exit(1);
+});
+const url = `redis://127.0.0.1:${port}`;
+const admin = new Redis(url, { retryStrategy: (n) => (n > 50 ? null : 100) });
+await admin.ping();
+
+const records: CallRecord[] = Array.from({ length: COUNT }, (_, i) => ({
+  recordId: `bench-${i}`,
+  callId: `${i}@bench`,
+  nodeId: 'bench',
+  dialplanVersion: 'v1',
+  trackingNumber: '+493025550101',
+  customerId: 'autohaus-berlin',
+  source: `channel-${i % 7}`,
+  outcome: i % 3 === 0 ? 'busy' : 'answered',
+  sipStatus: i % 3 === 0 ? 486 : 200,
+  attempts: [],
+  startedAt: '2026-11-22T10:00:00.000Z',
+  endedAt: '2026-11-22T10:01:00.000Z',
+  ringMs: 4000,
+  talkMs: 56_000,
+  callerWithheld: false,
+  callerNumber: `+4917600${String(i % 100_000).padStart(6, '0')}`,
+}));
+const anonymise = createAnonymiser('bench-secret');
+
+async function bare(): Promise<number> {
+  await admin.del('bench:bare');
+  const entries = records.map((r) => toFields(anonymise(r)));
+  const t = performance.now();
+  for (let i = 0; i < entries.length; i += 500) {
+    const p = admin.pipeline();
+    for (const f of entries.slice(i, i + 500)) p.xadd('bench:bare', '*', ...f);
+    await p.exec();
+  }
+  return COUNT / ((performance.now() - t) / 1000);
+}
+
+async function viaWriter(round: number): Promise<number> {
+  const spoolDir = mkdtempSync(join(tmpdir(), 'calltrack-bench-spool-'));
+  const redis = recordRedis(url);
+  const spool = new Spool(spoolDir, `bench-${round}`, 1 << 30);
+  await spool.open();
+  const writer = new StreamWriter({
+    redis,
+    spool,
+    stream: `bench:writer:${round}`,
+    node: `bench-${round}`,
+    retentionDays: 400,
+    maxLength: 10_000_000,
+    memoryLimit: COUNT,
+    spoolAfterMs: 1000,
+    anonymise,
+    logger: createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })),
+    metrics: createWriterMetrics(new Registry()),
+  });
+  const t = performance.now();
+  for (const r of records) writer.write(r);
+  await writer.flush();
+  const rate = COUNT / ((performance.now() - t) / 1000);
+  const written = await admin.xlen(`bench:writer:${round}`);
+  if (written !== COUNT) throw new Error(`bench records: writer wrote ${written} of ${COUNT}`);
+  await writer.close();
+  await spool.close();
+  redis.disconnect();
+  rmSync(spoolDir, { recursive: true, force: true });
+  await admin.del(`bench:writer:${round}`);
+  return rate;
+}
+
+let best = { bare: 0, writer: 0 };
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    best = { bare: Math.max(best.bare, await bare()), writer: Math.max(best.writer, await viaWriter(round)) };
+  }
+} finally {
+  admin.disconnect();
+  server.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+figure('records', 'records', COUNT, 'records');
+figure('records', 'bare-xadd-pipeline-baseline', best.bare, 'records/s');
+figure('records', 'writer', best.writer, 'records/s');
+figure('records', 'ratio-to-baseline', best.writer / best.bare, 'x');

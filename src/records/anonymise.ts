@@ -1,0 +1,61 @@
+/**
+ * CallRecord → StreamRecord: what analytics may keep of a call. No caller number, raw or hashed
+ * with a constant key. With a secret configured, a pseudonym lets analytics count repeat callers
+ * within one day: HMAC(dailyKey, number) with dailyKey = HMAC(secret, day). Without the secret it
+ * cannot be reversed, and two days' pseudonyms of one caller cannot be linked. The daily key
+ * lives only in memory, for the day it belongs to.
+ */
+import { createHmac } from 'node:crypto';
+import type { CallRecord } from '../call/record.js';
+import { classify } from '../numbering/classify.js';
+import type { CallerCountry, CallerKind, StreamRecord } from './entry.js';
+import { localDay } from './day.js';
+
+export type Anonymiser = (record: CallRecord) => StreamRecord;
+
+export function createAnonymiser(pseudonymSecret: string | undefined): Anonymiser {
+  let keyDay = '';
+  let key: Buffer | undefined;
+  const pseudonymOf = (number: string, startedAt: string): string => {
+    const day = localDay(startedAt);
+    if (day !== keyDay || !key) {
+      key = createHmac('sha256', pseudonymSecret ?? '').update(`calltrack-caller-pseudonym:${day}`).digest();
+      keyDay = day;
+    }
+    return createHmac('sha256', key).update(number).digest('hex').slice(0, 20);
+  };
+  return (r) => {
+    const caller = callerClass(r);
+    const pseudonym = pseudonymSecret && r.callerNumber ? pseudonymOf(r.callerNumber, r.startedAt) : '';
+    return {
+      id: r.recordId,
+      node: r.nodeId,
+      dialplanVersion: r.dialplanVersion,
+      trackingNumber: r.trackingNumber ?? '',
+      customer: r.customerId ?? '',
+      source: r.source ?? '',
+      destinationIndex: r.destinationIndex === undefined ? '' : String(r.destinationIndex),
+      outcome: r.outcome,
+      rejectReason: r.rejectReason ?? '',
+      sipStatus: String(r.sipStatus),
+      startedAt: r.startedAt,
+      answeredAt: r.answeredAt ?? '',
+      endedAt: r.endedAt,
+      ringMs: r.ringMs === undefined ? '' : String(r.ringMs),
+      talkMs: String(r.talkMs ?? 0),
+      callerCountry: caller.country,
+      callerKind: caller.kind,
+      callerWithheld: r.callerWithheld ? '1' : '0',
+      callerPseudonym: pseudonym,
+    };
+  };
+}
+
+const KINDS: Record<string, CallerKind> = { geographic: 'fixed', mobile: 'mobile', 'toll-free': 'other', other: 'other', invalid: 'unknown' };
+
+function callerClass(r: CallRecord): { country: CallerCountry; kind: CallerKind } {
+  if (!r.callerNumber) return { country: 'unknown', kind: 'unknown' };
+  const c = classify(r.callerNumber);
+  if (c.kind === 'invalid') return { country: c.country === 'other' ? 'unknown' : c.country, kind: 'unknown' };
+  return { country: c.country, kind: KINDS[c.kind] ?? 'other' };
+}

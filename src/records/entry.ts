@@ -1,0 +1,72 @@
+/**
+ * The anonymised call record as it is stored in the Redis stream: flat string fields, one entry
+ * per call. The caller appears only as a coarse class and, when configured, a per-day pseudonym.
+ * This module is the one definition of the format: writer, analytics and export all use it.
+ */
+
+export type CallerCountry = 'DE' | 'AT' | 'other' | 'unknown';
+export type CallerKind = 'fixed' | 'mobile' | 'other' | 'unknown';
+
+export type StreamRecord = {
+  /** Record id, unique per call; consumers drop duplicates by it. */
+  id: string;
+  node: string;
+  dialplanVersion: string;
+  trackingNumber: string;
+  customer: string;
+  source: string;
+  destinationIndex: string;
+  outcome: string;
+  rejectReason: string;
+  sipStatus: string;
+  startedAt: string;
+  answeredAt: string;
+  endedAt: string;
+  ringMs: string;
+  talkMs: string;
+  callerCountry: CallerCountry;
+  callerKind: CallerKind;
+  callerWithheld: '0' | '1';
+  callerPseudonym: string;
+};
+
+/** Stream field names, short to keep entries small; the order is the order written. */
+export const FIELDS: Readonly<Record<keyof StreamRecord, string>> = {
+  id: 'id',
+  node: 'node',
+  dialplanVersion: 'dialplan',
+  trackingNumber: 'number',
+  customer: 'customer',
+  source: 'source',
+  destinationIndex: 'dest',
+  outcome: 'outcome',
+  rejectReason: 'reason',
+  sipStatus: 'status',
+  startedAt: 'start',
+  answeredAt: 'answer',
+  endedAt: 'end',
+  ringMs: 'ring_ms',
+  talkMs: 'talk_ms',
+  callerCountry: 'caller_country',
+  callerKind: 'caller_kind',
+  callerWithheld: 'withheld',
+  callerPseudonym: 'pseudonym',
+};
+
+const KEYS = Object.keys(FIELDS) as (keyof StreamRecord)[];
+
+/** `[field, value, field, value, …]` for XADD. */
+export function toFields(r: StreamRecord): string[] {
+  const out: string[] = [];
+  for (const k of KEYS) out.push(FIELDS[k], r[k]);
+  return out;
+}
+
+/** An XRANGE/XREADGROUP entry's field list back into a record; unknown fields are ignored. */
+export function fromFields(list: readonly string[]): StreamRecord {
+  const byField = new Map<string, string>();
+  for (let i = 0; i + 1 < list.length; i += 2) byField.set(list[i]!, list[i + 1]!);
+  const out = {} as Record<keyof StreamRecord, string>;
+  for (const k of KEYS) out[k] = byField.get(FIELDS[k]) ?? '';
+  return out as StreamRecord;
+}

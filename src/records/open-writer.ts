@@ -1,0 +1,39 @@
+/** Builds the Redis record sink from the configuration: client, spool, anonymiser, writer. */
+import { Redis } from 'ioredis';
+import type { Config } from '../config/load.js';
+import type { Logger } from '../observability/logger.js';
+import { createAnonymiser } from './anonymise.js';
+import { Spool } from './spool.js';
+import { StreamWriter } from './writer.js';
+import type { WriterMetrics } from './writer-metrics.js';
+
+/**
+ * Commands fail fast while Redis is away (no offline queue, a command timeout) instead of piling
+ * up in the client: the writer's own memory queue and spool are where records wait.
+ */
+export function recordRedis(url: string): Redis {
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000, connectTimeout: 2000, retryStrategy: (n) => Math.min(50 * n, 1000) });
+}
+
+export async function openWriter(config: Config, nodeId: string, logger: Logger, metrics: WriterMetrics): Promise<{ writer: StreamWriter; redis: Redis }> {
+  const r = config.records;
+  const redis = recordRedis(config.redisUrl);
+  // connection errors are the writer's business (it retries and spools); keep them off the event
+  redis.on('error', () => undefined);
+  const spool = new Spool(r.spoolDir, nodeId, r.spoolMaxBytes);
+  await spool.open();
+  const writer = new StreamWriter({
+    redis,
+    spool,
+    stream: r.stream,
+    node: nodeId,
+    retentionDays: r.retentionDays,
+    maxLength: r.maxLength,
+    memoryLimit: r.memoryLimit,
+    spoolAfterMs: r.spoolAfterMs,
+    anonymise: createAnonymiser(r.pseudonymSecret || undefined),
+    logger: logger.child({ component: 'records' }),
+    metrics,
+  });
+  return { writer, redis };
+}

@@ -1,0 +1,215 @@
+/**
+ * The Redis record sink. Records go from memory to the stream in pipelined batches; while Redis is
+ * unreachable or slow they wait in memory for at most `spoolAfterMs` (or until `memoryLimit` are
+ * waiting), then move to the disk spool, which is replayed in order once Redis answers again:
+ * the spool is drained before anything newer is sent. One loop does all of it, so sending,
+ * spilling and replaying never interleave. `write` never waits and never throws: Redis trouble
+ * cannot delay or fail a call.
+ */
+import type { Redis } from 'ioredis';
+import type { CallRecord, RecordSink } from '../call/record.js';
+import type { Logger } from '../observability/logger.js';
+import type { Anonymiser } from './anonymise.js';
+import { type AppendTarget, appendBatch, appendFresh, defineAppend, marksKey, trimStream } from './redis-append.js';
+import type { Spool, Spooled } from './spool.js';
+import type { WriterMetrics } from './writer-metrics.js';
+
+export type WriterOptions = AppendTarget & {
+  redis: Redis;
+  spool: Spool;
+  anonymise: Anonymiser;
+  memoryLimit: number;
+  spoolAfterMs: number;
+  maxLength: number;
+  logger: Logger;
+  metrics: WriterMetrics;
+  now?: () => number;
+  batchSize?: number;
+  /** How often the stream is trimmed to `maxLength` (XTRIM MAXLEN ~). */
+  trimEveryMs?: number;
+};
+
+/** `tried`: sent once without a known result, so it may be in Redis already. */
+type Queued = Spooled & { at: number; tried?: boolean };
+
+const RETRY_MS = [100, 200, 500, 1000, 2000];
+
+export class StreamWriter implements RecordSink {
+  readonly #o: WriterOptions;
+  readonly #redis: ReturnType<typeof defineAppend>;
+  readonly #now: () => number;
+  readonly #batch: number;
+  readonly #memory: Queued[] = [];
+  #seq = 0;
+  #failures = 0;
+  #retryAt = 0;
+  #lastTrim = 0;
+  #closing = false;
+  #markSynced = false;
+  #wake: () => void = () => undefined;
+  #idle: (() => void)[] = [];
+  readonly #done: Promise<void>;
+
+  constructor(options: WriterOptions) {
+    this.#o = options;
+    this.#redis = defineAppend(options.redis);
+    this.#now = options.now ?? Date.now;
+    this.#batch = options.batchSize ?? 500;
+    this.#done = this.#loop();
+  }
+
+  /** Whether the last attempt reached Redis; false while records wait or go to the spool. */
+  get redisUp(): boolean {
+    return this.#failures === 0;
+  }
+
+  get spooled(): number {
+    return this.#o.spool.pending;
+  }
+
+  write(record: CallRecord): void {
+    const now = this.#now();
+    // strictly increasing per node, also across restarts (the clock has moved on)
+    this.#seq = Math.max(this.#seq + 1, now * 1000);
+    this.#memory.push({ seq: this.#seq, record: this.#o.anonymise(record), at: now });
+    this.#o.metrics.queued.set(this.#memory.length);
+    this.#wake();
+  }
+
+  /** Resolves when nothing is left in memory: every record is in Redis or in the spool. */
+  flush(): Promise<void> {
+    if (this.#memory.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#idle.push(resolve);
+      this.#wake();
+    });
+  }
+
+  /** Moves whatever is still in memory to Redis or the spool, then stops. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#wake();
+    await this.#done;
+  }
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      const progressed = this.#now() >= this.#retryAt && (await this.#sendSomething());
+      if (!progressed) await this.#spill(this.#closing || this.#idle.length > 0);
+      if (this.#memory.length === 0) this.#idle.splice(0).forEach((resolve) => resolve());
+      if (this.#closing && this.#memory.length === 0) return;
+      if (!progressed) await this.#sleep();
+    }
+  }
+
+  /** Replays the spool first, then memory; false when there was nothing to do or Redis failed. */
+  async #sendSomething(): Promise<boolean> {
+    if (!this.#markSynced && !(await this.#syncMark())) return false;
+    const spool = this.#o.spool;
+    if (spool.pending > 0) {
+      const { items, bytes } = await spool.peek(this.#batch);
+      if (items.length === 0) return false;
+      if (!(await this.#send(items))) return false;
+      await spool.consume(items.length, bytes);
+      this.#o.metrics.replayed.inc(items.length);
+      this.#o.metrics.spoolPending.set(spool.pending);
+      return true;
+    }
+    if (this.#memory.length === 0) return false;
+    const batch = this.#memory.slice(0, this.#batch);
+    if (!(await this.#send(batch, !batch.some((q) => q.tried)))) {
+      for (const q of batch) q.tried = true;
+      return false;
+    }
+    this.#memory.splice(0, batch.length);
+    this.#o.metrics.queued.set(this.#memory.length);
+    return true;
+  }
+
+  async #send(batch: readonly Spooled[], fresh = false): Promise<boolean> {
+    const started = performance.now();
+    try {
+      await (fresh ? appendFresh(this.#redis, this.#o, batch) : appendBatch(this.#redis, this.#o, batch));
+      this.#o.metrics.latency.observe((performance.now() - started) / 1000);
+      this.#o.metrics.written.inc(batch.length);
+      if (this.#failures > 0) this.#o.logger.info({ after: this.#failures }, 'record stream reachable again');
+      this.#failures = 0;
+      // the batch is written; a failed trim is retried with the next one
+      await this.#trim().catch(() => undefined);
+      return true;
+    } catch (err) {
+      this.#failed(err);
+      return false;
+    }
+  }
+
+  #failed(err: unknown): void {
+    if (this.#failures === 0) this.#o.logger.warn({ err }, 'record stream unreachable: records wait in memory, then go to the spool');
+    this.#retryAt = this.#now() + RETRY_MS[Math.min(this.#failures, RETRY_MS.length - 1)]!;
+    this.#failures++;
+  }
+
+  /**
+   * Sequences must rise above the node's mark in Redis even if this host's clock went back since
+   * the mark was set; records still in memory are renumbered, in order, above it.
+   */
+  async #syncMark(): Promise<boolean> {
+    try {
+      const mark = Number((await this.#redis.hget(marksKey(this.#o.stream), this.#o.node)) ?? 0);
+      if (mark >= this.#seq) {
+        this.#seq = mark;
+        for (const q of this.#memory) q.seq = ++this.#seq;
+      }
+      this.#markSynced = true;
+      return true;
+    } catch (err) {
+      this.#failed(err);
+      return false;
+    }
+  }
+
+  /**
+   * While Redis fails: memory → spool for records older than spoolAfterMs, beyond memoryLimit, or
+   * all of them (`all`: flush or close). What the spool cannot take (full, or a disk error) stays
+   * in memory; only what then exceeds memoryLimit is dropped, oldest first, counted and logged.
+   */
+  async #spill(all: boolean): Promise<void> {
+    if (this.#failures === 0) return;
+    const cutoff = this.#now() - this.#o.spoolAfterMs;
+    let n = 0;
+    while (n < this.#memory.length && (all || this.#memory[n]!.at <= cutoff || this.#memory.length - n > this.#o.memoryLimit)) n++;
+    if (n === 0) return;
+    const fitted = await this.#o.spool.append(this.#memory.slice(0, n)).catch((err: Error) => {
+      this.#o.logger.error({ err, path: this.#o.spool.path }, 'cannot write the record spool');
+      return 0;
+    });
+    this.#memory.splice(0, fitted);
+    this.#o.metrics.spooled.inc(fitted);
+    const excess = this.#memory.length - this.#o.memoryLimit;
+    if (excess > 0) {
+      this.#memory.splice(0, excess);
+      this.#o.metrics.dropped.inc(excess);
+      this.#o.logger.error({ dropped: excess, path: this.#o.spool.path }, 'record spool full: call records dropped');
+    }
+    this.#o.metrics.queued.set(this.#memory.length);
+    this.#o.metrics.spoolPending.set(this.#o.spool.pending);
+  }
+
+  async #trim(): Promise<void> {
+    const now = this.#now();
+    if (now - this.#lastTrim < (this.#o.trimEveryMs ?? 10_000)) return;
+    this.#lastTrim = now;
+    await trimStream(this.#redis, this.#o.stream, this.#o.retentionDays, this.#o.maxLength, now);
+  }
+
+  #sleep(): Promise<void> {
+    const waitMs = this.#memory.length > 0 || this.#o.spool.pending > 0 ? 50 : 60_000;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
