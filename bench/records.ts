@@ -34,9 +34,15 @@ async function freePort(): Promise<number> {
 
 const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), 'calltrack-bench-redis-'));
-const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+const server = spawn(
+  'redis-server',
+  ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+  { stdio: 'ignore' },
+);
 server.on('error', (err) => {
-  process.stderr.write(`bench records: cannot start redis-server (Debian package redis-server): ${err.message}\n`);
+  process.stderr.write(
+    `bench records: cannot start redis-server (Debian package redis-server): ${err.message}\n`,
+  );
   process.exit(1);
 });
 const url = `redis://127.0.0.1:${port}`;
@@ -110,7 +116,10 @@ async function viaWriter(round: number): Promise<number> {
 let best = { bare: 0, writer: 0 };
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    best = { bare: Math.max(best.bare, await bare()), writer: Math.max(best.writer, await viaWriter(round)) };
+    best = {
+      bare: Math.max(best.bare, await bare()),
+      writer: Math.max(best.writer, await viaWriter(round)),
+    };
   }
 } finally {
   admin.disconnect();

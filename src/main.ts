@@ -68,7 +68,10 @@ const srf = connectDrachtio(config.drachtio, logger, {
 });
 const calls = new ActiveCalls();
 const nodeId = config.nodeId || hostname();
-const records = config.recordSink === 'redis' ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry)) : undefined;
+const records =
+  config.recordSink === 'redis'
+    ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry))
+    : undefined;
 const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
 routeInvites(srf, {
   admitter,

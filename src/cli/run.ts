@@ -1,14 +1,22 @@
 /** Parses the command line and dispatches; every refusal becomes a message and an exit code. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
+import { analyticsCommand } from './analytics.js';
+import { exportCommand } from './export.js';
 import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
+import { reportCommand } from './report.js';
 import { lookupCommand, validateCommand } from './validate.js';
 
 const USAGE = `usage: calltrack <command>
   validate [dir]                      check dialplans; one line per error (file:line:col: message)
   lookup <number> [--dialplans dir]   print the routing decision as JSON
-  numbers <action> …                  deactivate | replace | end-contract | reclaimable`;
+  numbers <action> …                  deactivate | replace | end-contract | reclaimable
+  analytics [last-calls]              count the record stream (until SIGTERM); last calls as JSON
+  report --customer <id> --from <date> --to <date> [--format table|csv|json]
+                                      calls per source and their share
+  export --customer <id> --from <date> --to <date> --format csv|json [--out file]
+                                      the customer's call history`;
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
@@ -22,6 +30,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         source: { type: 'string' },
         'last-calls': { type: 'string' },
         deactivate: { type: 'boolean' },
+        customer: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        consumer: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -37,6 +51,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       );
     if (command === 'lookup') return await lookupCommand(io, args, values);
     if (command === 'numbers') return await numbersCommand(io, args, values);
+    if (command === 'analytics') return await analyticsCommand(io, args, values);
+    if (command === 'report') return await reportCommand(io, args, values);
+    if (command === 'export') return await exportCommand(io, args, values);
     throw new CliError(`unknown command '${command}'\n${USAGE}`);
   } catch (err) {
     return reportFailure(io, err);

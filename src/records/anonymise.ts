@@ -8,8 +8,8 @@
 import { createHmac } from 'node:crypto';
 import type { CallRecord } from '../call/record.js';
 import { classify } from '../numbering/classify.js';
-import type { CallerCountry, CallerKind, StreamRecord } from './entry.js';
 import { localDay } from './day.js';
+import type { CallerCountry, CallerKind, StreamRecord } from './entry.js';
 
 export type Anonymiser = (record: CallRecord) => StreamRecord;
 
@@ -19,14 +19,17 @@ export function createAnonymiser(pseudonymSecret: string | undefined): Anonymise
   const pseudonymOf = (number: string, startedAt: string): string => {
     const day = localDay(startedAt);
     if (day !== keyDay || !key) {
-      key = createHmac('sha256', pseudonymSecret ?? '').update(`calltrack-caller-pseudonym:${day}`).digest();
+      key = createHmac('sha256', pseudonymSecret ?? '')
+        .update(`calltrack-caller-pseudonym:${day}`)
+        .digest();
       keyDay = day;
     }
     return createHmac('sha256', key).update(number).digest('hex').slice(0, 20);
   };
   return (r) => {
     const caller = callerClass(r);
-    const pseudonym = pseudonymSecret && r.callerNumber ? pseudonymOf(r.callerNumber, r.startedAt) : '';
+    const pseudonym =
+      pseudonymSecret && r.callerNumber ? pseudonymOf(r.callerNumber, r.startedAt) : '';
     return {
       id: r.recordId,
       node: r.nodeId,
@@ -51,11 +54,18 @@ export function createAnonymiser(pseudonymSecret: string | undefined): Anonymise
   };
 }
 
-const KINDS: Record<string, CallerKind> = { geographic: 'fixed', mobile: 'mobile', 'toll-free': 'other', other: 'other', invalid: 'unknown' };
+const KINDS: Record<string, CallerKind> = {
+  geographic: 'fixed',
+  mobile: 'mobile',
+  'toll-free': 'other',
+  other: 'other',
+  invalid: 'unknown',
+};
 
 function callerClass(r: CallRecord): { country: CallerCountry; kind: CallerKind } {
   if (!r.callerNumber) return { country: 'unknown', kind: 'unknown' };
   const c = classify(r.callerNumber);
-  if (c.kind === 'invalid') return { country: c.country === 'other' ? 'unknown' : c.country, kind: 'unknown' };
+  if (c.kind === 'invalid')
+    return { country: c.country === 'other' ? 'unknown' : c.country, kind: 'unknown' };
   return { country: c.country, kind: KINDS[c.kind] ?? 'other' };
 }

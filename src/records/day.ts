@@ -2,7 +2,12 @@
  * Calendar days as dealers count them: in German/Austrian local time (Europe/Berlin and
  * Europe/Vienna share their offsets), so a call at 00:30 local time counts for that day.
  */
-const FORMAT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
+const FORMAT = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Berlin',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 const byHour = new Map<string, string>();
 

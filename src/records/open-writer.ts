@@ -12,10 +12,21 @@ import type { WriterMetrics } from './writer-metrics.js';
  * up in the client: the writer's own memory queue and spool are where records wait.
  */
 export function recordRedis(url: string): Redis {
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000, connectTimeout: 2000, retryStrategy: (n) => Math.min(50 * n, 1000) });
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 2000,
+    connectTimeout: 2000,
+    retryStrategy: (n) => Math.min(50 * n, 1000),
+  });
 }
 
-export async function openWriter(config: Config, nodeId: string, logger: Logger, metrics: WriterMetrics): Promise<{ writer: StreamWriter; redis: Redis }> {
+export async function openWriter(
+  config: Config,
+  nodeId: string,
+  logger: Logger,
+  metrics: WriterMetrics,
+): Promise<{ writer: StreamWriter; redis: Redis }> {
   const r = config.records;
   const redis = recordRedis(config.redisUrl);
   // connection errors are the writer's business (it retries and spools); keep them off the event

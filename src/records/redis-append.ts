@@ -29,11 +29,14 @@ redis.call('HSET', marks, node, string.format('%.0f', last))
 return added
 `;
 
-type WithAppend = Redis & { calltrackAppend(stream: string, marks: string, ...args: string[]): Promise<number> };
+type WithAppend = Redis & {
+  calltrackAppend(stream: string, marks: string, ...args: string[]): Promise<number>;
+};
 
 export function defineAppend(redis: Redis): WithAppend {
   const r = redis as WithAppend;
-  if (typeof r.calltrackAppend !== 'function') redis.defineCommand('calltrackAppend', { numberOfKeys: 2, lua: SCRIPT });
+  if (typeof r.calltrackAppend !== 'function')
+    redis.defineCommand('calltrackAppend', { numberOfKeys: 2, lua: SCRIPT });
   return r;
 }
 
@@ -44,7 +47,11 @@ export function marksKey(stream: string): string {
   return `${stream}:writer-seq`;
 }
 
-export async function appendBatch(redis: WithAppend, target: AppendTarget, batch: readonly { seq: number; record: StreamRecord }[]): Promise<number> {
+export async function appendBatch(
+  redis: WithAppend,
+  target: AppendTarget,
+  batch: readonly { seq: number; record: StreamRecord }[],
+): Promise<number> {
   const args: string[] = [target.node, '0'];
   let width = 0;
   for (const { seq, record } of batch) {
@@ -57,7 +64,13 @@ export async function appendBatch(redis: WithAppend, target: AppendTarget, batch
 }
 
 /** Retention: entries older than `retentionDays` (MINID) and beyond `maxLength` go. */
-export async function trimStream(redis: Redis, stream: string, retentionDays: number, maxLength: number, now: number): Promise<void> {
+export async function trimStream(
+  redis: Redis,
+  stream: string,
+  retentionDays: number,
+  maxLength: number,
+  now: number,
+): Promise<void> {
   await redis.xtrim(stream, 'MINID', '~', String(now - retentionDays * 86_400_000));
   await redis.xtrim(stream, 'MAXLEN', '~', maxLength);
 }
@@ -67,7 +80,11 @@ export async function trimStream(redis: Redis, stream: string, retentionDays: nu
  * MULTI/EXEC, all or nothing, at the speed of a bare pipeline. Anything that may have reached
  * Redis already (a retry, the spool) goes through `appendBatch`, which checks the mark.
  */
-export async function appendFresh(redis: Redis, target: AppendTarget, batch: readonly { seq: number; record: StreamRecord }[]): Promise<void> {
+export async function appendFresh(
+  redis: Redis,
+  target: AppendTarget,
+  batch: readonly { seq: number; record: StreamRecord }[],
+): Promise<void> {
   const tx = redis.multi();
   for (const { record } of batch) tx.xadd(target.stream, '*', ...toFields(record));
   tx.hset(marksKey(target.stream), target.node, String(batch.at(-1)?.seq ?? 0));

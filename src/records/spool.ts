@@ -43,7 +43,10 @@ export class Spool {
     await this.#handle().read(buf, 0, buf.length, this.#size - buf.length);
     if (buf[buf.length - 1] === 10) return;
     const lastNewline = buf.lastIndexOf(10);
-    this.#size = lastNewline < 0 ? Math.max(0, this.#size - buf.length) : this.#size - buf.length + lastNewline + 1;
+    this.#size =
+      lastNewline < 0
+        ? Math.max(0, this.#size - buf.length)
+        : this.#size - buf.length + lastNewline + 1;
     await this.#handle().truncate(this.#size);
   }
 

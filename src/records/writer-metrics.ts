@@ -6,12 +6,36 @@ export type WriterMetrics = ReturnType<typeof createWriterMetrics>;
 export function createWriterMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    written: new Counter({ name: 'calltrack_records_written_total', help: 'Call records written to the Redis stream', registers }),
-    queued: new Gauge({ name: 'calltrack_records_queued', help: 'Call records waiting in memory', registers }),
-    spooled: new Counter({ name: 'calltrack_records_spooled_total', help: 'Call records moved to the disk spool while Redis failed', registers }),
-    spoolPending: new Gauge({ name: 'calltrack_records_spool_pending', help: 'Call records in the disk spool, not yet replayed', registers }),
-    replayed: new Counter({ name: 'calltrack_records_replayed_total', help: 'Call records replayed from the disk spool', registers }),
-    dropped: new Counter({ name: 'calltrack_records_dropped_total', help: 'Call records dropped because the disk spool was full', registers }),
+    written: new Counter({
+      name: 'calltrack_records_written_total',
+      help: 'Call records written to the Redis stream',
+      registers,
+    }),
+    queued: new Gauge({
+      name: 'calltrack_records_queued',
+      help: 'Call records waiting in memory',
+      registers,
+    }),
+    spooled: new Counter({
+      name: 'calltrack_records_spooled_total',
+      help: 'Call records moved to the disk spool while Redis failed',
+      registers,
+    }),
+    spoolPending: new Gauge({
+      name: 'calltrack_records_spool_pending',
+      help: 'Call records in the disk spool, not yet replayed',
+      registers,
+    }),
+    replayed: new Counter({
+      name: 'calltrack_records_replayed_total',
+      help: 'Call records replayed from the disk spool',
+      registers,
+    }),
+    dropped: new Counter({
+      name: 'calltrack_records_dropped_total',
+      help: 'Call records dropped because the disk spool was full',
+      registers,
+    }),
     latency: new Histogram({
       name: 'calltrack_record_write_seconds',
       help: 'Time to write one batch of call records to Redis',

@@ -10,7 +10,14 @@ import type { Redis } from 'ioredis';
 import type { CallRecord, RecordSink } from '../call/record.js';
 import type { Logger } from '../observability/logger.js';
 import type { Anonymiser } from './anonymise.js';
-import { type AppendTarget, appendBatch, appendFresh, defineAppend, marksKey, trimStream } from './redis-append.js';
+import {
+  type AppendTarget,
+  appendBatch,
+  appendFresh,
+  defineAppend,
+  marksKey,
+  trimStream,
+} from './redis-append.js';
 import type { Spool, Spooled } from './spool.js';
 import type { WriterMetrics } from './writer-metrics.js';
 
@@ -96,7 +103,7 @@ export class StreamWriter implements RecordSink {
     for (;;) {
       const progressed = this.#now() >= this.#retryAt && (await this.#sendSomething());
       if (!progressed) await this.#spill(this.#closing || this.#idle.length > 0);
-      if (this.#memory.length === 0) this.#idle.splice(0).forEach((resolve) => resolve());
+      if (this.#memory.length === 0) for (const resolve of this.#idle.splice(0)) resolve();
       if (this.#closing && this.#memory.length === 0) return;
       if (!progressed) await this.#sleep();
     }
@@ -129,10 +136,13 @@ export class StreamWriter implements RecordSink {
   async #send(batch: readonly Spooled[], fresh = false): Promise<boolean> {
     const started = performance.now();
     try {
-      await (fresh ? appendFresh(this.#redis, this.#o, batch) : appendBatch(this.#redis, this.#o, batch));
+      await (fresh
+        ? appendFresh(this.#redis, this.#o, batch)
+        : appendBatch(this.#redis, this.#o, batch));
       this.#o.metrics.latency.observe((performance.now() - started) / 1000);
       this.#o.metrics.written.inc(batch.length);
-      if (this.#failures > 0) this.#o.logger.info({ after: this.#failures }, 'record stream reachable again');
+      if (this.#failures > 0)
+        this.#o.logger.info({ after: this.#failures }, 'record stream reachable again');
       this.#failures = 0;
       // the batch is written; a failed trim is retried with the next one
       await this.#trim().catch(() => undefined);
@@ -144,7 +154,11 @@ export class StreamWriter implements RecordSink {
   }
 
   #failed(err: unknown): void {
-    if (this.#failures === 0) this.#o.logger.warn({ err }, 'record stream unreachable: records wait in memory, then go to the spool');
+    if (this.#failures === 0)
+      this.#o.logger.warn(
+        { err },
+        'record stream unreachable: records wait in memory, then go to the spool',
+      );
     this.#retryAt = this.#now() + RETRY_MS[Math.min(this.#failures, RETRY_MS.length - 1)]!;
     this.#failures++;
   }
@@ -177,7 +191,11 @@ export class StreamWriter implements RecordSink {
     if (this.#failures === 0) return;
     const cutoff = this.#now() - this.#o.spoolAfterMs;
     let n = 0;
-    while (n < this.#memory.length && (all || this.#memory[n]!.at <= cutoff || this.#memory.length - n > this.#o.memoryLimit)) n++;
+    while (
+      n < this.#memory.length &&
+      (all || this.#memory[n]!.at <= cutoff || this.#memory.length - n > this.#o.memoryLimit)
+    )
+      n++;
     if (n === 0) return;
     const fitted = await this.#o.spool.append(this.#memory.slice(0, n)).catch((err: Error) => {
       this.#o.logger.error({ err, path: this.#o.spool.path }, 'cannot write the record spool');
@@ -189,7 +207,10 @@ export class StreamWriter implements RecordSink {
     if (excess > 0) {
       this.#memory.splice(0, excess);
       this.#o.metrics.dropped.inc(excess);
-      this.#o.logger.error({ dropped: excess, path: this.#o.spool.path }, 'record spool full: call records dropped');
+      this.#o.logger.error(
+        { dropped: excess, path: this.#o.spool.path },
+        'record spool full: call records dropped',
+      );
     }
     this.#o.metrics.queued.set(this.#memory.length);
     this.#o.metrics.spoolPending.set(this.#o.spool.pending);

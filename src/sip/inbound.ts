@@ -34,4 +34,3 @@ export function routeInvites(srf: Srf, services: CallServices): void {
     });
   });
 }
-

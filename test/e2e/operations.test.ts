@@ -118,14 +118,26 @@ t.test('SIGTERM with a call up: the call completes, a new call gets 503, exit 0'
   );
 });
 
-t.test('a call that outlasts the drain timeout is ended by the gateway on both sides', async (t) => {
-  const d = await startSipp({ scenario: 'uas-answer-200.xml' });
-  const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) }, { DRAIN_TIMEOUT_MS: '300' });
-  const up = runSipp({ scenario: 'uac-expect-200-await-bye.xml', remote: gw.sip, keys: { caller: CALLER, called: TRACKING } });
-  for (let i = 0; i < 100 && !/^calltrack_active_calls 1$/m.test(await gw.metrics()); i++) await new Promise((r) => setTimeout(r, 30));
-  gw.proc.kill('SIGTERM');
-  t.match(await up, { exitCode: 0 }, 'the caller got a BYE');
-  t.match(await d.done, { exitCode: 0 }, 'the dealer got a BYE');
-  t.equal(await gw.exited, 0);
-  t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'gateway' });
-});
+t.test(
+  'a call that outlasts the drain timeout is ended by the gateway on both sides',
+  async (t) => {
+    const d = await startSipp({ scenario: 'uas-answer-200.xml' });
+    const gw = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+      { DRAIN_TIMEOUT_MS: '300' },
+    );
+    const up = runSipp({
+      scenario: 'uac-expect-200-await-bye.xml',
+      remote: gw.sip,
+      keys: { caller: CALLER, called: TRACKING },
+    });
+    for (let i = 0; i < 100 && !/^calltrack_active_calls 1$/m.test(await gw.metrics()); i++)
+      await new Promise((r) => setTimeout(r, 30));
+    gw.proc.kill('SIGTERM');
+    t.match(await up, { exitCode: 0 }, 'the caller got a BYE');
+    t.match(await d.done, { exitCode: 0 }, 'the dealer got a BYE');
+    t.equal(await gw.exited, 0);
+    t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'gateway' });
+  },
+);

@@ -13,39 +13,84 @@ import { startGateway } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redis.js';
 import { runSipp, startSipp } from '../helpers/sipp.js';
 
-t.test('records land in the stream; during a Redis outage calls go on and records are spooled', async (t) => {
-  const redis = await startRedis(t);
-  const dealer = await startSipp({ scenario: 'uas-answer-200.xml' });
-  const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: dealer.port }]) }, {
-    RECORD_SINK: 'redis',
-    REDIS_URL: redis.url,
-    RECORD_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'calltrack-gw-spool-')),
-    RECORD_SPOOL_AFTER_MS: '100',
-  });
-  const r = new Redis(redis.url);
-  r.on('error', () => undefined);
-  t.teardown(() => r.disconnect());
-  const stream = async () => (await r.xrange('calltrack:calls', '-', '+')).map(([, f]) => fromFields(f));
-  const wait = async (check: () => Promise<boolean>) => {
-    for (let i = 0; i < 200 && !(await check()); i++) await new Promise((res) => setTimeout(res, 50));
-  };
-  t.match(await runSipp({ scenario: 'uac-expect-200-caller-bye.xml', remote: gw.sip, keys: { caller: CALLER, called: TRACKING } }), { exitCode: 0 });
-  await wait(async () => (await r.xlen('calltrack:calls')) === 1);
-  t.match(await stream(), [{ outcome: 'answered', trackingNumber: TRACKING, source: 'mobile.de', node: 'e2e', callerCountry: 'DE', callerKind: 'mobile' }]);
+t.test(
+  'records land in the stream; during a Redis outage calls go on and records are spooled',
+  async (t) => {
+    const redis = await startRedis(t);
+    const dealer = await startSipp({ scenario: 'uas-answer-200.xml' });
+    const gw = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: dealer.port }]) },
+      {
+        RECORD_SINK: 'redis',
+        REDIS_URL: redis.url,
+        RECORD_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'calltrack-gw-spool-')),
+        RECORD_SPOOL_AFTER_MS: '100',
+      },
+    );
+    const r = new Redis(redis.url);
+    r.on('error', () => undefined);
+    t.teardown(() => r.disconnect());
+    const stream = async () =>
+      (await r.xrange('calltrack:calls', '-', '+')).map(([, f]) => fromFields(f));
+    const wait = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await check()); i++)
+        await new Promise((res) => setTimeout(res, 50));
+    };
+    t.match(
+      await runSipp({
+        scenario: 'uac-expect-200-caller-bye.xml',
+        remote: gw.sip,
+        keys: { caller: CALLER, called: TRACKING },
+      }),
+      { exitCode: 0 },
+    );
+    await wait(async () => (await r.xlen('calltrack:calls')) === 1);
+    t.match(await stream(), [
+      {
+        outcome: 'answered',
+        trackingNumber: TRACKING,
+        source: 'mobile.de',
+        node: 'e2e',
+        callerCountry: 'DE',
+        callerKind: 'mobile',
+      },
+    ]);
 
-  await redis.stop();
-  t.match(await runSipp({ scenario: 'uac-expect-404.xml', remote: gw.sip, keys: { caller: CALLER, called: '+493099999999' } }), { exitCode: 0 }, 'calls still work');
-  let ready = { status: 0, body: {} as Record<string, unknown> };
-  for (let i = 0; i < 100; i++) {
-    const res = await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`);
-    ready = { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    if (String(ready.body.records).startsWith('spooling (1')) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  t.match(ready, { status: 200, body: { records: /^spooling \(1 in spool\)$/ } }, `ready, and says it is spooling: ${JSON.stringify(ready.body)}`);
+    await redis.stop();
+    t.match(
+      await runSipp({
+        scenario: 'uac-expect-404.xml',
+        remote: gw.sip,
+        keys: { caller: CALLER, called: '+493099999999' },
+      }),
+      { exitCode: 0 },
+      'calls still work',
+    );
+    let ready = { status: 0, body: {} as Record<string, unknown> };
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`);
+      ready = { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      if (String(ready.body.records).startsWith('spooling (1')) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    t.match(
+      ready,
+      { status: 200, body: { records: /^spooling \(1 in spool\)$/ } },
+      `ready, and says it is spooling: ${JSON.stringify(ready.body)}`,
+    );
 
-  await redis.start();
-  await wait(async () => (await r.xlen('calltrack:calls').catch(() => 0)) === 2);
-  t.match(await stream(), [{ outcome: 'answered' }, { outcome: 'rejected', rejectReason: 'unknown', sipStatus: '404' }], 'replayed after the outage');
-  t.notMatch(JSON.stringify(await r.xrange('calltrack:calls', '-', '+')), CALLER.slice(3), 'no caller number in the stream');
-});
+    await redis.start();
+    await wait(async () => (await r.xlen('calltrack:calls').catch(() => 0)) === 2);
+    t.match(
+      await stream(),
+      [{ outcome: 'answered' }, { outcome: 'rejected', rejectReason: 'unknown', sipStatus: '404' }],
+      'replayed after the outage',
+    );
+    t.notMatch(
+      JSON.stringify(await r.xrange('calltrack:calls', '-', '+')),
+      CALLER.slice(3),
+      'no caller number in the stream',
+    );
+  },
+);

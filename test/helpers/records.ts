@@ -28,9 +28,20 @@ export function callRecord(outcome: CallOutcome, over: Partial<CallRecord> = {})
     customerId: 'autohaus-berlin',
     source: 'mobile.de',
     outcome,
-    sipStatus: { answered: 200, busy: 486, 'no-answer': 480, cancelled: 487, failed: 502, rejected: 404 }[outcome],
+    sipStatus: {
+      answered: 200,
+      busy: 486,
+      'no-answer': 480,
+      cancelled: 487,
+      failed: 502,
+      rejected: 404,
+    }[outcome],
     ...(outcome === 'rejected' && { rejectReason: 'unknown' }),
-    ...(answered && { destinationIndex: 0, answeredAt: '2026-11-22T10:00:05.000Z', talkMs: 60_000 }),
+    ...(answered && {
+      destinationIndex: 0,
+      answeredAt: '2026-11-22T10:00:05.000Z',
+      talkMs: 60_000,
+    }),
     attempts: [],
     startedAt: '2026-11-22T10:00:00.000Z',
     endedAt: '2026-11-22T10:01:05.000Z',
@@ -41,12 +52,31 @@ export function callRecord(outcome: CallOutcome, over: Partial<CallRecord> = {})
   };
 }
 
-export type WriterBed = { writer: StreamWriter; spool: Spool; spoolDir: string; logs: () => string; metrics: Registry; close(): Promise<void> };
+export type WriterBed = {
+  writer: StreamWriter;
+  spool: Spool;
+  spoolDir: string;
+  logs: () => string;
+  metrics: Registry;
+  close(): Promise<void>;
+};
 
-export async function writerBed(t: Test, url: string, over: Partial<WriterOptions> & { spoolDir?: string; secret?: string } = {}): Promise<WriterBed> {
+export async function writerBed(
+  t: Test,
+  url: string,
+  over: Partial<WriterOptions> & { spoolDir?: string; secret?: string } = {},
+): Promise<WriterBed> {
   const spoolDir = over.spoolDir ?? mkdtempSync(join(tmpdir(), 'calltrack-spool-'));
   let logs = '';
-  const logger = createLogger('debug', new Writable({ write: (c, _e, cb) => ((logs += String(c)), cb()) }));
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(c, _e, cb) {
+        logs += String(c);
+        cb();
+      },
+    }),
+  );
   const registry = new Registry();
   const redis = recordRedis(url);
   redis.on('error', () => undefined);

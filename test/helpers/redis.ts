@@ -24,10 +24,32 @@ export async function startRedis(t: Test): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-redis-'));
   let proc: ChildProcess | undefined;
   const start = async () => {
-    proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(
+      bin,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--protected-mode',
+        'yes',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     await new Promise<void>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}: ${out}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start on ${port}: ${out}`)),
+        10_000,
+      );
       proc?.stdout?.on('data', (c: Buffer) => {
         out += c.toString();
         if (out.includes('Ready to accept connections')) {

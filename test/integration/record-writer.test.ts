@@ -9,8 +9,19 @@ import { fromFields } from '../../src/records/entry.js';
 import { callRecord, DISTINCT_CALLER, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 
-const OUTCOMES: CallOutcome[] = ['answered', 'busy', 'no-answer', 'cancelled', 'failed', 'rejected'];
-const entries = async (r: Redis) => (await r.xrange('calltrack:calls', '-', '+')).map(([streamId, f]) => ({ streamId, ...fromFields(f) }));
+const OUTCOMES: CallOutcome[] = [
+  'answered',
+  'busy',
+  'no-answer',
+  'cancelled',
+  'failed',
+  'rejected',
+];
+const entries = async (r: Redis) =>
+  (await r.xrange('calltrack:calls', '-', '+')).map(([streamId, f]) => ({
+    streamId,
+    ...fromFields(f),
+  }));
 const until = async (check: () => Promise<boolean>, ms = 10_000) => {
   for (const end = Date.now() + ms; Date.now() < end; ) {
     if (await check()) return true;
@@ -27,13 +38,35 @@ t.test('a record for every outcome lands with the documented fields', async (t) 
   const r = new Redis(redis.url);
   t.teardown(() => r.disconnect());
   const got = await entries(r);
-  t.same(got.map((e) => e.outcome), OUTCOMES);
+  t.same(
+    got.map((e) => e.outcome),
+    OUTCOMES,
+  );
   t.match(got[0], {
-    node: 'gw-test', dialplanVersion: 'v1', trackingNumber: '+493025550101', customer: 'autohaus-berlin', source: 'mobile.de',
-    destinationIndex: '0', sipStatus: '200', startedAt: '2026-11-22T10:00:00.000Z', answeredAt: '2026-11-22T10:00:05.000Z',
-    endedAt: '2026-11-22T10:01:05.000Z', ringMs: '5000', talkMs: '60000', callerCountry: 'DE', callerKind: 'mobile', callerWithheld: '0', callerPseudonym: '',
+    node: 'gw-test',
+    dialplanVersion: 'v1',
+    trackingNumber: '+493025550101',
+    customer: 'autohaus-berlin',
+    source: 'mobile.de',
+    destinationIndex: '0',
+    sipStatus: '200',
+    startedAt: '2026-11-22T10:00:00.000Z',
+    answeredAt: '2026-11-22T10:00:05.000Z',
+    endedAt: '2026-11-22T10:01:05.000Z',
+    ringMs: '5000',
+    talkMs: '60000',
+    callerCountry: 'DE',
+    callerKind: 'mobile',
+    callerWithheld: '0',
+    callerPseudonym: '',
   });
-  t.match(got[5], { outcome: 'rejected', rejectReason: 'unknown', sipStatus: '404', answeredAt: '', talkMs: '0' });
+  t.match(got[5], {
+    outcome: 'rejected',
+    rejectReason: 'unknown',
+    sipStatus: '404',
+    answeredAt: '',
+    talkMs: '0',
+  });
   t.equal(new Set(got.map((e) => e.id)).size, 6, 'each record carries its own id');
 });
 
@@ -49,13 +82,22 @@ t.test('the caller number is nowhere: stream, keys, log, metrics', async (t) => 
   const dump: string[] = [];
   for (const key of await r.keys('*')) {
     const type = await r.type(key);
-    dump.push(key, type === 'stream' ? JSON.stringify(await r.xrange(key, '-', '+')) : type === 'hash' ? JSON.stringify(await r.hgetall(key)) : String(await r.get(key)));
+    dump.push(
+      key,
+      type === 'stream'
+        ? JSON.stringify(await r.xrange(key, '-', '+'))
+        : type === 'hash'
+          ? JSON.stringify(await r.hgetall(key))
+          : String(await r.get(key)),
+    );
   }
   t.notMatch(dump.join('\n'), digits, 'not in any Redis key or value');
   t.notMatch(bed.logs(), digits, 'not in the log');
   t.notMatch(await bed.metrics.metrics(), digits, 'not in the metrics');
   const got = await entries(r);
-  const pseudonyms = new Set(got.filter((e) => e.callerWithheld === '0').map((e) => e.callerPseudonym));
+  const pseudonyms = new Set(
+    got.filter((e) => e.callerWithheld === '0').map((e) => e.callerPseudonym),
+  );
   t.equal(pseudonyms.size, 1, 'one caller, one day: one pseudonym (repeat callers can be counted)');
   t.match([...pseudonyms][0], /^[0-9a-f]{20}$/);
   t.match(got.at(-1), { callerWithheld: '1', callerCountry: 'unknown', callerPseudonym: '' });
@@ -65,50 +107,70 @@ t.test('pseudonyms change from one day to the next and need the secret', async (
   const { createAnonymiser } = await import('../../src/records/anonymise.js');
   const a = createAnonymiser('s3cret');
   const day1 = a(callRecord('answered', { startedAt: '2026-11-22T10:00:00.000Z' })).callerPseudonym;
-  const day1late = a(callRecord('answered', { startedAt: '2026-11-22T22:59:00.000Z' })).callerPseudonym;
+  const day1late = a(
+    callRecord('answered', { startedAt: '2026-11-22T22:59:00.000Z' }),
+  ).callerPseudonym;
   const day2 = a(callRecord('answered', { startedAt: '2026-11-23T10:00:00.000Z' })).callerPseudonym;
   t.equal(day1, day1late, 'same local day');
   t.not(day1, day2, 'not linkable across days');
-  t.not(createAnonymiser('other')(callRecord('answered', { startedAt: '2026-11-22T10:00:00.000Z' })).callerPseudonym, day1, 'depends on the secret');
-  t.equal(createAnonymiser(undefined)(callRecord('answered')).callerPseudonym, '', 'off without a secret');
+  t.not(
+    createAnonymiser('other')(callRecord('answered', { startedAt: '2026-11-22T10:00:00.000Z' }))
+      .callerPseudonym,
+    day1,
+    'depends on the secret',
+  );
+  t.equal(
+    createAnonymiser(undefined)(callRecord('answered')).callerPseudonym,
+    '',
+    'off without a secret',
+  );
 });
 
-t.test('Redis down for 10 s while calls keep ending: every record arrives once, in order', async (t) => {
-  const redis = await startRedis(t);
-  const bed = await writerBed(t, redis.url);
-  const ids: string[] = [];
-  const writeSome = (n: number) => {
-    for (let i = 0; i < n; i++) {
-      const rec = callRecord(OUTCOMES[ids.length % 6]!);
-      ids.push(rec.recordId);
-      bed.writer.write(rec);
+t.test(
+  'Redis down for 10 s while calls keep ending: every record arrives once, in order',
+  async (t) => {
+    const redis = await startRedis(t);
+    const bed = await writerBed(t, redis.url);
+    const ids: string[] = [];
+    const writeSome = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const rec = callRecord(OUTCOMES[ids.length % 6]!);
+        ids.push(rec.recordId);
+        bed.writer.write(rec);
+      }
+    };
+    writeSome(20);
+    await bed.writer.flush();
+    await redis.stop();
+    const outageEnds = Date.now() + 10_500;
+    while (Date.now() < outageEnds) {
+      writeSome(5);
+      await new Promise((r) => setTimeout(r, 250));
     }
-  };
-  writeSome(20);
-  await bed.writer.flush();
-  await redis.stop();
-  const outageEnds = Date.now() + 10_500;
-  while (Date.now() < outageEnds) {
-    writeSome(5);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  t.ok(bed.spool.pending > 0, `records went to the spool during the outage (${bed.spool.pending})`);
-  t.notOk(bed.writer.redisUp);
-  await redis.start();
-  writeSome(20);
-  const r = new Redis(redis.url);
-  t.teardown(() => r.disconnect());
-  t.ok(await until(async () => (await r.xlen('calltrack:calls')) >= ids.length, 15_000), 'everything arrived');
-  await new Promise((res) => setTimeout(res, 300));
-  const got = (await entries(r)).map((e) => e.id);
-  t.equal(got.length, ids.length, 'nothing twice');
-  t.same(got, ids, 'in the order the calls ended');
-  t.equal(bed.spool.pending, 0, 'the spool is empty again');
-  const m = await bed.metrics.metrics();
-  t.match(m, /calltrack_records_spooled_total [1-9]/);
-  t.match(m, /calltrack_records_replayed_total [1-9]/);
-  t.match(m, /calltrack_records_dropped_total 0/);
-});
+    t.ok(
+      bed.spool.pending > 0,
+      `records went to the spool during the outage (${bed.spool.pending})`,
+    );
+    t.notOk(bed.writer.redisUp);
+    await redis.start();
+    writeSome(20);
+    const r = new Redis(redis.url);
+    t.teardown(() => r.disconnect());
+    t.ok(
+      await until(async () => (await r.xlen('calltrack:calls')) >= ids.length, 15_000),
+      'everything arrived',
+    );
+    await new Promise((res) => setTimeout(res, 300));
+    const got = (await entries(r)).map((e) => e.id);
+    t.equal(got.length, ids.length, 'nothing twice');
+    t.same(got, ids, 'in the order the calls ended');
+    t.equal(bed.spool.pending, 0, 'the spool is empty again');
+    const m = await bed.metrics.metrics();
+    t.match(m, /calltrack_records_spooled_total [1-9]/);
+    t.match(m, /calltrack_records_replayed_total [1-9]/);
+    t.match(m, /calltrack_records_dropped_total 0/);
+  },
+);
 
 t.test('a batch sent twice is written once (sequence marks per node)', async (t) => {
   const redis = await startRedis(t);
@@ -121,7 +183,11 @@ t.test('a batch sent twice is written once (sequence marks per node)', async (t)
   const target = { stream: 'calltrack:calls', node: 'n1', retentionDays: 400 };
   t.equal(await appendBatch(r, target, batch), 3);
   t.equal(await appendBatch(r, target, batch), 0, 'a replay adds nothing');
-  t.equal(await appendBatch(r, { ...target, node: 'n2' }, batch.slice(0, 1)), 1, 'another node has its own marks');
+  t.equal(
+    await appendBatch(r, { ...target, node: 'n2' }, batch.slice(0, 1)),
+    1,
+    'another node has its own marks',
+  );
   t.equal(await r.xlen('calltrack:calls'), 4);
 });
 
@@ -130,41 +196,67 @@ t.test('retention by age and the length cap', async (t) => {
   const r = new Redis(redis.url);
   t.teardown(() => r.disconnect());
   for (let i = 1; i <= 300; i++) await r.xadd('calltrack:calls', `${1000 + i}-0`, 'id', `old-${i}`);
-  const bed = await writerBed(t, redis.url, { retentionDays: 30, maxLength: 1000, trimEveryMs: 0, batchSize: 100 });
+  const bed = await writerBed(t, redis.url, {
+    retentionDays: 30,
+    maxLength: 1000,
+    trimEveryMs: 0,
+    batchSize: 100,
+  });
   for (let i = 0; i < 1500; i++) bed.writer.write(callRecord('answered'));
   await bed.writer.flush();
   const all = await entries(r);
-  t.equal(all.filter((e) => e.id.startsWith('old-')).length, 0, 'entries older than the retention are gone');
-  t.ok(all.length <= 1100 && all.length >= 1000, `the stream is capped near its length limit (${all.length})`);
+  t.equal(
+    all.filter((e) => e.id.startsWith('old-')).length,
+    0,
+    'entries older than the retention are gone',
+  );
+  t.ok(
+    all.length <= 1100 && all.length >= 1000,
+    `the stream is capped near its length limit (${all.length})`,
+  );
   t.match(all.at(-1)?.id, /^rec-/, 'the newest records are kept');
 });
 
-t.test('records spooled before a SIGKILL are replayed on restart, none lost, none twice', async (t) => {
-  const { spawn } = await import('node:child_process');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const redis = await startRedis(t);
-  await redis.stop();
-  const spoolDir = mkdtempSync(join(tmpdir(), 'calltrack-crash-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/writer-child.ts', redis.url, spoolDir, '200'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const spooled = await new Promise<string>((resolve) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += String(c);
-      if (out.includes('spooled')) resolve(out.trim());
+t.test(
+  'records spooled before a SIGKILL are replayed on restart, none lost, none twice',
+  async (t) => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const redis = await startRedis(t);
+    await redis.stop();
+    const spoolDir = mkdtempSync(join(tmpdir(), 'calltrack-crash-'));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/helpers/writer-child.ts', redis.url, spoolDir, '200'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const spooled = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += String(c);
+        if (out.includes('spooled')) resolve(out.trim());
+      });
     });
-  });
-  t.equal(spooled, 'spooled 200');
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
-  await redis.start();
-  const bed = await writerBed(t, redis.url, { spoolDir });
-  t.equal(bed.spool.pending, 200, 'the spool survived the kill');
-  const r = new Redis(redis.url);
-  t.teardown(() => r.disconnect());
-  t.ok(await until(async () => bed.spool.pending === 0 && (await r.xlen('calltrack:calls')) >= 200), 'replayed');
-  // a second writer over the same spool file would replay nothing twice either
-  const got = (await entries(r)).map((e) => e.id);
-  t.same(got, Array.from({ length: 200 }, (_, i) => `crash-${i}`), 'all 200, in order, once each');
-});
+    t.equal(spooled, 'spooled 200');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await redis.start();
+    const bed = await writerBed(t, redis.url, { spoolDir });
+    t.equal(bed.spool.pending, 200, 'the spool survived the kill');
+    const r = new Redis(redis.url);
+    t.teardown(() => r.disconnect());
+    t.ok(
+      await until(async () => bed.spool.pending === 0 && (await r.xlen('calltrack:calls')) >= 200),
+      'replayed',
+    );
+    // a second writer over the same spool file would replay nothing twice either
+    const got = (await entries(r)).map((e) => e.id);
+    t.same(
+      got,
+      Array.from({ length: 200 }, (_, i) => `crash-${i}`),
+      'all 200, in order, once each',
+    );
+  },
+);

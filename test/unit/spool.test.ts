@@ -7,7 +7,10 @@ import { Spool } from '../../src/records/spool.js';
 import { callRecord } from '../helpers/records.js';
 
 const anonymise = createAnonymiser(undefined);
-const item = (seq: number) => ({ seq, record: anonymise(callRecord('answered', { source: 'Müller, "Print"' })) });
+const item = (seq: number) => ({
+  seq,
+  record: anonymise(callRecord('answered', { source: 'Müller, "Print"' })),
+});
 
 async function spoolIn(t: Test, maxBytes = 1 << 20) {
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-spool-unit-'));
@@ -22,13 +25,19 @@ t.test('append, peek in order, consume; an emptied spool is truncated', async (t
   const { spool } = await spoolIn(t);
   t.equal(await spool.append([item(1), item(2), item(3)]), 3);
   const first = await spool.peek(2);
-  t.same(first.items.map((i) => i.seq), [1, 2]);
+  t.same(
+    first.items.map((i) => i.seq),
+    [1, 2],
+  );
   t.equal(first.items[0]?.record.source, 'Müller, "Print"', 'UTF-8 and quotes survive');
   await spool.consume(2, first.bytes);
   t.equal(spool.pending, 1);
   await spool.append([item(4)]);
   const rest = await spool.peek(10);
-  t.same(rest.items.map((i) => i.seq), [3, 4]);
+  t.same(
+    rest.items.map((i) => i.seq),
+    [3, 4],
+  );
   await spool.consume(rest.items.length, rest.bytes);
   t.equal(spool.pending, 0);
   t.equal(statSync(spool.path).size, 0);
@@ -43,9 +52,16 @@ t.test('a reopened spool replays from the start; a torn last line is dropped', a
   await again.open();
   t.teardown(() => again.close());
   t.equal(again.pending, 2);
-  t.same((await again.peek(10)).items.map((i) => i.seq), [1, 2]);
+  t.same(
+    (await again.peek(10)).items.map((i) => i.seq),
+    [1, 2],
+  );
   await again.append([item(4)]);
-  t.same((await again.peek(10)).items.map((i) => i.seq), [1, 2, 4], 'new lines follow whole lines');
+  t.same(
+    (await again.peek(10)).items.map((i) => i.seq),
+    [1, 2, 4],
+    'new lines follow whole lines',
+  );
   t.notMatch(readFileSync(again.path, 'utf8'), /"rec$/m);
 });
 

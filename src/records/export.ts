@@ -1,0 +1,96 @@
+/**
+ * A customer's call history from the record stream, page by page: XRANGE over the stream-id
+ * window of the period (`streamWindow`), `pageSize` entries per round trip, filtered by customer
+ * and by the record's own start day. Only one page and the ids already exported (a replayed
+ * duplicate appears once) are held in memory.
+ */
+import type { Redis } from 'ioredis';
+import { localDay } from './day.js';
+import { streamWindow } from './day-range.js';
+import { fromFields, type StreamRecord } from './entry.js';
+
+export type ExportQuery = {
+  stream: string;
+  customer: string;
+  from: string;
+  to: string;
+  pageSize?: number;
+  /** Days after the period in which its records may still have been added (long calls, spool replay). */
+  lateDays?: number;
+};
+
+export const EXPORT_LATE_DAYS = 7;
+
+/** Yields each page's matching records, in stream order. */
+export async function* exportPages(redis: Redis, q: ExportQuery): AsyncGenerator<StreamRecord[]> {
+  const { start, end } = streamWindow(q.from, q.to, q.lateDays ?? EXPORT_LATE_DAYS);
+  const count = q.pageSize ?? 1000;
+  const seen = new Set<string>();
+  let cursor = start;
+  for (;;) {
+    const page = await redis.xrange(q.stream, cursor, end, 'COUNT', count);
+    const out: StreamRecord[] = [];
+    for (const [, fields] of page) {
+      const r = fromFields(fields);
+      if (r.customer !== q.customer || seen.has(r.id) || !startsWithin(r, q.from, q.to)) continue;
+      seen.add(r.id);
+      out.push(r);
+    }
+    if (out.length > 0) yield out;
+    if (page.length < count) return;
+    cursor = `(${page.at(-1)![0]}`;
+  }
+}
+
+function startsWithin(r: StreamRecord, from: string, to: string): boolean {
+  const ms = Date.parse(r.startedAt);
+  if (Number.isNaN(ms)) return false;
+  const day = localDay(ms);
+  return day >= from && day <= to;
+}
+
+/** The exported columns, in order. Node, dialplan version and caller pseudonym stay internal. */
+export const EXPORT_COLUMNS = [
+  'id',
+  'start',
+  'answer',
+  'end',
+  'tracking_number',
+  'source',
+  'outcome',
+  'reject_reason',
+  'sip_status',
+  'destination_index',
+  'ring_ms',
+  'talk_ms',
+  'caller_country',
+  'caller_kind',
+  'caller_withheld',
+] as const;
+
+export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | boolean | null>;
+
+/** A record as exported: absent values null, counts as numbers, withheld as a boolean. */
+export function exportRow(r: StreamRecord): ExportRow {
+  return {
+    id: r.id,
+    start: r.startedAt,
+    answer: r.answeredAt || null,
+    end: r.endedAt || null,
+    tracking_number: r.trackingNumber || null,
+    source: r.source,
+    outcome: r.outcome,
+    reject_reason: r.rejectReason || null,
+    sip_status: int(r.sipStatus),
+    destination_index: int(r.destinationIndex),
+    ring_ms: int(r.ringMs),
+    talk_ms: int(r.talkMs),
+    caller_country: r.callerCountry,
+    caller_kind: r.callerKind,
+    caller_withheld: r.callerWithheld === '1',
+  };
+}
+
+function int(text: string): number | null {
+  return /^-?[0-9]+$/.test(text) ? Number(text) : null;
+}

@@ -1,0 +1,57 @@
+/**
+ * From calls to the dealer's report: sipp calls two tracking numbers (two sales channels)
+ * through the gateway, records go to a real Redis, `calltrack analytics` counts them as its own
+ * process, and `calltrack report` shows the calls per source.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { localDay } from '../../src/records/day.js';
+import { CALLER, CUSTOMERS, numbersYaml, TRACKING } from '../helpers/call-bed.js';
+import { cli } from '../helpers/cli-io.js';
+import { startGateway } from '../helpers/gateway.js';
+import { startRedis } from '../helpers/redis.js';
+import { runSipp, startSipp } from '../helpers/sipp.js';
+
+t.test('sipp calls show up per source in calltrack report', async (t) => {
+  const redis = await startRedis(t);
+  const answers = await startSipp({ scenario: 'uas-answer-200.xml', calls: 2 });
+  const busy = await startSipp({ scenario: 'uas-busy-486.xml' });
+  const SECOND = '+493025550109';
+  const gw = await startGateway(
+    t,
+    {
+      'customers.yaml': CUSTOMERS,
+      'a.yaml': numbersYaml([{ port: answers.port }]),
+      'b.yaml': numbersYaml([{ port: busy.port }], [], SECOND).replace('source: mobile.de', 'source: "Print, \\"Morgenpost\\""'),
+    },
+    { RECORD_SINK: 'redis', REDIS_URL: redis.url, RECORD_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'calltrack-report-spool-')) },
+  );
+  const env = { ...process.env, REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+  const analytics = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'analytics', '--consumer', 'e2e'], { env, stdio: 'ignore' });
+  t.teardown(() => analytics.kill('SIGKILL'));
+
+  const keys = (called: string) => ({ caller: CALLER, called });
+  for (let i = 0; i < 2; i++) t.match(await runSipp({ scenario: 'uac-expect-200-caller-bye.xml', remote: gw.sip, keys: keys(TRACKING) }), { exitCode: 0 });
+  t.match(await runSipp({ scenario: 'uac-expect-486.xml', remote: gw.sip, keys: keys(SECOND) }), { exitCode: 0 });
+  t.match(await runSipp({ scenario: 'uac-expect-404.xml', remote: gw.sip, keys: keys('+493099999999') }), { exitCode: 0 });
+
+  const today = localDay(Date.now());
+  const report = async () => {
+    const r = await cli(['report', '--customer', 'autohaus-berlin', '--from', today, '--to', today, '--format', 'json'], new Date().toISOString(), { REDIS_URL: redis.url });
+    return r.code === 0 ? (JSON.parse(r.out.join('\n')) as { sources: { source: string; calls: number }[] }) : undefined;
+  };
+  let got = await report();
+  for (let i = 0; i < 100 && (got?.sources ?? []).reduce((n, s) => n + s.calls, 0) < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await report();
+  }
+  const bySource = Object.fromEntries((got?.sources ?? []).map((s) => [s.source, s]));
+  t.match(bySource['mobile.de'], { calls: 2, outcomes: { answered: 2 } }, 'two answered calls on mobile.de');
+  t.match(bySource['Print, "Morgenpost"'], { calls: 1, outcomes: { busy: 1 } }, 'one busy call on the print number');
+  const table = await cli(['report', '--customer', 'autohaus-berlin', '--from', today, '--to', today], new Date().toISOString(), { REDIS_URL: redis.url });
+  t.equal(table.code, 0);
+  t.match(table.out.join('\n'), /mobile\.de[\s\S]*66\.7 ?%/, 'the table shows each source with its share');
+});
