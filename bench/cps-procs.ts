@@ -6,14 +6,19 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Endpoint } from '../test/standin/index.js';
 import { requireBinary } from '../test/helpers/binaries.js';
-import { freeTcpPort, freeUdpPort, freeUdpPortBlock, udpPortIsFree } from '../test/helpers/ports.js';
+import {
+  freeTcpPort,
+  freeUdpPort,
+  freeUdpPortBlock,
+  udpPortIsFree,
+} from '../test/helpers/ports.js';
 import { parseStats } from '../test/helpers/sipp.js';
+import type { Endpoint } from '../test/standin/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const SCENARIOS = join(ROOT, 'test', 'e2e', 'scenarios');
 const CALLER_SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uac-short-call.xml');
+const DEALER_SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uas-answer.xml');
 
 const children = new Set<ChildProcess>();
 const dirs = new Set<string>();
@@ -79,6 +84,16 @@ function track(cmd: string, args: string[], options: { cwd: string; env?: NodeJS
   return proc;
 }
 
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU time (user + system) a running child has used so far, in ms, from /proc (Linux). */
+export function cpuMs(proc: Proc): number {
+  const stat = readFileSync(`/proc/${proc.child.pid}/stat`, 'utf8');
+  // fields after the `(comm)`: state is field 3, utime 14, stime 15
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function sippPorts(): Promise<string[]> {
@@ -95,7 +110,9 @@ export async function startDealer(): Promise<Proc & { address: Endpoint }> {
   const dir = tempDir('calltrack-bench-dealer-');
   // biome-ignore format: flag/value pairs read best side by side
   const proc = track(sipp, [
-    '-sf', join(SCENARIOS, 'uas-answer-200.xml'), ...args, '-m', '100000000', '-nostdin',
+    '-sf', DEALER_SCENARIO, ...args, '-m', '100000000', '-nostdin',
+    // a backstop should this process be SIGKILLed: the whole bench takes under 3 minutes
+    '-timeout', '600s',
   ], { cwd: dir });
   for (let i = 0; i < 100 && (await udpPortIsFree(port)); i++) {
     if (proc.child.exitCode !== null) break;
@@ -126,7 +143,9 @@ export async function runCaller(
   const sipp = requireBinary('sipp', 'sip-tester');
   const dir = tempDir('calltrack-bench-caller-');
   const calls = Math.round(rate * seconds);
-  const limitS = seconds + 20;
+  // a call that gets stuck fails after 3 s without a message (-recv_timeout), so sipp is done
+  // within `seconds` + 2 × 3 s (INVITE, BYE) unless it cannot keep up at all
+  const limitS = seconds + 8;
   // biome-ignore format: flag/value pairs read best side by side
   const args = [
     `${target.address}:${target.port}`, '-sf', CALLER_SCENARIO, ...(await sippPorts()),
@@ -134,6 +153,7 @@ export async function runCaller(
     '-r', String(rate), '-m', String(calls),
     // open calls allowed: 10 s of calls, so a slow app shows as late or failed calls
     '-l', String(rate * 10),
+    '-recv_timeout', '3000',
     '-nostdin',
     '-trace_stat', '-stf', join(dir, 'stat.csv'),
     '-trace_err', '-error_file', join(dir, 'errors.log'),
@@ -147,10 +167,13 @@ export async function runCaller(
   const wallMs = performance.now() - started;
   const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
   const counts = parseStats(read('stat.csv'));
+  // events are `date\ttime\tepoch: text`, not always newline-terminated; late 200
+  // retransmissions to calls that already ended are harmless
   const firstError =
     read('errors.log')
-      .split('\n')
-      .find((l) => l.trim() && !l.startsWith('sipp:')) ?? '';
+      .split(/\d{4}-\d\d-\d\d\t[^\t]*\t[\d.]+: /)
+      .map((e) => e.trim().split('\n')[0] ?? '')
+      .find((e) => e && !e.startsWith('Dead call') && !e.startsWith('The following')) ?? '';
   removeDir(dir);
   if (counts.created === 0 && exitCode !== 0 && exitCode !== 1)
     throw new Error(`sipp caller did not run (exit ${exitCode}):\n${proc.output()}`);

@@ -12,7 +12,8 @@ export class SipSocket {
   ) {}
 
   static bind(host: string, port: number, trace: Tracer): Promise<SipSocket> {
-    const socket = createSocket('udp4');
+    // a burst of datagrams must not overflow the kernel's default buffer while the loop is busy
+    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
