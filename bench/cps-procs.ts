@@ -55,6 +55,8 @@ export interface Proc {
   exited: Promise<number | null>;
   /** SIGKILL (if still running) and wait for the exit. */
   stop(): Promise<void>;
+  /** The gateway's metrics/health port. */
+  httpPort?: number;
 }
 
 function track(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
@@ -239,7 +241,7 @@ export async function startGateway(
     const ok = await fetch(`http://127.0.0.1:${httpPort}/readyz`)
       .then((r) => r.status === 200)
       .catch(() => false);
-    if (ok) return proc;
+    if (ok) return Object.assign(proc, { httpPort });
     await sleep(50);
   }
   await proc.stop();

@@ -77,6 +77,8 @@ interface LatencyFigures {
   /** µs of CPU per call: the app's, and the stand-in's while serving it. */
   cpuPerCall: number;
   standinCpuPerCall: number;
+  /** The gateway's own dial delay, from its metrics. */
+  inside?: { p50: number; p99: number };
 }
 
 const log = (line: string) => process.stderr.write(`cps: ${line}\n`);
@@ -126,6 +128,22 @@ function checkAlive(stack: Stack): void {
   if (dead) throw new Error(`${stack.app}: a process exited:\n${dead.output()}`);
 }
 
+/**
+ * The gateway's own view of the same calls: `calltrack_dial_delay_seconds`, from its INVITE
+ * handler to the dealer INVITE handed to drachtio-srf, without the stand-in's and the loopback's
+ * share of the wire figure.
+ */
+async function dialDelay(port: number): Promise<{ p50: number; p99: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const q = (quantile: string) =>
+    Number(
+      new RegExp(`^calltrack_dial_delay_seconds\\{quantile="${quantile}"\\} (\\S+)$`, 'm').exec(
+        text,
+      )?.[1] ?? Number.NaN,
+    ) * 1000;
+  return { p50: q('0.5'), p99: q('0.99') };
+}
+
 async function latency(stack: Stack): Promise<LatencyFigures> {
   const { app, probe } = stack;
   const appProc = stack.appProc!;
@@ -149,7 +167,9 @@ async function latency(stack: Stack): Promise<LatencyFigures> {
     `${app} INVITE→INVITE at ${LATENCY_RATE}/s, ${samples.length} calls: p50 ${ms(0.5)}, p90 ${ms(0.9)}, p99 ${ms(0.99)}, max ${ms(1)} ms`,
   );
   await sleep(300);
+  const inside = appProc.httpPort ? await dialDelay(appProc.httpPort) : undefined;
   return {
+    ...(inside && { inside }),
     p50: percentile(samples, 0.5),
     p99: percentile(samples, 0.99),
     cpuPerCall: (appCpuMs * 1000) / timed.successful,
@@ -199,6 +219,10 @@ try {
   figure('cps', 'ratio-to-baseline', gwMax / baseMax, 'x');
   figure('cps', 'invite-to-invite-p50', gw.p50, 'ms');
   figure('cps', 'invite-to-invite-p99', gw.p99, 'ms');
+  if (gw.inside) {
+    figure('cps', 'gateway-own-dial-delay-p50', gw.inside.p50, 'ms');
+    figure('cps', 'gateway-own-dial-delay-p99', gw.inside.p99, 'ms');
+  }
   figure('cps', 'baseline-invite-to-invite-p50', base.p50, 'ms');
   figure('cps', 'baseline-invite-to-invite-p99', base.p99, 'ms');
   figure('cps', 'gateway-cpu-per-call', gw.cpuPerCall, 'us');

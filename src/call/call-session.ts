@@ -32,6 +32,8 @@ export type SessionDeps = {
   logger: Logger;
   /** Called once, when the caller gets its final answer (200 or a failure). */
   onFinalAnswer?: (status: number) => void;
+  /** Called once, right after the first dealer INVITE was handed to the SIP stack. */
+  onFirstDial?: () => void;
 };
 
 export type SessionResult = {
@@ -50,6 +52,7 @@ export function destinationUri(d: Destination, trunk: string): string {
 export class CallSession {
   readonly #abort = new AbortController();
   #cancelled = false;
+  #dialed = false;
   #endNow: () => void = () => undefined;
   readonly #ended = new Promise<'gateway'>((resolve) => {
     this.#endNow = () => resolve('gateway');
@@ -96,7 +99,7 @@ export class CallSession {
   }
 
   #dial(destination: Destination): Promise<DialResult> {
-    return this.deps.dialer.dial({
+    const dialing = this.deps.dialer.dial({
       uri: destinationUri(destination, this.deps.trunk),
       sdp: this.inbound.sdp,
       ...this.presentation,
@@ -106,6 +109,10 @@ export class CallSession {
         if (!this.#abort.signal.aborted) this.inbound.provisional(p);
       },
     });
+    // dial() writes the INVITE before its first await, so it is on its way now
+    if (!this.#dialed) this.deps.onFirstDial?.();
+    this.#dialed = true;
+    return dialing;
   }
 
   async #connect(

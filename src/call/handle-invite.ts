@@ -24,6 +24,8 @@ export type InviteFacts = {
   from?: string;
   privacy?: string;
   assertedIdentity?: string;
+  /** performance.now() when the INVITE reached the gateway's handler. */
+  receivedAt?: number;
 };
 
 export type CallServices = {
@@ -125,7 +127,17 @@ export async function handleInvite(
     inbound,
     decision,
     presentation(caller, decision.options.displayPrefix),
-    { dialer: s.dialer, trunk: s.trunk, now: s.now, logger: log, onFinalAnswer: setup },
+    {
+      dialer: s.dialer,
+      trunk: s.trunk,
+      now: s.now,
+      logger: log,
+      onFinalAnswer: setup,
+      onFirstDial: () =>
+        s.metrics.dialDelay.observe(
+          (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
+        ),
+    },
   );
   s.metrics.activeCalls.inc();
   // tracked until the record is written, so a drain never exits ahead of a record

@@ -2,7 +2,7 @@
  * Prometheus metrics on an own registry, every name prefixed `calltrack_`. Labels carry sources,
  * outcomes and reasons, never a phone number.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -50,6 +50,14 @@ export function createMetrics() {
       name: 'calltrack_dialplan_numbers',
       help: 'Tracking numbers in the loaded route table',
       labelNames: ['status'] as const,
+      registers,
+    }),
+    dialDelay: new Summary({
+      name: 'calltrack_dial_delay_seconds',
+      help: "Time from a caller's INVITE reaching the gateway to the first dealer INVITE handed to drachtio",
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
       registers,
     }),
     records: new Counter({

@@ -21,14 +21,15 @@ export function inviteFacts(req: SrfRequest): InviteFacts {
     assertedIdentity: header('P-Asserted-Identity'),
   };
   for (const [k, v] of Object.entries(optional))
-    if (v !== undefined) (facts as Record<string, string>)[k] = v;
+    if (v !== undefined) (facts as unknown as Record<string, string>)[k] = v;
   return facts;
 }
 
 export function routeInvites(srf: Srf, services: CallServices): void {
   srf.invite((req, res) => {
+    const receivedAt = performance.now();
     const leg = inboundLeg(srf, req, res);
-    handleInvite(inviteFacts(req), leg, services).catch((err: unknown) => {
+    handleInvite({ ...inviteFacts(req), receivedAt }, leg, services).catch((err: unknown) => {
       services.logger.error({ err, callId: req.get('Call-ID') }, 'call failed unexpectedly');
       leg.reject(500);
     });
