@@ -57,19 +57,21 @@ export class Spool {
   /** Appends and fsyncs; returns how many fitted (the rest would exceed the size limit). */
   async append(items: readonly Spooled[]): Promise<number> {
     const file = this.#handle();
-    let text = '';
-    let fitted = 0;
+    const lines: string[] = [];
+    let bytes = 0;
     for (const item of items) {
       const line = `${JSON.stringify(item)}\n`;
-      if (this.#size + Buffer.byteLength(text) + Buffer.byteLength(line) > this.#maxBytes) break;
-      text += line;
-      fitted++;
+      const size = Buffer.byteLength(line);
+      if (this.#size + bytes + size > this.#maxBytes) break;
+      lines.push(line);
+      bytes += size;
     }
+    const fitted = lines.length;
     if (fitted === 0) return 0;
-    const bytes = Buffer.from(text, 'utf8');
-    await file.write(bytes, 0, bytes.length, null);
+    const buffer = Buffer.from(lines.join(''), 'utf8');
+    await file.write(buffer, 0, buffer.length, null);
     await file.datasync();
-    this.#size += bytes.length;
+    this.#size += buffer.length;
     this.#pending += fitted;
     return fitted;
   }

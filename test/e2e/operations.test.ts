@@ -48,7 +48,11 @@ t.test('/metrics counts the calls by source and outcome', async (t) => {
   t.match(m, /^calltrack_calls_total\{source="none",outcome="rejected"\} 1$/m);
   t.match(m, /^calltrack_rejects_total\{reason="unknown"\} 1$/m);
   t.match(m, /^calltrack_call_setup_seconds_count 3$/m);
-  t.match(m, /^calltrack_dial_delay_seconds_count 2$/m, 'the two forwarded calls were timed to their first dealer INVITE');
+  t.match(
+    m,
+    /^calltrack_dial_delay_seconds_count 2$/m,
+    'the two forwarded calls were timed to their first dealer INVITE',
+  );
   t.match(m, /^calltrack_active_calls 0$/m);
   t.match(m, /^calltrack_drachtio_connected 1$/m);
   t.match(m, /^calltrack_dialplan_reloads_total\{result="loaded"\} 1$/m);
