@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Test } from 'tap';
 import type { CallOutcome, CallRecord } from '../../src/call/record.js';
@@ -52,6 +53,31 @@ export function callRecord(outcome: CallOutcome, over: Partial<CallRecord> = {})
   };
 }
 
+/** A writer with the test defaults (node `gw-test`, stream `calltrack:calls`) and its opened spool. */
+export async function testWriter(
+  redis: Redis,
+  spoolDir: string,
+  over: Partial<WriterOptions> = {},
+): Promise<{ writer: StreamWriter; spool: Spool }> {
+  const spool = new Spool(spoolDir, 'gw-test', 1 << 30);
+  await spool.open();
+  const writer = new StreamWriter({
+    redis,
+    spool,
+    stream: 'calltrack:calls',
+    node: 'gw-test',
+    retentionDays: 400,
+    maxLength: 1_000_000,
+    memoryLimit: 1000,
+    spoolAfterMs: 200,
+    anonymise: createAnonymiser(undefined),
+    logger: createLogger('silent'),
+    metrics: createWriterMetrics(new Registry()),
+    ...over,
+  });
+  return { writer, spool };
+}
+
 export type WriterBed = {
   writer: StreamWriter;
   spool: Spool;
@@ -82,20 +108,10 @@ export async function writerBed(
   redis.on('error', () => undefined);
   // a writer whose first send finds no connection yet spools at once when flushed: start connected
   await new Promise((resolve) => redis.once('ready', resolve));
-  const spool = new Spool(spoolDir, 'gw-test', 1 << 30);
-  await spool.open();
-  const writer = new StreamWriter({
-    redis,
-    spool,
-    stream: 'calltrack:calls',
-    node: 'gw-test',
-    retentionDays: 400,
-    maxLength: 1_000_000,
-    memoryLimit: 1000,
-    spoolAfterMs: 200,
-    anonymise: createAnonymiser(over.secret),
+  const { writer, spool } = await testWriter(redis, spoolDir, {
     logger,
     metrics: createWriterMetrics(registry),
+    anonymise: createAnonymiser(over.secret),
     ...over,
   });
   let closed = false;
