@@ -183,7 +183,7 @@ export async function runCaller(
 }
 
 /** Builds dist/ when it is missing or older than src/ (as the e2e tests do). */
-function ensureBuilt(): void {
+export function ensureBuilt(): void {
   const main = join(ROOT, 'dist', 'src', 'main.js');
   const newest = (dir: string): number =>
     readdirSync(dir, { withFileTypes: true }).reduce(
