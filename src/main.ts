@@ -10,6 +10,9 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { reportReload } from './dialplan/reload-report.js';
 import { Reloader } from './dialplan/reloader.js';
 import { watchDialplans } from './dialplan/watch.js';
+import { fsMediaPort } from './media/anchor.js';
+import { createMrf } from './media/fsmrf-types.js';
+import { MediaServers, parseServer } from './media/servers.js';
 import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -66,6 +69,7 @@ const srf = connectDrachtio(config.drachtio, logger, {
     metrics.drachtioConnected.set(0);
   },
 });
+const media = config.media.servers.length > 0 ? await startMedia() : undefined;
 const calls = new ActiveCalls();
 const nodeId = config.nodeId || hostname();
 const records =
@@ -86,13 +90,20 @@ routeInvites(srf, {
   defaultCountryCode: COUNTRY_CODES[config.defaultCountry],
   retryAfterSeconds: config.retryAfterSeconds,
   now: Date.now,
+  ...(media && {
+    media: {
+      port: fsMediaPort(media, logger),
+      onError: (step: string) => metrics.mediaErrors.inc({ step }),
+    },
+  }),
 });
 
 const http = createHttpServer({
   registry: metrics.registry,
   readiness: () => ({
-    ready: drachtioUp && reloader.loaded && !admitter.draining,
+    ready: drachtioUp && reloader.loaded && !admitter.draining && (!media || media.connected > 0),
     checks: {
+      ...(media && { freeswitch: media.describe() }),
       drachtio: drachtioUp,
       dialplans: reloader.loaded,
       draining: admitter.draining,
@@ -140,9 +151,24 @@ async function shutdown(signal: string): Promise<void> {
     records.redis.disconnect();
   }
   logger.info(drained, 'drained; exiting');
+  media?.close();
   srf.disconnect();
   await http.close();
   process.exit(0);
+}
+
+/** FREESWITCH set: connect every media server (calls go signalling-only until one is up). */
+async function startMedia(): Promise<MediaServers> {
+  metrics.mediaServersConnected.set(0);
+  const servers = new MediaServers(config.media.servers.map(parseServer), {
+    mrf: createMrf(srf),
+    listenAddress: config.media.listenAddress,
+    connectTimeoutMs: config.media.connectTimeoutMs,
+    logger,
+    onChange: (n) => metrics.mediaServersConnected.set(n),
+  });
+  await servers.start();
+  return servers;
 }
 
 function recordState(): string {

@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { Destination } from '../routing/destination.js';
 import { finalAnswer } from './failure.js';
+import type { MediaAnchor, MediaOptions, MediaPort, MediaUse } from './media-port.js';
 import type {
   ConnectedLeg,
   Dialer,
@@ -34,6 +35,8 @@ export type SessionDeps = {
   onFinalAnswer?: (status: number) => void;
   /** Called once, right after the first dealer INVITE was handed to the SIP stack. */
   onFirstDial?: () => void;
+  /** Set when the number's options need media: the call is anchored in a media server. */
+  media?: { port: MediaPort; options: MediaOptions; onError?: (step: string) => void };
 };
 
 export type SessionResult = {
@@ -43,6 +46,7 @@ export type SessionResult = {
   destinationIndex?: number;
   answeredAt?: number;
   endedBy?: EndedBy;
+  media?: MediaUse;
 };
 
 export function destinationUri(d: Destination, trunk: string): string {
@@ -54,6 +58,8 @@ export class CallSession {
   #cancelled = false;
   #dialed = false;
   #endNow: () => void = () => undefined;
+  #anchor: MediaAnchor | undefined;
+  #media: MediaUse | undefined;
   readonly #ended = new Promise<'gateway'>((resolve) => {
     this.#endNow = () => resolve('gateway');
   });
@@ -76,6 +82,13 @@ export class CallSession {
       this.#cancelled = true;
       this.#abort.abort();
     });
+    const result = await this.#forward();
+    await this.#anchor?.release();
+    return this.#media ? { ...result, media: this.#media } : result;
+  }
+
+  async #forward(): Promise<SessionResult> {
+    await this.#anchorCall();
     const attempts: Attempt[] = [];
     const causes: DialFailure[] = [];
     for (const [index, destination] of this.decision.destinations.entries()) {
@@ -98,15 +111,34 @@ export class CallSession {
     return { outcome: final.outcome, sipStatus: final.status, attempts };
   }
 
+  /** With media: the caller's leg is anchored, gets 183 with FreeSWITCH's SDP and ringback. */
+  async #anchorCall(): Promise<void> {
+    const media = this.deps.media;
+    if (!media) return;
+    try {
+      this.#anchor = await media.port.anchor(this.inbound.sdp);
+      this.#media = { anchored: true };
+    } catch (err) {
+      // the call still goes through, signalling only, without whisper
+      this.#media = { anchored: false, error: 'anchor-failed' };
+      media.onError?.('anchor');
+      this.deps.logger.warn({ err }, 'media anchor failed: forwarding without media');
+      return;
+    }
+    if (!this.#abort.signal.aborted) this.inbound.earlyMedia(this.#anchor.callerSdp);
+  }
+
   #dial(destination: Destination): Promise<DialResult> {
+    const anchor = this.#anchor;
     const dialing = this.deps.dialer.dial({
       uri: destinationUri(destination, this.deps.trunk),
-      sdp: this.inbound.sdp,
+      sdp: anchor ? anchor.dealerSdp : this.inbound.sdp,
       ...this.presentation,
       timeoutMs: destination.ringTimeoutMs,
       signal: this.#abort.signal,
       onProvisional: (p) => {
-        if (!this.#abort.signal.aborted) this.inbound.provisional(p);
+        // anchored: the caller already hears our ringback through the 183
+        if (!this.#abort.signal.aborted && !anchor) this.inbound.provisional(p);
       },
     });
     // dial() writes the INVITE before its first await, so it is on its way now
@@ -125,8 +157,12 @@ export class CallSession {
     try {
       if (this.#abort.signal.aborted)
         throw new Error('cancelled before the answer reached the caller');
-      caller = await this.inbound.answer(result.sdp);
+      const sdp = this.#anchor ? await this.#join(this.#anchor, result.sdp) : result.sdp;
+      if (this.#abort.signal.aborted)
+        throw new Error('cancelled before the answer reached the caller');
+      caller = await this.inbound.answer(sdp);
     } catch (err) {
+      if (err instanceof MediaStepError) return this.#mediaFailed(dealer, attempts, index, err);
       // the caller's CANCEL crossed the dealer's 200: release the dealer
       await dealer.hangup();
       this.deps.logger.info({ err }, 'caller gone when the dealer answered');
@@ -142,6 +178,7 @@ export class CallSession {
       caller.ended.then((): EndedBy => 'caller'),
       dealer.ended.then((): EndedBy => 'dealer'),
       this.#ended,
+      ...(this.#anchor ? [this.#anchor.ended.then((): EndedBy => 'gateway')] : []),
     ]);
     await Promise.all([
       endedBy !== 'caller' && caller.hangup(),
@@ -155,5 +192,56 @@ export class CallSession {
       endedBy,
       attempts: [...attempts, { index, status: 200, cause: 'answered' }],
     };
+  }
+
+  /** Dealer answered: point FreeSWITCH at the dealer, whisper to the dealer, bridge. */
+  async #join(anchor: MediaAnchor, dealerSdp: string | undefined): Promise<string> {
+    try {
+      await anchor.connectDealer(dealerSdp);
+    } catch (err) {
+      throw new MediaStepError('modify', err);
+    }
+    const whisper = this.deps.media?.options.whisper;
+    if (whisper) {
+      const played = await anchor.whisper(whisper);
+      this.#media = { ...this.#media, anchored: true, whisper: played };
+      if (played === 'failed') this.deps.media?.onError?.('whisper');
+    }
+    try {
+      await anchor.bridge();
+    } catch (err) {
+      throw new MediaStepError('bridge', err);
+    }
+    return anchor.callerSdp;
+  }
+
+  /** The media server failed after the dealer answered: nobody can hear anybody, end it. */
+  async #mediaFailed(
+    dealer: ConnectedLeg,
+    attempts: Attempt[],
+    index: number,
+    err: MediaStepError,
+  ): Promise<SessionResult> {
+    this.deps.media?.onError?.(err.step);
+    this.#media = { ...this.#media, anchored: true, error: `${err.step}-failed` };
+    this.deps.logger.error({ err }, 'media server failed when the dealer answered');
+    await dealer.hangup();
+    this.inbound.reject(503);
+    this.deps.onFinalAnswer?.(503);
+    return {
+      outcome: 'failed',
+      sipStatus: 503,
+      attempts: [...attempts, { index, status: 200, cause: 'answered' }],
+    };
+  }
+}
+
+class MediaStepError extends Error {
+  constructor(
+    readonly step: string,
+    cause: unknown,
+  ) {
+    super(`media step ${step} failed`, { cause });
+    this.name = 'MediaStepError';
   }
 }

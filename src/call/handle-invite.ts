@@ -10,6 +10,7 @@ import type { RouteTable } from '../routing/route-table.js';
 import { ADMISSION_ANSWERS, type Admitter } from '../sip/admission.js';
 import { type CallerId, callerId, dealerDisplayName } from '../sip/caller-id.js';
 import { CallSession, type Presentation, type SessionResult } from './call-session.js';
+import { type MediaPort, needsMedia } from './media-port.js';
 import type { Dialer, InboundLeg } from './ports.js';
 import type { CallRecord, RecordSink } from './record.js';
 import type { ActiveCalls } from './registry.js';
@@ -41,6 +42,8 @@ export type CallServices = {
   defaultCountryCode: string;
   retryAfterSeconds: number;
   now: () => number;
+  /** Media servers, when FREESWITCH is configured; numbers that need media use them. */
+  media?: { port: MediaPort; onError: (step: string) => void };
 };
 
 type Base = Pick<
@@ -133,6 +136,8 @@ export async function handleInvite(
       now: s.now,
       logger: log,
       onFinalAnswer: setup,
+      ...(s.media &&
+        needsMedia(decision.options) && { media: { ...s.media, options: decision.options } }),
       onFirstDial: () =>
         s.metrics.dialDelay.observe(
           (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
@@ -177,6 +182,7 @@ function timing(r: SessionResult, started: number, ended: number) {
     }),
     ...(r.answeredAt === undefined && { ringMs: ended - started }),
     ...(r.endedBy && { endedBy: r.endedBy }),
+    ...(r.media && { media: r.media }),
   };
 }
 

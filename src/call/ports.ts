@@ -19,6 +19,8 @@ export interface ConnectedLeg {
 export interface InboundLeg {
   readonly sdp: string | undefined;
   provisional(p: Provisional): void;
+  /** 183 with the media server's SDP (and a Contact): the caller hears early media. */
+  earlyMedia(sdp: string): void;
   reject(status: number, headers?: Readonly<Record<string, string>>): void;
   answer(sdp: string | undefined): Promise<ConnectedLeg>;
   /** Called once if the caller cancels before the answer. */

@@ -4,6 +4,7 @@
  */
 export type CallOutcome = 'answered' | 'busy' | 'no-answer' | 'cancelled' | 'failed' | 'rejected';
 
+import type { MediaUse } from './media-port.js';
 import type { DialFailure } from './ports.js';
 
 export type Attempt = { index: number; status: number; cause: DialFailure | 'answered' };
@@ -32,6 +33,8 @@ export type CallRecord = {
   readonly endedBy?: 'caller' | 'dealer' | 'gateway';
   readonly callerWithheld: boolean;
   readonly callerNumber?: string;
+  /** Set for numbers whose options need media: anchored or not, whisper played or failed. */
+  readonly media?: MediaUse;
 };
 
 export interface RecordSink {

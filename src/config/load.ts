@@ -33,6 +33,13 @@ export type Config = {
     readonly spoolMaxBytes: number;
     readonly pseudonymSecret: string;
   };
+  /** FreeSWITCH media servers (`host:port:secret`); empty: no media, signalling only. */
+  readonly media: {
+    readonly servers: readonly string[];
+    /** Address fsmrf listens on for FreeSWITCH's outbound event-socket connections. */
+    readonly listenAddress: string;
+    readonly connectTimeoutMs: number;
+  };
 };
 
 type Kind = 'string' | 'integer' | 'number' | 'list';
@@ -66,6 +73,9 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RECORD_SPOOL_AFTER_MS: { path: ['records', 'spoolAfterMs'], kind: 'integer' },
   RECORD_SPOOL_MAX_BYTES: { path: ['records', 'spoolMaxBytes'], kind: 'integer' },
   CALLER_PSEUDONYM_SECRET: { path: ['records', 'pseudonymSecret'], kind: 'string' },
+  FREESWITCH: { path: ['media', 'servers'], kind: 'list' },
+  FREESWITCH_LISTEN_ADDRESS: { path: ['media', 'listenAddress'], kind: 'string' },
+  FREESWITCH_CONNECT_TIMEOUT_MS: { path: ['media', 'connectTimeoutMs'], kind: 'integer' },
 };
 
 /** Strings from the environment → the JSON types the schema checks; what does not parse stays a string and fails there. */

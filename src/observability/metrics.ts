@@ -35,6 +35,17 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
+    mediaServersConnected: new Gauge({
+      name: 'calltrack_media_servers_connected',
+      help: 'FreeSWITCH media servers connected (only when FREESWITCH is configured)',
+      registers,
+    }),
+    mediaErrors: new Counter({
+      name: 'calltrack_media_errors_total',
+      help: 'Media failures by step: anchor (call went on without media), modify, whisper, bridge',
+      labelNames: ['step'] as const,
+      registers,
+    }),
     drachtioConnected: new Gauge({
       name: 'calltrack_drachtio_connected',
       help: '1 while connected to drachtio-server',

@@ -13,6 +13,15 @@ export function inboundLeg(srf: Srf, req: SrfRequest, res: SrfResponse): Inbound
         p.sdp ? { body: p.sdp, headers: { 'Content-Type': 'application/sdp' } } : {},
       );
     },
+    earlyMedia(sdp: string) {
+      if (res.finalResponseSent) return;
+      // drachtio-server leaves Contact out of a 183 unless the app adds one; `localhost` is
+      // replaced by drachtio with its own SIP address
+      res.send(183, {
+        body: sdp,
+        headers: { 'Content-Type': 'application/sdp', Contact: '<sip:calltrack@localhost>' },
+      });
+    },
     reject(status, headers) {
       if (!res.finalResponseSent) res.send(status, headers ? { headers: { ...headers } } : {});
     },

@@ -41,6 +41,9 @@ t.test('every documented variable overrides its setting', async (t) => {
     RECORD_SPOOL_AFTER_MS: '200',
     RECORD_SPOOL_MAX_BYTES: '1048576',
     CALLER_PSEUDONYM_SECRET: 'k',
+    FREESWITCH: 'fs1:8021:ClueCon, 10.0.0.2:8022:s:e:c',
+    FREESWITCH_LISTEN_ADDRESS: '10.0.0.9',
+    FREESWITCH_CONNECT_TIMEOUT_MS: '500',
   });
   t.same(c, {
     dialplanDir: '/etc/calltrack/dialplans',
@@ -68,8 +71,13 @@ t.test('every documented variable overrides its setting', async (t) => {
       spoolMaxBytes: 1048576,
       pseudonymSecret: 'k',
     },
+    media: {
+      servers: ['fs1:8021:ClueCon', '10.0.0.2:8022:s:e:c'],
+      listenAddress: '10.0.0.9',
+      connectTimeoutMs: 500,
+    },
   });
-  t.equal(Object.keys(ENV_VARS).length, 27, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 30, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
@@ -101,4 +109,10 @@ t.test('every bad value is listed at once, naming the variable', async (t) => {
     );
   }
   t.match(err.message, /DRACHTIO_PORT \(drachtio\.port\): 'port' must be an integer, not string/);
+});
+
+t.test('media: no FreeSWITCH by default; a server without a secret is refused', async (t) => {
+  t.same(loadConfig({}).media.servers, [], 'signalling only unless FREESWITCH is set');
+  const err = t.throws(() => loadConfig({ FREESWITCH: 'fs1:8021' })) as ConfigError;
+  t.match(err.message, /FREESWITCH \(media\.servers\.0\): .*host:port:secret/);
 });

@@ -1,0 +1,46 @@
+/**
+ * What the call path needs from a media server, as plain interfaces: `media/` implements them
+ * with drachtio-fsmrf, so CallSession holds no fsmrf value. A call anchored in media has two
+ * endpoints: the caller's (early media, then bridged) and the dealer's (offered to each
+ * destination in turn).
+ */
+
+/** How a prompt is given in a dialplan: an audio file or a FreeSWITCH tone spec. */
+export type Prompt = { file?: string; tone?: string };
+
+/** What media did for one call, as the call record notes it. */
+export type MediaUse = {
+  anchored: boolean;
+  whisper?: 'played' | 'failed';
+  /** Why the call was not anchored or media failed (no healthy server, endpoint error). */
+  error?: string;
+};
+
+export interface MediaAnchor {
+  /** FreeSWITCH's SDP towards the caller: sent with the 183 and again with the 200. */
+  readonly callerSdp: string;
+  /** FreeSWITCH's SDP offered to every destination. */
+  readonly dealerSdp: string;
+  /** Resolves once if FreeSWITCH ends one of the call's channels (not when we release). */
+  readonly ended: Promise<void>;
+  /** The dealer answered with this SDP: point the dealer endpoint at it. */
+  connectDealer(sdp: string | undefined): Promise<void>;
+  /** Plays a prompt to the dealer alone; never throws. */
+  whisper(prompt: Prompt): Promise<'played' | 'failed'>;
+  /** Joins the two endpoints (stops the caller's ringback). */
+  bridge(): Promise<void>;
+  /** Releases both endpoints; safe to call twice, bounded in time, never throws. */
+  release(): Promise<void>;
+}
+
+export interface MediaPort {
+  /** Anchors the caller's offer and starts ringback; rejects when no media server can. */
+  anchor(callerSdp: string | undefined): Promise<MediaAnchor>;
+}
+
+/** Which numbers need media today: whisper (recording and voicemail join here later). */
+export type MediaOptions = { whisper?: Prompt };
+
+export function needsMedia(options: MediaOptions): boolean {
+  return options.whisper !== undefined;
+}

@@ -1,0 +1,112 @@
+/**
+ * The call path's MediaPort on FreeSWITCH (drachtio-fsmrf): the caller's offer anchored in one
+ * endpoint with ringback, a second endpoint whose SDP is offered to the dealers. That second
+ * endpoint is created from a plain RTP/AVP placeholder offer: left to make its own offer,
+ * FreeSWITCH offers SRTP+RTP, gets its own SDP back in the ACK, negotiates SRTP with itself and
+ * keeps sending SRTP to the dealer after the re-INVITE (silence).
+ */
+import type { MediaAnchor, MediaPort, Prompt } from '../call/media-port.js';
+import type { Logger } from '../observability/logger.js';
+import type { FsEndpoint } from './fsmrf-types.js';
+import type { MediaServers } from './servers.js';
+
+/** The German ringback tone (425 Hz, 1 s on, 4 s off), until the bridge breaks it. */
+export const RINGBACK = 'tone_stream://%(1000,4000,425);loops=-1';
+const RELEASE_TIMEOUT_MS = 2000;
+
+const PLACEHOLDER_SDP = [
+  'v=0',
+  'o=calltrack 0 0 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 9 RTP/AVP 0 8 101',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=fmtp:101 0-16',
+  'a=sendrecv',
+  '',
+].join('\r\n');
+
+export class NoMediaServerError extends Error {
+  constructor() {
+    super('no media server connected');
+    this.name = 'NoMediaServerError';
+  }
+}
+
+export function fsMediaPort(servers: MediaServers, logger: Logger): MediaPort {
+  return {
+    async anchor(callerSdp) {
+      const ms = servers.pick();
+      if (!ms) throw new NoMediaServerError();
+      const caller = await ms.createEndpoint(callerSdp ? { remoteSdp: callerSdp } : {});
+      let dealer: FsEndpoint;
+      try {
+        dealer = await ms.createEndpoint({ remoteSdp: PLACEHOLDER_SDP });
+      } catch (err) {
+        await destroyBounded(caller);
+        throw err;
+      }
+      // the ringback ends with PLAYBACK ERROR when the bridge interrupts it
+      caller.play(RINGBACK).catch(() => undefined);
+      return anchored(caller, dealer, logger);
+    },
+  };
+}
+
+function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): MediaAnchor {
+  let releasing: Promise<void> | undefined;
+  const ended = new Promise<void>((resolve) => {
+    for (const ep of [caller, dealer])
+      ep.once('destroy', () => {
+        if (!releasing) resolve();
+      });
+  });
+  return {
+    callerSdp: caller.local.sdp,
+    dealerSdp: dealer.local.sdp,
+    ended,
+    async connectDealer(sdp) {
+      if (!sdp) throw new Error('the dealer answered without SDP');
+      await dealer.modify(sdp);
+    },
+    async whisper(prompt: Prompt) {
+      const what = prompt.file ?? toneStream(prompt.tone);
+      if (!what) return 'failed';
+      try {
+        await dealer.play(what);
+        return 'played';
+      } catch (err) {
+        logger.warn({ err, whisper: what }, 'whisper failed');
+        return 'failed';
+      }
+    },
+    async bridge() {
+      await caller.bridge(dealer);
+    },
+    release() {
+      releasing ??= Promise.all([destroyBounded(caller), destroyBounded(dealer)]).then(
+        () => undefined,
+      );
+      return releasing;
+    },
+  };
+}
+
+/** A dialplan tone as written (`%(300,0,800)`) or with its `tone_stream://` prefix. */
+function toneStream(tone: string | undefined): string | undefined {
+  if (!tone) return undefined;
+  return tone.startsWith('tone_stream://') ? tone : `tone_stream://${tone}`;
+}
+
+/** destroy() waits for FreeSWITCH's BYE, which may never come when the channel is gone. */
+async function destroyBounded(ep: FsEndpoint): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
+  });
+  await Promise.race([ep.destroy().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,48 @@
+/**
+ * The part of drachtio-fsmrf 4.1.2 this gateway uses, typed as it behaves (it ships no types),
+ * and the module loaded as the CommonJS it is. Only `media/` sees these types.
+ */
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+
+// no type declarations ship with it: loaded through require, typed below
+const Mrf = createRequire(import.meta.url)('drachtio-fsmrf') as new (srf: unknown) => FsMrf;
+
+export interface FsEndpoint {
+  readonly uuid: string;
+  readonly local: { sdp: string };
+  readonly connected: boolean;
+  play(file: string): Promise<unknown>;
+  modify(sdp: string): Promise<unknown>;
+  bridge(other: FsEndpoint): Promise<void>;
+  api(command: string, args?: string): Promise<unknown>;
+  destroy(): Promise<void>;
+  once(event: 'destroy', listener: (info?: { reason?: string }) => void): this;
+}
+
+export interface FsMediaServer {
+  readonly maxSessions: number;
+  readonly currentSessions: number;
+  /** modesl's inbound connection; its socket is null once closed. */
+  readonly conn: { socket: Socket | null };
+  /** modesl's server for FreeSWITCH's outbound connections (set once ready). */
+  readonly _server?: {
+    server: { prependListener(e: 'connection', fn: (s: Socket) => void): void };
+  };
+  createEndpoint(opts?: { remoteSdp?: string }): Promise<FsEndpoint>;
+  disconnect(): void;
+  on(event: 'end', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  once(event: 'ready', listener: () => void): this;
+  once(event: 'error', listener: (err: Error) => void): this;
+}
+
+/** The Mrf instance: media servers reach drachtio-srf through it (`mrf.srf`). */
+export interface FsMrf {
+  readonly srf: unknown;
+}
+
+/** A Mrf bound to the app's drachtio-srf instance. */
+export function createMrf(srf: unknown): FsMrf {
+  return new Mrf(srf);
+}
