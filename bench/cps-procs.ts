@@ -3,10 +3,11 @@
  * baseline B2BUA. Every child and temp dir is registered and removed on exit, whatever the cause.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from '../test/helpers/binaries.js';
+import { ensureBuilt, ROOT, startArgs } from '../test/helpers/built.js';
 import {
   freeTcpPort,
   freeUdpPort,
@@ -16,7 +17,6 @@ import {
 import { parseStats } from '../test/helpers/sipp.js';
 import type { Endpoint } from '../test/standin/index.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const CALLER_SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uac-short-call.xml');
 const DEALER_SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uas-answer.xml');
 
@@ -180,33 +180,6 @@ export async function runCaller(
   if (counts.created === 0 && exitCode !== 0 && exitCode !== 1)
     throw new Error(`sipp caller did not run (exit ${exitCode}):\n${proc.output()}`);
   return { exitCode, ...counts, wallMs, firstError: firstError.trim().slice(0, 200) };
-}
-
-/** Builds dist/ when it is missing or older than src/ (as the e2e tests do). */
-export function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'src', 'main.js');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce(
-      (m, e) =>
-        Math.max(
-          m,
-          e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-        ),
-      0,
-    );
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-/** What `npm start` runs, read from package.json so the two cannot drift apart. */
-function startArgs(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [bin, ...args] = pkg.scripts.start.split(' ');
-  if (bin !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
-  return args;
 }
 
 /** The gateway from dist/ with `dialplans` as DIALPLAN_DIR; resolves once /readyz says 200. */

@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import jsYaml from 'js-yaml';
 import type { Reloader as ReloaderType } from '../src/dialplan/reloader.js';
-import { ensureBuilt } from './cps-procs.js';
+import { ensureBuilt } from '../test/helpers/built.js';
 import { figure } from './report.js';
 
 const NUMBERS = Number(process.env.BENCH_NUMBERS ?? 1_000_000);

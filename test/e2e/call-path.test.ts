@@ -5,19 +5,15 @@
  */
 import t from 'tap';
 import {
-  CALLER,
   CUSTOMERS,
+  callThrough as call,
+  dealerSipp as dealer,
   firstLines,
   numbersYaml,
   received,
   TRACKING,
 } from '../helpers/call-bed.js';
-import { type Gateway, startGateway } from '../helpers/gateway.js';
-import { runSipp, startSipp } from '../helpers/sipp.js';
-
-const call = (gw: Gateway, scenario: string, called = TRACKING, caller = CALLER) =>
-  runSipp({ scenario, remote: gw.sip, keys: { caller, called }, timeoutMs: 20_000 });
-const dealer = (scenario: string) => startSipp({ scenario, timeoutMs: 20_000 });
+import { startGateway } from '../helpers/gateway.js';
 
 t.test('answered, BYE from the caller', async (t) => {
   const d = await dealer('uas-answer-200.xml');

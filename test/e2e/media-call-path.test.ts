@@ -5,7 +5,12 @@
  * only then the caller gets 200. No FreeSWITCH channel outlives the call.
  */
 import t, { type Test } from 'tap';
-import { CALLER, firstLines, received, TRACKING } from '../helpers/call-bed.js';
+import {
+  callThrough as call,
+  dealerSipp as dealer,
+  firstLines,
+  received,
+} from '../helpers/call-bed.js';
 import {
   callIdOf,
   fsLegCallId,
@@ -16,16 +21,6 @@ import {
   WHISPER,
   waitUntil,
 } from '../helpers/media-bed.js';
-import { runSipp, startSipp } from '../helpers/sipp.js';
-
-const call = (gw: MediaGateway, scenario: string) =>
-  runSipp({
-    scenario,
-    remote: gw.sip,
-    keys: { caller: CALLER, called: TRACKING },
-    timeoutMs: 20_000,
-  });
-const dealer = (scenario: string) => startSipp({ scenario, timeoutMs: 20_000 });
 
 /** Every channel released, no pitfall flagged on any channel of the call. */
 async function released(t: Test, gw: MediaGateway): Promise<void> {

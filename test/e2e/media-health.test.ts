@@ -4,7 +4,12 @@
  * call whose media server is gone still reaches the dealer without media.
  */
 import t from 'tap';
-import { CALLER, firstLines, received, TRACKING } from '../helpers/call-bed.js';
+import {
+  callThrough as call,
+  dealerSipp as dealer,
+  firstLines,
+  received,
+} from '../helpers/call-bed.js';
 import {
   type MediaGateway,
   plays,
@@ -12,16 +17,7 @@ import {
   WHISPER,
   waitUntil,
 } from '../helpers/media-bed.js';
-import { runSipp, startSipp } from '../helpers/sipp.js';
 
-const call = (gw: MediaGateway, scenario: string) =>
-  runSipp({
-    scenario,
-    remote: gw.sip,
-    keys: { caller: CALLER, called: TRACKING },
-    timeoutMs: 20_000,
-  });
-const dealer = (scenario: string) => startSipp({ scenario, timeoutMs: 20_000 });
 const readyz = async (gw: MediaGateway) => {
   const res = await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };

@@ -1,7 +1,7 @@
 /** Dialplans and sipp runs for the call-path end-to-end tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SippMessage, SippResult } from './sipp.js';
+import { runSipp, type SippMessage, type SippResult, startSipp } from './sipp.js';
 
 export const CUSTOMERS = readFileSync(
   join(import.meta.dirname, '..', 'fixtures', 'dialplans', 'valid-minimal', 'customers.yaml'),
@@ -36,4 +36,19 @@ export function firstLines(r: SippResult, dir: SippMessage['dir']): string[] {
 
 export function received(r: SippResult, method: string): SippMessage | undefined {
   return r.messages.find((m) => m.dir === 'received' && m.firstLine.startsWith(`${method} `));
+}
+
+/** A sipp caller dialling `called` through the gateway's SIP address. */
+export function callThrough(
+  gw: { sip: { address: string; port: number } },
+  scenario: string,
+  called = TRACKING,
+  caller = CALLER,
+): Promise<SippResult> {
+  return runSipp({ scenario, remote: gw.sip, keys: { caller, called }, timeoutMs: 20_000 });
+}
+
+/** A sipp dealer waiting for the gateway's call. */
+export function dealerSipp(scenario: string) {
+  return startSipp({ scenario, timeoutMs: 20_000 });
 }

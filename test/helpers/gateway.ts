@@ -4,24 +4,16 @@
  * logs. Torn down with the test; the process is killed if it is still running.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { type StandinHandle, start } from '../standin/index.js';
+import { ensureBuilt, ROOT, startArgs } from './built.js';
 import { freeTcpPort } from './ports.js';
 import { killAllSipp } from './sipp.js';
 
 const SECRET = 'cymru';
-const ROOT = join(import.meta.dirname, '..', '..');
 
 export type Gateway = {
   standin: StandinHandle;
@@ -37,33 +29,6 @@ export type Gateway = {
   exited: Promise<number | null>;
 };
 
-/** What `npm start` runs, read from package.json so the two cannot drift apart. */
-function startCommand(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [bin, ...args] = pkg.scripts.start.split(' ');
-  if (bin !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
-  return args;
-}
-
-/** Builds dist/ when it is missing or older than src/ (a lone `tap` run has no pretest build). */
-export function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'src', 'main.js');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce(
-      (m, e) =>
-        Math.max(
-          m,
-          e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-        ),
-      0,
-    );
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
 export async function startGateway(
   t: Test,
   files: Record<string, string>,
@@ -78,7 +43,7 @@ export async function startGateway(
   const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET, t1: 50, t2: 400 });
   const httpPort = await freeTcpPort();
   let output = '';
-  const proc = spawn(process.execPath, startCommand(), {
+  const proc = spawn(process.execPath, startArgs(), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
