@@ -15,6 +15,7 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     DIALPLAN_DIR=/app/dialplans \
     RECORD_SPOOL_DIR=/app/spool \
+    RECORDING_DIR=/app/recordings \
     HTTP_PORT=9464
 WORKDIR /app
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
@@ -26,7 +27,10 @@ COPY --chown=root:root config ./config
 COPY --chown=root:root dialplans ./dialplans
 # the record spool must survive the container: mount a volume here in production
 RUN mkdir -p /app/spool && chown node:node /app/spool
-VOLUME ["/app/spool"]
+# call recordings: FreeSWITCH writes <recordId>.wav, the gateway the sidecar and the sweep; the
+# same volume must be mounted into FreeSWITCH at the same path
+RUN mkdir -p /app/recordings && chown node:node /app/recordings
+VOLUME ["/app/spool", "/app/recordings"]
 USER node
 EXPOSE 9464
 # liveness of the process; readiness (drachtio connected, dialplans loaded) is /readyz for the

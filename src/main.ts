@@ -16,6 +16,7 @@ import { MediaServers, parseServer } from './media/servers.js';
 import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { startRecordingSweeper } from './recordings/sweeper.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { Admitter } from './sip/admission.js';
@@ -94,8 +95,17 @@ routeInvites(srf, {
     media: {
       port: fsMediaPort(media, logger),
       onError: (step: string) => metrics.mediaErrors.inc({ step }),
+      recordings: { dir: config.recordings.dir, noticeFile: config.recordings.noticeFile },
     },
   }),
+});
+// recordings exist only with media; the sweep also runs without, for what an earlier run left
+const sweeper = startRecordingSweeper({
+  dir: config.recordings.dir,
+  intervalMs: config.recordings.purgeIntervalMs,
+  logger,
+  now: Date.now,
+  onDeleted: (n) => metrics.recordingsDeleted.inc(n),
 });
 
 const http = createHttpServer({
@@ -144,6 +154,7 @@ async function shutdown(signal: string): Promise<void> {
     'draining: new calls get 503',
   );
   watcher.close();
+  sweeper.stop();
   const drained = await calls.drain(config.drainTimeoutMs);
   await sink.flush();
   if (records) {

@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { Destination } from '../routing/destination.js';
 import { finalAnswer } from './failure.js';
-import type { MediaAnchor, MediaOptions, MediaPort, MediaUse } from './media-port.js';
+import type { MediaAnchor, MediaOptions, MediaPort, MediaUse, Prompt } from './media-port.js';
 import type {
   ConnectedLeg,
   Dialer,
@@ -36,7 +36,24 @@ export type SessionDeps = {
   /** Called once, right after the first dealer INVITE was handed to the SIP stack. */
   onFirstDial?: () => void;
   /** Set when the number's options need media: the call is anchored in a media server. */
-  media?: { port: MediaPort; options: MediaOptions; onError?: (step: string) => void };
+  media?: {
+    port: MediaPort;
+    options: MediaOptions;
+    onError?: (step: string) => void;
+    /** Set when the number records: notice to the caller first, record_session after the bridge. */
+    recording?: SessionRecording;
+  };
+};
+
+/** The recording of one call: where it goes and what the caller hears first. */
+export type SessionRecording = {
+  notice: Prompt;
+  /** Absolute path FreeSWITCH records into (named by the call's record id). */
+  path: string;
+  /** File name the record notes. */
+  file: string;
+  /** Called right before recording starts (writes the sweeper's sidecar); may throw. */
+  prepare: () => Promise<void>;
 };
 
 export type SessionResult = {
@@ -60,6 +77,7 @@ export class CallSession {
   #endNow: () => void = () => undefined;
   #anchor: MediaAnchor | undefined;
   #media: MediaUse | undefined;
+  #notice: Promise<'played' | 'failed'> | undefined;
   readonly #ended = new Promise<'gateway'>((resolve) => {
     this.#endNow = () => resolve('gateway');
   });
@@ -116,7 +134,10 @@ export class CallSession {
     const media = this.deps.media;
     if (!media) return;
     try {
-      this.#anchor = await media.port.anchor(this.inbound.sdp);
+      this.#anchor = await media.port.anchor(
+        this.inbound.sdp,
+        media.recording ? { ringback: false } : undefined,
+      );
       this.#media = { anchored: true };
     } catch (err) {
       // the call still goes through, signalling only, without whisper
@@ -125,7 +146,10 @@ export class CallSession {
       this.deps.logger.warn({ err }, 'media anchor failed: forwarding without media');
       return;
     }
-    if (!this.#abort.signal.aborted) this.inbound.earlyMedia(this.#anchor.callerSdp);
+    if (this.#abort.signal.aborted) return;
+    this.inbound.earlyMedia(this.#anchor.callerSdp);
+    // the notice plays in early media while the dealers ring; the bridge waits for its end
+    if (media.recording) this.#notice = this.#anchor.notice(media.recording.notice);
   }
 
   #dial(destination: Destination): Promise<DialResult> {
@@ -207,12 +231,36 @@ export class CallSession {
       this.#media = { ...this.#media, anchored: true, whisper: played };
       if (played === 'failed') this.deps.media?.onError?.('whisper');
     }
+    const recording = this.deps.media?.recording;
+    let noticed = false;
+    if (recording && this.#notice) {
+      // FreeSWITCH ending the caller's channel mid-notice must not hold the answered dealer
+      const notice = await Promise.race([this.#notice, anchor.ended.then(() => 'failed' as const)]);
+      noticed = notice === 'played';
+      this.#media = { ...this.#media, anchored: true, notice };
+      if (!noticed) this.deps.media?.onError?.('notice');
+    }
     try {
       await anchor.bridge();
     } catch (err) {
       throw new MediaStepError('bridge', err);
     }
+    // recorded only when the caller heard the notice
+    if (recording) await this.#record(anchor, recording, noticed);
     return anchor.callerSdp;
+  }
+
+  async #record(anchor: MediaAnchor, recording: SessionRecording, noticed: boolean) {
+    try {
+      if (!noticed) throw new Error('the recording notice did not play');
+      await recording.prepare();
+      await anchor.record(recording.path);
+      this.#media = { ...this.#media, anchored: true, recording: recording.file };
+    } catch (err) {
+      this.#media = { ...this.#media, anchored: true, recording: 'failed' };
+      this.deps.media?.onError?.('record');
+      this.deps.logger.warn({ err, recording: recording.path }, 'recording failed');
+    }
   }
 
   /** The media server failed after the dealer answered: nobody can hear anybody, end it. */

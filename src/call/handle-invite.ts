@@ -5,12 +5,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { recordingFile, recordingPath, writeSidecar } from '../recordings/store.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import { ADMISSION_ANSWERS, type Admitter } from '../sip/admission.js';
 import { type CallerId, callerId, dealerDisplayName } from '../sip/caller-id.js';
-import { CallSession, type Presentation, type SessionResult } from './call-session.js';
-import { type MediaPort, needsMedia } from './media-port.js';
+import {
+  CallSession,
+  type Presentation,
+  type SessionRecording,
+  type SessionResult,
+} from './call-session.js';
+import { type MediaPort, needsMedia, type RecordingOption } from './media-port.js';
 import type { Dialer, InboundLeg } from './ports.js';
 import type { CallRecord, RecordSink } from './record.js';
 import type { ActiveCalls } from './registry.js';
@@ -43,7 +49,12 @@ export type CallServices = {
   retryAfterSeconds: number;
   now: () => number;
   /** Media servers, when FREESWITCH is configured; numbers that need media use them. */
-  media?: { port: MediaPort; onError: (step: string) => void };
+  media?: {
+    port: MediaPort;
+    onError: (step: string) => void;
+    /** Where recordings go and the notice played when a number records without its own. */
+    recordings?: { dir: string; noticeFile: string };
+  };
 };
 
 type Base = Pick<
@@ -137,7 +148,14 @@ export async function handleInvite(
       logger: log,
       onFinalAnswer: setup,
       ...(s.media &&
-        needsMedia(decision.options) && { media: { ...s.media, options: decision.options } }),
+        needsMedia(decision.options) && {
+          media: {
+            port: s.media.port,
+            onError: s.media.onError,
+            options: decision.options,
+            ...recordingOf(s, base, decision.number, decision.options.recording),
+          },
+        }),
       onFirstDial: () =>
         s.metrics.dialDelay.observe(
           (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
@@ -154,6 +172,31 @@ export async function handleInvite(
     return finish(s, { ...base, ...routed, ...timing(result, started, s.now()) });
   });
   return s.calls.track(session, forwarded).finally(() => s.metrics.activeCalls.dec());
+}
+
+/** A number that records: notice, `<recordId>.wav` and its sidecar for the sweeper. */
+function recordingOf(
+  s: CallServices,
+  base: Base,
+  trackingNumber: string,
+  option: RecordingOption | undefined,
+): { recording: SessionRecording } | undefined {
+  const where = s.media?.recordings;
+  if (!option?.enabled || !where) return undefined;
+  const meta = {
+    recordId: base.recordId,
+    trackingNumber,
+    retentionDays: option.retentionDays,
+    startedAt: base.startedAt,
+  };
+  return {
+    recording: {
+      notice: { file: option.noticeFile ?? where.noticeFile },
+      path: recordingPath(where.dir, base.recordId),
+      file: recordingFile(base.recordId),
+      prepare: () => writeSidecar(where.dir, meta),
+    },
+  };
 }
 
 function presentation(caller: CallerId, prefix: string | undefined): Presentation {

@@ -12,6 +12,10 @@ export type Prompt = { file?: string; tone?: string };
 export type MediaUse = {
   anchored: boolean;
   whisper?: 'played' | 'failed';
+  /** The recording notice played to the caller before the bridge. */
+  notice?: 'played' | 'failed';
+  /** The recording's file name (in RECORDING_DIR), or 'failed'. */
+  recording?: string;
   /** Why the call was not anchored or media failed (no healthy server, endpoint error). */
   error?: string;
 };
@@ -27,20 +31,33 @@ export interface MediaAnchor {
   connectDealer(sdp: string | undefined): Promise<void>;
   /** Plays a prompt to the dealer alone; never throws. */
   whisper(prompt: Prompt): Promise<'played' | 'failed'>;
+  /**
+   * Plays a prompt to the caller alone (early media), then starts the ringback; resolves when the
+   * prompt has played. Only for anchors made with `{ ringback: false }`. Never throws.
+   */
+  notice(prompt: Prompt): Promise<'played' | 'failed'>;
   /** Joins the two endpoints (stops the caller's ringback). */
   bridge(): Promise<void>;
+  /** Records both sides of the bridged call (record_session, never `record`) into this path. */
+  record(path: string): Promise<void>;
   /** Releases both endpoints; safe to call twice, bounded in time, never throws. */
   release(): Promise<void>;
 }
 
 export interface MediaPort {
-  /** Anchors the caller's offer and starts ringback; rejects when no media server can. */
-  anchor(callerSdp: string | undefined): Promise<MediaAnchor>;
+  /**
+   * Anchors the caller's offer and starts ringback (unless `ringback: false`: a notice comes
+   * first); rejects when no media server can.
+   */
+  anchor(callerSdp: string | undefined, opts?: { ringback?: boolean }): Promise<MediaAnchor>;
 }
 
-/** Which numbers need media today: whisper (recording and voicemail join here later). */
-export type MediaOptions = { whisper?: Prompt };
+/** A number's recording option as the dialplan gives it. */
+export type RecordingOption = { enabled: boolean; retentionDays: number; noticeFile?: string };
+
+/** Which numbers need media today: whisper, recording (voicemail joins here later). */
+export type MediaOptions = { whisper?: Prompt; recording?: RecordingOption };
 
 export function needsMedia(options: MediaOptions): boolean {
-  return options.whisper !== undefined;
+  return options.whisper !== undefined || options.recording?.enabled === true;
 }

@@ -5,6 +5,7 @@ import { analyticsCommand } from './analytics.js';
 import { exportCommand } from './export.js';
 import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
+import { recordingsCommand } from './recordings.js';
 import { reportCommand } from './report.js';
 import { lookupCommand, validateCommand } from './validate.js';
 
@@ -16,7 +17,9 @@ const USAGE = `usage: calltrack <command>
   report --customer <id> --from <date> --to <date> [--format table|csv|json]
                                       calls per source and their share
   export --customer <id> --from <date> --to <date> --format csv|json [--out file]
-                                      the customer's call history`;
+                                      the customer's call history
+  recordings purge [--dir d] [--today YYYY-MM-DD]
+                                      delete recordings past their number's retention days`;
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
@@ -36,6 +39,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         format: { type: 'string' },
         out: { type: 'string' },
         consumer: { type: 'string' },
+        dir: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,6 +58,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (command === 'analytics') return await analyticsCommand(io, args, values);
     if (command === 'report') return await reportCommand(io, args, values);
     if (command === 'export') return await exportCommand(io, args, values);
+    if (command === 'recordings') return await recordingsCommand(io, args, values);
     throw new CliError(`unknown command '${command}'\n${USAGE}`);
   } catch (err) {
     return reportFailure(io, err);

@@ -40,6 +40,12 @@ export type Config = {
     readonly listenAddress: string;
     readonly connectTimeoutMs: number;
   };
+  /** Call recordings (numbers with `options.recording`): where, the default notice, the sweep. */
+  readonly recordings: {
+    readonly dir: string;
+    readonly noticeFile: string;
+    readonly purgeIntervalMs: number;
+  };
 };
 
 type Kind = 'string' | 'integer' | 'number' | 'list';
@@ -76,6 +82,9 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   FREESWITCH: { path: ['media', 'servers'], kind: 'list' },
   FREESWITCH_LISTEN_ADDRESS: { path: ['media', 'listenAddress'], kind: 'string' },
   FREESWITCH_CONNECT_TIMEOUT_MS: { path: ['media', 'connectTimeoutMs'], kind: 'integer' },
+  RECORDING_DIR: { path: ['recordings', 'dir'], kind: 'string' },
+  RECORDING_NOTICE_FILE: { path: ['recordings', 'noticeFile'], kind: 'string' },
+  RECORDING_PURGE_INTERVAL_MS: { path: ['recordings', 'purgeIntervalMs'], kind: 'integer' },
 };
 
 /** Strings from the environment → the JSON types the schema checks; what does not parse stays a string and fails there. */

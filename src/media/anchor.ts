@@ -38,7 +38,7 @@ export class NoMediaServerError extends Error {
 
 export function fsMediaPort(servers: MediaServers, logger: Logger): MediaPort {
   return {
-    async anchor(callerSdp) {
+    async anchor(callerSdp, opts) {
       const ms = servers.pick();
       if (!ms) throw new NoMediaServerError();
       const caller = await ms.createEndpoint(callerSdp ? { remoteSdp: callerSdp } : {});
@@ -49,8 +49,7 @@ export function fsMediaPort(servers: MediaServers, logger: Logger): MediaPort {
         await destroyBounded(caller);
         throw err;
       }
-      // the ringback ends with PLAYBACK ERROR when the bridge interrupts it
-      caller.play(RINGBACK).catch(() => undefined);
+      if (opts?.ringback !== false) ringback(caller);
       return anchored(caller, dealer, logger);
     },
   };
@@ -83,8 +82,25 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
         return 'failed';
       }
     },
+    async notice(prompt: Prompt) {
+      const what = prompt.file ?? toneStream(prompt.tone);
+      try {
+        if (!what) return 'failed';
+        await caller.play(what);
+        return 'played';
+      } catch (err) {
+        logger.warn({ err, notice: what }, 'recording notice failed');
+        return 'failed';
+      } finally {
+        if (caller.connected) ringback(caller);
+      }
+    },
     async bridge() {
       await caller.bridge(dealer);
+    },
+    async record(path: string) {
+      // record_session on the bridged caller leg records both sides; `record` would hang the leg
+      await caller.recordSession(path);
     },
     release() {
       releasing ??= Promise.all([destroyBounded(caller), destroyBounded(dealer)]).then(
@@ -93,6 +109,11 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
       return releasing;
     },
   };
+}
+
+/** The ringback ends with PLAYBACK ERROR when the bridge interrupts it. */
+function ringback(caller: FsEndpoint): void {
+  caller.play(RINGBACK).catch(() => undefined);
 }
 
 /** A dialplan tone as written (`%(300,0,800)`) or with its `tone_stream://` prefix. */

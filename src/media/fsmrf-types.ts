@@ -14,6 +14,8 @@ export interface FsEndpoint {
   readonly connected: boolean;
   play(file: string): Promise<unknown>;
   modify(sdp: string): Promise<unknown>;
+  /** record_session: starts recording the channel (both sides once bridged) and returns. */
+  recordSession(path: string): Promise<unknown>;
   bridge(other: FsEndpoint): Promise<void>;
   api(command: string, args?: string): Promise<unknown>;
   destroy(): Promise<void>;

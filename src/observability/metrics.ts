@@ -42,8 +42,13 @@ export function createMetrics() {
     }),
     mediaErrors: new Counter({
       name: 'calltrack_media_errors_total',
-      help: 'Media failures by step: anchor (call went on without media), modify, whisper, bridge',
+      help: 'Media failures by step: anchor (call went on without media), modify, whisper, bridge, notice, record',
       labelNames: ['step'] as const,
+      registers,
+    }),
+    recordingsDeleted: new Counter({
+      name: 'calltrack_recordings_deleted_total',
+      help: 'Call recordings deleted by the sweeper once past their retention days',
       registers,
     }),
     drachtioConnected: new Gauge({

@@ -12,12 +12,13 @@ export const WHISPER = 'whisper/mobile-de.wav';
 
 export type MediaGateway = Gateway & { fs: FsStandinHandle };
 
-/** A tracking number with a whisper (so it needs media) forwarding to the given dealers. */
+/** A tracking number with a whisper (so it needs media, or other options) forwarding to the given dealers. */
 export async function startMediaGateway(
   t: Test,
   dests: Dest[],
   fsOptions: Partial<FsStandinOptions> = {},
   options: string[] = ['options:', '  whisper:', `    file: ${WHISPER}`],
+  env: Record<string, string> = {},
 ): Promise<MediaGateway> {
   const fs = await start({
     sipPort: 0,
@@ -30,7 +31,7 @@ export async function startMediaGateway(
   const gw = await startGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml(dests, options) },
-    { FREESWITCH: `${fs.eslAddress.address}:${fs.eslAddress.port}:${FS_SECRET}` },
+    { FREESWITCH: `${fs.eslAddress.address}:${fs.eslAddress.port}:${FS_SECRET}`, ...env },
   );
   return { ...gw, fs };
 }

@@ -18,7 +18,7 @@ const decision: ForwardDecision = {
   options: { whisper: { file: 'w.wav' } },
 };
 
-function fakes(failAt?: 'anchor' | 'modify' | 'bridge') {
+function fakes(failAt?: 'anchor' | 'modify' | 'bridge' | 'notice' | 'record', recording = false) {
   const steps: string[] = [];
   const leg = (name: string): ConnectedLeg => ({
     ended: name === 'caller' ? Promise.resolve() : new Promise(() => undefined),
@@ -54,6 +54,14 @@ function fakes(failAt?: 'anchor' | 'modify' | 'bridge') {
       steps.push(`whisper ${p.file}`);
       return 'played';
     },
+    notice: async (p) => {
+      steps.push(`notice ${p.file}`);
+      return failAt === 'notice' ? 'failed' : 'played';
+    },
+    record: async (path) => {
+      steps.push(`record ${path}`);
+      if (failAt === 'record') throw new Error('record failed');
+    },
     bridge: async () => {
       steps.push('bridge');
       if (failAt === 'bridge') throw new Error('bridge failed');
@@ -61,8 +69,8 @@ function fakes(failAt?: 'anchor' | 'modify' | 'bridge') {
     release: async () => void steps.push('release'),
   };
   const port: MediaPort = {
-    anchor: async (sdp) => {
-      steps.push(`anchor ${sdp}`);
+    anchor: async (sdp, opts) => {
+      steps.push(`anchor ${sdp}${opts?.ringback === false ? ' (no ringback)' : ''}`);
       if (failAt === 'anchor') throw new Error('no media server');
       return anchor;
     },
@@ -73,7 +81,19 @@ function fakes(failAt?: 'anchor' | 'modify' | 'bridge') {
     trunk: '127.0.0.1:5060',
     now: Date.now,
     logger: createLogger('silent'),
-    media: { port, options: decision.options, onError: (s) => void errors.push(s) },
+    media: {
+      port,
+      options: decision.options,
+      onError: (s) => void errors.push(s),
+      ...(recording && {
+        recording: {
+          notice: { file: 'n.wav' },
+          path: '/rec/id-1.wav',
+          file: 'id-1.wav',
+          prepare: async () => void steps.push('sidecar'),
+        },
+      }),
+    },
   };
   return {
     steps,
@@ -130,3 +150,47 @@ for (const step of ['modify', 'bridge'] as const)
       t.same(errors, [step]);
     },
   );
+
+t.test(
+  'recorded: notice in early media, bridge after it, then record_session, then 200',
+  async (t) => {
+    const { steps, errors, session } = fakes(undefined, true);
+    const r = await session.run();
+    t.same(steps, [
+      'anchor caller-sdp (no ringback)',
+      '183 fs-a',
+      'notice n.wav',
+      'invite fs-b',
+      'modify dealer-sdp',
+      'whisper w.wav',
+      'bridge',
+      'sidecar',
+      'record /rec/id-1.wav',
+      '200 fs-a',
+      'hangup dealer',
+      'release',
+    ]);
+    t.match(r, { outcome: 'answered', media: { notice: 'played', recording: 'id-1.wav' } });
+    t.same(errors, []);
+  },
+);
+
+t.test('record fails: the call goes on, the record notes failed, counted', async (t) => {
+  const { steps, errors, session } = fakes('record', true);
+  const r = await session.run();
+  t.ok(steps.includes('200 fs-a'), 'the caller is connected');
+  t.match(r, { outcome: 'answered', media: { notice: 'played', recording: 'failed' } });
+  t.same(errors, ['record']);
+});
+
+t.test('the notice did not play: no recording', async (t) => {
+  const { steps, errors, session } = fakes('notice', true);
+  const r = await session.run();
+  t.notOk(
+    steps.some((s) => s.startsWith('record') || s === 'sidecar'),
+    'nothing recorded',
+  );
+  t.ok(steps.includes('200 fs-a'), 'the caller is connected');
+  t.match(r, { media: { notice: 'failed', recording: 'failed' } });
+  t.same(errors, ['notice', 'record']);
+});

@@ -44,6 +44,9 @@ t.test('every documented variable overrides its setting', async (t) => {
     FREESWITCH: 'fs1:8021:ClueCon, 10.0.0.2:8022:s:e:c',
     FREESWITCH_LISTEN_ADDRESS: '10.0.0.9',
     FREESWITCH_CONNECT_TIMEOUT_MS: '500',
+    RECORDING_DIR: '/var/lib/calltrack/recordings',
+    RECORDING_NOTICE_FILE: 'notice/at.wav',
+    RECORDING_PURGE_INTERVAL_MS: '60000',
   });
   t.same(c, {
     dialplanDir: '/etc/calltrack/dialplans',
@@ -76,8 +79,13 @@ t.test('every documented variable overrides its setting', async (t) => {
       listenAddress: '10.0.0.9',
       connectTimeoutMs: 500,
     },
+    recordings: {
+      dir: '/var/lib/calltrack/recordings',
+      noticeFile: 'notice/at.wav',
+      purgeIntervalMs: 60000,
+    },
   });
-  t.equal(Object.keys(ENV_VARS).length, 30, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 33, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {

@@ -1,0 +1,49 @@
+/** Deletes recordings past their retention: every interval in the gateway, on demand in the CLI. */
+import type { Logger } from '../observability/logger.js';
+import { type PurgeResult, purgeRecordings } from './store.js';
+
+/** One sweep, logged: each deleted recording and every sidecar that could not be read. */
+export async function sweepRecordings(
+  dir: string,
+  now: number,
+  logger: Logger,
+): Promise<PurgeResult> {
+  const result = await purgeRecordings(dir, now);
+  for (const problem of result.problems)
+    logger.warn({ dir, problem }, 'recording kept: unreadable sidecar');
+  if (result.deleted.length > 0)
+    logger.info(
+      { dir, deleted: result.deleted.length, kept: result.kept, files: result.deleted },
+      'recordings past retention deleted',
+    );
+  return result;
+}
+
+export type Sweeper = { stop(): void };
+
+/** Sweeps at once and then every `intervalMs`; never two sweeps at a time, never throws. */
+export function startRecordingSweeper(o: {
+  dir: string;
+  intervalMs: number;
+  logger: Logger;
+  now: () => number;
+  onDeleted: (count: number) => void;
+}): Sweeper {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const result = await sweepRecordings(o.dir, o.now(), o.logger);
+      if (result.deleted.length > 0) o.onDeleted(result.deleted.length);
+    } catch (err) {
+      o.logger.error({ err, dir: o.dir }, 'recording sweep failed');
+    } finally {
+      running = false;
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), o.intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
