@@ -55,8 +55,25 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts sipp; for a dealer, resolves once its SIP port is bound. */
+/** sipp's exit code for "cannot bind a socket". */
+const BIND_FAILED = 254;
+const BIND_ATTEMPTS = 3;
+
+/**
+ * Starts sipp; for a dealer, resolves once its SIP port is bound. A free port can be taken by a
+ * test running beside this one between the check and sipp's bind: sipp then exits at once with
+ * 254, and is started again on other ports.
+ */
 export async function startSipp(options: SippOptions): Promise<SippRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await startSippOnce(options);
+    // a dealer that could not bind exits before it is ready; a caller is retried by runSipp
+    if (options.remote || !run.exitedAtStart || attempt >= BIND_ATTEMPTS) return run;
+    if ((await run.done).exitCode !== BIND_FAILED) return run;
+  }
+}
+
+async function startSippOnce(options: SippOptions): Promise<SippRun & { exitedAtStart: boolean }> {
   const sippPath = requireBinary('sipp', 'sip-tester');
   const port = await freeUdpPort();
   const mediaPort = await freeUdpPortBlock(4);
@@ -83,14 +100,21 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
       rmSync(dir, { recursive: true, force: true });
     });
   });
-  const run = { port, done, kill: () => child.kill('SIGKILL') };
-  if (!options.remote) await waitForBind(port, child);
-  return run;
+  if (!options.remote) {
+    await waitForBind(port, child);
+    // the media ports are bound right after the SIP port; a failure there ends sipp at once
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, done, kill: () => child.kill('SIGKILL'), exitedAtStart: child.exitCode !== null };
 }
 
-/** Runs sipp to completion. */
+/** Runs sipp to completion; started again on other ports when it could not bind. */
 export async function runSipp(options: SippOptions): Promise<SippResult> {
-  return (await startSipp(options)).done;
+  for (let attempt = 1; ; attempt++) {
+    const result = await (await startSipp(options)).done;
+    if (result.exitCode !== BIND_FAILED || result.counts.created > 0 || attempt >= BIND_ATTEMPTS)
+      return result;
+  }
 }
 
 export function killAllSipp(): void {
