@@ -2,7 +2,15 @@
  * One record per call, whatever the outcome. It carries the caller's number only for the
  * anonymiser of the record writer (a per-day pseudonym); sinks never persist `callerNumber`.
  */
-export type CallOutcome = 'answered' | 'busy' | 'no-answer' | 'cancelled' | 'failed' | 'rejected';
+export const CALL_OUTCOMES = [
+  'answered',
+  'busy',
+  'no-answer',
+  'cancelled',
+  'failed',
+  'rejected',
+] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 import type { MediaUse } from './media-port.js';
 import type { DialFailure } from './ports.js';

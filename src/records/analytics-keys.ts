@@ -11,6 +11,7 @@
  *
  * The consumer group on the record stream is `analytics`.
  */
+import { CALL_OUTCOMES, type CallOutcome } from '../call/record.js';
 export const ANALYTICS_PREFIX = 'calltrack:analytics:';
 export const ANALYTICS_GROUP = 'analytics';
 export const LAST_CALL_KEY = `${ANALYTICS_PREFIX}last-call`;
@@ -18,15 +19,9 @@ export const LAST_CALL_KEY = `${ANALYTICS_PREFIX}last-call`;
 /** Long enough for any replayed copy of a record (spool replay, re-read pending entries) to find its first copy's mark. */
 export const SEEN_TTL_SECONDS = 7 * 86_400;
 
-export const OUTCOMES = [
-  'answered',
-  'busy',
-  'no-answer',
-  'cancelled',
-  'failed',
-  'rejected',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+/** The outcomes counted, in report order: those of the call records. */
+export const OUTCOMES = CALL_OUTCOMES;
+export type Outcome = CallOutcome;
 
 export const TALK_FIELD = 'talk_ms';
 

@@ -4,7 +4,7 @@
  * FreeSWITCH's SDP and ringback, the dealer hears the whisper, then the legs are bridged and
  * only then the caller gets 200. No FreeSWITCH channel outlives the call.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import {
   callThrough as call,
   dealerSipp as dealer,
@@ -14,26 +14,12 @@ import {
 import {
   callIdOf,
   fsLegCallId,
-  type MediaGateway,
   plays,
+  released,
   sipOfCall,
   startMediaGateway,
   WHISPER,
-  waitUntil,
 } from '../helpers/media-bed.js';
-
-/** Every channel released, no pitfall flagged on any channel of the call. */
-async function released(t: Test, gw: MediaGateway): Promise<void> {
-  await waitUntil(() => gw.fs.channels().length === 0, 5000, 'every channel released').catch(
-    () => undefined,
-  );
-  t.same(gw.fs.channels(), [], 'every FreeSWITCH channel is released');
-  t.same(
-    gw.fs.trace.filter((r) => r.kind === 'pitfall'),
-    [],
-    'no pitfall (SRTP self-negotiation, record on a bridged leg)',
-  );
-}
 
 t.test(
   'anchored: 183 with early media, whisper to the dealer only, bridge, then 200',

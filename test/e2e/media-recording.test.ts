@@ -15,13 +15,7 @@ import {
   firstLines,
   TRACKING,
 } from '../helpers/call-bed.js';
-import {
-  fsLegCallId,
-  type MediaGateway,
-  plays,
-  startMediaGateway,
-  waitUntil,
-} from '../helpers/media-bed.js';
+import { fsLegCallId, plays, released, startMediaGateway } from '../helpers/media-bed.js';
 
 const NOTICE = 'notice/autohaus.wav';
 const DEFAULT_NOTICE = 'notice/default.wav';
@@ -46,18 +40,6 @@ async function recordingGateway(t: Test, dealerPort: number, noticeFile?: string
     { RECORDING_DIR: dir, RECORDING_NOTICE_FILE: DEFAULT_NOTICE },
   );
   return { gw, dir };
-}
-
-async function released(t: Test, gw: MediaGateway): Promise<void> {
-  await waitUntil(() => gw.fs.channels().length === 0, 5000, 'every channel released').catch(
-    () => undefined,
-  );
-  t.same(gw.fs.channels(), [], 'every FreeSWITCH channel is released');
-  t.same(
-    gw.fs.trace.filter((r) => r.kind === 'pitfall'),
-    [],
-    'no pitfall (in particular no record-on-bridged-leg)',
-  );
 }
 
 t.test('recorded: notice to the caller before the bridge, record_session after it', async (t) => {

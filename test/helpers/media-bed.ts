@@ -80,3 +80,16 @@ export async function waitUntil<T>(
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** Every FreeSWITCH channel of the call released, and no pitfall flagged on any of them. */
+export async function released(t: Test, gw: MediaGateway): Promise<void> {
+  await waitUntil(() => gw.fs.channels().length === 0, 5000, 'every channel released').catch(
+    () => undefined,
+  );
+  t.same(gw.fs.channels(), [], 'every FreeSWITCH channel is released');
+  t.same(
+    gw.fs.trace.filter((r) => r.kind === 'pitfall'),
+    [],
+    'no pitfall (SRTP self-negotiation, record on a bridged leg)',
+  );
+}

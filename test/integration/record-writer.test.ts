@@ -4,19 +4,12 @@
  */
 import { Redis } from 'ioredis';
 import t from 'tap';
-import type { CallOutcome } from '../../src/call/record.js';
+import { CALL_OUTCOMES } from '../../src/call/record.js';
 import { fromFields } from '../../src/records/entry.js';
 import { callRecord, DISTINCT_CALLER, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 
-const OUTCOMES: CallOutcome[] = [
-  'answered',
-  'busy',
-  'no-answer',
-  'cancelled',
-  'failed',
-  'rejected',
-];
+const OUTCOMES = CALL_OUTCOMES;
 const entries = async (r: Redis) =>
   (await r.xrange('calltrack:calls', '-', '+')).map(([streamId, f]) => ({
     streamId,
