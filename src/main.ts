@@ -23,6 +23,8 @@ import { Admitter } from './sip/admission.js';
 import { connectDrachtio } from './sip/connection.js';
 import { srfDialer } from './sip/dialer.js';
 import { routeInvites } from './sip/inbound.js';
+import { VoicemailOutbox } from './voicemail/outbox.js';
+import { smtpSender } from './voicemail/smtp.js';
 
 function configOrExit() {
   try {
@@ -78,6 +80,10 @@ const records =
     ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry))
     : undefined;
 const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
+// messages an earlier run left are delivered even when this run takes no new ones
+const outbox = config.voicemail.smtpUrl ? startOutbox() : undefined;
+if (!outbox)
+  logger.warn("SMTP_URL is empty: numbers with voicemail answer callers with the dealers' failure");
 routeInvites(srf, {
   admitter,
   table: () => reloader.table,
@@ -96,6 +102,14 @@ routeInvites(srf, {
       port: fsMediaPort(media, logger),
       onError: (step: string) => metrics.mediaErrors.inc({ step }),
       recordings: { dir: config.recordings.dir, noticeFile: config.recordings.noticeFile },
+      ...(outbox && {
+        voicemail: {
+          dir: config.voicemail.dir,
+          greetingFile: config.voicemail.greetingFile,
+          maxSeconds: config.voicemail.maxSeconds,
+          outbox,
+        },
+      }),
     },
   }),
 });
@@ -161,6 +175,7 @@ async function shutdown(signal: string): Promise<void> {
     await records.writer.close();
     records.redis.disconnect();
   }
+  await outbox?.stop();
   logger.info(drained, 'drained; exiting');
   media?.close();
   srf.disconnect();
@@ -180,6 +195,27 @@ async function startMedia(): Promise<MediaServers> {
   });
   await servers.start();
   return servers;
+}
+
+/** SMTP_URL set: deliver voicemail messages, from this run and any earlier one. */
+function startOutbox(): VoicemailOutbox {
+  const v = config.voicemail;
+  const box = new VoicemailOutbox({
+    dir: v.dir,
+    sender: smtpSender(v.smtpUrl, v.from, v.smtpTimeoutMs),
+    logger,
+    now: Date.now,
+    retryMs: v.retryMs,
+    retryMaxMs: v.retryMaxMs,
+    // a message is recorded within maxSeconds of its call's start plus ringing: a note still
+    // marked recording an hour later was cut short by a crash
+    staleRecordingMs: 3_600_000,
+    onDelivered: () => metrics.voicemailsDelivered.inc(),
+    onFailed: () => metrics.voicemailDeliveryFailures.inc(),
+    onPending: (n) => metrics.voicemailsPending.set(n),
+  });
+  box.start();
+  return box;
 }
 
 function recordState(): string {

@@ -8,7 +8,8 @@ import type { Logger } from '../observability/logger.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { Destination } from '../routing/destination.js';
 import { finalAnswer } from './failure.js';
-import type { MediaAnchor, MediaOptions, MediaPort, MediaUse, Prompt } from './media-port.js';
+import { MediaFlow, MediaStepError, type SessionMedia } from './media-flow.js';
+import type { MediaUse } from './media-port.js';
 import type {
   ConnectedLeg,
   Dialer,
@@ -36,24 +37,7 @@ export type SessionDeps = {
   /** Called once, right after the first dealer INVITE was handed to the SIP stack. */
   onFirstDial?: () => void;
   /** Set when the number's options need media: the call is anchored in a media server. */
-  media?: {
-    port: MediaPort;
-    options: MediaOptions;
-    onError?: (step: string) => void;
-    /** Set when the number records: notice to the caller first, record_session after the bridge. */
-    recording?: SessionRecording;
-  };
-};
-
-/** The recording of one call: where it goes and what the caller hears first. */
-export type SessionRecording = {
-  notice: Prompt;
-  /** Absolute path FreeSWITCH records into (named by the call's record id). */
-  path: string;
-  /** File name the record notes. */
-  file: string;
-  /** Called right before recording starts (writes the sweeper's sidecar); may throw. */
-  prepare: () => Promise<void>;
+  media?: SessionMedia;
 };
 
 export type SessionResult = {
@@ -75,9 +59,7 @@ export class CallSession {
   #cancelled = false;
   #dialed = false;
   #endNow: () => void = () => undefined;
-  #anchor: MediaAnchor | undefined;
-  #media: MediaUse | undefined;
-  #notice: Promise<'played' | 'failed'> | undefined;
+  readonly #media: MediaFlow | undefined;
   readonly #ended = new Promise<'gateway'>((resolve) => {
     this.#endNow = () => resolve('gateway');
   });
@@ -87,7 +69,9 @@ export class CallSession {
     private readonly decision: ForwardDecision,
     private readonly presentation: Presentation,
     private readonly deps: SessionDeps,
-  ) {}
+  ) {
+    this.#media = deps.media && new MediaFlow(deps.media, deps.logger);
+  }
 
   /** Ends the call from our side: a ringing leg is cancelled, connected legs get BYE. */
   terminate(): void {
@@ -101,12 +85,12 @@ export class CallSession {
       this.#abort.abort();
     });
     const result = await this.#forward();
-    await this.#anchor?.release();
-    return this.#media ? { ...result, media: this.#media } : result;
+    await this.#media?.release();
+    return this.#media ? { ...result, media: this.#media.use } : result;
   }
 
   async #forward(): Promise<SessionResult> {
-    await this.#anchorCall();
+    await this.#media?.anchor(this.inbound, () => !this.#abort.signal.aborted);
     const attempts: Attempt[] = [];
     const causes: DialFailure[] = [];
     for (const [index, destination] of this.decision.destinations.entries()) {
@@ -124,45 +108,24 @@ export class CallSession {
     const final = this.#abort.signal.aborted
       ? { status: 503, outcome: 'failed' as const }
       : finalAnswer(causes);
+    if (!this.#abort.signal.aborted && this.#media?.takesVoicemail)
+      return this.#voicemail(this.#media, final.outcome, attempts);
     this.inbound.reject(final.status);
     this.deps.onFinalAnswer?.(final.status);
     return { outcome: final.outcome, sipStatus: final.status, attempts };
   }
 
-  /** With media: the caller's leg is anchored, gets 183 with FreeSWITCH's SDP and ringback. */
-  async #anchorCall(): Promise<void> {
-    const media = this.deps.media;
-    if (!media) return;
-    try {
-      this.#anchor = await media.port.anchor(
-        this.inbound.sdp,
-        media.recording ? { ringback: false } : undefined,
-      );
-      this.#media = { anchored: true };
-    } catch (err) {
-      // the call still goes through, signalling only, without whisper
-      this.#media = { anchored: false, error: 'anchor-failed' };
-      media.onError?.('anchor');
-      this.deps.logger.warn({ err }, 'media anchor failed: forwarding without media');
-      return;
-    }
-    if (this.#abort.signal.aborted) return;
-    this.inbound.earlyMedia(this.#anchor.callerSdp);
-    // the notice plays in early media while the dealers ring; the bridge waits for its end
-    if (media.recording) this.#notice = this.#anchor.notice(media.recording.notice);
-  }
-
   #dial(destination: Destination): Promise<DialResult> {
-    const anchor = this.#anchor;
+    const anchored = this.#media?.dealerSdp;
     const dialing = this.deps.dialer.dial({
       uri: destinationUri(destination, this.deps.trunk),
-      sdp: anchor ? anchor.dealerSdp : this.inbound.sdp,
+      sdp: anchored ?? this.inbound.sdp,
       ...this.presentation,
       timeoutMs: destination.ringTimeoutMs,
       signal: this.#abort.signal,
       onProvisional: (p) => {
         // anchored: the caller already hears our ringback through the 183
-        if (!this.#abort.signal.aborted && !anchor) this.inbound.provisional(p);
+        if (!this.#abort.signal.aborted && !anchored) this.inbound.provisional(p);
       },
     });
     // dial() writes the INVITE before its first await, so it is on its way now
@@ -177,24 +140,21 @@ export class CallSession {
     attempts: Attempt[],
   ): Promise<SessionResult> {
     const dealer = result.leg;
+    const answered = [...attempts, { index, status: 200, cause: 'answered' as const }];
     let caller: ConnectedLeg;
     try {
       if (this.#abort.signal.aborted)
         throw new Error('cancelled before the answer reached the caller');
-      const sdp = this.#anchor ? await this.#join(this.#anchor, result.sdp) : result.sdp;
+      const sdp = this.#media?.anchored ? await this.#media.join(result.sdp) : result.sdp;
       if (this.#abort.signal.aborted)
         throw new Error('cancelled before the answer reached the caller');
       caller = await this.inbound.answer(sdp);
     } catch (err) {
-      if (err instanceof MediaStepError) return this.#mediaFailed(dealer, attempts, index, err);
+      if (err instanceof MediaStepError) return this.#mediaFailed(dealer, answered, err);
       // the caller's CANCEL crossed the dealer's 200: release the dealer
       await dealer.hangup();
       this.deps.logger.info({ err }, 'caller gone when the dealer answered');
-      return {
-        outcome: 'cancelled',
-        sipStatus: 487,
-        attempts: [...attempts, { index, status: 200, cause: 'answered' }],
-      };
+      return { outcome: 'cancelled', sipStatus: 487, attempts: answered };
     }
     const answeredAt = this.deps.now();
     this.deps.onFinalAnswer?.(200);
@@ -202,7 +162,7 @@ export class CallSession {
       caller.ended.then((): EndedBy => 'caller'),
       dealer.ended.then((): EndedBy => 'dealer'),
       this.#ended,
-      ...(this.#anchor ? [this.#anchor.ended.then((): EndedBy => 'gateway')] : []),
+      ...(this.#media ? [this.#media.ended.then((): EndedBy => 'gateway')] : []),
     ]);
     await Promise.all([
       endedBy !== 'caller' && caller.hangup(),
@@ -214,82 +174,48 @@ export class CallSession {
       destinationIndex: index,
       answeredAt,
       endedBy,
-      attempts: [...attempts, { index, status: 200, cause: 'answered' }],
+      attempts: answered,
     };
   }
 
-  /** Dealer answered: point FreeSWITCH at the dealer, whisper to the dealer, bridge. */
-  async #join(anchor: MediaAnchor, dealerSdp: string | undefined): Promise<string> {
+  /**
+   * Nobody answered and the number takes voicemail: the caller is answered (200 with
+   * FreeSWITCH's SDP) and leaves a message. The outcome stays what the dealers did.
+   */
+  async #voicemail(
+    media: MediaFlow,
+    outcome: SessionResult['outcome'],
+    attempts: Attempt[],
+  ): Promise<SessionResult> {
+    let caller: ConnectedLeg;
     try {
-      await anchor.connectDealer(dealerSdp);
+      caller = await this.inbound.answer(media.callerSdp);
     } catch (err) {
-      throw new MediaStepError('modify', err);
+      this.deps.logger.info({ err }, 'caller gone before the voicemail answered');
+      return { outcome: 'cancelled', sipStatus: 487, attempts };
     }
-    const whisper = this.deps.media?.options.whisper;
-    if (whisper) {
-      const played = await anchor.whisper(whisper);
-      this.#media = { ...this.#media, anchored: true, whisper: played };
-      if (played === 'failed') this.deps.media?.onError?.('whisper');
-    }
-    const recording = this.deps.media?.recording;
-    let noticed = false;
-    if (recording && this.#notice) {
-      // FreeSWITCH ending the caller's channel mid-notice must not hold the answered dealer
-      const notice = await Promise.race([this.#notice, anchor.ended.then(() => 'failed' as const)]);
-      noticed = notice === 'played';
-      this.#media = { ...this.#media, anchored: true, notice };
-      if (!noticed) this.deps.media?.onError?.('notice');
-    }
-    try {
-      await anchor.bridge();
-    } catch (err) {
-      throw new MediaStepError('bridge', err);
-    }
-    // recorded only when the caller heard the notice
-    if (recording) await this.#record(anchor, recording, noticed);
-    return anchor.callerSdp;
-  }
-
-  async #record(anchor: MediaAnchor, recording: SessionRecording, noticed: boolean) {
-    try {
-      if (!noticed) throw new Error('the recording notice did not play');
-      await recording.prepare();
-      await anchor.record(recording.path);
-      this.#media = { ...this.#media, anchored: true, recording: recording.file };
-    } catch (err) {
-      this.#media = { ...this.#media, anchored: true, recording: 'failed' };
-      this.deps.media?.onError?.('record');
-      this.deps.logger.warn({ err, recording: recording.path }, 'recording failed');
-    }
+    const answeredAt = this.deps.now();
+    this.deps.onFinalAnswer?.(200);
+    const callerGone = caller.ended.then((): EndedBy => 'caller');
+    const stop = Promise.race([callerGone, this.#ended]);
+    const left = await media.voicemail(stop);
+    const endedBy = await Promise.race([stop, Promise.resolve<EndedBy>('gateway')]);
+    if (endedBy !== 'caller') await caller.hangup();
+    this.deps.logger.info({ voicemail: left, endedBy }, 'voicemail ended');
+    return { outcome, sipStatus: 200, answeredAt, endedBy, attempts };
   }
 
   /** The media server failed after the dealer answered: nobody can hear anybody, end it. */
   async #mediaFailed(
     dealer: ConnectedLeg,
     attempts: Attempt[],
-    index: number,
     err: MediaStepError,
   ): Promise<SessionResult> {
-    this.deps.media?.onError?.(err.step);
-    this.#media = { ...this.#media, anchored: true, error: `${err.step}-failed` };
+    this.#media?.stepFailed(err);
     this.deps.logger.error({ err }, 'media server failed when the dealer answered');
     await dealer.hangup();
     this.inbound.reject(503);
     this.deps.onFinalAnswer?.(503);
-    return {
-      outcome: 'failed',
-      sipStatus: 503,
-      attempts: [...attempts, { index, status: 200, cause: 'answered' }],
-    };
-  }
-}
-
-class MediaStepError extends Error {
-  constructor(
-    readonly step: string,
-    cause: unknown,
-  ) {
-    super(`media step ${step} failed`, { cause });
-    this.name = 'MediaStepError';
+    return { outcome: 'failed', sipStatus: 503, attempts };
   }
 }

@@ -5,21 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { recordingFile, recordingPath, writeSidecar } from '../recordings/store.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import { ADMISSION_ANSWERS, type Admitter } from '../sip/admission.js';
 import { type CallerId, callerId, dealerDisplayName } from '../sip/caller-id.js';
-import {
-  CallSession,
-  type Presentation,
-  type SessionRecording,
-  type SessionResult,
-} from './call-session.js';
-import { type MediaPort, needsMedia, type RecordingOption } from './media-port.js';
+import { CallSession, type Presentation, type SessionResult } from './call-session.js';
+import { type MediaUse, needsMedia } from './media-port.js';
 import type { Dialer, InboundLeg } from './ports.js';
 import type { CallRecord, RecordSink } from './record.js';
 import type { ActiveCalls } from './registry.js';
+import { type CallMedia, sessionMedia } from './session-media.js';
 
 /** What the INVITE said, as plain values (the source address is the one drachtio saw). */
 export type InviteFacts = {
@@ -49,12 +44,7 @@ export type CallServices = {
   retryAfterSeconds: number;
   now: () => number;
   /** Media servers, when FREESWITCH is configured; numbers that need media use them. */
-  media?: {
-    port: MediaPort;
-    onError: (step: string) => void;
-    /** Where recordings go and the notice played when a number records without its own. */
-    recordings?: { dir: string; noticeFile: string };
-  };
+  media?: CallMedia;
 };
 
 type Base = Pick<
@@ -148,14 +138,7 @@ export async function handleInvite(
       logger: log,
       onFinalAnswer: setup,
       ...(s.media &&
-        needsMedia(decision.options) && {
-          media: {
-            port: s.media.port,
-            onError: s.media.onError,
-            options: decision.options,
-            ...recordingOf(s, base, decision.number, decision.options.recording),
-          },
-        }),
+        needsMedia(decision.options) && { media: sessionMedia(s.media, base, decision) }),
       onFirstDial: () =>
         s.metrics.dialDelay.observe(
           (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
@@ -172,31 +155,6 @@ export async function handleInvite(
     return finish(s, { ...base, ...routed, ...timing(result, started, s.now()) });
   });
   return s.calls.track(session, forwarded).finally(() => s.metrics.activeCalls.dec());
-}
-
-/** A number that records: notice, `<recordId>.wav` and its sidecar for the sweeper. */
-function recordingOf(
-  s: CallServices,
-  base: Base,
-  trackingNumber: string,
-  option: RecordingOption | undefined,
-): { recording: SessionRecording } | undefined {
-  const where = s.media?.recordings;
-  if (!option?.enabled || !where) return undefined;
-  const meta = {
-    recordId: base.recordId,
-    trackingNumber,
-    retentionDays: option.retentionDays,
-    startedAt: base.startedAt,
-  };
-  return {
-    recording: {
-      notice: { file: option.noticeFile ?? where.noticeFile },
-      path: recordingPath(where.dir, base.recordId),
-      file: recordingFile(base.recordId),
-      prepare: () => writeSidecar(where.dir, meta),
-    },
-  };
 }
 
 function presentation(caller: CallerId, prefix: string | undefined): Presentation {
@@ -238,9 +196,20 @@ function finish(
     endedAt: partial.endedAt ?? new Date(s.now()).toISOString(),
   };
   s.metrics.calls.inc({ source: record.source ?? 'none', outcome: record.outcome });
+  if (record.media) countMedia(s.metrics, record.media);
   if (record.outcome === 'rejected')
     s.metrics.rejects.inc({ reason: record.rejectReason ?? 'unknown' });
   s.sink.write(record);
   s.metrics.records.inc();
   return record;
+}
+
+function countMedia(metrics: Metrics, media: MediaUse): void {
+  if (media.whisper) metrics.mediaOutcomes.inc({ step: 'whisper', result: media.whisper });
+  if (media.recording)
+    metrics.mediaOutcomes.inc({
+      step: 'recording',
+      result: media.recording === 'failed' ? 'failed' : 'recorded',
+    });
+  if (media.voicemail) metrics.mediaOutcomes.inc({ step: 'voicemail', result: media.voicemail });
 }

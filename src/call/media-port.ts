@@ -16,6 +16,11 @@ export type MediaUse = {
   notice?: 'played' | 'failed';
   /** The recording's file name (in RECORDING_DIR), or 'failed'. */
   recording?: string;
+  /**
+   * Every destination failed and the number has voicemail: `left` (recorded and queued for
+   * e-mail), `empty` (the caller left nothing), `failed` (media server error).
+   */
+  voicemail?: 'left' | 'empty' | 'failed';
   /** Why the call was not anchored or media failed (no healthy server, endpoint error). */
   error?: string;
 };
@@ -32,14 +37,28 @@ export interface MediaAnchor {
   /** Plays a prompt to the dealer alone; never throws. */
   whisper(prompt: Prompt): Promise<'played' | 'failed'>;
   /**
-   * Plays a prompt to the caller alone (early media), then starts the ringback; resolves when the
-   * prompt has played. Only for anchors made with `{ ringback: false }`. Never throws.
+   * Plays a prompt to the caller alone (early media), then starts the ringback unless
+   * `ringbackAfter()` says no (a dealer answered meanwhile: a ringback sent right before the
+   * bridge could start after it, on a bridged leg); resolves when the prompt has played. Only for
+   * anchors made with `{ ringback: false }`. Never throws.
    */
-  notice(prompt: Prompt): Promise<'played' | 'failed'>;
+  notice(prompt: Prompt, ringbackAfter: () => boolean): Promise<'played' | 'failed'>;
   /** Joins the two endpoints (stops the caller's ringback). */
   bridge(): Promise<void>;
   /** Records both sides of the bridged call (record_session, never `record`) into this path. */
   record(path: string): Promise<void>;
+  /**
+   * Voicemail on the caller's endpoint, answered by then: ringback off, greeting, beep, record up
+   * to `maxSeconds`. Resolves when the recording ended (limit, interrupt); a missing greeting
+   * only skips the greeting. `failed` when FreeSWITCH could not record. Never throws.
+   */
+  voicemail(v: {
+    greeting: Prompt;
+    path: string;
+    maxSeconds: number;
+  }): Promise<'recorded' | 'failed'>;
+  /** Ends a running greeting or recording at once (the caller hung up); never throws. */
+  interrupt(): Promise<void>;
   /** Releases both endpoints; safe to call twice, bounded in time, never throws. */
   release(): Promise<void>;
 }
@@ -55,9 +74,20 @@ export interface MediaPort {
 /** A number's recording option as the dialplan gives it. */
 export type RecordingOption = { enabled: boolean; retentionDays: number; noticeFile?: string };
 
-/** Which numbers need media today: whisper, recording (voicemail joins here later). */
-export type MediaOptions = { whisper?: Prompt; recording?: RecordingOption };
+/** A number's voicemail option as the dialplan gives it. */
+export type VoicemailOption = { email: string; maxSeconds?: number; greetingFile?: string };
+
+/** Which numbers need media: whisper, recording, voicemail. */
+export type MediaOptions = {
+  whisper?: Prompt;
+  recording?: RecordingOption;
+  voicemail?: VoicemailOption;
+};
 
 export function needsMedia(options: MediaOptions): boolean {
-  return options.whisper !== undefined || options.recording?.enabled === true;
+  return (
+    options.whisper !== undefined ||
+    options.recording?.enabled === true ||
+    options.voicemail !== undefined
+  );
 }

@@ -46,6 +46,18 @@ export type Config = {
     readonly noticeFile: string;
     readonly purgeIntervalMs: number;
   };
+  /** Voicemail (numbers with `options.voicemail`): recorded here, mailed through SMTP_URL. */
+  readonly voicemail: {
+    readonly dir: string;
+    readonly greetingFile: string;
+    readonly maxSeconds: number;
+    /** Empty: no voicemail; such numbers answer callers with the dealers' failure. */
+    readonly smtpUrl: string;
+    readonly from: string;
+    readonly smtpTimeoutMs: number;
+    readonly retryMs: number;
+    readonly retryMaxMs: number;
+  };
 };
 
 type Kind = 'string' | 'integer' | 'number' | 'list';
@@ -85,6 +97,14 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RECORDING_DIR: { path: ['recordings', 'dir'], kind: 'string' },
   RECORDING_NOTICE_FILE: { path: ['recordings', 'noticeFile'], kind: 'string' },
   RECORDING_PURGE_INTERVAL_MS: { path: ['recordings', 'purgeIntervalMs'], kind: 'integer' },
+  VOICEMAIL_DIR: { path: ['voicemail', 'dir'], kind: 'string' },
+  VOICEMAIL_GREETING_FILE: { path: ['voicemail', 'greetingFile'], kind: 'string' },
+  VOICEMAIL_MAX_SECONDS: { path: ['voicemail', 'maxSeconds'], kind: 'integer' },
+  SMTP_URL: { path: ['voicemail', 'smtpUrl'], kind: 'string' },
+  VOICEMAIL_FROM: { path: ['voicemail', 'from'], kind: 'string' },
+  SMTP_TIMEOUT_MS: { path: ['voicemail', 'smtpTimeoutMs'], kind: 'integer' },
+  VOICEMAIL_RETRY_MS: { path: ['voicemail', 'retryMs'], kind: 'integer' },
+  VOICEMAIL_RETRY_MAX_MS: { path: ['voicemail', 'retryMaxMs'], kind: 'integer' },
 };
 
 /** Strings from the environment → the JSON types the schema checks; what does not parse stays a string and fails there. */

@@ -13,6 +13,8 @@ import type { MediaServers } from './servers.js';
 /** The German ringback tone (425 Hz, 1 s on, 4 s off), until the bridge breaks it. */
 export const RINGBACK = 'tone_stream://%(1000,4000,425);loops=-1';
 const RELEASE_TIMEOUT_MS = 2000;
+/** Played after the voicemail greeting: record from here. */
+export const BEEP = 'tone_stream://%(500,0,1000)';
 
 const PLACEHOLDER_SDP = [
   'v=0',
@@ -63,6 +65,7 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
         if (!releasing) resolve();
       });
   });
+  let interrupted = false;
   return {
     callerSdp: caller.local.sdp,
     dealerSdp: dealer.local.sdp,
@@ -82,7 +85,7 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
         return 'failed';
       }
     },
-    async notice(prompt: Prompt) {
+    async notice(prompt: Prompt, ringbackAfter: () => boolean) {
       const what = prompt.file ?? toneStream(prompt.tone);
       try {
         if (!what) return 'failed';
@@ -92,7 +95,7 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
         logger.warn({ err, notice: what }, 'recording notice failed');
         return 'failed';
       } finally {
-        if (caller.connected) ringback(caller);
+        if (caller.connected && ringbackAfter()) ringback(caller);
       }
     },
     async bridge() {
@@ -102,6 +105,26 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
       // record_session on the bridged caller leg records both sides; `record` would hang the leg
       await caller.recordSession(path);
     },
+    async voicemail(v) {
+      try {
+        // the endless ringback would hold every app queued behind it
+        await caller.api('uuid_break', `${caller.uuid} all`);
+        const greeting = v.greeting.file ?? toneStream(v.greeting.tone);
+        if (greeting && !interrupted) await playOrLog(caller, greeting, logger);
+        if (!interrupted) await playOrLog(caller, BEEP, logger);
+        if (interrupted) return 'recorded';
+        await caller.record(v.path, { timeLimitSecs: v.maxSeconds });
+        return 'recorded';
+      } catch (err) {
+        logger.warn({ err, voicemail: v.path }, 'voicemail recording failed');
+        return 'failed';
+      }
+    },
+    async interrupt() {
+      interrupted = true;
+      // uuid_break ends a playback or a record app; the record app closes its file first
+      await caller.api('uuid_break', `${caller.uuid} all`).catch(() => undefined);
+    },
     release() {
       releasing ??= Promise.all([destroyBounded(caller), destroyBounded(dealer)]).then(
         () => undefined,
@@ -109,6 +132,15 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
       return releasing;
     },
   };
+}
+
+/** A greeting that cannot play (file missing) must not cost the caller the message. */
+async function playOrLog(ep: FsEndpoint, what: string, logger: Logger): Promise<void> {
+  try {
+    await ep.play(what);
+  } catch (err) {
+    logger.warn({ err, prompt: what }, 'voicemail prompt failed: recording anyway');
+  }
 }
 
 /** The ringback ends with PLAYBACK ERROR when the bridge interrupts it. */

@@ -16,6 +16,8 @@ export interface FsEndpoint {
   modify(sdp: string): Promise<unknown>;
   /** record_session: starts recording the channel (both sides once bridged) and returns. */
   recordSession(path: string): Promise<unknown>;
+  /** The `record` app on an unbridged leg; resolves when it ends (limit, uuid_break, hangup). */
+  record(path: string, opts?: { timeLimitSecs?: number }): Promise<unknown>;
   bridge(other: FsEndpoint): Promise<void>;
   api(command: string, args?: string): Promise<unknown>;
   destroy(): Promise<void>;

@@ -42,8 +42,29 @@ export function createMetrics() {
     }),
     mediaErrors: new Counter({
       name: 'calltrack_media_errors_total',
-      help: 'Media failures by step: anchor (call went on without media), modify, whisper, bridge, notice, record',
+      help: 'Media failures by step: anchor (call went on without media), modify, whisper, bridge, notice, record, voicemail',
       labelNames: ['step'] as const,
+      registers,
+    }),
+    mediaOutcomes: new Counter({
+      name: 'calltrack_media_outcomes_total',
+      help: 'What media did for calls: whisper played|failed, recording recorded|failed, voicemail left|empty|failed',
+      labelNames: ['step', 'result'] as const,
+      registers,
+    }),
+    voicemailsDelivered: new Counter({
+      name: 'calltrack_voicemails_delivered_total',
+      help: 'Voicemail messages the mail server accepted (then deleted from disk)',
+      registers,
+    }),
+    voicemailDeliveryFailures: new Counter({
+      name: 'calltrack_voicemail_delivery_failures_total',
+      help: 'Failed voicemail deliveries; the message stays on disk and is retried (alert on any increase)',
+      registers,
+    }),
+    voicemailsPending: new Gauge({
+      name: 'calltrack_voicemails_pending',
+      help: 'Voicemail messages on disk waiting for delivery',
       registers,
     }),
     recordingsDeleted: new Counter({

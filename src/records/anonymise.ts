@@ -6,10 +6,11 @@
  * lives only in memory, for the day it belongs to.
  */
 import { createHmac } from 'node:crypto';
+import type { MediaUse } from '../call/media-port.js';
 import type { CallRecord } from '../call/record.js';
 import { classify } from '../numbering/classify.js';
 import { localDay } from './day.js';
-import type { CallerCountry, CallerKind, StreamRecord } from './entry.js';
+import type { CallerCountry, CallerKind, RecordingState, StreamRecord } from './entry.js';
 
 export type Anonymiser = (record: CallRecord) => StreamRecord;
 
@@ -50,6 +51,7 @@ export function createAnonymiser(pseudonymSecret: string | undefined): Anonymise
       callerKind: caller.kind,
       callerWithheld: r.callerWithheld ? '1' : '0',
       callerPseudonym: pseudonym,
+      ...mediaFields(r.media),
     };
   };
 }
@@ -68,4 +70,35 @@ function callerClass(r: CallRecord): { country: CallerCountry; kind: CallerKind 
   if (c.kind === 'invalid')
     return { country: c.country === 'other' ? 'unknown' : c.country, kind: 'unknown' };
   return { country: c.country, kind: KINDS[c.kind] ?? 'other' };
+}
+
+type MediaFields = Pick<
+  StreamRecord,
+  'media' | 'whisper' | 'recording' | 'voicemail' | 'mediaError'
+>;
+
+/**
+ * What media did, as outcomes only: whether the call was recorded, not the file's name (the
+ * record id names it), and the error as a short code, never a message that might quote the call.
+ */
+function mediaFields(m: MediaUse | undefined): MediaFields {
+  if (!m) return { media: '', whisper: '', recording: '', voicemail: '', mediaError: '' };
+  return {
+    media: m.anchored ? 'anchored' : 'unanchored',
+    whisper: m.whisper ?? '',
+    recording: recordingState(m),
+    voicemail: m.voicemail ?? '',
+    mediaError: m.error ? errorCode(m.error) : '',
+  };
+}
+
+/** A notice that did not play means the call was not recorded. */
+function recordingState(m: MediaUse): RecordingState {
+  if (m.notice === 'failed' || m.recording === 'failed') return 'failed';
+  return m.recording ? 'recorded' : '';
+}
+
+/** Error codes (`anchor-failed`, `bridge-failed`) as they are; anything else as `other`. */
+function errorCode(error: string): string {
+  return /^[a-z][a-z0-9-]{0,39}$/.test(error) ? error : 'other';
 }

@@ -6,6 +6,12 @@
 
 export type CallerCountry = 'DE' | 'AT' | 'other' | 'unknown';
 export type CallerKind = 'fixed' | 'mobile' | 'other' | 'unknown';
+/** The call's media outcomes; '' for a call without media (and in entries written before them). */
+export type MediaState = '' | 'anchored' | 'unanchored';
+export type WhisperState = '' | 'played' | 'failed';
+/** 'recorded' when a recording was made (the file is `<id>.wav`, its name is not stored). */
+export type RecordingState = '' | 'recorded' | 'failed';
+export type VoicemailState = '' | 'left' | 'empty' | 'failed';
 
 export type StreamRecord = {
   /** Record id, unique per call; consumers drop duplicates by it. */
@@ -28,9 +34,18 @@ export type StreamRecord = {
   callerKind: CallerKind;
   callerWithheld: '0' | '1';
   callerPseudonym: string;
+  media: MediaState;
+  whisper: WhisperState;
+  recording: RecordingState;
+  voicemail: VoicemailState;
+  /** A short error code such as `anchor-failed` or `bridge-failed`. */
+  mediaError: string;
 };
 
-/** Stream field names, short to keep entries small; the order is the order written. */
+/**
+ * Stream field names, short to keep entries small; the order is the order written. New fields go
+ * at the end; consumers read by name, and a field an older entry lacks reads as ''.
+ */
 export const FIELDS: Readonly<Record<keyof StreamRecord, string>> = {
   id: 'id',
   node: 'node',
@@ -51,14 +66,22 @@ export const FIELDS: Readonly<Record<keyof StreamRecord, string>> = {
   callerKind: 'caller_kind',
   callerWithheld: 'withheld',
   callerPseudonym: 'pseudonym',
+  media: 'media',
+  whisper: 'whisper',
+  recording: 'recording',
+  voicemail: 'voicemail',
+  mediaError: 'media_error',
 };
 
 const KEYS = Object.keys(FIELDS) as (keyof StreamRecord)[];
 
-/** `[field, value, field, value, …]` for XADD. */
+/**
+ * `[field, value, field, value, …]` for XADD. A field the record lacks (one spooled by an older
+ * version) is written as ''.
+ */
 export function toFields(r: StreamRecord): string[] {
   const out: string[] = [];
-  for (const k of KEYS) out.push(FIELDS[k], r[k]);
+  for (const k of KEYS) out.push(FIELDS[k], r[k] ?? '');
   return out;
 }
 

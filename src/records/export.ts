@@ -49,7 +49,11 @@ function startsWithin(r: StreamRecord, from: string, to: string): boolean {
   return day >= from && day <= to;
 }
 
-/** The exported columns, in order. Node, dialplan version and caller pseudonym stay internal. */
+/**
+ * The exported columns, in order. Node, dialplan version and caller pseudonym stay internal, as
+ * do media anchoring and media error codes (operations detail); whisper, recording and voicemail
+ * outcomes are the dealer's.
+ */
 export const EXPORT_COLUMNS = [
   'id',
   'start',
@@ -66,11 +70,17 @@ export const EXPORT_COLUMNS = [
   'caller_country',
   'caller_kind',
   'caller_withheld',
+  'whisper',
+  'recording',
+  'voicemail',
 ] as const;
 
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | boolean | null>;
 
-/** A record as exported: absent values null, counts as numbers, withheld as a boolean. */
+/**
+ * A record as exported: absent values null (media outcomes of a call without media, or of an
+ * entry written before they were recorded), counts as numbers, withheld as a boolean.
+ */
 export function exportRow(r: StreamRecord): ExportRow {
   return {
     id: r.id,
@@ -88,6 +98,9 @@ export function exportRow(r: StreamRecord): ExportRow {
     caller_country: r.callerCountry,
     caller_kind: r.callerKind,
     caller_withheld: r.callerWithheld === '1',
+    whisper: r.whisper || null,
+    recording: r.recording || null,
+    voicemail: r.voicemail || null,
   };
 }
 

@@ -72,10 +72,8 @@ t.test('recorded: notice to the caller before the bridge, record_session after i
   const recordAt = trace.findIndex((r) => r.kind === 'record');
   t.ok(noticeAt >= 0 && bridgeAt > noticeAt, 'the notice finished before the bridge');
   t.ok(recordAt > bridgeAt, 'recording started after the bridge');
-  t.ok(
-    plays(gw.fs).some((p) => p.channel.callId === callerLeg && p.file.includes('%(1000,4000,425)')),
-    'ringback after the notice',
-  );
+  // the dealer answered during the notice: no ringback after it, whose playback could start on
+  // the bridged leg (released() checks that no playback ran on a bridged leg)
 
   const [rec] = await gw.records(1);
   const recordId = String(rec?.recordId);

@@ -20,7 +20,9 @@ export function runApi(sw: Switch, command: string, args: string, sipAddress: st
       const ch = channel(argv[0]);
       if (!argv[0]) return '-USAGE: <uuid> [all]\n';
       if (!ch) return '-ERR No such channel!\n';
-      for (const app of [...ch.running]) if (app.app !== 'record') app.interrupt('break');
+      // CF_BREAK: playback and record (switch_ivr_record_file) both end on it, the file closed;
+      // a record wedged on a bridged leg does not get there
+      if (!ch.wedged) for (const app of [...ch.running]) app.interrupt('break');
       return '+OK\n';
     }
     case 'uuid_bridge': {

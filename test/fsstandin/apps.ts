@@ -97,6 +97,17 @@ function playback(sw: Switch, ch: Channel, arg: string, complete: Complete): voi
     return;
   }
   const total = times.reduce<number>((a, t) => a + (t ?? 0), 0);
+  if (ch.bridgedTo) {
+    // FreeSWITCH runs it, and the caller hears a prompt (an endless ringback) instead of the
+    // dealer: the gateway never plays on a bridged leg
+    ch.pitfalls.push('playback-on-bridged-leg');
+    sw.trace.add({
+      kind: 'pitfall',
+      channel: ch.ref,
+      what: 'playback-on-bridged-leg',
+      detail: `playback ${arg} on a leg bridged to ${ch.bridgedTo}`,
+    });
+  }
   const started = Date.now();
   ch.played.push(arg);
   sw.fireChannel('PLAYBACK_START', ch, [['Playback-File-Path', arg]]);
@@ -156,6 +167,7 @@ function record(sw: Switch, ch: Channel, arg: string, complete: Complete): void 
   }
   writeRecording(path);
   ch.recordings.push(path);
+  sw.fireChannel('RECORD_START', ch, [['Record-File-Path', path]]);
   sw.trace.add({ kind: 'record', channel: ch.ref, app: 'record', path });
   const started = Date.now();
   const finish = () => {
@@ -165,6 +177,7 @@ function record(sw: Switch, ch: Channel, arg: string, complete: Complete): void 
     ch.vars.set('record_seconds', String(Math.floor(ms / 1000)));
     ch.vars.set('record_ms', String(ms));
     ch.vars.set('record_samples', String(ms * 8));
+    sw.fireChannel('RECORD_STOP', ch, [['Record-File-Path', path]]);
     complete('_none_');
   };
   const seconds = Number(limit);

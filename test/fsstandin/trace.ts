@@ -35,7 +35,11 @@ export type FsTraceRecord = { t: number } & (
 );
 
 /** Things real FreeSWITCH does that break a call; the stand-in reproduces them visibly. */
-export type Pitfall = 'srtp-self-negotiated' | 'srtp-to-plain-peer' | 'record-on-bridged-leg';
+export type Pitfall =
+  | 'srtp-self-negotiated'
+  | 'srtp-to-plain-peer'
+  | 'record-on-bridged-leg'
+  | 'playback-on-bridged-leg';
 
 type Body<R> = R extends unknown ? Omit<R, 't'> : never;
 export type FsTraceInput = Body<FsTraceRecord>;

@@ -90,6 +90,6 @@ export async function released(t: Test, gw: MediaGateway): Promise<void> {
   t.same(
     gw.fs.trace.filter((r) => r.kind === 'pitfall'),
     [],
-    'no pitfall (SRTP self-negotiation, record on a bridged leg)',
+    'no pitfall (SRTP self-negotiation, record or playback on a bridged leg)',
   );
 }

@@ -30,6 +30,11 @@ export function streamRecord(over: Partial<StreamRecord> = {}): StreamRecord {
     callerKind: 'mobile',
     callerWithheld: '0',
     callerPseudonym: '',
+    media: '',
+    whisper: '',
+    recording: '',
+    voicemail: '',
+    mediaError: '',
     ...over,
   };
 }

@@ -52,6 +52,11 @@ t.test('a record for every outcome lands with the documented fields', async (t) 
     callerKind: 'mobile',
     callerWithheld: '0',
     callerPseudonym: '',
+    media: '',
+    whisper: '',
+    recording: '',
+    voicemail: '',
+    mediaError: '',
   });
   t.match(got[5], {
     outcome: 'rejected',
@@ -61,6 +66,55 @@ t.test('a record for every outcome lands with the documented fields', async (t) 
     talkMs: '0',
   });
   t.equal(new Set(got.map((e) => e.id)).size, 6, 'each record carries its own id');
+});
+
+t.test('media outcomes land as flat fields, without the recording file name', async (t) => {
+  const redis = await startRedis(t);
+  const bed = await writerBed(t, redis.url);
+  bed.writer.write(
+    callRecord('answered', {
+      media: { anchored: true, whisper: 'played', notice: 'played', recording: 'x.wav' },
+    }),
+  );
+  bed.writer.write(
+    callRecord('no-answer', { media: { anchored: true, notice: 'played', voicemail: 'left' } }),
+  );
+  bed.writer.write(callRecord('answered', { media: { anchored: false, error: 'anchor-failed' } }));
+  await bed.writer.flush();
+  const r = new Redis(redis.url);
+  t.teardown(() => r.disconnect());
+  const raw = await r.xrange('calltrack:calls', '-', '+');
+  t.notMatch(JSON.stringify(raw), 'x.wav', 'no file name in the stream');
+  t.same(
+    raw.map(([, f]) => f.slice(-10)),
+    [
+      [
+        'media',
+        'anchored',
+        'whisper',
+        'played',
+        'recording',
+        'recorded',
+        'voicemail',
+        '',
+        'media_error',
+        '',
+      ],
+      ['media', 'anchored', 'whisper', '', 'recording', '', 'voicemail', 'left', 'media_error', ''],
+      [
+        'media',
+        'unanchored',
+        'whisper',
+        '',
+        'recording',
+        '',
+        'voicemail',
+        '',
+        'media_error',
+        'anchor-failed',
+      ],
+    ],
+  );
 });
 
 t.test('the caller number is nowhere: stream, keys, log, metrics', async (t) => {

@@ -132,7 +132,14 @@ async function exportFixture(t: Test, server: RedisServer) {
   const redis = client(t, server.url);
   const inside = [
     // 23:30 UTC on 31 October is 00:30 on 1 November in Berlin
-    call('2026-10-31T23:30:00.000Z', { id: 'in-1', talkMs: '61000' }),
+    call('2026-10-31T23:30:00.000Z', {
+      id: 'in-1',
+      talkMs: '61000',
+      media: 'anchored',
+      whisper: 'played',
+      recording: 'recorded',
+      mediaError: 'bridge-failed',
+    }),
     call('2026-11-01T09:15:00.000Z', {
       id: 'in-2',
       source: MUELLER,
@@ -144,6 +151,8 @@ async function exportFixture(t: Test, server: RedisServer) {
       callerWithheld: '1',
       callerCountry: 'unknown',
       callerKind: 'unknown',
+      media: 'anchored',
+      voicemail: 'left',
     }),
   ];
   const late = call('2026-11-02T20:00:00.000Z', { id: 'in-3-late', talkMs: '5000' });
@@ -176,10 +185,10 @@ t.test('export CSV: header, RFC 4180 quoting, UTF-8, ISO times, the period only'
   t.equal(r.code, 0, r.err.join('\n'));
   t.same(r.err, [], 'no progress when stderr is not a terminal');
   t.same(r.out, [
-    'id,start,answer,end,tracking_number,source,outcome,reject_reason,sip_status,destination_index,ring_ms,talk_ms,caller_country,caller_kind,caller_withheld\r',
-    'in-1,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,61000,DE,mobile,false\r',
-    'in-2,2026-11-01T09:15:00.000Z,,2026-11-01T09:15:00.000Z,+493025550101,"Autohaus Müller, Filiale ""Nord""",busy,,486,,3000,0,unknown,unknown,true\r',
-    'in-3-late,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,5000,DE,mobile,false\r',
+    'id,start,answer,end,tracking_number,source,outcome,reject_reason,sip_status,destination_index,ring_ms,talk_ms,caller_country,caller_kind,caller_withheld,whisper,recording,voicemail\r',
+    'in-1,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,61000,DE,mobile,false,played,recorded,\r',
+    'in-2,2026-11-01T09:15:00.000Z,,2026-11-01T09:15:00.000Z,+493025550101,"Autohaus Müller, Filiale ""Nord""",busy,,486,,3000,0,unknown,unknown,true,,,left\r',
+    'in-3-late,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,5000,DE,mobile,false,,,\r',
   ]);
 
   const dir = tempDir(t);
@@ -221,7 +230,14 @@ t.test('export JSON: one array, typed values, the period only', async (t) => {
     caller_country: 'unknown',
     caller_kind: 'unknown',
     caller_withheld: true,
+    whisper: null,
+    recording: null,
+    voicemail: 'left',
   });
+  const media = (row: Record<string, unknown>) => [row.whisper, row.recording, row.voicemail];
+  t.same(media(rows[0]), ['played', 'recorded', null]);
+  t.same(media(rows[2]), [null, null, null], 'a call without media');
+  t.notOk('media_error' in rows[0], 'media error codes stay internal');
   const empty = await cli(
     [...EXPORT.slice(0, 3), '--from', '2025-01-01', '--to', '2025-01-02', '--format', 'json'],
     undefined,

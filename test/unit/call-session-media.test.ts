@@ -18,10 +18,29 @@ const decision: ForwardDecision = {
   options: { whisper: { file: 'w.wav' } },
 };
 
-function fakes(failAt?: 'anchor' | 'modify' | 'bridge' | 'notice' | 'record', recording = false) {
+type Fail = 'anchor' | 'modify' | 'bridge' | 'notice' | 'record' | 'voicemail';
+
+/**
+ * `dealers: 'busy'` makes every destination answer 486; `voicemail` gives the number voicemail;
+ * `callerHangsUp` ends the caller's leg while the message records (else the recording runs to
+ * its limit and the gateway hangs up).
+ */
+function fakes(
+  failAt?: Fail,
+  recording = false,
+  more: { dealers?: 'answer' | 'busy'; voicemail?: boolean; callerHangsUp?: boolean } = {},
+) {
   const steps: string[] = [];
+  let callerGone: () => void = () => undefined;
   const leg = (name: string): ConnectedLeg => ({
-    ended: name === 'caller' ? Promise.resolve() : new Promise(() => undefined),
+    ended:
+      name === 'caller' && !more.voicemail
+        ? Promise.resolve()
+        : name === 'caller'
+          ? new Promise<void>((resolve) => {
+              callerGone = resolve;
+            })
+          : new Promise(() => undefined),
     hangup: async () => void steps.push(`hangup ${name}`),
   });
   const inbound: InboundLeg = {
@@ -39,6 +58,7 @@ function fakes(failAt?: 'anchor' | 'modify' | 'bridge' | 'notice' | 'record', re
     dial: async (r) => {
       steps.push(`invite ${r.sdp}`);
       r.onProvisional({ status: 180 });
+      if (more.dealers === 'busy') return { kind: 'failed', status: 486, cause: 'busy' };
       return { kind: 'answered', leg: leg('dealer'), sdp: 'dealer-sdp' };
     },
   };
@@ -66,8 +86,24 @@ function fakes(failAt?: 'anchor' | 'modify' | 'bridge' | 'notice' | 'record', re
       steps.push('bridge');
       if (failAt === 'bridge') throw new Error('bridge failed');
     },
+    voicemail: async (v) => {
+      steps.push(`voicemail ${v.greeting.file} ${v.path} ${v.maxSeconds}s`);
+      if (more.callerHangsUp) {
+        callerGone();
+        await interrupted;
+      }
+      return failAt === 'voicemail' ? 'failed' : 'recorded';
+    },
+    interrupt: async () => {
+      steps.push('interrupt');
+      interrupt();
+    },
     release: async () => void steps.push('release'),
   };
+  let interrupt: () => void = () => undefined;
+  const interrupted = new Promise<void>((resolve) => {
+    interrupt = resolve;
+  });
   const port: MediaPort = {
     anchor: async (sdp, opts) => {
       steps.push(`anchor ${sdp}${opts?.ringback === false ? ' (no ringback)' : ''}`);
@@ -91,6 +127,18 @@ function fakes(failAt?: 'anchor' | 'modify' | 'bridge' | 'notice' | 'record', re
           path: '/rec/id-1.wav',
           file: 'id-1.wav',
           prepare: async () => void steps.push('sidecar'),
+        },
+      }),
+      ...(more.voicemail && {
+        voicemail: {
+          greeting: { file: 'greeting.wav' },
+          maxSeconds: 30,
+          path: '/vm/id-1.wav',
+          prepare: async () => void steps.push('note'),
+          complete: async () => {
+            steps.push('complete');
+            return failAt === 'voicemail' ? 'empty' : 'left';
+          },
         },
       }),
     },
@@ -193,4 +241,73 @@ t.test('the notice did not play: no recording', async (t) => {
   t.ok(steps.includes('200 fs-a'), 'the caller is connected');
   t.match(r, { media: { notice: 'failed', recording: 'failed' } });
   t.same(errors, ['notice', 'record']);
+});
+
+t.test(
+  'voicemail: every dealer busy, the caller is answered with FreeSWITCH SDP and leaves a message',
+  async (t) => {
+    const { steps, errors, session } = fakes(undefined, false, {
+      dealers: 'busy',
+      voicemail: true,
+    });
+    const r = await session.run();
+    t.same(steps, [
+      'anchor caller-sdp',
+      '183 fs-a',
+      'invite fs-b',
+      '200 fs-a',
+      'note',
+      'voicemail greeting.wav /vm/id-1.wav 30s',
+      'complete',
+      'hangup caller',
+      'release',
+    ]);
+    t.match(r, {
+      outcome: 'busy',
+      sipStatus: 200,
+      endedBy: 'gateway',
+      media: { anchored: true, voicemail: 'left' },
+    });
+    t.ok(r.answeredAt, 'the caller was answered: the record says when');
+    t.same(errors, []);
+  },
+);
+
+t.test('voicemail: the caller hangs up mid-message, the recording is cut and kept', async (t) => {
+  const { steps, session } = fakes(undefined, false, {
+    dealers: 'busy',
+    voicemail: true,
+    callerHangsUp: true,
+  });
+  const r = await session.run();
+  t.same(
+    steps.slice(-4),
+    ['voicemail greeting.wav /vm/id-1.wav 30s', 'interrupt', 'complete', 'release'],
+    'the record app is broken off, then what it wrote is queued',
+  );
+  t.notOk(steps.includes('hangup caller'), 'no BYE to a caller who already hung up');
+  t.match(r, { endedBy: 'caller', media: { voicemail: 'left' } });
+});
+
+t.test('voicemail: FreeSWITCH fails and nothing was recorded: failed, counted', async (t) => {
+  const { steps, errors, session } = fakes('voicemail', false, {
+    dealers: 'busy',
+    voicemail: true,
+  });
+  const r = await session.run();
+  t.ok(steps.includes('complete'), 'whatever was written is still handed to the outbox');
+  t.match(r, { outcome: 'busy', sipStatus: 200, media: { voicemail: 'failed' } });
+  t.same(errors, ['voicemail']);
+});
+
+t.test('no voicemail: every dealer busy, the caller gets 486, no answer', async (t) => {
+  const { steps, session } = fakes(undefined, false, { dealers: 'busy' });
+  const r = await session.run();
+  t.same(steps.slice(-2), ['reject 486', 'release']);
+  t.notOk(
+    steps.some((s) => s.startsWith('200')),
+    'never answered',
+  );
+  t.match(r, { outcome: 'busy', sipStatus: 486 });
+  t.notOk(r.media?.voicemail);
 });

@@ -47,6 +47,14 @@ t.test('every documented variable overrides its setting', async (t) => {
     RECORDING_DIR: '/var/lib/calltrack/recordings',
     RECORDING_NOTICE_FILE: 'notice/at.wav',
     RECORDING_PURGE_INTERVAL_MS: '60000',
+    VOICEMAIL_DIR: '/var/spool/calltrack/voicemail',
+    VOICEMAIL_GREETING_FILE: 'vm/at.wav',
+    VOICEMAIL_MAX_SECONDS: '60',
+    SMTP_URL: 'smtp://gw:pw@mail.example.net:587',
+    VOICEMAIL_FROM: 'calltrack <vm@example.net>',
+    SMTP_TIMEOUT_MS: '5000',
+    VOICEMAIL_RETRY_MS: '30000',
+    VOICEMAIL_RETRY_MAX_MS: '900000',
   });
   t.same(c, {
     dialplanDir: '/etc/calltrack/dialplans',
@@ -84,8 +92,18 @@ t.test('every documented variable overrides its setting', async (t) => {
       noticeFile: 'notice/at.wav',
       purgeIntervalMs: 60000,
     },
+    voicemail: {
+      dir: '/var/spool/calltrack/voicemail',
+      greetingFile: 'vm/at.wav',
+      maxSeconds: 60,
+      smtpUrl: 'smtp://gw:pw@mail.example.net:587',
+      from: 'calltrack <vm@example.net>',
+      smtpTimeoutMs: 5000,
+      retryMs: 30000,
+      retryMaxMs: 900000,
+    },
   });
-  t.equal(Object.keys(ENV_VARS).length, 33, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 41, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {

@@ -1,0 +1,213 @@
+/**
+ * The media steps of one anchored call, in the order the call needs them: anchor the caller
+ * (183 with FreeSWITCH's SDP, ringback or the recording notice), join the dealer who answered
+ * (whisper, bridge, record), or take a voicemail when nobody answered. Notes what happened in a
+ * MediaUse for the call record. Holds no fsmrf value: the anchor comes through the MediaPort.
+ */
+import type { Logger } from '../observability/logger.js';
+import type { MediaAnchor, MediaOptions, MediaPort, MediaUse, Prompt } from './media-port.js';
+import type { InboundLeg } from './ports.js';
+
+export type SessionMedia = {
+  port: MediaPort;
+  options: MediaOptions;
+  onError?: (step: string) => void;
+  /** Set when the number records: notice to the caller first, record_session after the bridge. */
+  recording?: SessionRecording;
+  /** Set when the number takes voicemail after every destination failed. */
+  voicemail?: SessionVoicemail;
+};
+
+/** The recording of one call: where it goes and what the caller hears first. */
+export type SessionRecording = {
+  notice: Prompt;
+  /** Absolute path FreeSWITCH records into (named by the call's record id). */
+  path: string;
+  /** File name the record notes. */
+  file: string;
+  /** Called right before recording starts (writes the sweeper's sidecar); may throw. */
+  prepare: () => Promise<void>;
+};
+
+/** The voicemail of one call: greeting, limit, and the outbox that mails the message. */
+export type SessionVoicemail = {
+  greeting: Prompt;
+  maxSeconds: number;
+  /** Absolute path FreeSWITCH records the message into. */
+  path: string;
+  /** Notes who gets the message before recording starts (a crash mid-message still delivers). */
+  prepare: () => Promise<void>;
+  /**
+   * The recording ended: queue what FreeSWITCH wrote for e-mail (`left`) or clear the note when
+   * it wrote nothing (`empty`). Never throws: what cannot be queued now stays for the outbox.
+   */
+  complete: () => Promise<'left' | 'empty'>;
+};
+
+/** A media step failed after the dealer answered: nobody can hear anybody. */
+export class MediaStepError extends Error {
+  constructor(
+    readonly step: string,
+    cause: unknown,
+  ) {
+    super(`media step ${step} failed`, { cause });
+    this.name = 'MediaStepError';
+  }
+}
+
+export class MediaFlow {
+  #anchor: MediaAnchor | undefined;
+  #use: MediaUse = { anchored: false };
+  #notice: Promise<'played' | 'failed'> | undefined;
+  /** A dealer answered: the caller gets no new ringback after the notice. */
+  #joining = false;
+
+  constructor(
+    private readonly media: SessionMedia,
+    private readonly logger: Logger,
+  ) {}
+
+  get use(): MediaUse {
+    return this.#use;
+  }
+
+  /** FreeSWITCH's SDP for the dealers, once anchored. */
+  get dealerSdp(): string | undefined {
+    return this.#anchor?.dealerSdp;
+  }
+
+  get anchored(): boolean {
+    return this.#anchor !== undefined;
+  }
+
+  /** Resolves if FreeSWITCH ends one of the call's channels; never when not anchored. */
+  get ended(): Promise<void> {
+    return this.#anchor?.ended ?? new Promise(() => undefined);
+  }
+
+  /**
+   * Anchors the caller's leg; without a media server the call goes on signalling only (and
+   * without whisper). `stillWanted` is asked once the anchor exists: a caller who cancelled
+   * meanwhile gets no 183.
+   */
+  async anchor(inbound: InboundLeg, stillWanted: () => boolean): Promise<void> {
+    const { port, recording } = this.media;
+    try {
+      this.#anchor = await port.anchor(inbound.sdp, recording ? { ringback: false } : undefined);
+      this.#use = { anchored: true };
+    } catch (err) {
+      this.#use = { anchored: false, error: 'anchor-failed' };
+      this.#failed('anchor');
+      this.logger.warn({ err }, 'media anchor failed: forwarding without media');
+      return;
+    }
+    if (!stillWanted()) return;
+    inbound.earlyMedia(this.#anchor.callerSdp);
+    // the notice plays in early media while the dealers ring; the bridge waits for its end
+    if (recording) this.#notice = this.#anchor.notice(recording.notice, () => !this.#joining);
+  }
+
+  /** Dealer answered: point FreeSWITCH at the dealer, whisper to the dealer, bridge, record. */
+  async join(dealerSdp: string | undefined): Promise<string> {
+    const anchor = this.#anchor;
+    if (!anchor) return dealerSdp ?? '';
+    this.#joining = true;
+    await step('modify', () => anchor.connectDealer(dealerSdp));
+    const whisper = this.media.options.whisper;
+    if (whisper) {
+      const played = await anchor.whisper(whisper);
+      this.#note({ whisper: played });
+      if (played === 'failed') this.#failed('whisper');
+    }
+    const recording = this.media.recording;
+    let noticed = false;
+    if (recording && this.#notice) {
+      // FreeSWITCH ending the caller's channel mid-notice must not hold the answered dealer
+      const notice = await Promise.race([this.#notice, anchor.ended.then(() => 'failed' as const)]);
+      noticed = notice === 'played';
+      this.#note({ notice });
+      if (!noticed) this.#failed('notice');
+    }
+    await step('bridge', () => anchor.bridge());
+    // recorded only when the caller heard the notice
+    if (recording) await this.#record(anchor, recording, noticed);
+    return anchor.callerSdp;
+  }
+
+  /** Notes a step that failed after the dealer answered (the call ends). */
+  stepFailed(err: MediaStepError): void {
+    this.#failed(err.step);
+    this.#note({ error: `${err.step}-failed` });
+  }
+
+  /** Voicemail is taken when the number has it and the caller's leg is anchored. */
+  get takesVoicemail(): boolean {
+    return this.#anchor !== undefined && this.media.voicemail !== undefined;
+  }
+
+  /**
+   * Every destination failed and the caller is answered: greeting, beep, record up to the limit.
+   * Ends when the message is recorded, or at once when `stop` resolves (the caller hung up,
+   * drain). Whatever FreeSWITCH wrote is handed to the outbox, even after a media error: a
+   * half message is still a message.
+   */
+  async voicemail(stop: Promise<unknown>): Promise<'left' | 'empty' | 'failed'> {
+    const anchor = this.#anchor;
+    const vm = this.media.voicemail;
+    if (!anchor || !vm) return 'failed';
+    let recorded: 'recorded' | 'failed' = 'failed';
+    try {
+      await vm.prepare();
+      void stop.then(() => anchor.interrupt());
+      recorded = await Promise.race([
+        anchor.voicemail({ greeting: vm.greeting, path: vm.path, maxSeconds: vm.maxSeconds }),
+        // FreeSWITCH dropping the channel never completes the record app
+        anchor.ended.then(() => 'failed' as const),
+      ]);
+    } catch (err) {
+      this.logger.warn({ err, voicemail: vm.path }, 'voicemail failed');
+    }
+    const kept = await vm.complete();
+    const result = kept === 'left' ? 'left' : recorded === 'failed' ? 'failed' : 'empty';
+    if (recorded === 'failed') this.#failed('voicemail');
+    this.#note({ voicemail: result });
+    return result;
+  }
+
+  get callerSdp(): string | undefined {
+    return this.#anchor?.callerSdp;
+  }
+
+  release(): Promise<void> {
+    return this.#anchor?.release() ?? Promise.resolve();
+  }
+
+  async #record(anchor: MediaAnchor, recording: SessionRecording, noticed: boolean) {
+    try {
+      if (!noticed) throw new Error('the recording notice did not play');
+      await recording.prepare();
+      await anchor.record(recording.path);
+      this.#note({ recording: recording.file });
+    } catch (err) {
+      this.#note({ recording: 'failed' });
+      this.#failed('record');
+      this.logger.warn({ err, recording: recording.path }, 'recording failed');
+    }
+  }
+
+  #note(what: Partial<MediaUse>): void {
+    this.#use = { ...this.#use, anchored: true, ...what };
+  }
+
+  #failed(step: string): void {
+    this.media.onError?.(step);
+  }
+}
+
+async function step(name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    throw new MediaStepError(name, err);
+  }
+}

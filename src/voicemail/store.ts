@@ -1,0 +1,85 @@
+/**
+ * Voicemail messages on disk until the mail server has them: `<recordId>.wav`, written by
+ * FreeSWITCH (`record`) into VOICEMAIL_DIR, and beside it a note `<recordId>.json` the gateway
+ * writes before recording starts: who gets the message, what the call was, how delivery went.
+ * A note in state `recording` belongs to a message still being left; `queued` ones wait for
+ * delivery. Nothing here is deleted before delivery, except a note whose call left no audio.
+ */
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+/** A WAV file with nothing after its 44-byte header holds no message. */
+const WAV_HEADER_BYTES = 44;
+
+export type VoicemailNote = {
+  recordId: string;
+  /** The dealer's address from the number's `voicemail.email`. */
+  to: string;
+  trackingNumber: string;
+  source: string;
+  customerId: string;
+  /** The caller's number as the dealer may see it; absent when withheld (CLIR). */
+  callerNumber?: string;
+  startedAt: string;
+  state: 'recording' | 'queued';
+  attempts: number;
+  /** ISO time of the next delivery attempt (queued notes). */
+  nextAttemptAt?: string;
+  lastError?: string;
+};
+
+export function voicemailFile(recordId: string): string {
+  return `${recordId}.wav`;
+}
+
+/** Absolute path of a message (FreeSWITCH resolves relative paths against its own dir). */
+export function voicemailPath(dir: string, recordId: string): string {
+  return resolve(dir, voicemailFile(recordId));
+}
+
+/** Written atomically: a crash never leaves half a note, which would strand its message. */
+export async function writeNote(dir: string, note: VoicemailNote): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${note.recordId}.json`);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(note)}\n`);
+  await rename(`${path}.tmp`, path);
+}
+
+export async function readNote(dir: string, recordId: string): Promise<VoicemailNote> {
+  const note = JSON.parse(await readFile(join(dir, `${recordId}.json`), 'utf8')) as VoicemailNote;
+  if (typeof note.to !== 'string' || typeof note.recordId !== 'string')
+    throw new Error('to or recordId missing');
+  return note;
+}
+
+/** Record ids of every note in the directory, oldest name first. */
+export async function listNotes(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir))
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -'.json'.length))
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** True when FreeSWITCH left audio for this message. */
+export async function hasAudio(dir: string, recordId: string): Promise<boolean> {
+  try {
+    return (await stat(voicemailPath(dir, recordId))).size > WAV_HEADER_BYTES;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Delivered or empty. The audio goes first: a crash in between leaves a note without audio, which
+ * the outbox clears; never audio without a note, which nobody would deliver.
+ */
+export async function removeMessage(dir: string, recordId: string): Promise<void> {
+  await rm(voicemailPath(dir, recordId), { force: true });
+  await rm(join(dir, `${recordId}.json`), { force: true });
+}

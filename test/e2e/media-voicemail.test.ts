@@ -1,0 +1,178 @@
+/**
+ * Voicemail end to end (sipp caller and dealer, drachtio stand-in, FreeSWITCH stand-in, the
+ * built gateway, a real SMTP server): when every destination fails, the caller is answered, hears
+ * the greeting on its own leg, the message is recorded with `record` into VOICEMAIL_DIR, mailed
+ * to the number's address with the audio attached, and deleted once the mail server accepted it.
+ * With the mail server down the message stays on disk and the delivery is retried.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import {
+  CALLER,
+  callThrough as call,
+  dealerSipp as dealer,
+  firstLines,
+  TRACKING,
+} from '../helpers/call-bed.js';
+import {
+  fsLegCallId,
+  plays,
+  released,
+  startMediaGateway,
+  waitUntil,
+} from '../helpers/media-bed.js';
+import { type TestSmtp, testSmtp } from '../helpers/smtp.js';
+
+const GREETING = 'voicemail/autohaus.wav';
+const MAILBOX = 'verkauf@autohaus-berlin.example';
+
+async function voicemailGateway(
+  t: Test,
+  dealerPort: number,
+  smtp: TestSmtp,
+  extra: string[] = [],
+  env: Record<string, string> = {},
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'calltrack-voicemail-'));
+  const gw = await startMediaGateway(
+    t,
+    [{ port: dealerPort, ringTimeout: 2 }],
+    { files: { [GREETING]: 200 } },
+    [
+      'options:',
+      '  voicemail:',
+      `    email: ${MAILBOX}`,
+      `    greetingFile: ${GREETING}`,
+      ...extra,
+    ],
+    { VOICEMAIL_DIR: dir, SMTP_URL: smtp.url, VOICEMAIL_RETRY_MS: '200', ...env },
+  );
+  t.teardown(() => smtp.down());
+  return { gw, dir };
+}
+
+t.test(
+  'every dealer busy: the caller is answered, leaves a message, the mail carries it, the file is gone',
+  async (t) => {
+    const smtp = await testSmtp();
+    const d = await dealer('uas-busy-486.xml');
+    const { gw, dir } = await voicemailGateway(t, d.port, smtp);
+    const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1, failed: 0 } }, 'the caller was answered');
+    t.match(await d.done, { exitCode: 0 }, 'the dealer said busy');
+    const got = firstLines(c, 'received');
+    t.ok(
+      got.findIndex((l) => l.startsWith('SIP/2.0 183')) <
+        got.findIndex((l) => l.startsWith('SIP/2.0 200')),
+      '183 (ringback) while the dealer was tried, 200 only for the voicemail',
+    );
+
+    const callerLeg = fsLegCallId(gw.fs, /o=caller/);
+    const greeting = plays(gw.fs).filter((p) => p.file === GREETING);
+    t.equal(greeting.length, 1, 'the greeting played once');
+    t.match(
+      greeting[0],
+      { channel: { callId: callerLeg }, result: 'FILE PLAYED' },
+      'to the caller',
+    );
+    const [rec] = await gw.records(1);
+    const recordId = String(rec?.recordId);
+    const recordings = gw.fs.trace.filter((r) => r.kind === 'record');
+    t.equal(recordings.length, 1, 'one message recorded');
+    t.match(recordings[0], {
+      app: 'record',
+      path: join(dir, `${recordId}.wav`),
+      channel: { callId: callerLeg },
+    });
+    const greetingAt = gw.fs.trace.findIndex((r) => r.kind === 'play' && r.file === GREETING);
+    t.ok(greetingAt < gw.fs.trace.indexOf(recordings[0]!), 'the greeting came first');
+
+    const mail = await smtp.waitForMail();
+    t.same(mail.to, [MAILBOX], 'to the number’s voicemail address');
+    t.match(mail.email.subject, /Sprachnachricht.*mobile\.de/, 'names the sales channel');
+    t.match(mail.email.text, CALLER, 'the caller’s number, which was not withheld');
+    t.equal(mail.email.attachments.length, 1, 'the message attached');
+    const attachment = mail.email.attachments[0]!;
+    t.equal(attachment.mimeType, 'audio/wav');
+    const audio = Buffer.from(attachment.content as ArrayBuffer);
+    t.equal(audio.subarray(0, 4).toString(), 'RIFF', 'the WAV FreeSWITCH recorded');
+    t.ok(audio.length > 44, 'with audio after the header');
+
+    await waitUntil(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
+      () => undefined,
+    );
+    t.same(readdirSync(dir), [], 'neither message nor note kept after delivery');
+    t.match(rec, {
+      outcome: 'busy',
+      sipStatus: 200,
+      trackingNumber: TRACKING,
+      endedBy: 'caller',
+      media: { anchored: true, voicemail: 'left' },
+    });
+    const metrics = await gw.metrics();
+    t.match(metrics, /^calltrack_media_outcomes_total\{step="voicemail",result="left"\} 1$/m);
+    t.match(metrics, /^calltrack_voicemails_delivered_total 1$/m);
+    t.match(metrics, /^calltrack_voicemails_pending 0$/m);
+    await released(t, gw);
+  },
+);
+
+t.test('the message reaches its limit: the gateway ends the call', async (t) => {
+  const smtp = await testSmtp();
+  const d = await dealer('uas-busy-486.xml');
+  const { gw } = await voicemailGateway(t, d.port, smtp, ['    maxSeconds: 5']);
+  const c = await call(gw, 'uac-expect-183-then-200-await-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller got the BYE');
+  await d.done;
+  t.match(
+    gw.fs.trace.find((r) => r.kind === 'execute' && r.app === 'record'),
+    { arg: / 5$/ },
+    'record ran with the number’s limit',
+  );
+  t.match((await gw.records(1))[0], { endedBy: 'gateway', media: { voicemail: 'left' } });
+  await smtp.waitForMail();
+  await released(t, gw);
+});
+
+t.test(
+  'mail server down: the message stays on disk and delivery is retried until it is back',
+  async (t) => {
+    const smtp = await testSmtp({ listening: false });
+    const d = await dealer('uas-busy-486.xml');
+    const { gw, dir } = await voicemailGateway(t, d.port, smtp, [], {
+      VOICEMAIL_RETRY_MAX_MS: '1000',
+    });
+    const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } });
+    await d.done;
+    const [rec] = await gw.records(1);
+    const recordId = String(rec?.recordId);
+    await waitUntil(
+      async () => /^calltrack_voicemail_delivery_failures_total [2-9]/m.test(await gw.metrics()),
+      10_000,
+      'two failed deliveries',
+    );
+    t.ok(existsSync(join(dir, `${recordId}.wav`)), 'the message is kept');
+    const note = JSON.parse(readFileSync(join(dir, `${recordId}.json`), 'utf8'));
+    t.match(note, { state: 'queued', to: MAILBOX, lastError: /ECONNREFUSED/ });
+    t.ok(note.attempts >= 2, 'retried');
+    t.match(await gw.metrics(), /^calltrack_voicemails_pending 1$/m);
+    t.match(
+      gw.logs(),
+      /voicemail delivery failed: message kept, retrying/,
+      'logged as an error for the operator',
+    );
+    t.match(rec, { media: { voicemail: 'left' } }, 'left: it is on its way');
+
+    await smtp.up();
+    const mail = await smtp.waitForMail(15_000);
+    t.equal(mail.email.attachments.length, 1, 'delivered once the mail server is back');
+    await waitUntil(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
+      () => undefined,
+    );
+    t.same(readdirSync(dir), [], 'deleted after delivery');
+    await released(t, gw);
+  },
+);

@@ -1,0 +1,105 @@
+/** The stream entry format: field order kept, media fields appended, old entries still read. */
+import t from 'tap';
+import { FIELDS, fromFields, type StreamRecord, toFields } from '../../src/records/entry.js';
+import { streamRecord } from '../helpers/stream-records.js';
+
+const OLD_FIELDS = [
+  'id',
+  'node',
+  'dialplan',
+  'number',
+  'customer',
+  'source',
+  'dest',
+  'outcome',
+  'reason',
+  'status',
+  'start',
+  'answer',
+  'end',
+  'ring_ms',
+  'talk_ms',
+  'caller_country',
+  'caller_kind',
+  'withheld',
+  'pseudonym',
+];
+const MEDIA_FIELDS = ['media', 'whisper', 'recording', 'voicemail', 'media_error'];
+
+t.test('the existing fields keep their order; the media fields come last', async (t) => {
+  t.same(Object.values(FIELDS), [...OLD_FIELDS, ...MEDIA_FIELDS]);
+  const r = streamRecord({
+    media: 'anchored',
+    whisper: 'played',
+    recording: 'recorded',
+    voicemail: 'left',
+    mediaError: 'bridge-failed',
+  });
+  const fields = toFields(r);
+  t.same(
+    fields.filter((_, i) => i % 2 === 0),
+    [...OLD_FIELDS, ...MEDIA_FIELDS],
+  );
+  t.same(fields.slice(-10), [
+    'media',
+    'anchored',
+    'whisper',
+    'played',
+    'recording',
+    'recorded',
+    'voicemail',
+    'left',
+    'media_error',
+    'bridge-failed',
+  ]);
+  t.same(fromFields(fields), r, 'round trip');
+});
+
+t.test('an entry written before the media fields reads them as empty', async (t) => {
+  const r = streamRecord({ id: 'old-1' });
+  const old = toFields(r).slice(0, OLD_FIELDS.length * 2);
+  t.notOk(old.includes('media'), 'the old entry has no media fields');
+  const got = fromFields(old);
+  t.same(got, { ...r, media: '', whisper: '', recording: '', voicemail: '', mediaError: '' });
+  t.equal(got.id, 'old-1');
+});
+
+t.test('fields are read by name, whatever their order; unknown fields are ignored', async (t) => {
+  const got = fromFields([
+    'voicemail',
+    'empty',
+    'future_field',
+    'x',
+    'id',
+    'r-1',
+    'media',
+    'unanchored',
+  ]);
+  t.match(got, { id: 'r-1', media: 'unanchored', voicemail: 'empty', whisper: '', recording: '' });
+  t.notOk('future_field' in got);
+});
+
+t.test(
+  'a record spooled by an older version (no media keys) is written with empty fields',
+  async (t) => {
+    const { media, whisper, recording, voicemail, mediaError, ...old } = streamRecord();
+    const fields = toFields(old as StreamRecord);
+    t.equal(fields.length, (OLD_FIELDS.length + MEDIA_FIELDS.length) * 2);
+    t.ok(
+      fields.every((f) => typeof f === 'string'),
+      'no undefined value for XADD',
+    );
+    t.same(fields.slice(-10), [
+      'media',
+      '',
+      'whisper',
+      '',
+      'recording',
+      '',
+      'voicemail',
+      '',
+      'media_error',
+      '',
+    ]);
+  },
+);
