@@ -89,6 +89,11 @@ export class VoicemailOutbox {
       });
   }
 
+  /** Resolves once no delivery pass runs or is due to run right after. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
   /** Waits for the running pass (drain); no new pass starts. */
   async stop(): Promise<void> {
     this.#stopped = true;

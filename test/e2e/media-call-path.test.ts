@@ -108,7 +108,9 @@ t.test(
       media: { anchored: true, whisper: 'played' },
     });
     await released(t, gw);
-    t.match(await gw.metrics(), /^calltrack_media_servers_connected 1$/m);
+    const metrics = await gw.metrics();
+    t.match(metrics, /^calltrack_media_servers_connected 1$/m);
+    t.match(metrics, /^calltrack_media_outcomes_total\{step="whisper",result="played"\} 1$/m);
   },
 );
 

@@ -95,7 +95,9 @@ t.test('recorded: notice to the caller before the bridge, record_session after i
     startedAt: rec?.startedAt,
   });
   await released(t, gw);
-  t.notMatch(await gw.metrics(), /calltrack_media_errors_total\{step="record"\} [1-9]/);
+  const metrics = await gw.metrics();
+  t.notMatch(metrics, /calltrack_media_errors_total\{step="record"\} [1-9]/);
+  t.match(metrics, /^calltrack_media_outcomes_total\{step="recording",result="recorded"\} 1$/m);
 });
 
 t.test('recorded without a notice file of its own: the configured default', async (t) => {

@@ -19,7 +19,10 @@ export type TestSmtp = {
   waitForMail(ms?: number): Promise<ReceivedMail>;
 };
 
-export async function testSmtp(opts: { listening?: boolean } = {}): Promise<TestSmtp> {
+/** `refuse`: recipients at this address are refused with 550 (an unknown mailbox). */
+export async function testSmtp(
+  opts: { listening?: boolean; refuse?: string } = {},
+): Promise<TestSmtp> {
   const port = await freeTcpPort();
   const mails: ReceivedMail[] = [];
   let server: SMTPServer | undefined;
@@ -33,6 +36,10 @@ export async function testSmtp(opts: { listening?: boolean } = {}): Promise<Test
           authOptional: true,
           disabledCommands: ['STARTTLS'],
           logger: false,
+          onRcptTo(address, _session, done) {
+            if (address.address !== opts.refuse) return done();
+            done(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+          },
           onData(stream, session, done) {
             const chunks: Buffer[] = [];
             stream.on('data', (c: Buffer) => chunks.push(c));
