@@ -30,7 +30,11 @@ RUN mkdir -p /app/spool && chown node:node /app/spool
 # call recordings: FreeSWITCH writes <recordId>.wav, the gateway the sidecar and the sweep; the
 # same volume must be mounted into FreeSWITCH at the same path
 RUN mkdir -p /app/recordings && chown node:node /app/recordings
-VOLUME ["/app/spool", "/app/recordings"]
+# voicemail messages until mailed: FreeSWITCH records <recordId>.wav, the gateway keeps the note
+# and deletes both once delivered; shared with FreeSWITCH like the recordings, and kept across
+# restarts so an undelivered message is never lost
+RUN mkdir -p /app/voicemail && chown node:node /app/voicemail
+VOLUME ["/app/spool", "/app/recordings", "/app/voicemail"]
 USER node
 EXPOSE 9464
 # liveness of the process; readiness (drachtio connected, dialplans loaded) is /readyz for the
