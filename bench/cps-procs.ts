@@ -3,7 +3,7 @@
  * baseline B2BUA. Every child and temp dir is registered and removed on exit, whatever the cause.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from '../test/helpers/binaries.js';
@@ -60,7 +60,11 @@ export interface Proc {
 }
 
 function track(cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  return trackChild(spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Registers a child (killed on exit) and keeps the tail of its output. */
+export function trackChild(child: ChildProcess): Proc {
   children.add(child);
   let output = '';
   const keep = (c: Buffer) => {
@@ -131,26 +135,58 @@ export interface CallerResult {
   failed: number;
   /** From spawning sipp to its exit. */
   wallMs: number;
-  /** First line of sipp's error log, if any. */
+  /** sipp error-log events other than late retransmissions to calls already ended. */
+  errors: number;
+  /** First line of the first of them, if any. */
   firstError: string;
+  /** INVITE sent → 200 received, ms (sipp's clock), one per answered call. */
+  answerMs: number[];
 }
 
-/** Runs `rate × seconds` short calls at `rate` calls/s to `target`, dialling `called`. */
+export type CallerOptions = {
+  /** Default: the short call of `bench/cps`. */
+  scenario?: string;
+  /** How long one call lasts when all is well (answer, hold, BYE), ms. */
+  callMs?: number;
+};
+
+/** sipp's exit code for "cannot bind a socket": a port taken between the check and the bind. */
+const BIND_FAILED = 254;
+
+/**
+ * Runs `rate × seconds` calls at `rate` calls/s to `target`, dialling `called`; started again on
+ * other ports if sipp could not bind.
+ */
 export async function runCaller(
   target: Endpoint,
   called: string,
   rate: number,
   seconds: number,
+  opts: CallerOptions = {},
+): Promise<CallerResult> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await runCallerOnce(target, called, rate, seconds, opts);
+    if (r.exitCode !== BIND_FAILED || r.created > 0 || attempt >= 3) return r;
+  }
+}
+
+async function runCallerOnce(
+  target: Endpoint,
+  called: string,
+  rate: number,
+  seconds: number,
+  opts: CallerOptions,
 ): Promise<CallerResult> {
   const sipp = requireBinary('sipp', 'sip-tester');
   const dir = tempDir('calltrack-bench-caller-');
   const calls = Math.round(rate * seconds);
   // a call that gets stuck fails after 3 s without a message (-recv_timeout), so sipp is done
-  // within `seconds` + 2 × 3 s (INVITE, BYE) unless it cannot keep up at all
-  const limitS = seconds + 8;
+  // within `seconds` + the call + 2 × 3 s (INVITE, BYE) unless it cannot keep up at all
+  const limitS = seconds + Math.ceil((opts.callMs ?? 0) / 1000) + 8;
   // biome-ignore format: flag/value pairs read best side by side
   const args = [
-    `${target.address}:${target.port}`, '-sf', CALLER_SCENARIO, ...(await sippPorts()),
+    `${target.address}:${target.port}`, '-sf', opts.scenario ?? CALLER_SCENARIO,
+    ...(await sippPorts()),
     '-key', 'called', called,
     '-r', String(rate), '-m', String(calls),
     // open calls allowed: 10 s of calls, so a slow app shows as late or failed calls
@@ -159,6 +195,8 @@ export async function runCaller(
     '-nostdin',
     '-trace_stat', '-stf', join(dir, 'stat.csv'),
     '-trace_err', '-error_file', join(dir, 'errors.log'),
+    // every call's response time (rtd="true" on the 200) into <scenario>_<pid>_rtt.csv in cwd
+    '-trace_rtt', '-rtt_freq', '1',
     '-timeout', `${limitS}s`, '-timeout_error',
   ];
   const started = performance.now();
@@ -171,24 +209,40 @@ export async function runCaller(
   const counts = parseStats(read('stat.csv'));
   // events are `date\ttime\tepoch: text`, not always newline-terminated; late 200
   // retransmissions to calls that already ended are harmless
-  const firstError =
-    read('errors.log')
-      .split(/\d{4}-\d\d-\d\d\t[^\t]*\t[\d.]+: /)
-      .map((e) => e.trim().split('\n')[0] ?? '')
-      .find((e) => e && !e.startsWith('Dead call') && !e.startsWith('The following')) ?? '';
+  const events = read('errors.log')
+    .split(/\d{4}-\d\d-\d\d\t[^\t]*\t[\d.]+: /)
+    .map((e) => e.trim().split('\n')[0] ?? '')
+    .filter((e) => e && !e.startsWith('Dead call') && !e.startsWith('The following'));
+  const rtt = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+  const answerMs = (rtt ? read(rtt) : '')
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(';')[1]))
+    .filter((ms) => Number.isFinite(ms) && ms >= 0);
   removeDir(dir);
-  if (counts.created === 0 && exitCode !== 0 && exitCode !== 1)
+  if (counts.created === 0 && exitCode !== 0 && exitCode !== 1 && exitCode !== BIND_FAILED)
     throw new Error(`sipp caller did not run (exit ${exitCode}):\n${proc.output()}`);
-  return { exitCode, ...counts, wallMs, firstError: firstError.trim().slice(0, 200) };
+  return {
+    exitCode,
+    ...counts,
+    wallMs,
+    errors: events.length,
+    firstError: (events[0] ?? '').trim().slice(0, 200),
+    answerMs,
+  };
 }
 
-/** The gateway from dist/ with `dialplans` as DIALPLAN_DIR; resolves once /readyz says 200. */
+/**
+ * The gateway from dist/ with `dialplans` as DIALPLAN_DIR and `env` on top; resolves once
+ * /readyz says 200 (with FREESWITCH set, that needs a media server connected).
+ */
 export async function startGateway(
   admin: Endpoint,
   secret: string,
   dialplans: string,
   trunk: Endpoint,
-): Promise<Proc> {
+  env: Record<string, string> = {},
+): Promise<Proc & { httpPort: number }> {
   ensureBuilt();
   const httpPort = await freeTcpPort();
   const proc = track(process.execPath, startArgs(), {
@@ -206,6 +260,7 @@ export async function startGateway(
       NODE_ID: 'bench',
       RATE_LIMIT_CPS: '100000',
       RATE_LIMIT_BURST: '100000',
+      ...env,
     },
   });
   for (let i = 0; i < 200; i++) {

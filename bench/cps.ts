@@ -32,6 +32,7 @@ import {
   startGateway,
   tempDir,
 } from './cps-procs.js';
+import { callBenchDialplan } from './fixtures.js';
 import { figure } from './report.js';
 
 const SECRET = 'cymru';
@@ -46,20 +47,7 @@ const LATENCY_SECONDS = 10;
 const LATE_MS = 1000;
 const HOLD_MS = 200;
 
-const DIALPLAN = `version: 1
-customers:
-  - id: autohaus-berlin
-    name: Autohaus Berlin
-    seat: { country: DE, areaCode: "30" }
-numbers:
-  - number: "${TRACKING_NUMBER}"
-    customer: autohaus-berlin
-    source: mobile.de
-    status: active
-    destinations:
-      - to: "+493089001234"
-        ringTimeout: 20
-`;
+const DIALPLAN = callBenchDialplan([{ number: TRACKING_NUMBER }]);
 
 type App = 'gateway' | 'baseline';
 

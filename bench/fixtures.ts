@@ -109,3 +109,30 @@ export async function writeDialplanSet(
   }
   return dir;
 }
+
+/**
+ * The call-rate benchmarks' dialplan: Berlin numbers of one customer, each forwarding to one
+ * E.164 destination (the outbound trunk is the sipp dealer); `options` lines go under a number.
+ */
+export function callBenchDialplan(numbers: { number: string; options?: string[] }[]): string {
+  const lines = [
+    'version: 1',
+    'customers:',
+    '  - id: autohaus-berlin',
+    '    name: Autohaus Berlin',
+    '    seat: { country: DE, areaCode: "30" }',
+    'numbers:',
+  ];
+  for (const n of numbers)
+    lines.push(
+      `  - number: "${n.number}"`,
+      '    customer: autohaus-berlin',
+      '    source: mobile.de',
+      '    status: active',
+      '    destinations:',
+      '      - to: "+493089001234"',
+      '        ringTimeout: 20',
+      ...(n.options ?? []).map((l) => `    ${l}`),
+    );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,6 +1,6 @@
 // The FreeSWITCH stand-in as a library: a SIP side for drachtio-fsmrf's INVITEs, the inbound
 // event socket, an outbound event socket per channel, and a trace/state view for assertions.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint } from '../standin/sip-address.js';
@@ -109,6 +109,8 @@ export async function start(options: FsStandinOptions): Promise<FsStandinHandle>
           for (const app of [...ch.running]) app.interrupt('hangup');
         for (const session of [...sw.sessions]) session.kill();
         await Promise.all([inbound.close(), udp.close()]);
+        // a directory the caller chose is the caller's; the one made here goes with the switch
+        if (!options.recordDir) rmSync(recordDir, { recursive: true, force: true });
       })();
       return closing;
     },
