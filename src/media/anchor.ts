@@ -51,14 +51,43 @@ export function fsMediaPort(servers: MediaServers, logger: Logger): MediaPort {
         await destroyBounded(caller);
         throw err;
       }
-      if (opts?.ringback !== false) ringback(caller);
-      return anchored(caller, dealer, logger);
+      return anchored(caller, dealer, logger, opts?.ringback !== false);
     },
   };
 }
 
-function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): MediaAnchor {
+function anchored(
+  caller: FsEndpoint,
+  dealer: FsEndpoint,
+  logger: Logger,
+  ringbackNow: boolean,
+): MediaAnchor {
   let releasing: Promise<void> | undefined;
+  /** The caller's ringback while it plays; the bridge ends it with PLAYBACK ERROR. */
+  let ringing: Promise<void> | undefined;
+  const ringback = () => {
+    const playing: Promise<void> = caller
+      .play(RINGBACK)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        if (ringing === playing) ringing = undefined;
+      });
+    ringing = playing;
+  };
+  /**
+   * Ends the ringback and waits until it has: uuid_break sets a flag the running app consumes,
+   * so with nothing running it would break the next prompt instead.
+   */
+  const stopRingback = async () => {
+    const playing = ringing;
+    if (!playing) return;
+    await caller.api('uuid_break', caller.uuid);
+    await Promise.race([playing, delay(RELEASE_TIMEOUT_MS)]);
+  };
+  if (ringbackNow) ringback();
   const ended = new Promise<void>((resolve) => {
     for (const ep of [caller, dealer])
       ep.once('destroy', () => {
@@ -95,7 +124,7 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
         logger.warn({ err, notice: what }, 'recording notice failed');
         return 'failed';
       } finally {
-        if (caller.connected && ringbackAfter()) ringback(caller);
+        if (caller.connected && ringbackAfter()) ringback();
       }
     },
     async bridge() {
@@ -108,7 +137,7 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
     async voicemail(v) {
       try {
         // the endless ringback would hold every app queued behind it
-        await caller.api('uuid_break', `${caller.uuid} all`);
+        await stopRingback();
         const greeting = v.greeting.file ?? toneStream(v.greeting.tone);
         if (greeting && !interrupted) await playOrLog(caller, greeting, logger);
         if (!interrupted) await playOrLog(caller, BEEP, logger);
@@ -123,7 +152,7 @@ function anchored(caller: FsEndpoint, dealer: FsEndpoint, logger: Logger): Media
     async interrupt() {
       interrupted = true;
       // uuid_break ends a playback or a record app; the record app closes its file first
-      await caller.api('uuid_break', `${caller.uuid} all`).catch(() => undefined);
+      await caller.api('uuid_break', caller.uuid).catch(() => undefined);
     },
     release() {
       releasing ??= Promise.all([destroyBounded(caller), destroyBounded(dealer)]).then(
@@ -143,9 +172,8 @@ async function playOrLog(ep: FsEndpoint, what: string, logger: Logger): Promise<
   }
 }
 
-/** The ringback ends with PLAYBACK ERROR when the bridge interrupts it. */
-function ringback(caller: FsEndpoint): void {
-  caller.play(RINGBACK).catch(() => undefined);
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** A dialplan tone as written (`%(300,0,800)`) or with its `tone_stream://` prefix. */
@@ -156,10 +184,5 @@ function toneStream(tone: string | undefined): string | undefined {
 
 /** destroy() waits for FreeSWITCH's BYE, which may never come when the channel is gone. */
 async function destroyBounded(ep: FsEndpoint): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
-  });
-  await Promise.race([ep.destroy().catch(() => undefined), timeout]);
-  clearTimeout(timer);
+  await Promise.race([ep.destroy().catch(() => undefined), delay(RELEASE_TIMEOUT_MS)]);
 }

@@ -17,7 +17,10 @@ export interface FsEndpoint {
   /** record_session: starts recording the channel (both sides once bridged) and returns. */
   recordSession(path: string): Promise<unknown>;
   /** The `record` app on an unbridged leg; resolves when it ends (limit, uuid_break, hangup). */
-  record(path: string, opts?: { timeLimitSecs?: number }): Promise<unknown>;
+  record(
+    path: string,
+    opts?: { timeLimitSecs?: number },
+  ): Promise<{ recordSeconds?: string; recordMilliseconds?: string }>;
   bridge(other: FsEndpoint): Promise<void>;
   api(command: string, args?: string): Promise<unknown>;
   destroy(): Promise<void>;

@@ -193,6 +193,43 @@ t.test(
   },
 );
 
+t.test(
+  'record on an unbridged leg: runs to its limit, or uuid_break ends it with the file kept',
+  async (t) => {
+    const { fs, ms } = await mediaUp(t);
+    const ep = await ms.createEndpoint({ remoteSdp: SDP });
+    const limited = await ep.record('vm/limit.wav', { timeLimitSecs: 1 });
+    t.ok(Number(limited.recordMilliseconds) >= 1000, 'ended at its time limit');
+    const broken = ep.record('vm/broken.wav', { timeLimitSecs: 60 });
+    await waitFor(() => fs.channels()[0]?.recordings.length === 2 || undefined, 2000, 'recording');
+    await ep.api('uuid_break', ep.uuid);
+    const result = await broken;
+    t.ok(Number(result.recordMilliseconds) < 60_000, 'ended by the break, not the limit');
+    const path = join(fs.recordDir, 'vm/broken.wav');
+    t.ok(existsSync(path) && statSync(path).size > 44, 'the file is there, closed');
+    t.same(fs.channels()[0]?.pitfalls, [], 'no pitfall: the leg is not bridged');
+    await ep.destroy();
+  },
+);
+
+t.test(
+  'uuid_break while nothing runs: the next playback ends at once (CF_BREAK stays set)',
+  async (t) => {
+    const { fs, ms } = await mediaUp(t, { files: { 'vm/greeting.wav': 5000 } });
+    const ep = await ms.createEndpoint({ remoteSdp: SDP });
+    await ep.api('uuid_break', ep.uuid);
+    const started = Date.now();
+    const r = await ep.play('vm/greeting.wav');
+    t.ok(Date.now() - started < 2000, 'broken at once, not played for 5 s');
+    t.ok(Number(r.playbackMilliseconds) < 2000);
+    const again = Date.now();
+    await ep.play('tone_stream://%(100,0,800)');
+    t.ok(Date.now() - again >= 40, 'the break is consumed once: the next prompt plays');
+    t.equal(fs.channels()[0]?.pitfalls.length, 0);
+    await ep.destroy();
+  },
+);
+
 t.test('wrong secret: -ERR invalid, disconnect notice, socket closed', async (t) => {
   const { fs } = await mediaUp(t);
   const { createConnection } = await import('node:net');

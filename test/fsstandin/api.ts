@@ -22,7 +22,9 @@ export function runApi(sw: Switch, command: string, args: string, sipAddress: st
       if (!ch) return '-ERR No such channel!\n';
       // CF_BREAK: playback and record (switch_ivr_record_file) both end on it, the file closed;
       // a record wedged on a bridged leg does not get there
-      if (!ch.wedged) for (const app of [...ch.running]) app.interrupt('break');
+      if (ch.wedged) return '+OK\n';
+      if (ch.running.size === 0) ch.breakPending = true;
+      for (const app of [...ch.running]) app.interrupt('break');
       return '+OK\n';
     }
     case 'uuid_bridge': {

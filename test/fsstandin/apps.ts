@@ -134,6 +134,14 @@ function playback(sw: Switch, ch: Channel, arg: string, complete: Complete): voi
     interrupt: (reason) => finish(reason === 'break' ? 'FILE PLAYED' : 'PLAYBACK ERROR'),
   };
   ch.running.add(app);
+  consumePendingBreak(ch, app);
+}
+
+/** A break left from a uuid_break while nothing ran ends this application's loop at once. */
+function consumePendingBreak(ch: Channel, app: RunningApp): void {
+  if (!ch.breakPending) return;
+  ch.breakPending = false;
+  app.interrupt('break');
 }
 
 /** record_session: starts a media bug and completes at once; the file exists from the start. */
@@ -184,6 +192,7 @@ function record(sw: Switch, ch: Channel, arg: string, complete: Complete): void 
   const timer = seconds > 0 ? setTimeout(finish, seconds * 1000) : undefined;
   const app: RunningApp = { app: 'record', interrupt: finish };
   ch.running.add(app);
+  consumePendingBreak(ch, app);
 }
 
 function hangup(sw: Switch, ch: Channel, arg: string, complete: Complete): void {

@@ -37,6 +37,11 @@ export class Channel {
   bridgedTo: string | undefined;
   /** A `record` on a bridged leg wedged the channel: hangup no longer completes. */
   wedged = false;
+  /**
+   * CF_BREAK set by uuid_break while no application ran: it stays until an application's loop
+   * consumes it, so the next playback or record ends at once.
+   */
+  breakPending = false;
   readonly vars = new Map<string, string>();
   readonly running = new Set<RunningApp>();
   readonly played: string[] = [];

@@ -15,7 +15,7 @@ export interface MrfEndpoint {
   modify(sdp: string): Promise<unknown>;
   bridge(other: MrfEndpoint | string): Promise<void>;
   recordSession(...args: string[]): Promise<unknown>;
-  record(file: string, opts?: object): Promise<unknown>;
+  record(file: string, opts?: object): Promise<{ recordMilliseconds?: string }>;
   execute(app: string, arg?: string): Promise<{ getHeader(name: string): string | undefined }>;
   api(command: string, args?: string | string[]): Promise<{ body?: string }>;
   getChannelVariables(includeMedia?: boolean): Promise<Record<string, string>>;
