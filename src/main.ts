@@ -80,10 +80,10 @@ const records =
     ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry))
     : undefined;
 const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
-// messages an earlier run left are delivered even when this run takes no new ones
+let voicemailsPending = 0;
 const outbox = config.voicemail.smtpUrl ? startOutbox() : undefined;
 if (!outbox)
-  logger.warn("SMTP_URL is empty: numbers with voicemail answer callers with the dealers' failure");
+  logger.info("SMTP_URL is empty: voicemail is off, callers get the dealers' failure instead");
 routeInvites(srf, {
   admitter,
   table: () => reloader.table,
@@ -134,6 +134,8 @@ const http = createHttpServer({
       activeCalls: calls.size,
       // calls still work while Redis is away: records wait in the spool, the node stays ready
       records: recordState(),
+      // a mail server that is down does not stop calls: messages wait on disk, retried
+      voicemail: outbox ? `${voicemailsPending} waiting for delivery` : 'off (SMTP_URL empty)',
     },
   }),
 });
@@ -212,7 +214,10 @@ function startOutbox(): VoicemailOutbox {
     staleRecordingMs: 3_600_000,
     onDelivered: () => metrics.voicemailsDelivered.inc(),
     onFailed: () => metrics.voicemailDeliveryFailures.inc(),
-    onPending: (n) => metrics.voicemailsPending.set(n),
+    onPending: (n) => {
+      voicemailsPending = n;
+      metrics.voicemailsPending.set(n);
+    },
   });
   box.start();
   return box;

@@ -159,6 +159,9 @@ t.test(
     t.match(note, { state: 'queued', to: MAILBOX, lastError: /ECONNREFUSED/ });
     t.ok(note.attempts >= 2, 'retried');
     t.match(await gw.metrics(), /^calltrack_voicemails_pending 1$/m);
+    const ready = await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`);
+    t.equal(ready.status, 200, 'a mail server that is down does not take the node out');
+    t.match(await ready.json(), { status: 'ready', voicemail: '1 waiting for delivery' });
     t.match(
       gw.logs(),
       /voicemail delivery failed: message kept, retrying/,

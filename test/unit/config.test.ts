@@ -142,3 +142,22 @@ t.test('media: no FreeSWITCH by default; a server without a secret is refused', 
   const err = t.throws(() => loadConfig({ FREESWITCH: 'fs1:8021' })) as ConfigError;
   t.match(err.message, /FREESWITCH \(media\.servers\.0\): .*host:port:secret/);
 });
+
+t.test(
+  'voicemail: a bad SMTP_URL and limit are named, a password in them never echoed',
+  async (t) => {
+    const err = t.throws(() =>
+      loadConfig({
+        SMTP_URL: 'mail.example.net:25 user:s3cr3t',
+        VOICEMAIL_MAX_SECONDS: '3',
+        VOICEMAIL_RETRY_MS: 'soon',
+      }),
+    ) as ConfigError;
+    t.equal(err.problems.length, 3, err.message);
+    t.match(err.message, /SMTP_URL \(voicemail\.smtpUrl\): .*smtp:\/\//);
+    t.match(err.message, /VOICEMAIL_MAX_SECONDS \(voicemail\.maxSeconds\): .*>= 5/);
+    t.match(err.message, /VOICEMAIL_RETRY_MS/);
+    t.notMatch(err.message, /s3cr3t/, 'the value is not repeated');
+    t.equal(loadConfig({}).voicemail.smtpUrl, '', 'no SMTP by default: voicemail off');
+  },
+);
