@@ -3,10 +3,10 @@
  * the recording (notice, file, sidecar for the sweeper) and the voicemail (greeting, limit,
  * the outbox note that gets the message mailed).
  */
-import { recordingFile, recordingPath, writeSidecar } from '../recordings/store.js';
+import { audioFile, audioPath } from '../recordings/audio-files.js';
+import { writeSidecar } from '../recordings/store.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { VoicemailOutbox } from '../voicemail/outbox.js';
-import { voicemailPath } from '../voicemail/store.js';
 import type { SessionMedia, SessionRecording, SessionVoicemail } from './media-flow.js';
 import type { MediaPort, RecordingOption } from './media-port.js';
 import type { CallRecord } from './record.js';
@@ -65,8 +65,8 @@ function recordingOf(
   };
   return {
     notice: { file: option.noticeFile ?? where.noticeFile },
-    path: recordingPath(where.dir, base.recordId),
-    file: recordingFile(base.recordId),
+    path: audioPath(where.dir, base.recordId),
+    file: audioFile(base.recordId),
     prepare: () => writeSidecar(where.dir, meta),
   };
 }
@@ -83,7 +83,7 @@ function voicemailOf(
   return {
     greeting: { file: option.greetingFile ?? where.greetingFile },
     maxSeconds: option.maxSeconds ?? where.maxSeconds,
-    path: voicemailPath(where.dir, recordId),
+    path: audioPath(where.dir, recordId),
     prepare: () =>
       where.outbox.prepare({
         recordId,

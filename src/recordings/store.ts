@@ -5,8 +5,9 @@
  * else: a dialplan changed later does not shorten or extend a recording's retention, and a
  * recording whose sidecar is missing or unreadable is kept (and reported), never guessed at.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { audioFile, writeNote } from './audio-files.js';
 
 const DAY_MS = 86_400_000;
 
@@ -17,18 +18,8 @@ export type RecordingMeta = {
   startedAt: string;
 };
 
-export function recordingFile(recordId: string): string {
-  return `${recordId}.wav`;
-}
-
-/** Absolute path of a recording (FreeSWITCH resolves relative paths against its own dir). */
-export function recordingPath(dir: string, recordId: string): string {
-  return resolve(dir, recordingFile(recordId));
-}
-
 export async function writeSidecar(dir: string, meta: RecordingMeta): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${meta.recordId}.json`), `${JSON.stringify(meta)}\n`);
+  await writeNote(dir, meta.recordId, meta);
 }
 
 export type PurgeResult = {
@@ -65,9 +56,9 @@ export async function purgeRecordings(dir: string, now: number): Promise<PurgeRe
       continue;
     }
     // the recording first: a sidecar without recording is retried and removed on the next run
-    await rm(join(dir, recordingFile(id)), { force: true });
+    await rm(join(dir, audioFile(id)), { force: true });
     await rm(join(dir, name), { force: true });
-    result.deleted.push(recordingFile(id));
+    result.deleted.push(audioFile(id));
   }
   return result;
 }

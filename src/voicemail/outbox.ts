@@ -5,6 +5,7 @@
  * by an earlier run (queued, or interrupted mid-recording by a crash) are found on start.
  */
 import type { Logger } from '../observability/logger.js';
+import { audioPath } from '../recordings/audio-files.js';
 import { voicemailMail } from './message.js';
 import type { MailSender } from './smtp.js';
 import {
@@ -13,7 +14,6 @@ import {
   readNote,
   removeMessage,
   type VoicemailNote,
-  voicemailPath,
   writeNote,
 } from './store.js';
 
@@ -141,7 +141,7 @@ export class VoicemailOutbox {
     const log = this.o.logger.child({ recordId: note.recordId });
     try {
       const reply = await this.o.sender.send(
-        voicemailMail(note, voicemailPath(this.o.dir, note.recordId)),
+        voicemailMail(note, audioPath(this.o.dir, note.recordId)),
       );
       await removeMessage(this.o.dir, note.recordId);
       this.o.onDelivered?.();

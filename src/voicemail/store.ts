@@ -5,8 +5,8 @@
  * A note in state `recording` belongs to a message still being left; `queued` ones wait for
  * delivery. Nothing here is deleted before delivery, except a note whose call left no audio.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { audioPath, notePath, writeNote as writeAudioNote } from '../recordings/audio-files.js';
 
 /** A WAV file with nothing after its 44-byte header holds no message. */
 const WAV_HEADER_BYTES = 44;
@@ -28,25 +28,12 @@ export type VoicemailNote = {
   lastError?: string;
 };
 
-export function voicemailFile(recordId: string): string {
-  return `${recordId}.wav`;
-}
-
-/** Absolute path of a message (FreeSWITCH resolves relative paths against its own dir). */
-export function voicemailPath(dir: string, recordId: string): string {
-  return resolve(dir, voicemailFile(recordId));
-}
-
-/** Written atomically: a crash never leaves half a note, which would strand its message. */
 export async function writeNote(dir: string, note: VoicemailNote): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${note.recordId}.json`);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(note)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeAudioNote(dir, note.recordId, note);
 }
 
 export async function readNote(dir: string, recordId: string): Promise<VoicemailNote> {
-  const note = JSON.parse(await readFile(join(dir, `${recordId}.json`), 'utf8')) as VoicemailNote;
+  const note = JSON.parse(await readFile(notePath(dir, recordId), 'utf8')) as VoicemailNote;
   if (typeof note.to !== 'string' || typeof note.recordId !== 'string')
     throw new Error('to or recordId missing');
   return note;
@@ -68,7 +55,7 @@ export async function listNotes(dir: string): Promise<string[]> {
 /** True when FreeSWITCH left audio for this message. */
 export async function hasAudio(dir: string, recordId: string): Promise<boolean> {
   try {
-    return (await stat(voicemailPath(dir, recordId))).size > WAV_HEADER_BYTES;
+    return (await stat(audioPath(dir, recordId))).size > WAV_HEADER_BYTES;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
@@ -80,6 +67,6 @@ export async function hasAudio(dir: string, recordId: string): Promise<boolean> 
  * the outbox clears; never audio without a note, which nobody would deliver.
  */
 export async function removeMessage(dir: string, recordId: string): Promise<void> {
-  await rm(voicemailPath(dir, recordId), { force: true });
-  await rm(join(dir, `${recordId}.json`), { force: true });
+  await rm(audioPath(dir, recordId), { force: true });
+  await rm(notePath(dir, recordId), { force: true });
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { createLogger } from '../../src/observability/logger.js';
-import { recordingFile, writeSidecar } from '../../src/recordings/store.js';
+import { audioFile } from '../../src/recordings/audio-files.js';
+import { writeSidecar } from '../../src/recordings/store.js';
 import { startRecordingSweeper, sweepRecordings } from '../../src/recordings/sweeper.js';
 import { cli } from '../helpers/cli-io.js';
 
@@ -19,7 +20,7 @@ const daysAgo = (d: number) => new Date(TODAY - d * 86_400_000).toISOString();
 async function recordings(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-rec-'));
   const add = async (recordId: string, ageDays: number, retentionDays: number) => {
-    writeFileSync(join(dir, recordingFile(recordId)), 'RIFF');
+    writeFileSync(join(dir, audioFile(recordId)), 'RIFF');
     await writeSidecar(dir, {
       recordId,
       trackingNumber: '+493025550101',
