@@ -34,17 +34,18 @@ async function voicemailGateway(
   smtp: TestSmtp,
   extra: string[] = [],
   env: Record<string, string> = {},
+  greeting = { file: GREETING, ms: 200 },
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-voicemail-'));
   const gw = await startMediaGateway(
     t,
     [{ port: dealerPort, ringTimeout: 2 }],
-    { files: { [GREETING]: 200 } },
+    { files: { [GREETING]: greeting.ms } },
     [
       'options:',
       '  voicemail:',
       `    email: ${MAILBOX}`,
-      `    greetingFile: ${GREETING}`,
+      `    greetingFile: ${greeting.file}`,
       ...extra,
     ],
     { VOICEMAIL_DIR: dir, SMTP_URL: smtp.url, VOICEMAIL_RETRY_MS: '200', ...env },
@@ -179,3 +180,75 @@ t.test(
     await released(t, gw);
   },
 );
+
+t.test(
+  'the caller hangs up during the greeting: nothing recorded, nothing mailed or kept',
+  async (t) => {
+    const smtp = await testSmtp();
+    const d = await dealer('uas-busy-486.xml');
+    const { gw, dir } = await voicemailGateway(
+      t,
+      d.port,
+      smtp,
+      [],
+      {},
+      { file: GREETING, ms: 3000 },
+    );
+    const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } });
+    await d.done;
+    const [rec] = await gw.records(1);
+    t.match(rec, {
+      outcome: 'busy',
+      sipStatus: 200,
+      endedBy: 'caller',
+      media: { voicemail: 'empty' },
+    });
+    t.match(
+      plays(gw.fs).find((p) => p.file === GREETING),
+      { result: 'FILE PLAYED' },
+      'broken off',
+    );
+    t.notOk(
+      gw.fs.trace.some((r) => r.kind === 'record'),
+      'no record app after the caller left',
+    );
+    await released(t, gw);
+    t.same(readdirSync(dir), [], 'no note left behind');
+    t.same(smtp.mails, []);
+    t.match(
+      await gw.metrics(),
+      /^calltrack_media_outcomes_total\{step="voicemail",result="empty"\} 1$/m,
+    );
+  },
+);
+
+t.test('the greeting file is missing: the caller still leaves a message', async (t) => {
+  const smtp = await testSmtp();
+  const d = await dealer('uas-busy-486.xml');
+  const { gw } = await voicemailGateway(
+    t,
+    d.port,
+    smtp,
+    [],
+    {},
+    {
+      file: 'voicemail/missing.wav',
+      ms: 200,
+    },
+  );
+  const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } });
+  await d.done;
+  t.match(
+    plays(gw.fs).find((p) => p.file === 'voicemail/missing.wav'),
+    { result: 'FILE NOT FOUND' },
+  );
+  t.ok(
+    gw.fs.trace.some((r) => r.kind === 'record'),
+    'recorded after the beep',
+  );
+  t.match((await gw.records(1))[0], { media: { voicemail: 'left' } });
+  t.equal((await smtp.waitForMail()).email.attachments.length, 1);
+  await released(t, gw);
+});
