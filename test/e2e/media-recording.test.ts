@@ -5,17 +5,24 @@
  * record_session (never `record` on a bridged leg) into RECORDING_DIR as `<recordId>.wav`, with
  * the sidecar the sweeper reads; the call record notes the file.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { writeSidecar } from '../../src/recordings/store.js';
 import {
   callThrough as call,
   dealerSipp as dealer,
   firstLines,
   TRACKING,
 } from '../helpers/call-bed.js';
-import { fsLegCallId, plays, released, startMediaGateway } from '../helpers/media-bed.js';
+import {
+  fsLegCallId,
+  plays,
+  released,
+  startMediaGateway,
+  waitUntil,
+} from '../helpers/media-bed.js';
 
 const NOTICE = 'notice/autohaus.wav';
 const DEFAULT_NOTICE = 'notice/default.wav';
@@ -30,14 +37,19 @@ function recordingOptions(noticeFile?: string): string[] {
   ];
 }
 
-async function recordingGateway(t: Test, dealerPort: number, noticeFile?: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'calltrack-recordings-'));
+async function recordingGateway(
+  t: Test,
+  dealerPort: number,
+  noticeFile?: string,
+  env: Record<string, string> = {},
+  dir = mkdtempSync(join(tmpdir(), 'calltrack-recordings-')),
+) {
   const gw = await startMediaGateway(
     t,
     [{ port: dealerPort }],
     { files: { [NOTICE]: 200, [DEFAULT_NOTICE]: 100 } },
     recordingOptions(noticeFile),
-    { RECORDING_DIR: dir, RECORDING_NOTICE_FILE: DEFAULT_NOTICE },
+    { RECORDING_DIR: dir, RECORDING_NOTICE_FILE: DEFAULT_NOTICE, ...env },
   );
   return { gw, dir };
 }
@@ -141,3 +153,43 @@ t.test('the notice cannot play: the call goes through, not recorded, counted', a
   t.match(metrics, /^calltrack_media_errors_total\{step="notice"\} 1$/m);
   await released(t, gw);
 });
+
+t.test(
+  'retention: the gateway’s sweeper deletes a recording past its days, keeps the new one',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'calltrack-recordings-'));
+    // left by an earlier call 40 days ago, kept 30 days
+    writeFileSync(join(dir, 'old-call.wav'), 'RIFF');
+    await writeSidecar(dir, {
+      recordId: 'old-call',
+      trackingNumber: TRACKING,
+      retentionDays: 30,
+      startedAt: new Date(Date.now() - 40 * 86_400_000).toISOString(),
+    });
+    const d = await dealer('uas-answer-200.xml');
+    const { gw } = await recordingGateway(
+      t,
+      d.port,
+      NOTICE,
+      { RECORDING_PURGE_INTERVAL_MS: '1000' },
+      dir,
+    );
+    const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } });
+    await d.done;
+    const [rec] = await gw.records(1);
+    const file = `${rec?.recordId}.wav`;
+    await waitUntil(
+      async () => /^calltrack_recordings_deleted_total 1$/m.test(await gw.metrics()),
+      5000,
+      'the sweep',
+    );
+    // one more sweep after the call's recording exists: it stays
+    await new Promise((r) => setTimeout(r, 1500));
+    t.notOk(existsSync(join(dir, 'old-call.wav')), 'the old recording is deleted');
+    t.notOk(existsSync(join(dir, 'old-call.json')), 'with its sidecar');
+    t.ok(existsSync(join(dir, file)), 'the new recording is kept');
+    t.match(await gw.metrics(), /^calltrack_recordings_deleted_total 1$/m);
+    await released(t, gw);
+  },
+);
