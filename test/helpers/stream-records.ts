@@ -73,3 +73,25 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_0
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The last ten XADD values of an entry: the media fields with these values, in stream order. */
+export function mediaTail(
+  media: string,
+  whisper: string,
+  recording: string,
+  voicemail: string,
+  error: string,
+): string[] {
+  return [
+    'media',
+    media,
+    'whisper',
+    whisper,
+    'recording',
+    recording,
+    'voicemail',
+    voicemail,
+    'media_error',
+    error,
+  ];
+}
