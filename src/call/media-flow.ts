@@ -61,6 +61,8 @@ export class MediaFlow {
   #notice: Promise<'played' | 'failed'> | undefined;
   /** A dealer answered: the caller gets no new ringback after the notice. */
   #joining = false;
+  /** FreeSWITCH ended one of the call's channels. */
+  #lost = false;
 
   constructor(
     private readonly media: SessionMedia,
@@ -95,6 +97,9 @@ export class MediaFlow {
     try {
       this.#anchor = await port.anchor(inbound.sdp, recording ? { ringback: false } : undefined);
       this.#use = { anchored: true };
+      void this.#anchor.ended.then(() => {
+        this.#lost = true;
+      });
     } catch (err) {
       this.#use = { anchored: false, error: 'anchor-failed' };
       this.#failed('anchor');
@@ -140,9 +145,12 @@ export class MediaFlow {
     this.#note({ error: `${err.step}-failed` });
   }
 
-  /** Voicemail is taken when the number has it and the caller's leg is anchored. */
+  /**
+   * Voicemail is taken when the number has it and the caller's leg is anchored and still up in
+   * FreeSWITCH: a caller is never answered (and charged) for a message nobody can record.
+   */
   get takesVoicemail(): boolean {
-    return this.#anchor !== undefined && this.media.voicemail !== undefined;
+    return this.#anchor !== undefined && !this.#lost && this.media.voicemail !== undefined;
   }
 
   /**

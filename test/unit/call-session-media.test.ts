@@ -28,7 +28,13 @@ type Fail = 'anchor' | 'modify' | 'bridge' | 'notice' | 'record' | 'voicemail';
 function fakes(
   failAt?: Fail,
   recording = false,
-  more: { dealers?: 'answer' | 'busy'; voicemail?: boolean; callerHangsUp?: boolean } = {},
+  more: {
+    dealers?: 'answer' | 'busy';
+    voicemail?: boolean;
+    callerHangsUp?: boolean;
+    /** FreeSWITCH ends the call's channels while the dealers ring. */
+    mediaLost?: boolean;
+  } = {},
 ) {
   const steps: string[] = [];
   let callerGone: () => void = () => undefined;
@@ -65,7 +71,7 @@ function fakes(
   const anchor: MediaAnchor = {
     callerSdp: 'fs-a',
     dealerSdp: 'fs-b',
-    ended: new Promise(() => undefined),
+    ended: more.mediaLost ? Promise.resolve() : new Promise(() => undefined),
     connectDealer: async (sdp) => {
       steps.push(`modify ${sdp}`);
       if (failAt === 'modify') throw new Error('modify failed');
@@ -311,3 +317,21 @@ t.test('no voicemail: every dealer busy, the caller gets 486, no answer', async 
   t.match(r, { outcome: 'busy', sipStatus: 486 });
   t.notOk(r.media?.voicemail);
 });
+
+t.test(
+  'voicemail, but FreeSWITCH lost the call while it rang: the caller is not answered',
+  async (t) => {
+    const { steps, session } = fakes(undefined, false, {
+      dealers: 'busy',
+      voicemail: true,
+      mediaLost: true,
+    });
+    const r = await session.run();
+    t.notOk(
+      steps.some((s) => s.startsWith('200') || s.startsWith('voicemail')),
+      'no 200 for a message nobody could record',
+    );
+    t.same(steps.slice(-2), ['reject 486', 'release']);
+    t.match(r, { outcome: 'busy', sipStatus: 486 });
+  },
+);
