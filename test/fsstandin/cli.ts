@@ -2,15 +2,10 @@
 // ClueCon [--heartbeat ms] [--files a.wav,b.wav] [--record-dir dir] [--no-srtp] [--trace f.jsonl]`:
 // runs the FreeSWITCH stand-in until SIGTERM/SIGINT, prints one ready line.
 import { parseArgs } from 'node:util';
+import { hostPort, runStandin } from '../helpers/standin-cli.js';
 import { start } from './index.js';
 
-function hostPort(value: string, flag: string): { host: string; port: number } {
-  const m = /^(.+):(\d+)$/.exec(value);
-  if (!m?.[1] || !m[2]) throw new Error(`${flag} expects host:port, got '${value}'`);
-  return { host: m[1], port: Number(m[2]) };
-}
-
-async function main(): Promise<void> {
+async function main() {
   const { values } = parseArgs({
     options: {
       sip: { type: 'string', default: '127.0.0.1:5080' },
@@ -38,24 +33,10 @@ async function main(): Promise<void> {
     ...(values.trace ? { traceFile: values.trace } : {}),
   });
   const { sipAddress: s, eslAddress: e } = fs;
-  console.log(
-    `freeswitch stand-in ready: sip udp/${s.address}:${s.port} esl tcp/${e.address}:${e.port} recordings ${fs.recordDir}`,
-  );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    fs.close().then(() => process.exit(0));
+  return {
+    ready: `sip udp/${s.address}:${s.port} esl tcp/${e.address}:${e.port} recordings ${fs.recordDir}`,
+    close: () => fs.close(),
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) stop();
-  }, 500).unref();
 }
 
-main().catch((err: unknown) => {
-  console.error(`freeswitch stand-in: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+runStandin('freeswitch stand-in', main);
