@@ -76,3 +76,14 @@ export function withoutHeaders(
   const keys = new Set(names.map(canonicalKey));
   return headers.filter((h) => !keys.has(canonicalKey(h.name)));
 }
+
+/**
+ * The app's headers for a request or response inside a dialog: the dialog's own From, To,
+ * Call-ID and CSeq come from the stack, never from the app.
+ */
+export function inDialogAppHeaders(
+  headers: readonly SipHeader[],
+  local: LocalAddress,
+): SipHeader[] {
+  return withoutHeaders(filterAppHeaders(headers, local), ['from', 'to', 'call-id', 'cseq']);
+}

@@ -11,8 +11,7 @@ import { type Backoff, type Cancel, transactionTimeout } from './timers.js';
 
 export type ClientTxnState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
 
-export interface ClientTxn {
-  txnId: string;
+export interface NewClientTxn {
   method: string;
   branch: string;
   request: SipRequest;
@@ -21,26 +20,19 @@ export interface ClientTxn {
   /** App told about responses; undefined for requests the server sends on its own behalf. */
   client: AppClient | undefined;
   /** dialogId passed up with responses ('' for non-INVITE requests outside a dialog). */
-  dialogId: string;
+  dialogId?: string;
   /** For requests inside a dialog: BYE clears the dialog once answered. */
-  clearDialogOnFinal: boolean;
+  clearDialogOnFinal?: boolean;
+}
+
+export interface ClientTxn extends Required<NewClientTxn> {
+  txnId: string;
   state: ClientTxnState;
   canceled: boolean;
   /** The ACK the stack sent for a non-2xx final response, resent if that response repeats. */
   ack?: string;
   retransmit?: Backoff;
   stop: Cancel[];
-}
-
-export interface NewClientTxn {
-  method: string;
-  branch: string;
-  request: SipRequest;
-  text: string;
-  to: Endpoint;
-  client: AppClient | undefined;
-  dialogId?: string;
-  clearDialogOnFinal?: boolean;
 }
 
 /** A fresh transaction in state `calling` with a new txnId. */

@@ -1,7 +1,7 @@
 // A request from the app inside a dialog (`sip||<dialogId>` + request, or a Call-ID of a known
 // dialog): the server fills in the remote target, route set, tags and CSeq. ACK for a 200 is
 // built here too; ACK for a failure is refused, because the stack already sent it.
-import { type AppSip, filterAppHeaders, pickHeader, withoutHeaders } from './app-headers.js';
+import { type AppSip, inDialogAppHeaders, pickHeader } from './app-headers.js';
 import { newClientTxn, startClientTxn } from './client-txn.js';
 import { buildDialogRequest, terminateDialog } from './dialog-requests.js';
 import { type Dialog, nextHop } from './dialogs.js';
@@ -88,13 +88,7 @@ function resolve(stack: Stack, dialogId: string, sip: AppSip): DialogRequest {
 }
 
 function dialogHeaders(stack: Stack, dialog: Dialog, method: string, sip: AppSip): SipHeader[] {
-  const local = { host: stack.config.host, port: stack.config.port };
-  const app = withoutHeaders(filterAppHeaders(sip.headers, local), [
-    'from',
-    'to',
-    'call-id',
-    'cseq',
-  ]);
+  const app = inDialogAppHeaders(sip.headers, stack.config);
   const extra: SipHeader[] = [];
   const needsContact = method === 'INVITE' || method === 'SUBSCRIBE' || method === 'REFER';
   if (needsContact && !pickHeader(app, 'contact') && dialog.localContact) {

@@ -1,6 +1,6 @@
 // The app's answer to a request from the network (`sip|<txnId>|` + status line): built from the
 // stored request, sent, echoed back with "Msg sent:"; 2xx to INVITE retransmitted until the ACK.
-import { type AppSip, filterAppHeaders, pickHeader, withoutHeaders } from './app-headers.js';
+import { type AppSip, inDialogAppHeaders, pickHeader } from './app-headers.js';
 import { terminateDialog } from './dialog-requests.js';
 import { newTag } from './ids.js';
 import { buildResponse } from './responses.js';
@@ -52,13 +52,7 @@ export function answerFromApp(
 }
 
 function responseHeaders(stack: Stack, txn: ServerTxn, status: number, sip: AppSip): SipHeader[] {
-  const local = { host: stack.config.host, port: stack.config.port };
-  const app = withoutHeaders(filterAppHeaders(sip.headers, local), [
-    'from',
-    'to',
-    'call-id',
-    'cseq',
-  ]);
+  const app = inDialogAppHeaders(sip.headers, stack.config);
   const extra: SipHeader[] = [];
   const dialogForming = txn.method === 'INVITE' || txn.method === 'SUBSCRIBE';
   const wantsContact = txn.inviteInProgress ? status >= 200 && status < 300 : dialogForming;
