@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { FS_SECRET, mediaUp } from '../helpers/fsstandin-mrf.js';
 import { SDP } from '../helpers/srf-app.js';
-import { waitFor } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 const DEALER_SDP = SDP.replace('40000', '42000').replace('o=app 1 1', 'o=dealer 7 7');
 

@@ -10,13 +10,8 @@ import {
   firstLines,
   received,
 } from '../helpers/call-bed.js';
-import {
-  type MediaGateway,
-  plays,
-  startMediaGateway,
-  WHISPER,
-  waitUntil,
-} from '../helpers/media-bed.js';
+import { type MediaGateway, plays, startMediaGateway, WHISPER } from '../helpers/media-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 const readyz = async (gw: MediaGateway) => {
   const res = await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`);
@@ -30,7 +25,7 @@ t.test('/readyz and the metric report a FreeSWITCH that is down', async (t) => {
   t.match(up.body, { freeswitch: /^127\.0\.0\.1:\d+ connected$/ });
   t.match(await gw.metrics(), /^calltrack_media_servers_connected 1$/m);
   await gw.fs.close();
-  const down = await waitUntil(
+  const down = await waitFor(
     async () => {
       const r = await readyz(gw);
       return r.status === 503 ? r : undefined;
@@ -45,7 +40,7 @@ t.test('/readyz and the metric report a FreeSWITCH that is down', async (t) => {
     drachtio: true,
   });
   t.match(await gw.metrics(), /^calltrack_media_servers_connected 0$/m);
-  await waitUntil(() => /connect ECONNREFUSED/.test(gw.logs()) || undefined, 5000, 'a reconnect');
+  await waitFor(() => /connect ECONNREFUSED/.test(gw.logs()) || undefined, 5000, 'a reconnect');
   t.match(
     (await readyz(gw)).body,
     { freeswitch: /down: connect ECONNREFUSED/ },
@@ -96,7 +91,7 @@ t.test('a whisper file that is missing: noted, counted, the call still connects'
   });
   t.match(plays(gw.fs).find((p) => p.file === WHISPER)?.result, 'FILE NOT FOUND');
   t.match(await gw.metrics(), /^calltrack_media_errors_total\{step="whisper"\} 1$/m);
-  await waitUntil(() => gw.fs.channels().length === 0 || undefined, 5000, 'released');
+  await waitFor(() => gw.fs.channels().length === 0 || undefined, 5000, 'released');
   t.same(gw.fs.channels(), []);
 });
 
@@ -104,7 +99,7 @@ t.test('media server gone: the call reaches the dealer without media', async (t)
   const d = await dealer('uas-answer-200.xml');
   const gw = await startMediaGateway(t, [{ port: d.port }]);
   await gw.fs.close();
-  await waitUntil(async () => (await readyz(gw)).status === 503 || undefined, 5000, 'down');
+  await waitFor(async () => (await readyz(gw)).status === 503 || undefined, 5000, 'down');
   const c = await call(gw, 'uac-expect-200-caller-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller was connected');
   t.match(await d.done, { exitCode: 0 });

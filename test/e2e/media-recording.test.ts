@@ -16,13 +16,8 @@ import {
   firstLines,
   TRACKING,
 } from '../helpers/call-bed.js';
-import {
-  fsLegCallId,
-  plays,
-  released,
-  startMediaGateway,
-  waitUntil,
-} from '../helpers/media-bed.js';
+import { fsLegCallId, plays, released, startMediaGateway } from '../helpers/media-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 const NOTICE = 'notice/autohaus.wav';
 const DEFAULT_NOTICE = 'notice/default.wav';
@@ -179,7 +174,7 @@ t.test(
     await d.done;
     const [rec] = await gw.records(1);
     const file = `${rec?.recordId}.wav`;
-    await waitUntil(
+    await waitFor(
       async () => /^calltrack_recordings_deleted_total 1$/m.test(await gw.metrics()),
       5000,
       'the sweep',

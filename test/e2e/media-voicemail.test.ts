@@ -16,14 +16,9 @@ import {
   firstLines,
   TRACKING,
 } from '../helpers/call-bed.js';
-import {
-  fsLegCallId,
-  plays,
-  released,
-  startMediaGateway,
-  waitUntil,
-} from '../helpers/media-bed.js';
+import { fsLegCallId, plays, released, startMediaGateway } from '../helpers/media-bed.js';
 import { type TestSmtp, testSmtp } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const GREETING = 'voicemail/autohaus.wav';
 const MAILBOX = 'verkauf@autohaus-berlin.example';
@@ -101,7 +96,7 @@ t.test(
     t.equal(audio.subarray(0, 4).toString(), 'RIFF', 'the WAV FreeSWITCH recorded');
     t.ok(audio.length > 44, 'with audio after the header');
 
-    await waitUntil(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
+    await waitFor(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
       () => undefined,
     );
     t.same(readdirSync(dir), [], 'neither message nor note kept after delivery');
@@ -150,7 +145,7 @@ t.test(
     await d.done;
     const [rec] = await gw.records(1);
     const recordId = String(rec?.recordId);
-    await waitUntil(
+    await waitFor(
       async () => /^calltrack_voicemail_delivery_failures_total [2-9]/m.test(await gw.metrics()),
       10_000,
       'two failed deliveries',
@@ -173,7 +168,7 @@ t.test(
     await smtp.up();
     const mail = await smtp.waitForMail(15_000);
     t.equal(mail.email.attachments.length, 1, 'delivered once the mail server is back');
-    await waitUntil(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
+    await waitFor(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
       () => undefined,
     );
     t.same(readdirSync(dir), [], 'deleted after delivery');

@@ -3,15 +3,28 @@
  * and a SIGTERM that lets the calls in progress finish.
  */
 import t from 'tap';
-import { CALLER, CUSTOMERS, numbersYaml, TRACKING } from '../helpers/call-bed.js';
+import { CUSTOMERS, callThrough, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
-import { runSipp, startSipp } from '../helpers/sipp.js';
+import { startSipp } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
 import { start } from '../standin/index.js';
 
 const readyz = async (port: number) => {
   const r = await fetch(`http://127.0.0.1:${port}/readyz`);
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 };
+
+/** /readyz once its status is `status`, or as it is when the time is up (for the assertion). */
+const readyzOnce = (port: number, status: number, ms: number) =>
+  waitFor(async () => {
+    const r = await readyz(port);
+    return r.status === status ? r : undefined;
+  }, ms).catch(() => readyz(port));
+
+const oneCallUp = (gw: { metrics(): Promise<string> }) =>
+  waitFor(async () => /^calltrack_active_calls 1$/m.test(await gw.metrics()), 3000).catch(
+    () => undefined,
+  );
 
 t.test('/metrics counts the calls by source and outcome', async (t) => {
   const answers = await startSipp({ scenario: 'uas-answer-200.xml' });
@@ -24,23 +37,9 @@ t.test('/metrics counts the calls by source and outcome', async (t) => {
       'source: AutoScout24',
     ),
   });
-  const keys = (called: string) => ({ caller: CALLER, called });
-  t.match(
-    await runSipp({
-      scenario: 'uac-expect-200-caller-bye.xml',
-      remote: gw.sip,
-      keys: keys(TRACKING),
-    }),
-    { exitCode: 0 },
-  );
-  t.match(
-    await runSipp({ scenario: 'uac-expect-486.xml', remote: gw.sip, keys: keys('+493025550109') }),
-    { exitCode: 0 },
-  );
-  t.match(
-    await runSipp({ scenario: 'uac-expect-404.xml', remote: gw.sip, keys: keys('+493099999999') }),
-    { exitCode: 0 },
-  );
+  t.match(await callThrough(gw, 'uac-expect-200-caller-bye.xml', TRACKING), { exitCode: 0 });
+  t.match(await callThrough(gw, 'uac-expect-486.xml', '+493025550109'), { exitCode: 0 });
+  t.match(await callThrough(gw, 'uac-expect-404.xml', '+493099999999'), { exitCode: 0 });
   await gw.records(3);
   const m = await gw.metrics();
   t.match(m, /^calltrack_calls_total\{source="mobile\.de",outcome="answered"\} 1$/m);
@@ -66,15 +65,12 @@ t.test('readiness follows the drachtio connection, which comes back by itself', 
   t.match(await readyz(gw.httpPort), { status: 200, body: { drachtio: true, dialplans: true } });
   const adminPort = gw.standin.adminAddress.port;
   await gw.standin.close();
-  let r = await readyz(gw.httpPort);
-  for (let i = 0; i < 40 && r.status === 200; i++)
-    r = await new Promise((res) => setTimeout(() => res(readyz(gw.httpPort)), 50));
+  let r = await readyzOnce(gw.httpPort, 503, 2000);
   t.match(r, { status: 503, body: { status: 'not ready', drachtio: false } });
   t.match(await gw.metrics(), /^calltrack_drachtio_connected 0$/m);
   const again = await start({ sipPort: 0, adminPort, secret: 'cymru' });
   t.teardown(() => again.close());
-  for (let i = 0; i < 100 && r.status !== 200; i++)
-    r = await new Promise((res) => setTimeout(() => res(readyz(gw.httpPort)), 50));
+  r = await readyzOnce(gw.httpPort, 200, 5000);
   t.match(r, { status: 200, body: { drachtio: true } }, 'reconnected with backoff');
   t.equal((await fetch(`http://127.0.0.1:${gw.httpPort}/healthz`)).status, 200);
 });
@@ -86,23 +82,12 @@ t.test('SIGTERM with a call up: the call completes, a new call gets 503, exit 0'
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
     { DRAIN_TIMEOUT_MS: '15000', RETRY_AFTER_SECONDS: '7' },
   );
-  const up = runSipp({
-    scenario: 'uac-expect-200-hold-3s-caller-bye.xml',
-    remote: gw.sip,
-    keys: { caller: CALLER, called: TRACKING },
-  });
-  for (let i = 0; i < 100 && !/^calltrack_active_calls 1$/m.test(await gw.metrics()); i++)
-    await new Promise((r) => setTimeout(r, 30));
+  const up = callThrough(gw, 'uac-expect-200-hold-3s-caller-bye.xml', TRACKING);
+  await oneCallUp(gw);
   gw.proc.kill('SIGTERM');
-  let r = await readyz(gw.httpPort);
-  for (let i = 0; i < 40 && r.status === 200; i++)
-    r = await new Promise((res) => setTimeout(() => res(readyz(gw.httpPort)), 25));
+  const r = await readyzOnce(gw.httpPort, 503, 1000);
   t.match(r, { status: 503, body: { draining: true, activeCalls: 1 } }, 'not ready while draining');
-  const late = await runSipp({
-    scenario: 'uac-expect-503-retry-after.xml',
-    remote: gw.sip,
-    keys: { caller: CALLER, called: TRACKING },
-  });
+  const late = await callThrough(gw, 'uac-expect-503-retry-after.xml', TRACKING);
   t.match(late, { exitCode: 0 }, 'a new call gets 503 with Retry-After');
   t.match(
     late.messages.find((m) => m.firstLine.startsWith('SIP/2.0 503'))?.text,
@@ -132,13 +117,8 @@ t.test(
       { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
       { DRAIN_TIMEOUT_MS: '300' },
     );
-    const up = runSipp({
-      scenario: 'uac-expect-200-await-bye.xml',
-      remote: gw.sip,
-      keys: { caller: CALLER, called: TRACKING },
-    });
-    for (let i = 0; i < 100 && !/^calltrack_active_calls 1$/m.test(await gw.metrics()); i++)
-      await new Promise((r) => setTimeout(r, 30));
+    const up = callThrough(gw, 'uac-expect-200-await-bye.xml', TRACKING);
+    await oneCallUp(gw);
     gw.proc.kill('SIGTERM');
     t.match(await up, { exitCode: 0 }, 'the caller got a BYE');
     t.match(await d.done, { exitCode: 0 }, 'the dealer got a BYE');

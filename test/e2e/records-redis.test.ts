@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { fromFields } from '../../src/records/entry.js';
-import { CALLER, CUSTOMERS, numbersYaml, TRACKING } from '../helpers/call-bed.js';
+import { CALLER, CUSTOMERS, callThrough, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redis.js';
-import { runSipp, startSipp } from '../helpers/sipp.js';
+import { startSipp } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
 
 t.test(
   'records land in the stream; during a Redis outage calls go on and records are spooled',
@@ -33,18 +34,8 @@ t.test(
     t.teardown(() => r.disconnect());
     const stream = async () =>
       (await r.xrange('calltrack:calls', '-', '+')).map(([, f]) => fromFields(f));
-    const wait = async (check: () => Promise<boolean>) => {
-      for (let i = 0; i < 200 && !(await check()); i++)
-        await new Promise((res) => setTimeout(res, 50));
-    };
-    t.match(
-      await runSipp({
-        scenario: 'uac-expect-200-caller-bye.xml',
-        remote: gw.sip,
-        keys: { caller: CALLER, called: TRACKING },
-      }),
-      { exitCode: 0 },
-    );
+    const wait = (check: () => Promise<boolean>) => waitFor(check, 10_000).catch(() => undefined);
+    t.match(await callThrough(gw, 'uac-expect-200-caller-bye.xml', TRACKING), { exitCode: 0 });
     await wait(async () => (await r.xlen('calltrack:calls')) === 1);
     t.match(await stream(), [
       {
@@ -59,11 +50,7 @@ t.test(
 
     await redis.stop();
     t.match(
-      await runSipp({
-        scenario: 'uac-expect-404.xml',
-        remote: gw.sip,
-        keys: { caller: CALLER, called: '+493099999999' },
-      }),
+      await callThrough(gw, 'uac-expect-404.xml', '+493099999999'),
       { exitCode: 0 },
       'calls still work',
     );

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { localDay } from '../../src/records/day.js';
-import { CALLER, CUSTOMERS, numbersYaml, TRACKING } from '../helpers/call-bed.js';
+import { CALLER, CUSTOMERS, callThrough, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { cli } from '../helpers/cli-io.js';
 import { startGateway } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redis.js';
-import { runSipp, startSipp } from '../helpers/sipp.js';
+import { startSipp } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
 
 t.test('sipp calls show up per source in calltrack report', async (t) => {
   const redis = await startRedis(t);
@@ -45,23 +46,12 @@ t.test('sipp calls show up per source in calltrack report', async (t) => {
   );
   t.teardown(() => analytics.kill('SIGKILL'));
 
-  const keys = (called: string) => ({ caller: CALLER, called });
   for (let i = 0; i < 2; i++)
-    t.match(
-      await runSipp({
-        scenario: 'uac-expect-200-caller-bye.xml',
-        remote: gw.sip,
-        keys: keys(TRACKING),
-      }),
-      { exitCode: 0 },
-    );
-  t.match(await runSipp({ scenario: 'uac-expect-486.xml', remote: gw.sip, keys: keys(SECOND) }), {
+    t.match(await callThrough(gw, 'uac-expect-200-caller-bye.xml', TRACKING), { exitCode: 0 });
+  t.match(await callThrough(gw, 'uac-expect-486.xml', SECOND), {
     exitCode: 0,
   });
-  t.match(
-    await runSipp({ scenario: 'uac-expect-404.xml', remote: gw.sip, keys: keys('+493099999999') }),
-    { exitCode: 0 },
-  );
+  t.match(await callThrough(gw, 'uac-expect-404.xml', '+493099999999'), { exitCode: 0 });
 
   const today = localDay(Date.now());
   const report = async () => {
@@ -84,11 +74,11 @@ t.test('sipp calls show up per source in calltrack report', async (t) => {
       ? (JSON.parse(r.out.join('\n')) as { sources: { source: string; calls: number }[] })
       : undefined;
   };
-  let got = await report();
-  for (let i = 0; i < 100 && (got?.sources ?? []).reduce((n, s) => n + s.calls, 0) < 3; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    got = await report();
-  }
+  const counted = async () => {
+    const r = await report();
+    return (r?.sources ?? []).reduce((n, s) => n + s.calls, 0) >= 3 ? r : undefined;
+  };
+  const got = await waitFor(counted, 10_000).catch(() => report());
   const bySource = Object.fromEntries((got?.sources ?? []).map((s) => [s.source, s]));
   t.match(
     bySource['mobile.de'],

@@ -3,7 +3,8 @@
 import t from 'tap';
 import { runSipp, startSipp } from '../helpers/sipp.js';
 import type { SrfMessage } from '../helpers/srf-app.js';
-import { datagrams, replyTo, standUp, toApp, waitFor } from '../helpers/standin-bed.js';
+import { datagrams, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 const KEYS = { caller: '+4930111222333', called: '+4930100' };
 

@@ -5,7 +5,8 @@ import t from 'tap';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { runSipp } from '../helpers/sipp.js';
 import { connectApp, disconnectApp, newApp, SDP } from '../helpers/srf-app.js';
-import { SECRET, waitFor } from '../helpers/standin-bed.js';
+import { SECRET } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 t.test('the command line stand-in serves an app and 10 sipp calls', async (t) => {
   const [sipPort, adminPort] = [await freeUdpPort(), await freeTcpPort()];

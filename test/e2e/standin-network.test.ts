@@ -3,7 +3,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import t from 'tap';
 import { SDP } from '../helpers/srf-app.js';
-import { datagrams, standUp, toApp, waitFor } from '../helpers/standin-bed.js';
+import { datagrams, standUp, toApp } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 class Peer {
   readonly received: string[] = [];

@@ -2,7 +2,8 @@
 import t from 'tap';
 import { runSipp } from '../helpers/sipp.js';
 import { SDP, type SrfDialog } from '../helpers/srf-app.js';
-import { datagrams, fromApp, replyTo, standUp, toApp, waitFor } from '../helpers/standin-bed.js';
+import { datagrams, fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 t.test('createUAS answers, caller ACKs and hangs up', async (t) => {
   const { standin, app } = await standUp(t);

@@ -5,7 +5,8 @@ import { connect, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { runSipp } from '../helpers/sipp.js';
 import { connectApp, disconnectApp, newApp } from '../helpers/srf-app.js';
-import { SECRET, waitFor } from '../helpers/standin-bed.js';
+import { SECRET } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
 import { FrameDecoder } from '../standin/framing.js';
 import { type StandinHandle, start } from '../standin/index.js';
 

@@ -6,6 +6,7 @@ import type { FsTraceRecord } from '../fsstandin/trace.js';
 import { CUSTOMERS, type Dest, numbersYaml } from './call-bed.js';
 import { type Gateway, startGateway } from './gateway.js';
 import type { SippResult } from './sipp.js';
+import { waitFor } from './wait.js';
 
 export const FS_SECRET = 'ClueCon-e2e';
 export const WHISPER = 'whisper/mobile-de.wav';
@@ -68,22 +69,9 @@ export function traceIndex(fs: FsStandinHandle, kind: FsTraceRecord['kind']): nu
   return fs.trace.findIndex((r) => r.kind === kind);
 }
 
-export async function waitUntil<T>(
-  get: () => T | undefined | Promise<T | undefined>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 25) {
-    const v = await get();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Every FreeSWITCH channel of the call released, and no pitfall flagged on any of them. */
 export async function released(t: Test, gw: MediaGateway): Promise<void> {
-  await waitUntil(() => gw.fs.channels().length === 0, 5000, 'every channel released').catch(
+  await waitFor(() => gw.fs.channels().length === 0, 5000, 'every channel released').catch(
     () => undefined,
   );
   t.same(gw.fs.channels(), [], 'every FreeSWITCH channel is released');

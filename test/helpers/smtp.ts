@@ -3,8 +3,8 @@
 // It can be stopped and started again on the same port, to play a mail server that is down.
 import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
-import { waitUntil } from './media-bed.js';
 import { freeTcpPort } from './ports.js';
+import { waitFor } from './wait.js';
 
 export type ReceivedMail = { to: string[]; email: Email; raw: Buffer };
 
@@ -64,7 +64,7 @@ export async function testSmtp(
         server.close(() => resolve());
         server = undefined;
       }),
-    waitForMail: (ms = 10_000) => waitUntil(() => mails[0], ms, 'a mail at the test SMTP server'),
+    waitForMail: (ms = 10_000) => waitFor(() => mails[0], ms, 'a mail at the test SMTP server'),
   };
   if (opts.listening !== false) await smtp.up();
   return smtp;

@@ -91,17 +91,3 @@ export function datagrams(
     r.kind === 'sip' && r.dir === dir ? [{ firstLine: r.firstLine, text: r.text }] : [],
   );
 }
-
-export async function waitFor<T>(
-  probe: () => T | undefined,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

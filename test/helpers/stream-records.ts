@@ -65,15 +65,6 @@ export function client(t: Test, url: string): Redis {
   return redis;
 }
 
-/** Polls `check` until it returns true (or throws after `ms`). */
-export async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The last ten XADD values of an entry: the media fields with these values, in stream order. */
 export function mediaTail(
   media: string,

@@ -16,7 +16,8 @@ import { defineApply, queueApply } from '../../src/records/analytics-apply.js';
 import { fromFields } from '../../src/records/entry.js';
 import { cli } from '../helpers/cli-io.js';
 import { startRedis } from '../helpers/redis.js';
-import { addRecords, client, streamRecord, waitFor } from '../helpers/stream-records.js';
+import { addRecords, client, streamRecord } from '../helpers/stream-records.js';
+import { waitFor } from '../helpers/wait.js';
 
 const STREAM = 'calltrack:calls';
 const KEY = (customer: string, day: string) => `calltrack:analytics:calls:${customer}:${day}`;

@@ -9,8 +9,8 @@ import { createMrf } from '../../src/media/fsmrf-types.js';
 import { MediaServers, parseServer } from '../../src/media/servers.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { start } from '../fsstandin/index.js';
-import { waitUntil } from '../helpers/media-bed.js';
 import { standUp } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'ClueCon-int';
 const logger = createLogger('silent');
@@ -82,10 +82,10 @@ t.test('reconnects after the server went away; no-delay on every event socket', 
   await ep.destroy();
 
   await fs.close();
-  await waitUntil(() => servers.connected === 0 || undefined, 3000, 'the loss');
+  await waitFor(() => servers.connected === 0 || undefined, 3000, 'the loss');
   t.match(servers.describe(), /down: connection lost/);
   fs = await start({ sipPort: 0, eslPort: port, secret: SECRET });
-  await waitUntil(() => servers.connected === 1 || undefined, 5000, 'the reconnect');
+  await waitFor(() => servers.connected === 1 || undefined, 5000, 'the reconnect');
   t.match(servers.describe(), /^127\.0\.0\.1:\d+ connected$/);
   t.same(changes, [1, 0, 1], 'every change reported');
 });

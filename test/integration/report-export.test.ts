@@ -18,7 +18,8 @@ import type { StreamRecord } from '../../src/records/entry.js';
 import { cli } from '../helpers/cli-io.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { type RedisServer, startRedis } from '../helpers/redis.js';
-import { addRecords, client, streamRecord, waitFor } from '../helpers/stream-records.js';
+import { addRecords, client, streamRecord } from '../helpers/stream-records.js';
+import { waitFor } from '../helpers/wait.js';
 
 const STREAM = 'calltrack:calls';
 const BOERSE = 'Auto "Börse", Berlin';
