@@ -33,6 +33,7 @@ import {
   tempDir,
 } from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
+import { callFaults, climb, highest, stepTwice } from './ladder.js';
 import { figure } from './report.js';
 
 const SECRET = 'cymru';
@@ -71,15 +72,6 @@ interface LatencyFigures {
 
 const log = (line: string) => process.stderr.write(`cps: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function verdict(r: CallerResult, rate: number, seconds: number): string | undefined {
-  const calls = Math.round(rate * seconds);
-  if (r.failed > 0 || r.successful < calls)
-    return `${r.failed} failed, ${r.successful}/${calls} successful${r.firstError ? ` (${r.firstError})` : ''}`;
-  const budget = seconds * 1000 + HOLD_MS + LATE_MS;
-  if (r.wallMs > budget) return `took ${Math.round(r.wallMs)} ms (> ${budget} ms): rate not kept`;
-  return undefined;
-}
 
 function call(stack: Stack, rate: number, seconds: number): Promise<CallerResult> {
   return runCaller(stack.standin.sipAddress, TRACKING_NUMBER, rate, seconds);
@@ -135,8 +127,8 @@ async function dialDelay(port: number): Promise<{ p50: number; p99: number }> {
 async function latency(stack: Stack): Promise<LatencyFigures> {
   const { app, probe } = stack;
   const appProc = stack.appProc!;
-  const warmFault = verdict(await call(stack, LATENCY_RATE, 2), LATENCY_RATE, 2);
-  if (warmFault) log(`${app} warm-up at ${LATENCY_RATE}/s: ${warmFault}`);
+  const warm = callFaults(await call(stack, LATENCY_RATE, 2), LATENCY_RATE, 2, HOLD_MS, LATE_MS);
+  if (warm.length) log(`${app} warm-up at ${LATENCY_RATE}/s: ${warm.join('; ')}`);
   await sleep(300);
 
   probe.start();
@@ -145,8 +137,8 @@ async function latency(stack: Stack): Promise<LatencyFigures> {
   const standinCpu = process.cpuUsage(cpu0.standin);
   const appCpuMs = cpuMs(appProc) - cpu0.app;
   const { samples, callerInvites } = probe.stop();
-  const fault = verdict(timed, LATENCY_RATE, LATENCY_SECONDS);
-  if (fault) log(`${app} latency run at ${LATENCY_RATE}/s: ${fault}`);
+  const faults = callFaults(timed, LATENCY_RATE, LATENCY_SECONDS, HOLD_MS, LATE_MS);
+  if (faults.length) log(`${app} latency run at ${LATENCY_RATE}/s: ${faults.join('; ')}`);
   checkAlive(stack);
   if (samples.length < callerInvites * 0.9)
     throw new Error(`${app}: only ${samples.length} of ${callerInvites} INVITEs paired`);
@@ -166,31 +158,21 @@ async function latency(stack: Stack): Promise<LatencyFigures> {
 }
 
 /** Runs a step, and once more if it failed; true when one of the two attempts was clean. */
-async function step(stack: Stack, rate: number): Promise<boolean> {
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    const r = await call(stack, rate, STEP_SECONDS);
-    const fault = verdict(r, rate, STEP_SECONDS);
-    log(
-      `${stack.app} ${rate}/s × ${STEP_SECONDS} s: ${fault ?? `ok in ${Math.round(r.wallMs)} ms`}`,
-    );
-    await sleep(fault ? 1000 : 300);
-    checkAlive(stack);
-    if (!fault) return true;
-  }
-  return false;
-}
-
-async function ladder(stacks: Stack[]): Promise<Map<App, number>> {
-  const max = new Map<App, number>(stacks.map((s) => [s.app, 0]));
-  let climbing = [...stacks];
-  for (const [i, rate] of STEPS.entries()) {
-    const turn = i % 2 === 0 ? climbing : [...climbing].reverse();
-    for (const stack of turn)
-      if (await step(stack, rate)) max.set(stack.app, rate);
-      else climbing = climbing.filter((s) => s !== stack);
-    if (climbing.length === 0) break;
-  }
-  return max;
+/** One rate for one app, tried twice at most: true when an attempt was clean. */
+function step(stack: Stack, rate: number): Promise<true | undefined> {
+  return stepTwice(
+    `${stack.app} ${rate}/s × ${STEP_SECONDS} s`,
+    log,
+    async () => {
+      const r = await call(stack, rate, STEP_SECONDS);
+      return {
+        faults: callFaults(r, rate, STEP_SECONDS, HOLD_MS, LATE_MS),
+        result: true as const,
+        note: `ok in ${Math.round(r.wallMs)} ms`,
+      };
+    },
+    () => checkAlive(stack),
+  );
 }
 
 const stacks: Stack[] = [];
@@ -199,9 +181,9 @@ try {
   const baseline = await setUp('baseline', stacks);
   const gw = await latency(gateway);
   const base = await latency(baseline);
-  const max = await ladder([gateway, baseline]);
-  const gwMax = max.get('gateway') ?? 0;
-  const baseMax = max.get('baseline') ?? 0;
+  const passed = await climb([gateway, baseline], STEPS, step);
+  const gwMax = highest(passed.get(gateway));
+  const baseMax = highest(passed.get(baseline));
   figure('cps', 'gateway-max-rate', gwMax, 'calls/s');
   figure('cps', 'baseline-max-rate', baseMax, 'calls/s');
   figure('cps', 'ratio-to-baseline', gwMax / baseMax, 'x');

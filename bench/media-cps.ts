@@ -54,6 +54,7 @@ import {
   tempDir,
 } from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
+import { type Attempt, callFaults, climb, highest, stepTwice } from './ladder.js';
 import {
   type FsStandin,
   gatewayMetric,
@@ -134,19 +135,6 @@ interface StepResult {
 const log = (line: string) => process.stderr.write(`media-cps: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function callerFaults(r: CallerResult, path: Path, rate: number, seconds: number): string[] {
-  const calls = Math.round(rate * seconds);
-  const faults: string[] = [];
-  if (r.failed > 0 || r.successful < calls)
-    faults.push(`${r.failed} failed, ${r.successful}/${calls} successful`);
-  if (r.errors > 0) faults.push(`${r.errors} sipp errors (${r.firstError})`);
-  else if (r.exitCode !== 0) faults.push(`sipp exit ${r.exitCode}`);
-  const budget = seconds * 1000 + path.callMs + LATE_MS;
-  if (r.wallMs > budget)
-    faults.push(`took ${Math.round(r.wallMs)} ms (> ${budget} ms): rate not kept`);
-  return faults;
-}
-
 /** FreeSWITCH's view of the step: every anchored call fully done there, nothing left behind. */
 function mediaFaults(path: Path, calls: number, before: FsStats, after: FsStats): string[] {
   const d = (k: keyof FsStats) => after[k] - before[k];
@@ -201,7 +189,7 @@ async function attempt(
   path: Path,
   rate: number,
   seconds: number,
-): Promise<{ faults: string[]; result: StepResult; wallMs: number }> {
+): Promise<Attempt<StepResult>> {
   const fs0 = await bed.fs.stats();
   const active0 = await gatewayMetric(bed.gateway.httpPort, 'calltrack_active_calls');
   const mediaErrors0 = await gatewayMetric(bed.gateway.httpPort, 'calltrack_media_errors_total');
@@ -218,13 +206,17 @@ async function attempt(
   const mediaErrors =
     (await gatewayMetric(bed.gateway.httpPort, 'calltrack_media_errors_total')) - mediaErrors0;
   const calls = Math.round(rate * seconds);
-  const faults = [...callerFaults(r, path, rate, seconds), ...mediaFaults(path, calls, fs0, fs)];
+  const faults = [
+    ...callFaults(r, rate, seconds, path.callMs, LATE_MS),
+    ...sippFaults(r),
+    ...mediaFaults(path, calls, fs0, fs),
+  ];
   if (mediaErrors > 0) faults.push(`${mediaErrors} calltrack_media_errors_total`);
   if (active > active0) faults.push(`${active - active0} gateway calls still active`);
   const per = Math.max(1, r.successful);
   return {
     faults,
-    wallMs: r.wallMs,
+    note: `ok in ${Math.round(r.wallMs)} ms, answer p50 ${percentile(r.answerMs, 0.5)} p99 ${percentile(r.answerMs, 0.99)} ms`,
     result: {
       rate,
       answerMs: r.answerMs,
@@ -236,37 +228,19 @@ async function attempt(
 }
 
 /** Runs a step, and once more if it failed; the figures of the clean attempt, if one was. */
-async function step(bed: Bed, path: Path, rate: number): Promise<StepResult | undefined> {
-  for (let n = 1; n <= 2; n++) {
-    const { faults, result, wallMs } = await attempt(bed, path, rate, STEP_SECONDS);
-    const answers = result.answerMs;
-    log(
-      `${path.name} ${rate}/s × ${STEP_SECONDS} s: ${
-        faults.length
-          ? faults.join('; ')
-          : `ok in ${Math.round(wallMs)} ms, answer p50 ${percentile(answers, 0.5)} p99 ${percentile(answers, 0.99)} ms`
-      }`,
-    );
-    await sleep(faults.length ? 1000 : 300);
-    checkAlive(bed);
-    if (faults.length === 0) return result;
-  }
-  return undefined;
+function step(bed: Bed, path: Path, rate: number): Promise<StepResult | undefined> {
+  return stepTwice(
+    `${path.name} ${rate}/s × ${STEP_SECONDS} s`,
+    log,
+    () => attempt(bed, path, rate, STEP_SECONDS),
+    () => checkAlive(bed),
+  );
 }
 
-async function ladder(bed: Bed): Promise<Map<PathName, Map<number, StepResult>>> {
-  const passed = new Map<PathName, Map<number, StepResult>>(PATHS.map((p) => [p.name, new Map()]));
-  let climbing = [...PATHS];
-  for (const [i, rate] of STEPS.entries()) {
-    const turn = i % 2 === 0 ? climbing : [...climbing].reverse();
-    for (const path of turn) {
-      const result = await step(bed, path, rate);
-      if (result) passed.get(path.name)!.set(rate, result);
-      else climbing = climbing.filter((p) => p !== path);
-    }
-    if (climbing.length === 0) break;
-  }
-  return passed;
+/** sipp's own complaints: error-log events (late retransmissions excluded), a non-zero exit. */
+function sippFaults(r: CallerResult): string[] {
+  if (r.errors > 0) return [`${r.errors} sipp errors (${r.firstError})`];
+  return r.exitCode === 0 ? [] : [`sipp exit ${r.exitCode}`];
 }
 
 async function setUp(parts: Partial<Bed>): Promise<Bed> {
@@ -300,11 +274,11 @@ try {
     await sleep(300);
   }
   checkAlive(bed);
-  const passed = await ladder(bed);
+  const byPath = await climb(PATHS, STEPS, (path, rate) => step(bed, path, rate));
+  const passed = (name: PathName) => byPath.get(PATHS.find((p) => p.name === name)!);
   const best = (name: PathName) => {
-    const rates = [...passed.get(name)!.keys()];
-    const rate = rates.length ? Math.max(...rates) : 0;
-    return { rate, result: passed.get(name)!.get(rate) };
+    const rate = highest(passed(name));
+    return { rate, result: passed(name)?.get(rate) };
   };
   const sig = best('signalling-only');
   const anch = best('anchored');
@@ -328,7 +302,7 @@ try {
     // includes the whisper (WHISPER_MS) the dealer hears before the caller is connected
     figure('media-cps', 'anchored-answer-p50', percentile(anch.result.answerMs, 0.5), 'ms');
     figure('media-cps', 'anchored-answer-p99', percentile(anch.result.answerMs, 0.99), 'ms');
-    const sigAtSameRate = passed.get('signalling-only')!.get(anch.rate);
+    const sigAtSameRate = passed('signalling-only')?.get(anch.rate);
     if (sigAtSameRate) {
       const a = anch.result.gatewayCpuPerCall;
       const s = sigAtSameRate.gatewayCpuPerCall;
