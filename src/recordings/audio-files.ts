@@ -3,7 +3,7 @@
  * gateway keeps beside it: both named by the call's record id, in a directory FreeSWITCH and the
  * gateway share.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export function audioFile(recordId: string): string {
@@ -25,4 +25,26 @@ export async function writeNote(dir: string, recordId: string, note: object): Pr
   const path = notePath(dir, recordId);
   await writeFile(`${path}.tmp`, `${JSON.stringify(note)}\n`);
   await rename(`${path}.tmp`, path);
+}
+
+/** Record ids of every note in the directory, in name order; none when it does not exist. */
+export async function listNotes(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir))
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -'.json'.length))
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/**
+ * The audio first, then its note: a crash in between leaves a note without audio, which the next
+ * pass clears; never audio without a note, which nothing would ever find.
+ */
+export async function removeAudio(dir: string, recordId: string): Promise<void> {
+  await rm(audioPath(dir, recordId), { force: true });
+  await rm(notePath(dir, recordId), { force: true });
 }

@@ -5,9 +5,8 @@
  * else: a dialplan changed later does not shorten or extend a recording's retention, and a
  * recording whose sidecar is missing or unreadable is kept (and reported), never guessed at.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { audioFile, writeNote } from './audio-files.js';
+import { readFile } from 'node:fs/promises';
+import { audioFile, listNotes, notePath, removeAudio, writeNote } from './audio-files.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,18 +32,11 @@ export type PurgeResult = {
 /** Deletes every recording older than its retention days at `now` (ms). */
 export async function purgeRecordings(dir: string, now: number): Promise<PurgeResult> {
   const result: PurgeResult = { deleted: [], kept: 0, problems: [] };
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return result;
-    throw err;
-  }
-  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-    const id = name.slice(0, -'.json'.length);
+  for (const id of await listNotes(dir)) {
+    const name = `${id}.json`;
     let meta: RecordingMeta;
     try {
-      meta = JSON.parse(await readFile(join(dir, name), 'utf8')) as RecordingMeta;
+      meta = JSON.parse(await readFile(notePath(dir, id), 'utf8')) as RecordingMeta;
       if (!Number.isInteger(meta.retentionDays) || Number.isNaN(Date.parse(meta.startedAt)))
         throw new Error('retentionDays or startedAt missing');
     } catch (err) {
@@ -55,9 +47,7 @@ export async function purgeRecordings(dir: string, now: number): Promise<PurgeRe
       result.kept++;
       continue;
     }
-    // the recording first: a sidecar without recording is retried and removed on the next run
-    await rm(join(dir, audioFile(id)), { force: true });
-    await rm(join(dir, name), { force: true });
+    await removeAudio(dir, id);
     result.deleted.push(audioFile(id));
   }
   return result;

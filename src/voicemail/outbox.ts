@@ -5,17 +5,10 @@
  * by an earlier run (queued, or interrupted mid-recording by a crash) are found on start.
  */
 import type { Logger } from '../observability/logger.js';
-import { audioPath } from '../recordings/audio-files.js';
+import { audioPath, listNotes, removeAudio } from '../recordings/audio-files.js';
 import { voicemailMail } from './message.js';
 import type { MailSender } from './smtp.js';
-import {
-  hasAudio,
-  listNotes,
-  readNote,
-  removeMessage,
-  type VoicemailNote,
-  writeNote,
-} from './store.js';
+import { hasAudio, readNote, type VoicemailNote, writeNote } from './store.js';
 
 export type OutboxOptions = {
   dir: string;
@@ -53,7 +46,7 @@ export class VoicemailOutbox {
   async complete(recordId: string): Promise<'left' | 'empty'> {
     try {
       if (!(await hasAudio(this.o.dir, recordId))) {
-        await removeMessage(this.o.dir, recordId);
+        await removeAudio(this.o.dir, recordId);
         return 'empty';
       }
       const note = await readNote(this.o.dir, recordId);
@@ -132,7 +125,7 @@ export class VoicemailOutbox {
     const stale = Date.parse(note.startedAt) + this.o.staleRecordingMs;
     if (stale > now) return { note, at: stale };
     if (await hasAudio(this.o.dir, id)) return { note, at: 0 };
-    await removeMessage(this.o.dir, id);
+    await removeAudio(this.o.dir, id);
     return undefined;
   }
 
@@ -143,7 +136,7 @@ export class VoicemailOutbox {
       const reply = await this.o.sender.send(
         voicemailMail(note, audioPath(this.o.dir, note.recordId)),
       );
-      await removeMessage(this.o.dir, note.recordId);
+      await removeAudio(this.o.dir, note.recordId);
       this.o.onDelivered?.();
       log.info({ attempts: note.attempts + 1, reply }, 'voicemail delivered and deleted');
       return undefined;

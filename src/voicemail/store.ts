@@ -5,7 +5,7 @@
  * A note in state `recording` belongs to a message still being left; `queued` ones wait for
  * delivery. Nothing here is deleted before delivery, except a note whose call left no audio.
  */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { audioPath, notePath, writeNote as writeAudioNote } from '../recordings/audio-files.js';
 
 /** A WAV file with nothing after its 44-byte header holds no message. */
@@ -39,19 +39,6 @@ export async function readNote(dir: string, recordId: string): Promise<Voicemail
   return note;
 }
 
-/** Record ids of every note in the directory, oldest name first. */
-export async function listNotes(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir))
-      .filter((n) => n.endsWith('.json'))
-      .map((n) => n.slice(0, -'.json'.length))
-      .sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
 /** True when FreeSWITCH left audio for this message. */
 export async function hasAudio(dir: string, recordId: string): Promise<boolean> {
   try {
@@ -60,13 +47,4 @@ export async function hasAudio(dir: string, recordId: string): Promise<boolean> 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
-}
-
-/**
- * Delivered or empty. The audio goes first: a crash in between leaves a note without audio, which
- * the outbox clears; never audio without a note, which nobody would deliver.
- */
-export async function removeMessage(dir: string, recordId: string): Promise<void> {
-  await rm(audioPath(dir, recordId), { force: true });
-  await rm(notePath(dir, recordId), { force: true });
 }
