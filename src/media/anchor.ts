@@ -103,29 +103,11 @@ function anchored(
       if (!sdp) throw new Error('the dealer answered without SDP');
       await dealer.modify(sdp);
     },
-    async whisper(prompt: Prompt) {
-      const what = prompt.file ?? toneStream(prompt.tone);
-      if (!what) return 'failed';
-      try {
-        await dealer.play(what);
-        return 'played';
-      } catch (err) {
-        logger.warn({ err, whisper: what }, 'whisper failed');
-        return 'failed';
-      }
-    },
+    whisper: (prompt: Prompt) => playPrompt(dealer, prompt, logger, 'whisper'),
     async notice(prompt: Prompt, ringbackAfter: () => boolean) {
-      const what = prompt.file ?? toneStream(prompt.tone);
-      try {
-        if (!what) return 'failed';
-        await caller.play(what);
-        return 'played';
-      } catch (err) {
-        logger.warn({ err, notice: what }, 'recording notice failed');
-        return 'failed';
-      } finally {
-        if (caller.connected && ringbackAfter()) ringback();
-      }
+      const played = await playPrompt(caller, prompt, logger, 'recording notice');
+      if (caller.connected && ringbackAfter()) ringback();
+      return played;
     },
     async bridge() {
       await caller.bridge(dealer);
@@ -138,9 +120,9 @@ function anchored(
       try {
         // the endless ringback would hold every app queued behind it
         await stopRingback();
-        const greeting = v.greeting.file ?? toneStream(v.greeting.tone);
-        if (greeting && !interrupted) await playOrLog(caller, greeting, logger);
-        if (!interrupted) await playOrLog(caller, BEEP, logger);
+        // a greeting that cannot play (file missing) must not cost the caller the message
+        if (!interrupted) await playPrompt(caller, v.greeting, logger, 'voicemail greeting');
+        if (!interrupted) await playPrompt(caller, { tone: BEEP }, logger, 'voicemail beep');
         if (interrupted) return 'recorded';
         await caller.record(v.path, { timeLimitSecs: v.maxSeconds });
         return 'recorded';
@@ -163,12 +145,21 @@ function anchored(
   };
 }
 
-/** A greeting that cannot play (file missing) must not cost the caller the message. */
-async function playOrLog(ep: FsEndpoint, what: string, logger: Logger): Promise<void> {
+/** Plays a dialplan prompt on one endpoint; a prompt that cannot play is logged, never thrown. */
+async function playPrompt(
+  ep: FsEndpoint,
+  prompt: Prompt,
+  logger: Logger,
+  what: string,
+): Promise<'played' | 'failed'> {
+  const uri = prompt.file ?? toneStream(prompt.tone);
+  if (!uri) return 'failed';
   try {
-    await ep.play(what);
+    await ep.play(uri);
+    return 'played';
   } catch (err) {
-    logger.warn({ err, prompt: what }, 'voicemail prompt failed: recording anyway');
+    logger.warn({ err, prompt: uri }, `${what} failed`);
+    return 'failed';
   }
 }
 
