@@ -9,13 +9,14 @@ const FORMAT = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
-const byHour = new Map<string, string>();
+/** Local day by UTC hour: `2026-11-22T10` for ISO times, hours since the epoch for numbers. */
+const byHour = new Map<string | number, string>();
+const HOUR_MS = 3_600_000;
 
 /** `2026-11-22` for an ISO time or epoch milliseconds. */
 export function localDay(time: string | number): string {
-  if (typeof time === 'number') return FORMAT.format(new Date(time));
   // the offsets are whole hours, so the UTC hour decides the local day: cache by it
-  const hour = time.slice(0, 13);
+  const hour = typeof time === 'number' ? Math.floor(time / HOUR_MS) : time.slice(0, 13);
   let day = byHour.get(hour);
   if (day === undefined) {
     day = FORMAT.format(new Date(time));
