@@ -4,12 +4,13 @@ import { openSet } from '../dialplan/lifecycle/documents.js';
 import { LifecycleError } from '../dialplan/lifecycle/lifecycle-error.js';
 import {
   deactivate,
+  deactivateMany,
   endContract,
   type OperationResult,
   replace,
 } from '../dialplan/lifecycle/operations.js';
 import { reclaimable } from '../dialplan/lifecycle/reclaim.js';
-import { dialplanDir, numberArg, todayArg } from './context.js';
+import { commandConfig, dialplanDir, numberArg, todayArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
 
 export type NumbersFlags = {
@@ -34,18 +35,19 @@ export async function numbersCommand(
 ): Promise<number> {
   const [action, ...rest] = args;
   const now = todayArg(io, flags.today);
-  const dir = dialplanDir(io, flags.dialplans);
+  const config = commandConfig(io);
+  const dir = dialplanDir(config, flags.dialplans);
   try {
     switch (action) {
       case 'deactivate':
         return report(
           io,
-          await deactivate(await openSet(dir, now), numberArg(io, rest[0], 'number'), now),
+          await deactivate(await openSet(dir, now), numberArg(config, rest[0], 'number'), now),
         );
       case 'replace': {
         const [oldN, newN] = [
-          numberArg(io, rest[0], 'old number'),
-          numberArg(io, rest[1], 'new number'),
+          numberArg(config, rest[0], 'old number'),
+          numberArg(config, rest[1], 'new number'),
         ];
         const options = flags.source ? { source: flags.source } : {};
         return report(io, await replace(await openSet(dir, now), oldN, newN, now, options));
@@ -80,9 +82,9 @@ async function reclaimCommand(
     : new Map<string, Date>();
   const set = await openSet(dir, now);
   const found = reclaimable(set, lastCalls, now);
-  if (flags.deactivate) {
-    for (const r of found.reclaimable) await deactivate(await openSet(dir, now), r.number, now);
-  }
+  const numbers = found.reclaimable.map((r) => r.number);
+  // nothing to deactivate: no second check of a set that was just found valid
+  if (flags.deactivate && numbers.length > 0) await deactivateMany(set, numbers, now);
   io.out(JSON.stringify({ ...found, deactivated: flags.deactivate === true }, null, 2));
   return 0;
 }

@@ -1,14 +1,14 @@
 /** `calltrack validate [dir]` and `calltrack lookup <number>`: read-only views of the dialplans. */
-import { type CompiledSet, loadDialplans, readDialplanDir } from '../dialplan/load.js';
+import { errorLines } from '../dialplan/errors.js';
+import { type CompiledSet, loadDialplanDir } from '../dialplan/load.js';
 import { buildTable } from '../dialplan/table.js';
-import { defaultCountry, dialplanDir, errorLines } from './context.js';
+import { commandConfig, dialplanDir } from './context.js';
 import { CliError, type CliIO } from './io.js';
 
 async function loadOrFail(io: CliIO, dir: string): Promise<CompiledSet> {
-  const sources = await readDialplanDir(dir).catch((err: NodeJS.ErrnoException) => {
+  const result = await loadDialplanDir(dir, io.now()).catch((err: NodeJS.ErrnoException) => {
     throw new CliError(`cannot read dialplan directory ${dir}: ${err.code ?? err.message}`);
   });
-  const result = loadDialplans(sources, { now: io.now() });
   if (!result.ok) {
     throw new CliError(
       `${result.errors.length} error(s) in ${dir}`,
@@ -20,7 +20,7 @@ async function loadOrFail(io: CliIO, dir: string): Promise<CompiledSet> {
 }
 
 export async function validateCommand(io: CliIO, args: string[]): Promise<number> {
-  const dir = dialplanDir(io, args[0]);
+  const dir = dialplanDir(commandConfig(io), args[0]);
   const { summary: s } = await loadOrFail(io, dir);
   io.out(
     `${dir}: valid (${s.files.length} files, ${s.customers.length} customers, ${s.activeNumbers} active and ${s.deactivatedNumbers} deactivated numbers, version ${s.version})`,
@@ -35,9 +35,10 @@ export async function lookupCommand(
 ): Promise<number> {
   const raw = args[0];
   if (raw === undefined) throw new CliError('usage: calltrack lookup <number> [--dialplans dir]');
-  const dir = dialplanDir(io, flags.dialplans);
+  const config = commandConfig(io);
+  const dir = dialplanDir(config, flags.dialplans);
   const { decisions, summary, index } = await loadOrFail(io, dir);
-  const table = buildTable(decisions, summary, index, defaultCountry(io), io.now());
+  const table = buildTable(decisions, summary, index, config().defaultCountry, io.now());
   io.out(JSON.stringify(table.lookup(raw), null, 2));
   return 0;
 }

@@ -3,18 +3,12 @@ import { Worker } from 'node:worker_threads';
 import type { RouteDecision } from '../routing/decision.js';
 import { NumberIndex } from '../routing/number-index.js';
 import { deepFreeze } from '../util/freeze.js';
-import type { DialplanError } from './errors.js';
-import { loadDialplans, readDialplanDir } from './load.js';
+import { folderError } from './errors.js';
+import { type LoadResult, loadDialplanDir } from './load.js';
 import type { WorkerInput, WorkerMessage } from './reload-protocol.js';
-import type { SetSummary } from './set-builder.js';
 
-export type Compiled =
-  | { ok: true; decisions: RouteDecision[]; summary: SetSummary; index: NumberIndex }
-  | { ok: false; errors: DialplanError[] };
-
-export async function compileInline(dir: string, now: Date): Promise<Compiled> {
-  const result = loadDialplans(await readDialplanDir(dir), { now });
-  return result.ok ? { ok: true, ...result.set } : result;
+export async function compileInline(dir: string, now: Date): Promise<LoadResult> {
+  return await loadDialplanDir(dir, now);
 }
 
 /**
@@ -31,7 +25,7 @@ function startWorker(workerData: WorkerInput): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-export function compileInWorker(dir: string, now: Date): Promise<Compiled> {
+export function compileInWorker(dir: string, now: Date): Promise<LoadResult> {
   return new Promise((resolve) => {
     const decisions: RouteDecision[] = [];
     const acks = new SharedArrayBuffer(4);
@@ -39,14 +33,13 @@ export function compileInWorker(dir: string, now: Date): Promise<Compiled> {
     const input: WorkerInput = { dir, now: now.getTime(), acks };
     const worker = startWorker(input);
     let settled = false;
-    const settle = (c: Compiled) => {
+    const settle = (c: LoadResult) => {
       if (settled) return;
       settled = true;
       resolve(c);
       void worker.terminate();
     };
-    const failure = (message: string) =>
-      settle({ ok: false, errors: [{ file: dir, line: 1, col: 1, message }] });
+    const failure = (message: string) => settle({ ok: false, errors: [folderError(message)] });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'chunk') {
         // decisions cross the thread boundary as copies; freeze them here, where they are read
@@ -58,7 +51,10 @@ export function compileInWorker(dir: string, now: Date): Promise<Compiled> {
           Atomics.notify(acked, 0);
         });
       } else if (m.type === 'done') {
-        settle({ ok: true, decisions, summary: m.summary, index: new NumberIndex(m.index) });
+        settle({
+          ok: true,
+          set: { decisions, summary: m.summary, index: new NumberIndex(m.index) },
+        });
       } else settle({ ok: false, errors: m.errors });
     });
     worker.on('error', (err) => failure(`reload worker failed: ${err.message}`));

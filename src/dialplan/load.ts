@@ -1,6 +1,6 @@
 /**
  * Dialplan texts → a checked, compiled set, or every problem with file, line and column.
- * Pure over its inputs (texts, clock); reading the directory is `readDialplanDir`'s job.
+ * `loadDialplans` is pure over its inputs (texts, clock); the `…Dir` functions read the folder.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +29,14 @@ export async function readDialplanDir(dir: string): Promise<SourceText[]> {
   return Promise.all(
     names.map(async (file) => ({ file, text: await readFile(join(dir, file), 'utf8') })),
   );
+}
+
+/** The texts come along so a caller that edits them (the lifecycle) reads the folder only once. */
+export type DirLoadResult = LoadResult & { readonly sources: readonly SourceText[] };
+
+export async function loadDialplanDir(dir: string, now: Date): Promise<DirLoadResult> {
+  const sources = await readDialplanDir(dir);
+  return { ...loadDialplans(sources, { now }), sources };
 }
 
 export function loadDialplans(sources: readonly SourceText[], options: LoadOptions): LoadResult {

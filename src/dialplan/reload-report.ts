@@ -1,14 +1,12 @@
 /** What a reload outcome means for logs (one line, a bounded list of errors) and metrics. */
-import { join } from 'node:path';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RouteTable } from '../routing/route-table.js';
-import { formatError } from './errors.js';
+import { errorLines } from './errors.js';
 import type { ReloadOutcome } from './reloader.js';
 
 const MAX_LOGGED_ERRORS = 100;
 
-/** `dir` prefixes file names so the lines read as paths an admin can open. */
 export function logReload(logger: Logger, dir: string, outcome: ReloadOutcome): void {
   const { durationMs, mode } = outcome;
   if (outcome.ok) {
@@ -24,9 +22,7 @@ export function logReload(logger: Logger, dir: string, outcome: ReloadOutcome): 
     );
     return;
   }
-  const shown = outcome.errors
-    .slice(0, MAX_LOGGED_ERRORS)
-    .map((e) => formatError({ ...e, file: join(dir, e.file) }));
+  const shown = errorLines(dir, outcome.errors.slice(0, MAX_LOGGED_ERRORS));
   logger.error(
     { errors: shown, errorCount: outcome.errors.length, durationMs, mode },
     'dialplan change rejected; the previous routes stay in force',

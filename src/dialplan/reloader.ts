@@ -7,9 +7,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RouteTable } from '../routing/route-table.js';
-import { type Compiled, compileInline, compileInWorker } from './compile-modes.js';
-import type { DialplanError } from './errors.js';
-import { isDialplanFile } from './load.js';
+import { compileInline, compileInWorker } from './compile-modes.js';
+import { type DialplanError, folderError } from './errors.js';
+import { type CompiledSet, isDialplanFile, type LoadResult } from './load.js';
 import { buildTable, type CountryName } from './table.js';
 
 export type ReloadOutcome =
@@ -77,29 +77,24 @@ export class Reloader {
         ? 'worker'
         : 'inline';
     const at = now();
-    const compiled: Compiled = await (mode === 'worker'
+    const compiled: LoadResult = await (mode === 'worker'
       ? compileInWorker(dir, at)
       : compileInline(dir, at)
     ).catch(
-      (err: Error): Compiled => ({
+      (err: Error): LoadResult => ({
         ok: false,
-        errors: [{ file: dir, line: 1, col: 1, message: `cannot read dialplans: ${err.message}` }],
+        errors: [folderError(`cannot read dialplans: ${err.message}`)],
       }),
     );
     const durationMs = Math.round(performance.now() - started);
     const outcome = compiled.ok
-      ? this.#swap(compiled, at, durationMs, mode)
+      ? this.#swap(compiled.set, at, durationMs, mode)
       : { ok: false as const, errors: compiled.errors, durationMs, mode };
     this.#options.onOutcome?.(outcome, this.#table);
     return outcome;
   }
 
-  #swap(
-    compiled: Extract<Compiled, { ok: true }>,
-    at: Date,
-    durationMs: number,
-    mode: Mode,
-  ): ReloadOutcome {
+  #swap(compiled: CompiledSet, at: Date, durationMs: number, mode: Mode): ReloadOutcome {
     const { summary, decisions, index } = compiled;
     const changed = !this.#loaded || summary.version !== this.#table.info.version;
     this.#loaded = true;

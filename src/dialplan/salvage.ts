@@ -3,9 +3,9 @@
  * problem in a file. `salvageNumber` keeps the fields whose shape is right and drops the rest;
  * the dropped ones were reported by the schema already. A salvaged entry never routes a call.
  */
+import { E164_PATTERN } from '../numbering/e164.js';
 import type { DestinationDoc, NumberDoc } from './types.js';
 
-const E164 = /^\+[1-9][0-9]{5,14}$/;
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
 /** Customer id standing for "not readable": references to it are never reported. */
@@ -21,7 +21,7 @@ export function salvageNumber(raw: unknown): NumberDoc | undefined {
   };
   const status = e.status === 'active' || e.status === 'deactivated' ? e.status : undefined;
   const entry: NumberDoc = {
-    number: pattern('number', E164) ?? '',
+    number: pattern('number', E164_PATTERN) ?? '',
     customer: text('customer') ?? UNREADABLE_CUSTOMER,
     source: text('source') ?? '',
     // an unreadable status counts as deactivated: no active-only rule fires on a guess
@@ -32,7 +32,7 @@ export function salvageNumber(raw: unknown): NumberDoc | undefined {
     if (v) entry[k] = v;
   }
   for (const k of ['replaces', 'replacedBy'] as const) {
-    const v = pattern(k, E164);
+    const v = pattern(k, E164_PATTERN);
     if (v) entry[k] = v;
   }
   if (Array.isArray(e.destinations)) entry.destinations = e.destinations.map(salvageDestination);

@@ -38,9 +38,6 @@ export type DialplanDoc = {
   numbers?: NumberDoc[];
 };
 
-/** One parsed file: its name (relative to the dialplan directory), its text and its document. */
-export type DialplanFile = { file: string; text: string; doc: DialplanDoc };
-
 /** A path into a document, as ajv and the domain rules name places: ['numbers', 3, 'number']. */
 export type DocPath = readonly (string | number)[];
 

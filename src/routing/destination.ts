@@ -3,6 +3,7 @@
  * the call path dials. SIP URIs are checked for shape (scheme, host, port), not resolved.
  */
 import { classify } from '../numbering/classify.js';
+import { E164_PATTERN } from '../numbering/e164.js';
 
 export type Destination =
   | { readonly type: 'e164'; readonly number: string; readonly ringTimeoutMs: number }
@@ -10,7 +11,6 @@ export type Destination =
 
 export type DestinationCheck = { ok: true; value: Destination } | { ok: false; reason: string };
 
-const E164 = /^\+[1-9][0-9]{5,14}$/;
 const HOST =
   /^(?:\[[0-9a-fA-F:.]+\]|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.?)$/;
 const USER = /^(?:[a-zA-Z0-9\-_.!~*'()&=+$,;?/]|%[0-9a-fA-F]{2})+$/;
@@ -19,7 +19,7 @@ const PARAMS = /^(?:;[a-zA-Z0-9\-_.!~*'%]+(?:=[a-zA-Z0-9\-_.!~*'%[\]:/&+$]*)?)*$
 export function parseDestination(to: string, ringTimeoutSeconds: number): DestinationCheck {
   const ringTimeoutMs = ringTimeoutSeconds * 1000;
   if (to.startsWith('+')) {
-    if (!E164.test(to)) return { ok: false, reason: `'${to}' is not an E.164 number` };
+    if (!E164_PATTERN.test(to)) return { ok: false, reason: `'${to}' is not an E.164 number` };
     if (classify(to).kind === 'invalid') {
       return { ok: false, reason: `'${to}' is not a valid number in its country's numbering plan` };
     }

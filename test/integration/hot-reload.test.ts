@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { errorLines } from '../../src/dialplan/errors.js';
 import { Reloader, type ReloadOutcome } from '../../src/dialplan/reloader.js';
 import { watchDialplans } from '../../src/dialplan/watch.js';
 import type { RouteTable } from '../../src/routing/route-table.js';
@@ -139,6 +140,13 @@ t.test('a missing directory is a failed reload, not a crash', async (t) => {
   });
   const outcome = await reloader.reload();
   t.match(outcome, { ok: false, errors: [{ message: /cannot read dialplans|ENOENT/ }] });
+  const lines = errorLines('/nonexistent/calltrack', outcome.ok ? [] : outcome.errors);
+  t.equal(lines.length, 1);
+  t.match(
+    lines[0],
+    /^\/nonexistent\/calltrack:1:1: cannot read dialplans: /,
+    'the log line names the folder once, not folder/folder',
+  );
   t.notOk(reloader.loaded);
   t.match(
     reloader.table.lookup('+493025550101'),

@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { openSet } from '../../src/dialplan/lifecycle/documents.js';
+import { deactivateMany } from '../../src/dialplan/lifecycle/operations.js';
 import { cli } from '../helpers/cli-io.js';
 import { copyDialplans } from '../helpers/temp-dialplans.js';
 
@@ -116,6 +118,21 @@ t.test('an operation on dialplans that are already invalid is refused', async (t
   t.match(r.out.join('\n'), /broken\.yaml:2:10: 'numbers' must be an array/);
 });
 
+t.test('deactivating several numbers writes all of them or none', async (t) => {
+  const dir = copyDialplans(t);
+  const before = snapshot(dir);
+  const now = new Date(TODAY);
+  await t.rejects(
+    deactivateMany(await openSet(dir, now), ['+493025550102', '+493099999999'], now),
+    /\+493099999999 is not in any dialplan file/,
+  );
+  t.same(snapshot(dir), before, 'the known number is not deactivated alone');
+  const r = await deactivateMany(await openSet(dir, now), ['+493025550102', '+43316908070'], now);
+  t.same(r.changedNumbers, ['+493025550102', '+43316908070']);
+  t.same([...r.files].sort(), ['autohaus-mueller.yaml', 'kfz-gruber.yaml']);
+  for (const n of r.changedNumbers) t.match(await lookup(dir, n), { reason: 'deactivated' }, n);
+});
+
 t.test('end-contract deactivates every number of the customer', async (t) => {
   const dir = copyDialplans(t);
   const r = await cli(['numbers', 'end-contract', 'autohaus-mueller', '--dialplans', dir], TODAY);
@@ -168,7 +185,10 @@ t.test(
       TODAY,
     );
     t.equal(deactivate.code, 0, deactivate.err.join('\n'));
-    t.match(await lookup(dir, '+43316908070'), { reason: 'deactivated' });
+    t.same(JSON.parse(deactivate.out.join('\n')), { ...report, deactivated: true });
+    for (const n of ['+493025550102', '+493025550104', '+43316908070'])
+      t.match(await lookup(dir, n), { reason: 'deactivated', deactivatedAt: '2026-11-22' }, n);
+    t.match(await lookup(dir, '+498001234567'), { kind: 'forward' }, 'undetermined: kept');
     t.match(
       await lookup(dir, '+493025550101'),
       { kind: 'forward' },

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
-import { formatError } from '../errors.js';
-import { loadDialplans, readDialplanDir } from '../load.js';
+import { errorLines } from '../errors.js';
+import { loadDialplanDir, loadDialplans } from '../load.js';
 import { LifecycleError } from './lifecycle-error.js';
 
 export type EditableFile = { file: string; text: string; doc: Document };
@@ -16,15 +16,14 @@ export type EditableSet = { dir: string; files: EditableFile[]; changed: Set<str
 export type NumberNode = { file: EditableFile; seq: YAMLSeq; index: number; node: YAMLMap };
 
 export async function openSet(dir: string, now: Date): Promise<EditableSet> {
-  const sources = await readDialplanDir(dir);
-  const loaded = loadDialplans(sources, { now });
+  const loaded = await loadDialplanDir(dir, now);
   if (!loaded.ok) {
     throw new LifecycleError(
       'the dialplans are invalid already; fix them first',
-      loaded.errors.map(formatError),
+      errorLines(dir, loaded.errors),
     );
   }
-  const files = sources.map(({ file, text }) => ({ file, text, doc: parseDocument(text) }));
+  const files = loaded.sources.map(({ file, text }) => ({ file, text, doc: parseDocument(text) }));
   return { dir, files, changed: new Set() };
 }
 
@@ -59,7 +58,7 @@ export async function commit(set: EditableSet, now: Date): Promise<string[]> {
   if (!loaded.ok)
     throw new LifecycleError(
       'the change was not written: it would make the dialplans invalid',
-      loaded.errors.map(formatError),
+      errorLines(set.dir, loaded.errors),
     );
   const written: string[] = [];
   for (const { file, text } of texts) {

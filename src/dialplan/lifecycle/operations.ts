@@ -10,17 +10,24 @@ import { LifecycleError } from './lifecycle-error.js';
 
 export type OperationResult = { changedNumbers: string[]; files: string[] };
 
-export async function deactivate(
+export function deactivate(set: EditableSet, number: string, now: Date): Promise<OperationResult> {
+  return deactivateMany(set, [number], now);
+}
+
+/** One check and one write for all of them: either every number is deactivated or none is. */
+export async function deactivateMany(
   set: EditableSet,
-  number: string,
+  numbers: readonly string[],
   now: Date,
 ): Promise<OperationResult> {
-  const found = findNumber(set, number);
-  if (!found) throw new LifecycleError(`${number} is not in any dialplan file`);
-  assertActive(found.node, number);
-  setDeactivated(found.node, now);
-  markChanged(set, found.file);
-  return { changedNumbers: [number], files: await commit(set, now) };
+  for (const number of numbers) {
+    const found = findNumber(set, number);
+    if (!found) throw new LifecycleError(`${number} is not in any dialplan file`);
+    assertActive(found.node, number);
+    setDeactivated(found.node, now);
+    markChanged(set, found.file);
+  }
+  return { changedNumbers: [...numbers], files: await commit(set, now) };
 }
 
 export type ReplaceOptions = { source?: string };
