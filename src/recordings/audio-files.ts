@@ -3,8 +3,9 @@
  * gateway keeps beside it: both named by the call's record id, in a directory FreeSWITCH and the
  * gateway share.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeAtomically } from '../files/write-atomically.js';
 
 export function audioFile(recordId: string): string {
   return `${recordId}.wav`;
@@ -22,9 +23,7 @@ export function notePath(dir: string, recordId: string): string {
 /** Written atomically: a crash never leaves half a note, which would strand its audio. */
 export async function writeNote(dir: string, recordId: string, note: object): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const path = notePath(dir, recordId);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(note)}\n`);
-  await rename(`${path}.tmp`, path);
+  await writeAtomically(notePath(dir, recordId), `${JSON.stringify(note)}\n`);
 }
 
 /** Record ids of every note in the directory, in name order; none when it does not exist. */

@@ -3,10 +3,9 @@
  * and layout, so an operation changes only the lines it must. A change is checked as a whole set
  * before anything is written, and each file is replaced atomically.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { writeAtomically } from '../../files/write-atomically.js';
 import { errorLines } from '../errors.js';
 import { loadDialplanDir, loadDialplans } from '../load.js';
 import { LifecycleError } from './lifecycle-error.js';
@@ -67,19 +66,4 @@ export async function commit(set: EditableSet, now: Date): Promise<string[]> {
     written.push(file);
   }
   return written;
-}
-
-/** temp file in the same directory (same filesystem), fsync, rename: readers see old or new. */
-export async function writeAtomically(path: string, text: string): Promise<void> {
-  const dir = join(path, '..');
-  const tmp = join(dir, `.${path.slice(dir.length + 1)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, text, { flag: 'wx' });
-    const handle = await open(tmp, 'r');
-    await handle.sync().finally(() => handle.close());
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
 }
