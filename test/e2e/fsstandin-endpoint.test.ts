@@ -1,9 +1,9 @@
 // The FreeSWITCH stand-in against real drachtio-fsmrf 4.1.2 through the drachtio stand-in:
 // connect, endpoints both ways, play, modify, bridge, record, hangup from either side.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { FS_SECRET, mediaUp } from '../helpers/fsstandin-mrf.js';
+import { FS_SECRET, type MediaBed, mediaUp } from '../helpers/fsstandin-mrf.js';
 import { SDP } from '../helpers/srf-app.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -14,7 +14,7 @@ t.test(
   async (t) => {
     const { fs, ms } = await mediaUp(t, { heartbeatMs: 50 });
     t.equal(ms.sip.ipv4.udp.address, `${fs.sipAddress.address}:${fs.sipAddress.port}`);
-    await waitFor(() => ms.maxSessions === 1000 || undefined, 2000, 'a HEARTBEAT');
+    await waitFor(() => ms.maxSessions === 1000 || undefined, 10_000, 'a HEARTBEAT');
     t.equal(ms.currentSessions, 0);
     const esl = fs.trace
       .filter((r) => r.kind === 'esl')
@@ -126,7 +126,7 @@ t.test(
     const dealerGone = new Promise<unknown>((resolve) => dealer.once('destroy', resolve));
     await caller.destroy();
     await dealerGone;
-    await waitFor(() => fs.channels().length === 0 || undefined, 2000, 'no channels');
+    await waitFor(() => fs.channels().length === 0 || undefined, 10_000, 'no channels');
     t.same(fs.channels(), []);
   },
 );
@@ -151,7 +151,7 @@ t.test('far-end BYE: the endpoint emits destroy and the channel is gone', async 
     () =>
       fs.trace.some((r) => r.kind === 'esl' && r.text.startsWith(`filter Unique-ID ${ep.uuid}`)) ||
       undefined,
-    2000,
+    10_000,
     'the filter',
   );
   const destroyed = new Promise<unknown>((resolve) => ep.once('destroy', resolve));
@@ -171,9 +171,16 @@ t.test('a bridged partner is hung up when the other leg goes', async (t) => {
   const aGone = new Promise<unknown>((resolve) => a.once('destroy', resolve));
   await b.destroy();
   await aGone;
-  await waitFor(() => fs.channels().length === 0 || undefined, 2000, 'no channels');
+  await waitFor(() => fs.channels().length === 0 || undefined, 10_000, 'no channels');
   t.pass();
 });
+
+/** What the stand-in traced about recordings, in order: opened, stopped, failed. */
+function recordTrace(fs: MediaBed['fs']) {
+  return fs.trace.flatMap((r) =>
+    r.kind === 'record' || r.kind === 'record-stop' || r.kind === 'record-failed' ? [r] : [],
+  );
+}
 
 t.test(
   'recordSession writes a file; record() on a bridged leg wedges the channel visibly',
@@ -187,9 +194,16 @@ t.test(
     t.ok(existsSync(path) && statSync(path).size > 44, 'a recording file exists');
     t.same(fs.channels().find((c) => c.uuid === a.uuid)?.recordings, [path]);
     void b.record('calls/bad.wav');
-    await waitFor(() => fs.trace.find((r) => r.kind === 'pitfall'), 2000, 'the pitfall');
+    await waitFor(() => fs.trace.find((r) => r.kind === 'pitfall'), 10_000, 'the pitfall');
     t.same(fs.channels().find((c) => c.uuid === b.uuid)?.pitfalls, ['record-on-bridged-leg']);
-    t.equal(existsSync(join(fs.recordDir, 'calls/bad.wav')), false);
+    t.ok(
+      existsSync(join(fs.recordDir, 'calls/bad.wav')),
+      'the file was opened before the read loop that never ends',
+    );
+    t.notOk(
+      fs.trace.some((r) => r.kind === 'record-stop'),
+      'the record never completes',
+    );
   },
 );
 
@@ -198,17 +212,139 @@ t.test(
   async (t) => {
     const { fs, ms } = await mediaUp(t);
     const ep = await ms.createEndpoint({ remoteSdp: SDP });
+    // `record` does not make directories: the deployment provides them
+    mkdirSync(join(fs.recordDir, 'vm'));
     const limited = await ep.record('vm/limit.wav', { timeLimitSecs: 1 });
-    t.ok(Number(limited.recordMilliseconds) >= 1000, 'ended at its time limit');
+    const limitMs = Number(limited.recordMilliseconds);
+    t.match(
+      recordTrace(fs).find((r) => r.kind === 'record-stop'),
+      { path: join(fs.recordDir, 'vm/limit.wav'), endedBy: 'limit', ms: limitMs },
+      'ended by its time limit',
+    );
+    // FreeSWITCH ends when whole epoch seconds since the start exceed the limit, frame by frame
+    t.ok(limitMs > 1000 && limitMs <= 2000, `over the 1 s limit, at most 1 s over: ${limitMs}`);
+    t.equal(limitMs % 20, 0, 'whole 20 ms frames');
+    t.equal(limited.recordSeconds, String(Math.floor(limitMs / 1000)));
+    t.equal(limited.recordSamples, String(limitMs * 8), '8 kHz samples');
     const broken = ep.record('vm/broken.wav', { timeLimitSecs: 60 });
-    await waitFor(() => fs.channels()[0]?.recordings.length === 2 || undefined, 2000, 'recording');
+    await waitFor(
+      () => fs.channels()[0]?.recordings.length === 2 || undefined,
+      10_000,
+      'recording',
+    );
     await ep.api('uuid_break', ep.uuid);
     const result = await broken;
-    t.ok(Number(result.recordMilliseconds) < 60_000, 'ended by the break, not the limit');
+    t.match(
+      recordTrace(fs).filter((r) => r.kind === 'record-stop')[1],
+      { path: join(fs.recordDir, 'vm/broken.wav'), endedBy: 'break' },
+      'ended by the break, not the limit',
+    );
+    t.ok(Number(result.recordMilliseconds) < 60_000, 'shorter than the limit');
     const path = join(fs.recordDir, 'vm/broken.wav');
     t.ok(existsSync(path) && statSync(path).size > 44, 'the file is there, closed');
     t.same(fs.channels()[0]?.pitfalls, [], 'no pitfall: the leg is not bridged');
     await ep.destroy();
+  },
+);
+
+t.test(
+  'record into a directory that does not exist: completes at once, nothing created, the leg hung up',
+  async (t) => {
+    const { fs, ms } = await mediaUp(t);
+    const ep = await ms.createEndpoint({ remoteSdp: SDP });
+    const destroyed = new Promise<unknown>((resolve) => ep.once('destroy', resolve));
+    const dir = join(fs.recordDir, 'voicemail');
+    const path = join(dir, 'msg-1.wav');
+    // had it recorded, it would end at its limit with record_ms set
+    const result = await ep.record(path, { timeLimitSecs: 1 });
+    t.notOk(
+      result.recordSeconds ?? result.recordMilliseconds ?? result.recordSamples,
+      'fsmrf resolves, without record_* variables: nothing was recorded',
+    );
+    t.same(await destroyed, { reason: 'DESTINATION_OUT_OF_ORDER' }, 'FreeSWITCH hung the leg up');
+    t.notOk(existsSync(dir), 'no directory made');
+    t.notOk(existsSync(path), 'no file');
+    t.match(recordTrace(fs), [
+      { kind: 'record-failed', app: 'record', path, error: 'ENOENT', log: /Error Opening File/ },
+    ]);
+    t.equal(recordTrace(fs).length, 1, 'no RECORD_START, no RECORD_STOP');
+    const completed = fs.trace.findIndex(
+      (r) => r.kind === 'execute' && r.app === 'record' && r.response === '_none_',
+    );
+    const hungUp = fs.trace.findIndex(
+      (r) => r.kind === 'hangup' && r.by === 'stand-in' && r.cause === 'DESTINATION_OUT_OF_ORDER',
+    );
+    t.ok(completed >= 0 && hungUp > completed, 'CHANNEL_EXECUTE_COMPLETE _none_, then the hangup');
+    const bye = fs.trace.find(
+      (r) => r.kind === 'sip' && r.dir === 'out' && r.firstLine.startsWith('BYE'),
+    );
+    t.match(
+      bye?.kind === 'sip' && bye.text,
+      /Reason: Q\.850;cause=27;text="DESTINATION_OUT_OF_ORDER"/,
+    );
+    await waitFor(() => fs.channels().length === 0 || undefined, 10_000, 'no channels');
+    t.same(fs.channels(), []);
+  },
+);
+
+t.test(
+  'record_session into a directory that does not exist: FreeSWITCH makes it and opens the file',
+  async (t) => {
+    const { fs, ms } = await mediaUp(t);
+    const ep = await ms.createEndpoint({ remoteSdp: SDP });
+    const path = join(fs.recordDir, 'recordings', '2024', 'call-1.wav');
+    const evt = await ep.recordSession(path);
+    t.equal(evt.getHeader('Application-Response'), '_none_');
+    t.ok(existsSync(path) && statSync(path).size > 44, 'the directories made, the file opened');
+    t.same(fs.channels()[0]?.recordings, [path]);
+    t.match(recordTrace(fs), [{ kind: 'record', app: 'record_session', path }]);
+    t.notOk(evt.getHeader('variable_record_completion_cause'), 'no uri-failure');
+    await ep.destroy();
+  },
+);
+
+t.test(
+  'record_session where no directory can be made: completes at once, the leg stays up, uri-failure',
+  async (t) => {
+    const { fs, ms } = await mediaUp(t, { files: { 'prompt.wav': 20 } });
+    const ep = await ms.createEndpoint({ remoteSdp: SDP });
+    const blocker = join(fs.recordDir, 'not-a-dir');
+    writeFileSync(blocker, '');
+    const path = join(blocker, 'call-1.wav');
+    const evt = await ep.recordSession(path);
+    t.equal(evt.getHeader('Application-Response'), '_none_', 'fsmrf resolves all the same');
+    t.equal(evt.getHeader('variable_record_completion_cause'), 'uri-failure', 'the only sign');
+    t.notOk(existsSync(path), 'no file');
+    t.match(recordTrace(fs), [
+      { kind: 'record-failed', app: 'record_session', path, log: `Error creating ${blocker}` },
+    ]);
+    t.same(fs.channels()[0]?.recordings, []);
+    const api = await ep.api('uuid_record', `${ep.uuid} start ${path}`);
+    t.match(api.body, /^-ERR Cannot record session!/, 'uuid_record says so');
+    t.equal((await ep.play('prompt.wav')).playbackMilliseconds, '20', 'the leg is still up');
+    t.equal(fs.channels().length, 1);
+    await ep.destroy();
+  },
+);
+
+t.test(
+  'record_session that cannot open its file hangs up only with RECORD_HANGUP_ON_ERROR',
+  async (t) => {
+    const { fs, ms } = await mediaUp(t);
+    const ep = await ms.createEndpoint({ remoteSdp: SDP });
+    const path = join(fs.recordDir, 'a-directory.wav');
+    mkdirSync(path);
+    await ep.recordSession(path);
+    t.equal(fs.channels().length, 1, 'without it the leg stays up');
+    await ep.execute('set', 'RECORD_HANGUP_ON_ERROR=true');
+    const destroyed = new Promise<unknown>((resolve) => ep.once('destroy', resolve));
+    const evt = await ep.recordSession(path);
+    t.equal(evt.getHeader('Application-Response'), '_none_');
+    t.same(await destroyed, { reason: 'DESTINATION_OUT_OF_ORDER' });
+    t.match(
+      recordTrace(fs).map((r) => (r.kind === 'record-failed' ? r.log : r.kind)),
+      [`Error opening ${path}`, `Error opening ${path}`],
+    );
   },
 );
 
@@ -218,13 +354,14 @@ t.test(
     const { fs, ms } = await mediaUp(t, { files: { 'vm/greeting.wav': 5000 } });
     const ep = await ms.createEndpoint({ remoteSdp: SDP });
     await ep.api('uuid_break', ep.uuid);
-    const started = Date.now();
     const r = await ep.play('vm/greeting.wav');
-    t.ok(Date.now() - started < 2000, 'broken at once, not played for 5 s');
-    t.ok(Number(r.playbackMilliseconds) < 2000);
-    const again = Date.now();
-    await ep.play('tone_stream://%(100,0,800)');
-    t.ok(Date.now() - again >= 40, 'the break is consumed once: the next prompt plays');
+    t.equal(r.playbackMilliseconds, '0', 'broken before its first frame, not played for 5 s');
+    const next = await ep.play('tone_stream://%(100,0,800)');
+    t.equal(next.playbackMilliseconds, '50', 'the break is consumed once: the next prompt plays');
+    t.same(
+      fs.trace.flatMap((x) => (x.kind === 'play' ? [x.result] : [])),
+      ['FILE PLAYED', 'FILE PLAYED'],
+    );
     t.equal(fs.channels()[0]?.pitfalls.length, 0);
     await ep.destroy();
   },

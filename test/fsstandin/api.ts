@@ -3,7 +3,8 @@ import type { Channel } from './channel.js';
 import type { Switch } from './core.js';
 import { serializePlain } from './esl-wire.js';
 import { channelEvent } from './events.js';
-import { recordingPath, writeRecording } from './media.js';
+import { recordingPath } from './media.js';
+import { startSessionRecording } from './recording.js';
 
 export function runApi(sw: Switch, command: string, args: string, sipAddress: string): string {
   const argv = args.split(/\s+/).filter(Boolean);
@@ -55,19 +56,22 @@ export function runApi(sw: Switch, command: string, args: string, sipAddress: st
   }
 }
 
-/** `uuid_record <uuid> start|stop <path>`: a media bug like record_session. */
+/**
+ * `uuid_record <uuid> start|stop <path>`: a media bug like record_session; a start that cannot
+ * make the directory or open the file answers `-ERR Cannot record session!` (mod_commands.c:4773).
+ */
 function uuidRecord(sw: Switch, ch: Channel | undefined, argv: string[]): string {
   const [, action, file] = argv;
   if (!action || !file) return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n';
   if (!ch) return '-ERR Cannot locate session!\n';
-  const path = recordingPath(sw.config.media, file);
   if (action === 'start') {
-    writeRecording(path);
-    ch.recordings.push(path);
-    sw.trace.add({ kind: 'record', channel: ch.ref, app: 'uuid_record', path });
-    return '+OK Success\n';
+    const started = startSessionRecording(sw, ch, 'uuid_record', file);
+    if (started === 'hangup')
+      setImmediate(() => sw.hangup(ch, 'DESTINATION_OUT_OF_ORDER', 'stand-in'));
+    return started === 'started' ? '+OK Success\n' : '-ERR Cannot record session!\n';
   }
   if (action === 'stop') {
+    const path = recordingPath(sw.config.media, file);
     return ch.recordings.includes(path) ? '+OK Success\n' : '-ERR Cannot stop record session!\n';
   }
   return '+OK Success\n';

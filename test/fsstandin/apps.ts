@@ -1,8 +1,10 @@
 // Dialplan applications run by `sendmsg … execute`: CHANNEL_EXECUTE at the start and
 // CHANNEL_EXECUTE_COMPLETE (Application-UUID = the command's Event-UUID) when done.
+import { performance } from 'node:perf_hooks';
 import type { Channel, RunningApp } from './channel.js';
 import type { Switch } from './core.js';
-import { playTime, recordingPath, writeRecording } from './media.js';
+import { playTime } from './media.js';
+import { framesMs, record, recordSession } from './recording.js';
 
 export interface Execution {
   app: string;
@@ -108,10 +110,11 @@ function playback(sw: Switch, ch: Channel, arg: string, complete: Complete): voi
       detail: `playback ${arg} on a leg bridged to ${ch.bridgedTo}`,
     });
   }
-  const started = Date.now();
+  const started = performance.now();
   ch.played.push(arg);
   sw.fireChannel('PLAYBACK_START', ch, [['Playback-File-Path', arg]]);
-  const finish = (response: string, played = Date.now() - started) => {
+  // played to its end: the file's length; broken off: the whole frames sent until then
+  const finish = (response: string, played = framesMs(performance.now() - started)) => {
     clearTimeout(timer);
     if (!ch.running.delete(app)) return;
     const ms = Math.min(played, total);
@@ -134,65 +137,8 @@ function playback(sw: Switch, ch: Channel, arg: string, complete: Complete): voi
     interrupt: (reason) => finish(reason === 'break' ? 'FILE PLAYED' : 'PLAYBACK ERROR'),
   };
   ch.running.add(app);
-  consumePendingBreak(ch, app);
-}
-
-/** A break left from a uuid_break while nothing ran ends this application's loop at once. */
-function consumePendingBreak(ch: Channel, app: RunningApp): void {
-  if (!ch.breakPending) return;
-  ch.breakPending = false;
-  app.interrupt('break');
-}
-
-/** record_session: starts a media bug and completes at once; the file exists from the start. */
-function recordSession(sw: Switch, ch: Channel, arg: string, complete: Complete): void {
-  const path = recordingPath(sw.config.media, arg.trim().split(/\s+/)[0] ?? '');
-  writeRecording(path);
-  ch.recordings.push(path);
-  sw.fireChannel('RECORD_START', ch, [['Record-File-Path', path]]);
-  sw.trace.add({ kind: 'record', channel: ch.ref, app: 'record_session', path });
-  complete('_none_');
-}
-
-/**
- * record: records the leg's input until broken, hung up or the time limit. On a bridged leg this
- * is what breaks real calls (a leg hangs, a channel leaks): the stand-in never completes it and
- * the channel can no longer be hung up by the app.
- */
-function record(sw: Switch, ch: Channel, arg: string, complete: Complete): void {
-  const [file = '', limit] = arg.trim().split(/\s+/);
-  const path = recordingPath(sw.config.media, file);
-  if (ch.bridgedTo) {
-    ch.wedged = true;
-    ch.pitfalls.push('record-on-bridged-leg');
-    sw.trace.add({
-      kind: 'pitfall',
-      channel: ch.ref,
-      what: 'record-on-bridged-leg',
-      detail: `record ${file} on a leg bridged to ${ch.bridgedTo}: never completes, hangup of this leg no longer completes (leak)`,
-    });
-    return;
-  }
-  writeRecording(path);
-  ch.recordings.push(path);
-  sw.fireChannel('RECORD_START', ch, [['Record-File-Path', path]]);
-  sw.trace.add({ kind: 'record', channel: ch.ref, app: 'record', path });
-  const started = Date.now();
-  const finish = () => {
-    clearTimeout(timer);
-    if (!ch.running.delete(app)) return;
-    const ms = Date.now() - started;
-    ch.vars.set('record_seconds', String(Math.floor(ms / 1000)));
-    ch.vars.set('record_ms', String(ms));
-    ch.vars.set('record_samples', String(ms * 8));
-    sw.fireChannel('RECORD_STOP', ch, [['Record-File-Path', path]]);
-    complete('_none_');
-  };
-  const seconds = Number(limit);
-  const timer = seconds > 0 ? setTimeout(finish, seconds * 1000) : undefined;
-  const app: RunningApp = { app: 'record', interrupt: finish };
-  ch.running.add(app);
-  consumePendingBreak(ch, app);
+  // a break left from a uuid_break while nothing ran ends this application's loop at once
+  if (ch.takePendingBreak()) app.interrupt('break');
 }
 
 function hangup(sw: Switch, ch: Channel, arg: string, complete: Complete): void {

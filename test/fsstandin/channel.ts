@@ -57,6 +57,13 @@ export class Channel {
     readonly media: LocalMedia,
   ) {}
 
+  /** Consumes a pending CF_BREAK: true when the application that asks must end at once. */
+  takePendingBreak(): boolean {
+    const pending = this.breakPending;
+    this.breakPending = false;
+    return pending;
+  }
+
   get ref(): ChannelRef {
     return { uuid: this.uuid, callId: this.callId, role: this.role };
   }

@@ -1,6 +1,6 @@
 // The FreeSWITCH stand-in as a library: a SIP side for drachtio-fsmrf's INVITEs, the inbound
 // event socket, an outbound event socket per channel, and a trace/state view for assertions.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint } from '../standin/sip-address.js';
@@ -36,11 +36,18 @@ export interface FsStandinOptions {
   playMs?: number;
   /** Where relative recording paths go (default: a fresh temp directory). */
   recordDir?: string;
+  /** Directories FreeSWITCH may not write into (EACCES on open), as a volume it cannot write. */
+  unwritable?: string[];
   /**
    * FreeSWITCH as shipped offers SRTP+RTP when it makes the offer (default true); false models
    * `rtp_secure_media_inbound=forbidden`.
    */
   srtpOffer?: boolean;
+  /**
+   * The SIP profile hangs: INVITEs from drachtio get no answer at all (the event socket still
+   * works), as when sofia's profile is wedged. For the gateway's anchoring deadline.
+   */
+  silentSip?: boolean;
   /** Address for both sockets (default 127.0.0.1). */
   host?: string;
   t1?: number;
@@ -62,12 +69,20 @@ export async function start(options: FsStandinOptions): Promise<FsStandinHandle>
   const host = options.host ?? '127.0.0.1';
   const trace = new FsTracer(options.traceFile);
   const recordDir = options.recordDir ?? mkdtempSync(join(tmpdir(), 'fsstandin-rec-'));
+  // FreeSWITCH's own directory for relative paths (sounds_dir, base_dir) always exists; the
+  // directories a recording names under it are another matter (see recording.ts)
+  mkdirSync(recordDir, { recursive: true });
   const sw = new Switch(
     {
       host,
       secret: options.secret,
       srtpOffer: options.srtpOffer ?? true,
-      media: { files: fileMap(options.files), defaultPlayMs: options.playMs ?? 50, recordDir },
+      media: {
+        files: fileMap(options.files),
+        defaultPlayMs: options.playMs ?? 50,
+        recordDir,
+        unwritable: options.unwritable ?? [],
+      },
     },
     trace,
   );
@@ -83,6 +98,7 @@ export async function start(options: FsStandinOptions): Promise<FsStandinHandle>
   const dialogs = new SipDialogs(sw, udp, {
     t1: options.t1 ?? 500,
     t2: options.t2 ?? 4000,
+    ...(options.silentSip && { silent: true }),
     onChannelReady: (channel, target) => {
       if (target) connectOutbound(sw, sessionHost, channel, target);
       else trace.add({ kind: 'note', text: `no X-esl-outbound for ${channel.uuid}: parked` });

@@ -1,7 +1,8 @@
-// Which files "exist" for playback and how long they play; where recordings go. No audio moves:
-// a recording is a small valid WAV file, so tests can see that a file was made.
+// Which files "exist" for playback and how long they play; where recordings go and whether they
+// can be opened there. No audio moves: a recording is a small valid WAV file, so tests can see
+// that a file was made.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export interface MediaConfig {
   /** Known files with their play time in ms; any other path plays only if it exists on disk. */
@@ -9,6 +10,11 @@ export interface MediaConfig {
   /** Play time of files found on disk and of finite tones (ms). */
   defaultPlayMs: number;
   recordDir: string;
+  /**
+   * Directories FreeSWITCH's own user may not write into (tests run as root, where permissions
+   * stop nothing): a volume the gateway sees but FreeSWITCH cannot write, failing with EACCES.
+   */
+  unwritable: readonly string[];
 }
 
 /** Play time in ms, `Infinity` for endless tones/silence, undefined when the file is not found. */
@@ -31,9 +37,45 @@ export function recordingPath(config: MediaConfig, file: string): string {
   return isAbsolute(file) ? file : join(config.recordDir, file);
 }
 
-/** Writes a small 8 kHz mono µ-law WAV (header + a few bytes) standing in for the recording. */
-export function writeRecording(path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Opens (creates) a recording as mod_sndfile does, standing in for the audio with a small 8 kHz
+ * mono µ-law WAV. Nothing is created on the way: a directory that does not exist (or is not a
+ * directory, or is not writable) fails the open, as switch_file_open(WRITE|CREATE) and sf_open
+ * fail (mod_sndfile.c:327-342). The system error code, or undefined once the file is open.
+ */
+export function openRecording(config: MediaConfig, path: string): string | undefined {
+  if (forbidden(config, path)) return 'EACCES';
+  try {
+    writeFileSync(path, wav());
+    return undefined;
+  } catch (err) {
+    return systemError(err);
+  }
+}
+
+/**
+ * record_session's (and uuid_record's) `switch_dir_make_recursive(dir, 0750)` before the open
+ * (switch_ivr_async.c:3117): the system error code, or undefined when the directory is there.
+ */
+export function makeRecordingDir(config: MediaConfig, dir: string): string | undefined {
+  if (forbidden(config, dir) && !existsSync(dir)) return 'EACCES';
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    return undefined;
+  } catch (err) {
+    return systemError(err);
+  }
+}
+
+function forbidden(config: MediaConfig, path: string): boolean {
+  return config.unwritable.some((dir) => path === dir || path.startsWith(`${dir}/`));
+}
+
+function systemError(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}
+
+function wav(): Buffer {
   const data = Buffer.alloc(160, 0xff);
   const header = Buffer.alloc(44);
   header.write('RIFF', 0);
@@ -48,5 +90,5 @@ export function writeRecording(path: string): void {
   header.writeUInt16LE(8, 34);
   header.write('data', 36);
   header.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([header, data]));
+  return Buffer.concat([header, data]);
 }

@@ -2,12 +2,15 @@
 // it supports; its own offers (INVITE without SDP) carry SRTP plus RTP unless SRTP is forbidden.
 import { randomBytes } from 'node:crypto';
 
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
 export interface MediaLine {
   proto: string;
   port: number;
   payloads: number[];
   crypto: boolean;
   rtpmap: Map<number, string>;
+  direction: Direction;
 }
 
 export interface SdpInfo {
@@ -34,6 +37,7 @@ export function parseSdp(text: string): SdpInfo | undefined {
               payloads: (m[4] ?? '').trim().split(/\s+/).filter(Boolean).map(Number),
               crypto: false,
               rtpmap: new Map(),
+              direction: 'sendrecv',
             }
           : undefined;
       if (current) audio.push(current);
@@ -41,6 +45,8 @@ export function parseSdp(text: string): SdpInfo | undefined {
     }
     if (!current) continue;
     if (line.startsWith('a=crypto:')) current.crypto = true;
+    const dir = /^a=(sendrecv|sendonly|recvonly|inactive)$/.exec(line)?.[1];
+    if (dir) current.direction = dir as Direction;
     const map = /^a=rtpmap:(\d+) ([^/\s]+)/.exec(line);
     if (map?.[1] && map[2]) current.rtpmap.set(Number(map[1]), map[2].toUpperCase());
   }
@@ -97,9 +103,17 @@ export function buildAnswer(offer: SdpInfo, local: LocalMedia): string | undefin
   const dtmf = m.payloads.find((p) => codecOf(m, p) === 'TELEPHONE-EVENT');
   const lines = [...header(local), ...audioLines(local, m.proto, [[pt, name]], dtmf)];
   if (/SAVP/.test(m.proto) && m.crypto) lines.push(cryptoLine(1, 'AES_CM_128_HMAC_SHA1_80'));
-  lines.push('a=sendrecv', `a=rtcp:${local.port + 1} IN IP4 ${local.ip}`);
+  lines.push(`a=${ANSWER_DIRECTION[m.direction]}`, `a=rtcp:${local.port + 1} IN IP4 ${local.ip}`);
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** RFC 3264 6.1: a held offer (sendonly) is answered recvonly, and so on, as FreeSWITCH does. */
+const ANSWER_DIRECTION: Readonly<Record<Direction, Direction>> = {
+  sendrecv: 'sendrecv',
+  sendonly: 'recvonly',
+  recvonly: 'sendonly',
+  inactive: 'inactive',
+};
 
 function supported(m: MediaLine, pt: number): boolean {
   const name = codecOf(m, pt);

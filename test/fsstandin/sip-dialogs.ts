@@ -34,6 +34,8 @@ interface Dialog {
 export interface SipConfig {
   t1: number;
   t2: number;
+  /** A hung SIP profile: new INVITEs get no answer at all. */
+  silent?: boolean;
   /** Called when a channel is ready for its outbound event socket. */
   onChannelReady(channel: Channel, eslTarget: string | undefined): void;
 }
@@ -106,6 +108,10 @@ export class SipDialogs {
   }
 
   private newInvite(req: SipRequest, from: Endpoint): void {
+    if (this.config.silent) {
+      this.sw.trace.add({ kind: 'note', text: `INVITE ${callIdOf(req)} ignored: SIP side hung` });
+      return;
+    }
     if (headerValue(req.headers, 'to')?.match(/;\s*tag=/i)) {
       this.respond(req, from, 481);
       return;

@@ -22,17 +22,34 @@ export type FsTraceRecord = { t: number } & (
     }
   | { kind: 'execute'; channel: ChannelRef; app: string; arg: string; response?: string }
   | { kind: 'play'; channel: ChannelRef; file: string; result: string }
+  | { kind: 'record'; channel: ChannelRef; app: RecordingApp; path: string }
   | {
-      kind: 'record';
+      kind: 'record-stop';
       channel: ChannelRef;
-      app: 'record_session' | 'uuid_record' | 'record';
+      app: 'record';
       path: string;
+      /** record_ms as reported (whole 20 ms frames). */
+      ms: number;
+      endedBy: 'limit' | 'break' | 'hangup';
+    }
+  | {
+      /** The file could not be opened (or its directory made): no recording, no RECORD_START. */
+      kind: 'record-failed';
+      channel: ChannelRef;
+      app: RecordingApp;
+      path: string;
+      /** The system error (ENOENT, ENOTDIR, EACCES, EISDIR …). */
+      error: string;
+      /** What FreeSWITCH logs. */
+      log: string;
     }
   | { kind: 'bridge'; a: ChannelRef; b: ChannelRef }
   | { kind: 'hangup'; channel: ChannelRef; cause: string; by: 'app' | 'far-end' | 'stand-in' }
   | { kind: 'pitfall'; channel: ChannelRef; what: Pitfall; detail: string }
   | { kind: 'note'; text: string }
 );
+
+export type RecordingApp = 'record_session' | 'uuid_record' | 'record';
 
 /** Things real FreeSWITCH does that break a call; the stand-in reproduces them visibly. */
 export type Pitfall =

@@ -5,6 +5,11 @@ import type { Test } from 'tap';
 import { type FsStandinHandle, type FsStandinOptions, start } from '../fsstandin/index.js';
 import { type Bed, standUp } from './standin-bed.js';
 
+export interface EslEvent {
+  /** null when the event has no such header (modesl). */
+  getHeader(name: string): string | null;
+}
+
 export interface MrfEndpoint {
   uuid: string;
   local: { sdp: string; mediaIp: string; mediaPort: string };
@@ -14,9 +19,17 @@ export interface MrfEndpoint {
   play(file: string | string[]): Promise<{ playbackSeconds: string; playbackMilliseconds: string }>;
   modify(sdp: string): Promise<unknown>;
   bridge(other: MrfEndpoint | string): Promise<void>;
-  recordSession(...args: string[]): Promise<unknown>;
-  record(file: string, opts?: object): Promise<{ recordMilliseconds?: string }>;
-  execute(app: string, arg?: string): Promise<{ getHeader(name: string): string | undefined }>;
+  /** Resolves with the CHANNEL_EXECUTE_COMPLETE event, whatever the recording did. */
+  recordSession(...args: string[]): Promise<EslEvent>;
+  record(
+    file: string,
+    opts?: object,
+  ): Promise<{
+    recordSeconds: string | null;
+    recordMilliseconds: string | null;
+    recordSamples: string | null;
+  }>;
+  execute(app: string, arg?: string): Promise<EslEvent>;
   api(command: string, args?: string | string[]): Promise<{ body?: string }>;
   getChannelVariables(includeMedia?: boolean): Promise<Record<string, string>>;
   destroy(): Promise<void>;
