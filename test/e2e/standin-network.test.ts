@@ -1,39 +1,13 @@
 // SIP-side details easier to provoke with a raw UDP peer than with sipp: 481 for unknown dialogs,
 // INVITE retransmissions absorbed, compact headers, a non-2xx final retransmitted until its ACK.
-import { createSocket, type Socket } from 'node:dgram';
 import t from 'tap';
 import { SDP } from '../helpers/srf-app.js';
-import { datagrams, standUp, toApp } from '../helpers/standin-bed.js';
+import { datagrams, peerResponse, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
-
-class Peer {
-  readonly received: string[] = [];
-  private constructor(readonly socket: Socket) {
-    socket.on('message', (data) => this.received.push(data.toString('utf8')));
-  }
-
-  static async open(): Promise<Peer> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-    return new Peer(socket);
-  }
-
-  get port(): number {
-    return this.socket.address().port;
-  }
-
-  send(text: string, port: number): void {
-    this.socket.send(Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8'), port, '127.0.0.1');
-  }
-
-  firstLines(): string[] {
-    return this.received.map((m) => m.split('\r\n')[0] ?? '');
-  }
-}
 
 function request(
   method: string,
-  peer: Peer,
+  peer: UdpPeer,
   target: number,
   extra: string[] = [],
   branch = 'z9hG4bK-raw-1',
@@ -54,8 +28,7 @@ function request(
 
 t.test('BYE and UPDATE for an unknown dialog get 481', async (t) => {
   const { standin } = await standUp(t);
-  const peer = await Peer.open();
-  t.teardown(() => peer.socket.close());
+  const peer = await UdpPeer.open(t);
   const port = standin.sipAddress.port;
   peer.send(request('BYE', peer, port, ['t: <sip:+4930100@127.0.0.1>;tag=gone']), port);
   peer.send(
@@ -70,10 +43,36 @@ t.test('BYE and UPDATE for an unknown dialog get 481', async (t) => {
   t.equal(toApp(standin.trace, 'sip').length, 0, 'the app hears nothing');
 });
 
+t.test(
+  'an INVITE whose To tag names no dialog: 100 Trying, then 481; no app sees it',
+  async (t) => {
+    const { standin, app } = await standUp(t);
+    const invites: string[] = [];
+    app.invite((req, res) => {
+      invites.push(req.get('Call-ID') ?? '');
+      res.send(500);
+    });
+    const peer = await UdpPeer.open(t);
+    const port = standin.sipAddress.port;
+    peer.send(request('INVITE', peer, port, ['t: <sip:+4930100@127.0.0.1>;tag=stale']), port);
+    await waitFor(() => (peer.received.length >= 2 ? true : undefined), 3000, 'two answers');
+    t.same(peer.firstLines(), [
+      'SIP/2.0 100 Trying',
+      'SIP/2.0 481 Call/Transaction Does Not Exist',
+    ]);
+    t.match(
+      peer.received[1] ?? '',
+      /^To: <sip:\+4930100@127\.0\.0\.1>;tag=stale$/m,
+      'To kept as sent',
+    );
+    t.same(invites, [], 'drachtio-server answers it itself (pending-request-controller.cpp:79)');
+    t.equal(toApp(standin.trace, 'sip').length, 0);
+  },
+);
+
 t.test('compact INVITE, retransmission absorbed, 486 retransmitted until ACK', async (t) => {
   const { standin, app } = await standUp(t, { t1: 40, t2: 160 });
-  const peer = await Peer.open();
-  t.teardown(() => peer.socket.close());
+  const peer = await UdpPeer.open(t);
   const port = standin.sipAddress.port;
   let answer: (() => void) | undefined;
   app.invite((_req, res) => {
@@ -122,31 +121,16 @@ t.test('compact INVITE, retransmission absorbed, 486 retransmitted until ACK', a
   t.ok(datagrams(standin.trace, 'in').some((d) => d.firstLine.startsWith('ACK')));
 });
 
-/** A response to `request` as a UAS would build it (dialog headers copied, To tagged). */
-function respond(request: string, status: string, extra: string[] = [], body = ''): string {
-  const copy = (name: string) => request.match(new RegExp(`^${name}: .*$`, 'mi'))?.[0] ?? '';
-  const lines = [
-    `SIP/2.0 ${status}`,
-    copy('Via'),
-    copy('From'),
-    `${copy('To')};tag=peer1`,
-    copy('Call-ID'),
-    copy('CSeq'),
-  ];
-  return [...lines, ...extra, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
-}
-
 t.test('a 200 retransmitted after the ACK gets the same ACK again', async (t) => {
   const { standin, app } = await standUp(t);
-  const peer = await Peer.open();
-  t.teardown(() => peer.socket.close());
+  const peer = await UdpPeer.open(t);
   const call = app.createUAC(`sip:d@127.0.0.1:${peer.port}`, { localSdp: SDP });
   const invite = await waitFor(
     () => peer.received.find((m) => m.startsWith('INVITE')),
     3000,
     'INVITE',
   );
-  const ok = respond(
+  const ok = peerResponse(
     invite,
     '200 OK',
     [`Contact: <sip:127.0.0.1:${peer.port}>`, 'Content-Type: application/sdp'],

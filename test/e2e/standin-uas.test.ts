@@ -1,7 +1,7 @@
 // Incoming INVITE answered by createUAS, ACK and BYE from the caller (real sipp as caller).
 import t from 'tap';
 import { runSipp } from '../helpers/sipp.js';
-import { SDP, type SrfDialog } from '../helpers/srf-app.js';
+import { SDP, type SrfDialog, sendSipFrame } from '../helpers/srf-app.js';
 import { datagrams, fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -141,4 +141,48 @@ t.test('app rejects with 404: echo with dialogId, ACK absorbed', async (t) => {
     toApp(standin.trace, 'sip').some((f) => f.sip.startsWith('ACK')),
     'the ACK never reaches the app',
   );
+});
+
+t.test('a second final answer while the 200 waits for its ACK: the 200 is echoed', async (t) => {
+  const { standin, app } = await standUp(t);
+  app.invite((req, res) => {
+    res.send(200, { body: SDP });
+    // the same transaction answered again, as a buggy app would (srf itself refuses it)
+    sendSipFrame(app, 'SIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n\r\n', {
+      stackTxnId: req.stackTxnId,
+    });
+  });
+  const caller = await runSipp({
+    scenario: 'uac-expect-200-no-ack.xml',
+    remote: standin.sipAddress,
+    keys: { caller: '+4930111222333', called: '+4930100' },
+  });
+  t.equal(caller.exitCode, 0, caller.errors);
+  const trace = standin.trace;
+  const second = await waitFor(() => replyTo(trace, 'SIP/2.0 486'), 3000, 'the reply');
+  t.equal(second.tokens[3], 'OK', 'while the 200 waits for its ACK: OK …');
+  t.match(second.sip, /^SIP\/2\.0 200 OK/, '… echoing the 200 that was sent');
+  t.equal(second.tokens[11], '', 'without a dialogId');
+  t.notOk(
+    datagrams(trace, 'out').some((d) => d.firstLine.startsWith('SIP/2.0 486')),
+    'nothing new on the wire',
+  );
+});
+
+t.test('a second final answer after a non-2xx final: NOK', async (t) => {
+  const { standin, app } = await standUp(t);
+  app.invite((req, res) => {
+    res.send(486);
+    sendSipFrame(app, 'SIP/2.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n', {
+      stackTxnId: req.stackTxnId,
+    });
+  });
+  const caller = await runSipp({
+    scenario: 'uac-expect-486.xml',
+    remote: standin.sipAddress,
+    keys: { caller: '+4930111222333', called: '+4930100' },
+  });
+  t.equal(caller.exitCode, 0, caller.errors);
+  const second = await waitFor(() => replyTo(standin.trace, 'SIP/2.0 503'), 3000, 'the reply');
+  t.same(second.tokens.slice(3), ['NOK', 'Response not sent due to unknown transaction']);
 });

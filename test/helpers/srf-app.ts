@@ -34,7 +34,11 @@ export interface SrfDialog {
   id: string;
   sip: { callId: string; localTag: string; remoteTag: string };
   on(event: 'destroy', fn: (req: SrfMessage, reason?: string) => void): this;
+  /** A re-INVITE from the far end; without a listener srf answers 200 with the old local SDP. */
+  on(event: 'modify', fn: (req: SrfRequest, res: SrfResponse) => void): this;
   destroy(): Promise<unknown>;
+  /** Sends a re-INVITE with this SDP; resolves with the far end's SDP once it is ACKed. */
+  modify(sdp: string): Promise<string>;
 }
 
 export type Handler = (req: SrfRequest, res: SrfResponse) => void;
@@ -46,7 +50,16 @@ export interface SrfApp {
   on(event: 'connect', fn: (err: Error | null, hostport: string) => void): this;
   on(event: 'error', fn: (err: Error) => void): this;
   createUAS(req: SrfRequest, res: SrfResponse, opts: object): Promise<SrfDialog>;
-  createUAC(uri: string, opts: object): Promise<SrfDialog>;
+  /** Late offer (3pcc): resolves on the 200 with its SDP; `ack` sends the answer and the ACK. */
+  createUAC(
+    uri: string,
+    opts: { noAck: true; headers?: Record<string, string> },
+  ): Promise<{ sdp: string; ack(localSdp: string): Promise<SrfDialog> }>;
+  createUAC(
+    uri: string,
+    opts: object,
+    callbacks?: { cbRequest?: (err: unknown, req: SrfRequest) => void },
+  ): Promise<SrfDialog>;
   createB2BUA(
     req: SrfRequest,
     res: SrfResponse,
@@ -90,6 +103,24 @@ export function connectApp(
       reconnect: { maxAttempts: 1 },
     });
   });
+}
+
+/**
+ * Sends a raw `sip|<txnId>|<dialogId>` frame through the app's connection, as drachtio-srf does
+ * for its own answers; how an app answers a transaction it did not receive (e.g. one inherited
+ * from a connection that died). The server's reply is visible in its trace only.
+ */
+export function sendSipFrame(
+  app: SrfApp,
+  text: string,
+  ids: { stackTxnId?: string; stackDialogId?: string },
+): void {
+  const agent = (app as unknown as { _app: { client: AgentSend } })._app.client;
+  agent.sendMessage(text.replace(/\r?\n/g, '\r\n'), ids);
+}
+
+interface AgentSend {
+  sendMessage(msg: string, opts: { stackTxnId?: string; stackDialogId?: string }): string;
 }
 
 /** Disconnects if still connected; drachtio-srf throws when the server already hung up. */

@@ -1,9 +1,11 @@
 // A stand-in plus a connected drachtio-srf app, torn down with the test. Also small queries over
 // the stand-in's trace, so tests can assert what went over each wire.
+import { createSocket, type Socket } from 'node:dgram';
 import type { Test } from 'tap';
 import { type StandinHandle, start, type TraceRecord } from '../standin/index.js';
 import { killAllSipp } from './sipp.js';
 import { connectApp, disconnectApp, newApp, type SrfApp } from './srf-app.js';
+import { waitFor } from './wait.js';
 
 export const SECRET = 'cymru';
 
@@ -16,6 +18,11 @@ export interface BedOptions {
   t1?: number;
   t2?: number;
   pendingTimeout?: number;
+  /** Seconds (see StandinOptions.minSE). */
+  minSE?: number;
+  /** Milliseconds (see StandinOptions.sessionTimerJitter). */
+  sessionTimerJitter?: number;
+  sessionTimerDefaultRefresher?: 'none' | 'uac' | 'uas';
 }
 
 /** Starts a stand-in on free ports and connects a fresh app to it. */
@@ -40,6 +47,8 @@ export async function standUp(t: Test, options: BedOptions = {}): Promise<Bed> {
 
 export interface FrameView {
   dir: 'in' | 'out';
+  /** The app connection, numbered from 1 in the order they connected. */
+  conn: number;
   tokens: string[];
   sip: string;
   payload: string;
@@ -54,6 +63,7 @@ export function frames(trace: readonly TraceRecord[]): FrameView[] {
     return [
       {
         dir: r.dir,
+        conn: r.conn,
         tokens: leader.split('|'),
         sip: eol < 0 ? '' : r.payload.slice(eol + 2),
         payload: r.payload,
@@ -90,4 +100,61 @@ export function datagrams(
   return trace.flatMap((r) =>
     r.kind === 'sip' && r.dir === dir ? [{ firstLine: r.firstLine, text: r.text }] : [],
   );
+}
+
+/**
+ * A raw UDP SIP peer, for what sipp cannot provoke precisely (retransmissions on cue, requests
+ * inside a dialog at a chosen moment). `\n` in what it sends becomes CRLF. Closed with the test.
+ */
+export class UdpPeer {
+  readonly received: string[] = [];
+
+  private constructor(readonly socket: Socket) {
+    socket.on('message', (data) => this.received.push(data.toString('utf8')));
+  }
+
+  static async open(t: Test): Promise<UdpPeer> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    t.teardown(() => socket.close());
+    return new UdpPeer(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  send(text: string, port: number): void {
+    this.socket.send(Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'utf8'), port, '127.0.0.1');
+  }
+
+  firstLines(): string[] {
+    return this.received.map((m) => m.split('\r\n')[0] ?? '');
+  }
+
+  /** The first message received that `test` accepts, waiting up to `ms`. */
+  next(test: (text: string) => boolean, what: string, ms = 3000): Promise<string> {
+    return waitFor(() => this.received.find(test), ms, what);
+  }
+}
+
+/** A response to `request` as a UAS builds it: Via, From, To (tagged), Call-ID, CSeq copied. */
+export function peerResponse(
+  request: string,
+  status: string,
+  extra: string[] = [],
+  body = '',
+  toTag = 'peer1',
+): string {
+  const copy = (name: string) => request.match(new RegExp(`^${name}: .*$`, 'mi'))?.[0] ?? '';
+  const to = copy('To');
+  const lines = [
+    `SIP/2.0 ${status}`,
+    copy('Via'),
+    copy('From'),
+    /;\s*tag=/.test(to) ? to : `${to};tag=${toTag}`,
+    copy('Call-ID'),
+    copy('CSeq'),
+  ];
+  return [...lines, ...extra, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
 }

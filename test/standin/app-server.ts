@@ -44,6 +44,12 @@ class Connection implements AppClient {
     this.closed = true;
     this.socket.end();
   }
+
+  /** The connection breaks (a reset, a network failure): no goodbye on either side. */
+  reset(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
 }
 
 export class AppServer {
@@ -60,6 +66,11 @@ export class AppServer {
       this.server.once('error', reject);
       this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
     });
+  }
+
+  /** Breaks every app connection and keeps listening: the apps reconnect to the same server. */
+  dropConnections(): void {
+    for (const c of this.connections) c.reset();
   }
 
   close(): Promise<void> {

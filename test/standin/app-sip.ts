@@ -1,7 +1,9 @@
 // Which thing a `sip` frame from an app is, checked in drachtio-server's order: a response; a
-// request inside the given dialog; a CANCEL of the app's own INVITE; a request whose Call-ID
-// names a known dialog; a new request outside any dialog.
-import { parseAppSip, pickHeader } from './app-headers.js';
+// request inside the given dialog; a CANCEL of the app's own INVITE; a new request outside any
+// dialog. client.cpp also looks a dialog-less request's Call-ID up, but with keys
+// `<callid>;uas|;uac` (sip-dialog-controller.hpp findDialogByCallId) that no dialog id has
+// (`<callid>;from-tag=…`): the request goes out as a new one (observed with v0.9.10).
+import { parseAppSip } from './app-headers.js';
 import type { AppClient, Stack } from './stack.js';
 import { cancelFromApp } from './uac-cancel.js';
 import { sendInDialog } from './uac-dialog.js';
@@ -25,11 +27,6 @@ export function handleAppSip(stack: Stack, client: AppClient, frame: AppFrame): 
     if (sip.startLine.startsWith('CANCEL')) cancelFromApp(stack, client, frame.msgId, txnId, sip);
     // Any other request with a txnId trips an assert in the real server; release builds say nothing.
     else stack.trace.note(`request with txnId ${txnId} ignored: ${sip.startLine}`);
-  } else {
-    const callId = pickHeader(sip.headers, 'call-id');
-    const dialog = callId === undefined ? undefined : stack.dialogs.findByCallId(callId);
-    if (dialog) sendInDialog(stack, client, frame.msgId, dialog.id, sip);
-    else sendOutsideDialog(stack, client, frame.msgId, proxy, sip);
-  }
+  } else sendOutsideDialog(stack, client, frame.msgId, proxy, sip);
   return true;
 }

@@ -23,14 +23,26 @@ export interface NewClientTxn {
   dialogId?: string;
   /** For requests inside a dialog: BYE clears the dialog once answered. */
   clearDialogOnFinal?: boolean;
+  /** True for requests sent inside an existing dialog (a re-INVITE is not a new dialog). */
+  inDialog?: boolean;
 }
+
+/** Handles the responses to a request the server sent on its own behalf (never passed up). */
+export type InternalHandler = (txn: ClientTxn, res: SipResponse) => void;
 
 export interface ClientTxn extends Required<NewClientTxn> {
   txnId: string;
   state: ClientTxnState;
   canceled: boolean;
-  /** The ACK the stack sent for a non-2xx final response, resent if that response repeats. */
-  ack?: string;
+  /**
+   * INVITE: the ACK sent for its final response (by the stack for a failure, by the app for a
+   * 2xx), sent again when that response is retransmitted.
+   */
+  ack?: { text: string; to: Endpoint };
+  /** INVITE: a CANCEL asked for before any provisional arrived; sofia sends it on the first one. */
+  heldCancel?: ClientTxn;
+  /** Set for requests the server sends itself (a refreshing re-INVITE). */
+  internal?: InternalHandler;
   retransmit?: Backoff;
   stop: Cancel[];
 }
@@ -40,6 +52,7 @@ export function newClientTxn(fields: NewClientTxn): ClientTxn {
   return {
     dialogId: '',
     clearDialogOnFinal: false,
+    inDialog: false,
     ...fields,
     txnId: newUuid(),
     state: 'calling',
@@ -68,10 +81,17 @@ export class ClientTxnStore {
     return this.byId.get(txnId);
   }
 
-  /** The INVITE that created a dialog, while it is still in progress. */
-  inviteOf(dialogId: string): ClientTxn | undefined {
+  /** The app's re-INVITE in this dialog still waiting for a final response. */
+  pendingReinvite(dialogId: string): ClientTxn | undefined {
     for (const txn of this.byId.values()) {
-      if (txn.method === 'INVITE' && txn.dialogId === dialogId && txn.state === 'accepted')
+      const open = txn.state === 'calling' || txn.state === 'proceeding';
+      if (
+        txn.method === 'INVITE' &&
+        txn.inDialog &&
+        txn.dialogId === dialogId &&
+        open &&
+        txn.client
+      )
         return txn;
     }
     return undefined;

@@ -1,6 +1,20 @@
 // Established dialogs (after a 200 to an INVITE, either direction) and how to reach the peer.
+// Like sofia's leg, a dialog keeps the remote target it was created with: neither a re-INVITE
+// or UPDATE from the peer nor a 2xx to our own re-INVITE changes it (drachtio-server calls
+// nta_leg_server_route/nta_leg_client_reroute only when the dialog is created).
+import type { ClientTxn } from './client-txn.js';
 import { type Endpoint, getParam, parseNameAddr, parseUri, uriEndpoint } from './sip-address.js';
 import type { AppClient } from './stack.js';
+import type { Cancel } from './timers.js';
+
+/** A running RFC 4028 session timer (drachtio's SipDialog::setSessionTimer). */
+export interface SessionTimer {
+  /** The session interval in seconds (Session-Expires delta). */
+  seconds: number;
+  /** True when the stand-in refreshes (re-INVITE at half the interval), false when the peer must. */
+  weRefresh: boolean;
+  stop: Cancel;
+}
 
 export interface Dialog {
   /** `<Call-ID>;from-tag=<tag of whoever sent the INVITE>`: the shape drachtio-srf relies on. */
@@ -18,16 +32,23 @@ export interface Dialog {
   routeSet: string[];
   /** CSeq of the last request we sent (uas: starts at the INVITE's CSeq, like sofia's leg). */
   localSeq: number;
-  /** uac: CSeq number of the INVITE, reused by its ACK. */
+  /** uac: CSeq number of the INVITE, used by the app's first ACK only; later ACKs take localSeq. */
   inviteSeq?: number;
   /** uac: the INVITE was cancelled but answered 200; after the ACK the server sends BYE. */
   ackBye?: boolean;
   localContact: string;
+  /** SDP we last offered or answered in this dialog; a refreshing re-INVITE carries it. */
+  localSdp: string;
+  localContentType: string;
+  /** The app connection the dialog is bound to when it is created; never changes afterwards. */
   client: AppClient;
-  /** uac: the ACK sent for the 200, resent when the 200 is retransmitted. */
-  ack?: { text: string; to: Endpoint };
+  /** An INVITE of ours (initial or re-INVITE) answered 2xx whose ACK the app has not sent yet. */
+  awaitingAck?: ClientTxn;
+  /** The last ACK sent for a 2xx, resent when that 2xx is retransmitted after its transaction. */
+  lastAck?: { text: string; to: Endpoint; seq: number };
   /** uas: branches of ACKs already passed up, so retransmitted ACKs are absorbed. */
   seenAckBranches: Set<string>;
+  sessionTimer?: SessionTimer;
 }
 
 export function dialogIdOf(callId: string, inviterTag: string): string {
@@ -45,7 +66,9 @@ export class DialogStore {
     return this.byId.get(id);
   }
 
+  /** Forgets the dialog; its session timer dies with it, as drachtio's SipDialog destructor does. */
   remove(id: string): void {
+    this.byId.get(id)?.sessionTimer?.stop();
     this.byId.delete(id);
   }
 
@@ -54,11 +77,6 @@ export class DialogStore {
     for (const d of this.byId.values()) {
       if (d.callId === callId && d.localTag === localTag && d.remoteTag === remoteTag) return d;
     }
-    return undefined;
-  }
-
-  findByCallId(callId: string): Dialog | undefined {
-    for (const d of this.byId.values()) if (d.callId === callId) return d;
     return undefined;
   }
 

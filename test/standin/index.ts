@@ -33,6 +33,22 @@ export interface StandinOptions {
   traceFile?: string;
   /** How long a new request waits for the app's first answer (default 64 s, as the real server). */
   pendingTimeout?: number;
+  /**
+   * Session timers (RFC 4028), in SECONDS like the Min-SE header: the smallest Session-Expires
+   * accepted in a re-INVITE or UPDATE (smaller gets 422) and the floor of the interval granted
+   * to an INVITE (default 90, drachtio-server's fixed value). Lower it to run sessions of 1-2 s.
+   */
+  minSE?: number;
+  /**
+   * Session timers, in MILLISECONDS: when the stand-in is the refresher it re-INVITEs at half
+   * the interval plus a random offset in [-jitter, +jitter) (default 5000, as drachtio-server).
+   */
+  sessionTimerJitter?: number;
+  /**
+   * Who refreshes when an INVITE offers Session-Expires without a refresher parameter: `none`
+   * (default, drachtio-server's config default) runs no session timer for such an offer.
+   */
+  sessionTimerDefaultRefresher?: 'none' | 'uac' | 'uas';
 }
 
 export interface StandinHandle {
@@ -40,6 +56,11 @@ export interface StandinHandle {
   readonly trace: TraceRecord[];
   readonly sipAddress: Endpoint;
   readonly adminAddress: Endpoint;
+  /**
+   * Breaks every app connection as a network failure would and keeps listening. What was bound
+   * to those connections stays bound to them, as in drachtio-server after a lost client.
+   */
+  dropApps(): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +74,11 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     t1: options.t1 ?? 500,
     t2: options.t2 ?? 4000,
     pendingTimeout: options.pendingTimeout ?? 64_000,
+    sessionTimer: {
+      minSE: options.minSE ?? 90,
+      jitter: options.sessionTimerJitter ?? 5000,
+      defaultRefresher: options.sessionTimerDefaultRefresher ?? 'none',
+    },
   };
   const registry = new AppRegistry();
   const stack = newStack(config, trace, registry, sip);
@@ -76,6 +102,7 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     trace: trace.records,
     sipAddress: { address: host, port: config.port },
     adminAddress: { address: admin.address, port: admin.port },
+    dropApps: () => apps.dropConnections(),
     close: () => {
       closing ??= (async () => {
         stack.timers.clearAll();

@@ -9,6 +9,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   100: 'Trying',
   200: 'OK',
   408: 'Request Timeout',
+  422: 'Session Interval Too Small',
   481: 'Call/Transaction Does Not Exist',
   487: 'Request Terminated',
   503: 'Service Unavailable',

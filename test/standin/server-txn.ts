@@ -32,6 +32,9 @@ export interface ServerTxn {
   app: AppAnswerState;
   canceled: boolean;
   localTag?: string;
+  /** A new INVITE: SDP of the app's latest answer with a body, and its content type. */
+  localSdp?: string;
+  localContentType?: string;
   lastResponse?: string;
   lastStatus: number;
   /** Stops retransmission of the last response (set while one is running). */

@@ -15,6 +15,17 @@ export interface StackConfig extends TimerValues {
   port: number;
   /** How long an incoming request may wait for the app's first answer before it is dropped. */
   pendingTimeout: number;
+  /** RFC 4028 session timers as drachtio-server runs them; see session-timer.ts. */
+  sessionTimer: SessionTimerConfig;
+}
+
+export interface SessionTimerConfig {
+  /** Seconds: the Min-SE the server sends and enforces (drachtio-server: 90). */
+  minSE: number;
+  /** Milliseconds: a refresh we send fires at half the interval ± up to this (drachtio: 5000). */
+  jitter: number;
+  /** Who refreshes when an offer names no refresher; `none` runs no session timer (default). */
+  defaultRefresher: 'none' | 'uac' | 'uas';
 }
 
 /** One connected drachtio-srf application. */

@@ -13,6 +13,14 @@ export function transactionTimeout(t: TimerValues): number {
   return 64 * t.t1;
 }
 
+/**
+ * sofia's timer D, which also ends an INVITE once its CANCEL is on the wire: at least 32 s, and
+ * never less than 64×T1 (nta.c agent_create, `timer_d = 32000`).
+ */
+export function timerD(t: TimerValues): number {
+  return Math.max(32_000, transactionTimeout(t));
+}
+
 export type Cancel = () => void;
 
 export class TimerRegistry {

@@ -1,14 +1,17 @@
 // The app cancels its own INVITE (`sip|<txnId>|` + CANCEL). The server builds the CANCEL from the
-// INVITE (same branch, RFC 3261 9.1) and swallows the 200 to it: sofia never passes that up.
-
+// INVITE (same branch, RFC 3261 9.1), answers the app OK with it at once, and swallows the 200 to
+// it: sofia never passes that up. sofia only puts a CANCEL on the wire once the INVITE got a
+// provisional response (nta.c nta_outgoing_tcancel, `delay_sending = orq_status < 100`).
 import type { AppSip } from './app-headers.js';
 import { filterAppHeaders, withoutHeaders } from './app-headers.js';
-import { newClientTxn, startClientTxn } from './client-txn.js';
+import { type ClientTxn, newClientTxn, startClientTxn, timeoutResponse } from './client-txn.js';
 import { parseBuilt } from './dialog-requests.js';
 import { callIdOf, canonicalKey, cseqOf, headerValue, headerValues } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
 import type { AppClient, Stack } from './stack.js';
-import { sentExtra } from './uac-send.js';
+import { timerD } from './timers.js';
+import { deliverResponse } from './uac-responses.js';
+import { internalMeta, sentExtra } from './uac-send.js';
 
 /** makeSafeTags: on a CANCEL the app may not touch the dialog-identifying headers. */
 const NOT_SAFE = ['from', 'to', 'contact', 'p-asserted-identity', 'call-id', 'cseq'];
@@ -20,18 +23,58 @@ export function cancelFromApp(
   txnId: string,
   sip: AppSip,
 ): void {
-  const invite = stack.clientTxns.byTxnId(txnId);
-  const inProgress =
-    invite?.method === 'INVITE' && (invite.state === 'calling' || invite.state === 'proceeding');
-  if (invite?.method === 'INVITE' && invite.state === 'accepted') {
-    client.reply(msgId, 'NOK', `internal server error canceling transaction id: ${txnId}`);
+  const invite = cancellable(stack.clientTxns.byTxnId(txnId), txnId);
+  if (typeof invite === 'string') {
+    client.reply(msgId, 'NOK', invite);
     return;
   }
-  if (!invite || !inProgress) {
-    client.reply(msgId, 'NOK', `unable to cancel unknown transaction id: ${txnId}`);
-    return;
-  }
+  const cancel = buildCancel(stack, invite, sip);
+  // The app that asks is answered, whichever connection sent the INVITE; the INVITE's own
+  // responses (the 487) still go to that INVITE's connection.
+  client.reply(msgId, 'OK', sentExtra(stack, cancel.txnId, cancel.text));
+  cancelInvite(stack, invite, cancel);
+}
+
+/**
+ * The INVITE to cancel, or drachtio's refusal. drachtio-server looks it up among its invites in
+ * progress, kept from sending until a failure arrives or the app ACKs a 2xx; sofia then refuses
+ * an answered or already cancelled INVITE (sip-dialog-controller.cpp doSendCancelRequest).
+ */
+function cancellable(invite: ClientTxn | undefined, txnId: string): ClientTxn | string {
+  const open = invite?.state === 'calling' || invite?.state === 'proceeding';
+  const unacked = invite?.state === 'accepted' && !invite.ack;
+  if (invite?.method !== 'INVITE' || invite.inDialog || !invite.client || !(open || unacked))
+    return `unable to cancel unknown transaction id: ${txnId}`;
+  if (unacked || invite.canceled) return `internal server error canceling transaction id: ${txnId}`;
+  return invite;
+}
+
+/** Cancels an INVITE of ours: on the wire now if it had a provisional, else held back. */
+export function cancelInvite(
+  stack: Stack,
+  invite: ClientTxn,
+  cancel: ClientTxn = buildCancel(stack, invite),
+): void {
   invite.canceled = true;
+  if (invite.state === 'calling') invite.heldCancel = cancel;
+  else sendCancel(stack, invite, cancel);
+}
+
+/**
+ * Puts the CANCEL on the wire. sofia then completes the INVITE (nta.c outgoing_complete): it
+ * waits for the final answer until timer D, and reports an internal 408 if none came.
+ */
+export function sendCancel(stack: Stack, invite: ClientTxn, cancel: ClientTxn): void {
+  startClientTxn(stack, cancel, () => {});
+  invite.stop.push(
+    stack.timers.once(timerD(stack.config), () => {
+      if (invite.state === 'calling' || invite.state === 'proceeding')
+        deliverResponse(stack, invite, timeoutResponse(invite.request), internalMeta());
+    }),
+  );
+}
+
+function buildCancel(stack: Stack, invite: ClientTxn, sip?: AppSip): ClientTxn {
   const req = invite.request;
   const local = { host: stack.config.host, port: stack.config.port };
   const text = buildMessage(`CANCEL ${req.uri} SIP/2.0`, [
@@ -42,9 +85,9 @@ export function cancelFromApp(
     { name: 'To', value: headerValue(req.headers, 'to') ?? '' },
     { name: 'Call-ID', value: callIdOf(req) },
     { name: 'CSeq', value: `${cseqOf(req).seq} CANCEL` },
-    ...withoutHeaders(filterAppHeaders(sip.headers, local), NOT_SAFE),
+    ...(sip ? withoutHeaders(filterAppHeaders(sip.headers, local), NOT_SAFE) : []),
   ]);
-  const cancel = newClientTxn({
+  return newClientTxn({
     method: 'CANCEL',
     branch: invite.branch,
     request: parseBuilt(text),
@@ -52,7 +95,4 @@ export function cancelFromApp(
     to: invite.to,
     client: undefined,
   });
-
-  startClientTxn(stack, cancel, () => {});
-  client.reply(msgId, 'OK', sentExtra(stack, cancel.txnId, text));
 }

@@ -1,8 +1,10 @@
 // Responses to requests the stand-in sent: passed up to the app (never 100 Trying, never the 200
 // to a CANCEL), ACK generated for non-2xx finals, dialog created on 200, retransmitted 2xx
-// answered with the ACK again.
+// answered with the app's ACK again or absorbed until there is one, a held CANCEL released by
+// the first provisional, session timers armed from a 200.
 import { type ClientTxn, lingerClientTxn } from './client-txn.js';
 import type { Dialog } from './dialogs.js';
+import { armFromAnswer } from './session-timer.js';
 import { type Endpoint, parseNameAddr, tagOf } from './sip-address.js';
 import {
   callIdOf,
@@ -14,6 +16,7 @@ import {
 } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
 import type { Stack } from './stack.js';
+import { sendCancel } from './uac-cancel.js';
 import { withoutTag } from './uas-answer.js';
 import { sipPayload } from './wire.js';
 
@@ -28,21 +31,23 @@ export function handleNetworkResponse(
     deliverResponse(stack, txn, res, from, bytes);
     return;
   }
-  // A 200 retransmitted after the transaction ended: answer with the ACK we sent (timer D role).
-  if (cseqOf(res).method === 'INVITE' && res.status >= 200 && res.status < 300) {
+  // A 2xx retransmitted after its transaction ended: answer with the same ACK (timer D role).
+  const cseq = cseqOf(res);
+  if (cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) {
     const dialog = stack.dialogs.find(
       callIdOf(res),
       tagOf(headerValue(res.headers, 'from')) ?? '',
       tagOf(headerValue(res.headers, 'to')) ?? '',
     );
-    if (dialog?.ack) {
-      stack.sendSip(dialog.ack.text, dialog.ack.to);
+    if (dialog?.lastAck && dialog.lastAck.seq === cseq.seq) {
+      stack.sendSip(dialog.lastAck.text, dialog.lastAck.to);
       return;
     }
   }
   stack.trace.note(`unmatched response discarded: ${res.status} ${callIdOf(res)}`);
 }
 
+/** `bytes` is undefined for a response sofia generated itself (a timeout's 408). */
 export function deliverResponse(
   stack: Stack,
   txn: ClientTxn,
@@ -50,20 +55,19 @@ export function deliverResponse(
   from: Endpoint,
   bytes?: number,
 ): void {
-  const internal = bytes === undefined;
   if (res.status < 200) {
     provisional(stack, txn, res, from, bytes ?? 0);
     return;
   }
   if (txn.method === 'INVITE') {
-    inviteFinal(stack, txn, res, from, bytes, internal);
+    inviteFinal(stack, txn, res, from, bytes);
     return;
   }
   if (txn.state === 'completed') return;
   txn.state = 'completed';
   lingerClientTxn(stack, txn);
   if (txn.clearDialogOnFinal) stack.dialogs.remove(txn.dialogId);
-  passUp(txn, res, from, bytes);
+  report(txn, res, from, bytes);
 }
 
 function provisional(
@@ -78,7 +82,11 @@ function provisional(
     if (txn.method === 'INVITE') txn.retransmit?.stop();
     else txn.retransmit?.setCap(stack.config.t2);
   }
-  if (res.status > 100 && txn.state === 'proceeding') passUp(txn, res, from, bytes);
+  // nta.c outgoing_recv: a CANCEL held back goes out with the first provisional, 100 included.
+  const held = txn.heldCancel;
+  txn.heldCancel = undefined;
+  if (held) sendCancel(stack, txn, held);
+  if (res.status > 100 && txn.state === 'proceeding') report(txn, res, from, bytes);
 }
 
 function inviteFinal(
@@ -87,35 +95,60 @@ function inviteFinal(
   res: SipResponse,
   from: Endpoint,
   bytes: number | undefined,
-  internal: boolean,
 ): void {
+  // A CANCEL still held back is never sent once a final response is in (nta.c outgoing_recv).
+  txn.heldCancel = undefined;
   if (res.status < 300) {
-    const dialog = stack.dialogs.get(txn.dialogId);
-    if (txn.state === 'accepted' && dialog?.ack) {
-      stack.sendSip(dialog.ack.text, dialog.ack.to);
-      return;
-    }
-    if (txn.state !== 'accepted') {
-      txn.state = 'accepted';
-      lingerClientTxn(stack, txn);
-      if (res.status === 200 && !dialog)
-        stack.dialogs.add({ ...uacDialog(txn, res), ackBye: txn.canceled });
-    }
-    passUp(txn, res, from, bytes);
+    accept(stack, txn, res, from, bytes);
     return;
   }
   if (txn.state === 'completed') {
-    if (txn.ack) stack.sendSip(txn.ack, txn.to);
+    if (txn.ack) stack.sendSip(txn.ack.text, txn.ack.to);
     return;
   }
   txn.state = 'completed';
   lingerClientTxn(stack, txn);
   // sofia ACKs a non-2xx final itself; an internally generated 408 has nobody to ACK.
-  if (!internal) {
-    txn.ack = ackForFailure(txn, res);
-    stack.sendSip(txn.ack, txn.to);
+  if (bytes !== undefined) {
+    txn.ack = { text: ackForFailure(txn, res), to: txn.to };
+    stack.sendSip(txn.ack.text, txn.ack.to);
   }
-  passUp(txn, res, from, bytes);
+  report(txn, res, from, bytes);
+}
+
+/** A 2xx to one of our INVITEs: the first one creates (or continues) the dialog and goes up. */
+function accept(
+  stack: Stack,
+  txn: ClientTxn,
+  res: SipResponse,
+  from: Endpoint,
+  bytes: number | undefined,
+): void {
+  if (txn.state === 'accepted') {
+    // Retransmitted: drachtio's TimerDHandler resends the app's ACK, or absorbs the 2xx while the
+    // app has not sent one ("cannot retransmit ACK because app has not yet provided it").
+    if (txn.ack) stack.sendSip(txn.ack.text, txn.ack.to);
+    else stack.trace.note(`retransmitted ${res.status} absorbed, no ACK yet (${txn.dialogId})`);
+    return;
+  }
+  txn.state = 'accepted';
+  lingerClientTxn(stack, txn);
+  let dialog = stack.dialogs.get(txn.dialogId);
+  if (!txn.inDialog && res.status === 200 && !dialog) {
+    dialog = { ...uacDialog(txn, res), ackBye: txn.canceled };
+    stack.dialogs.add(dialog);
+  }
+  if (dialog && !txn.internal) {
+    dialog.awaitingAck = txn;
+    if (res.status === 200) armFromAnswer(stack, dialog, res);
+  }
+  report(txn, res, from, bytes);
+}
+
+/** Responses to the app's requests go up; those to the server's own requests stay inside. */
+function report(txn: ClientTxn, res: SipResponse, from: Endpoint, bytes: number | undefined): void {
+  if (txn.internal) txn.internal(txn, res);
+  else passUp(txn, res, from, bytes);
 }
 
 function passUp(txn: ClientTxn, res: SipResponse, from: Endpoint, bytes: number | undefined): void {
@@ -161,7 +194,10 @@ function uacDialog(txn: ClientTxn, res: SipResponse): Dialog {
     localSeq: cseqOf(req).seq,
     inviteSeq: cseqOf(req).seq,
     localContact: headerValue(req.headers, 'contact') ?? '',
+    localSdp: req.body,
+    localContentType: headerValue(req.headers, 'content-type') ?? '',
     client: txn.client as Dialog['client'],
+    awaitingAck: txn,
     seenAckBranches: new Set(),
   };
 }

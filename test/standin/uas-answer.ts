@@ -2,9 +2,11 @@
 // stored request, sent, echoed back with "Msg sent:"; 2xx to INVITE retransmitted until the ACK.
 import { type AppSip, inDialogAppHeaders, pickHeader } from './app-headers.js';
 import { terminateDialog } from './dialog-requests.js';
+import type { Dialog } from './dialogs.js';
 import { newTag } from './ids.js';
 import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
+import { type AnswerTimer, armSessionTimer, timerForAnswer } from './session-timer.js';
 import { formatNameAddr, parseNameAddr, withoutParam } from './sip-address.js';
 import { callIdOf, cseqOf, headerValue, headerValues, type SipHeader } from './sip-message.js';
 import { type AppClient, localContact, type Stack } from './stack.js';
@@ -34,12 +36,20 @@ export function answerFromApp(
     return;
   }
   if (txn.app === 'final') {
-    // drachtio-server discards a second final answer but still echoes the response it sent.
-    client.reply(msgId, 'OK', echo(txn, txn.lastResponse ?? '', txn.dialogId, 'udp'));
+    // A second final answer is discarded. While a 200 still waits for its ACK drachtio-server
+    // echoes the 200 it sent, without a dialogId (sip-dialog-controller.cpp:1265-1268); after a
+    // non-2xx final the transaction is gone for the app: NOK (observed with v0.9.10).
+    if (txn.lastStatus >= 300) client.reply(msgId, 'NOK', UNKNOWN_TXN);
+    else client.reply(msgId, 'OK', echo(txn, txn.lastResponse ?? '', '', 'udp'));
     return;
   }
   txn.localTag ??= /tag=(.*)/.exec(pickHeader(sip.headers, 'to') ?? '')?.[1] ?? newTag();
   const headers = responseHeaders(stack, txn, status, sip);
+  const timer =
+    txn.inviteInProgress && txn.method === 'INVITE' && status === 200
+      ? timerForAnswer(stack, txn.request, headers)
+      : undefined;
+  if (timer?.header) headers.push(timer.header);
   const text = buildResponse(txn.request, {
     status,
     reason: line[2],
@@ -47,8 +57,17 @@ export function answerFromApp(
     headers,
     body: sip.body,
   });
-  if (txn.inviteInProgress) answerInvite(stack, client, msgId, txn, text, status, headers);
-  else answerPlain(stack, client, msgId, txn, text, status);
+  if (txn.inviteInProgress) {
+    if (sip.body) rememberLocalSdp(txn, sip.body, headers);
+    answerInvite(stack, client, msgId, { txn, text, status, headers, timer });
+  } else answerPlain(stack, client, msgId, txn, { text, status, body: sip.body });
+}
+
+/** drachtio keeps the SDP of any answer to a new INVITE; a refreshing re-INVITE offers it again. */
+function rememberLocalSdp(txn: ServerTxn, body: string, headers: SipHeader[]): void {
+  txn.localSdp = body;
+  txn.localContentType =
+    pickHeader(headers, 'content-type') ?? (body.startsWith('v=0') ? 'application/sdp' : '');
 }
 
 function responseHeaders(stack: Stack, txn: ServerTxn, status: number, sip: AppSip): SipHeader[] {
@@ -64,22 +83,27 @@ function responseHeaders(stack: Stack, txn: ServerTxn, status: number, sip: AppS
   return [...extra, ...app];
 }
 
-function answerInvite(
-  stack: Stack,
-  client: AppClient,
-  msgId: string,
-  txn: ServerTxn,
-  text: string,
-  status: number,
-  headers: SipHeader[],
-): void {
+interface InviteAnswer {
+  txn: ServerTxn;
+  text: string;
+  status: number;
+  headers: SipHeader[];
+  timer: AnswerTimer | undefined;
+}
+
+function answerInvite(stack: Stack, client: AppClient, msgId: string, answer: InviteAnswer): void {
+  const { txn, text, status, headers, timer } = answer;
   if (status < 200) {
     sendTxnResponse(stack, txn, text, status);
     txn.app = 'provisional';
   } else {
     txn.app = 'final';
-    if (status === 200)
-      stack.dialogs.add(uasDialog(txn, client, pickHeader(headers, 'contact') ?? ''));
+    if (status === 200) {
+      const dialog = uasDialog(txn, pickHeader(headers, 'contact') ?? '');
+      stack.dialogs.add(dialog);
+      // armed when the 200 goes out, ACK or not
+      if (timer) armSessionTimer(stack, dialog, timer.seconds, timer.weRefresh);
+    }
     const onTimeout =
       status < 300 ? () => ackTimeout(stack, txn) : () => stack.serverTxns.delete(txn);
     sendFinalWithRetransmit(stack, txn, text, status, onTimeout);
@@ -92,13 +116,16 @@ function answerPlain(
   client: AppClient,
   msgId: string,
   txn: ServerTxn,
-  text: string,
-  status: number,
+  answer: { text: string; status: number; body: string },
 ): void {
+  const { text, status, body } = answer;
   sendTxnResponse(stack, txn, text, status);
   // drachtio-server forgets the incoming transaction after the app's first answer.
   txn.app = 'closed';
-  const dialogId = txn.inDialogId && stack.dialogs.get(txn.inDialogId) ? txn.inDialogId : '';
+  const dialog = txn.inDialogId ? stack.dialogs.get(txn.inDialogId) : undefined;
+  // Whatever the status, the SDP answered to a re-INVITE becomes the dialog's local SDP.
+  if (dialog && txn.method === 'INVITE' && body) dialog.localSdp = body;
+  const dialogId = dialog ? dialog.id : '';
   // sofia releases the transport of a non-INVITE transaction once it is answered finally.
   const protocol = txn.method !== 'INVITE' && status >= 200 ? '' : 'udp';
   if (status >= 200) lingerThenDelete(stack, txn);
@@ -151,7 +178,8 @@ function ackTimeout(stack: Stack, txn: ServerTxn): void {
   if (dialog) terminateDialog(stack, dialog, 'SIP ;cause=200 ;text="ACK timeout"');
 }
 
-function uasDialog(txn: ServerTxn, client: AppClient, contact: string) {
+/** The dialog belongs to the connection the INVITE was routed to, whoever answered it. */
+function uasDialog(txn: ServerTxn, contact: string): Dialog {
   const req = txn.request;
   return {
     id: txn.dialogId,
@@ -165,7 +193,9 @@ function uasDialog(txn: ServerTxn, client: AppClient, contact: string) {
     routeSet: headerValues(req.headers, 'record-route'),
     localSeq: cseqOf(req).seq,
     localContact: contact,
-    client,
+    localSdp: txn.localSdp ?? '',
+    localContentType: txn.localContentType ?? '',
+    client: txn.client,
     seenAckBranches: new Set<string>(),
   };
 }

@@ -1,10 +1,10 @@
 // Requests from the network: new requests go to a routed app (100 Trying first for INVITE, 503
-// without an app), requests inside a dialog go to the dialog's app, retransmissions are absorbed
+// without an app), requests inside a dialog go to uas-dialog.ts, retransmissions are absorbed
 // or answered with the last response, unknown dialogs get 481.
-import { type Dialog, dialogIdOf } from './dialogs.js';
+import { dialogIdOf } from './dialogs.js';
 import { newTag, newUuid } from './ids.js';
 import { buildResponse } from './responses.js';
-import { lingerThenDelete, type ServerTxn } from './server-txn.js';
+import type { ServerTxn } from './server-txn.js';
 import { branchOf, type Endpoint, formatVia, getParam, parseVia, tagOf } from './sip-address.js';
 import {
   callIdOf,
@@ -15,6 +15,7 @@ import {
 } from './sip-message.js';
 import type { Stack } from './stack.js';
 import { handleAck, handleCancel } from './uas-cancel-ack.js';
+import { inDialogRequest } from './uas-dialog.js';
 import { type Meta, sipPayload } from './wire.js';
 
 /** Methods drachtio-server hands to an app when they arrive outside any known dialog. */
@@ -78,6 +79,8 @@ function newRequest(
   hasToTag: boolean,
 ): void {
   if (req.method === 'INVITE') replyStateless(stack, req, from, 100);
+  // An INVITE whose To tag names no dialog is not handed to an app: drachtio-server answers 481
+  // right after its 100 Trying, with or without an app (pending-request-controller.cpp:79-82).
   if (req.method === 'INVITE' && hasToTag) {
     replyStateless(stack, req, from, 481);
     return;
@@ -100,34 +103,6 @@ function newRequest(
   );
   const local = { address: stack.config.host, port: stack.config.port };
   client.send(sipPayload(networkMeta(from, bytes, 'udp'), txn.txnId, '', req.raw, local));
-}
-
-function inDialogRequest(
-  stack: Stack,
-  req: SipRequest,
-  from: Endpoint,
-  bytes: number,
-  dialog: Dialog,
-): void {
-  if (dialog.client.closed) {
-    replyStateless(stack, req, from, 481);
-    return;
-  }
-  const txn = newServerTxn(req, from, bytes, dialog.client, false);
-  txn.inDialogId = dialog.id;
-  stack.serverTxns.add(txn);
-  if (req.method === 'INVITE') {
-    txn.lastResponse = buildResponse(req, { status: 100 });
-    stack.sendSip(txn.lastResponse, from);
-  }
-  if (req.method === 'BYE') {
-    // drachtio-server clears the dialog on receipt of BYE, before the app answers it.
-    stack.dialogs.remove(dialog.id);
-    const unacked = stack.serverTxns.awaitingAck(dialog.id);
-    if (unacked) stack.serverTxns.delete(unacked);
-  }
-  lingerThenDelete(stack, txn);
-  dialog.client.send(sipPayload(networkMeta(from, bytes, 'udp'), txn.txnId, dialog.id, req.raw));
 }
 
 export function newServerTxn(

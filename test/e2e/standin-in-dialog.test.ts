@@ -1,0 +1,180 @@
+// Requests inside an answered call, with a raw UDP peer as the caller: the app's own re-INVITE
+// on the leg it answered; UPDATE, INFO, REFER and OPTIONS from the caller (as REFER in
+// refer-from-dealer.txt: no 100, a fresh txnId, the dialogId, srf's 200 echoed without
+// protocol); and the server as session refresher of that leg, re-INVITEing the caller itself.
+import t from 'tap';
+import { SDP, type SrfApp, type SrfDialog } from '../helpers/srf-app.js';
+import { fromApp, peerResponse, replyTo, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
+import { waitFor } from '../helpers/wait.js';
+import type { TraceRecord } from '../standin/index.js';
+
+const CALL_ID = 'dlg-call-1@127.0.0.1';
+const DIALOG_ID = `${CALL_ID};from-tag=dlg1`;
+
+/** Milliseconds between the first datagrams the stand-in sent that start with `a` and `b`. */
+function gapBetween(trace: readonly TraceRecord[], a: RegExp, b: RegExp): number {
+  const at = (re: RegExp) =>
+    Date.parse(trace.find((r) => r.kind === 'sip' && r.dir === 'out' && re.test(r.text))?.ts ?? '');
+  return at(b) - at(a);
+}
+
+/** The peer calls, the app answers with createUAS, the peer ACKs; resolves with the 200. */
+async function answeredCall(
+  app: SrfApp,
+  peer: UdpPeer,
+  port: number,
+  extra: string[] = [],
+): Promise<{ ok: string; dialog: Promise<SrfDialog> }> {
+  const dialog = new Promise<SrfDialog>((resolve) => {
+    app.invite((req, res) => void app.createUAS(req, res, { localSdp: SDP }).then(resolve));
+  });
+  peer.send(
+    [
+      `INVITE sip:+4930100@127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-dlg-1`,
+      `From: <sip:+4930111222333@127.0.0.1:${peer.port}>;tag=dlg1`,
+      `To: <sip:+4930100@127.0.0.1:${port}>`,
+      `Call-ID: ${CALL_ID}`,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
+      ...extra,
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(SDP)}`,
+      '',
+      SDP,
+    ].join('\n'),
+    port,
+  );
+  const ok = await peer.next((m) => m.startsWith('SIP/2.0 200'), '200 to INVITE');
+  peer.send(request('ACK', peer, ok, 1, 'z9hG4bK-dlg-ack'), port);
+  return { ok, dialog };
+}
+
+/** A request from the peer inside the dialog its INVITE created. */
+function request(method: string, peer: UdpPeer, ok: string, cseq: number, branch: string) {
+  const header = (name: string) => ok.match(new RegExp(`^${name}: .*$`, 'mi'))?.[0] ?? '';
+  return [
+    `${method} sip:+4930100@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch}`,
+    header('From'),
+    header('To'),
+    header('Call-ID'),
+    `CSeq: ${cseq} ${method}`,
+    `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
+    ...(method === 'REFER' ? ['Refer-To: <sip:+4930999@127.0.0.1>'] : []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\n');
+}
+
+t.test('the app re-INVITEs the leg it answered; its ACK takes the re-INVITE CSeq', async (t) => {
+  const { standin, app } = await standUp(t);
+  const peer = await UdpPeer.open(t);
+  const port = standin.sipAddress.port;
+  const { dialog } = await answeredCall(app, peer, port);
+  const modified = (await dialog).modify(SDP.replace('m=audio 40000', 'm=audio 40020'));
+  const reinvite = await peer.next((m) => m.startsWith('INVITE sip:+4930111222333'), 're-INVITE');
+  t.match(reinvite, /^CSeq: 2 INVITE$/m, 'the UAS side continues from the caller CSeq');
+  peer.send(
+    peerResponse(
+      reinvite,
+      '200 OK',
+      [`Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`, 'Content-Type: application/sdp'],
+      SDP,
+    ),
+    port,
+  );
+  t.equal(await modified, SDP, 'the app has the answer');
+  const ack = await peer.next((m) => m.startsWith('ACK'), 'ACK of the re-INVITE');
+  t.match(ack, /^CSeq: 2 ACK$/m);
+  t.equal(replyTo(standin.trace, /^ACK /)?.tokens[3], 'OK', 'the ACK is not refused');
+});
+
+t.test('UPDATE, INFO, REFER and OPTIONS from the caller go up inside the dialog', async (t) => {
+  const { standin, app } = await standUp(t);
+  const peer = await UdpPeer.open(t);
+  const port = standin.sipAddress.port;
+  const { ok } = await answeredCall(app, peer, port);
+  const methods = ['UPDATE', 'INFO', 'REFER', 'OPTIONS'];
+  methods.forEach((method, i) => {
+    peer.send(request(method, peer, ok, i + 2, `z9hG4bK-dlg-${method}`), port);
+  });
+  await waitFor(
+    () => (peer.received.filter((m) => / 200 OK\r\n/.test(m)).length >= 5 ? true : undefined),
+    3000,
+    'four answers',
+  );
+  const inviteTxn = toApp(standin.trace, 'sip').find((f) => f.sip.startsWith('INVITE'))?.tokens[8];
+  for (const [i, method] of methods.entries()) {
+    const answers = peer.received.filter((m) => m.includes(`\r\nCSeq: ${i + 2} ${method}\r\n`));
+    t.same(
+      answers.map((m) => m.split('\r\n')[0]),
+      ['SIP/2.0 200 OK'],
+      `${method}: no 100 Trying, srf answers 200`,
+    );
+    const up = toApp(standin.trace, 'sip').find((f) => f.sip.startsWith(method));
+    t.equal(up?.tokens[9], DIALOG_ID, `${method} goes up with the dialogId`);
+    t.not(up?.tokens[8], inviteTxn, 'and a txnId of its own');
+    const echo = toApp(standin.trace, 'response').find((f) => {
+      const sent = fromApp(standin.trace).find((g) => g.tokens[2] === up?.tokens[8]);
+      return sent !== undefined && f.tokens[2] === sent.tokens[0];
+    });
+    t.equal(echo?.tokens[6], '', `the echo of the 200 to ${method} has no protocol`);
+    t.equal(echo?.tokens[11], DIALOG_ID, 'and the dialogId');
+  }
+});
+
+t.test('the server refreshes a caller that asked refresher=uas, unseen by the app', async (t) => {
+  const { standin, app } = await standUp(t, { minSE: 1, sessionTimerJitter: 0 });
+  const peer = await UdpPeer.open(t);
+  const port = standin.sipAddress.port;
+  const ended: (string | undefined)[] = [];
+  const { ok, dialog } = await answeredCall(app, peer, port, ['Session-Expires: 2;refresher=uas']);
+  (await dialog).on('destroy', (_msg, reason) => ended.push(reason));
+  t.match(ok, /^Session-Expires: 2;refresher=uas$/m, 'the 200 grants the offer');
+  const nthInvite = (n: number) =>
+    peer.next(
+      (m) => m.startsWith('INVITE ') && m.includes(`\r\nCSeq: ${n} INVITE\r\n`),
+      `refresh ${n}`,
+      3000,
+    );
+
+  const first = await nthInvite(2);
+  const gap = gapBetween(standin.trace, /^SIP\/2\.0 200 OK\r\n/, /^INVITE /);
+  t.ok(gap >= 990 && gap < 1400, `half the interval after the 200 (${gap} ms)`);
+  t.match(first, new RegExp(`^INVITE sip:\\+4930111222333@127\\.0\\.0\\.1:${peer.port} SIP/2\\.0`));
+  t.match(first, /^Session-Expires: 2;refresher=uac$/m);
+  t.match(first, /^Min-SE: 1$/m);
+  t.match(first, new RegExp(`^Contact: <sip:127\\.0\\.0\\.1:${port}>$`, 'm'), 'the 200 Contact');
+  t.ok(first.endsWith(SDP), 'offering the SDP the app answered with');
+  peer.send(peerResponse(first, '491 Request Pending'), port);
+  await peer.next((m) => m.startsWith('ACK') && m.includes('\r\nCSeq: 2 ACK\r\n'), 'ACK of 491');
+
+  const second = await nthInvite(3);
+  peer.send(
+    peerResponse(
+      second,
+      '200 OK',
+      [
+        `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
+        'Session-Expires: 2;refresher=uac',
+        'Content-Type: application/sdp',
+      ],
+      SDP,
+    ),
+    port,
+  );
+  const ack = await peer.next((m) => m.includes('\r\nCSeq: 3 ACK\r\n'), 'ACK of the 200');
+  t.match(ack, new RegExp(`^ACK sip:\\+4930111222333@127\\.0\\.0\\.1:${peer.port} SIP/2\\.0`));
+
+  const third = await nthInvite(4);
+  peer.send(peerResponse(third, '488 Not Acceptable Here'), port);
+  const bye = await peer.next((m) => m.startsWith('BYE'), 'BYE after a failed refresh');
+  t.match(bye, /^Reason: SIP ;cause=200 ;text="Session timer expired"$/m);
+  t.match(bye, /^CSeq: 5 BYE$/m);
+  await waitFor(() => ended[0], 3000, 'dialog end at the app');
+  t.same(ended, ['Session timer expired']);
+  const seen = toApp(standin.trace, 'sip').filter((f) => /^CSeq: [234] /m.test(f.sip));
+  t.same(seen, [], 'the app saw none of the refreshes nor their answers');
+});
