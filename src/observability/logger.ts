@@ -2,7 +2,13 @@
  * The process logger. Phone numbers never reach the output: every string that is logged passes a
  * redaction that replaces digit runs long enough to be a phone number, whatever field it is in.
  */
-import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import {
+  type DestinationStream,
+  type Logger,
+  type LoggerOptions,
+  pino,
+  stdSerializers,
+} from 'pino';
 
 export type { Logger };
 
@@ -13,19 +19,42 @@ export type { Logger };
 const PHONE = /\+?\d[\d\s\-/()]{5,}\d/g;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Fields that name a call or a transaction, never a person: kept whole so ops can grep a call by
+ * its Call-ID (`1-28957@127.0.0.1`), whatever digits it holds.
+ */
+const IDENTIFIERS = new Set(['callId', 'recordId', 'dialogId', 'txnId', 'uuid']);
+
 export function redactText(text: string): string {
-  return text.replace(PHONE, (m) =>
-    !DATE.test(m) && m.replace(/\D/g, '').length >= 7 ? '[number]' : m,
-  );
+  return text.replace(PHONE, (m, offset: number, whole: string) => {
+    if (DATE.test(m) || m.replace(/\D/g, '').length < 7) return m;
+    // `1-28957@host` in free text is a Call-ID; `sip:+49…@host` or `tel:…` is a number
+    if (whole[offset + m.length] === '@' && !/(?:sips?|tel):\s*$/i.test(whole.slice(0, offset)))
+      return m;
+    return '[number]';
+  });
 }
 
-function redactValue(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value);
+function redactValue(value: unknown, depth = 0, key?: string): unknown {
+  if (typeof value === 'string') return key && IDENTIFIERS.has(key) ? value : redactText(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
-  if (value instanceof Error) return { type: value.name, message: redactText(value.message) };
+  if (value instanceof Error) return errorValue(value, depth);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, depth + 1, k);
+  return out;
+}
+
+/**
+ * An error as ops need it: type, message and stack with the whole `cause` chain (pino's own
+ * serializer), plus the plain fields libraries hang on errors (`code`, drachtio's SIP `status`);
+ * redacted like the rest.
+ */
+function errorValue(err: Error, depth: number): unknown {
+  const serialized = stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(serialized))
+    if (v !== undefined) out[k] = redactValue(v, depth + 1, k);
   return out;
 }
 
@@ -35,6 +64,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     base: { service: 'calltrack' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { log: (obj) => redactValue(obj) as Record<string, unknown> },
+    // errors are serialized (stack, causes) and redacted by the formatter above, once
+    serializers: { err: (err: unknown) => err },
     hooks: {
       // the message and its format arguments do not pass the formatters
       logMethod(args, method) {

@@ -48,3 +48,33 @@ t.test('what is not a phone number stays readable', async (t) => {
   );
   t.equal(redactText('+4930123456'), '[number]');
 });
+
+t.test('Call-IDs stay whole, as field and in text; a number in a URI does not', async (t) => {
+  const { logger, lines } = capture();
+  logger
+    .child({ callId: '4-1234567@127.0.0.1' })
+    .info(
+      { dialogId: '1-28957@127.0.0.1;from-tag=1234567' },
+      'BYE for 2-1234567@10.0.0.1 sent to sip:+4917612345678@x',
+    );
+  const out = lines.join('');
+  t.match(out, /"callId":"4-1234567@127\.0\.0\.1"/, 'the Call-ID field');
+  t.match(out, /"dialogId":"1-28957@127\.0\.0\.1;from-tag=1234567"/, 'the dialog id field');
+  t.match(out, /BYE for 2-1234567@10\.0\.0\.1 sent/, 'a Call-ID in the message');
+  t.match(out, /sip:\[number\]@x/, 'the number in the URI is redacted');
+  t.notOk(out.includes('17612345678'));
+});
+
+t.test('errors are logged with stack and the whole cause chain, redacted', async (t) => {
+  const { logger, lines } = capture();
+  const cause = new Error('no route to +4917612345678');
+  const err = Object.assign(new Error('dial failed', { cause }), { status: 503 });
+  logger.error({ err }, 'call failed');
+  const line = JSON.parse(lines.join('')) as { err: Record<string, unknown> };
+  t.equal(line.err.type, 'Error');
+  t.match(line.err.message, /dial failed: no route to \[number\]/, 'the cause in the message');
+  t.match(line.err.stack, /^Error: dial failed\n\s+at /, 'the stack');
+  t.match(line.err.stack, /caused by: Error: no route to \[number\]\n\s+at /, "the cause's stack");
+  t.equal(line.err.status, 503, "the library's fields (a SIP status)");
+  t.notOk(lines.join('').includes('17612345678'));
+});
