@@ -22,7 +22,7 @@ import { createWriterMetrics } from './records/writer-metrics.js';
 import { Admitter } from './sip/admission.js';
 import { connectDrachtio } from './sip/connection.js';
 import { srfDialer } from './sip/dialer.js';
-import { routeInvites } from './sip/inbound.js';
+import { answerOptions, routeInvites } from './sip/inbound.js';
 import { VoicemailOutbox } from './voicemail/outbox.js';
 import { smtpSender } from './voicemail/smtp.js';
 
@@ -62,7 +62,8 @@ const admitter = new Admitter(config);
 if (admitter.allowsAll)
   logger.warn('CARRIER_ALLOWLIST is empty: INVITEs from every source are admitted');
 let drachtioUp = false;
-const srf = connectDrachtio(config.drachtio, logger, {
+const calls = new ActiveCalls();
+const drachtio = connectDrachtio(config.drachtio, logger, {
   onConnected: () => {
     drachtioUp = true;
     metrics.drachtioConnected.set(1);
@@ -70,10 +71,19 @@ const srf = connectDrachtio(config.drachtio, logger, {
   onDisconnected: () => {
     drachtioUp = false;
     metrics.drachtioConnected.set(0);
+    // every call in progress ends now with a record; what can still be sent goes after the reconnect
+    calls.signallingLost();
+  },
+  onCleanup: ({ byes, answers, cancels, failed }) => {
+    metrics.lostCleanups.inc({ action: 'bye' }, byes);
+    metrics.lostCleanups.inc({ action: 'answer' }, answers);
+    metrics.lostCleanups.inc({ action: 'cancel' }, cancels);
+    metrics.lostCleanups.inc({ action: 'failed' }, failed);
   },
 });
+const { srf } = drachtio;
+const dialer = srfDialer(srf, drachtio.inFlight);
 const media = config.media.servers.length > 0 ? await startMedia() : undefined;
-const calls = new ActiveCalls();
 const nodeId = config.nodeId || hostname();
 const records =
   config.recordSink === 'redis'
@@ -84,10 +94,21 @@ let voicemailsPending = 0;
 const outbox = config.voicemail.smtpUrl ? startOutbox() : undefined;
 if (!outbox)
   logger.info("SMTP_URL is empty: voicemail is off, callers get the dealers' failure instead");
+const ready = () =>
+  drachtioUp && reloader.loaded && !admitter.draining && (!media || media.connected > 0);
+answerOptions(
+  srf,
+  () => ({ ready: ready(), draining: admitter.draining }),
+  config.retryAfterSeconds,
+);
 routeInvites(srf, {
+  inFlight: drachtio.inFlight,
+  onUnmatched: (method) => metrics.unmatched.inc({ method }),
+  maxDurationMs: config.maxCallDurationSeconds * 1000,
+  transferRingTimeoutMs: config.transferRingTimeoutSeconds * 1000,
   admitter,
   table: () => reloader.table,
-  dialer: srfDialer(srf),
+  dialer,
   sink,
   metrics,
   logger,
@@ -101,6 +122,7 @@ routeInvites(srf, {
     media: {
       port: fsMediaPort(media, logger),
       onError: (step: string) => metrics.mediaErrors.inc({ step }),
+      anchorTimeoutMs: config.media.anchorTimeoutMs,
       recordings: { dir: config.recordings.dir, noticeFile: config.recordings.noticeFile },
       ...(outbox && {
         voicemail: {
@@ -125,7 +147,7 @@ const sweeper = startRecordingSweeper({
 const http = createHttpServer({
   registry: metrics.registry,
   readiness: () => ({
-    ready: drachtioUp && reloader.loaded && !admitter.draining && (!media || media.connected > 0),
+    ready: ready(),
     checks: {
       ...(media && { freeswitch: media.describe() }),
       drachtio: drachtioUp,
@@ -172,6 +194,8 @@ async function shutdown(signal: string): Promise<void> {
   watcher.close();
   sweeper.stop();
   const drained = await calls.drain(config.drainTimeoutMs);
+  // late answers of attempts that ended get their ACK and BYE before the connection goes
+  await Promise.race([dialer.settled(), delay(2000)]);
   await sink.flush();
   if (records) {
     await records.writer.close();
@@ -180,7 +204,8 @@ async function shutdown(signal: string): Promise<void> {
   await outbox?.stop();
   logger.info(drained, 'drained; exiting');
   media?.close();
-  srf.disconnect();
+  // drachtio-srf throws when there is no connection to end (drachtio-server down or reconnecting)
+  if (drachtioUp) srf.disconnect();
   await http.close();
   process.exit(0);
 }
@@ -221,6 +246,10 @@ function startOutbox(): VoicemailOutbox {
   });
   box.start();
   return box;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function recordState(): string {

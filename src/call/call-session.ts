@@ -1,12 +1,15 @@
 /**
- * Forwards one routed call: tries the destinations in order, each with its ring timeout, relays
- * ringing, connects caller and dealer on the first answer and keeps both legs together until
- * either side hangs up. CANCEL from the caller stops everything; the gateway can end the call
- * itself (drain timeout). Holds no SIP library value: the legs come through the ports.
+ * Forwards one routed call: tries the destinations in order, each ending at its ring timeout,
+ * relays ringing and early media, connects caller and dealer on the first answer (after the
+ * whisper and the recording notice when anchored in media) and hands the connected call to
+ * `talk`. CANCEL from the caller stops everything; the gateway can end the call itself (drain
+ * timeout, lost drachtio connection) and the caller still gets a final answer where it can.
+ * Holds no SIP library value: the legs come through the ports.
  */
 import type { Logger } from '../observability/logger.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { Destination } from '../routing/destination.js';
+import { talk } from './connected-call.js';
 import { finalAnswer } from './failure.js';
 import { MediaFlow, MediaStepError, type SessionMedia } from './media-flow.js';
 import type { MediaUse } from './media-port.js';
@@ -18,7 +21,8 @@ import type {
   EndedBy,
   InboundLeg,
 } from './ports.js';
-import type { Attempt, CallOutcome } from './record.js';
+import type { Attempt, CallOutcome, TransferNote } from './record.js';
+import type { TransferPolicy } from './transfer-target.js';
 
 export type Presentation = {
   callingNumber: string;
@@ -32,6 +36,10 @@ export type SessionDeps = {
   trunk: string;
   now: () => number;
   logger: Logger;
+  /** Longest a connected call may last (MAX_CALL_DURATION_S). */
+  maxDurationMs: number;
+  /** Blind transfers by the dealer; absent: REFER is refused. */
+  transfer?: { policy: TransferPolicy; enabled: boolean; ringTimeoutMs: number };
   /** Called once, when the caller gets its final answer (200 or a failure). */
   onFinalAnswer?: (status: number) => void;
   /** Called once, right after the first dealer INVITE was handed to the SIP stack. */
@@ -48,21 +56,34 @@ export type SessionResult = {
   answeredAt?: number;
   endedBy?: EndedBy;
   media?: MediaUse;
+  transfer?: TransferNote;
 };
 
 export function destinationUri(d: Destination, trunk: string): string {
   return d.type === 'e164' ? `sip:${d.number}@${trunk}` : d.uri;
 }
 
+/** The gateway ended the call (drain, lost connection) while a step was under way. */
+class Stopped extends Error {}
+
+/** A late-offer caller's ACK without an answer breaks RFC 3264: the call cannot go on. */
+const NO_ANSWER_IN_ACK = 'SIP;cause=488;text="no SDP answer in ACK"';
+
 export class CallSession {
   readonly #abort = new AbortController();
   #cancelled = false;
   #dialed = false;
-  #endNow: () => void = () => undefined;
-  readonly #media: MediaFlow | undefined;
-  readonly #ended = new Promise<'gateway'>((resolve) => {
-    this.#endNow = () => resolve('gateway');
+  #stopped: EndedBy | undefined;
+  #stop: (by: EndedBy) => void = () => undefined;
+  readonly #stopping = new Promise<EndedBy>((resolve) => {
+    this.#stop = (by) => {
+      if (this.#stopped) return;
+      this.#stopped = by;
+      this.#abort.abort();
+      resolve(by);
+    };
   });
+  readonly #media: MediaFlow | undefined;
 
   constructor(
     private readonly inbound: InboundLeg,
@@ -73,10 +94,14 @@ export class CallSession {
     this.#media = deps.media && new MediaFlow(deps.media, deps.logger);
   }
 
-  /** Ends the call from our side: a ringing leg is cancelled, connected legs get BYE. */
+  /** Ends the call from our side (drain): a ringing leg is cancelled, connected legs get BYE. */
   terminate(): void {
-    this.#abort.abort();
-    this.#endNow();
+    this.#stop('gateway');
+  }
+
+  /** The drachtio connection dropped: the call ends now, nothing more can be sent for it. */
+  signallingLost(): void {
+    this.#stop('signalling-lost');
   }
 
   async run(): Promise<SessionResult> {
@@ -90,13 +115,23 @@ export class CallSession {
   }
 
   async #forward(): Promise<SessionResult> {
-    await this.#media?.anchor(this.inbound, () => !this.#abort.signal.aborted);
+    if (this.#media)
+      await this.#guard(this.#media.anchor(this.inbound, () => !this.#abort.signal.aborted)).catch(
+        () => undefined,
+      );
     const attempts: Attempt[] = [];
     const causes: DialFailure[] = [];
     for (const [index, destination] of this.decision.destinations.entries()) {
       if (this.#abort.signal.aborted) break;
       const result = await this.#dial(destination);
-      if (result.kind === 'answered') return this.#connect(result, index, attempts);
+      if (result.kind !== 'failed') {
+        const connected = await this.#answered(result, index, attempts);
+        if (connected) return connected;
+        attempts.push({ index, status: 200, cause: 'declined' });
+        causes.push('declined');
+        this.deps.logger.info({ destination: index }, 'dealer hung up before being connected');
+        continue;
+      }
       attempts.push({ index, status: result.status, cause: result.cause });
       causes.push(result.cause);
       this.deps.logger.info(
@@ -104,19 +139,39 @@ export class CallSession {
         'destination failed',
       );
     }
+    return this.#failed(attempts, causes);
+  }
+
+  /** Every destination failed (or the call was stopped): the caller's final answer. */
+  async #failed(attempts: Attempt[], causes: DialFailure[]): Promise<SessionResult> {
+    const ended = this.#ended(attempts);
+    if (ended) return ended;
+    const final = finalAnswer(causes);
+    if (this.#media?.takesVoicemail) return this.#voicemail(this.#media, final.outcome, attempts);
+    return this.#refused(final.status, final.outcome, attempts);
+  }
+
+  /**
+   * The caller cancelled, or the gateway stopped the call: the drain still answers the caller
+   * (503), a lost connection cannot (the orphan cleanup does, after the reconnect).
+   */
+  #ended(attempts: Attempt[]): SessionResult | undefined {
+    if (this.#stopped === 'signalling-lost')
+      return { outcome: 'failed', sipStatus: 503, attempts, endedBy: 'signalling-lost' };
     if (this.#cancelled) return { outcome: 'cancelled', sipStatus: 487, attempts };
-    const final = this.#abort.signal.aborted
-      ? { status: 503, outcome: 'failed' as const }
-      : finalAnswer(causes);
-    if (!this.#abort.signal.aborted && this.#media?.takesVoicemail)
-      return this.#voicemail(this.#media, final.outcome, attempts);
-    this.inbound.reject(final.status);
-    this.deps.onFinalAnswer?.(final.status);
-    return { outcome: final.outcome, sipStatus: final.status, attempts };
+    if (this.#stopped) return { ...this.#refused(503, 'failed', attempts), endedBy: this.#stopped };
+    return undefined;
+  }
+
+  #refused(status: number, outcome: SessionResult['outcome'], attempts: Attempt[]): SessionResult {
+    this.inbound.reject(status);
+    this.deps.onFinalAnswer?.(status);
+    return { outcome, sipStatus: status, attempts };
   }
 
   #dial(destination: Destination): Promise<DialResult> {
     const anchored = this.#media?.dealerSdp;
+    const lateOffer = this.inbound.sdp === undefined;
     const dialing = this.deps.dialer.dial({
       uri: destinationUri(destination, this.deps.trunk),
       sdp: anchored ?? this.inbound.sdp,
@@ -124,8 +179,10 @@ export class CallSession {
       timeoutMs: destination.ringTimeoutMs,
       signal: this.#abort.signal,
       onProvisional: (p) => {
-        // anchored: the caller already hears our ringback through the 183
-        if (!this.#abort.signal.aborted && !anchored) this.inbound.provisional(p);
+        // anchored: the caller already hears our ringback through the 183 (or got a 180)
+        if (this.#abort.signal.aborted || anchored) return;
+        // a late-offer caller cannot take an offer in an unreliable 18x: the status only
+        this.inbound.provisional(lateOffer ? { status: p.status } : p);
       },
     });
     // dial() writes the INVITE before its first await, so it is on its way now
@@ -134,48 +191,117 @@ export class CallSession {
     return dialing;
   }
 
-  async #connect(
-    result: Extract<DialResult, { kind: 'answered' }>,
+  /**
+   * A dealer answered: connect the caller (undefined: the dealer hung up before, try the next
+   * destination). Whoever is gone by then is released.
+   */
+  async #answered(
+    result: Exclude<DialResult, { kind: 'failed' }>,
     index: number,
     attempts: Attempt[],
-  ): Promise<SessionResult> {
-    const dealer = result.leg;
+  ): Promise<SessionResult | undefined> {
     const answered = [...attempts, { index, status: 200, cause: 'answered' as const }];
-    let caller: ConnectedLeg;
+    const release = () => (result.kind === 'offered' ? result.abandon() : result.leg.hangup());
+    let legs: { caller: ConnectedLeg; dealer: ConnectedLeg; local: string | undefined };
     try {
-      if (this.#abort.signal.aborted)
-        throw new Error('cancelled before the answer reached the caller');
-      const sdp = this.#media?.anchored ? await this.#media.join(result.sdp) : result.sdp;
-      if (this.#abort.signal.aborted)
-        throw new Error('cancelled before the answer reached the caller');
-      caller = await this.inbound.answer(sdp);
+      const connected = await this.#guard(this.#connect(result));
+      if (!connected) return undefined;
+      legs = connected;
     } catch (err) {
-      if (err instanceof MediaStepError) return this.#mediaFailed(dealer, answered, err);
-      // the caller's CANCEL crossed the dealer's 200: release the dealer
-      await dealer.hangup();
-      this.deps.logger.info({ err }, 'caller gone when the dealer answered');
-      return { outcome: 'cancelled', sipStatus: 487, attempts: answered };
+      if (err instanceof MediaStepError && !this.#stopped)
+        return this.#mediaFailed(release, answered, err);
+      // the caller's CANCEL (or the drain) crossed the dealer's 200: release the dealer
+      await release().catch(() => undefined);
+      this.deps.logger.info({ err }, 'caller not connected when the dealer answered');
+      return this.#ended(answered) ?? this.#refused(503, 'failed', answered);
     }
     const answeredAt = this.deps.now();
     this.deps.onFinalAnswer?.(200);
-    const endedBy = await Promise.race([
-      caller.ended.then((): EndedBy => 'caller'),
-      dealer.ended.then((): EndedBy => 'dealer'),
-      this.#ended,
-      ...(this.#media ? [this.#media.ended.then((): EndedBy => 'gateway')] : []),
-    ]);
-    await Promise.all([
-      endedBy !== 'caller' && caller.hangup(),
-      endedBy !== 'dealer' && dealer.hangup(),
-    ]);
+    const talked = await talk(
+      legs.caller,
+      legs.dealer,
+      { caller: legs.local, dealer: this.#media?.anchored ? this.#media.dealerSdp : undefined },
+      {
+        logger: this.deps.logger,
+        maxDurationMs: this.deps.maxDurationMs,
+        stopping: this.#stopping,
+        ...(this.#media?.mediaAnchor && {
+          media: { anchor: this.#media.mediaAnchor, ended: this.#media.ended },
+        }),
+        ...(this.deps.transfer && {
+          transfer: {
+            ...this.deps.transfer,
+            dialer: this.deps.dialer,
+            presentation: this.presentation,
+            now: this.deps.now,
+          },
+        }),
+      },
+    );
     return {
       outcome: 'answered',
       sipStatus: 200,
       destinationIndex: index,
       answeredAt,
-      endedBy,
       attempts: answered,
+      ...talked,
     };
+  }
+
+  /**
+   * Media steps (whisper, notice, bridge) and the caller's 200 for one answered dealer;
+   * undefined when the dealer hung up before the caller was connected.
+   */
+  async #connect(
+    result: Exclude<DialResult, { kind: 'failed' }>,
+  ): Promise<
+    { caller: ConnectedLeg; dealer: ConnectedLeg; local: string | undefined } | undefined
+  > {
+    const gone = () => {
+      if (this.#abort.signal.aborted)
+        throw new Stopped('cancelled before the answer reached the caller');
+    };
+    gone();
+    if (result.kind === 'offered') {
+      // late offer, signalling only: the dealer's offer to the caller, the caller's answer back
+      const { leg, answer } = await this.inbound.answerWithOffer(result.offer);
+      if (!answer) return this.#brokenAck(leg, result.abandon);
+      return { caller: leg, dealer: await result.accept(answer), local: result.offer };
+    }
+    const dealer = result.leg;
+    const media = this.#media;
+    if (!media?.anchored) {
+      if (!result.sdp) throw new Error('the dealer answered without SDP');
+      return { caller: await this.inbound.answer(result.sdp), dealer, local: result.sdp };
+    }
+    if ((await media.prepare(result.sdp, dealer.ended)) === 'declined') return undefined;
+    gone();
+    if (this.inbound.sdp === undefined) {
+      const offer = media.callerSdp ?? '';
+      const { leg, answer } = await this.inbound.answerWithOffer(offer);
+      if (!answer) return this.#brokenAck(leg, () => dealer.hangup(NO_ANSWER_IN_ACK));
+      await media.answered(answer, true);
+      await media.connect();
+      return { caller: leg, dealer, local: offer };
+    }
+    const sdp = await media.connect();
+    gone();
+    return { caller: await this.inbound.answer(sdp), dealer, local: sdp };
+  }
+
+  async #brokenAck(caller: ConnectedLeg, releaseDealer: () => Promise<void>): Promise<never> {
+    await Promise.all([caller.hangup(NO_ANSWER_IN_ACK), releaseDealer()]);
+    throw new Error('the caller ACKed our offer without an answer');
+  }
+
+  /** Rejects with Stopped as soon as the gateway ends the call: a step on a dead link never returns. */
+  #guard<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([
+      work,
+      this.#stopping.then((by): never => {
+        throw new Stopped(`call ended by ${by}`);
+      }),
+    ]);
   }
 
   /**
@@ -189,7 +315,11 @@ export class CallSession {
   ): Promise<SessionResult> {
     let caller: ConnectedLeg;
     try {
-      caller = await this.inbound.answer(media.callerSdp);
+      if (this.inbound.sdp === undefined) {
+        const answered = await this.#guard(this.inbound.answerWithOffer(media.callerSdp ?? ''));
+        caller = answered.leg;
+        if (answered.answer) await this.#guard(media.answered(answered.answer, false));
+      } else caller = await this.#guard(this.inbound.answer(media.callerSdp));
     } catch (err) {
       this.deps.logger.info({ err }, 'caller gone before the voicemail answered');
       return { outcome: 'cancelled', sipStatus: 487, attempts };
@@ -197,23 +327,23 @@ export class CallSession {
     const answeredAt = this.deps.now();
     this.deps.onFinalAnswer?.(200);
     const callerGone = caller.ended.then((): EndedBy => 'caller');
-    const stop = Promise.race([callerGone, this.#ended]);
+    const stop = Promise.race([callerGone, this.#stopping]);
     const left = await media.voicemail(stop);
     const endedBy = await Promise.race([stop, Promise.resolve<EndedBy>('gateway')]);
-    if (endedBy !== 'caller') await caller.hangup();
+    if (endedBy !== 'caller' && endedBy !== 'signalling-lost') await caller.hangup();
     this.deps.logger.info({ voicemail: left, endedBy }, 'voicemail ended');
     return { outcome, sipStatus: 200, answeredAt, endedBy, attempts };
   }
 
   /** The media server failed after the dealer answered: nobody can hear anybody, end it. */
   async #mediaFailed(
-    dealer: ConnectedLeg,
+    releaseDealer: () => Promise<void>,
     attempts: Attempt[],
     err: MediaStepError,
   ): Promise<SessionResult> {
     this.#media?.stepFailed(err);
     this.deps.logger.error({ err }, 'media server failed when the dealer answered');
-    await dealer.hangup();
+    await releaseDealer();
     this.inbound.reject(503);
     this.deps.onFinalAnswer?.(503);
     return { outcome: 'failed', sipStatus: 503, attempts };

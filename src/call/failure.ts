@@ -12,18 +12,25 @@ export function causeOf(status: number): DialFailure {
   return 'rejected';
 }
 
-export type FinalAnswer = { status: number; outcome: 'busy' | 'no-answer' | 'failed' };
+export type FinalAnswer = {
+  status: number;
+  outcome: 'busy' | 'no-answer' | 'unreachable' | 'failed';
+};
+
+const MISSED: ReadonlySet<DialFailure> = new Set(['busy', 'no-answer', 'declined']);
 
 /**
- * 486 when every destination was busy; 480 when nobody answered (busy or not); otherwise 502,
- * or 503 when no destination could be reached at all.
+ * 486 when every destination was busy; 480 when nobody answered (busy, rang out, or hung up
+ * during the whisper); 503 `unreachable` when no destination could be reached at all (a dead
+ * trunk is not a missed call); otherwise 502.
  */
 export function finalAnswer(causes: readonly DialFailure[]): FinalAnswer {
   if (causes.length > 0 && causes.every((c) => c === 'busy'))
     return { status: 486, outcome: 'busy' };
-  if (causes.length > 0 && causes.every((c) => c === 'busy' || c === 'no-answer'))
+  if (causes.length > 0 && causes.every((c) => MISSED.has(c)))
     return { status: 480, outcome: 'no-answer' };
-  if (causes.length === 0 || causes.every((c) => c === 'unreachable'))
-    return { status: 503, outcome: 'failed' };
+  if (causes.length > 0 && causes.every((c) => c === 'unreachable'))
+    return { status: 503, outcome: 'unreachable' };
+  if (causes.length === 0) return { status: 503, outcome: 'failed' };
   return { status: 502, outcome: 'failed' };
 }

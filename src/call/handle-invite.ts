@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { RouteDecision } from '../routing/decision.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import { ADMISSION_ANSWERS, type Admitter } from '../sip/admission.js';
@@ -45,6 +46,10 @@ export type CallServices = {
   now: () => number;
   /** Media servers, when FREESWITCH is configured; numbers that need media use them. */
   media?: CallMedia;
+  /** Longest a connected call may last (MAX_CALL_DURATION_S). */
+  maxDurationMs: number;
+  /** How long a transfer target may ring. */
+  transferRingTimeoutMs: number;
 };
 
 type Base = Pick<
@@ -136,6 +141,18 @@ export async function handleInvite(
       trunk: s.trunk,
       now: s.now,
       logger: log,
+      maxDurationMs: s.maxDurationMs,
+      transfer: {
+        enabled: decision.options.transfer?.enabled ?? true,
+        ringTimeoutMs: s.transferRingTimeoutMs,
+        policy: {
+          trunk: s.trunk,
+          defaultCountryCode: s.defaultCountryCode,
+          international: decision.options.transfer?.international ?? false,
+          // the table of the moment: a number added since the call began is a tracking number too
+          isTrackingNumber: (e164) => isTrackingNumber(s.table().lookup(e164)),
+        },
+      },
       onFinalAnswer: setup,
       ...(s.media &&
         needsMedia(decision.options) && { media: sessionMedia(s.media, base, decision) }),
@@ -155,6 +172,11 @@ export async function handleInvite(
     return finish(s, { ...base, ...routed, ...timing(result, started, s.now()) });
   });
   return s.calls.track(session, forwarded).finally(() => s.metrics.activeCalls.dec());
+}
+
+/** Active or deactivated: a number of ours (the table knows it). */
+function isTrackingNumber(d: RouteDecision): boolean {
+  return d.kind === 'forward' || d.reason === 'deactivated';
 }
 
 function presentation(caller: CallerId, prefix: string | undefined): Presentation {
@@ -184,6 +206,7 @@ function timing(r: SessionResult, started: number, ended: number) {
     ...(r.answeredAt === undefined && { ringMs: ended - started }),
     ...(r.endedBy && { endedBy: r.endedBy }),
     ...(r.media && { media: r.media }),
+    ...(r.transfer && { transfer: r.transfer }),
   };
 }
 
@@ -196,6 +219,9 @@ function finish(
     endedAt: partial.endedAt ?? new Date(s.now()).toISOString(),
   };
   s.metrics.calls.inc({ source: record.source ?? 'none', outcome: record.outcome });
+  for (const a of record.attempts) s.metrics.attempts.inc({ cause: a.cause });
+  if (record.endedBy) s.metrics.callEnds.inc({ ended_by: record.endedBy });
+  if (record.transfer) s.metrics.transfers.inc({ result: record.transfer.result });
   if (record.media) countMedia(s.metrics, record.media);
   if (record.outcome === 'rejected')
     s.metrics.rejects.inc({ reason: record.rejectReason ?? 'unknown' });

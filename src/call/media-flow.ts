@@ -10,6 +10,8 @@ import type { InboundLeg } from './ports.js';
 
 export type SessionMedia = {
   port: MediaPort;
+  /** How long FreeSWITCH may take to anchor a call before it goes on without media. */
+  anchorTimeoutMs: number;
   options: MediaOptions;
   onError?: (step: string) => void;
   /** Set when the number records: notice to the caller first, record_session after the bridge. */
@@ -59,6 +61,7 @@ export class MediaFlow {
   #anchor: MediaAnchor | undefined;
   #use: MediaUse = { anchored: false };
   #notice: Promise<'played' | 'failed'> | undefined;
+  #noticed: 'played' | 'failed' | undefined;
   /** A dealer answered: the caller gets no new ringback after the notice. */
   #joining = false;
   /** FreeSWITCH ended one of the call's channels. */
@@ -82,60 +85,121 @@ export class MediaFlow {
     return this.#anchor !== undefined;
   }
 
+  /** The anchor, for the in-dialog relay and the late-offer answers once a dealer answered. */
+  get mediaAnchor(): MediaAnchor | undefined {
+    return this.#anchor;
+  }
+
   /** Resolves if FreeSWITCH ends one of the call's channels; never when not anchored. */
   get ended(): Promise<void> {
     return this.#anchor?.ended ?? new Promise(() => undefined);
   }
 
   /**
-   * Anchors the caller's leg; without a media server the call goes on signalling only (and
-   * without whisper). `stillWanted` is asked once the anchor exists: a caller who cancelled
-   * meanwhile gets no 183.
+   * Anchors the caller's leg; without a media server, or when FreeSWITCH does not answer within
+   * `anchorTimeoutMs`, the call goes on signalling only (and without whisper). `stillWanted` is
+   * asked once the anchor exists: a caller who cancelled meanwhile gets no 183. A late-offer
+   * caller gets no early media (an offer may not travel in an unreliable 183): a 180 instead.
    */
   async anchor(inbound: InboundLeg, stillWanted: () => boolean): Promise<void> {
     const { port, recording } = this.media;
+    const lateOffer = inbound.sdp === undefined;
     try {
-      this.#anchor = await port.anchor(inbound.sdp, recording ? { ringback: false } : undefined);
+      const anchoring = port.anchor(
+        inbound.sdp,
+        recording || lateOffer ? { ringback: false } : undefined,
+      );
+      this.#anchor = await withDeadline(anchoring, this.media.anchorTimeoutMs, (late) =>
+        late.release(),
+      );
       this.#use = { anchored: true };
       void this.#anchor.ended.then(() => {
         this.#lost = true;
       });
     } catch (err) {
-      this.#use = { anchored: false, error: 'anchor-failed' };
+      const timedOut = err instanceof DeadlineError;
+      this.#use = { anchored: false, error: timedOut ? 'anchor-timeout' : 'anchor-failed' };
       this.#failed('anchor');
       this.logger.warn({ err }, 'media anchor failed: forwarding without media');
       return;
     }
     if (!stillWanted()) return;
+    if (lateOffer) {
+      inbound.provisional({ status: 180 });
+      return;
+    }
     inbound.earlyMedia(this.#anchor.callerSdp);
     // the notice plays in early media while the dealers ring; the bridge waits for its end
-    if (recording) this.#notice = this.#anchor.notice(recording.notice, () => !this.#joining);
+    if (recording)
+      this.#notice = this.#anchor
+        .notice(recording.notice, () => !this.#joining)
+        .then((n) => {
+          this.#noticed = n;
+          return n;
+        });
   }
 
-  /** Dealer answered: point FreeSWITCH at the dealer, whisper to the dealer, bridge, record. */
-  async join(dealerSdp: string | undefined): Promise<string> {
+  /**
+   * A dealer answered: point FreeSWITCH at the dealer, whisper to the dealer, wait for the
+   * caller's notice. `declined` when the dealer hangs up meanwhile (the caller is not connected
+   * and hears ringback again while the next destination rings).
+   */
+  async prepare(
+    dealerSdp: string | undefined,
+    dealerGone: Promise<void>,
+  ): Promise<'ready' | 'declined'> {
     const anchor = this.#anchor;
-    if (!anchor) return dealerSdp ?? '';
+    if (!anchor) return 'ready';
     this.#joining = true;
     await step('modify', () => anchor.connectDealer(dealerSdp));
+    const gone = dealerGone.then(() => 'gone' as const);
     const whisper = this.media.options.whisper;
     if (whisper) {
-      const played = await anchor.whisper(whisper);
+      const played = await Promise.race([anchor.whisper(whisper), gone]);
+      if (played === 'gone') return this.#declined(anchor);
       this.#note({ whisper: played });
       if (played === 'failed') this.#failed('whisper');
     }
-    const recording = this.media.recording;
-    let noticed = false;
-    if (recording && this.#notice) {
+    if (this.media.recording && this.#notice) {
       // FreeSWITCH ending the caller's channel mid-notice must not hold the answered dealer
-      const notice = await Promise.race([this.#notice, anchor.ended.then(() => 'failed' as const)]);
-      noticed = notice === 'played';
+      const notice = await Promise.race([
+        this.#notice,
+        anchor.ended.then(() => 'failed' as const),
+        gone,
+      ]);
+      if (notice === 'gone') return this.#declined(anchor);
       this.#note({ notice });
-      if (!noticed) this.#failed('notice');
+      if (notice === 'failed') this.#failed('notice');
     }
+    return 'ready';
+  }
+
+  /**
+   * A late-offer caller answered our offer in its ACK: point its endpoint at that answer, then
+   * play the recording notice when it is to be connected to a dealer (it could not play before:
+   * no early media without an offer).
+   */
+  async answered(callerAnswer: string, withNotice: boolean): Promise<void> {
+    const anchor = this.#anchor;
+    if (!anchor) return;
+    await step('modify', () => anchor.updateCaller(callerAnswer));
+    const recording = this.media.recording;
+    if (withNotice && recording && !this.#notice) {
+      const notice = await anchor.notice(recording.notice, () => false);
+      this.#noticed = notice;
+      this.#note({ notice });
+      if (notice === 'failed') this.#failed('notice');
+    }
+  }
+
+  /** Bridges caller and dealer and starts the recording; FreeSWITCH's SDP for the caller's 200. */
+  async connect(dealerSdp?: string): Promise<string> {
+    const anchor = this.#anchor;
+    if (!anchor) return dealerSdp ?? '';
     await step('bridge', () => anchor.bridge());
     // recorded only when the caller heard the notice
-    if (recording) await this.#record(anchor, recording, noticed);
+    const recording = this.media.recording;
+    if (recording) await this.#record(anchor, recording, this.#noticed === 'played');
     return anchor.callerSdp;
   }
 
@@ -143,6 +207,14 @@ export class MediaFlow {
   stepFailed(err: MediaStepError): void {
     this.#failed(err.step);
     this.#note({ error: `${err.step}-failed` });
+  }
+
+  async #declined(anchor: MediaAnchor): Promise<'declined'> {
+    this.#joining = false;
+    await anchor.stopWhisper();
+    // without a notice still playing (it restarts the ringback itself when it ends)
+    if (!this.#notice || this.#noticed) anchor.resumeRingback();
+    return 'declined';
   }
 
   /**
@@ -212,10 +284,39 @@ export class MediaFlow {
   }
 }
 
-async function step(name: string, run: () => Promise<void>): Promise<void> {
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
   try {
-    await run();
+    return await run();
   } catch (err) {
     throw new MediaStepError(name, err);
   }
+}
+
+class DeadlineError extends Error {
+  constructor(ms: number) {
+    super(`FreeSWITCH did not answer within ${ms} ms`);
+    this.name = 'DeadlineError';
+  }
+}
+
+/** The anchor, or a DeadlineError after `ms`; an anchor that arrives later is released. */
+function withDeadline<T>(work: Promise<T>, ms: number, discard: (late: T) => unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      reject(new DeadlineError(ms));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        if (expired) void discard(value);
+        else resolve(value);
+      },
+      (err) => {
+        clearTimeout(timer);
+        if (!expired) reject(err);
+      },
+    );
+  });
 }

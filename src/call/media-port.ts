@@ -28,7 +28,7 @@ export type MediaUse = {
 export interface MediaAnchor {
   /** FreeSWITCH's SDP towards the caller: sent with the 183 and again with the 200. */
   readonly callerSdp: string;
-  /** FreeSWITCH's SDP offered to every destination. */
+  /** FreeSWITCH's SDP offered to every destination (and to a transfer target). */
   readonly dealerSdp: string;
   /** Resolves once if FreeSWITCH ends one of the call's channels (not when we release). */
   readonly ended: Promise<void>;
@@ -36,6 +36,20 @@ export interface MediaAnchor {
   connectDealer(sdp: string | undefined): Promise<void>;
   /** Plays a prompt to the dealer alone; never throws. */
   whisper(prompt: Prompt): Promise<'played' | 'failed'>;
+  /** Ends a whisper still playing (the dealer hung up); never throws. */
+  stopWhisper(): Promise<void>;
+  /**
+   * Starts the caller's ringback again unless it plays (a dealer hung up during the whisper and
+   * the next one rings). Only while nothing else plays to the caller.
+   */
+  resumeRingback(): void;
+  /**
+   * The caller's media changed (a re-INVITE or UPDATE with SDP, or a late offer's answer): point
+   * the caller's endpoint at it; resolves with FreeSWITCH's answer.
+   */
+  updateCaller(sdp: string): Promise<string>;
+  /** The same for the dealer's endpoint (a dealer's re-INVITE, or a transfer target's SDP). */
+  updateDealer(sdp: string): Promise<string>;
   /**
    * Plays a prompt to the caller alone (early media), then starts the ringback unless
    * `ringbackAfter()` says no (a dealer answered meanwhile: a ringback sent right before the
@@ -66,7 +80,8 @@ export interface MediaAnchor {
 export interface MediaPort {
   /**
    * Anchors the caller's offer and starts ringback (unless `ringback: false`: a notice comes
-   * first); rejects when no media server can.
+   * first); rejects when no media server can. Without an offer (a late-offer caller) the caller's
+   * endpoint is made from a plain RTP offer of ours, and `callerSdp` is our offer to the caller.
    */
   anchor(callerSdp: string | undefined, opts?: { ringback?: boolean }): Promise<MediaAnchor>;
 }

@@ -5,46 +5,130 @@
 
 export type Provisional = { status: 180 | 183; sdp?: string };
 
-/** Why a call leg ended, from this gateway's point of view. */
-export type EndedBy = 'caller' | 'dealer' | 'gateway';
+/**
+ * Why a call ended, from this gateway's point of view: a BYE from either side, the drain timeout
+ * (`gateway`), the maximum call duration, the drachtio-server connection or FreeSWITCH going away.
+ */
+export type EndedBy =
+  | 'caller'
+  | 'dealer'
+  | 'gateway'
+  | 'max-duration'
+  | 'signalling-lost'
+  | 'media-lost';
+
+/** A request inside an established dialog, as plain values (no header of it is copied on). */
+export type DialogRequest = {
+  method: 'INVITE' | 'UPDATE' | 'INFO';
+  /** The SDP or other body; absent for an offerless re-INVITE or a refresh UPDATE. */
+  body?: string;
+  contentType?: string;
+};
+
+export type DialogResponse = { status: number; body?: string; contentType?: string };
+
+/**
+ * The answer to a request a leg received. For an offerless re-INVITE the 200 carries an offer and
+ * the far end's ACK brings the answer: `onAck` receives it.
+ */
+export type DialogAnswer = DialogResponse & { onAck?: (sdp: string | undefined) => void };
+
+/** The outcome of a request the gateway sent inside a dialog; never a thrown error. */
+export type DialogResult = DialogResponse & {
+  /** An offerless re-INVITE was answered with an offer: ACK it with our answer. */
+  ack?: (answer: string) => Promise<void>;
+};
+
+/** A REFER a leg received (blind transfer): the Refer-To URI, and whether it asks to replace a dialog. */
+export type Refer = { target: string; replaces: boolean };
+
+/** What the call path decides about a REFER: accepted (202, then NOTIFYs) or refused. */
+export type ReferDecision = { accept: true } | { accept: false; status: number; reason: string };
+
+/**
+ * Sends the NOTIFYs of an accepted REFER (RFC 3515): a sipfrag status line each, the final one
+ * (`final`) ends the implicit subscription. Never throws.
+ */
+export type ReferNotify = (sipfrag: string, final: boolean) => Promise<void>;
 
 /** An established leg (either side). */
 export interface ConnectedLeg {
-  /** Resolves once when the far end hangs up; not when we do. */
+  /** Resolves once when the far end hangs up (BYE, or drachtio ending the dialog); not when we do. */
   readonly ended: Promise<void>;
-  hangup(): Promise<void>;
+  /** The far end's current SDP. */
+  readonly remoteSdp: string | undefined;
+  /** Ends the dialog with BYE (with a Reason header when given); never throws. */
+  hangup(reason?: string): Promise<void>;
+  /**
+   * Re-INVITE, UPDATE and INFO from the far end go to this handler (session refreshes that
+   * change nothing are answered by the SIP layer). Without a handler they get 200 by default.
+   */
+  onRequest(handler: (request: DialogRequest) => Promise<DialogAnswer>): void;
+  /** REFER from the far end; without a handler it is refused with 403. */
+  onRefer(handler: (refer: Refer, notify: ReferNotify) => ReferDecision): void;
+  /** Sends a request inside the dialog. */
+  request(request: DialogRequest): Promise<DialogResult>;
 }
 
 /** The caller's INVITE, until it is answered or refused. */
 export interface InboundLeg {
+  /** The caller's offer; undefined for a late offer (the offer then goes in our 200). */
   readonly sdp: string | undefined;
+  /** 180/183 (with a Contact, so an early dialog forms); relayed from a dealer. */
   provisional(p: Provisional): void;
   /** 183 with the media server's SDP (and a Contact): the caller hears early media. */
   earlyMedia(sdp: string): void;
   reject(status: number, headers?: Readonly<Record<string, string>>): void;
+  /** 200 with our answer to the caller's offer. */
   answer(sdp: string | undefined): Promise<ConnectedLeg>;
+  /**
+   * Late offer: 200 with our offer; resolves with the leg once the caller's ACK arrived, with
+   * the answer it carried (undefined: the caller broke the offer/answer rules).
+   */
+  answerWithOffer(offer: string): Promise<{ leg: ConnectedLeg; answer: string | undefined }>;
   /** Called once if the caller cancels before the answer. */
   onCancel(handler: () => void): void;
 }
 
 export type DialRequest = {
   uri: string;
+  /** Our offer; undefined: a late offer (the dealer's 200 carries the offer, our ACK the answer). */
   sdp: string | undefined;
   /** The number the dealer sees, or `anonymous`. */
   callingNumber: string;
   callingName?: string;
   headers: Readonly<Record<string, string>>;
-  /** Ring timeout: the leg is cancelled when no final answer came by then. */
+  /** Ring timeout: the attempt ends then, answered or not (a CANCEL follows when it can). */
   timeoutMs: number;
   onProvisional(p: Provisional): void;
-  /** Aborting cancels the leg (caller CANCEL, drain). */
+  /** Aborting cancels the leg (caller CANCEL, drain) and ends the attempt at once. */
   signal: AbortSignal;
 };
 
-export type DialFailure = 'busy' | 'no-answer' | 'cancelled' | 'rejected' | 'unreachable';
+/**
+ * busy (486/600), no-answer (rang but no final within the ring timeout, 408/480/487),
+ * unreachable (no provisional at all within the ring timeout, 5xx, 404/410, no route),
+ * declined (answered, then hung up before being connected: during the whisper or the notice),
+ * rejected (any other final), cancelled (the caller or the gateway stopped it).
+ */
+export type DialFailure =
+  | 'busy'
+  | 'no-answer'
+  | 'cancelled'
+  | 'rejected'
+  | 'unreachable'
+  | 'declined';
 
 export type DialResult =
   | { kind: 'answered'; leg: ConnectedLeg; sdp: string | undefined }
+  | {
+      /** Late offer: the dealer's 200 carries an offer; `accept` ACKs it with our answer. */
+      kind: 'offered';
+      offer: string;
+      accept(answer: string): Promise<ConnectedLeg>;
+      /** ACK and BYE the answered dealer (the caller is gone). */
+      abandon(): Promise<void>;
+    }
   | { kind: 'failed'; status: number; cause: DialFailure };
 
 export interface Dialer {

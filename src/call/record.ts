@@ -6,6 +6,7 @@ export const CALL_OUTCOMES = [
   'answered',
   'busy',
   'no-answer',
+  'unreachable',
   'cancelled',
   'failed',
   'rejected',
@@ -13,9 +14,20 @@ export const CALL_OUTCOMES = [
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 import type { MediaUse } from './media-port.js';
-import type { DialFailure } from './ports.js';
+import type { DialFailure, EndedBy } from './ports.js';
 
 export type Attempt = { index: number; status: number; cause: DialFailure | 'answered' };
+
+/**
+ * A blind transfer by the dealer: `completed` (the caller talks to the target now) or `failed`
+ * (the target did not answer; the dealer keeps the call), with the target's final status.
+ */
+export type TransferNote = {
+  readonly result: 'completed' | 'failed';
+  readonly target: 'e164' | 'sip';
+  readonly sipStatus: number;
+  readonly at: string;
+};
 
 export type CallRecord = {
   readonly recordId: string;
@@ -38,7 +50,9 @@ export type CallRecord = {
   readonly endedAt: string;
   readonly ringMs?: number;
   readonly talkMs?: number;
-  readonly endedBy?: 'caller' | 'dealer' | 'gateway';
+  readonly endedBy?: EndedBy;
+  /** The dealer transferred the caller (REFER): to whom, in what shape, and how it went. */
+  readonly transfer?: TransferNote;
   readonly callerWithheld: boolean;
   readonly callerNumber?: string;
   /** Set for numbers whose options need media: anchored or not, whisper played or failed. */

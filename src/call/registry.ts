@@ -13,6 +13,11 @@ export class ActiveCalls {
     return run.finally(() => this.#calls.delete(session));
   }
 
+  /** The drachtio connection dropped: every call ends now (each writes its record). */
+  signallingLost(): void {
+    for (const session of this.#calls.keys()) session.signallingLost();
+  }
+
   /** Waits up to `timeoutMs` for every call to end, then ends the rest and waits for them. */
   async drain(timeoutMs: number): Promise<{ ended: number; terminated: number }> {
     const all = () => Promise.allSettled([...this.#calls.values()]);

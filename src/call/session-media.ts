@@ -14,6 +14,8 @@ import type { CallRecord } from './record.js';
 export type CallMedia = {
   port: MediaPort;
   onError: (step: string) => void;
+  /** How long FreeSWITCH may take to anchor a call before it goes on without media. */
+  anchorTimeoutMs: number;
   /** Where recordings go and the notice played when a number records without its own. */
   recordings?: { dir: string; noticeFile: string };
   /** Set when SMTP is configured: numbers with voicemail take messages after all failed. */
@@ -43,6 +45,7 @@ export function sessionMedia(
   return {
     port: media.port,
     onError: media.onError,
+    anchorTimeoutMs: media.anchorTimeoutMs,
     options: decision.options,
     ...(recording && { recording }),
     ...(voicemail && { voicemail }),

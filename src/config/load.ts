@@ -22,6 +22,10 @@ export type Config = {
   readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
   readonly drainTimeoutMs: number;
   readonly retryAfterSeconds: number;
+  /** A connected call is ended (both legs, with a Reason) after this long. */
+  readonly maxCallDurationSeconds: number;
+  /** How long the target of a dealer's transfer may ring. */
+  readonly transferRingTimeoutSeconds: number;
   readonly recordSink: string;
   readonly records: {
     readonly stream: string;
@@ -39,6 +43,8 @@ export type Config = {
     /** Address fsmrf listens on for FreeSWITCH's outbound event-socket connections. */
     readonly listenAddress: string;
     readonly connectTimeoutMs: number;
+    /** Anchoring a call that takes longer goes on without media (FreeSWITCH's SIP side hangs). */
+    readonly anchorTimeoutMs: number;
   };
   /** Call recordings (numbers with `options.recording`): where, the default notice, the sweep. */
   readonly recordings: {
@@ -82,6 +88,8 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RATE_LIMIT_BURST: { path: ['rateLimit', 'burst'], kind: 'integer' },
   DRAIN_TIMEOUT_MS: { path: ['drainTimeoutMs'], kind: 'integer' },
   RETRY_AFTER_SECONDS: { path: ['retryAfterSeconds'], kind: 'integer' },
+  MAX_CALL_DURATION_S: { path: ['maxCallDurationSeconds'], kind: 'integer' },
+  TRANSFER_RING_TIMEOUT_S: { path: ['transferRingTimeoutSeconds'], kind: 'integer' },
   RECORD_SINK: { path: ['recordSink'], kind: 'string' },
   RECORD_STREAM: { path: ['records', 'stream'], kind: 'string' },
   RECORD_RETENTION_DAYS: { path: ['records', 'retentionDays'], kind: 'integer' },
@@ -94,6 +102,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   FREESWITCH: { path: ['media', 'servers'], kind: 'list' },
   FREESWITCH_LISTEN_ADDRESS: { path: ['media', 'listenAddress'], kind: 'string' },
   FREESWITCH_CONNECT_TIMEOUT_MS: { path: ['media', 'connectTimeoutMs'], kind: 'integer' },
+  MEDIA_ANCHOR_TIMEOUT_MS: { path: ['media', 'anchorTimeoutMs'], kind: 'integer' },
   RECORDING_DIR: { path: ['recordings', 'dir'], kind: 'string' },
   RECORDING_NOTICE_FILE: { path: ['recordings', 'noticeFile'], kind: 'string' },
   RECORDING_PURGE_INTERVAL_MS: { path: ['recordings', 'purgeIntervalMs'], kind: 'integer' },

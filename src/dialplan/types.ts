@@ -17,6 +17,8 @@ export type NumberOptions = {
   recording?: { enabled: boolean; retentionDays: number; noticeFile?: string };
   voicemail?: { email: string; maxSeconds?: number; greetingFile?: string };
   businessHours?: { timezone: string; open: { days: Weekday[]; from: string; to: string }[] };
+  /** Blind transfers (REFER) by the dealer: allowed unless `enabled: false`; DE/AT targets only unless `international`. */
+  transfer?: { enabled?: boolean; international?: boolean };
 };
 
 export type NumberDoc = {

@@ -43,7 +43,8 @@ export function fsMediaPort(servers: MediaServers, logger: Logger): MediaPort {
     async anchor(callerSdp, opts) {
       const ms = servers.pick();
       if (!ms) throw new NoMediaServerError();
-      const caller = await ms.createEndpoint(callerSdp ? { remoteSdp: callerSdp } : {});
+      // a late-offer caller: never let FreeSWITCH make the offer itself (SRTP pitfall above)
+      const caller = await ms.createEndpoint({ remoteSdp: callerSdp ?? PLACEHOLDER_SDP });
       let dealer: FsEndpoint;
       try {
         dealer = await ms.createEndpoint({ remoteSdp: PLACEHOLDER_SDP });
@@ -97,13 +98,24 @@ function anchored(
   let interrupted = false;
   return {
     callerSdp: caller.local.sdp,
-    dealerSdp: dealer.local.sdp,
+    // a transfer target is offered what the dealer's endpoint has now
+    get dealerSdp() {
+      return dealer.local.sdp;
+    },
     ended,
     async connectDealer(sdp) {
       if (!sdp) throw new Error('the dealer answered without SDP');
       await dealer.modify(sdp);
     },
     whisper: (prompt: Prompt) => playPrompt(dealer, prompt, logger, 'whisper'),
+    resumeRingback() {
+      if (!ringing && caller.connected) ringback();
+    },
+    async stopWhisper() {
+      await dealer.api('uuid_break', dealer.uuid).catch(() => undefined);
+    },
+    updateCaller: (sdp) => modified(caller, sdp),
+    updateDealer: (sdp) => modified(dealer, sdp),
     async notice(prompt: Prompt, ringbackAfter: () => boolean) {
       const played = await playPrompt(caller, prompt, logger, 'recording notice');
       if (caller.connected && ringbackAfter()) ringback();
@@ -114,7 +126,10 @@ function anchored(
     },
     async record(path: string) {
       // record_session on the bridged caller leg records both sides; `record` would hang the leg
-      await caller.recordSession(path);
+      const done = await caller.recordSession(path);
+      // it completes either way: a file it could not open is only in the completion cause
+      const cause = done?.getHeader('variable_record_completion_cause');
+      if (cause === 'uri-failure') throw new Error(`FreeSWITCH could not record into ${path}`);
     },
     async voicemail(v) {
       try {
@@ -124,7 +139,9 @@ function anchored(
         if (!interrupted) await playPrompt(caller, v.greeting, logger, 'voicemail greeting');
         if (!interrupted) await playPrompt(caller, { tone: BEEP }, logger, 'voicemail beep');
         if (interrupted) return 'recorded';
-        await caller.record(v.path, { timeLimitSecs: v.maxSeconds });
+        const recorded = await caller.record(v.path, { timeLimitSecs: v.maxSeconds });
+        // no record_ms: FreeSWITCH could not open the file (and hangs the leg up)
+        if (recorded.recordMilliseconds == null) throw new Error('FreeSWITCH recorded nothing');
         return 'recorded';
       } catch (err) {
         logger.warn({ err, voicemail: v.path }, 'voicemail recording failed');
@@ -143,6 +160,12 @@ function anchored(
       return releasing;
     },
   };
+}
+
+/** Re-INVITEs an endpoint with the far end's new SDP; FreeSWITCH's answer. */
+async function modified(ep: FsEndpoint, sdp: string): Promise<string> {
+  const answer = await ep.modify(sdp);
+  return typeof answer === 'string' && answer ? answer : ep.local.sdp;
 }
 
 /** Plays a dialplan prompt on one endpoint; a prompt that cannot play is logged, never thrown. */

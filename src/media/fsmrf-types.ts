@@ -13,14 +13,22 @@ export interface FsEndpoint {
   readonly local: { sdp: string };
   readonly connected: boolean;
   play(file: string): Promise<unknown>;
+  /** A re-INVITE with the far end's new SDP; resolves with FreeSWITCH's answer. */
   modify(sdp: string): Promise<unknown>;
-  /** record_session: starts recording the channel (both sides once bridged) and returns. */
-  recordSession(path: string): Promise<unknown>;
-  /** The `record` app on an unbridged leg; resolves when it ends (limit, uuid_break, hangup). */
+  /**
+   * record_session: starts recording the channel (both sides once bridged) and resolves with the
+   * app's CHANNEL_EXECUTE_COMPLETE, also when the file could not be opened (then
+   * `variable_record_completion_cause` is `uri-failure`).
+   */
+  recordSession(path: string): Promise<{ getHeader(name: string): string | null } | undefined>;
+  /**
+   * The `record` app on an unbridged leg; resolves when it ends (limit, uuid_break, hangup). A
+   * file FreeSWITCH could not open resolves at once without `record_*` values (null).
+   */
   record(
     path: string,
     opts?: { timeLimitSecs?: number },
-  ): Promise<{ recordSeconds?: string; recordMilliseconds?: string }>;
+  ): Promise<{ recordSeconds?: string | null; recordMilliseconds?: string | null }>;
   bridge(other: FsEndpoint): Promise<void>;
   api(command: string, args?: string): Promise<unknown>;
   destroy(): Promise<void>;

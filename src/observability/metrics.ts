@@ -97,6 +97,36 @@ export function createMetrics() {
       ageBuckets: 5,
       registers,
     }),
+    attempts: new Counter({
+      name: 'calltrack_dial_attempts_total',
+      help: 'Dealer attempts by cause: answered, busy, no-answer (rang out), unreachable (no provisional at all, 5xx), declined (hung up during the whisper), rejected, cancelled',
+      labelNames: ['cause'] as const,
+      registers,
+    }),
+    callEnds: new Counter({
+      name: 'calltrack_call_ends_total',
+      help: 'Why calls that reached a dealer or the gateway ended: caller, dealer, gateway (drain), max-duration, signalling-lost, media-lost',
+      labelNames: ['ended_by'] as const,
+      registers,
+    }),
+    transfers: new Counter({
+      name: 'calltrack_transfers_total',
+      help: "Dealers' blind transfers by result: completed, failed (the call stayed with the dealer)",
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    unmatched: new Counter({
+      name: 'calltrack_unmatched_requests_total',
+      help: 'Requests for a dialog this gateway does not have (an INVITE with an unknown To tag), answered 481',
+      labelNames: ['method'] as const,
+      registers,
+    }),
+    lostCleanups: new Counter({
+      name: 'calltrack_lost_connection_cleanups_total',
+      help: 'After a drachtio reconnect, what was sent for calls the lost connection left: bye, answer (503 to a waiting caller), cancel, failed',
+      labelNames: ['action'] as const,
+      registers,
+    }),
     records: new Counter({
       name: 'calltrack_call_records_total',
       help: 'Call records handed to the record sink',

@@ -52,6 +52,8 @@ export function createAnonymiser(pseudonymSecret: string | undefined): Anonymise
       callerWithheld: r.callerWithheld ? '1' : '0',
       callerPseudonym: pseudonym,
       ...mediaFields(r.media),
+      endedBy: r.endedBy ?? '',
+      transfer: r.transfer?.result ?? '',
     };
   };
 }

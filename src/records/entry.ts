@@ -12,6 +12,8 @@ export type WhisperState = '' | 'played' | 'failed';
 /** 'recorded' when a recording was made (the file is `<id>.wav`, its name is not stored). */
 export type RecordingState = '' | 'recorded' | 'failed';
 export type VoicemailState = '' | 'left' | 'empty' | 'failed';
+/** The dealer's blind transfer: '' when there was none (and in entries written before it). */
+export type TransferState = '' | 'completed' | 'failed';
 
 export type StreamRecord = {
   /** Record id, unique per call; consumers drop duplicates by it. */
@@ -40,6 +42,9 @@ export type StreamRecord = {
   voicemail: VoicemailState;
   /** A short error code such as `anchor-failed` or `bridge-failed`. */
   mediaError: string;
+  /** Who or what ended a call that reached a dealer: caller, dealer, gateway, max-duration, … */
+  endedBy: string;
+  transfer: TransferState;
 };
 
 /**
@@ -71,6 +76,8 @@ export const FIELDS: Readonly<Record<keyof StreamRecord, string>> = {
   recording: 'recording',
   voicemail: 'voicemail',
   mediaError: 'media_error',
+  endedBy: 'ended_by',
+  transfer: 'transfer',
 };
 
 const KEYS = Object.keys(FIELDS) as (keyof StreamRecord)[];

@@ -51,8 +51,8 @@ function startsWithin(r: StreamRecord, from: string, to: string): boolean {
 
 /**
  * The exported columns, in order. Node, dialplan version and caller pseudonym stay internal, as
- * do media anchoring and media error codes (operations detail); whisper, recording and voicemail
- * outcomes are the dealer's.
+ * do media anchoring, media error codes and what ended a call (operations detail); whisper,
+ * recording, voicemail and transfer outcomes are the dealer's.
  */
 export const EXPORT_COLUMNS = [
   'id',
@@ -73,6 +73,7 @@ export const EXPORT_COLUMNS = [
   'whisper',
   'recording',
   'voicemail',
+  'transfer',
 ] as const;
 
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | boolean | null>;
@@ -101,6 +102,7 @@ export function exportRow(r: StreamRecord): ExportRow {
     whisper: r.whisper || null,
     recording: r.recording || null,
     voicemail: r.voicemail || null,
+    transfer: r.transfer || null,
   };
 }
 

@@ -1,22 +1,171 @@
-/** A drachtio dialog as the call path sees it: an `ended` promise and a hangup that never throws. */
-import type { ConnectedLeg } from '../call/ports.js';
-import type { SrfDialog } from './srf-types.js';
+/**
+ * A drachtio dialog as the call path sees it: an `ended` promise, a hangup that never throws, and
+ * requests inside the dialog both ways as plain values. Session refreshes that change nothing
+ * (same SDP version, or an UPDATE without SDP) are answered here with what we last sent; every
+ * other re-INVITE, UPDATE and INFO goes to the call path's handler.
+ */
+import type {
+  ConnectedLeg,
+  DialogAnswer,
+  DialogRequest,
+  DialogResult,
+  Refer,
+  ReferDecision,
+  ReferNotify,
+} from '../call/ports.js';
+import type { InFlight } from './in-flight.js';
+import { referOf } from './refer.js';
+import { type SrfDialog, type SrfRequest, type SrfResponse, sipStatusOf } from './srf-types.js';
 
-export function connectedLeg(dialog: SrfDialog): ConnectedLeg {
+/** What we relay between legs, and what we answer OPTIONS with. */
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY';
+
+type Handler = (request: DialogRequest) => Promise<DialogAnswer>;
+type ReferHandler = (refer: Refer, notify: ReferNotify) => ReferDecision;
+
+export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLeg {
   let hungUpByUs = false;
+  const untrack = inFlight.dialog(dialog);
   const ended = new Promise<void>((resolve) => {
     dialog.once('destroy', () => {
-      // destroy() emits nothing; 'destroy' means the far end sent BYE
+      untrack();
+      // destroy() emits nothing; 'destroy' means the far end (or drachtio) ended the dialog
       if (!hungUpByUs) resolve();
     });
   });
+  let handler: Handler = async () => ({ status: 200 });
+  let onRefer: ReferHandler = () => ({ accept: false, status: 403, reason: 'Forbidden' });
+  // a refresh re-INVITE (same SDP version) is answered by srf with dialog.local.sdp
+  dialog.on('refresh', () => undefined);
+  dialog.on('modify', (req, res) => void answer(dialog, req, res, handler, 'INVITE'));
+  dialog.on('update', (req, res) => {
+    // RFC 4028: an UPDATE without SDP refreshes the session only
+    if (!req.body) res.send(200);
+    else void answer(dialog, req, res, handler, 'UPDATE');
+  });
+  dialog.on('info', (req, res) => void answer(dialog, req, res, handler, 'INFO'));
+  dialog.on('refer', (req, res) => refer(dialog, req, res, onRefer, inFlight));
   return {
     ended,
-    async hangup() {
+    get remoteSdp() {
+      return dialog.remote.sdp || undefined;
+    },
+    async hangup(reason?: string) {
       if (hungUpByUs || !dialog.connected) return;
       hungUpByUs = true;
+      untrack();
+      // on a dead connection the BYE cannot go out: the orphan cleanup sends it after a reconnect
+      if (inFlight.lost) return;
       // a BYE that fails (the far end is gone) leaves nothing for us to do
-      await dialog.destroy().catch(() => undefined);
+      await dialog
+        .destroy(reason ? { headers: { Reason: reason } } : undefined)
+        .catch(() => undefined);
     },
+    onRequest(h) {
+      handler = h;
+    },
+    onRefer(h) {
+      onRefer = h;
+    },
+    request: (r) => (inFlight.lost ? Promise.resolve({ status: 481 }) : send(dialog, r)),
   };
+}
+
+async function answer(
+  dialog: SrfDialog,
+  req: SrfRequest,
+  res: SrfResponse,
+  handler: Handler,
+  method: DialogRequest['method'],
+): Promise<void> {
+  const contentType = req.get('Content-Type');
+  let a: DialogAnswer;
+  try {
+    a = await handler({
+      method,
+      ...(req.body && { body: req.body }),
+      ...(contentType && { contentType }),
+    });
+  } catch {
+    a = { status: 500 };
+  }
+  const headers: Record<string, string> = {};
+  if (a.body) headers['Content-Type'] = a.contentType ?? 'application/sdp';
+  if (method === 'INVITE' && a.status < 300 && dialog.local.contact)
+    headers.Contact = dialog.local.contact;
+  if (a.status === 500 || a.status === 491)
+    headers['Retry-After'] = String(a.status === 500 ? 2 : 1);
+  // srf answers the next refresh with dialog.local.sdp: keep it what we answered
+  if (a.status < 300 && a.body && method !== 'INFO')
+    (dialog.local as { sdp?: string }).sdp = a.body;
+  res.send(a.status, { headers, ...(a.body && { body: a.body }) });
+  if (a.onAck && method === 'INVITE') dialog.once('ack', (ack) => a.onAck?.(ack.body || undefined));
+}
+
+async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> {
+  if (!dialog.connected) return { status: 481 };
+  try {
+    if (r.method === 'INVITE' && r.body) return { status: 200, body: await dialog.modify(r.body) };
+    if (r.method === 'INVITE') {
+      const offered = await dialog.modify(undefined, { noAck: true });
+      if (typeof offered === 'string') return { status: 200, body: offered };
+      return {
+        status: 200,
+        body: offered.sdp,
+        ack: async (sdp) => {
+          (dialog.local as { sdp?: string }).sdp = sdp;
+          offered.ack(sdp);
+        },
+      };
+    }
+    const res = await dialog.request({
+      method: r.method,
+      ...(r.body && { body: r.body }),
+      ...(r.contentType && { headers: { 'Content-Type': r.contentType } }),
+    });
+    const contentType = res.get('Content-Type');
+    return {
+      status: res.status ?? 500,
+      ...(res.body && { body: res.body }),
+      ...(contentType && { contentType }),
+    };
+  } catch (err) {
+    return { status: sipStatusOf(err) ?? 500 };
+  }
+}
+
+function refer(
+  dialog: SrfDialog,
+  req: SrfRequest,
+  res: SrfResponse,
+  handler: ReferHandler,
+  inFlight: InFlight,
+): void {
+  const parsed = referOf(req.get('Refer-To'));
+  if (!parsed) {
+    res.send(400, 'Missing or invalid Refer-To');
+    return;
+  }
+  const notify: ReferNotify = async (sipfrag, final) => {
+    if (!dialog.connected || inFlight.lost) return;
+    await dialog
+      .request({
+        method: 'NOTIFY',
+        headers: {
+          Event: 'refer',
+          'Subscription-State': final ? 'terminated;reason=noresource' : 'active;expires=60',
+          'Content-Type': 'message/sipfrag;version=2.0',
+        },
+        body: sipfrag,
+      })
+      .catch(() => undefined);
+  };
+  const decision = handler(parsed, notify);
+  if (!decision.accept) {
+    res.send(decision.status, decision.reason);
+    return;
+  }
+  res.send(202);
+  // RFC 3515 2.4.4: the first NOTIFY follows the 202 at once; the call path sends the rest
+  void notify('SIP/2.0 100 Trying', false);
 }

@@ -1,35 +1,65 @@
 /**
  * The inbound connection to drachtio-server. drachtio-srf reconnects by itself with a growing
- * delay (150 ms × 1.7 per attempt, capped here); this module reports the state changes.
+ * delay (150 ms × 1.7 per attempt, capped here); this module reports the state changes, hands
+ * everything in flight over as orphans when the connection drops, and cleans them up once it is
+ * back.
  */
 import Srf from 'drachtio-srf';
 import type { Logger } from '../observability/logger.js';
+import { InFlight } from './in-flight.js';
+import { Orphans } from './orphans.js';
 import type { Srf as SrfClient } from './srf-types.js';
 
 export type DrachtioTarget = { host: string; port: number; secret: string };
-export type ConnectionEvents = { onConnected(): void; onDisconnected(): void };
+export type ConnectionEvents = {
+  onConnected(): void;
+  onDisconnected(): void;
+  /** Orphans cleaned up after a reconnect: BYEs, final answers and CANCELs sent, sends refused. */
+  onCleanup?(result: { byes: number; answers: number; cancels: number; failed: number }): void;
+};
 
 const MAX_RETRY_DELAY_MS = 5000;
+
+export type Drachtio = { srf: SrfClient; inFlight: InFlight; orphans: Orphans };
 
 export function connectDrachtio(
   target: DrachtioTarget,
   logger: Logger,
   events: ConnectionEvents,
-): SrfClient {
+  now: () => number = Date.now,
+): Drachtio {
   const srf = new (Srf as unknown as new () => SrfClient)();
+  const inFlight = new InFlight();
+  const orphans = new Orphans(logger, now);
   srf.on('connect', (err: Error | null, hostport: string) => {
     if (err) {
       logger.error({ err }, 'drachtio-server refused the connection');
       return;
     }
     logger.info({ hostport }, 'connected to drachtio-server');
+    up = true;
+    inFlight.connected();
     events.onConnected();
+    if (orphans.pending > 0) void orphans.cleanUp(srf).then((result) => events.onCleanup?.(result));
   });
+  let up = false;
   srf.on('close', () => {
+    const wasUp = up;
+    up = false;
+    const dropped = inFlight.drop(now());
+    // every failed reconnect attempt closes a socket too: only a lost connection is news
+    if (!wasUp) return;
     logger.warn(
-      { host: target.host, port: target.port },
-      'drachtio connection closed; reconnecting',
+      {
+        host: target.host,
+        port: target.port,
+        inbound: dropped.inbound.length,
+        outbound: dropped.outbound.length,
+        dialogs: dropped.dialogs.length,
+      },
+      'drachtio connection closed; ending calls in progress, reconnecting',
     );
+    orphans.add(dropped);
     events.onDisconnected();
   });
   srf.on('reconnecting', (opts: { delay?: number; attempt?: number }) =>
@@ -37,5 +67,5 @@ export function connectDrachtio(
   );
   srf.on('error', (err: Error) => logger.warn({ err }, 'drachtio connection error'));
   srf.connect({ ...target, reconnect: { retryMaxDelay: MAX_RETRY_DELAY_MS } });
-  return srf;
+  return { srf, inFlight, orphans };
 }

@@ -1,65 +1,131 @@
 /**
  * Places one dealer leg with drachtio-srf's createUAC and turns every way it can end into a
- * DialResult: answered, or failed with the status and what it means for failover. The ring
- * timeout and the caller's CANCEL both cancel the pending INVITE.
+ * DialResult. The attempt ends at its ring timeout whatever the dealer does: sofia sends the
+ * CANCEL only once a provisional arrived (nta.c nta_outgoing_tcancel), so a destination that
+ * never answers at all would otherwise hold the call until Timer B (32 s). What arrives after the
+ * attempt ended is cleaned up in the background: a late 200 is ACKed and BYEd.
  */
 import { causeOf } from '../call/failure.js';
 import type { Dialer, DialRequest, DialResult } from '../call/ports.js';
 import { connectedLeg } from './connected-leg.js';
-import { type Srf, type SrfRequest, sipStatusOf } from './srf-types.js';
+import type { InFlight } from './in-flight.js';
+import {
+  isDialog,
+  type Srf,
+  type SrfDialog,
+  type SrfRequest,
+  sipStatusOf,
+  type UacOffer,
+} from './srf-types.js';
 
-export function srfDialer(srf: Srf): Dialer {
-  return { dial: (request) => dial(srf, request) };
+export type SrfDialer = Dialer & {
+  /** Resolves when late answers of ended attempts are cleaned up (bounded by the caller). */
+  settled(): Promise<void>;
+};
+
+export function srfDialer(srf: Srf, inFlight: InFlight): SrfDialer {
+  const background = new Set<Promise<unknown>>();
+  return {
+    dial: (request) => dial(srf, inFlight, request, background),
+    settled: async () => {
+      await Promise.allSettled([...background]);
+    },
+  };
 }
 
-async function dial(srf: Srf, r: DialRequest): Promise<DialResult> {
-  let pending: SrfRequest | undefined;
-  let timedOut = false;
-  const cancel = () => pending?.cancel(() => undefined);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    cancel();
-  }, r.timeoutMs);
-  r.signal.addEventListener('abort', cancel, { once: true });
-  try {
-    const dialog = await srf.createUAC(
-      r.uri,
-      {
-        ...(r.sdp && { localSdp: r.sdp }),
-        callingNumber: r.callingNumber,
-        ...(r.callingName && { callingName: r.callingName }),
-        headers: { ...r.headers },
-      },
-      {
-        cbRequest: (err, req) => {
-          if (err) return;
-          pending = req;
-          // the abort or timeout may have come before the INVITE was on the wire
-          if (r.signal.aborted || timedOut) cancel();
-        },
-        cbProvisional: (res) => {
-          if (res.status === 180 || res.status === 183)
-            r.onProvisional({ status: res.status, ...(res.body && { sdp: res.body }) });
-        },
-      },
-    );
-    if (r.signal.aborted) {
-      // answered while the caller cancelled: the dealer leg must not stay up
-      await connectedLeg(dialog).hangup();
-      return { kind: 'failed', status: 487, cause: 'cancelled' };
-    }
-    return { kind: 'answered', leg: connectedLeg(dialog), sdp: dialog.remote.sdp };
-  } catch (err) {
-    const status = sipStatusOf(err) ?? 503;
-    if (r.signal.aborted) return { kind: 'failed', status, cause: 'cancelled' };
-    if (timedOut) return { kind: 'failed', status: 408, cause: 'no-answer' };
-    return {
-      kind: 'failed',
-      status,
-      cause: sipStatusOf(err) === undefined ? 'unreachable' : causeOf(status),
+function dial(
+  srf: Srf,
+  inFlight: InFlight,
+  r: DialRequest,
+  background: Set<Promise<unknown>>,
+): Promise<DialResult> {
+  return new Promise<DialResult>((resolve) => {
+    let pending: SrfRequest | undefined;
+    let untrack: () => void = () => undefined;
+    let rang = false;
+    let settled = false;
+    const cancel = () => {
+      // sofia holds a CANCEL until a provisional came; after a drop the orphan cleanup sends it
+      if (pending && !inFlight.lost) pending.cancel(undefined, () => undefined);
     };
-  } finally {
-    clearTimeout(timer);
-    r.signal.removeEventListener('abort', cancel);
-  }
+    const finish = (result: DialResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      r.signal.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const onAbort = () => {
+      cancel();
+      finish({ kind: 'failed', status: 487, cause: 'cancelled' });
+    };
+    const timer = setTimeout(() => {
+      cancel();
+      // no provisional at all: nobody there (a dead trunk is not a missed call)
+      finish({ kind: 'failed', status: 408, cause: rang ? 'no-answer' : 'unreachable' });
+    }, r.timeoutMs);
+    r.signal.addEventListener('abort', onAbort, { once: true });
+    const attempt = srf
+      .createUAC(
+        r.uri,
+        {
+          ...(r.sdp ? { localSdp: r.sdp } : { noAck: true }),
+          callingNumber: r.callingNumber,
+          ...(r.callingName && { callingName: r.callingName }),
+          headers: { ...r.headers },
+        },
+        {
+          cbRequest: (err, req) => {
+            if (err) return;
+            pending = req;
+            untrack = inFlight.outbound(req);
+            // the abort or timeout may have come before the INVITE was on the wire
+            if (settled) cancel();
+          },
+          cbProvisional: (res) => {
+            if (res.status !== 180 && res.status !== 183) return;
+            rang = true;
+            if (!settled)
+              r.onProvisional({ status: res.status, ...(res.body && { sdp: res.body }) });
+          },
+        },
+      )
+      .then(
+        (answered) => {
+          untrack();
+          if (settled) return abandon(answered, inFlight);
+          finish(resultOf(answered, inFlight));
+        },
+        (err: unknown) => {
+          untrack();
+          const status = sipStatusOf(err);
+          // a 408 without any provisional is Timer B: nobody answered the INVITE at all
+          const silent = status === undefined || (status === 408 && !rang);
+          finish({
+            kind: 'failed',
+            status: status ?? 503,
+            cause: silent ? 'unreachable' : causeOf(status),
+          });
+        },
+      );
+    background.add(attempt);
+    void attempt.finally(() => background.delete(attempt));
+  });
+}
+
+function resultOf(answered: SrfDialog | UacOffer, inFlight: InFlight): DialResult {
+  if (isDialog(answered))
+    return { kind: 'answered', leg: connectedLeg(answered, inFlight), sdp: answered.remote.sdp };
+  return {
+    kind: 'offered',
+    offer: answered.sdp,
+    accept: async (answer) => connectedLeg(await answered.ack(answer), inFlight),
+    abandon: () => answered.destroy(),
+  };
+}
+
+/** An answer after the attempt ended (ring timeout, caller gone): the dealer leg must not stay up. */
+async function abandon(answered: SrfDialog | UacOffer, inFlight: InFlight): Promise<void> {
+  if (isDialog(answered)) await connectedLeg(answered, inFlight).hangup();
+  else await answered.destroy().catch(() => undefined);
 }

@@ -1,8 +1,11 @@
 /**
- * The drachtio-srf INVITE handler: turns the request into plain facts and an InboundLeg, runs the
- * call path, and catches every rejection at this edge so no call can crash the process.
+ * The drachtio-srf request handlers: new INVITEs (turned into plain facts and an InboundLeg for
+ * the call path, every rejection caught at this edge so no call can crash the process) and
+ * out-of-dialog OPTIONS, the carriers' keepalive.
  */
 import { type CallServices, handleInvite, type InviteFacts } from '../call/handle-invite.js';
+import { ALLOW } from './connected-leg.js';
+import type { InFlight } from './in-flight.js';
 import { inboundLeg } from './inbound-leg.js';
 import type { Srf, SrfRequest } from './srf-types.js';
 
@@ -25,13 +28,54 @@ export function inviteFacts(req: SrfRequest): InviteFacts {
   return facts;
 }
 
-export function routeInvites(srf: Srf, services: CallServices): void {
+export type InviteRouting = CallServices & {
+  inFlight: InFlight;
+  /** An INVITE for a dialog we do not have (counted, answered 481). */
+  onUnmatched: (method: string) => void;
+};
+
+export function routeInvites(srf: Srf, services: InviteRouting): void {
   srf.invite((req, res) => {
+    // drachtio-server routes an INVITE whose To tag matches none of its dialogs as a new one
+    // (controller.cpp processMessageStatelessly): it belongs to no call of ours (RFC 3261 12.2.2)
+    if (hasToTag(req)) {
+      services.onUnmatched('INVITE');
+      res.send(481);
+      return;
+    }
     const receivedAt = performance.now();
-    const leg = inboundLeg(srf, req, res);
+    const leg = inboundLeg(srf, req, res, services.inFlight);
     handleInvite({ ...inviteFacts(req), receivedAt }, leg, services).catch((err: unknown) => {
       services.logger.error({ err, callId: req.get('Call-ID') }, 'call failed unexpectedly');
       leg.reject(500);
     });
+  });
+}
+
+function hasToTag(req: SrfRequest): boolean {
+  try {
+    return Boolean(req.getParsedHeader('To').params.tag);
+  } catch {
+    return /;\s*tag=/i.test(req.get('To') ?? '');
+  }
+}
+
+/**
+ * OPTIONS outside a dialog: 200 while the node takes calls, 503 otherwise (draining, no valid
+ * dialplan yet) so a carrier's SBC routes around this node. drachtio-server passes OPTIONS up
+ * only to an app that routed them, else answers 503 itself (traces/options-keepalive.txt).
+ */
+export function answerOptions(
+  srf: Srf,
+  state: () => { ready: boolean; draining: boolean },
+  retryAfterSeconds: number,
+): void {
+  srf.options((_req, res) => {
+    const { ready, draining } = state();
+    if (ready) {
+      res.send(200, { headers: { Allow: ALLOW, Accept: 'application/sdp' } });
+      return;
+    }
+    res.send(503, draining ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {});
   });
 }

@@ -3,13 +3,16 @@
  * Only `sip/` sees these types.
  */
 import type { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 
 export interface SrfMessage {
   readonly headers: Record<string, string>;
   readonly body?: string;
   readonly status?: number;
+  readonly reason?: string;
   get(name: string): string | undefined;
   has(name: string): boolean;
+  getParsedHeader(name: 'To' | 'From'): { uri: string; params: Record<string, string> };
 }
 
 export interface SrfRequest extends SrfMessage {
@@ -18,25 +21,59 @@ export interface SrfRequest extends SrfMessage {
   readonly callId: string;
   readonly source_address: string;
   readonly source_port: number;
+  /** drachtio-server's transaction id: a response or CANCEL names the transaction by it. */
+  readonly stackTxnId: string;
+  /** The connection an incoming request came in on (unset on the requests we send). */
+  socket?: Socket;
   on(event: 'cancel', listener: () => void): this;
   on(event: 'response', listener: (res: SrfMessage) => void): this;
-  cancel(callback?: (err?: Error) => void): void;
+  /** `_socket` sends the CANCEL through another connection (after a reconnect). */
+  cancel(opts?: { _socket?: Socket }, callback?: (err?: Error) => void): void;
 }
 
 export interface SrfResponse {
   readonly finalResponseSent: boolean;
+  /** The connection the request came in on; a response goes back through it. */
+  socket: Socket;
   send(
     status: number,
     opts?: { headers?: Record<string, string>; body?: string },
-    callback?: (err?: Error) => void,
+    callback?: (err?: Error | string) => void,
+  ): void;
+  send(
+    status: number,
+    reason: string,
+    opts?: { headers?: Record<string, string>; body?: string },
+    callback?: (err?: Error | string) => void,
   ): void;
 }
 
+/** `modify()` with `noAck` and no SDP: the far end's 200 carried an offer, `ack` sends our answer. */
+export type OfferlessModify = { sdp: string; ack: (sdp: string) => void };
+
 export interface SrfDialog extends EventEmitter {
   readonly id: string;
+  /** What we last offered or answered in this dialog; srf answers refreshes with it. */
+  readonly local: { sdp?: string; contact?: string };
   readonly remote: { sdp?: string };
   readonly connected: boolean;
+  readonly srf: { removeDialog(dialog: SrfDialog): void };
   destroy(opts?: { headers?: Record<string, string> }): Promise<void>;
+  modify(sdp: string): Promise<string>;
+  modify(sdp: undefined, opts: { noAck: true }): Promise<OfferlessModify | string>;
+  request(opts: {
+    method: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }): Promise<SrfMessage>;
+  on(
+    event: 'modify' | 'update' | 'info' | 'refer',
+    listener: (req: SrfRequest, res: SrfResponse) => void,
+  ): this;
+  on(event: 'refresh', listener: (req: SrfRequest) => void): this;
+  on(event: 'ack', listener: (req: SrfRequest) => void): this;
+  once(event: 'ack', listener: (req: SrfRequest) => void): this;
+  once(event: 'destroy', listener: (req: SrfRequest, reason?: string) => void): this;
 }
 
 export type UacOptions = {
@@ -44,6 +81,15 @@ export type UacOptions = {
   callingNumber?: string;
   callingName?: string;
   headers?: Record<string, string>;
+  /** With no localSdp: resolve with the far end's offer instead of ACKing it ourselves. */
+  noAck?: boolean;
+};
+
+/** createUAC's result for an offerless INVITE with `noAck`: the 200's offer, not yet ACKed. */
+export type UacOffer = {
+  sdp: string;
+  ack(sdp: string): Promise<SrfDialog>;
+  destroy(): Promise<void>;
 };
 
 export type UacCallbacks = {
@@ -60,16 +106,41 @@ export interface Srf extends EventEmitter {
   }): void;
   disconnect(): void;
   invite(handler: (req: SrfRequest, res: SrfResponse) => void): void;
-  createUAC(uri: string, opts: UacOptions, callbacks?: UacCallbacks): Promise<SrfDialog>;
+  options(handler: (req: SrfRequest, res: SrfResponse) => void): void;
+  createUAC(uri: string, opts: UacOptions, callbacks?: UacCallbacks): Promise<SrfDialog | UacOffer>;
   createUAS(
     req: SrfRequest,
     res: SrfResponse,
     opts: { localSdp?: string; headers?: Record<string, string> },
   ): Promise<SrfDialog>;
+  /** A request outside srf's own dialogs; `stackDialogId` sends it inside that server dialog. */
+  request(
+    uri: string,
+    opts: { method: string; stackDialogId?: string; headers?: Record<string, string> },
+    callback?: (err: Error | null, req?: SrfRequest) => void,
+  ): void;
 }
 
 /** drachtio-srf's SipError: a failed request with the final status it got. */
 export function sipStatusOf(err: unknown): number | undefined {
   const status = (err as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * The connection srf currently sends on. drachtio-srf binds every request, response and dialog to
+ * the connection it was made on; after a reconnect only the new one works, and drachtio-server
+ * finds transactions and dialogs by id whichever connection names them
+ * (sip-dialog-controller.cpp doRespondToSipRequest, doSendCancelRequest, doSendRequestInsideDialog).
+ */
+export function currentSocket(srf: Srf): Socket | undefined {
+  const agent = (srf as unknown as { _app?: { client?: { _getDefaultSocket?(): unknown } } })._app
+    ?.client;
+  const socket = agent?._getDefaultSocket?.() as Socket | undefined;
+  return socket && !socket.destroyed ? socket : undefined;
+}
+
+/** A dialog from a createUAC that resolved with a dialog (not an offer awaiting our ACK). */
+export function isDialog(x: SrfDialog | UacOffer): x is SrfDialog {
+  return typeof (x as SrfDialog).destroy === 'function' && 'id' in x;
 }

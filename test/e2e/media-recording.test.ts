@@ -188,3 +188,30 @@ t.test(
     await released(t, gw);
   },
 );
+
+t.test(
+  'FreeSWITCH cannot write RECORDING_DIR: the call goes on, the recording is failed',
+  async (t) => {
+    const d = await dealer('uas-answer-200.xml');
+    const dir = mkdtempSync(join(tmpdir(), 'calltrack-recordings-'));
+    // record_session completes either way; only its completion cause says the file never opened
+    const gw = await startMediaGateway(
+      t,
+      [{ port: d.port }],
+      { files: { [NOTICE]: 200 }, unwritable: [dir] },
+      recordingOptions(NOTICE),
+      { RECORDING_DIR: dir },
+    );
+    const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller was connected');
+    await d.done;
+    const [rec] = await gw.records(1);
+    t.match(rec, { outcome: 'answered', media: { notice: 'played', recording: 'failed' } });
+    t.ok(
+      gw.fs.trace.some((r) => r.kind === 'record-failed' && r.app === 'record_session'),
+      'FreeSWITCH could not open the file',
+    );
+    t.match(await gw.metrics(), /^calltrack_media_errors_total\{step="record"\} 1$/m);
+    await released(t, gw);
+  },
+);

@@ -247,3 +247,25 @@ t.test('the greeting file is missing: the caller still leaves a message', async 
   t.equal((await smtp.waitForMail()).email.attachments.length, 1);
   await released(t, gw);
 });
+
+t.test('FreeSWITCH cannot write VOICEMAIL_DIR: voicemail failed, nothing mailed', async (t) => {
+  const smtp = await testSmtp();
+  t.teardown(() => smtp.down());
+  const d = await dealer('uas-busy-486.xml');
+  const dir = mkdtempSync(join(tmpdir(), 'calltrack-voicemail-'));
+  const gw = await startMediaGateway(
+    t,
+    [{ port: d.port, ringTimeout: 2 }],
+    { files: { [GREETING]: 100 }, unwritable: [dir] },
+    ['options:', '  voicemail:', `    email: ${MAILBOX}`, `    greetingFile: ${GREETING}`],
+    { VOICEMAIL_DIR: dir, SMTP_URL: smtp.url },
+  );
+  const c = await call(gw, 'uac-expect-183-then-200-await-bye.xml');
+  t.match(c, { exitCode: 0 }, 'FreeSWITCH hung the caller up');
+  await d.done;
+  t.match((await gw.records(1))[0], { outcome: 'busy', media: { voicemail: 'failed' } });
+  t.match(await gw.metrics(), /^calltrack_media_errors_total\{step="voicemail"\} 1$/m);
+  t.same(readdirSync(dir), [], 'no note left for the outbox');
+  t.equal(smtp.mails.length, 0, 'no mail');
+  await released(t, gw);
+});

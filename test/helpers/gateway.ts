@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { type StandinHandle, start } from '../standin/index.js';
+import { type StandinHandle, type StandinOptions, start } from '../standin/index.js';
 import { ensureBuilt, ROOT, startArgs } from './built.js';
 import { freeTcpPort } from './ports.js';
 import { killAllSipp } from './sipp.js';
@@ -33,6 +33,9 @@ export async function startGateway(
   t: Test,
   files: Record<string, string>,
   env: Record<string, string> = {},
+  standinOptions: Partial<StandinOptions> = {},
+  /** `healthy`: do not wait for readiness (a gateway that starts without a valid dialplan). */
+  until: 'ready' | 'healthy' = 'ready',
 ): Promise<Gateway> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-gw-'));
@@ -40,7 +43,14 @@ export async function startGateway(
   spawnSync('mkdir', ['-p', dialplans]);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dialplans, name), text);
   const recordFile = join(dir, 'records.jsonl');
-  const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET, t1: 50, t2: 400 });
+  const standin = await start({
+    sipPort: 0,
+    adminPort: 0,
+    secret: SECRET,
+    t1: 50,
+    t2: 400,
+    ...standinOptions,
+  });
   const httpPort = await freeTcpPort();
   let output = '';
   const proc = spawn(process.execPath, startArgs(), {
@@ -72,7 +82,7 @@ export async function startGateway(
     await standin.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitReady(httpPort, proc, () => output);
+  await waitReady(httpPort, proc, () => output, until === 'ready' ? '/readyz' : '/healthz');
   const records = async (count = 1) => {
     for (let i = 0; i < 200; i++) {
       const lines = existsSync(recordFile)
@@ -97,10 +107,15 @@ export async function startGateway(
   };
 }
 
-async function waitReady(port: number, proc: ChildProcess, logs: () => string): Promise<void> {
+async function waitReady(
+  port: number,
+  proc: ChildProcess,
+  logs: () => string,
+  path: '/readyz' | '/healthz',
+): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (proc.exitCode !== null) throw new Error(`gateway exited with ${proc.exitCode}:\n${logs()}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+    const ok = await fetch(`http://127.0.0.1:${port}${path}`)
       .then((r) => r.status === 200)
       .catch(() => false);
     if (ok) return;

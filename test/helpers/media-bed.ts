@@ -3,6 +3,7 @@
 import type { Test } from 'tap';
 import { type FsStandinHandle, type FsStandinOptions, start } from '../fsstandin/index.js';
 import type { FsTraceRecord } from '../fsstandin/trace.js';
+import type { StandinOptions } from '../standin/index.js';
 import { CUSTOMERS, type Dest, numbersYaml } from './call-bed.js';
 import { type Gateway, startGateway } from './gateway.js';
 import type { SippResult } from './sipp.js';
@@ -20,6 +21,7 @@ export async function startMediaGateway(
   fsOptions: Partial<FsStandinOptions> = {},
   options: string[] = ['options:', '  whisper:', `    file: ${WHISPER}`],
   env: Record<string, string> = {},
+  standinOptions: Partial<StandinOptions> = {},
 ): Promise<MediaGateway> {
   const fs = await start({
     sipPort: 0,
@@ -33,6 +35,7 @@ export async function startMediaGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml(dests, options) },
     { FREESWITCH: `${fs.eslAddress.address}:${fs.eslAddress.port}:${FS_SECRET}`, ...env },
+    standinOptions,
   );
   return { ...gw, fs };
 }

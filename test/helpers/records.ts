@@ -33,6 +33,7 @@ export function callRecord(outcome: CallOutcome, over: Partial<CallRecord> = {})
       answered: 200,
       busy: 486,
       'no-answer': 480,
+      unreachable: 503,
       cancelled: 487,
       failed: 502,
       rejected: 404,

@@ -35,6 +35,8 @@ export function streamRecord(over: Partial<StreamRecord> = {}): StreamRecord {
     recording: '',
     voicemail: '',
     mediaError: '',
+    endedBy: '',
+    transfer: '',
     ...over,
   };
 }

@@ -59,14 +59,14 @@ t.test('a record for every outcome lands with the documented fields', async (t) 
     voicemail: '',
     mediaError: '',
   });
-  t.match(got[5], {
+  t.match(got.at(-1), {
     outcome: 'rejected',
     rejectReason: 'unknown',
     sipStatus: '404',
     answeredAt: '',
     talkMs: '0',
   });
-  t.equal(new Set(got.map((e) => e.id)).size, 6, 'each record carries its own id');
+  t.equal(new Set(got.map((e) => e.id)).size, OUTCOMES.length, 'each record carries its own id');
 });
 
 t.test('media outcomes land as flat fields, without the recording file name', async (t) => {
@@ -87,7 +87,7 @@ t.test('media outcomes land as flat fields, without the recording file name', as
   const raw = await r.xrange('calltrack:calls', '-', '+');
   t.notMatch(JSON.stringify(raw), 'x.wav', 'no file name in the stream');
   t.same(
-    raw.map(([, f]) => f.slice(-10)),
+    raw.map(([, f]) => f.slice(-14, -4)),
     [
       mediaTail('anchored', 'played', 'recorded', '', ''),
       mediaTail('anchored', '', '', 'left', ''),

@@ -59,6 +59,8 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
     call('2026-11-02T08:00:00.000Z', { outcome: 'busy', talkMs: '0', answeredAt: '' }),
     call('2026-11-03T08:00:00.000Z', { source: BOERSE, talkMs: '30000' }),
     call('2026-11-04T08:00:00.000Z', { source: 'Website', outcome: 'no-answer', talkMs: '0' }),
+    // a dead trunk: counted apart from the calls the dealer missed
+    call('2026-11-05T08:00:00.000Z', { source: 'Website', outcome: 'unreachable', talkMs: '0' }),
     // outside the period (local days), or another customer's
     call('2026-10-31T22:30:00.000Z', { talkMs: '1000' }),
     call('2026-11-30T23:30:00.000Z', { talkMs: '1000' }),
@@ -72,20 +74,20 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
   t.same(table.out, [
     'Calls of autohaus-mueller by source, 2026-11-01 to 2026-11-30 (local days, Europe/Berlin)',
     '',
-    'source                calls    share  answered  busy  no-answer  cancelled  failed  rejected  talk time',
-    'mobile.de                 4   66.7 %         3     1          0          0       0         0    0:03:03',
-    'Auto "Börse", Berlin      1   16.7 %         1     0          0          0       0         0    0:00:30',
-    'Website                   1   16.7 %         0     0          1          0       0         0    0:00:00',
-    'total                     6  100.0 %         4     1          1          0       0         0    0:03:33',
+    'source                calls    share  answered  busy  no-answer  unreachable  cancelled  failed  rejected  talk time',
+    'mobile.de                 4   57.1 %         3     1          0            0          0       0         0    0:03:03',
+    'Website                   2   28.6 %         0     0          1            1          0       0         0    0:00:00',
+    'Auto "Börse", Berlin      1   14.3 %         1     0          0            0          0       0         0    0:00:30',
+    'total                     7  100.0 %         4     1          1            1          0       0         0    0:03:33',
   ]);
 
   const csv = await cli(['report', ...period, '--format', 'csv'], undefined, env);
   t.equal(csv.code, 0);
   t.same(csv.out, [
-    'source,calls,share,answered,busy,no-answer,cancelled,failed,rejected,talk_ms\r',
-    'mobile.de,4,0.6667,3,1,0,0,0,0,183000\r',
-    '"Auto ""Börse"", Berlin",1,0.1667,1,0,0,0,0,0,30000\r',
-    'Website,1,0.1667,0,0,1,0,0,0,0\r',
+    'source,calls,share,answered,busy,no-answer,unreachable,cancelled,failed,rejected,talk_ms\r',
+    'mobile.de,4,0.5714,3,1,0,0,0,0,0,183000\r',
+    'Website,2,0.2857,0,0,1,1,0,0,0,0\r',
+    '"Auto ""Börse"", Berlin",1,0.1429,1,0,0,0,0,0,0,30000\r',
   ]);
 
   const json = await cli(['report', ...period, '--format', 'json'], undefined, env);
@@ -95,9 +97,17 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
     customer: 'autohaus-mueller',
     from: '2026-11-01',
     to: '2026-11-30',
-    calls: 6,
+    calls: 7,
     talkMs: 213000,
-    outcomes: { answered: 4, busy: 1, 'no-answer': 1, cancelled: 0, failed: 0, rejected: 0 },
+    outcomes: {
+      answered: 4,
+      busy: 1,
+      'no-answer': 1,
+      unreachable: 1,
+      cancelled: 0,
+      failed: 0,
+      rejected: 0,
+    },
   });
   t.same(
     report.sources.map((s: { source: string; calls: number; share: number; talkMs: number }) => [
@@ -107,9 +117,9 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
       s.talkMs,
     ]),
     [
-      ['mobile.de', 4, 0.6667, 183000],
-      [BOERSE, 1, 0.1667, 30000],
-      ['Website', 1, 0.1667, 0],
+      ['mobile.de', 4, 0.5714, 183000],
+      ['Website', 2, 0.2857, 0],
+      [BOERSE, 1, 0.1429, 30000],
     ],
   );
 
@@ -156,7 +166,12 @@ async function exportFixture(t: Test, server: RedisServer) {
       voicemail: 'left',
     }),
   ];
-  const late = call('2026-11-02T20:00:00.000Z', { id: 'in-3-late', talkMs: '5000' });
+  const late = call('2026-11-02T20:00:00.000Z', {
+    id: 'in-3-late',
+    talkMs: '5000',
+    endedBy: 'caller',
+    transfer: 'completed',
+  });
   await addRecords(redis, STREAM, [
     call('2026-10-31T22:30:00.000Z', { id: 'out-before' }), // 23:30 on 31 October, local
     ...inside,
@@ -186,10 +201,10 @@ t.test('export CSV: header, RFC 4180 quoting, UTF-8, ISO times, the period only'
   t.equal(r.code, 0, r.err.join('\n'));
   t.same(r.err, [], 'no progress when stderr is not a terminal');
   t.same(r.out, [
-    'id,start,answer,end,tracking_number,source,outcome,reject_reason,sip_status,destination_index,ring_ms,talk_ms,caller_country,caller_kind,caller_withheld,whisper,recording,voicemail\r',
-    'in-1,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,61000,DE,mobile,false,played,recorded,\r',
-    'in-2,2026-11-01T09:15:00.000Z,,2026-11-01T09:15:00.000Z,+493025550101,"Autohaus Müller, Filiale ""Nord""",busy,,486,,3000,0,unknown,unknown,true,,,left\r',
-    'in-3-late,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,5000,DE,mobile,false,,,\r',
+    'id,start,answer,end,tracking_number,source,outcome,reject_reason,sip_status,destination_index,ring_ms,talk_ms,caller_country,caller_kind,caller_withheld,whisper,recording,voicemail,transfer\r',
+    'in-1,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,61000,DE,mobile,false,played,recorded,,\r',
+    'in-2,2026-11-01T09:15:00.000Z,,2026-11-01T09:15:00.000Z,+493025550101,"Autohaus Müller, Filiale ""Nord""",busy,,486,,3000,0,unknown,unknown,true,,,left,\r',
+    'in-3-late,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,5000,DE,mobile,false,,,,completed\r',
   ]);
 
   const dir = tempDir(t);
@@ -234,11 +249,14 @@ t.test('export JSON: one array, typed values, the period only', async (t) => {
     whisper: null,
     recording: null,
     voicemail: 'left',
+    transfer: null,
   });
   const media = (row: Record<string, unknown>) => [row.whisper, row.recording, row.voicemail];
   t.same(media(rows[0]), ['played', 'recorded', null]);
   t.same(media(rows[2]), [null, null, null], 'a call without media');
   t.notOk('media_error' in rows[0], 'media error codes stay internal');
+  t.equal(rows[2].transfer, 'completed', "the dealer's transfer");
+  t.notOk('ended_by' in rows[2], 'what ended a call stays internal');
   const empty = await cli(
     [...EXPORT.slice(0, 3), '--from', '2025-01-01', '--to', '2025-01-02', '--format', 'json'],
     undefined,

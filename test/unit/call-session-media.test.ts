@@ -48,6 +48,10 @@ function fakes(
             })
           : new Promise(() => undefined),
     hangup: async () => void steps.push(`hangup ${name}`),
+    remoteSdp: `${name}-sdp`,
+    onRequest: () => undefined,
+    onRefer: () => undefined,
+    request: async () => ({ status: 200 }),
   });
   const inbound: InboundLeg = {
     sdp: 'caller-sdp',
@@ -57,6 +61,10 @@ function fakes(
     answer: async (sdp) => {
       steps.push(`200 ${sdp}`);
       return leg('caller');
+    },
+    answerWithOffer: async (offer) => {
+      steps.push(`200 offer ${offer}`);
+      return { leg: leg('caller'), answer: 'caller-answer' };
     },
     onCancel: () => undefined,
   };
@@ -79,6 +87,16 @@ function fakes(
     whisper: async (p) => {
       steps.push(`whisper ${p.file}`);
       return 'played';
+    },
+    stopWhisper: async () => void steps.push('stop whisper'),
+    resumeRingback: () => void steps.push('ringback'),
+    updateCaller: async (sdp) => {
+      steps.push(`update caller ${sdp}`);
+      return 'fs-a2';
+    },
+    updateDealer: async (sdp) => {
+      steps.push(`update dealer ${sdp}`);
+      return 'fs-b2';
     },
     notice: async (p) => {
       steps.push(`notice ${p.file}`);
@@ -123,8 +141,10 @@ function fakes(
     trunk: '127.0.0.1:5060',
     now: Date.now,
     logger: createLogger('silent'),
+    maxDurationMs: 60_000,
     media: {
       port,
+      anchorTimeoutMs: 2000,
       options: decision.options,
       onError: (s) => void errors.push(s),
       ...(recording && {

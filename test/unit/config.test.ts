@@ -32,6 +32,8 @@ t.test('every documented variable overrides its setting', async (t) => {
     RATE_LIMIT_BURST: '5',
     DRAIN_TIMEOUT_MS: '1000',
     RETRY_AFTER_SECONDS: '10',
+    MAX_CALL_DURATION_S: '7200',
+    TRANSFER_RING_TIMEOUT_S: '20',
     RECORD_SINK: 'file:/tmp/records.jsonl',
     RECORD_STREAM: 'calls',
     RECORD_RETENTION_DAYS: '30',
@@ -44,6 +46,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     FREESWITCH: 'fs1:8021:ClueCon, 10.0.0.2:8022:s:e:c',
     FREESWITCH_LISTEN_ADDRESS: '10.0.0.9',
     FREESWITCH_CONNECT_TIMEOUT_MS: '500',
+    MEDIA_ANCHOR_TIMEOUT_MS: '1500',
     RECORDING_DIR: '/var/lib/calltrack/recordings',
     RECORDING_NOTICE_FILE: 'notice/at.wav',
     RECORDING_PURGE_INTERVAL_MS: '60000',
@@ -71,6 +74,8 @@ t.test('every documented variable overrides its setting', async (t) => {
     rateLimit: { callsPerSecond: 2.5, burst: 5 },
     drainTimeoutMs: 1000,
     retryAfterSeconds: 10,
+    maxCallDurationSeconds: 7200,
+    transferRingTimeoutSeconds: 20,
     recordSink: 'file:/tmp/records.jsonl',
     records: {
       stream: 'calls',
@@ -86,6 +91,7 @@ t.test('every documented variable overrides its setting', async (t) => {
       servers: ['fs1:8021:ClueCon', '10.0.0.2:8022:s:e:c'],
       listenAddress: '10.0.0.9',
       connectTimeoutMs: 500,
+      anchorTimeoutMs: 1500,
     },
     recordings: {
       dir: '/var/lib/calltrack/recordings',
@@ -103,7 +109,7 @@ t.test('every documented variable overrides its setting', async (t) => {
       retryMaxMs: 900000,
     },
   });
-  t.equal(Object.keys(ENV_VARS).length, 41, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 44, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
@@ -161,3 +167,20 @@ t.test(
     t.equal(loadConfig({}).voicemail.smtpUrl, '', 'no SMTP by default: voicemail off');
   },
 );
+
+t.test('call timers out of range are refused, each named', async (t) => {
+  const err = t.throws(() =>
+    loadConfig({
+      MAX_CALL_DURATION_S: '0',
+      TRANSFER_RING_TIMEOUT_S: 'soon',
+      MEDIA_ANCHOR_TIMEOUT_MS: '50',
+    }),
+  ) as ConfigError;
+  t.ok(err instanceof ConfigError);
+  t.equal(err.problems.length, 3, err.message);
+  for (const name of ['MAX_CALL_DURATION_S', 'TRANSFER_RING_TIMEOUT_S', 'MEDIA_ANCHOR_TIMEOUT_MS'])
+    t.ok(
+      err.problems.some((p) => p.startsWith(name)),
+      `${name} is named`,
+    );
+});

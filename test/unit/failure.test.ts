@@ -17,7 +17,16 @@ t.test('the status that tells the caller why every destination failed', async (t
   t.same(finalAnswer(['busy', 'busy']), { status: 486, outcome: 'busy' });
   t.same(finalAnswer(['no-answer']), { status: 480, outcome: 'no-answer' });
   t.same(finalAnswer(['busy', 'no-answer']), { status: 480, outcome: 'no-answer' });
-  t.same(finalAnswer(['unreachable', 'unreachable']), { status: 503, outcome: 'failed' });
+  t.same(
+    finalAnswer(['unreachable', 'unreachable']),
+    { status: 503, outcome: 'unreachable' },
+    'a dead trunk is not a missed call',
+  );
+  t.same(
+    finalAnswer(['declined', 'no-answer']),
+    { status: 480, outcome: 'no-answer' },
+    'a dealer who hung up during the whisper missed the call',
+  );
   t.same(finalAnswer(['busy', 'unreachable']), { status: 502, outcome: 'failed' });
   t.same(finalAnswer(['rejected']), { status: 502, outcome: 'failed' });
   t.same(finalAnswer([]), { status: 503, outcome: 'failed' });

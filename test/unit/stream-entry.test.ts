@@ -25,22 +25,30 @@ const OLD_FIELDS = [
   'pseudonym',
 ];
 const MEDIA_FIELDS = ['media', 'whisper', 'recording', 'voicemail', 'media_error'];
+const END_FIELDS = ['ended_by', 'transfer'];
+const NEW_FIELDS = [...MEDIA_FIELDS, ...END_FIELDS];
 
-t.test('the existing fields keep their order; the media fields come last', async (t) => {
-  t.same(Object.values(FIELDS), [...OLD_FIELDS, ...MEDIA_FIELDS]);
+t.test('the existing fields keep their order; media and call-end fields come last', async (t) => {
+  t.same(Object.values(FIELDS), [...OLD_FIELDS, ...NEW_FIELDS]);
   const r = streamRecord({
     media: 'anchored',
     whisper: 'played',
     recording: 'recorded',
     voicemail: 'left',
     mediaError: 'bridge-failed',
+    endedBy: 'dealer',
+    transfer: 'completed',
   });
   const fields = toFields(r);
   t.same(
     fields.filter((_, i) => i % 2 === 0),
-    [...OLD_FIELDS, ...MEDIA_FIELDS],
+    [...OLD_FIELDS, ...NEW_FIELDS],
   );
-  t.same(fields.slice(-10), mediaTail('anchored', 'played', 'recorded', 'left', 'bridge-failed'));
+  t.same(
+    fields.slice(-14, -4),
+    mediaTail('anchored', 'played', 'recorded', 'left', 'bridge-failed'),
+  );
+  t.same(fields.slice(-4), ['ended_by', 'dealer', 'transfer', 'completed']);
   t.same(fromFields(fields), r, 'round trip');
 });
 
@@ -49,7 +57,16 @@ t.test('an entry written before the media fields reads them as empty', async (t)
   const old = toFields(r).slice(0, OLD_FIELDS.length * 2);
   t.notOk(old.includes('media'), 'the old entry has no media fields');
   const got = fromFields(old);
-  t.same(got, { ...r, media: '', whisper: '', recording: '', voicemail: '', mediaError: '' });
+  t.same(got, {
+    ...r,
+    media: '',
+    whisper: '',
+    recording: '',
+    voicemail: '',
+    mediaError: '',
+    endedBy: '',
+    transfer: '',
+  });
   t.equal(got.id, 'old-1');
 });
 
@@ -71,14 +88,15 @@ t.test('fields are read by name, whatever their order; unknown fields are ignore
 t.test(
   'a record spooled by an older version (no media keys) is written with empty fields',
   async (t) => {
-    const { media, whisper, recording, voicemail, mediaError, ...old } = streamRecord();
+    const { media, whisper, recording, voicemail, mediaError, endedBy, transfer, ...old } =
+      streamRecord();
     const fields = toFields(old as StreamRecord);
-    t.equal(fields.length, (OLD_FIELDS.length + MEDIA_FIELDS.length) * 2);
+    t.equal(fields.length, (OLD_FIELDS.length + NEW_FIELDS.length) * 2);
     t.ok(
       fields.every((f) => typeof f === 'string'),
       'no undefined value for XADD',
     );
-    t.same(fields.slice(-10), [
+    t.same(fields.slice(-14), [
       'media',
       '',
       'whisper',
@@ -88,6 +106,10 @@ t.test(
       'voicemail',
       '',
       'media_error',
+      '',
+      'ended_by',
+      '',
+      'transfer',
       '',
     ]);
   },

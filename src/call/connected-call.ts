@@ -1,0 +1,96 @@
+/**
+ * A connected call, from the caller's 200 to its end: requests inside the dialogs relayed between
+ * the legs, the dealer's blind transfer, and exactly one reason the call ends (a BYE from either
+ * side, the drain, the maximum duration, FreeSWITCH or the drachtio connection going away); the
+ * legs still up then get a BYE with a Reason (RFC 3326).
+ */
+import type { Logger } from '../observability/logger.js';
+import { DialogRelay } from './dialog-relay.js';
+import type { MediaAnchor } from './media-port.js';
+import type { ConnectedLeg, EndedBy } from './ports.js';
+import type { TransferNote } from './record.js';
+import { Transfer, type TransferDeps } from './transfer.js';
+
+/** The Reason on the BYEs the gateway sends itself (none when a party hung up normally). */
+const REASONS: Partial<Record<EndedBy, string>> = {
+  gateway: 'SIP;cause=503;text="gateway shutting down"',
+  'max-duration': 'SIP;cause=200;text="maximum call duration reached"',
+  'media-lost': 'SIP;cause=500;text="media server lost"',
+};
+
+export type TalkDeps = {
+  logger: Logger;
+  /** Longest a connected call may last; then both legs get a BYE. */
+  maxDurationMs: number;
+  /** Resolves when the gateway ends the call itself (drain, lost drachtio connection). */
+  stopping: Promise<EndedBy>;
+  /** Set on the media-anchored path. */
+  media?: { anchor: MediaAnchor; ended: Promise<void> };
+  /** Transfers by the dealer; absent: REFER is refused. */
+  transfer?: Omit<TransferDeps, 'media' | 'logger' | 'signal'>;
+};
+
+export type Talked = { endedBy: EndedBy; transfer?: TransferNote };
+
+export async function talk(
+  caller: ConnectedLeg,
+  firstDealer: ConnectedLeg,
+  local: { caller: string | undefined; dealer: string | undefined },
+  deps: TalkDeps,
+): Promise<Talked> {
+  let dealer = firstDealer;
+  // a transfer target still ringing when the call ends is cancelled
+  const over = new AbortController();
+  let end: (by: EndedBy) => void = () => undefined;
+  const ended = new Promise<EndedBy>((resolve) => {
+    end = resolve;
+  });
+  const relay = new DialogRelay({ caller, dealer }, local, deps.media?.anchor, deps.logger);
+  caller.onRefer(() => ({ accept: false, status: 403, reason: 'Transfer By Caller Not Allowed' }));
+  const watchDealer = (leg: ConnectedLeg) =>
+    void leg.ended.then(() => {
+      if (leg === dealer) end('dealer');
+    });
+  const transfer =
+    deps.transfer &&
+    new Transfer(
+      {
+        ...deps.transfer,
+        signal: over.signal,
+        logger: deps.logger,
+        ...(deps.media && { media: deps.media.anchor }),
+      },
+      {
+        caller: () => caller,
+        completed: (target, targetSdp) => {
+          const previous = dealer;
+          dealer = target;
+          relay.replace('dealer', target, targetSdp);
+          target.onRefer((refer, notify) => transfer?.refer(refer, notify) ?? refused);
+          watchDealer(target);
+          return previous;
+        },
+      },
+    );
+  dealer.onRefer((refer, notify) => transfer?.refer(refer, notify) ?? refused);
+  void caller.ended.then(() => end('caller'));
+  watchDealer(dealer);
+  void deps.stopping.then(end);
+  void deps.media?.ended.then(() => end('media-lost'));
+  const limit = setTimeout(() => end('max-duration'), deps.maxDurationMs);
+  limit.unref();
+  const endedBy = await ended;
+  clearTimeout(limit);
+  over.abort();
+  // nothing can be sent on a lost drachtio connection; the orphan cleanup BYEs after a reconnect
+  if (endedBy !== 'signalling-lost') {
+    const reason = REASONS[endedBy];
+    await Promise.all([
+      endedBy !== 'caller' && caller.hangup(reason),
+      endedBy !== 'dealer' && dealer.hangup(reason),
+    ]);
+  }
+  return { endedBy, ...(transfer?.note && { transfer: transfer.note }) };
+}
+
+const refused = { accept: false, status: 403, reason: 'Transfer Not Allowed' } as const;

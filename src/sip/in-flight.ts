@@ -1,0 +1,86 @@
+/**
+ * Every SIP transaction and dialog of this gateway on the current drachtio connection: the
+ * callers' INVITEs not answered yet, our INVITEs to dealers not answered yet, the established
+ * dialogs. When the connection drops, drachtio-server keeps all of them bound to the dead
+ * connection and does nothing for them (no BYE, no CANCEL, no final answer: traces/
+ * app-disconnect-mid-call.txt); what the gateway can still do is done after the reconnect
+ * (`Orphans`). Calls in progress are ended at once by the call path, without waiting for that.
+ */
+import type { SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
+
+export type PendingInvite = { req: SrfRequest; res: SrfResponse };
+
+export type OrphanSet = {
+  /** Callers still waiting for a final answer. */
+  inbound: PendingInvite[];
+  /** Our INVITEs still ringing. */
+  outbound: SrfRequest[];
+  dialogs: SrfDialog[];
+  lostAt: number;
+};
+
+export class InFlight {
+  #inbound = new Set<PendingInvite>();
+  #outbound = new Set<SrfRequest>();
+  #dialogs = new Set<SrfDialog>();
+  #lost = false;
+  readonly #onLost = new Set<() => void>();
+
+  /** True between a drop of the drachtio connection and the next connect. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  inbound(invite: PendingInvite): () => void {
+    return this.#track(this.#inbound, invite);
+  }
+
+  outbound(req: SrfRequest): () => void {
+    return this.#track(this.#outbound, req);
+  }
+
+  dialog(dialog: SrfDialog): () => void {
+    return this.#track(this.#dialogs, dialog);
+  }
+
+  /** Called once when the connection drops (then never again for this call). */
+  onLost(listener: () => void): () => void {
+    this.#onLost.add(listener);
+    return () => this.#onLost.delete(listener);
+  }
+
+  /**
+   * The connection dropped: hands over everything in flight (nothing of it can be sent on the
+   * dead connection) and tells every call.
+   */
+  drop(now: number): OrphanSet {
+    const orphans = {
+      inbound: [...this.#inbound],
+      outbound: [...this.#outbound],
+      dialogs: [...this.#dialogs],
+      lostAt: now,
+    };
+    this.#inbound = new Set();
+    this.#outbound = new Set();
+    this.#dialogs = new Set();
+    this.#lost = true;
+    const listeners = [...this.#onLost];
+    this.#onLost.clear();
+    for (const listener of listeners) listener();
+    return orphans;
+  }
+
+  connected(): void {
+    this.#lost = false;
+  }
+
+  get size(): number {
+    return this.#inbound.size + this.#outbound.size + this.#dialogs.size;
+  }
+
+  #track<T>(set: Set<T>, item: T): () => void {
+    set.add(item);
+    // a later drop replaced the set: the item is an orphan now and stays with it
+    return () => set.delete(item);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Requests inside a connected call, relayed between caller and dealer through the gateway and
+ * the drachtio stand-in: hold both ways (the other side's answer comes back, direction kept),
+ * UPDATE, INFO, and glare. Each case asserts what both sipp sides saw and the call record.
+ */
+import t from 'tap';
+import {
+  CUSTOMERS,
+  callThrough as call,
+  dealerSipp as dealer,
+  numbersYaml,
+  received,
+} from '../helpers/call-bed.js';
+import { startGateway } from '../helpers/gateway.js';
+import { released, startMediaGateway } from '../helpers/media-bed.js';
+import type { SippResult } from '../helpers/sipp.js';
+import { fromApp } from '../helpers/standin-bed.js';
+
+function all(r: SippResult, dir: 'sent' | 'received', method: string) {
+  return r.messages.filter((m) => m.dir === dir && m.firstLine.startsWith(`${method} `));
+}
+
+t.test(
+  'hold from the caller: the dealer gets the re-INVITE, the caller its recvonly answer',
+  async (t) => {
+    const d = await dealer('uas-answer-expect-hold-recvonly.xml');
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: d.port }]),
+    });
+    const c = await call(gw, 'uac-hold-expect-recvonly-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1, failed: 0 } }, `caller: ${c.errors}`);
+    const dealerSaw = await d.done;
+    t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
+    const invites = all(dealerSaw, 'received', 'INVITE');
+    t.equal(invites.length, 2, 'the dealer got the initial INVITE and the hold re-INVITE');
+    t.match(invites[1]?.text, /^m=audio 40002 /m, "with the caller's new media port");
+    t.match(invites[1]?.text, /^a=sendonly/m, 'and its direction');
+    const answer = c.messages.filter(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
+    )[1];
+    t.match(answer?.text, /^o=dealer 1 2 /m, "the caller's 200 carries the dealer's answer");
+    t.match(answer?.text, /^a=recvonly/m);
+    t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller' });
+  },
+);
+
+t.test('hold from the dealer: the caller gets the re-INVITE and answers it', async (t) => {
+  const d = await dealer('uas-answer-then-hold-expect-recvonly.xml');
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  });
+  const c = await call(gw, 'uac-expect-200-answer-hold-recvonly-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+  const dealerSaw = await d.done;
+  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
+  const reinvite = all(c, 'received', 'INVITE')[0]?.text ?? '';
+  t.notMatch(reinvite, /40004.*\n[\s\S]*SIPpTag01/, 'nothing of the dealer leg but its SDP');
+  t.notMatch(reinvite, /^From:.*dealer@/m, "the dealer's address stays on its own leg");
+  const ok = dealerSaw.messages.find(
+    (m) =>
+      m.dir === 'received' && /^SIP\/2\.0 200/.test(m.firstLine) && /CSeq: 1 INVITE/i.test(m.text),
+  );
+  t.match(ok?.text, /^o=caller 1 2 /m, "the dealer's 200 carries the caller's answer");
+  t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller' });
+});
+
+t.test("UPDATE with SDP is relayed and answered with the other side's SDP", async (t) => {
+  const d = await dealer('uas-answer-expect-update-recvonly.xml');
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  });
+  const c = await call(gw, 'uac-update-hold-expect-recvonly-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+  const dealerSaw = await d.done;
+  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
+  t.match(received(dealerSaw, 'UPDATE')?.text, /^m=audio 40002 /m);
+});
+
+t.test('INFO (DTMF) is relayed to the other side with its body and type', async (t) => {
+  const d = await dealer('uas-answer-expect-info-dtmf.xml');
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  });
+  const c = await call(gw, 'uac-info-dtmf-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+  const dealerSaw = await d.done;
+  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
+  t.notOk(gw.logs().includes('"level":50'), 'no error logged');
+});
+
+t.test('glare: a dealer re-INVITE while our relayed one is pending gets 491', async (t) => {
+  const d = await dealer('uas-answer-reinvite-glare-expect-491.xml');
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  });
+  const c = await call(gw, 'uac-hold-expect-recvonly-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+  const dealerSaw = await d.done;
+  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
+  t.equal(
+    all(c, 'received', 'INVITE').length,
+    0,
+    "the dealer's crossing re-INVITE never reached the caller",
+  );
+  t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller' });
+});
+
+t.test('a long call with a short session timer stays up: refreshes on both legs', async (t) => {
+  // the "two-hour call", scaled: Session-Expires 2 s (the stand-in's minimum is 1 s here, 90 s in
+  // drachtio-server) and eight caller refreshes, while drachtio refreshes the dealer's leg itself
+  const d = await dealer('uas-answer-session-2s-refreshed-until-bye.xml');
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+    {},
+    { minSE: 1, sessionTimerJitter: 100 },
+  );
+  const c = await call(gw, 'uac-session-2s-refresh-8x-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `every refresh answered: ${c.errors}`);
+  const dealerSaw = await d.done;
+  t.match(
+    dealerSaw,
+    { exitCode: 0 },
+    `the dealer kept the call until the BYE: ${dealerSaw.errors}`,
+  );
+  t.ok(all(dealerSaw, 'received', 'INVITE').length >= 4, "drachtio refreshed the dealer's leg");
+  t.notOk(
+    fromApp(gw.standin.trace).some((f) => f.sip.startsWith('INVITE sip:placeholder')),
+    'no refresh was relayed: each leg keeps its own session',
+  );
+  t.notOk(
+    gw.standin.trace.some((r) => r.kind === 'sip' && /Session timer expired/.test(r.text)),
+    'no session expired',
+  );
+  const [r] = await gw.records(1);
+  t.match(r, { outcome: 'answered', endedBy: 'caller' });
+  t.ok(
+    (r?.talkMs as number) > 7000,
+    `the call lasted ${r?.talkMs} ms: over three session intervals`,
+  );
+});
+
+t.test(
+  "media-anchored hold: the caller's FreeSWITCH endpoint follows, FreeSWITCH answers",
+  async (t) => {
+    const d = await dealer('uas-answer-200.xml');
+    const gw = await startMediaGateway(t, [{ port: d.port }]);
+    const c = await call(gw, 'uac-hold-expect-recvonly-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+    const moved = gw.fs.trace.find(
+      (r) =>
+        r.kind === 'sip' &&
+        r.dir === 'in' &&
+        r.firstLine.startsWith('INVITE ') &&
+        /m=audio 40002 /.test(r.text),
+    );
+    t.ok(moved, "FreeSWITCH was re-INVITEd with the caller's new port");
+    t.match(moved?.kind === 'sip' ? moved.text : '', /^a=sendonly/m, 'and its direction');
+    const answer = c.messages.filter(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
+    )[1];
+    t.match(answer?.text, /^o=FreeSWITCH /m, "the caller's 200 is FreeSWITCH's answer");
+    t.match(answer?.text, /^a=recvonly/m);
+    const dealerSaw = await d.done;
+    t.equal(all(dealerSaw, 'received', 'INVITE').length, 1, 'the dealer was not disturbed');
+    t.match((await gw.records(1))[0], { outcome: 'answered', media: { anchored: true } });
+    await released(t, gw);
+  },
+);

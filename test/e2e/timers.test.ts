@@ -1,0 +1,138 @@
+/**
+ * Timers on the call path: an attempt ends at its ring timeout even when the destination never
+ * answers at all (then it is `unreachable`, not a missed call), and a connected call ends at the
+ * maximum call duration with a BYE and a Reason to both sides.
+ */
+import { createSocket } from 'node:dgram';
+import t, { type Test } from 'tap';
+import {
+  CUSTOMERS,
+  callThrough as call,
+  dealerSipp as dealer,
+  numbersYaml,
+  received,
+} from '../helpers/call-bed.js';
+import { startGateway } from '../helpers/gateway.js';
+import { startMediaGateway } from '../helpers/media-bed.js';
+
+/** A UDP port that takes every datagram and answers none: a dead trunk. */
+async function blackHole(t: Test) {
+  const socket = createSocket('udp4');
+  const got: string[] = [];
+  socket.on('message', (m) => got.push(m.toString('utf8').split('\r\n')[0] ?? ''));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => socket.close());
+  return { port: socket.address().port, got };
+}
+
+t.test('a destination that never answers ends at its ring timeout as unreachable', async (t) => {
+  const dead = await blackHole(t);
+  const answers = await dealer('uas-answer-200.xml');
+  // real timers here: Timer B is 32 s, so only the ring timeout can end the attempt in time
+  const gw = await startGateway(
+    t,
+    {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: dead.port, ringTimeout: 1 }, { port: answers.port }]),
+    },
+    {},
+    { t1: 500, t2: 4000 },
+  );
+  const c = await call(gw, 'uac-expect-200-caller-bye.xml');
+  t.match(c, { exitCode: 0 }, 'the second destination answered');
+  t.match(await answers.done, { exitCode: 0 });
+  const [r] = await gw.records(1);
+  t.match(r, {
+    outcome: 'answered',
+    destinationIndex: 1,
+    attempts: [
+      { index: 0, status: 408, cause: 'unreachable' },
+      { index: 1, cause: 'answered' },
+    ],
+  });
+  t.ok(
+    (r?.ringMs as number) < 16_000,
+    `failover at the ring timeout, not Timer B (${r?.ringMs} ms)`,
+  );
+  t.ok(
+    dead.got.every((l) => l.startsWith('INVITE ')),
+    'no CANCEL without a provisional (RFC 3261 9.1)',
+  );
+});
+
+t.test(
+  'only dead destinations: the caller gets 503 and the call is unreachable, not missed',
+  async (t) => {
+    const dead = await blackHole(t);
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: dead.port, ringTimeout: 1 }]),
+    });
+    t.match(await call(gw, 'uac-expect-503.xml'), { exitCode: 0 });
+    t.match((await gw.records(1))[0], {
+      outcome: 'unreachable',
+      sipStatus: 503,
+      attempts: [{ cause: 'unreachable' }],
+    });
+    const metrics = await gw.metrics();
+    t.match(metrics, /^calltrack_calls_total\{source="mobile\.de",outcome="unreachable"\} 1$/m);
+    t.match(metrics, /^calltrack_dial_attempts_total\{cause="unreachable"\} 1$/m);
+  },
+);
+
+t.test('the maximum call duration ends both legs with a Reason', async (t) => {
+  const d = await dealer('uas-answer-200.xml');
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+    { MAX_CALL_DURATION_S: '1' },
+  );
+  const c = await call(gw, 'uac-expect-200-await-bye.xml');
+  t.match(c, { exitCode: 0 }, 'the caller got a BYE');
+  const dealerSaw = await d.done;
+  t.match(dealerSaw, { exitCode: 0 }, 'the dealer got a BYE');
+  for (const [who, r] of [
+    ['caller', c],
+    ['dealer', dealerSaw],
+  ] as const)
+    t.match(
+      received(r, 'BYE')?.text,
+      /^Reason: SIP;cause=200;text="maximum call duration reached"/m,
+      `the ${who}'s BYE says why`,
+    );
+  const [r] = await gw.records(1);
+  t.match(r, { outcome: 'answered', endedBy: 'max-duration' });
+  t.ok((r?.talkMs as number) >= 950 && (r?.talkMs as number) < 5000, `talk time ${r?.talkMs} ms`);
+  t.match(await gw.metrics(), /^calltrack_call_ends_total\{ended_by="max-duration"\} 1$/m);
+});
+
+t.test(
+  'FreeSWITCH that never answers: the call goes on without media at the deadline',
+  async (t) => {
+    const d = await dealer('uas-answer-200.xml');
+    const gw = await startMediaGateway(
+      t,
+      [{ port: d.port }],
+      { silentSip: true },
+      undefined,
+      { MEDIA_ANCHOR_TIMEOUT_MS: '500' },
+      // real timers: Timer B (32 s) would hold the call far longer than the deadline
+      { t1: 500, t2: 4000 },
+    );
+    const c = await call(gw, 'uac-expect-200-caller-bye.xml');
+    t.match(c, { exitCode: 0 }, `the caller was connected: ${c.errors}`);
+    const dealerSaw = await d.done;
+    t.match(
+      received(dealerSaw, 'INVITE')?.text,
+      /^o=caller /m,
+      "signalling only: the caller's own SDP",
+    );
+    const [r] = await gw.records(1);
+    t.match(r, { outcome: 'answered', media: { anchored: false, error: 'anchor-timeout' } });
+    t.ok(
+      (r?.ringMs as number) < 16_000,
+      `connected at the deadline, not after Timer B (${r?.ringMs} ms)`,
+    );
+    t.match(await gw.metrics(), /^calltrack_media_errors_total\{step="anchor"\} 1$/m);
+  },
+);
