@@ -9,6 +9,7 @@
 import type { Logger } from '../observability/logger.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { Destination } from '../routing/destination.js';
+import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
 import { talk } from './connected-call.js';
 import { finalAnswer } from './failure.js';
 import { MediaFlow, MediaStepError, type SessionMedia } from './media-flow.js';
@@ -20,15 +21,10 @@ import type {
   DialResult,
   EndedBy,
   InboundLeg,
+  Presentation,
 } from './ports.js';
 import type { Attempt, CallOutcome, TransferNote } from './record.js';
 import type { TransferPolicy } from './transfer-target.js';
-
-export type Presentation = {
-  callingNumber: string;
-  callingName?: string;
-  headers: Readonly<Record<string, string>>;
-};
 
 export type SessionDeps = {
   dialer: Dialer;
@@ -65,9 +61,6 @@ export function destinationUri(d: Destination, trunk: string): string {
 
 /** The gateway ended the call (drain, lost connection) while a step was under way. */
 class Stopped extends Error {}
-
-/** A late-offer caller's ACK without an answer breaks RFC 3264: the call cannot go on. */
-const NO_ANSWER_IN_ACK = 'SIP;cause=488;text="no SDP answer in ACK"';
 
 export class CallSession {
   readonly #abort = new AbortController();
@@ -202,9 +195,14 @@ export class CallSession {
   ): Promise<SessionResult | undefined> {
     const answered = [...attempts, { index, status: 200, cause: 'answered' as const }];
     const release = () => (result.kind === 'offered' ? result.abandon() : result.leg.hangup());
-    let legs: { caller: ConnectedLeg; dealer: ConnectedLeg; local: string | undefined };
+    let legs: Connected;
     try {
-      const connected = await this.#guard(this.#connect(result));
+      const connected = await this.#guard(
+        connectCaller(result, this.inbound, this.#media, () => {
+          if (this.#abort.signal.aborted)
+            throw new Stopped('cancelled before the answer reached the caller');
+        }),
+      );
       if (!connected) return undefined;
       legs = connected;
     } catch (err) {
@@ -248,52 +246,6 @@ export class CallSession {
     };
   }
 
-  /**
-   * Media steps (whisper, notice, bridge) and the caller's 200 for one answered dealer;
-   * undefined when the dealer hung up before the caller was connected.
-   */
-  async #connect(
-    result: Exclude<DialResult, { kind: 'failed' }>,
-  ): Promise<
-    { caller: ConnectedLeg; dealer: ConnectedLeg; local: string | undefined } | undefined
-  > {
-    const gone = () => {
-      if (this.#abort.signal.aborted)
-        throw new Stopped('cancelled before the answer reached the caller');
-    };
-    gone();
-    if (result.kind === 'offered') {
-      // late offer, signalling only: the dealer's offer to the caller, the caller's answer back
-      const { leg, answer } = await this.inbound.answerWithOffer(result.offer);
-      if (!answer) return this.#brokenAck(leg, result.abandon);
-      return { caller: leg, dealer: await result.accept(answer), local: result.offer };
-    }
-    const dealer = result.leg;
-    const media = this.#media;
-    if (!media?.anchored) {
-      if (!result.sdp) throw new Error('the dealer answered without SDP');
-      return { caller: await this.inbound.answer(result.sdp), dealer, local: result.sdp };
-    }
-    if ((await media.prepare(result.sdp, dealer.ended)) === 'declined') return undefined;
-    gone();
-    if (this.inbound.sdp === undefined) {
-      const offer = media.callerSdp ?? '';
-      const { leg, answer } = await this.inbound.answerWithOffer(offer);
-      if (!answer) return this.#brokenAck(leg, () => dealer.hangup(NO_ANSWER_IN_ACK));
-      await media.answered(answer, true);
-      await media.connect();
-      return { caller: leg, dealer, local: offer };
-    }
-    const sdp = await media.connect();
-    gone();
-    return { caller: await this.inbound.answer(sdp), dealer, local: sdp };
-  }
-
-  async #brokenAck(caller: ConnectedLeg, releaseDealer: () => Promise<void>): Promise<never> {
-    await Promise.all([caller.hangup(NO_ANSWER_IN_ACK), releaseDealer()]);
-    throw new Error('the caller ACKed our offer without an answer');
-  }
-
   /** Rejects with Stopped as soon as the gateway ends the call: a step on a dead link never returns. */
   #guard<T>(work: Promise<T>): Promise<T> {
     return Promise.race([
@@ -315,11 +267,8 @@ export class CallSession {
   ): Promise<SessionResult> {
     let caller: ConnectedLeg;
     try {
-      if (this.inbound.sdp === undefined) {
-        const answered = await this.#guard(this.inbound.answerWithOffer(media.callerSdp ?? ''));
-        caller = answered.leg;
-        if (answered.answer) await this.#guard(media.answered(answered.answer, false));
-      } else caller = await this.#guard(this.inbound.answer(media.callerSdp));
+      const answered = answerFromMedia(this.inbound, media, false, async () => undefined);
+      caller = (await this.#guard(answered)).leg;
     } catch (err) {
       this.deps.logger.info({ err }, 'caller gone before the voicemail answered');
       return { outcome: 'cancelled', sipStatus: 487, attempts };

@@ -5,6 +5,7 @@
  * MediaUse for the call record. Holds no fsmrf value: the anchor comes through the MediaPort.
  */
 import type { Logger } from '../observability/logger.js';
+import { DeadlineError, withDeadline } from '../util/deadline.js';
 import type { MediaAnchor, MediaOptions, MediaPort, MediaUse, Prompt } from './media-port.js';
 import type { InboundLeg } from './ports.js';
 
@@ -109,8 +110,11 @@ export class MediaFlow {
         inbound.sdp,
         recording || lateOffer ? { ringback: false } : undefined,
       );
-      this.#anchor = await withDeadline(anchoring, this.media.anchorTimeoutMs, (late) =>
-        late.release(),
+      this.#anchor = await withDeadline(
+        anchoring,
+        this.media.anchorTimeoutMs,
+        'FreeSWITCH anchoring the call',
+        (late) => late.release(),
       );
       this.#use = { anchored: true };
       void this.#anchor.ended.then(() => {
@@ -290,33 +294,4 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw new MediaStepError(name, err);
   }
-}
-
-class DeadlineError extends Error {
-  constructor(ms: number) {
-    super(`FreeSWITCH did not answer within ${ms} ms`);
-    this.name = 'DeadlineError';
-  }
-}
-
-/** The anchor, or a DeadlineError after `ms`; an anchor that arrives later is released. */
-function withDeadline<T>(work: Promise<T>, ms: number, discard: (late: T) => unknown): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let expired = false;
-    const timer = setTimeout(() => {
-      expired = true;
-      reject(new DeadlineError(ms));
-    }, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        if (expired) void discard(value);
-        else resolve(value);
-      },
-      (err) => {
-        clearTimeout(timer);
-        if (!expired) reject(err);
-      },
-    );
-  });
 }

@@ -90,6 +90,13 @@ export interface InboundLeg {
   onCancel(handler: () => void): void;
 }
 
+/** Who the dealer sees calling: the caller's number and name, or anonymous with its headers. */
+export type Presentation = {
+  callingNumber: string;
+  callingName?: string;
+  headers: Readonly<Record<string, string>>;
+};
+
 export type DialRequest = {
   uri: string;
   /** Our offer; undefined: a late offer (the dealer's 200 carries the offer, our ACK the answer). */

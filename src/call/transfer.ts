@@ -7,12 +7,12 @@
  * which is then pointed at the target. A target that does not answer leaves the call as it was.
  */
 import type { Logger } from '../observability/logger.js';
-import type { Presentation } from './call-session.js';
 import type { MediaAnchor } from './media-port.js';
 import type {
   ConnectedLeg,
   Dialer,
   DialResult,
+  Presentation,
   Refer,
   ReferDecision,
   ReferNotify,

@@ -93,8 +93,8 @@ async function answer(
   if (a.body) headers['Content-Type'] = a.contentType ?? 'application/sdp';
   if (method === 'INVITE' && a.status < 300 && dialog.local.contact)
     headers.Contact = dialog.local.contact;
-  if (a.status === 500 || a.status === 491)
-    headers['Retry-After'] = String(a.status === 500 ? 2 : 1);
+  // RFC 3261 14.2: a second offer while one is pending gets 500 with a Retry-After of 0–10 s
+  if (a.status === 500) headers['Retry-After'] = String(1 + Math.floor(Math.random() * 5));
   // srf answers the next refresh with dialog.local.sdp: keep it what we answered
   if (a.status < 300 && a.body && method !== 'INFO')
     (dialog.local as { sdp?: string }).sdp = a.body;

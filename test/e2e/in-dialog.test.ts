@@ -1,17 +1,16 @@
 /**
  * Requests inside a connected call, relayed between caller and dealer through the gateway and
  * the drachtio stand-in: hold both ways (the other side's answer comes back, direction kept),
- * UPDATE, INFO, and glare. Each case asserts what both sipp sides saw and the call record.
+ * UPDATE, INFO, glare, session refreshes on a long call, and the media-anchored path. Each case
+ * asserts what both sipp sides saw and the call record.
  */
 import t from 'tap';
 import {
-  CUSTOMERS,
   callThrough as call,
   dealerSipp as dealer,
-  numbersYaml,
+  oneCall,
   received,
 } from '../helpers/call-bed.js';
-import { startGateway } from '../helpers/gateway.js';
 import { released, startMediaGateway } from '../helpers/media-bed.js';
 import type { SippResult } from '../helpers/sipp.js';
 import { fromApp } from '../helpers/standin-bed.js';
@@ -23,15 +22,14 @@ function all(r: SippResult, dir: 'sent' | 'received', method: string) {
 t.test(
   'hold from the caller: the dealer gets the re-INVITE, the caller its recvonly answer',
   async (t) => {
-    const d = await dealer('uas-answer-expect-hold-recvonly.xml');
-    const gw = await startGateway(t, {
-      'customers.yaml': CUSTOMERS,
-      'numbers.yaml': numbersYaml([{ port: d.port }]),
+    const {
+      gw,
+      caller: c,
+      dealer: dealerSaw,
+    } = await oneCall(t, {
+      caller: 'uac-hold-expect-recvonly-caller-bye.xml',
+      dealer: 'uas-answer-expect-hold-recvonly.xml',
     });
-    const c = await call(gw, 'uac-hold-expect-recvonly-caller-bye.xml');
-    t.match(c, { exitCode: 0, counts: { successful: 1, failed: 0 } }, `caller: ${c.errors}`);
-    const dealerSaw = await d.done;
-    t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
     const invites = all(dealerSaw, 'received', 'INVITE');
     t.equal(invites.length, 2, 'the dealer got the initial INVITE and the hold re-INVITE');
     t.match(invites[1]?.text, /^m=audio 40002 /m, "with the caller's new media port");
@@ -46,18 +44,18 @@ t.test(
 );
 
 t.test('hold from the dealer: the caller gets the re-INVITE and answers it', async (t) => {
-  const d = await dealer('uas-answer-then-hold-expect-recvonly.xml');
-  const gw = await startGateway(t, {
-    'customers.yaml': CUSTOMERS,
-    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  const {
+    gw,
+    caller: c,
+    dealer: dealerSaw,
+  } = await oneCall(t, {
+    caller: 'uac-expect-200-answer-hold-recvonly-caller-bye.xml',
+    dealer: 'uas-answer-then-hold-expect-recvonly.xml',
   });
-  const c = await call(gw, 'uac-expect-200-answer-hold-recvonly-caller-bye.xml');
-  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
-  const dealerSaw = await d.done;
-  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
   const reinvite = all(c, 'received', 'INVITE')[0]?.text ?? '';
-  t.notMatch(reinvite, /40004.*\n[\s\S]*SIPpTag01/, 'nothing of the dealer leg but its SDP');
-  t.notMatch(reinvite, /^From:.*dealer@/m, "the dealer's address stays on its own leg");
+  t.match(reinvite, /^m=audio 40004 /m, "the dealer's new media");
+  const headers = reinvite.slice(0, reinvite.indexOf('\n\n'));
+  t.notMatch(headers, /SIPpTag01|dealer@/, 'no header of the dealer leg crossed over');
   const ok = dealerSaw.messages.find(
     (m) =>
       m.dir === 'received' && /^SIP\/2\.0 200/.test(m.firstLine) && /CSeq: 1 INVITE/i.test(m.text),
@@ -67,41 +65,28 @@ t.test('hold from the dealer: the caller gets the re-INVITE and answers it', asy
 });
 
 t.test("UPDATE with SDP is relayed and answered with the other side's SDP", async (t) => {
-  const d = await dealer('uas-answer-expect-update-recvonly.xml');
-  const gw = await startGateway(t, {
-    'customers.yaml': CUSTOMERS,
-    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  const { dealer: dealerSaw } = await oneCall(t, {
+    caller: 'uac-update-hold-expect-recvonly-caller-bye.xml',
+    dealer: 'uas-answer-expect-update-recvonly.xml',
   });
-  const c = await call(gw, 'uac-update-hold-expect-recvonly-caller-bye.xml');
-  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
-  const dealerSaw = await d.done;
-  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
   t.match(received(dealerSaw, 'UPDATE')?.text, /^m=audio 40002 /m);
 });
 
 t.test('INFO (DTMF) is relayed to the other side with its body and type', async (t) => {
-  const d = await dealer('uas-answer-expect-info-dtmf.xml');
-  const gw = await startGateway(t, {
-    'customers.yaml': CUSTOMERS,
-    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  // the dealer's scenario checks the INFO's body and Content-Type
+  const { gw } = await oneCall(t, {
+    caller: 'uac-info-dtmf-caller-bye.xml',
+    dealer: 'uas-answer-expect-info-dtmf.xml',
   });
-  const c = await call(gw, 'uac-info-dtmf-caller-bye.xml');
-  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
-  const dealerSaw = await d.done;
-  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
   t.notOk(gw.logs().includes('"level":50'), 'no error logged');
 });
 
 t.test('glare: a dealer re-INVITE while our relayed one is pending gets 491', async (t) => {
-  const d = await dealer('uas-answer-reinvite-glare-expect-491.xml');
-  const gw = await startGateway(t, {
-    'customers.yaml': CUSTOMERS,
-    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  // the dealer's scenario expects the 491 for its crossing re-INVITE
+  const { gw, caller: c } = await oneCall(t, {
+    caller: 'uac-hold-expect-recvonly-caller-bye.xml',
+    dealer: 'uas-answer-reinvite-glare-expect-491.xml',
   });
-  const c = await call(gw, 'uac-hold-expect-recvonly-caller-bye.xml');
-  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
-  const dealerSaw = await d.done;
-  t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
   t.equal(
     all(c, 'received', 'INVITE').length,
     0,
@@ -113,20 +98,15 @@ t.test('glare: a dealer re-INVITE while our relayed one is pending gets 491', as
 t.test('a long call with a short session timer stays up: refreshes on both legs', async (t) => {
   // the "two-hour call", scaled: Session-Expires 2 s (the stand-in's minimum is 1 s here, 90 s in
   // drachtio-server) and eight caller refreshes, while drachtio refreshes the dealer's leg itself
-  const d = await dealer('uas-answer-session-2s-refreshed-until-bye.xml');
-  const gw = await startGateway(
+  const { gw, dealer: dealerSaw } = await oneCall(
     t,
-    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+    {
+      // the caller's scenario fails on any refresh not answered 200
+      caller: 'uac-session-2s-refresh-8x-caller-bye.xml',
+      dealer: 'uas-answer-session-2s-refreshed-until-bye.xml',
+    },
     {},
     { minSE: 1, sessionTimerJitter: 100 },
-  );
-  const c = await call(gw, 'uac-session-2s-refresh-8x-caller-bye.xml');
-  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `every refresh answered: ${c.errors}`);
-  const dealerSaw = await d.done;
-  t.match(
-    dealerSaw,
-    { exitCode: 0 },
-    `the dealer kept the call until the BYE: ${dealerSaw.errors}`,
   );
   t.ok(all(dealerSaw, 'received', 'INVITE').length >= 4, "drachtio refreshed the dealer's leg");
   t.notOk(

@@ -1,31 +1,29 @@
 /**
  * A caller's INVITE without SDP (late offer), end to end: signalling only, the dealer's offer
  * travels in the caller's 200 and the caller's answer in the dealer's ACK; media-anchored, the
- * caller gets FreeSWITCH's offer and its answer moves the caller's endpoint.
+ * caller gets FreeSWITCH's offer and its answer moves the caller's endpoint. An INVITE for a
+ * dialog the gateway does not know yet gets 481.
  */
 import t from 'tap';
 import {
-  CUSTOMERS,
   callThrough as call,
   dealerSipp as dealer,
-  numbersYaml,
+  oneCall,
   received,
 } from '../helpers/call-bed.js';
-import { startGateway } from '../helpers/gateway.js';
 import { released, startMediaGateway } from '../helpers/media-bed.js';
 
 t.test(
   'signalling only: the dealer offers in its 200, the caller answers in its ACK',
   async (t) => {
-    const d = await dealer('uas-answer-offer-expect-ack-answer.xml');
-    const gw = await startGateway(t, {
-      'customers.yaml': CUSTOMERS,
-      'numbers.yaml': numbersYaml([{ port: d.port }]),
+    const {
+      gw,
+      caller: c,
+      dealer: dealerSaw,
+    } = await oneCall(t, {
+      caller: 'uac-late-offer-expect-200-offer-ack-answer.xml',
+      dealer: 'uas-answer-offer-expect-ack-answer.xml',
     });
-    const c = await call(gw, 'uac-late-offer-expect-200-offer-ack-answer.xml');
-    t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
-    const dealerSaw = await d.done;
-    t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
     t.match(received(dealerSaw, 'INVITE')?.text, /^Content-Length: *0/m, 'the dealer got no offer');
     const ok = c.messages.find(
       (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
@@ -83,15 +81,11 @@ t.test(
 t.test('an INVITE for a dialog the gateway does not know gets 481, never a new call', async (t) => {
   // drachtio knows the dealer's dialog from its 200; the gateway makes it its own only with the
   // ACK, after the caller's answer: a re-INVITE in between names no dialog of the gateway's
-  const d = await dealer('uas-answer-offer-reinvite-before-ack-expect-481.xml');
-  const gw = await startGateway(t, {
-    'customers.yaml': CUSTOMERS,
-    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  // the dealer's scenario expects the 481 for its re-INVITE
+  const { gw } = await oneCall(t, {
+    caller: 'uac-late-offer-ack-after-1s-caller-bye.xml',
+    dealer: 'uas-answer-offer-reinvite-before-ack-expect-481.xml',
   });
-  const c = await call(gw, 'uac-late-offer-ack-after-1s-caller-bye.xml');
-  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
-  const dealerSaw = await d.done;
-  t.match(dealerSaw, { exitCode: 0 }, `the dealer got 481: ${dealerSaw.errors}`);
   const records = await gw.records(1);
   t.equal(records.length, 1, 'one call, one record: the stray INVITE was no call');
   t.match(records[0], { outcome: 'answered', endedBy: 'caller' });

@@ -10,6 +10,7 @@ import {
   callThrough as call,
   dealerSipp as dealer,
   numbersYaml,
+  oneCall,
   received,
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
@@ -81,16 +82,16 @@ t.test(
 );
 
 t.test('the maximum call duration ends both legs with a Reason', async (t) => {
-  const d = await dealer('uas-answer-200.xml');
-  const gw = await startGateway(
+  // both scenarios wait for a BYE
+  const {
+    gw,
+    caller: c,
+    dealer: dealerSaw,
+  } = await oneCall(
     t,
-    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+    { caller: 'uac-expect-200-await-bye.xml', dealer: 'uas-answer-200.xml' },
     { MAX_CALL_DURATION_S: '1' },
   );
-  const c = await call(gw, 'uac-expect-200-await-bye.xml');
-  t.match(c, { exitCode: 0 }, 'the caller got a BYE');
-  const dealerSaw = await d.done;
-  t.match(dealerSaw, { exitCode: 0 }, 'the dealer got a BYE');
   for (const [who, r] of [
     ['caller', c],
     ['dealer', dealerSaw],

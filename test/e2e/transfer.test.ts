@@ -10,9 +10,11 @@ import {
   callThrough as call,
   dealerSipp as dealer,
   numbersYaml,
+  oneCall,
   received,
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
+import { fsLegCallId, released, startMediaGateway } from '../helpers/media-bed.js';
 import { startSipp } from '../helpers/sipp.js';
 
 const TARGET = '+493089001234';
@@ -114,13 +116,56 @@ for (const [what, referTo] of refusals) {
 }
 
 t.test('REFER from the caller gets 403', async (t) => {
-  const d = await dealer('uas-answer-200.xml');
-  const gw = await startGateway(t, {
-    'customers.yaml': CUSTOMERS,
-    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  // the caller's scenario expects the 403
+  const { dealer: dealerSaw } = await oneCall(t, {
+    caller: 'uac-refer-expect-403-caller-bye.xml',
+    dealer: 'uas-answer-200.xml',
   });
-  const c = await call(gw, 'uac-refer-expect-403-caller-bye.xml');
-  t.match(c, { exitCode: 0 }, `caller got 403: ${c.errors}`);
-  t.match(await d.done, { exitCode: 0 });
-  t.notOk(received(await d.done, 'REFER'), 'nothing reached the dealer');
+  t.notOk(received(dealerSaw, 'REFER'), 'nothing reached the dealer');
 });
+
+t.test(
+  'media-anchored: the target is offered FreeSWITCH, the caller is not disturbed',
+  async (t) => {
+    const d = await startSipp({
+      scenario: 'uas-answer-then-refer-expect-notify-200.xml',
+      keys: { target: TARGET },
+      timeoutMs: 20_000,
+    });
+    const tg = await dealer('uas-answer-200.xml');
+    const gw = await startMediaGateway(t, [{ port: d.port }], {}, undefined, {
+      OUTBOUND_TRUNK: `sip:127.0.0.1:${tg.port}`,
+    });
+    const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+    t.notOk(received(c, 'INVITE'), 'no re-INVITE for the caller: FreeSWITCH anchors its media');
+    t.match(await d.done, { exitCode: 0 }, 'the dealer got 202, NOTIFYs and its BYE');
+    const targetSaw = await tg.done;
+    t.match(targetSaw, { exitCode: 0 }, 'the target talked to the caller until the BYE');
+    t.match(
+      received(targetSaw, 'INVITE')?.text,
+      /^o=FreeSWITCH /m,
+      "the target got FreeSWITCH's offer",
+    );
+    const dealerLeg = fsLegCallId(gw.fs, /o=calltrack/);
+    const moves = gw.fs.trace.filter(
+      (r) =>
+        r.kind === 'sip' &&
+        r.dir === 'in' &&
+        r.firstLine.startsWith('INVITE ') &&
+        r.text.includes(`Call-ID: ${dealerLeg}`),
+    );
+    t.equal(
+      moves.length,
+      3,
+      "the dealer's endpoint: created, pointed at the dealer, then at the target",
+    );
+    t.match((await gw.records(1))[0], {
+      outcome: 'answered',
+      endedBy: 'caller',
+      transfer: { result: 'completed', target: 'e164' },
+      media: { anchored: true },
+    });
+    await released(t, gw);
+  },
+);

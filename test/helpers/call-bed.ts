@@ -1,6 +1,9 @@
 /** Dialplans and sipp runs for the call-path end-to-end tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { StandinOptions } from '../standin/index.js';
+import { type Gateway, startGateway } from './gateway.js';
 import { runSipp, type SippMessage, type SippResult, startSipp } from './sipp.js';
 
 export const CUSTOMERS = readFileSync(
@@ -51,4 +54,28 @@ export function callThrough(
 /** A sipp dealer waiting for the gateway's call. */
 export function dealerSipp(scenario: string) {
   return startSipp({ scenario, timeoutMs: 20_000 });
+}
+
+/**
+ * The commonest bed: one tracking number forwarding to one sipp dealer, one sipp caller dialling
+ * it through the gateway. Both sipp runs must pass their scenario (asserted here).
+ */
+export async function oneCall(
+  t: Test,
+  scenarios: { caller: string; dealer: string },
+  env: Record<string, string> = {},
+  standinOptions: Partial<StandinOptions> = {},
+): Promise<{ gw: Gateway; caller: SippResult; dealer: SippResult }> {
+  const d = await dealerSipp(scenarios.dealer);
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+    env,
+    standinOptions,
+  );
+  const caller = await callThrough(gw, scenarios.caller);
+  const dealer = await d.done;
+  t.match(caller, { exitCode: 0 }, `caller: ${caller.errors}`);
+  t.match(dealer, { exitCode: 0 }, `dealer: ${dealer.errors}`);
+  return { gw, caller, dealer };
 }
