@@ -14,6 +14,8 @@ import { Transfer, type TransferDeps } from './transfer.js';
 /** The Reason on the BYEs the gateway sends itself (none when a party hung up normally). */
 const REASONS: Partial<Record<EndedBy, string>> = {
   gateway: 'SIP;cause=503;text="gateway shutting down"',
+  // drachtio-server's own words when it ends a session nobody refreshed
+  'session-expired': 'SIP;cause=200;text="Session timer expired"',
   'max-duration': 'SIP;cause=200;text="maximum call duration reached"',
   'media-lost': 'SIP;cause=500;text="media server lost"',
 };
@@ -47,9 +49,13 @@ export async function talk(
   });
   const relay = new DialogRelay({ caller, dealer }, local, deps.media?.anchor, deps.logger);
   caller.onRefer(() => ({ accept: false, status: 403, reason: 'Transfer By Caller Not Allowed' }));
+  /** Legs whose far side is gone already: they get no BYE from us. */
+  const gone = new Set<ConnectedLeg>();
   const watchDealer = (leg: ConnectedLeg) =>
-    void leg.ended.then(() => {
-      if (leg === dealer) end('dealer');
+    void leg.ended.then((how) => {
+      gone.add(leg);
+      // a transferor may hang up right after its REFER (RFC 5589): the caller waits for the target
+      if (leg === dealer && !transfer?.running) end(how === 'session-expired' ? how : 'dealer');
     });
   const transfer =
     deps.transfer &&
@@ -70,10 +76,16 @@ export async function talk(
           watchDealer(target);
           return previous;
         },
+        settled: (completed) => {
+          if (!completed && gone.has(dealer)) end('dealer');
+        },
       },
     );
   dealer.onRefer((refer, notify) => transfer?.refer(refer, notify) ?? refused);
-  void caller.ended.then(() => end('caller'));
+  void caller.ended.then((how) => {
+    gone.add(caller);
+    end(how === 'session-expired' ? how : 'caller');
+  });
   watchDealer(dealer);
   void deps.stopping.then(end);
   void deps.media?.ended.then(() => end('media-lost'));
@@ -85,10 +97,7 @@ export async function talk(
   // nothing can be sent on a lost drachtio connection; the orphan cleanup BYEs after a reconnect
   if (endedBy !== 'signalling-lost') {
     const reason = REASONS[endedBy];
-    await Promise.all([
-      endedBy !== 'caller' && caller.hangup(reason),
-      endedBy !== 'dealer' && dealer.hangup(reason),
-    ]);
+    await Promise.all([caller, dealer].filter((l) => !gone.has(l)).map((l) => l.hangup(reason)));
   }
   return { endedBy, ...(transfer?.note && { transfer: transfer.note }) };
 }

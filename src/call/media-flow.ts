@@ -150,7 +150,7 @@ export class MediaFlow {
    */
   async prepare(
     dealerSdp: string | undefined,
-    dealerGone: Promise<void>,
+    dealerGone: Promise<unknown>,
   ): Promise<'ready' | 'declined'> {
     const anchor = this.#anchor;
     if (!anchor) return 'ready';

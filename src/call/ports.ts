@@ -14,8 +14,12 @@ export type EndedBy =
   | 'dealer'
   | 'gateway'
   | 'max-duration'
+  | 'session-expired'
   | 'signalling-lost'
   | 'media-lost';
+
+/** How a leg's far side went: a BYE, or drachtio-server's BYE for a session nobody refreshed. */
+export type LegEnd = 'hangup' | 'session-expired';
 
 /** A request inside an established dialog, as plain values (no header of it is copied on). */
 export type DialogRequest = {
@@ -54,7 +58,7 @@ export type ReferNotify = (sipfrag: string, final: boolean) => Promise<void>;
 /** An established leg (either side). */
 export interface ConnectedLeg {
   /** Resolves once when the far end hangs up (BYE, or drachtio ending the dialog); not when we do. */
-  readonly ended: Promise<void>;
+  readonly ended: Promise<LegEnd>;
   /** The far end's current SDP. */
   readonly remoteSdp: string | undefined;
   /** Ends the dialog with BYE (with a Reason header when given); never throws. */

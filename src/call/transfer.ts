@@ -38,6 +38,8 @@ export type TransferHooks = {
   caller(): ConnectedLeg;
   /** The target answered and has the caller's media: it replaces the dealer, who is returned. */
   completed(target: ConnectedLeg, localSdp: string | undefined): ConnectedLeg;
+  /** The transfer is over (the dealer stays on the call unless it completed). */
+  settled(completed: boolean): void;
 };
 
 const PHRASES: Readonly<Record<number, string>> = {
@@ -75,6 +77,11 @@ export class Transfer {
     return this.#note;
   }
 
+  /** A REFER was accepted and its target has not answered or failed yet. */
+  get running(): boolean {
+    return this.#running;
+  }
+
   /** REFER from the dealer. */
   refer(refer: Refer, notify: ReferNotify): ReferDecision {
     if (!this.deps.enabled) return { accept: false, status: 403, reason: 'Transfer Not Allowed' };
@@ -87,14 +94,16 @@ export class Transfer {
     this.#running = true;
     // after the 202 has gone out
     setImmediate(() => {
-      void this.#run(target.uri, target.kind, notify).finally(() => {
+      void this.#run(target.uri, target.kind, notify).then((completed) => {
         this.#running = false;
+        this.hooks.settled(completed);
       });
     });
     return { accept: true };
   }
 
-  async #run(uri: string, kind: 'e164' | 'sip', notify: ReferNotify): Promise<void> {
+  /** Calls the target and puts it in the dealer's place; whether that worked. */
+  async #run(uri: string, kind: 'e164' | 'sip', notify: ReferNotify): Promise<boolean> {
     const { deps } = this;
     const log = deps.logger.child({ transfer: kind });
     let rang = false;
@@ -130,6 +139,7 @@ export class Transfer {
     await notify(sipfrag(status), true);
     // the transferor hears the outcome before its leg goes (RFC 5589 6.1)
     await replaced?.hangup(TRANSFERRED);
+    return replaced !== undefined;
   }
 
   /** Puts the answered target in the dealer's place; the dealer it replaced, if it did. */

@@ -105,7 +105,7 @@ export function createMetrics() {
     }),
     callEnds: new Counter({
       name: 'calltrack_call_ends_total',
-      help: 'Why calls that reached a dealer or the gateway ended: caller, dealer, gateway (drain), max-duration, signalling-lost, media-lost',
+      help: 'Why calls that reached a dealer or the gateway ended: caller, dealer, gateway (drain), max-duration, session-expired, signalling-lost, media-lost',
       labelNames: ['ended_by'] as const,
       registers,
     }),

@@ -9,6 +9,7 @@ import type {
   DialogAnswer,
   DialogRequest,
   DialogResult,
+  LegEnd,
   Refer,
   ReferDecision,
   ReferNotify,
@@ -26,21 +27,27 @@ type ReferHandler = (refer: Refer, notify: ReferNotify) => ReferDecision;
 export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLeg {
   let hungUpByUs = false;
   const untrack = inFlight.dialog(dialog);
-  const ended = new Promise<void>((resolve) => {
-    dialog.once('destroy', () => {
+  const ended = new Promise<LegEnd>((resolve) => {
+    dialog.once('destroy', (_req, reason) => {
       untrack();
       // destroy() emits nothing; 'destroy' means the far end (or drachtio) ended the dialog
-      if (!hungUpByUs) resolve();
+      if (!hungUpByUs)
+        resolve(/session timer expired/i.test(reason ?? '') ? 'session-expired' : 'hangup');
     });
   });
   let handler: Handler = async () => ({ status: 200 });
   let onRefer: ReferHandler = () => ({ accept: false, status: 403, reason: 'Forbidden' });
-  // a refresh re-INVITE (same SDP version) is answered by srf with dialog.local.sdp
-  dialog.on('refresh', () => undefined);
-  dialog.on('modify', (req, res) => void answer(dialog, req, res, handler, 'INVITE'));
+  // a session refresh (a re-INVITE with the SDP version it had) changes nothing: answered here
+  let remoteOrigin = originOf(dialog.remote.sdp);
+  dialog.on('modify', (req, res) => {
+    const refresh = originOf(req.body) === remoteOrigin && remoteOrigin !== undefined;
+    remoteOrigin = originOf(req.body);
+    if (refresh) res.send(200, refreshed(dialog, req));
+    else void answer(dialog, req, res, handler, 'INVITE');
+  });
   dialog.on('update', (req, res) => {
     // RFC 4028: an UPDATE without SDP refreshes the session only
-    if (!req.body) res.send(200);
+    if (!req.body) res.send(200, { headers: sessionTimer(req) });
     else void answer(dialog, req, res, handler, 'UPDATE');
   });
   dialog.on('info', (req, res) => void answer(dialog, req, res, handler, 'INFO'));
@@ -67,7 +74,14 @@ export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLe
     onRefer(h) {
       onRefer = h;
     },
-    request: (r) => (inFlight.lost ? Promise.resolve({ status: 481 }) : send(dialog, r)),
+    async request(r) {
+      if (inFlight.lost) return { status: 481 };
+      const res = await send(dialog, r);
+      // the far end's SDP in its answer (or its offer, to an offerless re-INVITE) is what its
+      // next session refresh repeats
+      if (r.method !== 'INFO' && res.status < 300 && res.body) remoteOrigin = originOf(res.body);
+      return res;
+    },
   };
 }
 
@@ -89,7 +103,7 @@ async function answer(
   } catch {
     a = { status: 500 };
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = a.status < 300 ? sessionTimer(req) : {};
   if (a.body) headers['Content-Type'] = a.contentType ?? 'application/sdp';
   if (method === 'INVITE' && a.status < 300 && dialog.local.contact)
     headers.Contact = dialog.local.contact;
@@ -100,6 +114,36 @@ async function answer(
     (dialog.local as { sdp?: string }).sdp = a.body;
   res.send(a.status, { headers, ...(a.body && { body: a.body }) });
   if (a.onAck && method === 'INVITE') dialog.once('ack', (ack) => a.onAck?.(ack.body || undefined));
+}
+
+/** The answer to a session refresh: what we last sent, and the session timer granted. */
+function refreshed(dialog: SrfDialog, req: SrfRequest) {
+  const headers: Record<string, string> = { ...sessionTimer(req) };
+  if (dialog.local.contact) headers.Contact = dialog.local.contact;
+  if (!dialog.local.sdp) return { headers };
+  return { headers: { ...headers, 'Content-Type': 'application/sdp' }, body: dialog.local.sdp };
+}
+
+/**
+ * RFC 4028 9: a 2xx to a refresh carries the Session-Expires granted, and Require: timer when the
+ * peer refreshes. drachtio-server runs the timer but adds the header only to the first 200; a
+ * peer that sees no Session-Expires stops refreshing and drachtio then ends its session.
+ */
+function sessionTimer(req: SrfRequest): Record<string, string> {
+  const offered = /^\s*(\d+)(?:.*;\s*refresher\s*=\s*(uac|uas))?/i.exec(
+    req.get('Session-Expires') ?? '',
+  );
+  if (!offered) return {};
+  const refresher = offered[2]?.toLowerCase() ?? 'uac';
+  return {
+    'Session-Expires': `${offered[1]};refresher=${refresher}`,
+    ...(refresher === 'uac' && { Require: 'timer' }),
+  };
+}
+
+/** `o=` username, session id and version: what stays the same in a session refresh. */
+function originOf(sdp: string | undefined): string | undefined {
+  return /^o=(\S+ \S+ \S+)/m.exec(sdp ?? '')?.[1];
 }
 
 async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> {

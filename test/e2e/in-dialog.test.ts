@@ -126,6 +126,34 @@ t.test('a long call with a short session timer stays up: refreshes on both legs'
 });
 
 t.test(
+  'a caller that stops refreshing: drachtio ends its leg, the dealer gets a BYE saying why',
+  async (t) => {
+    const { gw, dealer: dealerSaw } = await oneCall(
+      t,
+      {
+        // fails unless drachtio's BYE arrives with the Reason "Session timer expired"
+        caller: 'standin-uac-session-2s-no-refresh-expect-bye.xml',
+        dealer: 'uas-answer-200.xml',
+      },
+      {},
+      { minSE: 1 },
+    );
+    t.match(
+      received(dealerSaw, 'BYE')?.text,
+      /^Reason: SIP;cause=200;text="Session timer expired"/m,
+    );
+    t.equal(
+      fromApp(gw.standin.trace).filter((f) => f.sip.startsWith('BYE ')).length,
+      1,
+      'one BYE from the app, to the dealer: none to the caller whose session drachtio ended',
+    );
+    const [r] = await gw.records(1);
+    t.match(r, { outcome: 'answered', endedBy: 'session-expired' });
+    t.match(await gw.metrics(), /^calltrack_call_ends_total\{ended_by="session-expired"\} 1$/m);
+  },
+);
+
+t.test(
   "media-anchored hold: the caller's FreeSWITCH endpoint follows, FreeSWITCH answers",
   async (t) => {
     const d = await dealer('uas-answer-200.xml');

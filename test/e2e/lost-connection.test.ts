@@ -22,9 +22,9 @@ const LOST = /^Reason: SIP;cause=503;text="signalling connection lost"/m;
 const metric = async (gw: Gateway, line: RegExp) => line.test(await gw.metrics());
 
 async function dropWhen(gw: Gateway, up: () => boolean, what: string) {
-  await waitFor(up, 5000, what);
+  await waitFor(up, 15_000, what);
   gw.standin.dropApps();
-  await waitFor(() => metric(gw, /^calltrack_drachtio_connected 0$/m), 5000, 'the drop noticed');
+  await waitFor(() => metric(gw, /^calltrack_drachtio_connected 0$/m), 15_000, 'the drop noticed');
 }
 
 t.test('a connected call: record at once, BYE to both sides after the reconnect', async (t) => {

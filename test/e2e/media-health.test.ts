@@ -30,7 +30,7 @@ t.test('/readyz and the metric report a FreeSWITCH that is down', async (t) => {
       const r = await readyz(gw);
       return r.status === 503 ? r : undefined;
     },
-    5000,
+    15_000,
     'readyz 503',
   );
   t.equal(down.status, 503, 'not ready without a media server');
@@ -40,7 +40,7 @@ t.test('/readyz and the metric report a FreeSWITCH that is down', async (t) => {
     drachtio: true,
   });
   t.match(await gw.metrics(), /^calltrack_media_servers_connected 0$/m);
-  await waitFor(() => /connect ECONNREFUSED/.test(gw.logs()) || undefined, 5000, 'a reconnect');
+  await waitFor(() => /connect ECONNREFUSED/.test(gw.logs()) || undefined, 15_000, 'a reconnect');
   t.match(
     (await readyz(gw)).body,
     { freeswitch: /down: connect ECONNREFUSED/ },
@@ -91,7 +91,7 @@ t.test('a whisper file that is missing: noted, counted, the call still connects'
   });
   t.match(plays(gw.fs).find((p) => p.file === WHISPER)?.result, 'FILE NOT FOUND');
   t.match(await gw.metrics(), /^calltrack_media_errors_total\{step="whisper"\} 1$/m);
-  await waitFor(() => gw.fs.channels().length === 0 || undefined, 5000, 'released');
+  await waitFor(() => gw.fs.channels().length === 0 || undefined, 15_000, 'released');
   t.same(gw.fs.channels(), []);
 });
 
@@ -99,7 +99,7 @@ t.test('media server gone: the call reaches the dealer without media', async (t)
   const d = await dealer('uas-answer-200.xml');
   const gw = await startMediaGateway(t, [{ port: d.port }]);
   await gw.fs.close();
-  await waitFor(async () => (await readyz(gw)).status === 503 || undefined, 5000, 'down');
+  await waitFor(async () => (await readyz(gw)).status === 503 || undefined, 15_000, 'down');
   const c = await call(gw, 'uac-expect-200-caller-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller was connected');
   t.match(await d.done, { exitCode: 0 });

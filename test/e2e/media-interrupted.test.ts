@@ -93,7 +93,7 @@ t.test('a drain while the whisper plays still gives the caller a final answer', 
   // the app's playback command on its way to FreeSWITCH: the whisper is playing from now on
   await waitFor(
     () => gw.fs.trace.some((r) => r.kind === 'esl' && r.dir === 'in' && r.text.includes(WHISPER)),
-    5000,
+    15_000,
     'the whisper started',
   );
   gw.proc.kill('SIGTERM');
@@ -109,13 +109,13 @@ t.test('FreeSWITCH goes away mid-call: both legs get a BYE, the record says why'
   const d = await dealer('uas-answer-200.xml');
   const gw = await startMediaGateway(t, [{ port: d.port }]);
   const calling = call(gw, 'uac-expect-183-then-200-await-bye.xml');
-  await waitFor(() => gw.fs.trace.some((r) => r.kind === 'bridge'), 5000, 'the bridge');
+  await waitFor(() => gw.fs.trace.some((r) => r.kind === 'bridge'), 15_000, 'the bridge');
   await gw.fs.close();
   const c = await calling;
   t.match(c, { exitCode: 0 }, `the caller got a BYE: ${c.errors}`);
   t.match(received(c, 'BYE')?.text, /^Reason: SIP;cause=500;text="media server lost"/m);
   t.match(await d.done, { exitCode: 0 }, 'the dealer got a BYE');
   t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'media-lost' });
-  await waitFor(async () => /^calltrack_active_calls 0$/m.test(await gw.metrics()), 5000);
+  await waitFor(async () => /^calltrack_active_calls 0$/m.test(await gw.metrics()), 15_000);
   t.pass('no call left active');
 });

@@ -176,7 +176,7 @@ t.test(
     const file = `${rec?.recordId}.wav`;
     await waitFor(
       async () => /^calltrack_recordings_deleted_total 1$/m.test(await gw.metrics()),
-      5000,
+      15_000,
       'the sweep',
     );
     // one more sweep after the call's recording exists: it stays

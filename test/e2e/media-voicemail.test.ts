@@ -96,7 +96,7 @@ t.test(
     t.equal(audio.subarray(0, 4).toString(), 'RIFF', 'the WAV FreeSWITCH recorded');
     t.ok(audio.length > 44, 'with audio after the header');
 
-    await waitFor(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
+    await waitFor(() => readdirSync(dir).length === 0, 15_000, 'the message deleted').catch(
       () => undefined,
     );
     t.same(readdirSync(dir), [], 'neither message nor note kept after delivery');
@@ -168,7 +168,7 @@ t.test(
     await smtp.up();
     const mail = await smtp.waitForMail(15_000);
     t.equal(mail.email.attachments.length, 1, 'delivered once the mail server is back');
-    await waitFor(() => readdirSync(dir).length === 0, 5000, 'the message deleted').catch(
+    await waitFor(() => readdirSync(dir).length === 0, 15_000, 'the message deleted').catch(
       () => undefined,
     );
     t.same(readdirSync(dir), [], 'deleted after delivery');

@@ -70,7 +70,7 @@ t.test('readiness follows the drachtio connection, which comes back by itself', 
   t.match(await gw.metrics(), /^calltrack_drachtio_connected 0$/m);
   const again = await start({ sipPort: 0, adminPort, secret: 'cymru' });
   t.teardown(() => again.close());
-  r = await readyzOnce(gw.httpPort, 200, 5000);
+  r = await readyzOnce(gw.httpPort, 200, 15_000);
   t.match(r, { status: 200, body: { drachtio: true } }, 'reconnected with backoff');
   t.equal((await fetch(`http://127.0.0.1:${gw.httpPort}/healthz`)).status, 200);
 });

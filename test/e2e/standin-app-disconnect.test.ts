@@ -169,13 +169,17 @@ t.test('a new app cleans up after a dead one: BYE, final answer, CANCEL', async 
     remote: standin.sipAddress,
     keys: KEYS,
   });
-  await waitFor(() => toApp(trace, 'sip').find((f) => f.sip.startsWith('ACK')), 5000, 'call 1 up');
+  await waitFor(
+    () => toApp(trace, 'sip').find((f) => f.sip.startsWith('ACK')),
+    15_000,
+    'call 1 up',
+  );
   const waiting = await startSipp({
     scenario: 'standin-uac-ringing-expect-503.xml',
     remote: standin.sipAddress,
     keys: KEYS,
   });
-  await waitFor(() => toPeer(waiting.port, 'SIP/2.0 180'), 5000, 'call 2 ringing');
+  await waitFor(() => toPeer(waiting.port, 'SIP/2.0 180'), 15_000, 'call 2 ringing');
 
   // ids the dead connection knew (a real gateway would have kept them, e.g. in Redis)
   const inviteEcho = (port: number) => replyTo(trace, `INVITE sip:d@127.0.0.1:${port} SIP/2.0`);

@@ -27,7 +27,7 @@ t.test('createUAS answers, caller ACKs and hangs up', async (t) => {
     ['SIP/2.0 100 Trying', 'SIP/2.0 200 OK', 'SIP/2.0 200 OK'],
     'caller saw 100, 200, 200 to BYE',
   );
-  await waitFor(() => destroyed.length > 0 || undefined, 5000, 'dialog destroyed');
+  await waitFor(() => destroyed.length > 0 || undefined, 15_000, 'dialog destroyed');
 
   const trace = standin.trace;
   const callId = caller.messages[0]?.text.match(/Call-ID: (.*)/)?.[1]?.trim() ?? '';
@@ -96,7 +96,7 @@ t.test('a 200 without ACK is retransmitted, then the server BYEs and tells the a
     keys: { caller: '+4930111222333', called: '+4930100' },
   });
   t.equal(caller.exitCode, 0, `sipp caller succeeded: ${caller.errors}`);
-  await waitFor(() => reason, 5000, 'unsolicited BYE');
+  await waitFor(() => reason, 15_000, 'unsolicited BYE');
   t.equal(reason, 'ACK timeout', 'app told with the Reason of the BYE the server sent');
   const retransmitted = datagrams(standin.trace, 'out').filter(
     (d) => d.firstLine === 'SIP/2.0 200 OK',

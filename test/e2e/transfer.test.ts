@@ -71,6 +71,47 @@ t.test('the dealer transfers the caller: NOTIFYs, the target talks to the caller
   t.match(await gw.metrics(), /^calltrack_transfers_total\{result="completed"\} 1$/m);
 });
 
+t.test(
+  'the dealer hangs up right after its REFER: the caller still reaches the target',
+  async (t) => {
+    const { d, tg, gw } = await bed(
+      t,
+      'uas-answer-refer-then-bye-at-once.xml',
+      TARGET,
+      'uas-answer-offer-expect-ack-answer.xml',
+    );
+    const c = await call(gw, 'uac-expect-200-answer-reinvite-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+    t.match(await d.done, { exitCode: 0 });
+    const targetSaw = await tg!.done;
+    t.match(targetSaw, { exitCode: 0 }, `the target talked to the caller: ${targetSaw.errors}`);
+    t.match((await gw.records(1))[0], {
+      outcome: 'answered',
+      endedBy: 'caller',
+      transfer: { result: 'completed', sipStatus: 200 },
+    });
+  },
+);
+
+t.test('the dealer hung up and the target is busy: the caller gets a BYE', async (t) => {
+  const { d, tg, gw } = await bed(
+    t,
+    'uas-answer-refer-then-bye-at-once.xml',
+    TARGET,
+    'uas-busy-486.xml',
+  );
+  // waits for the gateway's BYE: nobody is left to talk to
+  const c = await call(gw, 'uac-expect-200-await-bye.xml');
+  t.match(c, { exitCode: 0 }, `caller: ${c.errors}`);
+  t.match(await d.done, { exitCode: 0 });
+  t.match(await tg!.done, { exitCode: 0 });
+  t.match((await gw.records(1))[0], {
+    outcome: 'answered',
+    endedBy: 'dealer',
+    transfer: { result: 'failed', sipStatus: 486 },
+  });
+});
+
 t.test('the target is busy: NOTIFY 486, the call stays with the dealer', async (t) => {
   const { d, tg, gw } = await bed(
     t,

@@ -32,7 +32,7 @@ t.test('a wrong secret fails within the connect timeout and says so', async (t) 
   t.teardown(() => servers.close());
   const began = Date.now();
   await servers.start();
-  t.ok(Date.now() - began < 2000, 'start() settled');
+  t.ok(Date.now() - began < 5000, 'start() settled');
   t.equal(servers.connected, 0);
   t.equal(servers.pick(), undefined, 'no server to pick');
   t.match(servers.describe(), /down: no answer within 300 ms \(wrong secret\?\)/);

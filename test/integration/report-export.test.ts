@@ -412,7 +412,7 @@ t.test('Redis not there: exit 1 at once, with a clear message and no password', 
       new RegExp(`cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`),
     );
     t.notMatch(r.err.join('\n'), /s3cret/);
-    t.ok(Date.now() - started < 5000, 'answers within the connect timeout');
+    t.ok(Date.now() - started < 10_000, 'gives up, no reconnect loop');
   }
 });
 
@@ -432,7 +432,7 @@ t.test('a peer that accepts and never answers: exit 1 after the timeout, no hang
     r.err.join('\n'),
     /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+: no answer within 3 s/,
   );
-  t.ok(Date.now() - started < 6000);
+  t.ok(Date.now() - started < 8000, 'one connect timeout, no retries');
 });
 
 t.test('export --out where it cannot write: exit 1, nothing left behind', async (t) => {

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { CallSession, type SessionDeps } from '../../src/call/call-session.js';
 import type { MediaAnchor, MediaPort } from '../../src/call/media-port.js';
-import type { ConnectedLeg, Dialer, InboundLeg } from '../../src/call/ports.js';
+import type { ConnectedLeg, Dialer, InboundLeg, LegEnd } from '../../src/call/ports.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { ForwardDecision } from '../../src/routing/decision.js';
 
@@ -41,10 +41,10 @@ function fakes(
   const leg = (name: string): ConnectedLeg => ({
     ended:
       name === 'caller' && !more.voicemail
-        ? Promise.resolve()
+        ? Promise.resolve('hangup')
         : name === 'caller'
-          ? new Promise<void>((resolve) => {
-              callerGone = resolve;
+          ? new Promise<LegEnd>((resolve) => {
+              callerGone = () => resolve('hangup');
             })
           : new Promise(() => undefined),
     hangup: async () => void steps.push(`hangup ${name}`),
