@@ -12,12 +12,14 @@ import {
   newApp,
   SDP,
   type SrfApp,
-  type SrfDialog,
   sendSipFrame,
 } from '../helpers/srf-app.js';
 import {
+  bridge,
   frames,
   fromApp,
+  inDialog,
+  peerInvite,
   replyTo,
   SECRET,
   standUp,
@@ -48,43 +50,13 @@ function sentOn(trace: readonly TraceRecord[], conn: number): string[][] {
   return frames(trace).flatMap((f) => (f.dir === 'out' && f.conn === conn ? [f.tokens] : []));
 }
 
-function inDialog(method: string, peer: UdpPeer, ok: string, cseq: number, branch: string) {
-  const header = (name: string) => ok.match(new RegExp(`^${name}: .*$`, 'mi'))?.[0] ?? '';
-  return [
-    `${method} sip:+4930100@127.0.0.1 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch}`,
-    header('From'),
-    header('To'),
-    header('Call-ID'),
-    `CSeq: ${cseq} ${method}`,
-    `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\n');
-}
-
 t.test('in-dialog requests after the app is gone get 481; a new app is told nothing', async (t) => {
   const { standin, app } = await standUp(t);
   app.invite((req, res) => void app.createUAS(req, res, { localSdp: SDP }).catch(() => {}));
   const peer = await UdpPeer.open(t);
   const port = standin.sipAddress.port;
-  peer.send(
-    [
-      `INVITE sip:+4930100@127.0.0.1:${port} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-gone-1`,
-      `From: <sip:+4930111222333@127.0.0.1:${peer.port}>;tag=gone1`,
-      `To: <sip:+4930100@127.0.0.1:${port}>`,
-      'Call-ID: gone-call-1@127.0.0.1',
-      'CSeq: 1 INVITE',
-      `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
-      'Content-Type: application/sdp',
-      `Content-Length: ${Buffer.byteLength(SDP)}`,
-      '',
-      SDP,
-    ].join('\n'),
-    port,
-  );
+  const callId = 'gone-call-1@127.0.0.1';
+  peer.send(peerInvite(peer, port, { callId, tag: 'gone1', branch: 'z9hG4bK-gone-1' }), port);
   const ok = await peer.next((m) => m.startsWith('SIP/2.0 200'), '200');
   peer.send(inDialog('ACK', peer, ok, 1, 'z9hG4bK-gone-ack'), port);
   await waitFor(
@@ -92,7 +64,7 @@ t.test('in-dialog requests after the app is gone get 481; a new app is told noth
     3000,
     'ACK',
   );
-  const dialogId = 'gone-call-1@127.0.0.1;from-tag=gone1';
+  const dialogId = `${callId};from-tag=gone1`;
 
   const app2 = await replaceApp(t, app, standin.adminAddress);
   const invites: string[] = [];
@@ -145,15 +117,7 @@ t.test('a new app cleans up after a dead one: BYE, final answer, CANCEL', async 
   const dealers = [answering.port, ringing.port];
   app.invite((req, res) => {
     const port = dealers.shift();
-    app
-      .createB2BUA(req, res, `sip:d@127.0.0.1:${port}`, { localSdpB: req.body })
-      .then(({ uas, uac }) => {
-        const link = (a: SrfDialog, b: SrfDialog) =>
-          a.on('destroy', () => void b.destroy().catch(() => {}));
-        link(uas, uac);
-        link(uac, uas);
-      })
-      .catch(() => {});
+    bridge(app, req, res, `sip:d@127.0.0.1:${port}`).catch(() => {});
   });
   const trace = standin.trace;
   const toPeer = (port: number, firstLine: string) =>

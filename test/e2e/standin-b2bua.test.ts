@@ -2,7 +2,7 @@
 import t from 'tap';
 import { runSipp, startSipp } from '../helpers/sipp.js';
 import type { SrfDialog } from '../helpers/srf-app.js';
-import { datagrams, fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
+import { bridge, datagrams, fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const KEYS = { caller: '+4930111222333', called: '+4930100' };
@@ -134,11 +134,7 @@ t.test('B2BUA to an answering dealer, BYE from the caller', async (t) => {
   const { standin, app } = await standUp(t);
   const dealer = await startSipp({ scenario: 'uas-answer-200.xml', keys: KEYS });
   app.invite(async (req, res) => {
-    const { uas, uac } = await app.createB2BUA(req, res, `sip:d@127.0.0.1:${dealer.port}`, {
-      localSdpB: req.body,
-    });
-    uas.on('destroy', () => void uac.destroy().catch(() => {}));
-    uac.on('destroy', () => void uas.destroy().catch(() => {}));
+    await bridge(app, req, res, `sip:d@127.0.0.1:${dealer.port}`);
   });
   const caller = await runSipp({
     scenario: 'uac-expect-200-caller-bye.xml',

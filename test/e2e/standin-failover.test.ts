@@ -3,8 +3,7 @@
 import { createSocket } from 'node:dgram';
 import t from 'tap';
 import { runSipp, startSipp } from '../helpers/sipp.js';
-import type { SrfDialog } from '../helpers/srf-app.js';
-import { datagrams, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
+import { bridge, datagrams, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const KEYS = { caller: '+4930111222333', called: '+4930100' };
@@ -17,14 +16,7 @@ t.test('busy dealer, failover to a dealer that answers and hangs up', async (t) 
   app.invite(async (req, res) => {
     for (const port of [busy.port, second.port]) {
       try {
-        const { uas, uac } = await app.createB2BUA(req, res, `sip:d@127.0.0.1:${port}`, {
-          localSdpB: req.body,
-          passFailure: false,
-        });
-        const link = (a: SrfDialog, b: SrfDialog) =>
-          a.on('destroy', () => void b.destroy().catch(() => {}));
-        link(uac, uas);
-        link(uas, uac);
+        await bridge(app, req, res, `sip:d@127.0.0.1:${port}`, { passFailure: false });
         return;
       } catch (err) {
         failures.push((err as { status: number }).status);

@@ -4,19 +4,21 @@
 // protocol); and the server as session refresher of that leg, re-INVITEing the caller itself.
 import t from 'tap';
 import { SDP, type SrfApp, type SrfDialog } from '../helpers/srf-app.js';
-import { fromApp, peerResponse, replyTo, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
+import {
+  fromApp,
+  gapBetween,
+  inDialog,
+  peerInvite,
+  peerResponse,
+  replyTo,
+  standUp,
+  toApp,
+  UdpPeer,
+} from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
-import type { TraceRecord } from '../standin/index.js';
 
 const CALL_ID = 'dlg-call-1@127.0.0.1';
 const DIALOG_ID = `${CALL_ID};from-tag=dlg1`;
-
-/** Milliseconds between the first datagrams the stand-in sent that start with `a` and `b`. */
-function gapBetween(trace: readonly TraceRecord[], a: RegExp, b: RegExp): number {
-  const at = (re: RegExp) =>
-    Date.parse(trace.find((r) => r.kind === 'sip' && r.dir === 'out' && re.test(r.text))?.ts ?? '');
-  return at(b) - at(a);
-}
 
 /** The peer calls, the app answers with createUAS, the peer ACKs; resolves with the 200. */
 async function answeredCall(
@@ -29,43 +31,12 @@ async function answeredCall(
     app.invite((req, res) => void app.createUAS(req, res, { localSdp: SDP }).then(resolve));
   });
   peer.send(
-    [
-      `INVITE sip:+4930100@127.0.0.1:${port} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-dlg-1`,
-      `From: <sip:+4930111222333@127.0.0.1:${peer.port}>;tag=dlg1`,
-      `To: <sip:+4930100@127.0.0.1:${port}>`,
-      `Call-ID: ${CALL_ID}`,
-      'CSeq: 1 INVITE',
-      `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
-      ...extra,
-      'Content-Type: application/sdp',
-      `Content-Length: ${Buffer.byteLength(SDP)}`,
-      '',
-      SDP,
-    ].join('\n'),
+    peerInvite(peer, port, { callId: CALL_ID, tag: 'dlg1', branch: 'z9hG4bK-dlg-1' }, extra),
     port,
   );
   const ok = await peer.next((m) => m.startsWith('SIP/2.0 200'), '200 to INVITE');
-  peer.send(request('ACK', peer, ok, 1, 'z9hG4bK-dlg-ack'), port);
+  peer.send(inDialog('ACK', peer, ok, 1, 'z9hG4bK-dlg-ack'), port);
   return { ok, dialog };
-}
-
-/** A request from the peer inside the dialog its INVITE created. */
-function request(method: string, peer: UdpPeer, ok: string, cseq: number, branch: string) {
-  const header = (name: string) => ok.match(new RegExp(`^${name}: .*$`, 'mi'))?.[0] ?? '';
-  return [
-    `${method} sip:+4930100@127.0.0.1 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch}`,
-    header('From'),
-    header('To'),
-    header('Call-ID'),
-    `CSeq: ${cseq} ${method}`,
-    `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
-    ...(method === 'REFER' ? ['Refer-To: <sip:+4930999@127.0.0.1>'] : []),
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\n');
 }
 
 t.test('the app re-INVITEs the leg it answered; its ACK takes the re-INVITE CSeq', async (t) => {
@@ -98,7 +69,7 @@ t.test('UPDATE, INFO, REFER and OPTIONS from the caller go up inside the dialog'
   const { ok } = await answeredCall(app, peer, port);
   const methods = ['UPDATE', 'INFO', 'REFER', 'OPTIONS'];
   methods.forEach((method, i) => {
-    peer.send(request(method, peer, ok, i + 2, `z9hG4bK-dlg-${method}`), port);
+    peer.send(inDialog(method, peer, ok, i + 2, `z9hG4bK-dlg-${method}`), port);
   });
   await waitFor(
     () => (peer.received.filter((m) => / 200 OK\r\n/.test(m)).length >= 5 ? true : undefined),

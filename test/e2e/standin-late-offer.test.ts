@@ -3,8 +3,9 @@
 // ACK. While the app has not ACKed the dealer's 200, retransmissions of it are absorbed.
 import t from 'tap';
 import { runSipp, startSipp } from '../helpers/sipp.js';
-import { SDP, type SrfDialog } from '../helpers/srf-app.js';
+import { SDP } from '../helpers/srf-app.js';
 import {
+  bridge,
   datagrams,
   fromApp,
   peerResponse,
@@ -23,13 +24,7 @@ t.test('late offer through createB2BUA: offer in the 200, answer in the ACK', as
   const dealer = await startSipp({ scenario: 'standin-uas-offer-in-200-expect-ack-sdp.xml' });
   app.invite(async (req, res) => {
     // an empty localSdpB is drachtio-srf's third-party call control path
-    const { uas, uac } = await app.createB2BUA(req, res, `sip:d@127.0.0.1:${dealer.port}`, {
-      localSdpB: req.body,
-    });
-    const link = (a: SrfDialog, b: SrfDialog) =>
-      a.on('destroy', () => void b.destroy().catch(() => {}));
-    link(uas, uac);
-    link(uac, uas);
+    await bridge(app, req, res, `sip:d@127.0.0.1:${dealer.port}`);
   });
   const caller = await runSipp({
     scenario: 'standin-uac-late-offer-answer-in-ack-caller-bye.xml',

@@ -4,28 +4,34 @@
 // re-INVITEs from the server itself, unseen by the app; a re-INVITE below Min-SE gets 422.
 import t from 'tap';
 import { runSipp, startSipp } from '../helpers/sipp.js';
-import { SDP, type SrfDialog } from '../helpers/srf-app.js';
-import { datagrams, fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
+import { SDP, type SrfApp } from '../helpers/srf-app.js';
+import {
+  bridge,
+  datagrams,
+  fromApp,
+  gapBetween,
+  replyTo,
+  standUp,
+  toApp,
+} from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
-import type { TraceRecord } from '../standin/index.js';
 
 const KEYS = { caller: '+4930111222333', called: '+4930100' };
 const SHORT = { minSE: 1, sessionTimerJitter: 0 };
 
-/** Milliseconds between the first datagrams the stand-in sent that start with `a` and `b`. */
-function gapBetween(trace: readonly TraceRecord[], a: RegExp, b: RegExp): number {
-  const at = (re: RegExp) =>
-    Date.parse(trace.find((r) => r.kind === 'sip' && r.dir === 'out' && re.test(r.text))?.ts ?? '');
-  return at(b) - at(a);
-}
-
-t.test('a caller refreshing every 900 ms keeps a 2 s session for 3 s', async (t) => {
-  const { standin, app } = await standUp(t, SHORT);
+/** Answers every INVITE as a UAS; the reasons srf gives as the dialogs end. */
+function answerAll(app: SrfApp): (string | undefined)[] {
   const ended: (string | undefined)[] = [];
   app.invite(async (req, res) => {
     const dialog = await app.createUAS(req, res, { localSdp: SDP });
     dialog.on('destroy', (_msg, reason) => ended.push(reason));
   });
+  return ended;
+}
+
+t.test('a caller refreshing every 900 ms keeps a 2 s session for 3 s', async (t) => {
+  const { standin, app } = await standUp(t, SHORT);
+  const ended = answerAll(app);
   const caller = await runSipp({
     scenario: 'standin-uac-session-2s-refresh-3x-caller-bye.xml',
     remote: standin.sipAddress,
@@ -49,11 +55,7 @@ t.test('a caller refreshing every 900 ms keeps a 2 s session for 3 s', async (t)
 
 t.test('a caller that stops refreshing gets a BYE, the app an unsolicited BYE', async (t) => {
   const { standin, app } = await standUp(t, SHORT);
-  const ended: (string | undefined)[] = [];
-  app.invite(async (req, res) => {
-    const dialog = await app.createUAS(req, res, { localSdp: SDP });
-    dialog.on('destroy', (_msg, reason) => ended.push(reason));
-  });
+  const ended = answerAll(app);
   const caller = await runSipp({
     scenario: 'standin-uac-session-2s-no-refresh-expect-bye.xml',
     remote: standin.sipAddress,
@@ -79,13 +81,7 @@ t.test('a dealer naming refresher=uac gets refreshes from the server, not the ap
   const { standin, app } = await standUp(t, SHORT);
   const dealer = await startSipp({ scenario: 'standin-uas-session-2s-uac-refreshes-2x.xml' });
   app.invite(async (req, res) => {
-    const { uas, uac } = await app.createB2BUA(req, res, `sip:d@127.0.0.1:${dealer.port}`, {
-      localSdpB: req.body,
-    });
-    const link = (a: SrfDialog, b: SrfDialog) =>
-      a.on('destroy', () => void b.destroy().catch(() => {}));
-    link(uas, uac);
-    link(uac, uas);
+    await bridge(app, req, res, `sip:d@127.0.0.1:${dealer.port}`);
   });
   const caller = await runSipp({
     scenario: 'standin-uac-expect-200-hold-2500ms-caller-bye.xml',

@@ -4,7 +4,16 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { Test } from 'tap';
 import { type StandinHandle, start, type TraceRecord } from '../standin/index.js';
 import { killAllSipp } from './sipp.js';
-import { connectApp, disconnectApp, newApp, type SrfApp } from './srf-app.js';
+import {
+  connectApp,
+  disconnectApp,
+  newApp,
+  SDP,
+  type SrfApp,
+  type SrfDialog,
+  type SrfRequest,
+  type SrfResponse,
+} from './srf-app.js';
 import { waitFor } from './wait.js';
 
 export const SECRET = 'cymru';
@@ -157,4 +166,69 @@ export function peerResponse(
     copy('CSeq'),
   ];
   return [...lines, ...extra, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+}
+
+/** A request from a UdpPeer inside the dialog its INVITE created (`ok` is the 200 it got). */
+export function inDialog(method: string, peer: UdpPeer, ok: string, cseq: number, branch: string) {
+  const header = (name: string) => ok.match(new RegExp(`^${name}: .*$`, 'mi'))?.[0] ?? '';
+  return [
+    `${method} sip:+4930100@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch}`,
+    header('From'),
+    header('To'),
+    header('Call-ID'),
+    `CSeq: ${cseq} ${method}`,
+    `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
+    ...(method === 'REFER' ? ['Refer-To: <sip:+4930999@127.0.0.1>'] : []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The plainest B2BUA an app builds with drachtio-srf: the caller's SDP to `uri`, and a BYE on
+ * either leg ends the other. Rejects as createB2BUA does.
+ */
+export async function bridge(
+  app: SrfApp,
+  req: SrfRequest,
+  res: SrfResponse,
+  uri: string,
+  opts: object = {},
+): Promise<{ uas: SrfDialog; uac: SrfDialog }> {
+  const legs = await app.createB2BUA(req, res, uri, { localSdpB: req.body, ...opts });
+  legs.uas.on('destroy', () => void legs.uac.destroy().catch(() => {}));
+  legs.uac.on('destroy', () => void legs.uas.destroy().catch(() => {}));
+  return legs;
+}
+
+/** An INVITE with SDP from a UdpPeer to the stand-in's SIP `port`, opening dialog `callId`. */
+export function peerInvite(
+  peer: UdpPeer,
+  port: number,
+  d: { callId: string; tag: string; branch: string },
+  extra: string[] = [],
+): string {
+  return [
+    `INVITE sip:+4930100@127.0.0.1:${port} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${d.branch}`,
+    `From: <sip:+4930111222333@127.0.0.1:${peer.port}>;tag=${d.tag}`,
+    `To: <sip:+4930100@127.0.0.1:${port}>`,
+    `Call-ID: ${d.callId}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
+    ...extra,
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(SDP)}`,
+    '',
+    SDP,
+  ].join('\n');
+}
+
+/** Milliseconds between the first datagrams the stand-in sent that match `a` and `b`. */
+export function gapBetween(trace: readonly TraceRecord[], a: RegExp, b: RegExp): number {
+  const at = (re: RegExp) =>
+    Date.parse(trace.find((r) => r.kind === 'sip' && r.dir === 'out' && re.test(r.text))?.ts ?? '');
+  return at(b) - at(a);
 }
