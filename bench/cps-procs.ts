@@ -108,8 +108,21 @@ async function sippPorts(): Promise<string[]> {
   return ['-i', '127.0.0.1', '-p', String(port), '-mp', String(media)];
 }
 
-/** A sipp dealer that answers every call and waits for its BYE, for as long as it runs. */
+/**
+ * A sipp dealer that answers every call and waits for its BYE, for as long as it runs; started
+ * again on other ports if another process took its port between the check and sipp's bind.
+ */
 export async function startDealer(): Promise<Proc & { address: Endpoint }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDealerOnce();
+    } catch (err) {
+      if (attempt >= 3 || !/Unable to bind/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startDealerOnce(): Promise<Proc & { address: Endpoint }> {
   const sipp = requireBinary('sipp', 'sip-tester');
   const args = await sippPorts();
   const port = Number(args[3]);
@@ -124,7 +137,9 @@ export async function startDealer(): Promise<Proc & { address: Endpoint }> {
     if (proc.child.exitCode !== null) break;
     await sleep(20);
   }
-  if (await udpPortIsFree(port)) throw new Error(`sipp dealer did not start:\n${proc.output()}`);
+  // exited: the port may be bound, but by some other process
+  if (proc.child.exitCode !== null || (await udpPortIsFree(port)))
+    throw new Error(`sipp dealer did not start:\n${proc.output()}`);
   return { ...proc, address: { address: '127.0.0.1', port } };
 }
 

@@ -7,7 +7,7 @@
 import type { Logger } from '../observability/logger.js';
 import { DialogRelay } from './dialog-relay.js';
 import type { MediaAnchor } from './media-port.js';
-import type { ConnectedLeg, EndedBy } from './ports.js';
+import type { ConnectedLeg, EndedBy, Refer, ReferDecision, ReferNotify } from './ports.js';
 import type { TransferNote } from './record.js';
 import { Transfer, type TransferDeps } from './transfer.js';
 
@@ -41,8 +41,6 @@ export async function talk(
   deps: TalkDeps,
 ): Promise<Talked> {
   let dealer = firstDealer;
-  // a transfer target still ringing when the call ends is cancelled
-  const over = new AbortController();
   let end: (by: EndedBy) => void = () => undefined;
   const ended = new Promise<EndedBy>((resolve) => {
     end = resolve;
@@ -57,9 +55,14 @@ export async function talk(
       // a transferor may hang up right after its REFER (RFC 5589): the caller waits for the target
       if (leg === dealer && !transfer?.running) end(how === 'session-expired' ? how : 'dealer');
     });
-  const transfer =
-    deps.transfer &&
-    new Transfer(
+  // made at the first REFER: most calls never see one, and every call pays for what it makes
+  let transfer: Transfer | undefined;
+  /** Cancels a transfer target still ringing when the call ends. */
+  let over: AbortController | undefined;
+  const onRefer = (refer: Refer, notify: ReferNotify): ReferDecision => {
+    if (!deps.transfer) return refused;
+    over ??= new AbortController();
+    transfer ??= new Transfer(
       {
         ...deps.transfer,
         signal: over.signal,
@@ -72,7 +75,7 @@ export async function talk(
           const previous = dealer;
           dealer = target;
           relay.replace('dealer', target, targetSdp);
-          target.onRefer((refer, notify) => transfer?.refer(refer, notify) ?? refused);
+          target.onRefer(onRefer);
           watchDealer(target);
           return previous;
         },
@@ -81,7 +84,9 @@ export async function talk(
         },
       },
     );
-  dealer.onRefer((refer, notify) => transfer?.refer(refer, notify) ?? refused);
+    return transfer.refer(refer, notify);
+  };
+  dealer.onRefer(onRefer);
   void caller.ended.then((how) => {
     gone.add(caller);
     end(how === 'session-expired' ? how : 'caller');
@@ -93,7 +98,8 @@ export async function talk(
   limit.unref();
   const endedBy = await ended;
   clearTimeout(limit);
-  over.abort();
+  // a plain reason: without one, abort() builds a DOMException (and its stack)
+  over?.abort(endedBy);
   // nothing can be sent on a lost drachtio connection; the orphan cleanup BYEs after a reconnect
   if (endedBy !== 'signalling-lost') {
     const reason = REASONS[endedBy];

@@ -2,6 +2,7 @@
 // (timers B/F → an internal 408, as sofia generates), and matching of responses by branch.
 
 import { newTag, newUuid } from './ids.js';
+import { addTo, removeFrom } from './multimap.js';
 import type { Endpoint } from './sip-address.js';
 import { parseNameAddr } from './sip-address.js';
 import { canonicalKey, headerValue, type SipRequest, type SipResponse } from './sip-message.js';
@@ -64,10 +65,13 @@ export function newClientTxn(fields: NewClientTxn): ClientTxn {
 export class ClientTxnStore {
   private readonly byKey = new Map<string, ClientTxn>();
   private readonly byId = new Map<string, ClientTxn>();
+  /** re-INVITEs by dialog, so a BYE does not scan every lingering transaction. */
+  private readonly reinvites = new Map<string, Set<ClientTxn>>();
 
   add(txn: ClientTxn): void {
     this.byKey.set(key(txn.branch, txn.method), txn);
     this.byId.set(txn.txnId, txn);
+    if (txn.method === 'INVITE' && txn.inDialog) addTo(this.reinvites, txn.dialogId, txn);
   }
 
   match(response: SipResponse): ClientTxn | undefined {
@@ -83,16 +87,9 @@ export class ClientTxnStore {
 
   /** The app's re-INVITE in this dialog still waiting for a final response. */
   pendingReinvite(dialogId: string): ClientTxn | undefined {
-    for (const txn of this.byId.values()) {
+    for (const txn of this.reinvites.get(dialogId) ?? []) {
       const open = txn.state === 'calling' || txn.state === 'proceeding';
-      if (
-        txn.method === 'INVITE' &&
-        txn.inDialog &&
-        txn.dialogId === dialogId &&
-        open &&
-        txn.client
-      )
-        return txn;
+      if (open && txn.client) return txn;
     }
     return undefined;
   }
@@ -103,6 +100,7 @@ export class ClientTxnStore {
     if (this.byKey.get(key(txn.branch, txn.method)) === txn)
       this.byKey.delete(key(txn.branch, txn.method));
     if (this.byId.get(txn.txnId) === txn) this.byId.delete(txn.txnId);
+    removeFrom(this.reinvites, txn.dialogId, txn);
   }
 }
 

@@ -1,5 +1,7 @@
 // Server transactions: one per request from the network that an app may answer. Holds the
 // request, what the app may still do with it, and the last response for retransmissions.
+
+import { addTo, removeFrom } from './multimap.js';
 import { branchOf, type Endpoint } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { AppClient, Stack } from './stack.js';
@@ -46,10 +48,14 @@ export interface ServerTxn {
 export class ServerTxnStore {
   private readonly byId = new Map<string, ServerTxn>();
   private readonly byKey = new Map<string, ServerTxn>();
+  /** New INVITEs by the dialog they open: a scan of every lingering transaction per BYE would
+   * cap the stand-in at a few hundred calls/s. */
+  private readonly invitesByDialog = new Map<string, Set<ServerTxn>>();
 
   add(txn: ServerTxn): void {
     this.byId.set(txn.txnId, txn);
     this.byKey.set(key(txn.branch, txn.method), txn);
+    if (txn.inviteInProgress) addTo(this.invitesByDialog, txn.dialogId, txn);
   }
 
   byTxnId(txnId: string): ServerTxn | undefined {
@@ -74,15 +80,8 @@ export class ServerTxnStore {
 
   /** An accepted (2xx) INVITE of this dialog still waiting for its ACK. */
   awaitingAck(dialogId: string): ServerTxn | undefined {
-    for (const txn of this.byId.values()) {
-      if (
-        txn.dialogId === dialogId &&
-        txn.inviteInProgress &&
-        txn.lastStatus >= 200 &&
-        txn.lastStatus < 300
-      ) {
-        return txn;
-      }
+    for (const txn of this.invitesByDialog.get(dialogId) ?? []) {
+      if (txn.lastStatus >= 200 && txn.lastStatus < 300) return txn;
     }
     return undefined;
   }
@@ -93,6 +92,7 @@ export class ServerTxnStore {
     this.byId.delete(txn.txnId);
     if (this.byKey.get(key(txn.branch, txn.method)) === txn)
       this.byKey.delete(key(txn.branch, txn.method));
+    removeFrom(this.invitesByDialog, txn.dialogId, txn);
   }
 
   get size(): number {
