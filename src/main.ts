@@ -23,6 +23,7 @@ import { Admitter } from './sip/admission.js';
 import { connectDrachtio } from './sip/connection.js';
 import { srfDialer } from './sip/dialer.js';
 import { answerOptions, routeInvites } from './sip/inbound.js';
+import { delay } from './util/delay.js';
 import { VoicemailOutbox } from './voicemail/outbox.js';
 import { smtpSender } from './voicemail/smtp.js';
 
@@ -246,10 +247,6 @@ function startOutbox(): VoicemailOutbox {
   });
   box.start();
   return box;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function recordState(): string {

@@ -194,7 +194,6 @@ export class CallSession {
     attempts: Attempt[],
   ): Promise<SessionResult | undefined> {
     const answered = [...attempts, { index, status: 200, cause: 'answered' as const }];
-    const release = () => (result.kind === 'offered' ? result.abandon() : result.leg.hangup());
     let legs: Connected;
     try {
       const connected = await this.#guard(
@@ -207,9 +206,9 @@ export class CallSession {
       legs = connected;
     } catch (err) {
       if (err instanceof MediaStepError && !this.#stopped)
-        return this.#mediaFailed(release, answered, err);
+        return this.#mediaFailed(result.release, answered, err);
       // the caller's CANCEL (or the drain) crossed the dealer's 200: release the dealer
-      await release().catch(() => undefined);
+      await result.release();
       this.deps.logger.info({ err }, 'caller not connected when the dealer answered');
       return this.#ended(answered) ?? this.#refused(503, 'failed', answered);
     }

@@ -27,7 +27,7 @@ export async function connectCaller(
   if (result.kind === 'offered') {
     // late offer, signalling only: the dealer's offer to the caller, the caller's answer back
     const { leg, answer } = await inbound.answerWithOffer(result.offer);
-    if (!answer) return brokenAck(leg, result.abandon);
+    if (!answer) return brokenAck(leg, result.release);
     return { caller: leg, dealer: await result.accept(answer), local: result.offer };
   }
   const dealer = result.leg;

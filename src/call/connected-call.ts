@@ -9,7 +9,7 @@ import { DialogRelay } from './dialog-relay.js';
 import type { MediaAnchor } from './media-port.js';
 import type { ConnectedLeg, EndedBy, Refer, ReferDecision, ReferNotify } from './ports.js';
 import type { TransferNote } from './record.js';
-import { Transfer, type TransferDeps } from './transfer.js';
+import { NOT_ALLOWED, Transfer, type TransferDeps } from './transfer.js';
 
 /** The Reason on the BYEs the gateway sends itself (none when a party hung up normally). */
 const REASONS: Partial<Record<EndedBy, string>> = {
@@ -60,7 +60,7 @@ export async function talk(
   /** Cancels a transfer target still ringing when the call ends. */
   let over: AbortController | undefined;
   const onRefer = (refer: Refer, notify: ReferNotify): ReferDecision => {
-    if (!deps.transfer) return refused;
+    if (!deps.transfer) return NOT_ALLOWED;
     over ??= new AbortController();
     transfer ??= new Transfer(
       {
@@ -107,5 +107,3 @@ export async function talk(
   }
   return { endedBy, ...(transfer?.note && { transfer: transfer.note }) };
 }
-
-const refused = { accept: false, status: 403, reason: 'Transfer Not Allowed' } as const;

@@ -196,15 +196,14 @@ export class MediaFlow {
     }
   }
 
-  /** Bridges caller and dealer and starts the recording; FreeSWITCH's SDP for the caller's 200. */
-  async connect(dealerSdp?: string): Promise<string> {
+  /** Bridges caller and dealer and starts the recording. */
+  async connect(): Promise<void> {
     const anchor = this.#anchor;
-    if (!anchor) return dealerSdp ?? '';
+    if (!anchor) return;
     await step('bridge', () => anchor.bridge());
     // recorded only when the caller heard the notice
     const recording = this.media.recording;
     if (recording) await this.#record(anchor, recording, this.#noticed === 'played');
-    return anchor.callerSdp;
   }
 
   /** Notes a step that failed after the dealer answered (the call ends). */
@@ -288,9 +287,9 @@ export class MediaFlow {
   }
 }
 
-async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   try {
-    return await run();
+    await run();
   } catch (err) {
     throw new MediaStepError(name, err);
   }

@@ -131,14 +131,20 @@ export type DialFailure =
   | 'declined';
 
 export type DialResult =
-  | { kind: 'answered'; leg: ConnectedLeg; sdp: string | undefined }
+  | {
+      kind: 'answered';
+      leg: ConnectedLeg;
+      sdp: string | undefined;
+      /** BYE the answered dealer (it is not to be connected); never throws. */
+      release(): Promise<void>;
+    }
   | {
       /** Late offer: the dealer's 200 carries an offer; `accept` ACKs it with our answer. */
       kind: 'offered';
       offer: string;
       accept(answer: string): Promise<ConnectedLeg>;
-      /** ACK and BYE the answered dealer (the caller is gone). */
-      abandon(): Promise<void>;
+      /** ACK and BYE the answered dealer (it is not to be connected); never throws. */
+      release(): Promise<void>;
     }
   | { kind: 'failed'; status: number; cause: DialFailure };
 

@@ -84,7 +84,7 @@ export class Transfer {
 
   /** REFER from the dealer. */
   refer(refer: Refer, notify: ReferNotify): ReferDecision {
-    if (!this.deps.enabled) return { accept: false, status: 403, reason: 'Transfer Not Allowed' };
+    if (!this.deps.enabled) return NOT_ALLOWED;
     // RFC 3891 attended transfer: this gateway is not the dialog the Replaces names
     if (refer.replaces)
       return { accept: false, status: 403, reason: 'Attended Transfer Not Supported' };
@@ -119,15 +119,16 @@ export class Transfer {
         void notify(sipfrag(180), false);
       },
     });
-    let status: number;
+    let status = result.kind === 'failed' ? result.status : 200;
     let replaced: ConnectedLeg | undefined;
-    try {
-      replaced = await this.#connect(result);
-      status = replaced ? 200 : failedStatus(result);
-    } catch (err) {
-      if (!(err instanceof TransferFailed))
-        log.warn({ err }, 'transfer target answered but could not be connected');
-      status = err instanceof TransferFailed ? err.status : 500;
+    if (result.kind !== 'failed') {
+      try {
+        replaced = await this.#connect(result);
+      } catch (err) {
+        if (!(err instanceof TransferFailed))
+          log.warn({ err }, 'transfer target answered but could not be connected');
+        status = err instanceof TransferFailed ? err.status : 500;
+      }
     }
     this.#note = {
       result: status === 200 ? 'completed' : 'failed',
@@ -142,19 +143,18 @@ export class Transfer {
     return replaced !== undefined;
   }
 
-  /** Puts the answered target in the dealer's place; the dealer it replaced, if it did. */
-  async #connect(result: DialResult): Promise<ConnectedLeg | undefined> {
+  /** Puts the answered target in the dealer's place; the dealer it replaced. */
+  async #connect(result: Exclude<DialResult, { kind: 'failed' }>): Promise<ConnectedLeg> {
     const { media } = this.deps;
-    if (result.kind === 'failed') return undefined;
     if (this.deps.signal.aborted) {
-      await (result.kind === 'offered' ? result.abandon() : result.leg.hangup());
+      await result.release();
       throw new TransferFailed(487);
     }
     if (result.kind === 'answered') {
       // anchored: the target answered FreeSWITCH's offer; without media it cannot happen (we
       // offered nothing, so a 200 without an offer is a broken target)
       if (!media || !result.sdp) {
-        await result.leg.hangup();
+        await result.release();
         throw new TransferFailed(488);
       }
       await media.updateDealer(result.sdp);
@@ -162,7 +162,7 @@ export class Transfer {
     }
     const reoffer = await this.hooks.caller().request({ method: 'INVITE', body: result.offer });
     if (reoffer.status >= 300 || !reoffer.body) {
-      await result.abandon();
+      await result.release();
       throw new TransferFailed(reoffer.status >= 300 ? reoffer.status : 488);
     }
     const target = await result.accept(reoffer.body);
@@ -172,14 +172,17 @@ export class Transfer {
 
 const TRANSFERRED = 'SIP;cause=200;text="call transferred"';
 
+/** REFER where transfers are off for the number, or not configured at all. */
+export const NOT_ALLOWED: ReferDecision = {
+  accept: false,
+  status: 403,
+  reason: 'Transfer Not Allowed',
+};
+
 /** The target could not take the call over; the status the transferor is told. */
 class TransferFailed extends Error {
   constructor(readonly status: number) {
     super(`transfer failed with ${status}`);
     this.name = 'TransferFailed';
   }
-}
-
-function failedStatus(result: DialResult): number {
-  return result.kind === 'failed' ? result.status : 500;
 }

@@ -7,6 +7,7 @@
  */
 import type { MediaAnchor, MediaPort, Prompt } from '../call/media-port.js';
 import type { Logger } from '../observability/logger.js';
+import { delay } from '../util/delay.js';
 import type { FsEndpoint } from './fsmrf-types.js';
 import type { MediaServers } from './servers.js';
 
@@ -184,10 +185,6 @@ async function playPrompt(
     logger.warn({ err, prompt: uri }, `${what} failed`);
     return 'failed';
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** A dialplan tone as written (`%(300,0,800)`) or with its `tone_stream://` prefix. */

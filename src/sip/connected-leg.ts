@@ -109,7 +109,7 @@ async function answer(
     headers.Contact = dialog.local.contact;
   // RFC 3261 14.2: a second offer while one is pending gets 500 with a Retry-After of 0–10 s
   if (a.status === 500) headers['Retry-After'] = String(1 + Math.floor(Math.random() * 5));
-  // srf answers the next refresh with dialog.local.sdp: keep it what we answered
+  // the answer to the next session refresh repeats dialog.local.sdp: keep it what we answered
   if (a.status < 300 && a.body && method !== 'INFO')
     (dialog.local as { sdp?: string }).sdp = a.body;
   res.send(a.status, { headers, ...(a.body && { body: a.body }) });

@@ -7,7 +7,7 @@
 import Srf from 'drachtio-srf';
 import type { Logger } from '../observability/logger.js';
 import { InFlight } from './in-flight.js';
-import { Orphans } from './orphans.js';
+import { type CleanupResult, Orphans } from './orphans.js';
 import type { Srf as SrfClient } from './srf-types.js';
 
 export type DrachtioTarget = { host: string; port: number; secret: string };
@@ -15,7 +15,7 @@ export type ConnectionEvents = {
   onConnected(): void;
   onDisconnected(): void;
   /** Orphans cleaned up after a reconnect: BYEs, final answers and CANCELs sent, sends refused. */
-  onCleanup?(result: { byes: number; answers: number; cancels: number; failed: number }): void;
+  onCleanup?(result: CleanupResult): void;
 };
 
 const MAX_RETRY_DELAY_MS = 5000;
@@ -31,6 +31,7 @@ export function connectDrachtio(
   const srf = new (Srf as unknown as new () => SrfClient)();
   const inFlight = new InFlight();
   const orphans = new Orphans(logger, now);
+  let up = false;
   srf.on('connect', (err: Error | null, hostport: string) => {
     if (err) {
       logger.error({ err }, 'drachtio-server refused the connection');
@@ -42,7 +43,6 @@ export function connectDrachtio(
     events.onConnected();
     if (orphans.pending > 0) void orphans.cleanUp(srf).then((result) => events.onCleanup?.(result));
   });
-  let up = false;
   srf.on('close', () => {
     const wasUp = up;
     up = false;

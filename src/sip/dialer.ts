@@ -93,7 +93,8 @@ function dial(
       .then(
         (answered) => {
           untrack();
-          if (settled) return abandon(answered, inFlight);
+          // an answer after the attempt ended (ring timeout, caller gone) must not stay up
+          if (settled) return resultOf(answered, inFlight).release();
           finish(resultOf(answered, inFlight));
         },
         (err: unknown) => {
@@ -113,19 +114,18 @@ function dial(
   });
 }
 
-function resultOf(answered: SrfDialog | UacOffer, inFlight: InFlight): DialResult {
-  if (isDialog(answered))
-    return { kind: 'answered', leg: connectedLeg(answered, inFlight), sdp: answered.remote.sdp };
+function resultOf(
+  answered: SrfDialog | UacOffer,
+  inFlight: InFlight,
+): Exclude<DialResult, { kind: 'failed' }> {
+  if (isDialog(answered)) {
+    const leg = connectedLeg(answered, inFlight);
+    return { kind: 'answered', leg, sdp: answered.remote.sdp, release: () => leg.hangup() };
+  }
   return {
     kind: 'offered',
     offer: answered.sdp,
     accept: async (answer) => connectedLeg(await answered.ack(answer), inFlight),
-    abandon: () => answered.destroy(),
+    release: () => answered.destroy().catch(() => undefined),
   };
-}
-
-/** An answer after the attempt ended (ring timeout, caller gone): the dealer leg must not stay up. */
-async function abandon(answered: SrfDialog | UacOffer, inFlight: InFlight): Promise<void> {
-  if (isDialog(answered)) await connectedLeg(answered, inFlight).hangup();
-  else await answered.destroy().catch(() => undefined);
 }

@@ -24,7 +24,6 @@ export class InFlight {
   #outbound = new Set<SrfRequest>();
   #dialogs = new Set<SrfDialog>();
   #lost = false;
-  readonly #onLost = new Set<() => void>();
 
   /** True between a drop of the drachtio connection and the next connect. */
   get lost(): boolean {
@@ -43,15 +42,9 @@ export class InFlight {
     return this.#track(this.#dialogs, dialog);
   }
 
-  /** Called once when the connection drops (then never again for this call). */
-  onLost(listener: () => void): () => void {
-    this.#onLost.add(listener);
-    return () => this.#onLost.delete(listener);
-  }
-
   /**
    * The connection dropped: hands over everything in flight (nothing of it can be sent on the
-   * dead connection) and tells every call.
+   * dead connection); the calls themselves are ended by the call registry.
    */
   drop(now: number): OrphanSet {
     const orphans = {
@@ -64,18 +57,12 @@ export class InFlight {
     this.#outbound = new Set();
     this.#dialogs = new Set();
     this.#lost = true;
-    const listeners = [...this.#onLost];
-    this.#onLost.clear();
-    for (const listener of listeners) listener();
     return orphans;
   }
 
+  /** The connection is back: sends go out again. */
   connected(): void {
     this.#lost = false;
-  }
-
-  get size(): number {
-    return this.#inbound.size + this.#outbound.size + this.#dialogs.size;
   }
 
   #track<T>(set: Set<T>, item: T): () => void {

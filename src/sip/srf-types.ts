@@ -53,7 +53,7 @@ export type OfferlessModify = { sdp: string; ack: (sdp: string) => void };
 
 export interface SrfDialog extends EventEmitter {
   readonly id: string;
-  /** What we last offered or answered in this dialog; srf answers refreshes with it. */
+  /** What we last offered or answered in this dialog; a session refresh is answered with it. */
   readonly local: { sdp?: string; contact?: string };
   readonly remote: { sdp?: string };
   readonly connected: boolean;
@@ -70,7 +70,6 @@ export interface SrfDialog extends EventEmitter {
     event: 'modify' | 'update' | 'info' | 'refer',
     listener: (req: SrfRequest, res: SrfResponse) => void,
   ): this;
-  on(event: 'refresh', listener: (req: SrfRequest) => void): this;
   on(event: 'ack', listener: (req: SrfRequest) => void): this;
   once(event: 'ack', listener: (req: SrfRequest) => void): this;
   once(event: 'destroy', listener: (req: SrfRequest, reason?: string) => void): this;

@@ -73,7 +73,8 @@ function fakes(
       steps.push(`invite ${r.sdp}`);
       r.onProvisional({ status: 180 });
       if (more.dealers === 'busy') return { kind: 'failed', status: 486, cause: 'busy' };
-      return { kind: 'answered', leg: leg('dealer'), sdp: 'dealer-sdp' };
+      const dealer = leg('dealer');
+      return { kind: 'answered', leg: dealer, sdp: 'dealer-sdp', release: () => dealer.hangup() };
     },
   };
   const anchor: MediaAnchor = {
