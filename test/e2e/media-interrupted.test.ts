@@ -4,13 +4,11 @@
  * connected (the caller is not answered, the next destination rings); a drain in that window
  * still gives the caller a final answer; FreeSWITCH going away mid-call ends both legs.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { callThrough as call, dealerSipp as dealer, received } from '../helpers/call-bed.js';
 import { plays, released, startMediaGateway, WHISPER } from '../helpers/media-bed.js';
 import type { SippResult } from '../helpers/sipp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 const answers = (c: SippResult) =>
@@ -66,7 +64,7 @@ t.test('the dealer hangs up while the recording notice still plays: not connecte
       '    retentionDays: 30',
       '    noticeFile: notice.wav',
     ],
-    { RECORDING_DIR: mkdtempSync(join(tmpdir(), 'calltrack-rec-')) },
+    { RECORDING_DIR: tempDir('calltrack-rec-') },
   );
   const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);

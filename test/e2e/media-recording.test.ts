@@ -5,8 +5,7 @@
  * record_session (never `record` on a bridged leg) into RECORDING_DIR as `<recordId>.wav`, with
  * the sidecar the sweeper reads; the call record notes the file.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { writeSidecar } from '../../src/recordings/store.js';
@@ -17,6 +16,7 @@ import {
   TRACKING,
 } from '../helpers/call-bed.js';
 import { fsLegCallId, plays, released, startMediaGateway } from '../helpers/media-bed.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 const NOTICE = 'notice/autohaus.wav';
@@ -37,7 +37,7 @@ async function recordingGateway(
   dealerPort: number,
   noticeFile?: string,
   env: Record<string, string> = {},
-  dir = mkdtempSync(join(tmpdir(), 'calltrack-recordings-')),
+  dir = tempDir('calltrack-recordings-'),
 ) {
   const gw = await startMediaGateway(
     t,
@@ -152,7 +152,7 @@ t.test('the notice cannot play: the call goes through, not recorded, counted', a
 t.test(
   'retention: the gateway’s sweeper deletes a recording past its days, keeps the new one',
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'calltrack-recordings-'));
+    const dir = tempDir('calltrack-recordings-');
     // left by an earlier call 40 days ago, kept 30 days
     writeFileSync(join(dir, 'old-call.wav'), 'RIFF');
     await writeSidecar(dir, {
@@ -193,7 +193,7 @@ t.test(
   'FreeSWITCH cannot write RECORDING_DIR: the call goes on, the recording is failed',
   async (t) => {
     const d = await dealer('uas-answer-200.xml');
-    const dir = mkdtempSync(join(tmpdir(), 'calltrack-recordings-'));
+    const dir = tempDir('calltrack-recordings-');
     // record_session completes either way; only its completion cause says the file never opened
     const gw = await startMediaGateway(
       t,

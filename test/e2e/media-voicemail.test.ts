@@ -5,8 +5,7 @@
  * to the number's address with the audio attached, and deleted once the mail server accepted it.
  * With the mail server down the message stays on disk and the delivery is retried.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../helpers/call-bed.js';
 import { fsLegCallId, plays, released, startMediaGateway } from '../helpers/media-bed.js';
 import { type TestSmtp, testSmtp } from '../helpers/smtp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 const GREETING = 'voicemail/autohaus.wav';
@@ -31,7 +31,7 @@ async function voicemailGateway(
   env: Record<string, string> = {},
   greeting = { file: GREETING, ms: 200 },
 ) {
-  const dir = mkdtempSync(join(tmpdir(), 'calltrack-voicemail-'));
+  const dir = tempDir('calltrack-voicemail-');
   const gw = await startMediaGateway(
     t,
     [{ port: dealerPort, ringTimeout: 2 }],
@@ -252,7 +252,7 @@ t.test('FreeSWITCH cannot write VOICEMAIL_DIR: voicemail failed, nothing mailed'
   const smtp = await testSmtp();
   t.teardown(() => smtp.down());
   const d = await dealer('uas-busy-486.xml');
-  const dir = mkdtempSync(join(tmpdir(), 'calltrack-voicemail-'));
+  const dir = tempDir('calltrack-voicemail-');
   const gw = await startMediaGateway(
     t,
     [{ port: d.port, ringTimeout: 2 }],

@@ -2,9 +2,6 @@
  * Call records from real calls into a real Redis stream, through the gateway as `npm start` runs
  * it; a Redis outage leaves calls working and the node ready, and loses no record.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { fromFields } from '../../src/records/entry.js';
@@ -12,6 +9,7 @@ import { CALLER, CUSTOMERS, callThrough, numbersYaml, TRACKING } from '../helper
 import { startGateway } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redis.js';
 import { startSipp } from '../helpers/sipp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 t.test(
@@ -25,7 +23,7 @@ t.test(
       {
         RECORD_SINK: 'redis',
         REDIS_URL: redis.url,
-        RECORD_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'calltrack-gw-spool-')),
+        RECORD_SPOOL_DIR: tempDir('calltrack-gw-spool-'),
         RECORD_SPOOL_AFTER_MS: '100',
       },
     );

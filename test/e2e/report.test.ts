@@ -4,9 +4,6 @@
  * process, and `calltrack report` shows the calls per source.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { localDay } from '../../src/records/day.js';
@@ -15,6 +12,7 @@ import { cli } from '../helpers/cli-io.js';
 import { startGateway } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redis.js';
 import { startSipp } from '../helpers/sipp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 t.test('sipp calls show up per source in calltrack report', async (t) => {
@@ -35,7 +33,7 @@ t.test('sipp calls show up per source in calltrack report', async (t) => {
     {
       RECORD_SINK: 'redis',
       REDIS_URL: redis.url,
-      RECORD_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'calltrack-report-spool-')),
+      RECORD_SPOOL_DIR: tempDir('calltrack-report-spool-'),
     },
   );
   const env = { ...process.env, REDIS_URL: redis.url, LOG_LEVEL: 'warn' };

@@ -9,6 +9,7 @@ import { fromFields } from '../../src/records/entry.js';
 import { callRecord, DISTINCT_CALLER, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 import { mediaTail } from '../helpers/stream-records.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const OUTCOMES = CALL_OUTCOMES;
 const entries = async (r: Redis) =>
@@ -247,12 +248,9 @@ t.test(
   'records spooled before a SIGKILL are replayed on restart, none lost, none twice',
   async (t) => {
     const { spawn } = await import('node:child_process');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const redis = await startRedis(t);
     await redis.stop();
-    const spoolDir = mkdtempSync(join(tmpdir(), 'calltrack-crash-'));
+    const spoolDir = tempDir('calltrack-crash-');
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'test/helpers/writer-child.ts', redis.url, spoolDir, '200'],

@@ -3,18 +3,18 @@
  * recipient, with the audio attached as it was on disk; a refused recipient or a server that is
  * down rejects, so the outbox keeps the message.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { VoicemailMail } from '../../src/voicemail/message.js';
 import { smtpSender } from '../../src/voicemail/smtp.js';
 import { testSmtp } from '../helpers/smtp.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const AUDIO = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40), Buffer.alloc(320, 0x7f)]);
 
 function mail(to: string): VoicemailMail {
-  const path = join(mkdtempSync(join(tmpdir(), 'calltrack-smtp-')), 'r1.wav');
+  const path = join(tempDir('calltrack-smtp-'), 'r1.wav');
   writeFileSync(path, AUDIO);
   return {
     to,

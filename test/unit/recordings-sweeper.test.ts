@@ -3,8 +3,7 @@
  * its own number's retention days (from its sidecar), the others stay; a recording without a
  * readable sidecar is kept and reported.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { createLogger } from '../../src/observability/logger.js';
@@ -12,13 +11,14 @@ import { audioFile } from '../../src/recordings/audio-files.js';
 import { writeSidecar } from '../../src/recordings/store.js';
 import { startRecordingSweeper, sweepRecordings } from '../../src/recordings/sweeper.js';
 import { cli } from '../helpers/cli-io.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TODAY = Date.parse('2026-11-22T00:00:00Z');
 const daysAgo = (d: number) => new Date(TODAY - d * 86_400_000).toISOString();
 
 /** old-30: 40 days old, kept 30 days; new-30: 10 days old; old-90: 40 days old, kept 90 days. */
 async function recordings(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'calltrack-rec-'));
+  const dir = tempDir('calltrack-rec-');
   const add = async (recordId: string, ageDays: number, retentionDays: number) => {
     writeFileSync(join(dir, audioFile(recordId)), 'RIFF');
     await writeSidecar(dir, {

@@ -4,20 +4,20 @@
  * its ceiling; notes left by a crash mid-message are delivered once stale, or cleared when there
  * is no audio; a note it cannot read is kept and reported, never guessed at.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { createLogger } from '../../src/observability/logger.js';
 import type { VoicemailMail } from '../../src/voicemail/message.js';
 import { VoicemailOutbox } from '../../src/voicemail/outbox.js';
 import type { VoicemailNote } from '../../src/voicemail/store.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const WAV = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40), Buffer.alloc(160, 0xff)]);
 const START = Date.parse('2026-11-22T10:00:00Z');
 
 function bed(failures = 0) {
-  const dir = mkdtempSync(join(tmpdir(), 'calltrack-outbox-'));
+  const dir = tempDir('calltrack-outbox-');
   const sent: VoicemailMail[] = [];
   let clock = START;
   let failing = failures;
