@@ -141,7 +141,7 @@ export class CallSession {
     if (ended) return ended;
     const final = finalAnswer(causes);
     if (this.#media?.takesVoicemail) return this.#voicemail(this.#media, final.outcome, attempts);
-    return this.#refused(final.status, final.outcome, attempts);
+    return this.#refused(final.status, final.outcome, attempts, { Reason: final.reason });
   }
 
   /**
@@ -156,8 +156,13 @@ export class CallSession {
     return undefined;
   }
 
-  #refused(status: number, outcome: SessionResult['outcome'], attempts: Attempt[]): SessionResult {
-    this.inbound.reject(status);
+  #refused(
+    status: number,
+    outcome: SessionResult['outcome'],
+    attempts: Attempt[],
+    headers?: Readonly<Record<string, string>>,
+  ): SessionResult {
+    this.inbound.reject(status, headers);
     this.deps.onFinalAnswer?.(status);
     return { outcome, sipStatus: status, attempts };
   }

@@ -134,14 +134,16 @@ t.test('first destination never answers within its ring timeout, the second answ
   t.ok((r?.ringMs as number) >= 1000, 'the ring time includes the first ring timeout');
 });
 
-t.test('all destinations busy: the caller hears 486', async (t) => {
+t.test('all destinations busy: the caller hears 486 with Q.850 cause 17', async (t) => {
   const a = await dealer('uas-busy-486.xml');
   const b = await dealer('uas-busy-486.xml');
   const gw = await startGateway(t, {
     'customers.yaml': CUSTOMERS,
     'numbers.yaml': numbersYaml([{ port: a.port }, { port: b.port }]),
   });
-  t.match(await call(gw, 'uac-expect-486.xml'), { exitCode: 0 });
+  const c = await call(gw, 'uac-expect-486-q850-reason.xml');
+  t.match(c, { exitCode: 0 }, `486 with a Reason: ${c.errors}`);
+  t.match(received(c, 'SIP/2.0 486')?.text, /^Reason: Q\.850;cause=17;text="User busy"\r?$/m);
   t.match([await a.done, await b.done], [{ exitCode: 0 }, { exitCode: 0 }]);
   t.match((await gw.records(1))[0], {
     outcome: 'busy',
@@ -150,13 +152,18 @@ t.test('all destinations busy: the caller hears 486', async (t) => {
   });
 });
 
-t.test('no destination answers: the caller hears 480', async (t) => {
+t.test('no destination answers: the caller hears 480 with Q.850 cause 19', async (t) => {
   const a = await dealer('uas-ring-expect-cancel.xml');
   const gw = await startGateway(t, {
     'customers.yaml': CUSTOMERS,
     'numbers.yaml': numbersYaml([{ port: a.port, ringTimeout: 1 }]),
   });
-  t.match(await call(gw, 'uac-expect-480.xml'), { exitCode: 0 });
+  const c = await call(gw, 'uac-expect-480-q850-reason.xml');
+  t.match(c, { exitCode: 0 }, `480 with a Reason: ${c.errors}`);
+  t.match(
+    received(c, 'SIP/2.0 480')?.text,
+    /^Reason: Q\.850;cause=19;text="No answer from user \(user alerted\)"\r?$/m,
+  );
   t.match(await a.done, { exitCode: 0 });
   t.match((await gw.records(1))[0], { outcome: 'no-answer', sipStatus: 480 });
 });

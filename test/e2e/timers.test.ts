@@ -62,17 +62,23 @@ t.test('a destination that never answers ends at its ring timeout as unreachable
 });
 
 t.test(
-  'only dead destinations: the caller gets 503 and the call is unreachable, not missed',
+  'only dead destinations: the caller gets 480 with Q.850 cause 27, the call is unreachable, not missed',
   async (t) => {
     const dead = await blackHole(t);
     const gw = await startGateway(t, {
       'customers.yaml': CUSTOMERS,
       'numbers.yaml': numbersYaml([{ port: dead.port, ringTimeout: 1 }]),
     });
-    t.match(await call(gw, 'uac-expect-503.xml'), { exitCode: 0 });
+    // not 503: an upstream would try the next node, and that node the same dead trunk
+    const c = await call(gw, 'uac-expect-480-q850-reason.xml');
+    t.match(c, { exitCode: 0 }, `480 with a Reason: ${c.errors}`);
+    t.match(
+      received(c, 'SIP/2.0 480')?.text,
+      /^Reason: Q\.850;cause=27;text="Destination out of order"\r?$/m,
+    );
     t.match((await gw.records(1))[0], {
       outcome: 'unreachable',
-      sipStatus: 503,
+      sipStatus: 480,
       attempts: [{ cause: 'unreachable' }],
     });
     const metrics = await gw.metrics();
@@ -80,6 +86,27 @@ t.test(
     t.match(metrics, /^calltrack_dial_attempts_total\{cause="unreachable"\} 1$/m);
   },
 );
+
+t.test('a busy dealer, then a dead one: 480 with Q.850 cause 31, the call failed', async (t) => {
+  const busy = await dealer('uas-busy-486.xml');
+  const dead = await blackHole(t);
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: busy.port }, { port: dead.port, ringTimeout: 1 }]),
+  });
+  const c = await call(gw, 'uac-expect-480-q850-reason.xml');
+  t.match(c, { exitCode: 0 }, `480 with a Reason: ${c.errors}`);
+  t.match(
+    received(c, 'SIP/2.0 480')?.text,
+    /^Reason: Q\.850;cause=31;text="Normal, unspecified"\r?$/m,
+  );
+  t.match(await busy.done, { exitCode: 0 });
+  t.match((await gw.records(1))[0], {
+    outcome: 'failed',
+    sipStatus: 480,
+    attempts: [{ cause: 'busy' }, { cause: 'unreachable' }],
+  });
+});
 
 t.test('the maximum call duration ends both legs with a Reason', async (t) => {
   // both scenarios wait for a BYE

@@ -57,7 +57,8 @@ function fakes(
     sdp: 'caller-sdp',
     provisional: (p) => void steps.push(`provisional ${p.status}`),
     earlyMedia: (sdp) => void steps.push(`183 ${sdp}`),
-    reject: (status) => void steps.push(`reject ${status}`),
+    reject: (status, headers) =>
+      void steps.push(headers?.Reason ? `reject ${status} ${headers.Reason}` : `reject ${status}`),
     answer: async (sdp) => {
       steps.push(`200 ${sdp}`);
       return leg('caller');
@@ -327,10 +328,10 @@ t.test('voicemail: FreeSWITCH fails and nothing was recorded: failed, counted', 
   t.same(errors, ['voicemail']);
 });
 
-t.test('no voicemail: every dealer busy, the caller gets 486, no answer', async (t) => {
+t.test('no voicemail: every dealer busy, the caller gets 486 with its Reason', async (t) => {
   const { steps, session } = fakes(undefined, false, { dealers: 'busy' });
   const r = await session.run();
-  t.same(steps.slice(-2), ['reject 486', 'release']);
+  t.same(steps.slice(-2), ['reject 486 Q.850;cause=17;text="User busy"', 'release']);
   t.notOk(
     steps.some((s) => s.startsWith('200')),
     'never answered',
@@ -352,7 +353,7 @@ t.test(
       steps.some((s) => s.startsWith('200') || s.startsWith('voicemail')),
       'no 200 for a message nobody could record',
     );
-    t.same(steps.slice(-2), ['reject 486', 'release']);
+    t.same(steps.slice(-2), ['reject 486 Q.850;cause=17;text="User busy"', 'release']);
     t.match(r, { outcome: 'busy', sipStatus: 486 });
   },
 );
