@@ -16,7 +16,8 @@ ENV NODE_ENV=production \
     DIALPLAN_DIR=/app/dialplans \
     RECORD_SPOOL_DIR=/app/spool \
     RECORDING_DIR=/app/recordings \
-    HTTP_PORT=9464
+    HTTP_PORT=9464 \
+    HTTP_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
@@ -36,6 +37,8 @@ RUN mkdir -p /app/recordings && chown node:node /app/recordings
 RUN mkdir -p /app/voicemail && chown node:node /app/voicemail
 VOLUME ["/app/spool", "/app/recordings", "/app/voicemail"]
 USER node
+# HTTP_HOST=0.0.0.0 above: loopback inside the container would be unreachable for Prometheus and
+# the orchestrator's probes; the container's own network namespace is the boundary here
 EXPOSE 9464
 # liveness of the process; readiness (drachtio connected, dialplans loaded) is /readyz for the
 # orchestrator. The slim image has no curl: Node's fetch does the request.

@@ -3,7 +3,7 @@
  * SIGTERM. The only place (with config/) that reads the environment.
  */
 import { hostname } from 'node:os';
-import { createHttpServer } from './admin/http.js';
+import { createHttpServer, withoutCredentials } from './admin/http.js';
 import { ActiveCalls } from './call/registry.js';
 import { sinkFromConfig } from './call/sinks.js';
 import { ConfigError, loadConfig } from './config/load.js';
@@ -147,10 +147,11 @@ const sweeper = startRecordingSweeper({
 
 const http = createHttpServer({
   registry: metrics.registry,
+  detail: config.readyzDetail === 'on',
   readiness: () => ({
     ready: ready(),
     checks: {
-      ...(media && { freeswitch: media.describe() }),
+      ...(media && { freeswitch: media.connected > 0 }),
       drachtio: drachtioUp,
       dialplans: reloader.loaded,
       draining: admitter.draining,
@@ -160,12 +161,19 @@ const http = createHttpServer({
       // a mail server that is down does not stop calls: messages wait on disk, retried
       voicemail: outbox ? `${voicemailsPending} waiting for delivery` : 'off (SMTP_URL empty)',
     },
+    detail: {
+      drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
+      ...(records && { redis: withoutCredentials(config.redisUrl) }),
+      ...(config.recordSink !== 'redis' && { recordSink: config.recordSink }),
+      ...(media && { freeswitch: media.describe() }),
+    },
   }),
 });
-await http.listen({ host: '0.0.0.0', port: config.httpPort });
+await http.listen({ host: config.httpHost, port: config.httpPort });
 logger.info(
   {
-    httpPort: config.httpPort,
+    // where the listener really is: ops and tests see loopback-only at a glance
+    http: http.addresses(),
     dialplanDir: config.dialplanDir,
     drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
   },
@@ -250,6 +258,7 @@ function startOutbox(): VoicemailOutbox {
 }
 
 function recordState(): string {
-  if (!records) return config.recordSink;
+  // `file:<path>` names a path on this host: the kind only, the path is detail
+  if (!records) return config.recordSink.replace(/:.*/, '');
   return records.writer.redisUp ? 'redis' : `spooling (${records.writer.spooled} in spool)`;
 }

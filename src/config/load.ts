@@ -13,6 +13,10 @@ export type Config = {
   readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string };
   readonly redisUrl: string;
   readonly httpPort: number;
+  /** Address the metrics/health listener binds to; loopback unless ops open it on purpose. */
+  readonly httpHost: string;
+  /** `on`: /readyz names internal addresses (drachtio, Redis, media servers); `off`: booleans only. */
+  readonly readyzDetail: 'on' | 'off';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly outboundTrunk: string;
   readonly reload: { readonly debounceMs: number; readonly workerThresholdBytes: number };
@@ -77,6 +81,8 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   DRACHTIO_SECRET: { path: ['drachtio', 'secret'], kind: 'string' },
   REDIS_URL: { path: ['redisUrl'], kind: 'string' },
   HTTP_PORT: { path: ['httpPort'], kind: 'integer' },
+  HTTP_HOST: { path: ['httpHost'], kind: 'string' },
+  READYZ_DETAIL: { path: ['readyzDetail'], kind: 'string' },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
   OUTBOUND_TRUNK: { path: ['outboundTrunk'], kind: 'string' },
   RELOAD_DEBOUNCE_MS: { path: ['reload', 'debounceMs'], kind: 'integer' },

@@ -8,6 +8,8 @@ t.test('defaults from config/default.json', async (t) => {
     defaultCountry: 'DE',
     drachtio: { port: 9022 },
     httpPort: 9464,
+    httpHost: '127.0.0.1',
+    readyzDetail: 'off',
   });
   t.ok(Object.isFrozen(c) && Object.isFrozen(c.drachtio), 'frozen');
 });
@@ -21,6 +23,8 @@ t.test('every documented variable overrides its setting', async (t) => {
     DRACHTIO_SECRET: 's3cret',
     REDIS_URL: 'redis://redis:6379/1',
     HTTP_PORT: '8080',
+    HTTP_HOST: '0.0.0.0',
+    READYZ_DETAIL: 'on',
     LOG_LEVEL: 'debug',
     OUTBOUND_TRUNK: 'sip:trunk.example.net:5060',
     RELOAD_DEBOUNCE_MS: '100',
@@ -65,6 +69,8 @@ t.test('every documented variable overrides its setting', async (t) => {
     drachtio: { host: 'drachtio', port: 9023, secret: 's3cret' },
     redisUrl: 'redis://redis:6379/1',
     httpPort: 8080,
+    httpHost: '0.0.0.0',
+    readyzDetail: 'on',
     logLevel: 'debug',
     outboundTrunk: 'sip:trunk.example.net:5060',
     reload: { debounceMs: 100, workerThresholdBytes: 1000 },
@@ -109,7 +115,7 @@ t.test('every documented variable overrides its setting', async (t) => {
       retryMaxMs: 900000,
     },
   });
-  t.equal(Object.keys(ENV_VARS).length, 44, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 46, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
@@ -142,6 +148,21 @@ t.test('every bad value is listed at once, naming the variable', async (t) => {
   }
   t.match(err.message, /DRACHTIO_PORT \(drachtio\.port\): 'port' must be an integer, not string/);
 });
+
+t.test(
+  'the HTTP listener: a bad address and a READYZ_DETAIL other than on/off are named',
+  async (t) => {
+    const err = t.throws(() =>
+      loadConfig({ HTTP_HOST: '0.0.0.0 ::', READYZ_DETAIL: 'yes' }),
+    ) as ConfigError;
+    t.equal(err.problems.length, 2, err.message);
+    t.match(err.message, /HTTP_HOST \(httpHost\): 'httpHost' must be an address to bind to/);
+    t.match(
+      err.message,
+      /READYZ_DETAIL \(readyzDetail\): 'readyzDetail' must be one of "on", "off"/,
+    );
+  },
+);
 
 t.test('media: no FreeSWITCH by default; a server without a secret is refused', async (t) => {
   t.same(loadConfig({}).media.servers, [], 'signalling only unless FREESWITCH is set');
