@@ -109,7 +109,8 @@ export async function handleInvite(
     inbound.reject(decision.sipStatus);
     setup();
     log.info(
-      { reason: decision.reason, status: decision.sipStatus },
+      // the detail says why a number was unreadable (ambiguous, too short); it holds no digits
+      { reason: decision.reason, status: decision.sipStatus, detail: decision.detail },
       REJECT_REASONS[decision.reason].log,
     );
     const routed = {

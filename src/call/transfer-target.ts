@@ -35,8 +35,8 @@ export function transferTarget(target: string, policy: TransferPolicy): Transfer
       return refused('Transfer Outside DE/AT Not Allowed');
     return { ok: true, uri: `sip:${number}@${policy.trunk}`, kind: 'e164' };
   }
-  // digits too few for a number, or a tel: URI that is none: not a name to send as a SIP URI
-  if (number.reason === 'incomplete' || /^tel:/i.test(target))
+  // digits too few or ambiguous (+49 030…), or a tel: URI that is none: not a SIP URI to send
+  if (number.reason !== 'malformed' || /^tel:/i.test(target))
     return { ok: false, status: 404, reason: 'Not A Valid Number' };
   const checked = parseDestination(target, 0);
   if (!checked.ok) return { ok: false, status: 400, reason: 'Invalid Refer-To' };

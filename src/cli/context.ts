@@ -29,7 +29,9 @@ export function numberArg(config: LazyConfig, raw: string | undefined, what: str
   if (!raw) throw new CliError(`missing ${what}`);
   const n = normalise(raw, { defaultCountryCode: COUNTRY_CODES[config().defaultCountry] });
   if (typeof n !== 'string')
-    throw new CliError(`${what} '${raw}' is not a phone number: ${n.detail}`);
+    throw new CliError(
+      `${what} '${raw}' ${n.reason === 'ambiguous' ? 'is ambiguous' : 'is not a phone number'}: ${n.detail}`,
+    );
   return n;
 }
 

@@ -2,7 +2,7 @@
 import { errorLines } from '../dialplan/errors.js';
 import { type CompiledSet, loadDialplanDir } from '../dialplan/load.js';
 import { buildTable } from '../dialplan/table.js';
-import { commandConfig, dialplanDir } from './context.js';
+import { commandConfig, dialplanDir, numberArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
 
 async function loadOrFail(io: CliIO, dir: string): Promise<CompiledSet> {
@@ -36,6 +36,8 @@ export async function lookupCommand(
   const raw = args[0];
   if (raw === undefined) throw new CliError('usage: calltrack lookup <number> [--dialplans dir]');
   const config = commandConfig(io);
+  // a number the gateway cannot read (malformed, ambiguous) is the admin's typo: say so, exit 2
+  numberArg(config, raw, 'number');
   const dir = dialplanDir(config, flags.dialplans);
   const { decisions, summary, index } = await loadOrFail(io, dir);
   const table = buildTable(decisions, summary, index, config().defaultCountry, io.now());

@@ -5,10 +5,10 @@
  * file, line and column.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { e164Value } from '../numbering/normalise.js';
+import { e164Value, spellingAdvice } from '../numbering/normalise.js';
 import type { RouteDecision } from '../routing/decision.js';
 import type { NumberIndex } from '../routing/number-index.js';
-import { describeErrors, schemaValidator } from '../schema/ajv.js';
+import { describeErrors, type SchemaProblem, schemaValidator } from '../schema/ajv.js';
 import { decide } from './compile.js';
 import { dayOf } from './dates.js';
 import { checkCustomer, checkNumber } from './entry-rules.js';
@@ -99,7 +99,7 @@ export class SetBuilder {
     if (validate(doc)) return broken;
     let usable = doc !== null && typeof doc === 'object' && !Array.isArray(doc);
     for (const p of describeErrors(validate.errors)) {
-      this.#issues.push({ file, path: p.path, message: p.message, key: p.key });
+      this.#issues.push({ file, path: p.path, message: withAdvice(doc, p), key: p.key });
       const [list, index] = p.path;
       if (typeof index === 'number') broken.add(`${String(list)}/${index}`);
       // a wrong version or unknown top-level key leaves the lists readable; a wrong list does not
@@ -162,4 +162,15 @@ export class SetBuilder {
       check.destinations.filter((d) => d !== undefined),
     );
   }
+}
+
+const NUMBER_FIELDS: ReadonlySet<unknown> = new Set(['number', 'replaces', 'replacedBy']);
+
+/** A number written as people write it (`+49 (0)30 …`): the message says what to write instead. */
+function withAdvice(doc: unknown, p: SchemaProblem): string {
+  if (p.key || p.path[0] !== 'numbers' || !NUMBER_FIELDS.has(p.path.at(-1))) return p.message;
+  let value: unknown = doc;
+  for (const k of p.path) value = (value as Record<string | number, unknown> | undefined)?.[k];
+  const advice = typeof value === 'string' ? spellingAdvice(value) : undefined;
+  return advice ? `${p.message}; ${advice}` : p.message;
 }

@@ -4,6 +4,7 @@
  */
 import { classify } from '../numbering/classify.js';
 import { E164_PATTERN } from '../numbering/e164.js';
+import { spellingAdvice } from '../numbering/normalise.js';
 
 export type Destination =
   | { readonly type: 'e164'; readonly number: string; readonly ringTimeoutMs: number }
@@ -19,7 +20,10 @@ const PARAMS = /^(?:;[a-zA-Z0-9\-_.!~*'%]+(?:=[a-zA-Z0-9\-_.!~*'%[\]:/&+$]*)?)*$
 export function parseDestination(to: string, ringTimeoutSeconds: number): DestinationCheck {
   const ringTimeoutMs = ringTimeoutSeconds * 1000;
   if (to.startsWith('+')) {
-    if (!E164_PATTERN.test(to)) return { ok: false, reason: `'${to}' is not an E.164 number` };
+    if (!E164_PATTERN.test(to)) {
+      const advice = spellingAdvice(to);
+      return { ok: false, reason: `'${to}' is not an E.164 number${advice ? `: ${advice}` : ''}` };
+    }
     if (classify(to).kind === 'invalid') {
       return { ok: false, reason: `'${to}' is not a valid number in its country's numbering plan` };
     }

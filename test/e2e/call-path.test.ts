@@ -274,3 +274,33 @@ t.test(
     t.notMatch(await gw.metrics(), /17699887766/, 'not in the metrics');
   },
 );
+
+t.test(
+  'numbers as people write them: the (0) form is read, an ambiguous one is not guessed',
+  async (t) => {
+    const d = await dealer('uas-answer-200.xml');
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: d.port }]),
+    });
+    // the Request-URI and To in the (0) form; the From with a trunk 0 after +49 (ambiguous)
+    const c = await call(gw, 'uac-expect-200-caller-bye.xml', '+49(0)3025550101', '+490176998877');
+    t.match(c, { exitCode: 0 }, 'routed to the dealer');
+    const invite = received(await d.done, 'INVITE')?.text ?? '';
+    t.match(
+      invite,
+      /^From: "Anonymous" <sip:anonymous@anonymous\.invalid>/m,
+      'the unreadable caller number is not guessed: the dealer sees anonymous',
+    );
+    t.notMatch(invite, /176998877/, 'nor any guess of it');
+    t.match(
+      await call(gw, 'uac-expect-484.xml', '+4903025550101'),
+      { exitCode: 0 },
+      'a called number with a trunk 0 after +49 is refused, not routed to +493025550101',
+    );
+    const [answered, refused] = await gw.records(2);
+    t.match(answered, { outcome: 'answered', trackingNumber: TRACKING });
+    t.match(refused, { outcome: 'rejected', rejectReason: 'malformed', sipStatus: 484 });
+    t.match(gw.logs(), /"detail":"a 0 right after the country code/, 'the log says why');
+  },
+);

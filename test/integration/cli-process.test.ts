@@ -28,6 +28,34 @@ t.test('lookup prints the decision as JSON', async (t) => {
   });
 });
 
+t.test(
+  'lookup and numbers read the (0) form, and refuse an ambiguous number with why',
+  async (t) => {
+    const r = calltrack('lookup', '+49 (0)30 2555 0101', '--dialplans', 'dialplans');
+    t.equal(r.code, 0, r.err);
+    t.match(JSON.parse(r.out), { kind: 'forward', number: '+493025550101' });
+    for (const [raw, why] of [
+      ['+49 030 2555 0101', /a 0 right after the country code \+49 or \+43/],
+      ['0049 30 (0)2555 0101', /'\(0\)' may stand only right after the country code/],
+      ['(0)30 2555 0101', /'\(0\)' without a country code/],
+    ] as const) {
+      const bad = calltrack('lookup', raw, '--dialplans', 'dialplans');
+      t.equal(bad.code, 2, `${raw}: exit 2`);
+      t.equal(bad.out, '', 'no decision printed');
+      t.match(bad.err, `number '${raw}' is ambiguous`);
+      t.match(bad.err, why);
+    }
+    const numbers = calltrack(
+      'numbers',
+      'deactivate',
+      '+49030 2555 0101',
+      '--dialplans',
+      'dialplans',
+    );
+    t.match(numbers, { code: 2, err: /number '\+49030 2555 0101' is ambiguous: a 0 right after/ });
+  },
+);
+
 t.test('usage errors exit 2 and say what is wrong', async (t) => {
   t.match(calltrack(), { code: 2, out: /usage: calltrack/ });
   t.match(calltrack('frobnicate'), { code: 2, err: /unknown command 'frobnicate'/ });

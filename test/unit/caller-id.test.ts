@@ -41,6 +41,24 @@ t.test('no readable number is unknown, not guessed', async (t) => {
   t.same(callerId({}, '49'), { kind: 'unknown' });
 });
 
+t.test('a (0) caller number is read; an ambiguous one is unknown, not guessed', async (t) => {
+  t.same(callerId({ from: '<sip:+49(0)30123456@carrier.example>;tag=1' }, '49'), {
+    kind: 'number',
+    number: '+4930123456',
+  });
+  t.same(callerId({ from: '<sip:+49030123456@carrier.example>;tag=1' }, '49'), {
+    kind: 'unknown',
+  });
+  t.same(
+    callerId(
+      { from: '<sip:+4930123456@carrier.example>;tag=1', assertedIdentity: '<tel:+49-030-123456>' },
+      '49',
+    ),
+    { kind: 'unknown' },
+    "an unreadable P-Asserted-Identity is not replaced by the caller's own From",
+  );
+});
+
 t.test('what the dealer phone shows', async (t) => {
   t.equal(
     dealerDisplayName({ kind: 'number', number: '+4930123456', name: 'Max' }, '[mobile.de]'),

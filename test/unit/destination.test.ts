@@ -39,3 +39,20 @@ t.test('anything else is refused with a reason', async (t) => {
     if (!r.ok) t.match(r.reason, reason, to);
   }
 });
+
+t.test('a number written as people write it: the reason says what to write', async (t) => {
+  t.match(parseDestination('+49 (0)30 8900 1234', 20), {
+    ok: false,
+    reason:
+      "'+49 (0)30 8900 1234' is not an E.164 number: write '+49 (0)30 8900 1234' as '+493089001234'",
+  });
+  t.match(parseDestination('+49 030 8900 1234', 20), {
+    ok: false,
+    reason: /is not an E\.164 number: '\+49 030 8900 1234' is ambiguous: a 0 right after/,
+  });
+  t.match(
+    parseDestination('+49 30', 20),
+    { ok: false, reason: /^'\+49 30' is not an E\.164 number$/ },
+    'too short: no advice to give',
+  );
+});

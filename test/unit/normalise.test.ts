@@ -69,6 +69,43 @@ t.test('bad input is refused with a reason, never guessed', async (t) => {
   }
 });
 
+t.test('the (0) of a business card marks the trunk prefix and is dropped', async (t) => {
+  const shapes: [string, string, string][] = [
+    ['+49 (0)30 1234567', '+49301234567', 'the German business-card form'],
+    ['+43 (0)1 5123456', '+4315123456', 'Vienna'],
+    ['0049 (0)30 1234567', '+49301234567', 'with the international prefix 00'],
+    ['+49 (0) 30 1234567', '+49301234567', 'a space after the bracket'],
+    ['+49(0)301234567', '+49301234567', 'no spaces at all'],
+    ['tel:+49-(0)30-1234567', '+49301234567', 'tel: URI, brackets are visual separators'],
+    ['sip:+49(0)301234567@carrier.example;user=phone', '+49301234567', 'SIP user part'],
+    ['+41 (0)44 1234567', '+41441234567', 'any country code (routing then refuses non-DE/AT)'],
+  ];
+  for (const [raw, e164, shape] of shapes) t.equal(normalise(raw, DE), e164, shape);
+  t.equal(normalise('(+49) 30-123456', DE), '+4930123456', 'a bracketed +49 is still a separator');
+  t.equal(normalise('+39 06 1234567', DE), '+39061234567', 'Italian numbers keep their 0');
+});
+
+t.test('an ambiguous trunk 0 is refused with why, never guessed', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['+49 030 1234567', /a 0 right after the country code \+49 or \+43/],
+    ['+49030 1234567', /a 0 right after the country code/],
+    ['+43 01 5123456', /a 0 right after the country code/],
+    ['00490301234567', /a 0 right after the country code/],
+    ['490301234567', /a 0 right after the country code/],
+    ['+49 (0)030 1234567', /a 0 right after the country code/],
+    ['+49 30 (0)1234567', /'\(0\)' may stand only right after the country code/],
+    ['+49 (0)(0)30 1234567', /'\(0\)' may stand only right after the country code/],
+    ['+4 (0)9301234567', /'\(0\)' may stand only right after the country code/],
+    ['(0)30 1234567', /'\(0\)' without a country code/],
+    ['030 (0)1234567', /'\(0\)' without a country code/],
+    ['sip:+49030123456@carrier.example', /a 0 right after the country code/],
+  ];
+  for (const [raw, detail] of cases) {
+    const r = normalise(raw, DE);
+    t.match(r, { ok: false, reason: 'ambiguous', detail }, raw);
+  }
+});
+
 t.test('normaliseValue is the integer form the route table probes', async (t) => {
   t.equal(normaliseValue('+4930123456', 49, 2), 4930123456);
   t.equal(normaliseValue('030123456', 49, 2), 4930123456);

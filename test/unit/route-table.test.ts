@@ -88,6 +88,22 @@ t.test('every reject reason, with its SIP status', async (t) => {
   t.equal(REJECT_REASONS.deactivated.sipReason, 'Gone');
 });
 
+t.test('a called number in the (0) form routes; an ambiguous one is malformed (484)', async (t) => {
+  const tab = table();
+  t.match(tab.lookup('sip:+49(0)3025550101@gw.example;user=phone'), { kind: 'forward' });
+  t.match(tab.lookup('sip:+49030-2555-0101@gw.example'), {
+    kind: 'reject',
+    reason: 'malformed',
+    sipStatus: 484,
+    detail: /a 0 right after the country code/,
+  });
+  t.match(tab.lookup('tel:+49-30-(0)2555-0101'), {
+    kind: 'reject',
+    reason: 'malformed',
+    detail: /may stand only right after the country code/,
+  });
+});
+
 t.test('national numbers use the configured default country', async (t) => {
   t.equal(table('AT').lookup('0316908070').kind, 'forward');
   t.equal(table('DE').lookup('0316908070').kind, 'reject', 'in DE, 0316… is a German number');

@@ -43,6 +43,19 @@ t.test('refused: a tracking number, outside DE/AT, not a valid number', async (t
   t.match(transferTarget('tel:hotline', policy), { ok: false, status: 404 });
 });
 
+t.test('a Refer-To number in the (0) form goes; an ambiguous one is refused', async (t) => {
+  t.same(transferTarget('tel:+49-(0)30-8900-1234', policy), {
+    ok: true,
+    uri: 'sip:+493089001234@trunk.example:5060',
+    kind: 'e164',
+  });
+  t.same(
+    transferTarget('sip:+49030-8900-1234@10.0.0.1', policy),
+    { ok: false, status: 404, reason: 'Not A Valid Number' },
+    'not guessed, and not sent on as a SIP URI of that name',
+  );
+});
+
 t.test('a SIP URI without a number goes as written; a broken one is refused', async (t) => {
   t.same(transferTarget('sip:reception@pbx.example;transport=tcp', policy), {
     ok: true,
