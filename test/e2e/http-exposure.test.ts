@@ -3,7 +3,7 @@
  * and /readyz names no internal address unless READYZ_DETAIL=on.
  */
 import { networkInterfaces } from 'node:os';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { CUSTOMERS } from '../helpers/call-bed.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 
@@ -29,33 +29,28 @@ const reach = (address: string, port: number) =>
     (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
   );
 
-t.test('by default the listener is bound to loopback only', async (t) => {
-  const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS });
-  t.same(boundAddresses(gw), [{ address: '127.0.0.1', family: 'IPv4', port: gw.httpPort }]);
-  t.equal(await reach('127.0.0.1', gw.httpPort), 'HTTP 200');
+/** What a request to the listener from another address of this machine gets; loud when none exists. */
+async function fromAnotherAddress(t: Test, port: number, expected: string): Promise<void> {
   const other = otherAddress();
-  if (!other) {
+  if (!other)
     t.skip(
       'NO non-loopback IPv4 address on this machine: only the bound address was checked',
       () => undefined,
     );
-    return;
-  }
-  t.equal(await reach(other, gw.httpPort), 'ECONNREFUSED', `refused on ${other}`);
+  else t.equal(await reach(other, port), expected, `${expected} on ${other}`);
+}
+
+t.test('by default the listener is bound to loopback only', async (t) => {
+  const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS });
+  t.same(boundAddresses(gw), [{ address: '127.0.0.1', family: 'IPv4', port: gw.httpPort }]);
+  t.equal(await reach('127.0.0.1', gw.httpPort), 'HTTP 200');
+  await fromAnotherAddress(t, gw.httpPort, 'ECONNREFUSED');
 });
 
 t.test('HTTP_HOST=0.0.0.0 opens it on every address', async (t) => {
-  const other = otherAddress();
   const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS }, { HTTP_HOST: '0.0.0.0' });
   t.match(boundAddresses(gw), [{ address: '0.0.0.0', port: gw.httpPort }]);
-  if (!other) {
-    t.skip(
-      'NO non-loopback IPv4 address on this machine: cannot show it is reachable there',
-      () => undefined,
-    );
-    return;
-  }
-  t.equal(await reach(other, gw.httpPort), 'HTTP 200', `reachable on ${other}`);
+  await fromAnotherAddress(t, gw.httpPort, 'HTTP 200');
 });
 
 const readyz = async (gw: Gateway) =>
