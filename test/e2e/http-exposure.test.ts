@@ -2,17 +2,15 @@
  * What the operator's HTTP listener shows, and to whom: loopback only unless HTTP_HOST opens it,
  * and /readyz names no internal address unless READYZ_DETAIL=on.
  */
-import { networkInterfaces } from 'node:os';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { CUSTOMERS } from '../helpers/call-bed.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 
-/** An IPv4 address of this machine that is not loopback, or undefined. */
-function otherAddress(): string | undefined {
-  return Object.values(networkInterfaces())
-    .flat()
-    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-}
+/**
+ * Another address of this machine: Linux routes all of 127.0.0.0/8 to the loopback interface, so a
+ * listener bound to 127.0.0.1 refuses it and one bound to 0.0.0.0 answers on it, on any machine.
+ */
+const OTHER = '127.0.0.2';
 
 /** The listener's addresses as the 'calltrack started' log line reports them. */
 function boundAddresses(gw: Gateway): { address: string; port: number }[] {
@@ -29,28 +27,17 @@ const reach = (address: string, port: number) =>
     (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
   );
 
-/** What a request to the listener from another address of this machine gets; loud when none exists. */
-async function fromAnotherAddress(t: Test, port: number, expected: string): Promise<void> {
-  const other = otherAddress();
-  if (!other)
-    t.skip(
-      'NO non-loopback IPv4 address on this machine: only the bound address was checked',
-      () => undefined,
-    );
-  else t.equal(await reach(other, port), expected, `${expected} on ${other}`);
-}
-
 t.test('by default the listener is bound to loopback only', async (t) => {
   const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS });
   t.same(boundAddresses(gw), [{ address: '127.0.0.1', family: 'IPv4', port: gw.httpPort }]);
   t.equal(await reach('127.0.0.1', gw.httpPort), 'HTTP 200');
-  await fromAnotherAddress(t, gw.httpPort, 'ECONNREFUSED');
+  t.equal(await reach(OTHER, gw.httpPort), 'ECONNREFUSED', `refused on ${OTHER}`);
 });
 
 t.test('HTTP_HOST=0.0.0.0 opens it on every address', async (t) => {
   const gw = await startGateway(t, { 'customers.yaml': CUSTOMERS }, { HTTP_HOST: '0.0.0.0' });
   t.match(boundAddresses(gw), [{ address: '0.0.0.0', port: gw.httpPort }]);
-  await fromAnotherAddress(t, gw.httpPort, 'HTTP 200');
+  t.equal(await reach(OTHER, gw.httpPort), 'HTTP 200', `answered on ${OTHER}`);
 });
 
 const readyz = async (gw: Gateway) =>
