@@ -63,7 +63,11 @@ export class Orphans {
         );
       }
       for (const req of set.outbound)
-        work.push(settle((done) => req.cancel({ _socket: socket }, done)).then(sent('cancels')));
+        work.push(
+          settle((done) =>
+            req.cancel({ _socket: socket, headers: { Reason: LOST_REASON } }, done),
+          ).then(sent('cancels')),
+        );
       for (const dialog of set.dialogs)
         work.push(
           settle((done) =>
