@@ -18,8 +18,8 @@ import type {
   ReferNotify,
 } from './ports.js';
 import type { TransferNote } from './record.js';
-import { viaTrunk } from './trunk-leg.js';
 import { type TransferPolicy, type TransferTarget, transferTarget } from './transfer-target.js';
+import { viaTrunk } from './trunk-leg.js';
 
 export type TransferDeps = {
   dialer: Dialer;

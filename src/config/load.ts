@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../paths.js';
+import type { TrunkAccess } from '../routing/trunk.js';
 import { describeErrors, schemaValidator } from '../schema/ajv.js';
 import { deepFreeze } from '../util/freeze.js';
-import type { TrunkAccess } from '../routing/trunk.js';
 import { checkTrunk, type TrunkSettings } from './trunk-settings.js';
 
 export type Config = {
