@@ -34,7 +34,7 @@ for (const [status, challenge, credentials] of [
             cbRequest: (_err: unknown, req: SrfRequest) => {
               invite = req;
             },
-            cbProvisional: (res: { status: number }) => {
+            cbProvisional: (res) => {
               if (res.status === 180)
                 invite?.cancel({
                   headers: { Reason: 'Q.850;cause=19;text="No answer from user"' },
