@@ -204,7 +204,7 @@ for (const [label, target, env, cause] of [
       ],
     });
     t.equal(
-      ((await gw.records(1))[0]?.attempts as unknown[]).length,
+      ((await gw.records(1))[0]?.attempts as unknown[] | undefined)?.length,
       2,
       'nothing else was dialled',
     );
