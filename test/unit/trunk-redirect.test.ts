@@ -15,6 +15,7 @@ import type {
   Presentation,
 } from '../../src/call/ports.js';
 import { redirectTarget } from '../../src/call/redirect.js';
+import { Transfer } from '../../src/call/transfer.js';
 import type { TransferPolicy } from '../../src/call/transfer-target.js';
 import { viaTrunk } from '../../src/call/trunk-leg.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -289,5 +290,53 @@ t.test(
       { index: 0, status: 401, cause: 'auth-failed' },
       { index: 1, status: 200, cause: 'answered' },
     ]);
+  },
+);
+
+t.test(
+  'a transfer target number goes through the trunk with its credentials; a SIP URI without',
+  async (t) => {
+    for (const [target, uri, auth] of [
+      ['tel:+493089001234', REDIRECTED, AUTH],
+      ['sip:reception@pbx.example', 'sip:reception@pbx.example', undefined],
+    ] as const) {
+      const dialled: DialRequest[] = [];
+      const settled = new Promise<void>((resolve) => {
+        const transfer = new Transfer(
+          {
+            dialer: {
+              dial: async (r) => {
+                dialled.push(r);
+                return { kind: 'failed', status: 486, cause: 'busy' };
+              },
+            },
+            policy,
+            enabled: true,
+            presentation: WITHHELD,
+            ringTimeoutMs: 1000,
+            signal: new AbortController().signal,
+            now: Date.now,
+            logger: createLogger('silent'),
+          },
+          {
+            caller: () => {
+              throw new Error('not connected');
+            },
+            completed: () => {
+              throw new Error('not completed');
+            },
+            settled: () => resolve(),
+          },
+        );
+        t.match(
+          transfer.refer({ target, replaces: false }, async () => undefined),
+          { accept: true },
+        );
+      });
+      await settled;
+      t.equal(dialled[0]?.uri, uri, target);
+      t.same(dialled[0]?.auth, auth, `${target}: credentials only towards the trunk`);
+      t.equal(dialled[0]?.headers.Privacy, 'id', `${target}: CLIR kept`);
+    }
   },
 );
