@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { Destination } from '../routing/destination.js';
 import type { TrunkAccess } from '../routing/trunk.js';
-import { CALLER_CANCEL_REASON, GATEWAY_REASON } from './cancel-reasons.js';
+import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
 import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
 import { talk } from './connected-call.js';
 import { finalAnswer } from './failure.js';
@@ -85,7 +85,7 @@ export class CallSession {
       if (this.#stopped) return;
       this.#stopped = by;
       // the abort reason is the CANCEL's Reason; nothing is sent once signalling is lost
-      this.#abort.abort(by === 'gateway' ? GATEWAY_REASON : by);
+      this.#abort.abort(by === 'gateway' ? GATEWAY_REASON : SIGNALLING_LOST_REASON);
       resolve(by);
     };
   });

@@ -9,5 +9,7 @@ export const CALLER_CANCEL_REASON = 'SIP;cause=487;text="Caller cancelled"';
 export const RING_TIMEOUT_REASON = 'Q.850;cause=19;text="No answer from user"';
 /** The gateway ends the call (drain). */
 export const GATEWAY_REASON = 'SIP;cause=503;text="gateway shutting down"';
+/** The drachtio connection dropped: nothing can be sent then; the cleanup after it says this. */
+export const SIGNALLING_LOST_REASON = 'SIP;cause=503;text="signalling connection lost"';
 /** The other party of a connected call hung up: its BYE is relayed as Q.850 16 normal clearing. */
 export const NORMAL_CLEARING_REASON = 'Q.850;cause=16;text="Normal call clearing"';

@@ -5,7 +5,11 @@
  * legs still up then get a BYE with a Reason (RFC 3326).
  */
 import type { Logger } from '../observability/logger.js';
-import { GATEWAY_REASON, NORMAL_CLEARING_REASON } from './cancel-reasons.js';
+import {
+  GATEWAY_REASON,
+  NORMAL_CLEARING_REASON,
+  SIGNALLING_LOST_REASON,
+} from './cancel-reasons.js';
 import { DialogRelay } from './dialog-relay.js';
 import type { MediaAnchor } from './media-port.js';
 import type { ConnectedLeg, EndedBy, Refer, ReferDecision, ReferNotify } from './ports.js';
@@ -26,7 +30,7 @@ const REASONS: Record<EndedBy, string> = {
   'max-duration': 'SIP;cause=200;text="maximum call duration reached"',
   'media-lost': 'SIP;cause=500;text="media server lost"',
   // nothing can be sent then; the orphan cleanup's BYE says the same
-  'signalling-lost': 'SIP;cause=503;text="signalling connection lost"',
+  'signalling-lost': SIGNALLING_LOST_REASON,
 };
 
 export type TalkDeps = {
