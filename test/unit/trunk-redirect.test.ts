@@ -340,3 +340,66 @@ t.test(
     }
   },
 );
+
+t.test('the abort that cancels a ringing attempt carries the CANCEL’s Reason', async (t) => {
+  for (const how of ['caller', 'drain'] as const) {
+    let cancel: () => void = () => undefined;
+    let rings: () => void = () => undefined;
+    const ringing = new Promise<void>((resolve) => {
+      rings = resolve;
+    });
+    let reason: unknown;
+    const inbound: InboundLeg = {
+      sdp: 'caller-sdp',
+      provisional: () => undefined,
+      earlyMedia: () => undefined,
+      reject: () => undefined,
+      answer: async () => {
+        throw new Error('not answered');
+      },
+      answerWithOffer: async () => {
+        throw new Error('not answered');
+      },
+      onCancel: (handler) => {
+        cancel = handler;
+      },
+    };
+    const dialer: Dialer = {
+      dial: (r) =>
+        new Promise((done) => {
+          r.signal.addEventListener('abort', () => {
+            reason = r.signal.reason;
+            done({ kind: 'failed', status: 487, cause: 'cancelled' });
+          });
+          rings();
+        }),
+    };
+    const decision: ForwardDecision = {
+      kind: 'forward',
+      number: '+493025550101',
+      customerId: 'c',
+      source: 's',
+      destinations: [dealer],
+      options: {},
+    };
+    const s = new CallSession(inbound, decision, SHOWN, {
+      dialer,
+      trunk: TRUNK,
+      now: Date.now,
+      logger: createLogger('silent'),
+      maxDurationMs: 1000,
+    });
+    const ran = s.run();
+    await ringing;
+    if (how === 'caller') cancel();
+    else s.terminate();
+    t.match(await ran, { outcome: how === 'caller' ? 'cancelled' : 'failed' });
+    t.equal(
+      reason,
+      how === 'caller'
+        ? 'SIP;cause=487;text="Caller cancelled"'
+        : 'SIP;cause=503;text="gateway shutting down"',
+      how,
+    );
+  }
+});
