@@ -24,8 +24,11 @@ export function checkTrunk(
   const problems: string[] = [];
   const parsed = parseTrunk(outboundTrunk);
   if (!parsed.ok) problems.push(`OUTBOUND_TRUNK (outboundTrunk): ${parsed.problem}`);
+  const before = problems.length;
   const password = passwordOf(s, readSecret, problems);
-  if (s.authUsername && password === undefined)
+  // a password that could not be had is reported once, by passwordOf
+  const passwordFailed = problems.length > before;
+  if (s.authUsername && password === undefined && !passwordFailed)
     problems.push(
       'TRUNK_AUTH_USERNAME (trunk.authUsername): set TRUNK_AUTH_PASSWORD or TRUNK_AUTH_PASSWORD_FILE too',
     );

@@ -260,6 +260,7 @@ t.test('trunk credentials: from a secret file, complete or refused, never echoed
     TRUNK_AUTH_PASSWORD_FILE: `${dir}/pw.txt`,
   });
   t.match(both, /not both/);
+  t.equal(both.split('\n').length, 2, 'one problem, said once');
   t.notMatch(both, /s3cr3t/, 'the password is not repeated');
   const missing = refused({ TRUNK_AUTH_USERNAME: 'gw', TRUNK_AUTH_PASSWORD_FILE: `${dir}/nope` });
   t.match(missing, /TRUNK_AUTH_PASSWORD_FILE .*cannot read '.*nope' \(ENOENT\)/);
