@@ -403,3 +403,25 @@ t.test('the abort that cancels a ringing attempt carries the CANCEL’s Reason',
     );
   }
 });
+
+t.test(
+  'a 302 to a SIP URI without a number: dialled as written, without the trunk’s credentials',
+  async (t) => {
+    const { result, dialled } = await session(
+      {
+        'sip:dealer@pbx.example': redirect('sip:reception@pbx.example'),
+        'sip:reception@pbx.example': 'answer',
+      },
+      [dealer],
+      WITHHELD,
+    );
+    t.same(
+      dialled.map((d) => d.uri),
+      ['sip:dealer@pbx.example', 'sip:reception@pbx.example'],
+    );
+    t.notOk(dialled[1]?.auth, 'no credentials');
+    t.notOk(dialled[1]?.headers['P-Asserted-Identity'], 'no operator PAI');
+    t.same(dialled[1]?.headers, WITHHELD.headers, 'still anonymous');
+    t.match(result.attempts, [{ cause: 'redirected' }, { cause: 'answered', redirect: 1 }]);
+  },
+);
