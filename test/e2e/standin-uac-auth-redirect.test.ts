@@ -158,3 +158,33 @@ t.test(';transport=tcp or sips: without such a transport: refused, nothing sent'
   await new Promise((r) => setTimeout(r, 200));
   t.same(peer.received, [], 'nothing on the wire');
 });
+
+t.test('a CANCEL held until the first provisional keeps its Reason', async (t) => {
+  const { standin, app } = await standUp(t);
+  const peer = await UdpPeer.open(t);
+  const failed = app
+    .createUAC(
+      `sip:+4930123@127.0.0.1:${peer.port}`,
+      { localSdp: SDP },
+      {
+        cbRequest: (_err: unknown, req: SrfRequest) =>
+          req.cancel({ headers: { Reason: 'SIP;cause=487;text="Caller cancelled"' } }),
+      },
+    )
+    .then(
+      () => 200,
+      (err: { status?: number }) => err.status,
+    );
+  const invite = await peer.next((m) => m.startsWith('INVITE'), 'INVITE');
+  await waitFor(() => replyTo(standin.trace, /^CANCEL /), 3000, 'CANCEL echo');
+  t.notOk(
+    peer.firstLines().some((l) => l.startsWith('CANCEL')),
+    'held: nothing received yet',
+  );
+  peer.send(peerResponse(invite, '100 Trying'), standin.sipAddress.port);
+  const cancel = await peer.next((m) => m.startsWith('CANCEL'), 'CANCEL after the 100');
+  t.equal(header(cancel, 'Reason'), 'SIP;cause=487;text="Caller cancelled"');
+  peer.send(peerResponse(cancel, '200 OK'), standin.sipAddress.port);
+  peer.send(peerResponse(invite, '487 Request Terminated'), standin.sipAddress.port);
+  t.equal(await failed, 487);
+});
