@@ -114,7 +114,8 @@ routeInvites(srf, {
   metrics,
   logger,
   calls,
-  trunk: trunkHostPort(config.outboundTrunk),
+  trunk: config.resolvedTrunk,
+  maxRedirects: config.maxRedirects,
   nodeId,
   defaultCountryCode: COUNTRY_CODES[config.defaultCountry],
   retryAfterSeconds: config.retryAfterSeconds,
@@ -176,19 +177,12 @@ logger.info(
     http: http.addresses(),
     dialplanDir: config.dialplanDir,
     drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
+    // the user name and password are never logged, only whether the trunk gets credentials
+    trunk: config.outboundTrunk,
+    trunkAuth: config.resolvedTrunk.auth ? 'digest' : 'none',
   },
   'calltrack started',
 );
-
-/** `sip:trunk.example.net:5060;transport=udp` → `trunk.example.net:5060` */
-function trunkHostPort(uri: string): string {
-  return (
-    uri
-      .replace(/^sips?:/, '')
-      .replace(/^[^@]*@/, '')
-      .split(';')[0] ?? uri
-  );
-}
 
 process.on('SIGHUP', () => void reloader.reload());
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -9,6 +9,8 @@
 import type { Logger } from '../observability/logger.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { Destination } from '../routing/destination.js';
+import type { TrunkAccess } from '../routing/trunk.js';
+import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
 import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
 import { talk } from './connected-call.js';
 import { finalAnswer } from './failure.js';
@@ -24,12 +26,19 @@ import type {
   Presentation,
 } from './ports.js';
 import type { Attempt, CallOutcome, TransferNote } from './record.js';
+import { type RedirectTarget, redirectTarget } from './redirect.js';
 import type { TransferPolicy } from './transfer-target.js';
+import { type TrunkLeg, viaTrunk } from './trunk-leg.js';
 
 export type SessionDeps = {
   dialer: Dialer;
-  /** `host:port` of OUTBOUND_TRUNK, for E.164 destinations. */
-  trunk: string;
+  /** OUTBOUND_TRUNK, for E.164 destinations (and numbers a redirect names). */
+  trunk: TrunkAccess;
+  /**
+   * 3xx from a destination: followed up to `max` times to targets the policy allows. Absent: a
+   * 3xx is a failure like any other.
+   */
+  redirect?: { policy: TransferPolicy; max: number };
   now: () => number;
   logger: Logger;
   /** Longest a connected call may last (MAX_CALL_DURATION_S). */
@@ -55,8 +64,11 @@ export type SessionResult = {
   transfer?: TransferNote;
 };
 
-export function destinationUri(d: Destination, trunk: string): string {
-  return d.type === 'e164' ? `sip:${d.number}@${trunk}` : d.uri;
+/** What a destination (or a redirect's target) is dialled with: the trunk's for a number. */
+function legTo(d: Destination | RedirectTarget, trunk: TrunkAccess, p: Presentation): TrunkLeg {
+  const number = 'type' in d ? d.type === 'e164' && d.number : d.kind === 'e164' && d.number;
+  if (number) return viaTrunk(trunk, number, p);
+  return { uri: 'uri' in d ? d.uri : '', headers: p.headers };
 }
 
 /** The gateway ended the call (drain, lost connection) while a step was under way. */
@@ -72,7 +84,8 @@ export class CallSession {
     this.#stop = (by) => {
       if (this.#stopped) return;
       this.#stopped = by;
-      this.#abort.abort();
+      // the abort reason is the CANCEL's Reason; nothing is sent once signalling is lost
+      this.#abort.abort(by === 'gateway' ? GATEWAY_REASON : SIGNALLING_LOST_REASON);
       resolve(by);
     };
   });
@@ -100,7 +113,7 @@ export class CallSession {
   async run(): Promise<SessionResult> {
     this.inbound.onCancel(() => {
       this.#cancelled = true;
-      this.#abort.abort();
+      this.#abort.abort(CALLER_CANCEL_REASON);
     });
     const result = await this.#forward();
     await this.#media?.release();
@@ -115,24 +128,47 @@ export class CallSession {
     const attempts: Attempt[] = [];
     const causes: DialFailure[] = [];
     for (const [index, destination] of this.decision.destinations.entries()) {
-      if (this.#abort.signal.aborted) break;
-      const result = await this.#dial(destination);
-      if (result.kind !== 'failed') {
-        const connected = await this.#answered(result, index, attempts);
-        if (connected) return connected;
-        attempts.push({ index, status: 200, cause: 'declined' });
-        causes.push('declined');
-        this.deps.logger.info({ destination: index }, 'dealer hung up before being connected');
-        continue;
+      let target: Destination | RedirectTarget = destination;
+      for (let hops = 0; !this.#abort.signal.aborted; hops++) {
+        const hop = hops > 0 ? { redirect: hops } : {};
+        const result = await this.#dial(target, destination.ringTimeoutMs);
+        if (result.kind !== 'failed') {
+          const connected = await this.#answered(result, index, attempts, hop);
+          if (connected) return connected;
+          attempts.push({ index, status: 200, cause: 'declined', ...hop });
+          causes.push('declined');
+          this.deps.logger.info({ destination: index }, 'dealer hung up before being connected');
+          break;
+        }
+        const next = this.#redirect(result, hops);
+        const cause = next?.follow ? 'redirected' : (next?.cause ?? result.cause);
+        attempts.push({ index, status: result.status, cause, ...hop });
+        this.deps.logger.info(
+          {
+            destination: index,
+            status: result.status,
+            cause,
+            ...hop,
+            why: next && !next.follow ? next.why : undefined,
+          },
+          next?.follow ? 'destination redirected' : 'destination failed',
+        );
+        if (!next?.follow) {
+          causes.push(cause);
+          break;
+        }
+        target = next.target;
       }
-      attempts.push({ index, status: result.status, cause: result.cause });
-      causes.push(result.cause);
-      this.deps.logger.info(
-        { destination: index, status: result.status, cause: result.cause },
-        'destination failed',
-      );
+      if (this.#abort.signal.aborted) break;
     }
     return this.#failed(attempts, causes);
+  }
+
+  /** A 3xx with Contacts: where it may go, or why not; undefined for any other failure. */
+  #redirect(result: Extract<DialResult, { kind: 'failed' }>, hops: number) {
+    const { redirect } = this.deps;
+    if (!redirect || !result.contacts || result.status < 300 || result.status >= 400) return;
+    return redirectTarget(result.contacts, hops, redirect.max, redirect.policy);
   }
 
   /** Every destination failed (or the call was stopped): the caller's final answer. */
@@ -167,14 +203,15 @@ export class CallSession {
     return { outcome, sipStatus: status, attempts };
   }
 
-  #dial(destination: Destination): Promise<DialResult> {
+  #dial(target: Destination | RedirectTarget, timeoutMs: number): Promise<DialResult> {
     const anchored = this.#media?.dealerSdp;
     const lateOffer = this.inbound.sdp === undefined;
     const dialing = this.deps.dialer.dial({
-      uri: destinationUri(destination, this.deps.trunk),
       sdp: anchored ?? this.inbound.sdp,
       ...this.presentation,
-      timeoutMs: destination.ringTimeoutMs,
+      // a withheld caller stays anonymous on every leg, redirected ones included
+      ...legTo(target, this.deps.trunk, this.presentation),
+      timeoutMs,
       signal: this.#abort.signal,
       onProvisional: (p) => {
         // anchored: the caller already hears our ringback through the 183 (or got a 180)
@@ -197,8 +234,9 @@ export class CallSession {
     result: Exclude<DialResult, { kind: 'failed' }>,
     index: number,
     attempts: Attempt[],
+    hop: { redirect?: number },
   ): Promise<SessionResult | undefined> {
-    const answered = [...attempts, { index, status: 200, cause: 'answered' as const }];
+    const answered = [...attempts, { index, status: 200, cause: 'answered' as const, ...hop }];
     let legs: Connected;
     try {
       const connected = await this.#guard(

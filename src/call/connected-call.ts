@@ -5,19 +5,32 @@
  * legs still up then get a BYE with a Reason (RFC 3326).
  */
 import type { Logger } from '../observability/logger.js';
+import {
+  GATEWAY_REASON,
+  NORMAL_CLEARING_REASON,
+  SIGNALLING_LOST_REASON,
+} from './cancel-reasons.js';
 import { DialogRelay } from './dialog-relay.js';
 import type { MediaAnchor } from './media-port.js';
 import type { ConnectedLeg, EndedBy, Refer, ReferDecision, ReferNotify } from './ports.js';
 import type { TransferNote } from './record.js';
 import { NOT_ALLOWED, Transfer, type TransferDeps } from './transfer.js';
 
-/** The Reason on the BYEs the gateway sends itself (none when a party hung up normally). */
-const REASONS: Partial<Record<EndedBy, string>> = {
-  gateway: 'SIP;cause=503;text="gateway shutting down"',
+/**
+ * The Reason on the BYEs the gateway sends, also on the CANCEL of a transfer target still
+ * ringing. A party's BYE is relayed to the other as Q.850 16, normal call clearing: the other
+ * side learns the call ended normally, not that the gateway failed.
+ */
+const REASONS: Record<EndedBy, string> = {
+  caller: NORMAL_CLEARING_REASON,
+  dealer: NORMAL_CLEARING_REASON,
+  gateway: GATEWAY_REASON,
   // drachtio-server's own words when it ends a session nobody refreshed
   'session-expired': 'SIP;cause=200;text="Session timer expired"',
   'max-duration': 'SIP;cause=200;text="maximum call duration reached"',
   'media-lost': 'SIP;cause=500;text="media server lost"',
+  // nothing can be sent then; the orphan cleanup's BYE says the same
+  'signalling-lost': SIGNALLING_LOST_REASON,
 };
 
 export type TalkDeps = {
@@ -98,11 +111,11 @@ export async function talk(
   limit.unref();
   const endedBy = await ended;
   clearTimeout(limit);
-  // a plain reason: without one, abort() builds a DOMException (and its stack)
-  over?.abort(endedBy);
+  // a plain reason (without one, abort() builds a DOMException and its stack): the target's CANCEL
+  over?.abort(REASONS[endedBy]);
   // nothing can be sent on a lost drachtio connection; the orphan cleanup BYEs after a reconnect
   if (endedBy !== 'signalling-lost') {
-    const reason = REASONS[endedBy];
+    const reason: string = REASONS[endedBy];
     await Promise.all([caller, dealer].filter((l) => !gone.has(l)).map((l) => l.hangup(reason)));
   }
   return { endedBy, ...(transfer?.note && { transfer: transfer.note }) };

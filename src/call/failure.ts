@@ -9,6 +9,7 @@ export function causeOf(status: number): DialFailure {
   if (status === 486 || status === 600) return 'busy';
   if (status === 408 || status === 480 || status === 487) return 'no-answer';
   if (status >= 500 || status === 404 || status === 410) return 'unreachable';
+  if (status === 401 || status === 407) return 'auth-failed';
   return 'rejected';
 }
 

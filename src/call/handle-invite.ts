@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { RouteDecision } from '../routing/decision.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
+import type { TrunkAccess } from '../routing/trunk.js';
 import { ADMISSION_ANSWERS, type Admitter } from '../sip/admission.js';
 import { type CallerId, callerId, dealerDisplayName } from '../sip/caller-id.js';
 import { CallSession, type SessionResult } from './call-session.js';
@@ -39,7 +40,9 @@ export type CallServices = {
   metrics: Metrics;
   logger: Logger;
   calls: ActiveCalls;
-  trunk: string;
+  trunk: TrunkAccess;
+  /** 3xx from a destination are followed at most this often (MAX_REDIRECTS). */
+  maxRedirects: number;
   nodeId: string;
   defaultCountryCode: string;
   retryAfterSeconds: number;
@@ -133,6 +136,14 @@ export async function handleInvite(
     source: decision.source,
   };
   log.info({ source: decision.source, destinations: decision.destinations.length }, 'forwarding');
+  // transfers and redirects: the dealer sends the caller on, under the same rules
+  const policy = {
+    trunk: s.trunk,
+    defaultCountryCode: s.defaultCountryCode,
+    international: decision.options.transfer?.international ?? false,
+    // the table of the moment: a number added since the call began is a tracking number too
+    isTrackingNumber: (e164: string) => isTrackingNumber(s.table().lookup(e164)),
+  };
   const session = new CallSession(
     inbound,
     decision,
@@ -146,14 +157,9 @@ export async function handleInvite(
       transfer: {
         enabled: decision.options.transfer?.enabled ?? true,
         ringTimeoutMs: s.transferRingTimeoutMs,
-        policy: {
-          trunk: s.trunk,
-          defaultCountryCode: s.defaultCountryCode,
-          international: decision.options.transfer?.international ?? false,
-          // the table of the moment: a number added since the call began is a tracking number too
-          isTrackingNumber: (e164) => isTrackingNumber(s.table().lookup(e164)),
-        },
+        policy,
       },
+      redirect: { policy, max: s.maxRedirects },
       onFinalAnswer: setup,
       ...(s.media &&
         needsMedia(decision.options) && { media: sessionMedia(s.media, base, decision) }),

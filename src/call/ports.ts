@@ -112,15 +112,23 @@ export type DialRequest = {
   /** Ring timeout: the attempt ends then, answered or not (a CANCEL follows when it can). */
   timeoutMs: number;
   onProvisional(p: Provisional): void;
-  /** Aborting cancels the leg (caller CANCEL, drain) and ends the attempt at once. */
+  /**
+   * Aborting cancels the leg (caller CANCEL, drain) and ends the attempt at once; an abort
+   * reason that is a string is the CANCEL's Reason header (RFC 3326).
+   */
   signal: AbortSignal;
+  /** Digest credentials for a 401/407: only ever set for the trunk, never a dealer's own URI. */
+  auth?: { readonly username: string; readonly password: string };
 };
 
 /**
  * busy (486/600), no-answer (rang but no final within the ring timeout, 408/480/487),
  * unreachable (no provisional at all within the ring timeout, 5xx, 404/410, no route),
  * declined (answered, then hung up before being connected: during the whisper or the notice),
- * rejected (any other final), cancelled (the caller or the gateway stopped it).
+ * rejected (any other final), cancelled (the caller or the gateway stopped it),
+ * auth-failed (401/407 the trunk kept after our credentials, or with none configured),
+ * redirected (3xx followed: the next attempt is the redirect's target), redirect-refused (3xx
+ * to no target the routing rules allow), redirect-limit (3xx beyond MAX_REDIRECTS).
  */
 export type DialFailure =
   | 'busy'
@@ -128,7 +136,11 @@ export type DialFailure =
   | 'cancelled'
   | 'rejected'
   | 'unreachable'
-  | 'declined';
+  | 'declined'
+  | 'auth-failed'
+  | 'redirected'
+  | 'redirect-refused'
+  | 'redirect-limit';
 
 export type DialResult =
   | {
@@ -146,7 +158,13 @@ export type DialResult =
       /** ACK and BYE the answered dealer (it is not to be connected); never throws. */
       release(): Promise<void>;
     }
-  | { kind: 'failed'; status: number; cause: DialFailure };
+  | {
+      kind: 'failed';
+      status: number;
+      cause: DialFailure;
+      /** A 3xx's Contact URIs, most preferred first (q, then order). */
+      contacts?: readonly string[];
+    };
 
 export interface Dialer {
   dial(request: DialRequest): Promise<DialResult>;

@@ -16,7 +16,17 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 import type { MediaUse } from './media-port.js';
 import type { DialFailure, EndedBy } from './ports.js';
 
-export type Attempt = { index: number; status: number; cause: DialFailure | 'answered' };
+/**
+ * One INVITE to a destination: its index in the number's list, the final status and what it
+ * meant. `redirect` (1, 2, …) marks an INVITE placed because the destination redirected (3xx):
+ * the attempt before it has cause `redirected`.
+ */
+export type Attempt = {
+  index: number;
+  status: number;
+  cause: DialFailure | 'answered';
+  redirect?: number;
+};
 
 /**
  * A blind transfer by the dealer: `completed` (the caller talks to the target now) or `failed`

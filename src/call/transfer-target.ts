@@ -8,10 +8,11 @@
 import { classify } from '../numbering/classify.js';
 import { normalise } from '../numbering/normalise.js';
 import { parseDestination } from '../routing/destination.js';
+import type { TrunkAccess } from '../routing/trunk.js';
 
 export type TransferPolicy = {
-  /** `host:port` of OUTBOUND_TRUNK. */
-  trunk: string;
+  /** OUTBOUND_TRUNK: numbers go through it. */
+  trunk: TrunkAccess;
   defaultCountryCode: string;
   /** The number's `options.transfer.international`. */
   international: boolean;
@@ -20,7 +21,8 @@ export type TransferPolicy = {
 };
 
 export type TransferTarget =
-  | { ok: true; uri: string; kind: 'e164' | 'sip' }
+  | { ok: true; kind: 'e164'; number: string }
+  | { ok: true; kind: 'sip'; uri: string }
   | { ok: false; status: number; reason: string };
 
 const refused = (reason: string): TransferTarget => ({ ok: false, status: 403, reason });
@@ -33,12 +35,12 @@ export function transferTarget(target: string, policy: TransferPolicy): Transfer
     if (c.kind === 'invalid') return { ok: false, status: 404, reason: 'Not A Valid Number' };
     if (c.country === 'other' && !policy.international)
       return refused('Transfer Outside DE/AT Not Allowed');
-    return { ok: true, uri: `sip:${number}@${policy.trunk}`, kind: 'e164' };
+    return { ok: true, kind: 'e164', number };
   }
   // digits too few or ambiguous (+49 030…), or a tel: URI that is none: not a SIP URI to send
   if (number.reason !== 'malformed' || /^tel:/i.test(target))
     return { ok: false, status: 404, reason: 'Not A Valid Number' };
   const checked = parseDestination(target, 0);
   if (!checked.ok) return { ok: false, status: 400, reason: 'Invalid Refer-To' };
-  return { ok: true, uri: target, kind: 'sip' };
+  return { ok: true, kind: 'sip', uri: target };
 }

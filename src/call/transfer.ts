@@ -18,7 +18,8 @@ import type {
   ReferNotify,
 } from './ports.js';
 import type { TransferNote } from './record.js';
-import { type TransferPolicy, transferTarget } from './transfer-target.js';
+import { type TransferPolicy, type TransferTarget, transferTarget } from './transfer-target.js';
+import { viaTrunk } from './trunk-leg.js';
 
 export type TransferDeps = {
   dialer: Dialer;
@@ -94,7 +95,7 @@ export class Transfer {
     this.#running = true;
     // after the 202 has gone out
     setImmediate(() => {
-      void this.#run(target.uri, target.kind, notify).then((completed) => {
+      void this.#run(target, notify).then((completed) => {
         this.#running = false;
         this.hooks.settled(completed);
       });
@@ -103,14 +104,18 @@ export class Transfer {
   }
 
   /** Calls the target and puts it in the dealer's place; whether that worked. */
-  async #run(uri: string, kind: 'e164' | 'sip', notify: ReferNotify): Promise<boolean> {
+  async #run(target: Extract<TransferTarget, { ok: true }>, notify: ReferNotify): Promise<boolean> {
     const { deps } = this;
+    const kind = target.kind;
     const log = deps.logger.child({ transfer: kind });
     let rang = false;
     const result = await deps.dialer.dial({
-      uri,
       sdp: deps.media?.dealerSdp,
       ...deps.presentation,
+      // a number goes through the trunk (with its credentials); a SIP URI as written, without
+      ...(target.kind === 'e164'
+        ? viaTrunk(deps.policy.trunk, target.number, deps.presentation)
+        : { uri: target.uri }),
       timeoutMs: deps.ringTimeoutMs,
       signal: deps.signal,
       onProvisional: () => {

@@ -4,8 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../paths.js';
+import type { TrunkAccess } from '../routing/trunk.js';
 import { describeErrors, schemaValidator } from '../schema/ajv.js';
 import { deepFreeze } from '../util/freeze.js';
+import { checkTrunk, type TrunkSettings } from './trunk-settings.js';
 
 export type Config = {
   readonly dialplanDir: string;
@@ -19,6 +21,12 @@ export type Config = {
   readonly readyzDetail: 'on' | 'off';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly outboundTrunk: string;
+  /** Trunk credentials and identity as set; `resolvedTrunk` is what the call path uses. */
+  readonly trunk: TrunkSettings;
+  /** OUTBOUND_TRUNK parsed, the password read (from its file), checked once at start. */
+  readonly resolvedTrunk: TrunkAccess;
+  /** 3xx from a destination followed at most this often per destination (0: never). */
+  readonly maxRedirects: number;
   readonly reload: { readonly debounceMs: number; readonly workerThresholdBytes: number };
   readonly nodeId: string;
   readonly carrierAllowlist: readonly string[];
@@ -85,6 +93,11 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   READYZ_DETAIL: { path: ['readyzDetail'], kind: 'string' },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
   OUTBOUND_TRUNK: { path: ['outboundTrunk'], kind: 'string' },
+  TRUNK_AUTH_USERNAME: { path: ['trunk', 'authUsername'], kind: 'string' },
+  TRUNK_AUTH_PASSWORD: { path: ['trunk', 'authPassword'], kind: 'string' },
+  TRUNK_AUTH_PASSWORD_FILE: { path: ['trunk', 'authPasswordFile'], kind: 'string' },
+  TRUNK_ASSERTED_IDENTITY: { path: ['trunk', 'assertedIdentity'], kind: 'string' },
+  MAX_REDIRECTS: { path: ['maxRedirects'], kind: 'integer' },
   RELOAD_DEBOUNCE_MS: { path: ['reload', 'debounceMs'], kind: 'integer' },
   RELOAD_WORKER_THRESHOLD_BYTES: { path: ['reload', 'workerThresholdBytes'], kind: 'integer' },
   NODE_ID: { path: ['nodeId'], kind: 'string' },
@@ -164,6 +177,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         sourceOf.get(where) ?? sourceOf.get(p.path.filter((x) => typeof x === 'string').join('.'));
       problems.push(`${source ? `${source} (${where})` : where || 'config'}: ${p.message}`);
     }
+  }
+  // checked beside the schema's problems, so a bad trunk is listed with all the others
+  const { outboundTrunk, trunk } = raw as { outboundTrunk?: unknown; trunk?: TrunkSettings };
+  if (typeof outboundTrunk === 'string' && outboundTrunk && trunk) {
+    const checked = checkTrunk(outboundTrunk, trunk, (f) => readFileSync(f, 'utf8'));
+    problems.push(...checked.problems);
+    if (checked.trunk) raw.resolvedTrunk = checked.trunk;
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(raw as Config);

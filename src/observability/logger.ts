@@ -25,6 +25,20 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 const IDENTIFIERS = new Set(['callId', 'recordId', 'dialogId', 'txnId', 'uuid']);
 
+/**
+ * Fields that hold credentials (the trunk's digest password travels in srf's `auth` option, and a
+ * drachtio error may carry the request it was sent with): replaced whole, whatever they hold.
+ */
+const SECRETS = new Set([
+  'auth',
+  'password',
+  'secret',
+  'authorization',
+  'proxy-authorization',
+  'Authorization',
+  'Proxy-Authorization',
+]);
+
 export function redactText(text: string): string {
   return text.replace(PHONE, (m, offset: number, whole: string) => {
     if (DATE.test(m) || m.replace(/\D/g, '').length < 7) return m;
@@ -36,6 +50,7 @@ export function redactText(text: string): string {
 }
 
 function redactValue(value: unknown, depth = 0, key?: string): unknown {
+  if (key && SECRETS.has(key) && value !== undefined) return '[secret]';
   if (typeof value === 'string') return key && IDENTIFIERS.has(key) ? value : redactText(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));

@@ -5,12 +5,14 @@
  * never answers at all would otherwise hold the call until Timer B (32 s). What arrives after the
  * attempt ended is cleaned up in the background: a late 200 is ACKed and BYEd.
  */
+import { RING_TIMEOUT_REASON } from '../call/cancel-reasons.js';
 import { causeOf } from '../call/failure.js';
 import type { Dialer, DialRequest, DialResult } from '../call/ports.js';
 import { connectedLeg } from './connected-leg.js';
 import type { InFlight } from './in-flight.js';
 import {
   isDialog,
+  redirectContacts,
   type Srf,
   type SrfDialog,
   type SrfRequest,
@@ -44,9 +46,13 @@ function dial(
     let untrack: () => void = () => undefined;
     let rang = false;
     let settled = false;
+    let why: string | undefined;
     const cancel = () => {
-      // sofia holds a CANCEL until a provisional came; after a drop the orphan cleanup sends it
-      if (pending && !inFlight.lost) pending.cancel(undefined, () => undefined);
+      // sofia holds a CANCEL until a provisional came; after a drop the orphan cleanup sends it.
+      // drachtio-server hands our headers to nta_outgoing_tcancel, which copies them onto the
+      // CANCEL (sip-dialog-controller.cpp doSendCancelRequest, nta.c outgoing_ackmsg)
+      if (pending && !inFlight.lost)
+        pending.cancel(why ? { headers: { Reason: why } } : undefined, () => undefined);
     };
     const finish = (result: DialResult) => {
       if (settled) return;
@@ -56,10 +62,12 @@ function dial(
       resolve(result);
     };
     const onAbort = () => {
+      why = typeof r.signal.reason === 'string' ? r.signal.reason : undefined;
       cancel();
       finish({ kind: 'failed', status: 487, cause: 'cancelled' });
     };
     const timer = setTimeout(() => {
+      why = RING_TIMEOUT_REASON;
       cancel();
       // no provisional at all: nobody there (a dead trunk is not a missed call)
       finish({ kind: 'failed', status: 408, cause: rang ? 'no-answer' : 'unreachable' });
@@ -73,6 +81,10 @@ function dial(
           callingNumber: r.callingNumber,
           ...(r.callingName && { callingName: r.callingName }),
           headers: { ...r.headers },
+          // srf answers a 401/407 once with these (digest-client.js: same Call-ID, CSeq+1); a
+          // second challenge comes back as the final answer. 3xx are not followed by srf
+          // (no followRedirects): the call path decides where a redirect may go.
+          ...(r.auth && { auth: { username: r.auth.username, password: r.auth.password } }),
         },
         {
           cbRequest: (err, req) => {
@@ -102,10 +114,12 @@ function dial(
           const status = sipStatusOf(err);
           // a 408 without any provisional is Timer B: nobody answered the INVITE at all
           const silent = status === undefined || (status === 408 && !rang);
+          const contacts = status && status >= 300 && status < 400 ? redirectContacts(err) : [];
           finish({
             kind: 'failed',
             status: status ?? 503,
             cause: silent ? 'unreachable' : causeOf(status),
+            ...(contacts.length > 0 && { contacts }),
           });
         },
       );

@@ -11,12 +11,14 @@
  * its 200 without ACK; it gives up after 64×T1), a drachtio-server that restarted (its dialogs are
  * gone; every send is refused with NOK and logged), and orphans older than ORPHAN_TTL_MS.
  */
+import { SIGNALLING_LOST_REASON } from '../call/cancel-reasons.js';
 import type { Logger } from '../observability/logger.js';
 import type { OrphanSet } from './in-flight.js';
 import { currentSocket, type Srf } from './srf-types.js';
 
 export const ORPHAN_TTL_MS = 10 * 60_000;
-export const LOST_REASON = 'SIP;cause=503;text="signalling connection lost"';
+/** The Reason on what the cleanup sends: the call path uses the same words. */
+export const LOST_REASON = SIGNALLING_LOST_REASON;
 
 export type CleanupResult = { byes: number; answers: number; cancels: number; failed: number };
 
@@ -63,7 +65,11 @@ export class Orphans {
         );
       }
       for (const req of set.outbound)
-        work.push(settle((done) => req.cancel({ _socket: socket }, done)).then(sent('cancels')));
+        work.push(
+          settle((done) =>
+            req.cancel({ _socket: socket, headers: { Reason: LOST_REASON } }, done),
+          ).then(sent('cancels')),
+        );
       for (const dialog of set.dialogs)
         work.push(
           settle((done) =>

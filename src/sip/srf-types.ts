@@ -28,7 +28,10 @@ export interface SrfRequest extends SrfMessage {
   on(event: 'cancel', listener: () => void): this;
   on(event: 'response', listener: (res: SrfMessage) => void): this;
   /** `_socket` sends the CANCEL through another connection (after a reconnect). */
-  cancel(opts?: { _socket?: Socket }, callback?: (err?: Error) => void): void;
+  cancel(
+    opts?: { _socket?: Socket; headers?: Record<string, string> },
+    callback?: (err?: Error) => void,
+  ): void;
 }
 
 export interface SrfResponse {
@@ -82,6 +85,8 @@ export type UacOptions = {
   headers?: Record<string, string>;
   /** With no localSdp: resolve with the far end's offer instead of ACKing it ourselves. */
   noAck?: boolean;
+  /** Digest credentials srf answers a 401/407 with (once per INVITE). */
+  auth?: { username: string; password: string };
 };
 
 /** createUAC's result for an offerless INVITE with `noAck`: the 200's offer, not yet ACKed. */
@@ -137,6 +142,28 @@ export function currentSocket(srf: Srf): Socket | undefined {
     ?.client;
   const socket = agent?._getDefaultSocket?.() as Socket | undefined;
   return socket && !socket.destroyed ? socket : undefined;
+}
+
+/**
+ * The Contact URIs of the 3xx a createUAC rejected with (srf's SipError keeps the response in
+ * `res`), most preferred first: by `q` (RFC 3261 16.6), then in the order sent.
+ */
+export function redirectContacts(err: unknown): string[] {
+  const res = (err as { res?: SrfMessage } | null)?.res;
+  if (!res?.has('Contact')) return [];
+  let parsed: unknown;
+  try {
+    parsed = (res as unknown as { getParsedHeader(n: string): unknown }).getParsedHeader('Contact');
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  const entries = parsed.flatMap((c: { uri?: unknown; params?: { q?: unknown } }, order) => {
+    if (typeof c?.uri !== 'string' || !c.uri) return [];
+    const q = Number(c.params?.q ?? 1);
+    return [{ uri: c.uri, q: Number.isFinite(q) ? q : 0, order }];
+  });
+  return entries.sort((a, b) => b.q - a.q || a.order - b.order).map((e) => e.uri);
 }
 
 /** A dialog from a createUAC that resolved with a dialog (not an offer awaiting our ACK). */

@@ -90,7 +90,9 @@ t.test(
     const c = await calling;
     t.match(c, { exitCode: 0 }, `the caller got its final answer: ${c.errors}`);
     t.match(received(c, 'SIP/2.0 503')?.text, LOST);
-    t.match(await d.done, { exitCode: 0 }, 'the dealer got the CANCEL');
+    const dealerSaw = await d.done;
+    t.match(dealerSaw, { exitCode: 0 }, 'the dealer got the CANCEL');
+    t.match(received(dealerSaw, 'CANCEL')?.text, LOST, 'with a Reason');
     t.ok(await metric(gw, /^calltrack_lost_connection_cleanups_total\{action="answer"\} 1$/m));
     t.ok(await metric(gw, /^calltrack_lost_connection_cleanups_total\{action="cancel"\} 1$/m));
     t.ok(await metric(gw, /^calltrack_active_calls 0$/m));

@@ -19,6 +19,10 @@ export interface SrfRequest extends SrfMessage {
   on(event: 'cancel', fn: (msg: SrfMessage) => void): this;
   on(event: 'response', fn: (res: SrfMessage) => void): this;
   cancel(callback?: (err: unknown, req: SrfRequest) => void): void;
+  cancel(
+    opts: { headers?: Record<string, string> },
+    callback?: (err: unknown, req: SrfRequest) => void,
+  ): void;
 }
 
 export interface SrfResponse {
@@ -58,7 +62,10 @@ export interface SrfApp {
   createUAC(
     uri: string,
     opts: object,
-    callbacks?: { cbRequest?: (err: unknown, req: SrfRequest) => void },
+    callbacks?: {
+      cbRequest?: (err: unknown, req: SrfRequest) => void;
+      cbProvisional?: (res: SrfMessage) => void;
+    },
   ): Promise<SrfDialog>;
   createB2BUA(
     req: SrfRequest,

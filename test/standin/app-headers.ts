@@ -29,6 +29,8 @@ export function parseAppSip(text: string): AppSip {
 const IMMUTABLE = new Set(['via', 'route', 'rseq', 'record-route', 'content-length']);
 /** Headers whose `@localhost` is replaced with the server's own host:port. */
 const LOCALHOST_HEADERS = new Set(['from', 'to', 'contact', 'p-asserted-identity']);
+/** Credentials sofia parses and writes again (msg_auth.c msg_auth_e). */
+const AUTH_HEADERS = new Set(['authorization', 'proxy-authorization']);
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 export interface LocalAddress {
@@ -49,6 +51,10 @@ export function filterAppHeaders(headers: readonly SipHeader[], local: LocalAddr
       out.push({ name: capitalizeAfterDash(name), value });
       continue;
     }
+    if (AUTH_HEADERS.has(key)) {
+      out.push({ name: known, value: sofiaAuth(value) });
+      continue;
+    }
     const replaced =
       LOCALHOST_HEADERS.has(key) && value.includes('@localhost')
         ? replaceHostPort(value, local.host, local.port)
@@ -56,6 +62,17 @@ export function filterAppHeaders(headers: readonly SipHeader[], local: LocalAddr
     out.push({ name: known, value: replaced ?? value });
   }
   return out;
+}
+
+/**
+ * sofia re-encodes Authorization as `scheme SP param, param` (msg_auth_e, MSG_COMMALIST_E), so
+ * srf's `Digest a="1",b=2` goes on the wire as `Digest a="1", b=2`.
+ */
+export function sofiaAuth(value: string): string {
+  const space = value.search(/\s/);
+  if (space < 0) return value;
+  const params = value.slice(space).match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? [];
+  return `${value.slice(0, space)} ${params.map((p) => p.trim()).join(', ')}`;
 }
 
 /** drachtio-server capitalises custom header names after each dash, except `X-` headers. */

@@ -140,7 +140,7 @@ function fakes(
   const errors: string[] = [];
   const deps: SessionDeps = {
     dialer,
-    trunk: '127.0.0.1:5060',
+    trunk: { route: { scheme: 'sip', hostPort: '127.0.0.1:5060' } },
     now: Date.now,
     logger: createLogger('silent'),
     maxDurationMs: 60_000,

@@ -26,7 +26,11 @@ t.test('every documented variable overrides its setting', async (t) => {
     HTTP_HOST: '0.0.0.0',
     READYZ_DETAIL: 'on',
     LOG_LEVEL: 'debug',
-    OUTBOUND_TRUNK: 'sip:trunk.example.net:5060',
+    OUTBOUND_TRUNK: 'sips:trunk.example.net:5061;transport=tls',
+    TRUNK_AUTH_USERNAME: 'gw-7',
+    TRUNK_AUTH_PASSWORD: 'pa55',
+    TRUNK_ASSERTED_IDENTITY: '+493025550999',
+    MAX_REDIRECTS: '1',
     RELOAD_DEBOUNCE_MS: '100',
     RELOAD_WORKER_THRESHOLD_BYTES: '1000',
     NODE_ID: 'gw-1',
@@ -72,7 +76,19 @@ t.test('every documented variable overrides its setting', async (t) => {
     httpHost: '0.0.0.0',
     readyzDetail: 'on',
     logLevel: 'debug',
-    outboundTrunk: 'sip:trunk.example.net:5060',
+    outboundTrunk: 'sips:trunk.example.net:5061;transport=tls',
+    trunk: {
+      authUsername: 'gw-7',
+      authPassword: 'pa55',
+      authPasswordFile: '',
+      assertedIdentity: '+493025550999',
+    },
+    resolvedTrunk: {
+      route: { scheme: 'sips', hostPort: 'trunk.example.net:5061', transport: 'tls' },
+      auth: { username: 'gw-7', password: 'pa55' },
+      assertedIdentity: '+493025550999',
+    },
+    maxRedirects: 1,
     reload: { debounceMs: 100, workerThresholdBytes: 1000 },
     nodeId: 'gw-1',
     carrierAllowlist: ['192.0.2.0/24', '198.51.100.7'],
@@ -115,7 +131,8 @@ t.test('every documented variable overrides its setting', async (t) => {
       retryMaxMs: 900000,
     },
   });
-  t.equal(Object.keys(ENV_VARS).length, 46, 'every variable is covered here');
+  // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
+  t.equal(Object.keys(ENV_VARS).length, 51, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
@@ -204,4 +221,90 @@ t.test('call timers out of range are refused, each named', async (t) => {
       err.problems.some((p) => p.startsWith(name)),
       `${name} is named`,
     );
+});
+
+t.test(
+  'OUTBOUND_TRUNK: SIP URIs keep scheme and transport; host:port is sip over the default',
+  async (t) => {
+    const route = (v: string) => loadConfig({ OUTBOUND_TRUNK: v }).resolvedTrunk.route;
+    t.same(route('sip:trunk.example:5061;transport=tls'), {
+      scheme: 'sip',
+      hostPort: 'trunk.example:5061',
+      transport: 'tls',
+    });
+    t.same(route('SIPS:10.0.0.5'), { scheme: 'sips', hostPort: '10.0.0.5' });
+    t.same(route('sip:trunk.example;transport=TCP'), {
+      scheme: 'sip',
+      hostPort: 'trunk.example',
+      transport: 'tcp',
+    });
+    t.same(route('192.0.2.10:5080'), { scheme: 'sip', hostPort: '192.0.2.10:5080' });
+    t.same(route('[2001:db8::1]:5060'), { scheme: 'sip', hostPort: '[2001:db8::1]:5060' });
+    t.same(loadConfig({}).resolvedTrunk, {
+      route: { scheme: 'sip', hostPort: 'trunk.invalid:5060' },
+    });
+  },
+);
+
+t.test('a bad OUTBOUND_TRUNK stops the start with one message that says why', async (t) => {
+  for (const [value, why] of [
+    ['trunk', /not a trunk address \(sip:host/],
+    ['sip:+4930@trunk.example', /has a user part/],
+    ['sip:trunk.example;transport=sctp', /only ;transport=udp\|tcp\|tls/],
+    ['sip:trunk.example;lr', /parameter ';lr'/],
+    ['sips:trunk.example;transport=udp', /sips: over UDP/],
+    ['sip:trunk.example:99999', /invalid port/],
+    ['sip:trunk_example', /no valid host/],
+  ] as const) {
+    const err = t.throws(() => loadConfig({ OUTBOUND_TRUNK: value }), value) as ConfigError;
+    t.equal(err.problems.length, 1, err.message);
+    t.match(err.problems[0], /^OUTBOUND_TRUNK \(outboundTrunk\): /, value);
+    t.match(err.problems[0], why, value);
+  }
+});
+
+t.test('trunk credentials: from a secret file, complete or refused, never echoed', async (t) => {
+  const dir = t.testdir({ 'pw.txt': 's3cr3t-file\n', 'empty.txt': '' });
+  const c = loadConfig({
+    TRUNK_AUTH_USERNAME: 'gw',
+    TRUNK_AUTH_PASSWORD_FILE: `${dir}/pw.txt`,
+  });
+  t.same(c.resolvedTrunk.auth, { username: 'gw', password: 's3cr3t-file' }, 'newline dropped');
+  t.notOk(loadConfig({}).resolvedTrunk.auth, 'no credentials by default');
+  const refused = (env: Record<string, string>) =>
+    (t.throws(() => loadConfig(env)) as ConfigError).message;
+  t.match(refused({ TRUNK_AUTH_USERNAME: 'gw' }), /TRUNK_AUTH_USERNAME .*set TRUNK_AUTH_PASSWORD/);
+  t.match(refused({ TRUNK_AUTH_PASSWORD: 's3cr3t' }), /a trunk password is set but no user name/);
+  const both = refused({
+    TRUNK_AUTH_USERNAME: 'gw',
+    TRUNK_AUTH_PASSWORD: 's3cr3t',
+    TRUNK_AUTH_PASSWORD_FILE: `${dir}/pw.txt`,
+  });
+  t.match(both, /not both/);
+  t.equal(both.split('\n').length, 2, 'one problem, said once');
+  t.notMatch(both, /s3cr3t/, 'the password is not repeated');
+  const missing = refused({ TRUNK_AUTH_USERNAME: 'gw', TRUNK_AUTH_PASSWORD_FILE: `${dir}/nope` });
+  t.match(missing, /TRUNK_AUTH_PASSWORD_FILE .*cannot read '.*nope' \(ENOENT\)/);
+  t.match(
+    refused({ TRUNK_AUTH_USERNAME: 'gw', TRUNK_AUTH_PASSWORD_FILE: `${dir}/empty.txt` }),
+    /is empty/,
+  );
+});
+
+t.test('TRUNK_ASSERTED_IDENTITY is a DE/AT number; MAX_REDIRECTS 0-10', async (t) => {
+  t.equal(
+    loadConfig({ TRUNK_ASSERTED_IDENTITY: '+4315123456' }).resolvedTrunk.assertedIdentity,
+    '+4315123456',
+  );
+  const err = t.throws(() =>
+    loadConfig({ TRUNK_ASSERTED_IDENTITY: '+41445551234', MAX_REDIRECTS: '11' }),
+  ) as ConfigError;
+  t.equal(err.problems.length, 2, err.message);
+  t.match(err.message, /TRUNK_ASSERTED_IDENTITY .*not a valid German or Austrian number/);
+  t.match(err.message, /MAX_REDIRECTS \(maxRedirects\)/);
+  t.match(
+    (t.throws(() => loadConfig({ TRUNK_ASSERTED_IDENTITY: '030 123' })) as ConfigError).message,
+    /TRUNK_ASSERTED_IDENTITY .*E\.164/,
+  );
+  t.equal(loadConfig({}).maxRedirects, 3);
 });

@@ -11,6 +11,7 @@ t.test('what a dealer status means', async (t) => {
     'unreachable',
   ]);
   t.same([403, 488].map(causeOf), ['rejected', 'rejected']);
+  t.same([401, 407].map(causeOf), ['auth-failed', 'auth-failed'], 'a challenge kept: own cause');
 });
 
 const BUSY = 'Q.850;cause=17;text="User busy"';

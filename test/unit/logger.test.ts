@@ -78,3 +78,21 @@ t.test('errors are logged with stack and the whole cause chain, redacted', async
   t.equal(line.err.status, 503, "the library's fields (a SIP status)");
   t.notOk(lines.join('').includes('17612345678'));
 });
+
+t.test('credentials never reach the log, wherever srf or drachtio carry them', async (t) => {
+  const { logger, lines } = capture();
+  // srf keeps the createUAC options (with `auth`) on the request a SipError's response points to
+  const err = Object.assign(new Error('Sip non-success response: 401'), {
+    status: 401,
+    res: {
+      req: { _originalParams: { options: { auth: { username: 'gw', password: 's3cr3t-pw' } } } },
+      headers: { Authorization: 'Digest username="gw", response="0123abcd"' },
+    },
+  });
+  logger.child({ callId: 'x' }).warn({ err, password: 's3cr3t-pw' }, 'attempt failed');
+  const out = lines.join('');
+  t.notMatch(out, /s3cr3t-pw/, 'no password');
+  t.notMatch(out, /0123abcd/, 'no digest response');
+  t.match(out, /\[secret\]/);
+  t.match(out, /"status":401/, 'the rest stays readable');
+});

@@ -106,3 +106,24 @@ t.test('name-addr and URI helpers', async (t) => {
     params: ';branch=z9hG4bK1;rport',
   });
 });
+
+t.test('Authorization from the app goes out as sofia writes it: params after ", "', async (t) => {
+  // what srf's digest-client sends, and what drachtio-server v0.9.10 put on the wire for it
+  const srf =
+    'Digest username="gw",realm="trunk.example",nonce="a,b",uri="sip:+4930123@127.0.0.1:36670",response="20dd",algorithm=MD5,qop=auth,nc=00000001,cnonce="9f78"';
+  const wire =
+    'Digest username="gw", realm="trunk.example", nonce="a,b", uri="sip:+4930123@127.0.0.1:36670", response="20dd", algorithm=MD5, qop=auth, nc=00000001, cnonce="9f78"';
+  t.same(
+    filterAppHeaders(
+      [
+        { name: 'Authorization', value: srf },
+        { name: 'proxy-authorization', value: srf },
+      ],
+      LOCAL,
+    ),
+    [
+      { name: 'Authorization', value: wire },
+      { name: 'Proxy-Authorization', value: wire },
+    ],
+  );
+});

@@ -3,7 +3,7 @@ import { type TransferPolicy, transferTarget } from '../../src/call/transfer-tar
 import { referOf } from '../../src/sip/refer.js';
 
 const policy: TransferPolicy = {
-  trunk: 'trunk.example:5060',
+  trunk: { route: { scheme: 'sip', hostPort: 'trunk.example:5060' } },
   defaultCountryCode: '49',
   international: false,
   isTrackingNumber: (n) => n === '+493025550101',
@@ -18,7 +18,7 @@ t.test('a number goes through the trunk, in any shape a phone sends it', async (
   ])
     t.same(
       transferTarget(target, policy),
-      { ok: true, uri: 'sip:+493089001234@trunk.example:5060', kind: 'e164' },
+      { ok: true, kind: 'e164', number: '+493089001234' },
       target,
     );
 });
@@ -36,7 +36,7 @@ t.test('refused: a tracking number, outside DE/AT, not a valid number', async (t
   t.match(transferTarget('sip:+41445551234@x', policy), { ok: false, status: 403 });
   t.match(transferTarget('sip:+41445551234@x', { ...policy, international: true }), {
     ok: true,
-    uri: 'sip:+41445551234@trunk.example:5060',
+    number: '+41445551234',
   });
   t.match(transferTarget('sip:+4901234567@x', policy), { ok: false, status: 404 }, 'invalid');
   t.match(transferTarget('sip:+49301@x', policy), { ok: false, status: 404 }, 'too short');
@@ -46,8 +46,8 @@ t.test('refused: a tracking number, outside DE/AT, not a valid number', async (t
 t.test('a Refer-To number in the (0) form goes; an ambiguous one is refused', async (t) => {
   t.same(transferTarget('tel:+49-(0)30-8900-1234', policy), {
     ok: true,
-    uri: 'sip:+493089001234@trunk.example:5060',
     kind: 'e164',
+    number: '+493089001234',
   });
   t.same(
     transferTarget('sip:+49030-8900-1234@10.0.0.1', policy),

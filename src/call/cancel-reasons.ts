@@ -1,0 +1,15 @@
+/**
+ * Why the gateway ends a dealer attempt or a relayed leg, as RFC 3326 Reason header values. The
+ * CANCEL of an attempt says what happened (RFC 3326 2: `cause=200` "Call completed elsewhere"
+ * only where another leg answered, which sequential hunting never does, so it is not used here).
+ */
+/** The caller hung up (its CANCEL) while the dealer rang. */
+export const CALLER_CANCEL_REASON = 'SIP;cause=487;text="Caller cancelled"';
+/** The destination rang out: Q.850 19 "no answer from user (user alerted)"; SIP has no status for it. */
+export const RING_TIMEOUT_REASON = 'Q.850;cause=19;text="No answer from user"';
+/** The gateway ends the call (drain). */
+export const GATEWAY_REASON = 'SIP;cause=503;text="gateway shutting down"';
+/** The drachtio connection dropped: nothing can be sent then; the cleanup after it says this. */
+export const SIGNALLING_LOST_REASON = 'SIP;cause=503;text="signalling connection lost"';
+/** The other party of a connected call hung up: its BYE is relayed as Q.850 16 normal clearing. */
+export const NORMAL_CLEARING_REASON = 'Q.850;cause=16;text="Normal call clearing"';
