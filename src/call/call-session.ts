@@ -42,6 +42,8 @@ export type SessionDeps = {
   onFirstDial?: () => void;
   /** Set when the number's options need media: the call is anchored in a media server. */
   media?: SessionMedia;
+  /** Headers of the dealer leg to this URI (Max-Forwards, the tracking number for loops). */
+  legHeaders?: (uri: string) => Readonly<Record<string, string>>;
 };
 
 export type SessionResult = {
@@ -165,10 +167,12 @@ export class CallSession {
   #dial(destination: Destination): Promise<DialResult> {
     const anchored = this.#media?.dealerSdp;
     const lateOffer = this.inbound.sdp === undefined;
+    const uri = destinationUri(destination, this.deps.trunk);
     const dialing = this.deps.dialer.dial({
-      uri: destinationUri(destination, this.deps.trunk),
+      uri,
       sdp: anchored ?? this.inbound.sdp,
       ...this.presentation,
+      headers: { ...this.presentation.headers, ...this.deps.legHeaders?.(uri) },
       timeoutMs: destination.ringTimeoutMs,
       signal: this.#abort.signal,
       onProvisional: (p) => {
