@@ -55,7 +55,9 @@ function indexOutsideQuotes(value: string, ch: string): number {
   let quoted = false;
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
-    if (c === '"') quoted = !quoted;
+    // a quoted-pair (`\"`, `\\`) inside a quoted string is one character (RFC 3261 25.1)
+    if (c === '\\' && quoted) i++;
+    else if (c === '"') quoted = !quoted;
     else if (c === ch && !quoted) return i;
   }
   return -1;

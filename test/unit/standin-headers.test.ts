@@ -64,6 +64,12 @@ t.test('an address injected through a display name goes out as sofia re-encodes 
       { name: 'Contact', value: '"Max" <sip:110@127.0.0.1:5090>;x=""' },
     ],
   );
+  // escaped quotes stay inside the display name, as sofia parses a quoted-string
+  t.same(parseNameAddr('"Max\\" <sip:110@evil>;x=\\"" <sip:+4930111@h>;tag=9'), {
+    display: '"Max\\" <sip:110@evil>;x=\\""',
+    uri: 'sip:+4930111@h',
+    params: ';tag=9',
+  });
   t.same(parseNameAddr('<sip:a@h> ;tag=1 ; lr'), {
     display: '',
     uri: 'sip:a@h',
