@@ -214,3 +214,23 @@ t.test('a number at its maxConcurrentCalls: the next caller hears busy (486)', a
   t.match(records[0], { rejectReason: 'number-busy', sipStatus: 486, trackingNumber: TRACKING });
   t.match(records[1], { outcome: 'answered' });
 });
+
+t.test('a bad carriers file: the gateway exits 2 with file:line:col per problem', async (t) => {
+  const file = carriersFile(
+    t,
+    'version: 1\ncarriers:\n  - name: telekom\n    cidrs: ["192.0.2.0/24"]\n    trustIdentity: maybe\n    rate: 5\n',
+  );
+  const err = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: 9 }]) },
+    { CARRIERS_FILE: file },
+    {},
+    'healthy',
+  ).then(
+    () => undefined,
+    (e: Error) => e.message,
+  );
+  t.match(err, /^gateway exited with 2:/);
+  t.match(err, /carriers\.yaml:5:20: 'trustIdentity' must be a boolean, not string/);
+  t.match(err, /carriers\.yaml:6:5: unknown field 'rate'/);
+});

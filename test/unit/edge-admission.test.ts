@@ -1,7 +1,7 @@
 import t from 'tap';
 import { type AdmissionConfig, Admitter } from '../../src/edge/admission.js';
 import { EDGE_ANSWERS } from '../../src/edge/answers.js';
-import { CarrierTable, parseCidr } from '../../src/edge/carriers.js';
+import { CarrierTable, ipv4Value, parseCidr } from '../../src/edge/carriers.js';
 import { SourceLimiter } from '../../src/edge/source-limiter.js';
 
 const config = (over: Partial<AdmissionConfig> = {}): AdmissionConfig => ({
@@ -145,22 +145,26 @@ t.test('the answers: only draining sends Retry-After', async (t) => {
   });
 });
 
-t.test('the per-source limiter never holds more than its capacity, oldest out first', async (t) => {
-  const limiter = new SourceLimiter(1, 1, 100);
-  let most = 0;
-  for (let i = 0; i < 10_000; i++) {
-    limiter.take(`10.0.${i >> 8}.${i & 255}`, i);
-    most = Math.max(most, limiter.size);
-  }
-  t.equal(most, 100, 'capped at the capacity');
-  const small = new SourceLimiter(1, 1, 2);
-  t.ok(small.take('a', 0));
-  t.ok(small.take('b', 0));
-  t.notOk(small.take('a', 0), 'a is spent (and now the most recently seen)');
-  t.ok(small.take('c', 0), 'c evicts b, the one seen longest ago');
-  t.notOk(small.take('a', 0), 'a was kept: still spent');
-  t.ok(small.take('b', 0), 'b was forgotten: a fresh bucket');
-});
+t.test(
+  'the per-source limiter never holds more than its capacity, first in first out',
+  async (t) => {
+    const limiter = new SourceLimiter(1, 1, 100);
+    let most = 0;
+    for (let i = 0; i < 10_000; i++) {
+      limiter.take(`10.0.${i >> 8}.${i & 255}`, i);
+      most = Math.max(most, limiter.size);
+    }
+    t.equal(most, 100, 'capped at the capacity');
+    const small = new SourceLimiter(1, 1, 2);
+    t.ok(small.take('a', 0));
+    t.ok(small.take('b', 0));
+    t.notOk(small.take('a', 0), 'a is spent');
+    t.ok(small.take('c', 0), 'c evicts a, the first tracked');
+    t.notOk(small.take('b', 0), 'b was kept: still spent');
+    t.ok(small.take('a', 0), 'a was forgotten: a fresh bucket (and evicts b)');
+    t.equal(small.size, 2);
+  },
+);
 
 t.test('a backward wall-clock step does not refuse a source (monotonic clock)', async (t) => {
   // The wall clock steps back 60 s; performance.now() does not. Drive the limiter with what the
@@ -186,7 +190,23 @@ t.test('CIDRs: addresses, ranges, and what is not one', async (t) => {
   t.same(parseCidr('2001:db8::1'), { address: '2001:db8::1', prefix: 128, family: 'ipv6' });
   for (const bad of ['carrier.example', '192.0.2.0/33', '192.0.2.0/', '10.0.0.0/8/8', '::1/129'])
     t.equal(parseCidr(bad), undefined, bad);
-  const table = new CarrierTable([{ name: 'x', cidrs: ['10.0.0.0/8'], trustIdentity: false }], 0);
+  const table = new CarrierTable(
+    [
+      { name: 'x', cidrs: ['10.0.0.0/8', '192.0.2.77'], trustIdentity: false },
+      { name: 'y', cidrs: ['10.5.0.0/16', '2001:db8::/32'], trustIdentity: false },
+      { name: 'all', cidrs: ['0.0.0.0/0'], trustIdentity: false },
+    ],
+    0,
+  );
   t.equal(table.match('10.200.1.1')?.name, 'x');
-  t.equal(table.match('11.0.0.1'), undefined);
+  t.equal(table.match('10.5.1.1')?.name, 'x', 'the first listed wins');
+  t.equal(table.match('192.0.2.77')?.name, 'x', 'a bare address is a /32');
+  t.equal(table.match('192.0.2.78')?.name, 'all');
+  t.equal(table.match('255.255.255.255')?.name, 'all', '/0 holds everything');
+  t.equal(table.match('2001:db8::9')?.name, 'y');
+  t.equal(table.match('2001:db9::9'), undefined);
+  t.equal(table.match('10.0.0'), undefined, 'not an address');
+  t.equal(ipv4Value('192.0.2.1'), 3221225985);
+  for (const bad of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '01234.1.1.1', '1.2.3.4 ', ''])
+    t.equal(ipv4Value(bad), -1, JSON.stringify(bad));
 });

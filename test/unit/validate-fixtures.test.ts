@@ -35,6 +35,10 @@ const expected: Record<string, RegExp[]> = {
     /^numbers\.yaml:6:13: 'status' must be one of "active", "deactivated", not "activ"$/,
   ],
   'yaml-syntax-error': [/^numbers\.yaml:6:5: YAML: /],
+  'bad-edge-options': [
+    /^customers\.yaml:6:21: 'trackingHeader' must be one of "none", "history-info", "diversion", not "history_info"$/,
+    /^numbers\.yaml:11:27: 'maxConcurrentCalls' must be a whole number of calls from 1 to 10000 \(counted per gateway node\)$/,
+  ],
   'several-errors-in-one-file': [
     /^numbers\.yaml:3:13: \+41445551234 is not in the German/,
     /^numbers\.yaml:9:22: 'ringTimeout' must be a whole number of seconds from 1 to 300$/,
