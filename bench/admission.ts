@@ -78,7 +78,8 @@ function heapMB(): number {
 
 const counts = [100, 1_000, 10_000, 100_000];
 const results = new Map<number, number>();
-perInvite(Array.from({ length: 1000 }, (_, i) => source(i)), 200_000); // warm-up: JIT, not the figures
+// warm-up: the JIT's work is not the first figure's
+perInvite(Array.from({ length: 1000 }, (_, i) => source(i)), 200_000);
 for (const n of counts) {
   const sources = Array.from({ length: n }, (_, i) => source(i));
   results.set(n, perInvite(sources));
