@@ -39,9 +39,13 @@ export class SourceLimiter {
   take(source: string, now: number): boolean {
     let slot = this.#slots.get(source);
     if (slot === undefined) slot = this.#track(source, now);
-    const at = this.#at[slot]!;
-    const tokens = refilled(this.#tokens[slot]!, now - at, this.callsPerSecond, this.burst);
-    this.#at[slot] = Math.max(at, now);
+    const tokens = refilled(
+      this.#tokens[slot]!,
+      now - this.#at[slot]!,
+      this.callsPerSecond,
+      this.burst,
+    );
+    this.#at[slot] = now;
     const ok = tokens >= 1;
     this.#tokens[slot] = ok ? tokens - 1 : tokens;
     return ok;

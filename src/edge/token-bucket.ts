@@ -1,10 +1,11 @@
 /**
  * A token bucket on a monotonic clock (milliseconds, e.g. performance.now()): `burst` calls at
- * once, then `callsPerSecond`. A clock that never steps back is the caller's to give: on the wall
- * clock a backward step of a minute would leave a bucket empty for that minute.
+ * once, then `callsPerSecond`. Should a clock step back all the same, the interval refills
+ * nothing and the bucket goes on from the new time: the step costs no call (the limiter this
+ * replaced, on the wall clock, refused a source for 50 s after a 60 s backward step).
  */
 
-/** Tokens after `elapsedMs`; a clock that did go back (an injected one) refills nothing. */
+/** Tokens after `elapsedMs`; a negative interval (a clock that stepped back) refills nothing. */
 export function refilled(
   tokens: number,
   elapsedMs: number,
@@ -29,7 +30,7 @@ export class TokenBucket {
 
   take(now: number): boolean {
     this.#tokens = refilled(this.#tokens, now - this.#at, this.callsPerSecond, this.burst);
-    this.#at = Math.max(this.#at, now);
+    this.#at = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
