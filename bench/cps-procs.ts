@@ -273,8 +273,9 @@ export async function startGateway(
       RECORD_SINK: 'log',
       LOG_LEVEL: 'error',
       NODE_ID: 'bench',
-      RATE_LIMIT_CPS: '100000',
-      RATE_LIMIT_BURST: '100000',
+      // the node's own limits must not be what the ladder measures
+      MAX_CALLS_PER_SECOND: '100000',
+      MAX_CONCURRENT_CALLS: '100000',
       ...env,
     },
   });

@@ -6,10 +6,13 @@ import { hostname } from 'node:os';
 import { createHttpServer, withoutCredentials } from './admin/http.js';
 import { ActiveCalls } from './call/registry.js';
 import { sinkFromConfig } from './call/sinks.js';
+import { loadCarriers } from './config/carriers-file.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { reportReload } from './dialplan/reload-report.js';
 import { Reloader } from './dialplan/reloader.js';
 import { watchDialplans } from './dialplan/watch.js';
+import { Admitter } from './edge/admission.js';
+import { NumberCalls } from './edge/loops.js';
 import { fsMediaPort } from './media/anchor.js';
 import { createMrf } from './media/fsmrf-types.js';
 import { MediaServers, parseServer } from './media/servers.js';
@@ -19,7 +22,6 @@ import { createMetrics } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
-import { Admitter } from './sip/admission.js';
 import { connectDrachtio } from './sip/connection.js';
 import { srfDialer } from './sip/dialer.js';
 import { answerOptions, routeInvites } from './sip/inbound.js';
@@ -29,7 +31,8 @@ import { smtpSender } from './voicemail/smtp.js';
 
 function configOrExit() {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    return { config, carriers: loadCarriers(config.carriersFile) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`calltrack: ${err.message}\n`);
@@ -37,7 +40,7 @@ function configOrExit() {
   }
 }
 
-const config = configOrExit();
+const { config, carriers } = configOrExit();
 const logger = createLogger(config.logLevel);
 const metrics = createMetrics();
 const reloader = new Reloader({
@@ -59,9 +62,28 @@ const watcher = watchDialplans(
   () => void reloader.reload(),
 );
 
-const admitter = new Admitter(config);
-if (admitter.allowsAll)
-  logger.warn('CARRIER_ALLOWLIST is empty: INVITEs from every source are admitted');
+// monotonic: a wall-clock step never empties or refills a rate limit
+const admitter = new Admitter(
+  {
+    carriers,
+    unknownSources: config.unknownSources,
+    scannerUserAgents: config.scannerUserAgents,
+    sourceRate: { ...config.rateLimit, capacity: config.rateLimit.sources },
+    node: config.overload,
+  },
+  () => performance.now(),
+);
+logger[config.unknownSources === 'admit' ? 'warn' : 'info'](
+  {
+    carriersFile: config.carriersFile,
+    carriers: admitter.carrierNames,
+    trusted: carriers.filter((c) => c.trustIdentity).map((c) => c.name),
+    unknownSources: config.unknownSources,
+  },
+  config.unknownSources === 'admit'
+    ? 'sources outside every carrier are admitted (P-Asserted-Identity ignored, per-source rate)'
+    : 'carriers loaded; other sources get 403',
+);
 let drachtioUp = false;
 const calls = new ActiveCalls();
 const drachtio = connectDrachtio(config.drachtio, logger, {
@@ -108,6 +130,7 @@ routeInvites(srf, {
   maxDurationMs: config.maxCallDurationSeconds * 1000,
   transferRingTimeoutMs: config.transferRingTimeoutSeconds * 1000,
   admitter,
+  numberCalls: new NumberCalls(),
   table: () => reloader.table,
   dialer,
   sink,

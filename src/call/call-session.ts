@@ -51,6 +51,8 @@ export type SessionDeps = {
   onFirstDial?: () => void;
   /** Set when the number's options need media: the call is anchored in a media server. */
   media?: SessionMedia;
+  /** Headers of the dealer leg to this URI (Max-Forwards, the tracking number for loops). */
+  legHeaders?: (uri: string) => Readonly<Record<string, string>>;
 };
 
 export type SessionResult = {
@@ -206,11 +208,13 @@ export class CallSession {
   #dial(target: Destination | RedirectTarget, timeoutMs: number): Promise<DialResult> {
     const anchored = this.#media?.dealerSdp;
     const lateOffer = this.inbound.sdp === undefined;
+    // a withheld caller stays anonymous on every leg, redirected ones included
+    const leg = legTo(target, this.deps.trunk, this.presentation);
     const dialing = this.deps.dialer.dial({
       sdp: anchored ?? this.inbound.sdp,
       ...this.presentation,
-      // a withheld caller stays anonymous on every leg, redirected ones included
-      ...legTo(target, this.deps.trunk, this.presentation),
+      ...leg,
+      headers: { ...leg.headers, ...this.deps.legHeaders?.(leg.uri) },
       timeoutMs,
       signal: this.#abort.signal,
       onProvisional: (p) => {

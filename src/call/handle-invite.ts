@@ -3,14 +3,22 @@
  * record and one set of metrics whatever happens. A child logger carries the Call-ID.
  */
 import { randomUUID } from 'node:crypto';
+import type { Admitter } from '../edge/admission.js';
+import { EDGE_ANSWERS, type EdgeRefusal } from '../edge/answers.js';
+import { type CallerId, callerId, dealerDisplayName } from '../edge/caller-id.js';
+import {
+  forwardedMaxForwards,
+  loopsBack,
+  type NumberCalls,
+  targetHost,
+  trackingHeaders,
+} from '../edge/loops.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RouteDecision } from '../routing/decision.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TrunkAccess } from '../routing/trunk.js';
-import { ADMISSION_ANSWERS, type Admitter } from '../sip/admission.js';
-import { type CallerId, callerId, dealerDisplayName } from '../sip/caller-id.js';
 import { CallSession, type SessionResult } from './call-session.js';
 import { type MediaUse, needsMedia } from './media-port.js';
 import type { Dialer, InboundLeg, Presentation } from './ports.js';
@@ -28,12 +36,17 @@ export type InviteFacts = {
   from?: string;
   privacy?: string;
   assertedIdentity?: string;
+  maxForwards?: string;
+  historyInfo?: string;
+  diversion?: string;
   /** performance.now() when the INVITE reached the gateway's handler. */
   receivedAt?: number;
 };
 
 export type CallServices = {
   admitter: Admitter;
+  /** Calls in progress per tracking number on this node (options.maxConcurrentCalls). */
+  numberCalls: NumberCalls;
   table: () => RouteTable;
   dialer: Dialer;
   sink: RecordSink;
@@ -74,7 +87,9 @@ export async function handleInvite(
   const started = s.now();
   const log = s.logger.child({ callId: facts.callId });
   const table = s.table();
-  const caller = callerId(facts, s.defaultCountryCode);
+  const admission = s.admitter.admit(facts.sourceAddress, facts.userAgent, s.calls.size);
+  const trusted = admission.ok && admission.trustIdentity;
+  const caller = callerId(facts, s.defaultCountryCode, trusted);
   const base: Base = {
     recordId: randomUUID(),
     callId: facts.callId,
@@ -85,26 +100,29 @@ export async function handleInvite(
     ...(caller.kind === 'number' && { callerNumber: caller.number }),
   };
   const setup = () => s.metrics.setupSeconds.observe((s.now() - started) / 1000);
-  const admission = s.admitter.admit(facts.sourceAddress, facts.userAgent, started);
-  if (!admission.ok) {
-    const answer = ADMISSION_ANSWERS[admission.reason];
+  /** An edge refusal: its answer, one log line, one record. */
+  const refuse = (reason: EdgeRefusal, routed: Partial<CallRecord> = {}) => {
+    const answer = EDGE_ANSWERS[reason];
     inbound.reject(
       answer.status,
       answer.retryAfter ? { 'Retry-After': String(s.retryAfterSeconds) } : undefined,
     );
     setup();
+    const carrier = admission.ok ? admission.carrier?.name : undefined;
     log.info(
-      { reason: admission.reason, status: answer.status, source: facts.sourceAddress },
+      { reason, status: answer.status, source: facts.sourceAddress, ...(carrier && { carrier }) },
       answer.log,
     );
     return finish(s, {
       ...base,
+      ...routed,
       outcome: 'rejected',
-      rejectReason: admission.reason,
+      rejectReason: reason,
       sipStatus: answer.status,
       attempts: [],
     });
-  }
+  };
+  if (!admission.ok) return refuse(admission.reason);
   let decision = table.lookup(facts.requestUri);
   if (decision.kind === 'reject' && decision.reason === 'malformed' && facts.to)
     decision = table.lookup(facts.to);
@@ -135,6 +153,14 @@ export async function handleInvite(
     customerId: decision.customerId,
     source: decision.source,
   };
+  const hops = forwardedMaxForwards(facts.maxForwards);
+  if (hops === undefined) return refuse('too-many-hops', routed);
+  if (loopsBack(facts, decision.number, s.defaultCountryCode)) return refuse('loop', routed);
+  const number = decision.number;
+  if (!s.numberCalls.enter(number, decision.options.maxConcurrentCalls))
+    return refuse('number-busy', routed);
+  const mode = table.customer(decision.customerId)?.trackingHeader ?? 'history-info';
+  const host = targetHost(facts.requestUri);
   log.info({ source: decision.source, destinations: decision.destinations.length }, 'forwarding');
   // transfers and redirects: the dealer sends the caller on, under the same rules
   const policy = {
@@ -154,6 +180,10 @@ export async function handleInvite(
       now: s.now,
       logger: log,
       maxDurationMs: s.maxDurationMs,
+      legHeaders: (uri) => ({
+        'Max-Forwards': String(hops),
+        ...trackingHeaders(mode, number, host, uri),
+      }),
       transfer: {
         enabled: decision.options.transfer?.enabled ?? true,
         ringTimeoutMs: s.transferRingTimeoutMs,
@@ -178,7 +208,10 @@ export async function handleInvite(
     );
     return finish(s, { ...base, ...routed, ...timing(result, started, s.now()) });
   });
-  return s.calls.track(session, forwarded).finally(() => s.metrics.activeCalls.dec());
+  return s.calls.track(session, forwarded).finally(() => {
+    s.metrics.activeCalls.dec();
+    s.numberCalls.leave(number);
+  });
 }
 
 /** Active or deactivated: a number of ours (the table knows it). */
@@ -190,8 +223,8 @@ function presentation(caller: CallerId, prefix: string | undefined): Presentatio
   const callingName = dealerDisplayName(caller, prefix);
   if (caller.kind === 'number')
     return { callingNumber: caller.number, ...(callingName && { callingName }), headers: {} };
-  // RFC 3323: an anonymous From, and nothing else that could carry the number
-  const display = callingName ? `"${callingName.replace(/"/g, '')}" ` : '';
+  // RFC 3323: an anonymous From, and nothing else that could carry the number (the name is safe)
+  const display = callingName ? `"${callingName}" ` : '';
   return {
     callingNumber: 'anonymous',
     headers: { From: `${display}<sip:anonymous@anonymous.invalid>`, Privacy: 'id' },

@@ -29,9 +29,19 @@ export type Config = {
   readonly maxRedirects: number;
   readonly reload: { readonly debounceMs: number; readonly workerThresholdBytes: number };
   readonly nodeId: string;
-  readonly carrierAllowlist: readonly string[];
+  /** The carriers file (YAML): named carriers with their networks, trust and rates. */
+  readonly carriersFile: string;
+  /** Sources outside every carrier: refused with 403, or admitted (PAI ignored, per-source rate). */
+  readonly unknownSources: 'refuse' | 'admit';
   readonly scannerUserAgents: readonly string[];
-  readonly rateLimit: { readonly callsPerSecond: number; readonly burst: number };
+  /** Per-source rate of sources outside every carrier, and how many sources are tracked. */
+  readonly rateLimit: {
+    readonly callsPerSecond: number;
+    readonly burst: number;
+    readonly sources: number;
+  };
+  /** This node's limits: new calls per second and calls in progress. */
+  readonly overload: { readonly maxCallsPerSecond: number; readonly maxConcurrentCalls: number };
   readonly drainTimeoutMs: number;
   readonly retryAfterSeconds: number;
   /** A connected call is ended (both legs, with a Reason) after this long. */
@@ -101,10 +111,14 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RELOAD_DEBOUNCE_MS: { path: ['reload', 'debounceMs'], kind: 'integer' },
   RELOAD_WORKER_THRESHOLD_BYTES: { path: ['reload', 'workerThresholdBytes'], kind: 'integer' },
   NODE_ID: { path: ['nodeId'], kind: 'string' },
-  CARRIER_ALLOWLIST: { path: ['carrierAllowlist'], kind: 'list' },
+  CARRIERS_FILE: { path: ['carriersFile'], kind: 'string' },
+  UNKNOWN_SOURCES: { path: ['unknownSources'], kind: 'string' },
   SCANNER_USER_AGENTS: { path: ['scannerUserAgents'], kind: 'list' },
   RATE_LIMIT_CPS: { path: ['rateLimit', 'callsPerSecond'], kind: 'number' },
   RATE_LIMIT_BURST: { path: ['rateLimit', 'burst'], kind: 'integer' },
+  RATE_LIMIT_SOURCES: { path: ['rateLimit', 'sources'], kind: 'integer' },
+  MAX_CALLS_PER_SECOND: { path: ['overload', 'maxCallsPerSecond'], kind: 'number' },
+  MAX_CONCURRENT_CALLS: { path: ['overload', 'maxConcurrentCalls'], kind: 'integer' },
   DRAIN_TIMEOUT_MS: { path: ['drainTimeoutMs'], kind: 'integer' },
   RETRY_AFTER_SECONDS: { path: ['retryAfterSeconds'], kind: 'integer' },
   MAX_CALL_DURATION_S: { path: ['maxCallDurationSeconds'], kind: 'integer' },
@@ -172,7 +186,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (!validate(raw)) {
     for (const p of describeErrors(validate.errors)) {
       const where = p.path.join('.');
-      // list items (carrierAllowlist.2) come from the variable that set the list
+      // list items (scannerUserAgents.2) come from the variable that set the list
       const source =
         sourceOf.get(where) ?? sourceOf.get(p.path.filter((x) => typeof x === 'string').join('.'));
       problems.push(`${source ? `${source} (${where})` : where || 'config'}: ${p.message}`);

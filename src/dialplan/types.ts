@@ -7,6 +7,12 @@ export type CustomerDoc = {
   name: string;
   seat: { country: 'DE' | 'AT'; areaCode: string; city?: string };
   registration?: string;
+  /**
+   * How the dealer leg names the tracking number (the dealer's PBX may route on it, and a call
+   * that comes back carrying it is a loop): `history-info` (RFC 7044, the default), `diversion`
+   * (RFC 5806) or `none`.
+   */
+  trackingHeader?: 'none' | 'history-info' | 'diversion';
 };
 
 export type DestinationDoc = { to: string; ringTimeout: number };
@@ -19,6 +25,8 @@ export type NumberOptions = {
   businessHours?: { timezone: string; open: { days: Weekday[]; from: string; to: string }[] };
   /** Blind transfers (REFER) by the dealer: allowed unless `enabled: false`; DE/AT targets only unless `international`. */
   transfer?: { enabled?: boolean; international?: boolean };
+  /** Calls in progress to this number on one gateway node; one more gets 486. */
+  maxConcurrentCalls?: number;
 };
 
 export type NumberDoc = {

@@ -22,6 +22,9 @@ export function inviteFacts(req: SrfRequest): InviteFacts {
     from: header('From'),
     privacy: header('Privacy'),
     assertedIdentity: header('P-Asserted-Identity'),
+    maxForwards: header('Max-Forwards'),
+    historyInfo: header('History-Info'),
+    diversion: header('Diversion'),
   };
   for (const [k, v] of Object.entries(optional))
     if (v !== undefined) (facts as unknown as Record<string, string>)[k] = v;

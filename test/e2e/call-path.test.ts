@@ -13,6 +13,7 @@ import {
   received,
   TRACKING,
 } from '../helpers/call-bed.js';
+import { carriersFile, loopbackCarrier } from '../helpers/carriers.js';
 import { startGateway } from '../helpers/gateway.js';
 
 t.test('answered, BYE from the caller', async (t) => {
@@ -207,28 +208,18 @@ t.test(
 );
 
 t.test(
-  'admission: outside the allow-list 403, scanner 403, rate limit 503 with Retry-After',
+  'admission: scanner 403; over a rate 503 without Retry-After (the node stays in rotation)',
   async (t) => {
-    const outside = await startGateway(
-      t,
-      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': deactivated },
-      { CARRIER_ALLOWLIST: '192.0.2.0/24' },
-    );
-    t.match(
-      await call(outside, 'uac-expect-403.xml'),
-      { exitCode: 0 },
-      'source outside the allow-list',
-    );
-    t.match((await outside.records(1))[0], {
-      outcome: 'rejected',
-      rejectReason: 'not-allowed',
-      sipStatus: 403,
-    });
-
     const gw = await startGateway(
       t,
       { 'customers.yaml': CUSTOMERS, 'numbers.yaml': deactivated },
-      { RATE_LIMIT_CPS: '0.1', RATE_LIMIT_BURST: '1' },
+      {
+        // loopback is no carrier here: it is a stranger, admitted with a per-source rate
+        CARRIERS_FILE: carriersFile(t, 'version: 1\ncarriers: []\n'),
+        UNKNOWN_SOURCES: 'admit',
+        RATE_LIMIT_CPS: '0.1',
+        RATE_LIMIT_BURST: '1',
+      },
     );
     t.match(
       await call(gw, 'uac-scanner-expect-403.xml'),
@@ -241,7 +232,7 @@ t.test(
       'within the rate',
     );
     t.match(
-      await call(gw, 'uac-expect-503-retry-after.xml', '+493099999999'),
+      await call(gw, 'uac-expect-503-no-retry-after.xml', '+493099999999'),
       { exitCode: 0 },
       'over the rate',
     );
@@ -249,6 +240,27 @@ t.test(
       { rejectReason: 'scanner', sipStatus: 403 },
       { rejectReason: 'unknown' },
       { rejectReason: 'rate-limited', sipStatus: 503 },
+    ]);
+
+    const carrier = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': deactivated },
+      {
+        CARRIERS_FILE: carriersFile(
+          t,
+          loopbackCarrier(['trustIdentity: false', 'callsPerSecond: 0.1', 'burst: 1']),
+        ),
+      },
+    );
+    t.match(await call(carrier, 'uac-expect-404.xml', '+493099999999'), { exitCode: 0 });
+    t.match(
+      await call(carrier, 'uac-expect-503-no-retry-after.xml', '+493099999999'),
+      { exitCode: 0 },
+      "over the carrier's rate",
+    );
+    t.match(await carrier.records(2), [
+      { rejectReason: 'unknown' },
+      { rejectReason: 'carrier-rate-limited', sipStatus: 503 },
     ]);
   },
 );

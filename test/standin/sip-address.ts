@@ -17,7 +17,7 @@ export function parseNameAddr(value: string): NameAddr {
     return {
       display: v.slice(0, open).trim(),
       uri: v.slice(open + 1, end).trim(),
-      params: close < 0 ? '' : v.slice(close + 1).trim(),
+      params: close < 0 ? '' : leadingParams(v.slice(close + 1)),
     };
   }
   // Without angle brackets every `;param` belongs to the header, not the URI (RFC 3261 20.10).
@@ -25,6 +25,24 @@ export function parseNameAddr(value: string): NameAddr {
   return semi < 0
     ? { display: '', uri: v, params: '' }
     : { display: '', uri: v.slice(0, semi), params: v.slice(semi) };
+}
+
+/**
+ * The `;name[=value]` run right after the `>`: sofia's parser stops at anything else and the
+ * re-encoded header keeps only what it parsed. An app From of
+ * `"Max" <sip:110@evil>;x="" <sip:+49…@localhost>` (an address injected through an unescaped
+ * display name) goes out as `"Max" <sip:110@<drachtio's host:port>>;x=""` (real v0.9.10).
+ */
+const PARAM = /^\s*;\s*[^\s;=",<>]+(?:\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^\s;",<>]*))?/;
+
+function leadingParams(rest: string): string {
+  let out = '';
+  let tail = rest;
+  for (let m = PARAM.exec(tail); m; m = PARAM.exec(tail)) {
+    out += m[0];
+    tail = tail.slice(m[0].length);
+  }
+  return out.trim();
 }
 
 /** sofia always writes From/To/Contact as `[display ]<uri>;params`. */
@@ -37,7 +55,9 @@ function indexOutsideQuotes(value: string, ch: string): number {
   let quoted = false;
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
-    if (c === '"') quoted = !quoted;
+    // a quoted-pair (`\"`, `\\`) inside a quoted string is one character (RFC 3261 25.1)
+    if (c === '\\' && quoted) i++;
+    else if (c === '"') quoted = !quoted;
     else if (c === ch && !quoted) return i;
   }
   return -1;

@@ -34,10 +34,14 @@ t.test('every documented variable overrides its setting', async (t) => {
     RELOAD_DEBOUNCE_MS: '100',
     RELOAD_WORKER_THRESHOLD_BYTES: '1000',
     NODE_ID: 'gw-1',
-    CARRIER_ALLOWLIST: '192.0.2.0/24, 198.51.100.7',
+    CARRIERS_FILE: '/etc/calltrack/carriers.yaml',
+    UNKNOWN_SOURCES: 'admit',
     SCANNER_USER_AGENTS: 'friendly-scanner,sipvicious',
     RATE_LIMIT_CPS: '2.5',
     RATE_LIMIT_BURST: '5',
+    RATE_LIMIT_SOURCES: '5000',
+    MAX_CALLS_PER_SECOND: '150.5',
+    MAX_CONCURRENT_CALLS: '900',
     DRAIN_TIMEOUT_MS: '1000',
     RETRY_AFTER_SECONDS: '10',
     MAX_CALL_DURATION_S: '7200',
@@ -91,9 +95,11 @@ t.test('every documented variable overrides its setting', async (t) => {
     maxRedirects: 1,
     reload: { debounceMs: 100, workerThresholdBytes: 1000 },
     nodeId: 'gw-1',
-    carrierAllowlist: ['192.0.2.0/24', '198.51.100.7'],
+    carriersFile: '/etc/calltrack/carriers.yaml',
+    unknownSources: 'admit',
     scannerUserAgents: ['friendly-scanner', 'sipvicious'],
-    rateLimit: { callsPerSecond: 2.5, burst: 5 },
+    rateLimit: { callsPerSecond: 2.5, burst: 5, sources: 5000 },
+    overload: { maxCallsPerSecond: 150.5, maxConcurrentCalls: 900 },
     drainTimeoutMs: 1000,
     retryAfterSeconds: 10,
     maxCallDurationSeconds: 7200,
@@ -132,7 +138,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 51, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 55, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
@@ -144,13 +150,13 @@ t.test('every bad value is listed at once, naming the variable', async (t) => {
       REDIS_URL: 'localhost:6379',
       DEFAULT_COUNTRY: 'CH',
       OUTBOUND_TRUNK: 'trunk',
-      CARRIER_ALLOWLIST: '192.0.2.0/24,carrier.example',
+      UNKNOWN_SOURCES: 'allow',
     }),
   ) as ConfigError;
   t.ok(err instanceof ConfigError);
   t.equal(err.problems.length, 7, err.message);
   for (const name of [
-    'CARRIER_ALLOWLIST',
+    'UNKNOWN_SOURCES',
     'DRACHTIO_PORT',
     'HTTP_PORT',
     'LOG_LEVEL',
@@ -307,4 +313,26 @@ t.test('TRUNK_ASSERTED_IDENTITY is a DE/AT number; MAX_REDIRECTS 0-10', async (t
     /TRUNK_ASSERTED_IDENTITY .*E\.164/,
   );
   t.equal(loadConfig({}).maxRedirects, 3);
+});
+
+t.test('the edge: defaults, and limits out of range are refused', async (t) => {
+  t.match(loadConfig({}), {
+    carriersFile: 'config/carriers.yaml',
+    unknownSources: 'refuse',
+    rateLimit: { sources: 100000 },
+    overload: { maxCallsPerSecond: 500, maxConcurrentCalls: 4000 },
+  });
+  const err = t.throws(() =>
+    loadConfig({
+      MAX_CALLS_PER_SECOND: '0',
+      MAX_CONCURRENT_CALLS: 'lots',
+      RATE_LIMIT_SOURCES: '0',
+    }),
+  ) as ConfigError;
+  t.equal(err.problems.length, 3, err.message);
+  for (const name of ['MAX_CALLS_PER_SECOND', 'MAX_CONCURRENT_CALLS', 'RATE_LIMIT_SOURCES'])
+    t.ok(
+      err.problems.some((p) => p.startsWith(`${name} (`)),
+      `${name} is named`,
+    );
 });

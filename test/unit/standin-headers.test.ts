@@ -47,6 +47,66 @@ t.test('app headers: dropped, renamed, localhost replaced', async (t) => {
   ]);
 });
 
+t.test('an address injected through a display name goes out as sofia re-encodes it', async (t) => {
+  // real drachtio-server v0.9.10, createUAC with callingName 'Max" <sip:110@evil.example>;x="':
+  // From: "Max" <sip:110@127.0.0.1:35160>;x="";tag=… and the same Contact (the ` <sip:+49…>` is lost)
+  const injected = '"Max" <sip:110@evil.example>;x="" <sip:+4917612345678@localhost>';
+  t.same(
+    filterAppHeaders(
+      [
+        { name: 'From', value: injected },
+        { name: 'Contact', value: injected },
+      ],
+      LOCAL,
+    ),
+    [
+      { name: 'From', value: '"Max" <sip:110@127.0.0.1:5090>;x=""' },
+      { name: 'Contact', value: '"Max" <sip:110@127.0.0.1:5090>;x=""' },
+    ],
+  );
+  // escaped quotes stay inside the display name, as sofia parses a quoted-string
+  t.same(parseNameAddr('"Max\\" <sip:110@evil>;x=\\"" <sip:+4930111@h>;tag=9'), {
+    display: '"Max\\" <sip:110@evil>;x=\\""',
+    uri: 'sip:+4930111@h',
+    params: ';tag=9',
+  });
+  t.same(parseNameAddr('<sip:a@h> ;tag=1 ; lr'), {
+    display: '',
+    uri: 'sip:a@h',
+    params: ';tag=1 ; lr',
+  });
+});
+
+t.test(
+  'custom headers (History-Info, Diversion, Max-Forwards) pass as the app wrote them',
+  async (t) => {
+    // real drachtio-server v0.9.10 sent the app's Max-Forwards: 4 and both headers unchanged
+    const hi =
+      '<sip:+493025550101@gw.example;user=phone>;index=1,<sip:d@h;cause=302>;index=1.1;mp=1';
+    t.same(
+      filterAppHeaders(
+        [
+          { name: 'Max-Forwards', value: '4' },
+          { name: 'History-Info', value: hi },
+          {
+            name: 'Diversion',
+            value: '<sip:+493025550101@gw.example>;reason=unconditional;counter=1',
+          },
+        ],
+        LOCAL,
+      ),
+      [
+        { name: 'Max-Forwards', value: '4' },
+        { name: 'History-Info', value: hi },
+        {
+          name: 'Diversion',
+          value: '<sip:+493025550101@gw.example>;reason=unconditional;counter=1',
+        },
+      ],
+    );
+  },
+);
+
 t.test('compact names from an app are custom headers to drachtio-server', async (t) => {
   t.same(filterAppHeaders([{ name: 'm', value: '<sip:x@h>' }], LOCAL), [
     { name: 'M', value: '<sip:x@h>' },

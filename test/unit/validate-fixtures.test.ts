@@ -40,6 +40,10 @@ const expected: Record<string, RegExp[]> = {
     /^numbers\.yaml:8:13: destination '\+49 030 89001234' is not an E\.164 number: '\+49 030 89001234' is ambiguous: a 0 right after the country code \+49 or \+43 is a national trunk prefix/,
     /^numbers\.yaml:10:13: 'number' must be an E\.164 number: .*; '\+49 30 \(0\)25550102' is ambiguous: '\(0\)' may stand only right after the country code/,
   ],
+  'bad-edge-options': [
+    /^customers\.yaml:6:21: 'trackingHeader' must be one of "none", "history-info", "diversion", not "history_info"$/,
+    /^numbers\.yaml:11:27: 'maxConcurrentCalls' must be a whole number of calls from 1 to 10000 \(counted per gateway node\)$/,
+  ],
   'several-errors-in-one-file': [
     /^numbers\.yaml:3:13: \+41445551234 is not in the German/,
     /^numbers\.yaml:9:22: 'ringTimeout' must be a whole number of seconds from 1 to 300$/,
