@@ -272,7 +272,7 @@ t.test('redirects beyond the limit are not followed', async (t) => {
     { index: 0, status: 302, cause: 'redirect-limit', redirect: 2 },
   ]);
   t.equal(result.outcome, 'failed');
-  t.same(rejected, [502], 'the caller hears the failure');
+  t.same(rejected, [480], 'the caller hears the failure');
 });
 
 t.test(
