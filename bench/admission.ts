@@ -2,10 +2,14 @@
  * Admission per INVITE under a flood of distinct sources (sources outside every carrier, admitted
  * with the per-source limiter): CPU per INVITE from 100 to 100,000 distinct sources (flat: no
  * sweep over the map), and the heap (with array buffers) after 100,000, 1,000,000 and 2,000,000
- * distinct sources (bounded by the limiter's capacity). For comparison, the limiter it replaced (a map swept whenever it
- * held more than 10,000 sources), measured in the same run at 100,000 sources.
+ * distinct sources (bounded by the limiter's capacity). For comparison, the limiter it replaced
+ * (a map swept whenever it held more than 10,000 sources), measured in the same run at 100,000
+ * sources. Then the same question at the gateway, with real INVITEs through the drachtio
+ * stand-in (bench/admission-sip.ts).
  */
 import { Admitter } from '../src/edge/admission.js';
+import { gatewayAdmission } from './admission-sip.js';
+import { cleanUp } from './cps-procs.js';
 import { figure } from './report.js';
 
 const SCANNERS = ['friendly-scanner', 'sipvicious', 'sipcli', 'sip-scan', 'sipsak', 'sundayddr'];
@@ -118,3 +122,13 @@ figure('admission', 'heap-1M-vs-100k', after1M / after100k, 'x');
 figure('admission', 'heap-2M-vs-1M', after2M / after1M, 'x');
 figure('admission', 'tracked-sources-after-1M', tracked1M, 'sources');
 figure('admission', 'bytes-per-tracked-source', (after2M * 1e6) / a.trackedSources, 'B');
+
+// the same question at the gateway: real INVITEs through the stand-in (bench/admission-sip.ts)
+try {
+  await gatewayAdmission();
+} catch (err) {
+  process.stderr.write(`bench admission: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  cleanUp();
+}

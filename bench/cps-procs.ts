@@ -248,8 +248,9 @@ async function runCallerOnce(
 }
 
 /**
- * The gateway from dist/ with `dialplans` as DIALPLAN_DIR and `env` on top; resolves once
- * /readyz says 200 (with FREESWITCH set, that needs a media server connected).
+ * The gateway from dist/ with `dialplans` as DIALPLAN_DIR and `env` on top (and `nodeFlags`
+ * before the script, for V8 flags NODE_OPTIONS refuses); resolves once /readyz says 200 (with
+ * FREESWITCH set, that needs a media server connected).
  */
 export async function startGateway(
   admin: Endpoint,
@@ -257,10 +258,11 @@ export async function startGateway(
   dialplans: string,
   trunk: Endpoint,
   env: Record<string, string> = {},
+  nodeFlags: string[] = [],
 ): Promise<Proc & { httpPort: number }> {
   ensureBuilt();
   const httpPort = await freeTcpPort();
-  const proc = track(process.execPath, startArgs(), {
+  const proc = track(process.execPath, [...nodeFlags, ...startArgs()], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
