@@ -18,11 +18,24 @@ import { fsLegCallId, released, startMediaGateway } from '../helpers/media-bed.j
 import { startSipp } from '../helpers/sipp.js';
 
 const TARGET = '+493089001234';
+/** How long a target waits before it answers, where the dealer hangs up right after its REFER. */
+const TARGET_DELAY_MS = 300;
 
-/** A dealer (sipp) that will REFER to `target`, and a transfer target behind the trunk. */
+/**
+ * A dealer (sipp) that will REFER to `target`, and a transfer target behind the trunk. The target
+ * answers TARGET_DELAY_MS late: NOTIFYs of its progress must not come back to back with the first
+ * one (or cross a dealer's BYE), since sipp takes no request while it is about to send an answer
+ * (the gateway copes either way).
+ */
 async function bed(t: Test, dealerScenario: string, target: string, targetScenario?: string) {
   const d = await startSipp({ scenario: dealerScenario, keys: { target }, timeoutMs: 20_000 });
-  const tg = targetScenario ? await dealer(targetScenario) : undefined;
+  const tg = targetScenario
+    ? await startSipp({
+        scenario: targetScenario,
+        timeoutMs: 20_000,
+        extraArgs: ['-d', String(TARGET_DELAY_MS)],
+      })
+    : undefined;
   const gw = await startGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
@@ -82,7 +95,8 @@ t.test(
     );
     const c = await call(gw, 'uac-expect-200-answer-reinvite-caller-bye.xml');
     t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
-    t.match(await d.done, { exitCode: 0 });
+    const dealerSaw = await d.done;
+    t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
     const targetSaw = await tg!.done;
     t.match(targetSaw, { exitCode: 0 }, `the target talked to the caller: ${targetSaw.errors}`);
     t.match((await gw.records(1))[0], {
