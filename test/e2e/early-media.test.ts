@@ -13,8 +13,19 @@ import {
 import { startGateway } from '../helpers/gateway.js';
 import type { SippResult } from '../helpers/sipp.js';
 
+/**
+ * The provisionals the caller received, each once: a busy machine can make sipp retransmit its
+ * INVITE, and the server transaction then repeats its latest provisional byte for byte (RFC 3261
+ * 17.2.1), which is not a second 18x.
+ */
 function provisionals(c: SippResult) {
-  return c.messages.filter((m) => m.dir === 'received' && /^SIP\/2\.0 18[03]/.test(m.firstLine));
+  const seen = new Set<string>();
+  return c.messages.filter((m) => {
+    if (m.dir !== 'received' || !/^SIP\/2\.0 18[03]/.test(m.firstLine) || seen.has(m.text))
+      return false;
+    seen.add(m.text);
+    return true;
+  });
 }
 
 t.test("after a failover the caller gets the new dealer's early media", async (t) => {
