@@ -15,6 +15,7 @@ import {
 } from '../helpers/call-bed.js';
 import { carriersFile, loopbackCarrier } from '../helpers/carriers.js';
 import { startGateway } from '../helpers/gateway.js';
+import { passed } from '../helpers/sipp.js';
 
 t.test('answered, BYE from the caller', async (t) => {
   const d = await dealer('uas-answer-200.xml');
@@ -76,7 +77,7 @@ t.test('answered, BYE from the dealer', async (t) => {
   });
   const c = await call(gw, 'uac-expect-200-await-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller got the BYE');
-  t.match(await d.done, { exitCode: 0 });
+  await passed(t, d, 'dealer');
   t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'dealer' });
 });
 
@@ -125,7 +126,7 @@ t.test('first destination never answers within its ring timeout, the second answ
     { exitCode: 0 },
     'the first dealer got a CANCEL after the ring timeout',
   );
-  t.match(await answers.done, { exitCode: 0 });
+  await passed(t, answers, 'answers');
   const [r] = await gw.records(1);
   t.match(r, {
     outcome: 'answered',
@@ -165,7 +166,7 @@ t.test('no destination answers: the caller hears 480 with Q.850 cause 19', async
     received(c, 'SIP/2.0 480')?.text,
     /^Reason: Q\.850;cause=19;text="No answer from user \(user alerted\)"\r?$/m,
   );
-  t.match(await a.done, { exitCode: 0 });
+  await passed(t, a, 'dealer a');
   t.match((await gw.records(1))[0], { outcome: 'no-answer', sipStatus: 480 });
 });
 

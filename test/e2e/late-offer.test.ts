@@ -12,6 +12,7 @@ import {
   received,
 } from '../helpers/call-bed.js';
 import { released, startMediaGateway } from '../helpers/media-bed.js';
+import { passed } from '../helpers/sipp.js';
 
 t.test(
   'signalling only: the dealer offers in its 200, the caller answers in its ACK',
@@ -56,7 +57,7 @@ t.test(
       (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
     );
     t.notMatch(ok?.text, /o=dealer/, "the caller is offered FreeSWITCH's media, not the dealer's");
-    t.match(await d.done, { exitCode: 0 });
+    await passed(t, d, 'dealer');
     const movedTo = gw.fs.trace.find(
       (r) =>
         r.kind === 'sip' &&

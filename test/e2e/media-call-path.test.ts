@@ -20,6 +20,7 @@ import {
   startMediaGateway,
   WHISPER,
 } from '../helpers/media-bed.js';
+import { passed } from '../helpers/sipp.js';
 
 t.test(
   'anchored: 183 with early media, whisper to the dealer only, bridge, then 200',
@@ -119,7 +120,7 @@ t.test('anchored: BYE from the dealer ends the caller and releases every channel
   const gw = await startMediaGateway(t, [{ port: d.port }]);
   const c = await call(gw, 'uac-expect-183-then-200-await-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller got the BYE');
-  t.match(await d.done, { exitCode: 0 });
+  await passed(t, d, 'dealer');
   t.match((await gw.records(1))[0], {
     outcome: 'answered',
     endedBy: 'dealer',

@@ -11,6 +11,7 @@ import {
   received,
 } from '../helpers/call-bed.js';
 import { type MediaGateway, plays, startMediaGateway, WHISPER } from '../helpers/media-bed.js';
+import { passed } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
 const readyz = async (gw: MediaGateway) => {
@@ -74,7 +75,7 @@ t.test('a tone whisper plays on the dealer leg', async (t) => {
     `    tone: "${tone}"`,
   ]);
   t.match(await call(gw, 'uac-expect-183-then-200-caller-bye.xml'), { exitCode: 0 });
-  t.match(await d.done, { exitCode: 0 });
+  await passed(t, d, 'dealer');
   const whisper = plays(gw.fs).find((p) => p.file === `tone_stream://${tone}`);
   t.ok(whisper, 'the tone played');
   t.match((await gw.records(1))[0], { media: { anchored: true, whisper: 'played' } });
@@ -85,7 +86,7 @@ t.test('a whisper file that is missing: noted, counted, the call still connects'
   const gw = await startMediaGateway(t, [{ port: d.port }], { files: {} });
   const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller was connected');
-  t.match(await d.done, { exitCode: 0 });
+  await passed(t, d, 'dealer');
   t.match((await gw.records(1))[0], {
     outcome: 'answered',
     media: { anchored: true, whisper: 'failed' },
@@ -103,7 +104,7 @@ t.test('media server gone: the call reaches the dealer without media', async (t)
   await waitFor(async () => (await readyz(gw)).status === 503 || undefined, 15_000, 'down');
   const c = await call(gw, 'uac-expect-200-caller-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller was connected');
-  t.match(await d.done, { exitCode: 0 });
+  await passed(t, d, 'dealer');
   t.match((await gw.records(1))[0], {
     outcome: 'answered',
     media: { anchored: false, error: 'anchor-failed' },

@@ -8,6 +8,7 @@ import t from 'tap';
 import { callThrough as call, dealerSipp as dealer, received } from '../helpers/call-bed.js';
 import { plays, released, startMediaGateway, WHISPER } from '../helpers/media-bed.js';
 import type { SippResult } from '../helpers/sipp.js';
+import { passed } from '../helpers/sipp.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -28,8 +29,8 @@ t.test('the dealer hangs up during the whisper: not connected, the next one is',
   const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
   t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
   t.equal(answers(c).length, 1, 'the caller was answered once, for the second dealer');
-  t.match(await leaves.done, { exitCode: 0 });
-  t.match(await stays.done, { exitCode: 0 });
+  await passed(t, leaves, 'leaves');
+  await passed(t, stays, 'stays');
   const whispers = plays(gw.fs).filter((p) => p.file === WHISPER);
   t.equal(whispers.length, 2, 'a whisper for each dealer who answered');
   t.ok(

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { CUSTOMERS, callThrough, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
-import { startSipp } from '../helpers/sipp.js';
+import { passed, startSipp } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 import { start } from '../standin/index.js';
 
@@ -94,7 +94,7 @@ t.test('SIGTERM with a call up: the call completes, a new call gets 503, exit 0'
     /^Retry-After: 7/m,
   );
   t.match(await up, { exitCode: 0 }, 'the call in progress completed');
-  t.match(await d.done, { exitCode: 0 });
+  await passed(t, d, 'dealer');
   t.equal(await gw.exited, 0, 'exit 0 once drained');
   const records = await gw.records(2);
   t.match(

@@ -15,6 +15,7 @@ import {
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
 import { startMediaGateway } from '../helpers/media-bed.js';
+import { passed } from '../helpers/sipp.js';
 
 /** A UDP port that takes every datagram and answers none: a dead trunk. */
 async function blackHole(t: Test) {
@@ -41,7 +42,7 @@ t.test('a destination that never answers ends at its ring timeout as unreachable
   );
   const c = await call(gw, 'uac-expect-200-caller-bye.xml');
   t.match(c, { exitCode: 0 }, 'the second destination answered');
-  t.match(await answers.done, { exitCode: 0 });
+  await passed(t, answers, 'answers');
   const [r] = await gw.records(1);
   t.match(r, {
     outcome: 'answered',
@@ -100,7 +101,7 @@ t.test('a busy dealer, then a dead one: 480 with Q.850 cause 31, the call failed
     received(c, 'SIP/2.0 480')?.text,
     /^Reason: Q\.850;cause=31;text="Normal, unspecified"\r?$/m,
   );
-  t.match(await busy.done, { exitCode: 0 });
+  await passed(t, busy, 'busy');
   t.match((await gw.records(1))[0], {
     outcome: 'failed',
     sipStatus: 480,

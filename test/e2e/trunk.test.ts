@@ -18,7 +18,7 @@ import {
   TRACKING,
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
-import { type SippResult, startSipp } from '../helpers/sipp.js';
+import { passed, type SippResult, startSipp } from '../helpers/sipp.js';
 import { replyTo } from '../helpers/standin-bed.js';
 
 const TARGET = '+493089001234';
@@ -193,8 +193,8 @@ for (const [label, target, env, cause] of [
       env,
     );
     t.match(await call(gw, 'uac-expect-200-caller-bye.xml'), { exitCode: 0 });
-    t.match(await d.done, { exitCode: 0 });
-    t.match(await next.done, { exitCode: 0 });
+    await passed(t, d, 'dealer');
+    await passed(t, next, 'next dealer');
     t.match((await gw.records(1))[0], {
       outcome: 'answered',
       destinationIndex: 1,
@@ -250,7 +250,7 @@ t.test('OUTBOUND_TRUNK ;transport=tcp is kept on the Request-URI', async (t) => 
     { OUTBOUND_TRUNK: 'sip:127.0.0.1:5999;transport=tcp' },
   );
   t.match(await call(gw, 'uac-expect-200-caller-bye.xml'), { exitCode: 0 });
-  t.match(await next.done, { exitCode: 0 });
+  await passed(t, next, 'next dealer');
   // the stand-in, like a drachtio-server without a TCP contact, refuses it: nothing is sent
   const refused = replyTo(
     gw.standin.trace,

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 import { requireBinary } from './binaries.js';
 import { freeUdpPort, freeUdpPortBlock, udpPortIsFree } from './ports.js';
 
@@ -109,6 +110,13 @@ async function startSippOnce(options: SippOptions): Promise<SippRun & { exitedAt
 }
 
 /** Runs sipp to completion; started again on other ports when it could not bind. */
+/** Waits for a sipp run and asserts it passed its scenario, naming `who` and sipp's errors. */
+export async function passed(t: Test, run: SippRun, who: string): Promise<SippResult> {
+  const result = await run.done;
+  t.match(result, { exitCode: 0 }, `${who}: ${result.errors}`);
+  return result;
+}
+
 export async function runSipp(options: SippOptions): Promise<SippResult> {
   for (let attempt = 1; ; attempt++) {
     const result = await (await startSipp(options)).done;
