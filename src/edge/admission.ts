@@ -7,7 +7,7 @@
  */
 
 import type { EdgeRefusal } from './answers.js';
-import { type Carrier, CarrierTable } from './carriers.js';
+import { type Carrier, CarrierTable, plainAddress } from './carriers.js';
 import { SourceLimiter } from './source-limiter.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -61,7 +61,8 @@ export class Admitter {
     return this.#sources.size;
   }
 
-  admit(source: string, userAgent: string | undefined, activeCalls: number): Admission {
+  admit(address: string, userAgent: string | undefined, activeCalls: number): Admission {
+    const source = plainAddress(address);
     const carrier = this.#carriers.match(source);
     if (!carrier && this.#unknown === 'refuse') return refuse('not-allowed');
     const ua = userAgent?.toLowerCase();

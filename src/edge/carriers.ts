@@ -52,6 +52,19 @@ export function ipv4Value(address: string): number {
   return dots === 3 && digits > 0 ? value * 256 + part : -1;
 }
 
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:192.0.2.7`, what a dual-stack socket reports for an IPv4
+ * peer) as the IPv4 address it is, so a carrier's IPv4 networks and a source's rate see one
+ * address whichever way drachtio-server listens; any other address as given.
+ */
+export function plainAddress(address: string): string {
+  // an IPv4 source (the common case) starts with a digit: no string work for it
+  if (address.charCodeAt(0) !== 58 || address.slice(0, 7).toLowerCase() !== '::ffff:')
+    return address;
+  const v4 = address.slice(7);
+  return ipv4Value(v4) >= 0 ? v4 : address;
+}
+
 function maskOf(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { type AdmissionConfig, Admitter } from '../../src/edge/admission.js';
 import { EDGE_ANSWERS } from '../../src/edge/answers.js';
-import { CarrierTable, ipv4Value, parseCidr } from '../../src/edge/carriers.js';
+import { CarrierTable, ipv4Value, parseCidr, plainAddress } from '../../src/edge/carriers.js';
 import { SourceLimiter } from '../../src/edge/source-limiter.js';
 
 const config = (over: Partial<AdmissionConfig> = {}): AdmissionConfig => ({
@@ -47,6 +47,20 @@ t.test('carriers by source address, v4 and v6; strangers refused unless admitted
     { ok: true, carrier: undefined, trustIdentity: false },
     'admitted strangers are never trusted for identity',
   );
+});
+
+t.test('an IPv4-mapped IPv6 source is the IPv4 address it maps', async (t) => {
+  const time = clock();
+  const a = new Admitter(config({ unknownSources: 'admit' }), time.now);
+  t.match(a.admit('::ffff:192.0.2.44', undefined, 0), { ok: true, carrier: { name: 'trusted' } });
+  t.match(a.admit('::FFFF:198.51.100.7', undefined, 0), { ok: true, carrier: { name: 'plain' } });
+  // one source whichever way it is written: its burst of 2 is shared
+  t.match(a.admit('203.0.113.9', undefined, 0), { ok: true, carrier: undefined });
+  t.match(a.admit('::ffff:203.0.113.9', undefined, 0), { ok: true });
+  t.same(a.admit('203.0.113.9', undefined, 0), { ok: false, reason: 'rate-limited' });
+  t.equal(plainAddress('::ffff:c000:22c'), '::ffff:c000:22c', 'hex form: left to BlockList');
+  t.equal(plainAddress('2001:db8::ffff:1.2.3.4'), '2001:db8::ffff:1.2.3.4');
+  t.equal(plainAddress('::ffff:999.1.1.1'), '::ffff:999.1.1.1', 'not an IPv4 address');
 });
 
 t.test('scanner user agents, case-insensitive, anywhere in the header', async (t) => {
