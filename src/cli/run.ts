@@ -7,10 +7,11 @@ import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
 import { recordingsCommand } from './recordings.js';
 import { reportCommand } from './report.js';
-import { lookupCommand, validateCommand } from './validate.js';
+import { lookupCommand, validateCarriersCommand, validateCommand } from './validate.js';
 
 const USAGE = `usage: calltrack <command>
   validate [dir]                      check dialplans; one line per error (file:line:col: message)
+  validate --carriers <file>          check a carriers file the same way
   lookup <number> [--dialplans dir]   print the routing decision as JSON
   numbers <action> …                  deactivate | replace | end-contract | reclaimable
   analytics [last-calls]              count the record stream (until SIGTERM); last calls as JSON
@@ -29,6 +30,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       strict: true,
       options: {
         dialplans: { type: 'string' },
+        carriers: { type: 'string' },
         today: { type: 'string' },
         source: { type: 'string' },
         'last-calls': { type: 'string' },
@@ -48,6 +50,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.out(USAGE);
       return values.help ? 0 : 2;
     }
+    if (command === 'validate' && values.carriers !== undefined)
+      return validateCarriersCommand(io, values.carriers);
     if (command === 'validate')
       return await validateCommand(
         io,

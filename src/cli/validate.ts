@@ -1,4 +1,10 @@
-/** `calltrack validate [dir]` and `calltrack lookup <number>`: read-only views of the dialplans. */
+/**
+ * `calltrack validate [dir]`, `calltrack validate --carriers <file>` and `calltrack lookup
+ * <number>`: read-only views of the dialplans and the carriers file, to check before a reload or a
+ * restart.
+ */
+import { loadCarriers } from '../config/carriers-file.js';
+import { ConfigError } from '../config/load.js';
 import { errorLines } from '../dialplan/errors.js';
 import { type CompiledSet, loadDialplanDir } from '../dialplan/load.js';
 import { buildTable } from '../dialplan/table.js';
@@ -25,6 +31,21 @@ export async function validateCommand(io: CliIO, args: string[]): Promise<number
   io.out(
     `${dir}: valid (${s.files.length} files, ${s.customers.length} customers, ${s.activeNumbers} active and ${s.deactivatedNumbers} deactivated numbers, version ${s.version})`,
   );
+  return 0;
+}
+
+/** The carriers file as the gateway's start reads it: every problem as `file:line:col: message`. */
+export function validateCarriersCommand(io: CliIO, file: string): number {
+  let names: string[];
+  try {
+    names = loadCarriers(file).map((c) => c.name);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const unreadable = err.problems.length === 1 && err.problems[0]?.startsWith('CARRIERS_FILE:');
+    if (unreadable) throw new CliError(err.problems[0]!.replace('CARRIERS_FILE: ', ''));
+    throw new CliError(`${err.problems.length} error(s) in ${file}`, 1, err.problems);
+  }
+  io.out(`${file}: valid (${names.length} carriers: ${names.join(', ')})`);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /** The `calltrack` command as a process: exit codes and output streams as scripts see them. */
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
+import { carriersFile } from '../helpers/carriers.js';
 
 function calltrack(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -17,6 +18,39 @@ t.test('validate: 0 on the samples, 1 with one line per error on stdout', async 
   t.equal(bad.out.trim().split('\n').length, 7);
   t.match(bad.err, /7 error\(s\)/);
 });
+
+t.test(
+  'validate --carriers: 0 on the shipped file, 1 with file:line:col per error, 2 unreadable',
+  async (t) => {
+    t.match(calltrack('validate', '--carriers', 'config/carriers.yaml'), {
+      code: 0,
+      out: /^config\/carriers\.yaml: valid \(1 carriers: local\)$/m,
+    });
+    const file = carriersFile(
+      t,
+      [
+        'version: 1',
+        'carriers:',
+        '  - name: telekom',
+        '    cidrs: ["192.0.2.0/24", "192.0.2.0/40"]',
+        '    trustIdentity: true',
+        '  - name: telekom',
+        '    cidrs: ["198.51.100.0/24"]',
+        '    trustIdentity: false',
+      ].join('\n'),
+    );
+    const bad = calltrack('validate', '--carriers', file);
+    t.equal(bad.code, 1, 'a broken file: exit 1');
+    t.match(bad.err, /2 error\(s\) in /);
+    const lines = bad.out.trim().split('\n');
+    t.equal(lines.length, 2, bad.out);
+    for (const line of lines) t.match(line, new RegExp(`^${file}:\\d+:\\d+: `), 'file:line:col');
+    t.match(calltrack('validate', '--carriers', '/nonexistent/carriers.yaml'), {
+      code: 2,
+      err: /cannot read \/nonexistent\/carriers\.yaml/,
+    });
+  },
+);
 
 t.test('lookup prints the decision as JSON', async (t) => {
   const r = calltrack('lookup', 'tel:+49-30-2555-0101', '--dialplans', 'dialplans');
