@@ -123,6 +123,7 @@ answerOptions(
   srf,
   () => ({ ready: ready(), draining: admitter.draining }),
   config.retryAfterSeconds,
+  (source) => admitter.knows(source),
 );
 routeInvites(srf, {
   inFlight: drachtio.inFlight,

@@ -61,6 +61,11 @@ export class Admitter {
     return this.#sources.size;
   }
 
+  /** Whether a source may talk to this node at all (its OPTIONS are answered). */
+  knows(address: string): boolean {
+    return this.#unknown === 'admit' || this.#carriers.match(plainAddress(address)) !== undefined;
+  }
+
   admit(address: string, userAgent: string | undefined, activeCalls: number): Admission {
     const source = plainAddress(address);
     const carrier = this.#carriers.match(source);

@@ -66,14 +66,21 @@ function hasToTag(req: SrfRequest): boolean {
 /**
  * OPTIONS outside a dialog: 200 while the node takes calls, 503 otherwise (draining, no valid
  * dialplan yet) so a carrier's SBC routes around this node. drachtio-server passes OPTIONS up
- * only to an app that routed them, else answers 503 itself (traces/options-keepalive.txt).
+ * only to an app that routed them, else answers 503 itself (traces/options-keepalive.txt). A
+ * source the edge would refuse calls from gets the same 403 as its INVITEs: scanners probe with
+ * OPTIONS to find SIP nodes.
  */
 export function answerOptions(
   srf: Srf,
   state: () => { ready: boolean; draining: boolean },
   retryAfterSeconds: number,
+  knows: (source: string) => boolean,
 ): void {
-  srf.options((_req, res) => {
+  srf.options((req, res) => {
+    if (!knows(req.source_address)) {
+      res.send(403);
+      return;
+    }
     const { ready, draining } = state();
     if (ready) {
       res.send(200, { headers: { Allow: ALLOW, Accept: 'application/sdp' } });

@@ -21,29 +21,34 @@ import { waitFor } from '../helpers/wait.js';
 
 const ASSERTED = '+4930111222333';
 
-t.test('a source outside every carrier gets 403, logged and counted', async (t) => {
-  const gw = await startGateway(
-    t,
-    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: 9 }]) },
-    {
-      CARRIERS_FILE: carriersFile(
-        t,
-        'version: 1\ncarriers:\n  - name: telekom\n    cidrs: ["192.0.2.0/24"]\n    trustIdentity: true\n',
-      ),
-    },
-  );
-  t.match(await call(gw, 'uac-expect-403.xml'), { exitCode: 0 });
-  t.match((await gw.records(1))[0], {
-    outcome: 'rejected',
-    rejectReason: 'not-allowed',
-    sipStatus: 403,
-  });
-  t.match(
-    gw.logs(),
-    /"reason":"not-allowed","status":403,"source":"127\.0\.0\.1".*source is not a configured carrier/,
-  );
-  t.match(await gw.metrics(), /calltrack_rejects_total\{reason="not-allowed"\} 1/);
-});
+t.test(
+  'a source outside every carrier gets 403, logged and counted; its OPTIONS too',
+  async (t) => {
+    const gw = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: 9 }]) },
+      {
+        CARRIERS_FILE: carriersFile(
+          t,
+          'version: 1\ncarriers:\n  - name: telekom\n    cidrs: ["192.0.2.0/24"]\n    trustIdentity: true\n',
+        ),
+      },
+    );
+    t.match(await call(gw, 'uac-expect-403.xml'), { exitCode: 0 });
+    t.match((await gw.records(1))[0], {
+      outcome: 'rejected',
+      rejectReason: 'not-allowed',
+      sipStatus: 403,
+    });
+    t.match(
+      gw.logs(),
+      /"reason":"not-allowed","status":403,"source":"127\.0\.0\.1".*source is not a configured carrier/,
+    );
+    t.match(await gw.metrics(), /calltrack_rejects_total\{reason="not-allowed"\} 1/);
+    const probe = await call(gw, 'uac-options-expect-403.xml', 'sip:keepalive');
+    t.match(probe, { exitCode: 0 }, `its OPTIONS probe gets 403 too, not 200: ${probe.errors}`);
+  },
+);
 
 t.test('a hostile display name reaches the dealer as one well-formed From', async (t) => {
   const d = await dealer('uas-answer-200.xml');
