@@ -63,13 +63,16 @@ t.test('an IPv4-mapped IPv6 source is the IPv4 address it maps', async (t) => {
   t.equal(plainAddress('::ffff:999.1.1.1'), '::ffff:999.1.1.1', 'not an IPv4 address');
 });
 
-t.test('knows: carriers always, strangers only when admitted (their OPTIONS get 403)', async (t) => {
-  const refusing = new Admitter(config(), clock().now);
-  t.ok(refusing.knows('192.0.2.1'));
-  t.ok(refusing.knows('::ffff:198.51.100.7'));
-  t.notOk(refusing.knows('203.0.113.1'));
-  t.ok(new Admitter(config({ unknownSources: 'admit' }), clock().now).knows('203.0.113.1'));
-});
+t.test(
+  'knows: carriers always, strangers only when admitted (their OPTIONS get 403)',
+  async (t) => {
+    const refusing = new Admitter(config(), clock().now);
+    t.ok(refusing.knows('192.0.2.1'));
+    t.ok(refusing.knows('::ffff:198.51.100.7'));
+    t.notOk(refusing.knows('203.0.113.1'));
+    t.ok(new Admitter(config({ unknownSources: 'admit' }), clock().now).knows('203.0.113.1'));
+  },
+);
 
 t.test('scanner user agents, case-insensitive, anywhere in the header', async (t) => {
   const a = new Admitter(config({ unknownSources: 'admit' }), clock().now);
