@@ -28,7 +28,7 @@ import type {
 import type { Attempt, CallOutcome, TransferNote } from './record.js';
 import { type RedirectTarget, redirectTarget } from './redirect.js';
 import type { TransferPolicy } from './transfer-target.js';
-import { type TrunkLeg, viaTrunk } from './trunk-leg.js';
+import { legFor } from './trunk-leg.js';
 
 export type SessionDeps = {
   dialer: Dialer;
@@ -65,13 +65,6 @@ export type SessionResult = {
   media?: MediaUse;
   transfer?: TransferNote;
 };
-
-/** What a destination (or a redirect's target) is dialled with: the trunk's for a number. */
-function legTo(d: Destination | RedirectTarget, trunk: TrunkAccess, p: Presentation): TrunkLeg {
-  const number = 'type' in d ? d.type === 'e164' && d.number : d.kind === 'e164' && d.number;
-  if (number) return viaTrunk(trunk, number, p);
-  return { uri: 'uri' in d ? d.uri : '', headers: p.headers };
-}
 
 /** The gateway ended the call (drain, lost connection) while a step was under way. */
 class Stopped extends Error {}
@@ -209,7 +202,7 @@ export class CallSession {
     const anchored = this.#media?.dealerSdp;
     const lateOffer = this.inbound.sdp === undefined;
     // a withheld caller stays anonymous on every leg, redirected ones included
-    const leg = legTo(target, this.deps.trunk, this.presentation);
+    const leg = legFor(target, this.deps.trunk, this.presentation);
     const dialing = this.deps.dialer.dial({
       sdp: anchored ?? this.inbound.sdp,
       ...this.presentation,
@@ -339,8 +332,6 @@ export class CallSession {
     this.#media?.stepFailed(err);
     this.deps.logger.error({ err }, 'media server failed when the dealer answered');
     await releaseDealer();
-    this.inbound.reject(503);
-    this.deps.onFinalAnswer?.(503);
-    return { outcome: 'failed', sipStatus: 503, attempts };
+    return this.#refused(503, 'failed', attempts);
   }
 }

@@ -7,9 +7,10 @@
  * would dial the first Contact blindly, with the trunk's credentials, so it stays off.
  */
 import type { DialFailure } from './ports.js';
-import { type TransferPolicy, type TransferTarget, transferTarget } from './transfer-target.js';
+import { type TransferPolicy, transferTarget } from './transfer-target.js';
+import type { NamedTarget } from './trunk-leg.js';
 
-export type RedirectTarget = Extract<TransferTarget, { ok: true }>;
+export type RedirectTarget = NamedTarget;
 
 export type RedirectDecision =
   | { follow: true; target: RedirectTarget }

@@ -19,7 +19,7 @@ import type {
 } from './ports.js';
 import type { TransferNote } from './record.js';
 import { type TransferPolicy, type TransferTarget, transferTarget } from './transfer-target.js';
-import { viaTrunk } from './trunk-leg.js';
+import { legFor } from './trunk-leg.js';
 
 export type TransferDeps = {
   dialer: Dialer;
@@ -112,10 +112,7 @@ export class Transfer {
     const result = await deps.dialer.dial({
       sdp: deps.media?.dealerSdp,
       ...deps.presentation,
-      // a number goes through the trunk (with its credentials); a SIP URI as written, without
-      ...(target.kind === 'e164'
-        ? viaTrunk(deps.policy.trunk, target.number, deps.presentation)
-        : { uri: target.uri }),
+      ...legFor(target, deps.policy.trunk, deps.presentation),
       timeoutMs: deps.ringTimeoutMs,
       signal: deps.signal,
       onProvisional: () => {

@@ -5,8 +5,10 @@
  * as it is: a withheld caller keeps the anonymous From, and `Privacy: id` asks the carrier to
  * keep the operator's identity to itself too (RFC 3325 9.3).
  */
+import type { Destination } from '../routing/destination.js';
 import { type TrunkAccess, trunkUri } from '../routing/trunk.js';
 import type { DialRequest, Presentation } from './ports.js';
+import type { TransferTarget } from './transfer-target.js';
 
 export type TrunkLeg = Pick<DialRequest, 'uri' | 'headers' | 'auth'>;
 
@@ -24,4 +26,21 @@ export function viaTrunk(trunk: TrunkAccess, e164: string, p: Presentation): Tru
     },
     ...auth,
   };
+}
+
+/** A target the dealer named (transfer, redirect), once the rules allowed it. */
+export type NamedTarget = Extract<TransferTarget, { ok: true }>;
+
+/**
+ * Where a destination or a named target is dialled: a number through the trunk (with its
+ * credentials), a SIP URI as written, without them.
+ */
+export function legFor(
+  target: Destination | NamedTarget,
+  trunk: TrunkAccess,
+  p: Presentation,
+): TrunkLeg {
+  const number = 'type' in target ? target.type === 'e164' : target.kind === 'e164';
+  if (number && 'number' in target) return viaTrunk(trunk, target.number, p);
+  return { uri: 'uri' in target ? target.uri : '', headers: p.headers };
 }

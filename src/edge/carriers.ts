@@ -28,7 +28,7 @@ export function parseCidr(
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
-type Entry = { carrier: Carrier; nets: BlockList; v4: V4Net[]; bucket?: TokenBucket };
+type Entry = { carrier: Carrier; nets: BlockList; v4: V4Net[] };
 type V4Net = { network: number; mask: number };
 
 /** A dotted-quad IPv4 address as an unsigned 32-bit number; -1 when it is not one. */
@@ -71,6 +71,8 @@ function maskOf(prefix: number): number {
 
 export class CarrierTable {
   readonly #entries: Entry[];
+  /** Each carrier's own rate, found per INVITE without searching the entries again. */
+  readonly #buckets = new Map<Carrier, TokenBucket>();
 
   /** The carriers must be valid (the carriers file loader checks them); `now` is monotonic. */
   constructor(carriers: readonly Carrier[], now: number) {
@@ -90,7 +92,8 @@ export class CarrierTable {
       }
       const rate = carrier.callsPerSecond;
       const burst = carrier.burst ?? Math.max(1, Math.ceil(rate ?? 1));
-      return { carrier, nets, v4, ...(rate && { bucket: new TokenBucket(rate, burst, now) }) };
+      if (rate) this.#buckets.set(carrier, new TokenBucket(rate, burst, now));
+      return { carrier, nets, v4 };
     });
   }
 
@@ -105,8 +108,7 @@ export class CarrierTable {
 
   /** Takes a token from the carrier's own rate; true when it has none configured. */
   take(carrier: Carrier, now: number): boolean {
-    const entry = this.#entries.find((e) => e.carrier === carrier);
-    return entry?.bucket ? entry.bucket.take(now) : true;
+    return this.#buckets.get(carrier)?.take(now) ?? true;
   }
 
   #find(address: string): Entry | undefined {

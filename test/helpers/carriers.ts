@@ -23,3 +23,15 @@ export function loopbackCarrier(fields: string[] = ['trustIdentity: false']): st
     '',
   ].join('\n');
 }
+
+/** Two errors only the domain check finds: a CIDR that is none (4:29), a name twice (6:11). */
+export const BAD_CIDR_AND_NAME_TWICE = [
+  'version: 1',
+  'carriers:',
+  '  - name: telekom',
+  '    cidrs: ["192.0.2.0/24", "192.0.2.0/40"]',
+  '    trustIdentity: true',
+  '  - name: telekom',
+  '    cidrs: ["192.0.2.128/25"]',
+  '    trustIdentity: false',
+].join('\n');

@@ -1,7 +1,7 @@
 /** The `calltrack` command as a process: exit codes and output streams as scripts see them. */
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
-import { carriersFile } from '../helpers/carriers.js';
+import { BAD_CIDR_AND_NAME_TWICE, carriersFile } from '../helpers/carriers.js';
 
 function calltrack(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -26,19 +26,7 @@ t.test(
       code: 0,
       out: /^config\/carriers\.yaml: valid \(1 carriers: local\)$/m,
     });
-    const file = carriersFile(
-      t,
-      [
-        'version: 1',
-        'carriers:',
-        '  - name: telekom',
-        '    cidrs: ["192.0.2.0/24", "192.0.2.0/40"]',
-        '    trustIdentity: true',
-        '  - name: telekom',
-        '    cidrs: ["198.51.100.0/24"]',
-        '    trustIdentity: false',
-      ].join('\n'),
-    );
+    const file = carriersFile(t, BAD_CIDR_AND_NAME_TWICE);
     const bad = calltrack('validate', '--carriers', file);
     t.equal(bad.code, 1, 'a broken file: exit 1');
     t.match(bad.err, /2 error\(s\) in /);

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { loadCarriers, parseCarriers } from '../../src/config/carriers-file.js';
 import { ConfigError } from '../../src/config/load.js';
+import { BAD_CIDR_AND_NAME_TWICE } from '../helpers/carriers.js';
 
 t.test('the shipped file: a local carrier for loopback, not trusted for identity', async (t) => {
   const carriers = loadCarriers('config/carriers.yaml');
@@ -37,16 +38,7 @@ t.test('every problem is listed with file:line:col', async (t) => {
 });
 
 t.test('addresses, names and networks that belong to one carrier', async (t) => {
-  const text = [
-    'version: 1',
-    'carriers:',
-    '  - name: telekom',
-    '    cidrs: ["192.0.2.0/24", "192.0.2.0/40"]',
-    '    trustIdentity: true',
-    '  - name: telekom',
-    '    cidrs: ["192.0.2.128/25"]',
-    '    trustIdentity: false',
-  ].join('\n');
+  const text = BAD_CIDR_AND_NAME_TWICE;
   const err = t.throws(() => parseCarriers('c.yaml', text)) as ConfigError;
   t.same(err.problems, [
     "c.yaml:4:29: '192.0.2.0/40' is not an IP address or CIDR range",
