@@ -13,16 +13,56 @@ export type CustomerDoc = {
    * (RFC 5806) or `none`.
    */
   trackingHeader?: 'none' | 'history-info' | 'diversion';
+  /** Hours of every number of the customer; a number's own `options.businessHours` overrides them field by field. */
+  businessHours?: BusinessHoursDoc;
+  /** What a caller gets while closed, for every number of the customer without its own `options.closed`. */
+  closed?: ClosedActionDoc;
 };
 
 export type DestinationDoc = { to: string; ringTimeout: number };
+/** Simultaneous ring: every member rings at once for `ringTimeout` seconds; the first answer wins. */
+export type DestinationGroupDoc = { ringAll: string[]; ringTimeout: number };
+export type DestinationEntryDoc = DestinationDoc | DestinationGroupDoc;
+
+/** One open interval on each of `days`; `overnight` lets `to` fall on the next day (22:00–02:00). */
+export type OpenIntervalDoc = { days: Weekday[]; from: string; to: string; overnight?: boolean };
+
+/** A day (`2026-12-24`) or a span of days (both ends included) the customer or number is closed. */
+export type ClosedDateDoc =
+  | { date: string; name?: string }
+  | { from: string; to: string; name?: string };
+
+/**
+ * When a number is open, in its IANA `timezone`. On a customer every field must be given except
+ * `holidays` and `closedDates`; on a number each field given replaces the customer's, except
+ * `closedDates`, which add to the customer's.
+ */
+export type BusinessHoursDoc = {
+  timezone?: string;
+  open?: OpenIntervalDoc[];
+  /** Public holidays of this region close the number: `DE`, `DE-BY`, `AT`, `AT-9` (Wien). */
+  holidays?: string;
+  closedDates?: ClosedDateDoc[];
+};
+
+/**
+ * What a caller gets while the number is closed: `refuse` (480 with a Reason, the default),
+ * `announcement` (a prompt in early media, then the same 480), `voicemail` (the number's
+ * `options.voicemail`), `destinations` (an answering service, in order, groups allowed).
+ */
+export type ClosedActionDoc =
+  | { action: 'refuse' }
+  | { action: 'announcement'; file?: string; tone?: string }
+  | { action: 'voicemail' }
+  | { action: 'destinations'; destinations: DestinationEntryDoc[] };
 
 export type NumberOptions = {
   displayPrefix?: string;
   whisper?: { file?: string; tone?: string };
   recording?: { enabled: boolean; retentionDays: number; noticeFile?: string };
   voicemail?: { email: string; maxSeconds?: number; greetingFile?: string };
-  businessHours?: { timezone: string; open: { days: Weekday[]; from: string; to: string }[] };
+  businessHours?: BusinessHoursDoc;
+  closed?: ClosedActionDoc;
   /** Blind transfers (REFER) by the dealer: allowed unless `enabled: false`; DE/AT targets only unless `international`. */
   transfer?: { enabled?: boolean; international?: boolean };
   /** Calls in progress to this number on one gateway node; one more gets 486. */

@@ -10,6 +10,17 @@ export type Destination =
   | { readonly type: 'e164'; readonly number: string; readonly ringTimeoutMs: number }
   | { readonly type: 'sip'; readonly uri: string; readonly ringTimeoutMs: number };
 
+/** Simultaneous ring (`ringAll`): every member rings at once; the first answer wins. */
+export type DestinationGroup = {
+  readonly type: 'group';
+  /** Each with the group's ring timeout. */
+  readonly members: readonly Destination[];
+  readonly ringTimeoutMs: number;
+};
+
+/** One step of a number's destination list: a destination alone, or a group rung at once. */
+export type Route = Destination | DestinationGroup;
+
 export type DestinationCheck = { ok: true; value: Destination } | { ok: false; reason: string };
 
 const HOST =

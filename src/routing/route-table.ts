@@ -7,8 +7,9 @@ import type { CustomerDoc } from '../dialplan/types.js';
 import { COUNTRY_CODES, countryOf } from '../numbering/classify.js';
 import { FAILURES, normaliseValue } from '../numbering/normalise.js';
 import { deepFreeze } from '../util/freeze.js';
-import type { RejectDecision, RouteDecision } from './decision.js';
+import type { ForwardDecision, RejectDecision, RouteDecision } from './decision.js';
 import { NumberIndex } from './number-index.js';
+import type { CallPlan } from './plan.js';
 import { REJECT_REASONS, type RejectReason } from './reasons.js';
 
 export type RouteTableInfo = {
@@ -77,6 +78,15 @@ export class RouteTable {
     if (slot >= 0) return this.#decisions[slot]!;
     const number = `+${value}`;
     return reject(countryOf(number) === 'other' ? 'not-de-at' : 'unknown', { number });
+  }
+
+  /**
+   * What a call to this number does at `atMs` (epoch ms): its destinations while open, the
+   * closed action otherwise (the number's hours and closed action, else its customer's).
+   */
+  plan(decision: ForwardDecision, _atMs: number): CallPlan {
+    // contract only: business hours are evaluated here (issue 12)
+    return { open: true, destinations: decision.destinations };
   }
 
   /** The customer a decision names (its name, seat), e.g. for display or records. */
