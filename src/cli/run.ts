@@ -12,7 +12,12 @@ import { lookupCommand, validateCarriersCommand, validateCommand } from './valid
 const USAGE = `usage: calltrack <command>
   validate [dir]                      check dialplans; one line per error (file:line:col: message)
   validate --carriers <file>          check a carriers file the same way
-  lookup <number> [--dialplans dir]   print the routing decision as JSON
+  lookup <number> [--at time] [--dialplans dir]
+                                      print the routing decision as JSON and, for a forwarded
+                                      number, its plan at --at (default now): open by which rule,
+                                      or closed (hours, holiday, closed date) and what then; --at
+                                      is ISO (2026-06-04T08:00:00Z); without an offset it is the
+                                      number's local time in its business-hours timezone
   numbers <action> …                  deactivate | replace | end-contract | reclaimable
   analytics [last-calls]              count the record stream (until SIGTERM); last calls as JSON
   report --customer <id> --from <date> --to <date> [--format table|csv|json]
@@ -42,6 +47,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         out: { type: 'string' },
         consumer: { type: 'string' },
         dir: { type: 'string' },
+        at: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

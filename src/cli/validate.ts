@@ -1,13 +1,14 @@
 /**
  * `calltrack validate [dir]`, `calltrack validate --carriers <file>` and `calltrack lookup
- * <number>`: read-only views of the dialplans and the carriers file, to check before a reload or a
- * restart.
+ * <number> [--at time]`: read-only views of the dialplans and the carriers file, to check before a
+ * reload or a restart (and what a number does at a given moment, before an edit goes live).
  */
 import { loadCarriers } from '../config/carriers-file.js';
 import { ConfigError } from '../config/load.js';
 import { errorLines } from '../dialplan/errors.js';
 import { type CompiledSet, loadDialplanDir } from '../dialplan/load.js';
 import { buildTable } from '../dialplan/table.js';
+import { instantIn, localText, parseAt } from './at-time.js';
 import { commandConfig, dialplanDir, numberArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
 
@@ -52,16 +53,30 @@ export function validateCarriersCommand(io: CliIO, file: string): number {
 export async function lookupCommand(
   io: CliIO,
   args: string[],
-  flags: { dialplans?: string },
+  flags: { dialplans?: string; at?: string },
 ): Promise<number> {
   const raw = args[0];
-  if (raw === undefined) throw new CliError('usage: calltrack lookup <number> [--dialplans dir]');
+  if (raw === undefined)
+    throw new CliError('usage: calltrack lookup <number> [--at time] [--dialplans dir]');
+  const at = flags.at === undefined ? undefined : parseAt(flags.at);
   const config = commandConfig(io);
   // a number the gateway cannot read (malformed, ambiguous) is the admin's typo: say so, exit 2
   numberArg(config, raw, 'number');
   const dir = dialplanDir(config, flags.dialplans);
   const { decisions, summary, index } = await loadOrFail(io, dir);
   const table = buildTable(decisions, summary, index, config().defaultCountry, io.now());
-  io.out(JSON.stringify(table.lookup(raw), null, 2));
+  const decision = table.lookup(raw);
+  if (decision.kind !== 'forward') {
+    io.out(JSON.stringify(decision, null, 2));
+    return 0;
+  }
+  // a number without hours has no zone of its own: its country's, for reading --at and printing
+  const zone =
+    table.timezone(decision) ??
+    (decision.number.startsWith('+43') ? 'Europe/Vienna' : 'Europe/Berlin');
+  const ms = at ? instantIn(at, zone) : io.now().getTime();
+  const plan = table.plan(decision, ms);
+  const moment = { at: new Date(ms).toISOString(), local: localText(ms, zone) };
+  io.out(JSON.stringify({ ...decision, ...moment, plan }, null, 2));
   return 0;
 }

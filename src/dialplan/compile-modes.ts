@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { RouteDecision } from '../routing/decision.js';
 import { NumberIndex } from '../routing/number-index.js';
 import { deepFreeze } from '../util/freeze.js';
+import { sharedCustomerId } from './compile.js';
 import { folderError } from './errors.js';
 import { type LoadResult, loadDialplanDir } from './load.js';
 import type { WorkerInput, WorkerMessage } from './reload-protocol.js';
@@ -43,8 +44,12 @@ export function compileInWorker(dir: string, now: Date): Promise<LoadResult> {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'chunk') {
         // decisions cross the thread boundary as copies; freeze them here, where they are read
-        for (const decision of JSON.parse(m.json) as RouteDecision[])
+        for (const decision of JSON.parse(m.json) as RouteDecision[]) {
+          // JSON.parse makes a string per copy; the planner wants one per customer
+          if (decision.kind === 'forward')
+            (decision as { customerId: string }).customerId = sharedCustomerId(decision.customerId);
           decisions.push(deepFreeze(decision));
+        }
         // acknowledged from the next turn of the loop, so the next chunk cannot arrive within this one
         setImmediate(() => {
           Atomics.add(acked, 0, 1);

@@ -10,7 +10,25 @@ import type { NumberDoc, NumberOptions } from './types.js';
 
 const NO_OPTIONS: Readonly<NumberOptions> = Object.freeze({});
 
-export function decide(entry: NumberDoc, destinations: readonly Destination[]): RouteDecision {
+const customerIds = new Map<string, string>();
+
+/**
+ * One string per customer id, shared by all its decisions: the planner finds a number's customer
+ * by its id on every call, and a string the CPU has just read for the previous call is in its
+ * cache, where a million separate copies are not (and cost a million strings' memory).
+ */
+export function sharedCustomerId(id: string): string {
+  const shared = customerIds.get(id);
+  if (shared !== undefined) return shared;
+  customerIds.set(id, id);
+  return id;
+}
+
+export function decide(
+  entry: NumberDoc,
+  destinations: readonly Destination[],
+  closedDestinations?: readonly Destination[],
+): RouteDecision {
   if (entry.status === 'deactivated') {
     return reject('deactivated', {
       number: entry.number,
@@ -23,10 +41,11 @@ export function decide(entry: NumberDoc, destinations: readonly Destination[]): 
   const forward: ForwardDecision = {
     kind: 'forward',
     number: entry.number,
-    customerId: entry.customer,
+    customerId: sharedCustomerId(entry.customer),
     source: entry.source,
     destinations: Object.freeze(destinations),
     options: entry.options ? deepFreeze(entry.options) : NO_OPTIONS,
+    ...(closedDestinations && { closedDestinations: Object.freeze(closedDestinations) }),
   };
   return Object.freeze(forward);
 }

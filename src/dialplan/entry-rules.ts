@@ -6,7 +6,15 @@
 import { type Classification, classify, countryOf, isAreaCode } from '../numbering/classify.js';
 import { type Destination, parseDestination } from '../routing/destination.js';
 import { addMonths, formatDate, parseDate } from './dates.js';
-import type { CustomerDoc, DocPath, Issue, NumberDoc } from './types.js';
+import { checkBusinessHours } from './hours-rules.js';
+import type {
+  ClosedActionDoc,
+  CustomerDoc,
+  DestinationDoc,
+  DocPath,
+  Issue,
+  NumberDoc,
+} from './types.js';
 
 export const QUARANTINE_MONTHS = 6;
 
@@ -16,18 +24,32 @@ export type EntryCheck = {
   classification?: Classification;
   /** Aligned with the entry's destinations; undefined where one is not dialable. */
   destinations: (Destination | undefined)[];
+  /** Likewise for the destinations of its own closed action (`action: destinations`), if any. */
+  closedDestinations?: (Destination | undefined)[];
 };
 
-export function checkCustomer({ file, path, value }: At<CustomerDoc>): Issue[] {
+export type CustomerCheck = {
+  issues: Issue[];
+  /** Aligned with the destinations of the customer's closed action, if it has them. */
+  closedDestinations?: (Destination | undefined)[];
+};
+
+export function checkCustomer({ file, path, value }: At<CustomerDoc>): CustomerCheck {
+  const issues: Issue[] = [];
   const { seat } = value;
-  if (isAreaCode(seat.country, seat.areaCode)) return [];
-  return [
-    {
+  if (!isAreaCode(seat.country, seat.areaCode)) {
+    issues.push({
       file,
       path: [...path, 'seat', 'areaCode'],
       message: `'${seat.areaCode}' is not a geographic area code in ${seat.country}`,
-    },
-  ];
+    });
+  }
+  if (value.businessHours)
+    issues.push(...checkBusinessHours(file, [...path, 'businessHours'], value.businessHours));
+  const closedDestinations = checkClosedDestinations(value.closed, (field, message) =>
+    issues.push({ file, path: [...path, 'closed', ...field], message }),
+  );
+  return { issues, ...(closedDestinations && { closedDestinations }) };
 }
 
 export function checkNumber(at: At<NumberDoc>, today: Date): EntryCheck {
@@ -50,8 +72,45 @@ export function checkNumber(at: At<NumberDoc>, today: Date): EntryCheck {
       issue(['number'], `${number} is not a valid ${country} number (check the number of digits)`);
   }
   checkLifecycle(at.value, today, issue);
-  const destinations = checkDestinations(at.value, issue);
-  return { issues, destinations, ...(classification && { classification }) };
+  const destinations = checkDestinations(at.value.destinations ?? [], ['destinations'], issue);
+  const closedDestinations = checkOptions(at, issues, issue);
+  return {
+    issues,
+    destinations,
+    ...(classification && { classification }),
+    ...(closedDestinations && { closedDestinations }),
+  };
+}
+
+/** The number's own hours and closed action; returns the closed action's destinations. */
+function checkOptions(
+  at: At<NumberDoc>,
+  issues: Issue[],
+  issue: Report,
+): (Destination | undefined)[] | undefined {
+  const options = at.value.options;
+  if (options?.businessHours) {
+    const path = [...at.path, 'options', 'businessHours'];
+    issues.push(...checkBusinessHours(at.file, path, options.businessHours));
+  }
+  if (options?.closed?.action === 'voicemail' && !options.voicemail)
+    issue(
+      ['options', 'closed', 'action'],
+      `closed action voicemail needs options.voicemail (where to send the messages), and ${at.value.number} has none`,
+    );
+  return checkClosedDestinations(options?.closed, (field, message) =>
+    issue(['options', 'closed', ...field], message),
+  );
+}
+
+/** A closed action's destinations are checked exactly like a number's own. */
+function checkClosedDestinations(
+  closed: ClosedActionDoc | undefined,
+  issue: Report,
+): (Destination | undefined)[] | undefined {
+  if (closed?.action !== 'destinations') return undefined;
+  // the schema allows the same entries as a number's destinations
+  return checkDestinations(closed.destinations as DestinationDoc[], ['destinations'], issue);
 }
 
 type Report = (field: (string | number)[], message: string) => void;
@@ -94,11 +153,16 @@ function checkedDate(
   return date;
 }
 
-function checkDestinations(entry: NumberDoc, issue: Report): (Destination | undefined)[] {
-  return (entry.destinations ?? []).map((d, i) => {
+/** A list of destinations at `field` (a number's, or a closed action's). */
+function checkDestinations(
+  list: readonly DestinationDoc[],
+  field: (string | number)[],
+  issue: Report,
+): (Destination | undefined)[] {
+  return list.map((d, i) => {
     const parsed = parseDestination(d.to, d.ringTimeout);
     if (parsed.ok) return parsed.value;
-    issue(['destinations', i, 'to'], `destination ${parsed.reason}`);
+    issue([...field, i, 'to'], `destination ${parsed.reason}`);
     return undefined;
   });
 }

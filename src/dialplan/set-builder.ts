@@ -7,6 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { e164Value, spellingAdvice } from '../numbering/normalise.js';
 import type { RouteDecision } from '../routing/decision.js';
+import type { Destination } from '../routing/destination.js';
 import type { NumberIndex } from '../routing/number-index.js';
 import { describeErrors, type SchemaProblem, schemaValidator } from '../schema/ajv.js';
 import { decide } from './compile.js';
@@ -17,8 +18,8 @@ import { locateAll } from './locate.js';
 import { parseYaml } from './parse.js';
 import { salvageNumber, UNREADABLE_CUSTOMER } from './salvage.js';
 import { checkSet } from './set-rules.js';
-import { SetState } from './set-state.js';
-import type { CustomerDoc, DialplanDoc, Issue, NumberDoc } from './types.js';
+import { hoursBits, SetState } from './set-state.js';
+import type { CustomerDoc, DialplanDoc, Issue, NumberDoc, Place } from './types.js';
 
 export type SetSummary = {
   /** Content hash of the files, so every node can say which dialplans answered a call. */
@@ -126,7 +127,9 @@ export class SetBuilder {
       return;
     }
     this.#state.customers.set(customer.id, { ...at, customer });
-    this.#issues.push(...checkCustomer({ ...at, value: customer }));
+    const check = checkCustomer({ ...at, value: customer });
+    this.#issues.push(...check.issues);
+    this.#closedDests(check.closedDestinations, { file, path: [...at.path, 'closed'] });
   }
 
   #addNumber(i: number, entry: NumberDoc): RouteDecision {
@@ -157,10 +160,24 @@ export class SetBuilder {
       state.destIndex.push(k);
       state.destValue.push(e164Value(d.number));
     });
+    state.hours.push(active ? hoursBits(entry) : 0);
+    this.#closedDests(check.closedDestinations, state.placeOf(slot, 'options', 'closed'));
     return decide(
       entry,
       check.destinations.filter((d) => d !== undefined),
+      check.closedDestinations?.filter((d) => d !== undefined),
     );
+  }
+
+  /** A closed action's E.164 destinations, for the loop rule. */
+  #closedDests(list: readonly (Destination | undefined)[] | undefined, at: Place): void {
+    list?.forEach((d, k) => {
+      if (d?.type === 'e164')
+        this.#state.closedDests.push({
+          at: { file: at.file, path: [...at.path, 'destinations', k, 'to'] },
+          value: e164Value(d.number),
+        });
+    });
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * The domain rules that need every file at once: one owner per number, a geographic number in
  * its customer's seat area code, references that resolve within the same customer, and no
- * destination that is itself a tracking number (the call would loop through the gateway).
+ * destination that is itself a tracking number (the call would loop through the gateway; closed
+ * actions' destinations included), and the hours rules that need the customer.
  */
 import { NumberIndex } from '../routing/number-index.js';
+import { checkHoursSet } from './hours-set-rules.js';
 import type { SetState } from './set-state.js';
 import type { Issue } from './types.js';
 
@@ -35,10 +37,17 @@ export function checkSet(state: SetState): { issues: Issue[]; index: NumberIndex
     const at = state.placeOf(state.destSlot[d]!, 'destinations', state.destIndex[d]!, 'to');
     issues.push({
       ...at,
-      message: `destination +${state.destValue[d]} is itself a tracking number; the call would loop through the gateway`,
+      message: loopMessage(state.destValue[d]!),
     });
   }
+  for (const { at, value } of state.closedDests)
+    if (index.get(value) >= 0) issues.push({ ...at, message: loopMessage(value) });
+  checkHoursSet(state, issues);
   return { issues, index };
+}
+
+function loopMessage(value: number): string {
+  return `destination +${value} is itself a tracking number; the call would loop through the gateway`;
 }
 
 function duplicate(state: SetState, slot: number, first: number): Issue {

@@ -24,7 +24,10 @@ export type DestinationDoc = { to: string; ringTimeout: number };
 export type DestinationGroupDoc = { ringAll: string[]; ringTimeout: number };
 export type DestinationEntryDoc = DestinationDoc | DestinationGroupDoc;
 
-/** One open interval on each of `days`; `overnight` lets `to` fall on the next day (22:00–02:00). */
+/**
+ * One open interval on each of `days`, `from` included, `to` excluded (`24:00` ends the day);
+ * `overnight` lets `to` fall on the next day (fri 22:00–02:00 is the Friday rule).
+ */
 export type OpenIntervalDoc = { days: Weekday[]; from: string; to: string; overnight?: boolean };
 
 /** A day (`2026-12-24`) or a span of days (both ends included) the customer or number is closed. */
@@ -33,9 +36,10 @@ export type ClosedDateDoc =
   | { from: string; to: string; name?: string };
 
 /**
- * When a number is open, in its IANA `timezone`. On a customer every field must be given except
- * `holidays` and `closedDates`; on a number each field given replaces the customer's, except
- * `closedDates`, which add to the customer's.
+ * When a number is open, in its IANA `timezone`. On a customer `timezone` is required (its numbers
+ * take it); on a number each field given replaces the customer's, except `closedDates`, which add
+ * to the customer's. No `open` (after merging) is open around the clock: then only holidays and
+ * closed dates close. A holiday or closed date closes its whole local day.
  */
 export type BusinessHoursDoc = {
   timezone?: string;

@@ -13,6 +13,8 @@ export type ForwardDecision = {
   readonly source: string;
   readonly destinations: readonly Destination[];
   readonly options: Readonly<NumberOptions>;
+  /** The number's own closed action's destinations (`options.closed.action: destinations`), parsed. */
+  readonly closedDestinations?: readonly Destination[];
 };
 
 export type RejectDecision = {

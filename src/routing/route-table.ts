@@ -10,6 +10,7 @@ import { deepFreeze } from '../util/freeze.js';
 import type { ForwardDecision, RejectDecision, RouteDecision } from './decision.js';
 import { NumberIndex } from './number-index.js';
 import type { CallPlan } from './plan.js';
+import { Planner } from './planner.js';
 import { REJECT_REASONS, type RejectReason } from './reasons.js';
 
 export type RouteTableInfo = {
@@ -44,6 +45,7 @@ export class RouteTable {
   readonly #decisions: readonly RouteDecision[];
   readonly #index: NumberIndex;
   readonly #customers: ReadonlyMap<string, CustomerDoc>;
+  readonly #planner: Planner;
   readonly #cc: number;
   readonly #ccDigits: number;
   readonly info: RouteTableInfo;
@@ -52,6 +54,7 @@ export class RouteTable {
     this.#decisions = data.decisions;
     this.#index = data.index;
     this.#customers = new Map(data.customers.map((c) => [c.id, deepFreeze(c)]));
+    this.#planner = new Planner(this.#customers.values());
     this.info = Object.freeze({ ...info });
     this.#cc = Number(COUNTRY_CODES[defaultCountry]);
     this.#ccDigits = COUNTRY_CODES[defaultCountry].length;
@@ -84,9 +87,13 @@ export class RouteTable {
    * What a call to this number does at `atMs` (epoch ms): its destinations while open, the
    * closed action otherwise (the number's hours and closed action, else its customer's).
    */
-  plan(decision: ForwardDecision, _atMs: number): CallPlan {
-    // contract only: business hours are evaluated here (issue 12)
-    return { open: true, destinations: decision.destinations };
+  plan(decision: ForwardDecision, atMs: number): CallPlan {
+    return this.#planner.plan(decision, atMs);
+  }
+
+  /** The IANA timezone a number's hours are kept in; undefined when nothing closes it. */
+  timezone(decision: ForwardDecision): string | undefined {
+    return this.#planner.rules(decision).schedule?.clock.zone;
   }
 
   /** The customer a decision names (its name, seat), e.g. for display or records. */

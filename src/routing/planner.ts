@@ -1,0 +1,133 @@
+/**
+ * Decisions + an instant → CallPlans. Decisions stay plain data (they cross from the reload
+ * worker as JSON); what evaluating hours needs is compiled here, on the thread that routes, on
+ * first use: once per customer for the numbers that follow it, once per number with hours or a
+ * closed action of its own; numbers and customers with equal hours share one Schedule.
+ */
+import type {
+  BusinessHoursDoc,
+  ClosedActionDoc,
+  CustomerDoc,
+  DestinationDoc,
+} from '../dialplan/types.js';
+import { effectiveHours, Schedule } from '../hours/schedule.js';
+import type { ForwardDecision } from './decision.js';
+import { type Destination, parseDestination } from './destination.js';
+import type { CallPlan, ClosedAction } from './plan.js';
+
+const REFUSE: ClosedAction = Object.freeze({ kind: 'refuse' });
+
+/** What decides a number's plan: its schedule (none: nothing closes it) and closed action. */
+type Rules = { readonly schedule: Schedule | undefined; readonly action: ClosedAction };
+
+type CustomerPart = {
+  readonly doc: CustomerDoc;
+  readonly action: ClosedAction | undefined;
+  /** The rules of its numbers without hours or a closed action of their own, made on first use. */
+  rules?: Rules;
+};
+
+/** A closed action as the call path takes it; `destinations` are the parsed ones, if any. */
+export function closedAction(
+  doc: ClosedActionDoc | undefined,
+  destinations: readonly Destination[] | undefined,
+): ClosedAction {
+  switch (doc?.action) {
+    case undefined:
+    case 'refuse':
+      return REFUSE;
+    case 'voicemail':
+      return Object.freeze({ kind: 'voicemail' });
+    case 'announcement':
+      return Object.freeze({
+        kind: 'announcement',
+        prompt: Object.freeze(doc.file !== undefined ? { file: doc.file } : { tone: doc.tone! }),
+      });
+    case 'destinations':
+      return Object.freeze({
+        kind: 'destinations',
+        destinations: Object.freeze([...(destinations ?? [])]),
+      });
+  }
+}
+
+/** The customer's closed-action destinations, checked by the dialplan rules already. */
+function parsedDestinations(list: readonly DestinationDoc[]): Destination[] {
+  const out: Destination[] = [];
+  for (const d of list) {
+    const parsed = parseDestination(d.to, d.ringTimeout);
+    if (parsed.ok) out.push(parsed.value);
+  }
+  return out;
+}
+
+export class Planner {
+  readonly #customers = new Map<string, CustomerPart>();
+  /** Only numbers with hours or a closed action of their own: the others share their customer's. */
+  readonly #own = new WeakMap<ForwardDecision, Rules>();
+  readonly #schedules = new Map<string, Schedule>();
+
+  constructor(customers: Iterable<CustomerDoc>) {
+    for (const doc of customers) {
+      const closed = doc.closed;
+      const action =
+        closed &&
+        closedAction(
+          closed,
+          // groups (ringAll) are parsed by the destination parser once it knows them
+          closed.action === 'destinations'
+            ? parsedDestinations(closed.destinations as DestinationDoc[])
+            : undefined,
+        );
+      this.#customers.set(doc.id, { doc, action });
+    }
+  }
+
+  plan(decision: ForwardDecision, atMs: number): CallPlan {
+    const { schedule, action } = this.rules(decision);
+    const destinations = decision.destinations;
+    if (!schedule) return { open: true, destinations };
+    const status = schedule.status(atMs);
+    if (!status.open) return { open: false, why: status.why, action };
+    return status.rule < 0
+      ? { open: true, destinations }
+      : { open: true, destinations, rule: schedule.rules[status.rule]! };
+  }
+
+  /** The schedule a number follows (undefined when nothing closes it) and its closed action. */
+  rules(decision: ForwardDecision): Rules {
+    const { businessHours, closed } = decision.options;
+    const customer = this.#customers.get(decision.customerId);
+    if (businessHours === undefined && closed === undefined) {
+      if (!customer) return NO_RULES;
+      customer.rules ??= this.#rules(undefined, customer, customer.action);
+      return customer.rules;
+    }
+    let rules = this.#own.get(decision);
+    if (!rules) {
+      const action = closed ? closedAction(closed, decision.closedDestinations) : customer?.action;
+      rules = this.#rules(businessHours, customer, action);
+      this.#own.set(decision, rules);
+    }
+    return rules;
+  }
+
+  #rules(
+    own: BusinessHoursDoc | undefined,
+    customer: CustomerPart | undefined,
+    action: ClosedAction | undefined,
+  ): Rules {
+    const hours = effectiveHours(own, customer?.doc.businessHours);
+    if (!hours) return NO_RULES;
+    // numbers and customers with equal hours share one compiled schedule
+    const key = JSON.stringify(hours);
+    let schedule = this.#schedules.get(key);
+    if (!schedule) {
+      schedule = new Schedule(hours);
+      this.#schedules.set(key, schedule);
+    }
+    return { schedule, action: action ?? REFUSE };
+  }
+}
+
+const NO_RULES: Rules = Object.freeze({ schedule: undefined, action: REFUSE });
