@@ -18,7 +18,12 @@ import type { CallPlan, ClosedAction } from './plan.js';
 const REFUSE: ClosedAction = Object.freeze({ kind: 'refuse' });
 
 /** What decides a number's plan: its schedule (none: nothing closes it) and closed action. */
-type Rules = { readonly schedule: Schedule | undefined; readonly action: ClosedAction };
+export type Rules = {
+  readonly schedule: Schedule | undefined;
+  readonly action: ClosedAction;
+  /** Small and dense (0 for NO_RULES), so a table can note a number's rules in a typed array. */
+  readonly id: number;
+};
 
 type CustomerPart = {
   readonly doc: CustomerDoc;
@@ -66,6 +71,8 @@ export class Planner {
   /** Only numbers with hours or a closed action of their own: the others share their customer's. */
   readonly #own = new WeakMap<ForwardDecision, Rules>();
   readonly #schedules = new Map<string, Schedule>();
+  readonly #byId: Rules[] = [NO_RULES];
+  readonly #rulesByKey = new Map<string, Rules>();
 
   constructor(customers: Iterable<CustomerDoc>) {
     for (const doc of customers) {
@@ -83,8 +90,8 @@ export class Planner {
     }
   }
 
-  plan(decision: ForwardDecision, atMs: number): CallPlan {
-    const { schedule, action } = this.rules(decision);
+  plan(decision: ForwardDecision, atMs: number, rules = this.rules(decision)): CallPlan {
+    const { schedule, action } = rules;
     const destinations = decision.destinations;
     if (!schedule) return { open: true, destinations };
     const status = schedule.status(atMs);
@@ -119,15 +126,28 @@ export class Planner {
   ): Rules {
     const hours = effectiveHours(own, customer?.doc.businessHours);
     if (!hours) return NO_RULES;
-    // numbers and customers with equal hours share one compiled schedule
-    const key = JSON.stringify(hours);
-    let schedule = this.#schedules.get(key);
+    // numbers and customers with equal hours share one compiled schedule, and with an equal
+    // closed action one Rules
+    const hoursKey = JSON.stringify(hours);
+    let schedule = this.#schedules.get(hoursKey);
     if (!schedule) {
       schedule = new Schedule(hours);
-      this.#schedules.set(key, schedule);
+      this.#schedules.set(hoursKey, schedule);
     }
-    return { schedule, action: action ?? REFUSE };
+    const closed = action ?? REFUSE;
+    const key = `${hoursKey}\n${JSON.stringify(closed)}`;
+    let rules = this.#rulesByKey.get(key);
+    if (!rules) {
+      rules = Object.freeze({ schedule, action: closed, id: this.#byId.length });
+      this.#byId.push(rules);
+      this.#rulesByKey.set(key, rules);
+    }
+    return rules;
+  }
+
+  byId(id: number): Rules {
+    return this.#byId[id]!;
   }
 }
 
-const NO_RULES: Rules = Object.freeze({ schedule: undefined, action: REFUSE });
+const NO_RULES: Rules = Object.freeze({ schedule: undefined, action: REFUSE, id: 0 });

@@ -10,7 +10,7 @@ import { deepFreeze } from '../util/freeze.js';
 import type { ForwardDecision, RejectDecision, RouteDecision } from './decision.js';
 import { NumberIndex } from './number-index.js';
 import type { CallPlan } from './plan.js';
-import { Planner } from './planner.js';
+import { Planner, type Rules } from './planner.js';
 import { REJECT_REASONS, type RejectReason } from './reasons.js';
 
 export type RouteTableInfo = {
@@ -46,6 +46,10 @@ export class RouteTable {
   readonly #index: NumberIndex;
   readonly #customers: ReadonlyMap<string, CustomerDoc>;
   readonly #planner: Planner;
+  /** The slot of the last number found: a call plans the decision it has just looked up. */
+  #lastSlot = -1;
+  /** Per slot, 1 + the id of its planner rules once it was planned (0: not yet). */
+  #ruleIds: Int32Array | undefined;
   readonly #cc: number;
   readonly #ccDigits: number;
   readonly info: RouteTableInfo;
@@ -78,7 +82,10 @@ export class RouteTable {
     if (value < 0)
       return reject('malformed', { detail: (FAILURES[-value] ?? FAILURES[0]!).detail });
     const slot = this.#index.get(value);
-    if (slot >= 0) return this.#decisions[slot]!;
+    if (slot >= 0) {
+      this.#lastSlot = slot;
+      return this.#decisions[slot]!;
+    }
     const number = `+${value}`;
     return reject(countryOf(number) === 'other' ? 'not-de-at' : 'unknown', { number });
   }
@@ -88,7 +95,22 @@ export class RouteTable {
    * closed action otherwise (the number's hours and closed action, else its customer's).
    */
   plan(decision: ForwardDecision, atMs: number): CallPlan {
-    return this.#planner.plan(decision, atMs);
+    return this.#planner.plan(decision, atMs, this.#rulesOf(decision));
+  }
+
+  /**
+   * The decision just looked up finds its rules by its slot, in a typed array: finding them
+   * from the decision (its options, its customer) costs a plan more than the rest of it.
+   */
+  #rulesOf(decision: ForwardDecision): Rules {
+    const slot = this.#lastSlot;
+    if (slot < 0 || this.#decisions[slot] !== decision) return this.#planner.rules(decision);
+    this.#ruleIds ??= new Int32Array(this.#decisions.length);
+    const noted = this.#ruleIds[slot]!;
+    if (noted > 0) return this.#planner.byId(noted - 1);
+    const rules = this.#planner.rules(decision);
+    this.#ruleIds[slot] = rules.id + 1;
+    return rules;
   }
 
   /** The IANA timezone a number's hours are kept in; undefined when nothing closes it. */

@@ -339,3 +339,27 @@ t.test('without a closed action: refuse', async (t) => {
     action: { kind: 'refuse' },
   });
 });
+
+t.test(
+  'a decision planned after other lookups gets the same plan as right after its own',
+  async (t) => {
+    const table = tableOf([
+      numberEntry(
+        '+493025550101',
+        hours(['timezone: Europe/Berlin', 'holidays: DE-BY', ...WEEKDAYS]),
+      ),
+      numberEntry('+493025550102', ACTIVE),
+    ]);
+    const at = Date.parse('2026-06-04T08:00:00Z');
+    const first = table.lookup('+493025550101') as ForwardDecision;
+    const direct = table.plan(first, at);
+    t.same(table.plan(first, at), direct, 'again, by its noted rules');
+    table.lookup('+493025550102');
+    t.same(table.plan(first, at), direct, 'after another lookup');
+    t.match(direct, { open: false, why: { kind: 'holiday', name: 'Fronleichnam' } });
+    t.same(table.plan(table.lookup('+493025550102') as ForwardDecision, at), {
+      open: true,
+      destinations: [{ type: 'e164', number: '+493089001234', ringTimeoutMs: 20_000 }],
+    });
+  },
+);
