@@ -39,7 +39,7 @@ export function checkHoursSet(state: SetState, issues: Issue[]): void {
       issues.push({
         ...state.placeOf(slot, 'number'),
         related: { file: customer.file, path: [...customer.path, 'closed', 'action'] },
-        message: `+${state.values[slot]} takes customer '${id}''s closed action voicemail ({related}) but has no options.voicemail: give it one, or its own options.closed`,
+        message: `+${state.values[slot]} takes the closed action voicemail of customer '${id}' ({related}) but has no options.voicemail: give it one, or its own options.closed`,
       });
     }
   }

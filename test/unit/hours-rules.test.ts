@@ -165,7 +165,7 @@ t.test('customer hours: checked alike; what numbers take from them needs the num
     },
   ]);
   t.same(e, [
-    "n.yaml:3:13: +493025550101 takes customer 'autohaus-berlin''s closed action voicemail (z-customers.yaml:11) but has no options.voicemail: give it one, or its own options.closed",
+    "n.yaml:3:13: +493025550101 takes the closed action voicemail of customer 'autohaus-berlin' (z-customers.yaml:11) but has no options.voicemail: give it one, or its own options.closed",
     "n.yaml:36:22: businessHours has no timezone, and customer 'autohaus-graz' has no businessHours to take it from: add timezone (e.g. Europe/Berlin)",
     "z-customers.yaml:9:48: 'to' 08:00 is not after 'from' 18:00; an interval past midnight needs overnight: true",
     "zz-customers.yaml:6:20: missing required field 'timezone'",

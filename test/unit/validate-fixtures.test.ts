@@ -44,6 +44,12 @@ const expected: Record<string, RegExp[]> = {
     /^customers\.yaml:6:21: 'trackingHeader' must be one of "none", "history-info", "diversion", not "history_info"$/,
     /^numbers\.yaml:11:27: 'maxConcurrentCalls' must be a whole number of calls from 1 to 10000 \(counted per gateway node\)$/,
   ],
+  'bad-business-hours': [
+    /^customers\.yaml:8:17: holidays 'DE-BX': DE has no state 'BX' \(states: BB, BE, BW, BY, /,
+    /^numbers\.yaml:3:13: \+493025550101 takes the closed action voicemail of customer 'autohaus-berlin' \(customers\.yaml:9\) but has no options\.voicemail/,
+    /^numbers\.yaml:12:19: timezone 'Europe\/Berlim' is not an IANA time zone/,
+    /^numbers\.yaml:15:13: interval fri 17:00-02:00 overlaps mon-fri 08:00-18:00 \(numbers\.yaml:14\) from fri 17:00/,
+  ],
   'several-errors-in-one-file': [
     /^numbers\.yaml:3:13: \+41445551234 is not in the German/,
     /^numbers\.yaml:9:22: 'ringTimeout' must be a whole number of seconds from 1 to 300$/,
