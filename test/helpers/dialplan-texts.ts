@@ -31,3 +31,25 @@ export const ACTIVE = [
 export function numbersFile(file: string, entries: string[]): SourceText {
   return { file, text: `version: 1\nnumbers:\n${entries.join('\n')}\n` };
 }
+
+/**
+ * The two customers of CUSTOMERS, with `berlin` lines (hours, a closed action) under the Berlin
+ * one; `file` sorts the file before or after the numbers.
+ */
+export function customersWith(berlin: string[], file = 'customers.yaml'): SourceText {
+  return {
+    file,
+    text: [
+      'version: 1',
+      'customers:',
+      '  - id: autohaus-berlin',
+      '    name: Autohaus Berlin',
+      '    seat: { country: DE, areaCode: "30" }',
+      ...berlin.map((l) => `    ${l}`),
+      '  - id: autohaus-graz',
+      '    name: Autohaus Graz',
+      '    seat: { country: AT, areaCode: "316" }',
+      '',
+    ].join('\n'),
+  };
+}

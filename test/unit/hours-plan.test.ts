@@ -4,36 +4,16 @@
  */
 import t from 'tap';
 import { formatError } from '../../src/dialplan/errors.js';
-import type { SourceText } from '../../src/dialplan/load.js';
 import { loadDialplans } from '../../src/dialplan/load.js';
 import { buildTable } from '../../src/dialplan/table.js';
 import type { ForwardDecision } from '../../src/routing/decision.js';
 import type { RouteTable } from '../../src/routing/route-table.js';
-import { ACTIVE, numberEntry, numbersFile } from '../helpers/dialplan-texts.js';
+import { ACTIVE, customersWith, numberEntry, numbersFile } from '../helpers/dialplan-texts.js';
 
 const NOW = new Date('2026-01-10T12:00:00Z');
 
-/** Customers with the given YAML lines under the Berlin customer (Graz has none). */
-function customers(berlin: string[] = []): SourceText {
-  return {
-    file: 'customers.yaml',
-    text: [
-      'version: 1',
-      'customers:',
-      '  - id: autohaus-berlin',
-      '    name: Autohaus Berlin',
-      '    seat: { country: DE, areaCode: "30" }',
-      ...berlin.map((l) => `    ${l}`),
-      '  - id: autohaus-graz',
-      '    name: Autohaus Graz',
-      '    seat: { country: AT, areaCode: "316" }',
-      '',
-    ].join('\n'),
-  };
-}
-
 function tableOf(entries: string[], berlin: string[] = []): RouteTable {
-  const r = loadDialplans([customers(berlin), numbersFile('n.yaml', entries)], { now: NOW });
+  const r = loadDialplans([customersWith(berlin), numbersFile('n.yaml', entries)], { now: NOW });
   if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
   return buildTable(r.set.decisions, r.set.summary, r.set.index, 'DE', NOW);
 }
@@ -51,6 +31,20 @@ function states(table: RouteTable, number: string, instants: string[]): string[]
     return `closed ${p.why.kind}${'name' in p.why && p.why.name ? ` ${p.why.name}` : ''}`;
   });
 }
+
+/** At 01:29, 01:30, 01:59, 03:00, 03:29, 03:30, 07:59, 08:00, 17:59, 18:00 local on both switch days. */
+const AROUND_THE_SWITCH = [
+  'closed hours',
+  'open sun 01:30-03:30',
+  'open sun 01:30-03:30',
+  'open sun 01:30-03:30',
+  'open sun 01:30-03:30',
+  'closed hours',
+  'closed hours',
+  'open sun 08:00-18:00',
+  'open sun 08:00-18:00',
+  'closed hours',
+];
 
 const DST_HOURS = [
   'open:',
@@ -79,18 +73,7 @@ for (const [zone, number, customer] of [
         '2026-03-29T15:59:00Z', // 17:59 CEST
         '2026-03-29T16:00:00Z', // 18:00 CEST
       ]),
-      [
-        'closed hours',
-        'open sun 01:30-03:30',
-        'open sun 01:30-03:30',
-        'open sun 01:30-03:30',
-        'open sun 01:30-03:30',
-        'closed hours',
-        'closed hours',
-        'open sun 08:00-18:00',
-        'open sun 08:00-18:00',
-        'closed hours',
-      ],
+      AROUND_THE_SWITCH,
     );
   });
 
@@ -108,18 +91,7 @@ for (const [zone, number, customer] of [
         '2026-10-25T16:59:00Z', // 17:59 CET
         '2026-10-25T17:00:00Z', // 18:00 CET
       ]),
-      [
-        'closed hours',
-        'open sun 01:30-03:30',
-        'open sun 01:30-03:30',
-        'open sun 01:30-03:30',
-        'open sun 01:30-03:30',
-        'closed hours',
-        'closed hours',
-        'open sun 08:00-18:00',
-        'open sun 08:00-18:00',
-        'closed hours',
-      ],
+      AROUND_THE_SWITCH,
     );
   });
 }

@@ -2,7 +2,13 @@
 import t from 'tap';
 import { formatError } from '../../src/dialplan/errors.js';
 import { loadDialplans, type SourceText } from '../../src/dialplan/load.js';
-import { ACTIVE, CUSTOMERS, numberEntry, numbersFile } from '../helpers/dialplan-texts.js';
+import {
+  ACTIVE,
+  CUSTOMERS,
+  customersWith,
+  numberEntry,
+  numbersFile,
+} from '../helpers/dialplan-texts.js';
 
 function errorsOf(sources: SourceText[]): string[] {
   const r = loadDialplans(sources, { now: new Date('2026-11-22T12:00:00Z') });
@@ -122,23 +128,7 @@ t.test('closed actions that need something absent, and looping closed destinatio
 });
 
 /** Customers after the numbers (files sort that way): the set rules see them all the same. */
-function customersFile(berlin: string[]): SourceText {
-  return {
-    file: 'z-customers.yaml',
-    text: [
-      'version: 1',
-      'customers:',
-      '  - id: autohaus-berlin',
-      '    name: Autohaus Berlin',
-      '    seat: { country: DE, areaCode: "30" }',
-      ...berlin.map((l) => `    ${l}`),
-      '  - id: autohaus-graz',
-      '    name: Autohaus Graz',
-      '    seat: { country: AT, areaCode: "316" }',
-      '',
-    ].join('\n'),
-  };
-}
+const customersFile = (berlin: string[]) => customersWith(berlin, 'z-customers.yaml');
 
 t.test('customer hours: checked alike; what numbers take from them needs the number', async (t) => {
   const e = errorsOf([
