@@ -70,7 +70,7 @@ export class SetBuilder {
       else {
         // checked for everything else it may get wrong, but never routed
         const salvaged = salvageNumber(entry);
-        if (salvaged) this.#addNumber(i, salvaged);
+        if (salvaged) this.#addNumber(i, salvaged, true);
       }
     });
     return decisions;
@@ -132,7 +132,8 @@ export class SetBuilder {
     this.#closedDests(check.closedDestinations, { file, path: [...at.path, 'closed'] });
   }
 
-  #addNumber(i: number, entry: NumberDoc): RouteDecision {
+  /** `salvaged`: the schema refused the entry and its options were dropped; no hours rule applies. */
+  #addNumber(i: number, entry: NumberDoc, salvaged = false): RouteDecision {
     const state = this.#state;
     const slot = state.values.length;
     const check = checkNumber(
@@ -160,7 +161,7 @@ export class SetBuilder {
       state.destIndex.push(k);
       state.destValue.push(e164Value(d.number));
     });
-    state.hours.push(active ? hoursBits(entry) : 0);
+    state.hours.push(active && !salvaged ? hoursBits(entry) : 0);
     this.#closedDests(check.closedDestinations, state.placeOf(slot, 'options', 'closed'));
     return decide(
       entry,

@@ -202,3 +202,20 @@ t.test('valid hours and closed actions load', async (t) => {
   ]);
   t.same(e, []);
 });
+
+t.test('an entry the schema refused is not told its voicemail is missing', async (t) => {
+  const e = errorsOf([
+    numbersFile('n.yaml', [
+      withOptions('+493025550101', [
+        'voicemail: { email: v@autohaus.example }',
+        'displayPrefix: 7',
+      ]),
+    ]),
+    customersFile([
+      'businessHours: { timezone: Europe/Berlin, holidays: DE-BE }',
+      'closed: { action: voicemail }',
+    ]),
+  ]);
+  t.match(e, [/^n\.yaml:12:22: 'displayPrefix' must be a string, not number/]);
+  t.equal(e.length, 1, 'the schema error alone');
+});
