@@ -37,6 +37,7 @@ export function callRecord(outcome: CallOutcome, over: Partial<CallRecord> = {})
       cancelled: 487,
       failed: 480,
       rejected: 404,
+      closed: 480,
     }[outcome],
     ...(outcome === 'rejected' && { rejectReason: 'unknown' }),
     ...(answered && {
