@@ -11,8 +11,8 @@ import {
   numbersYaml,
   received,
 } from '../helpers/call-bed.js';
-import { plays, released, startMediaGateway } from '../helpers/media-bed.js';
 import { startGateway } from '../helpers/gateway.js';
+import { plays, released, startMediaGateway } from '../helpers/media-bed.js';
 import { passed, type SippRun } from '../helpers/sipp.js';
 
 const SUNDAY_NIGHT = '2026-12-06T03:00:00+01:00';
