@@ -308,6 +308,7 @@ function finish(
   for (const a of record.attempts) s.metrics.attempts.inc({ cause: a.cause });
   if (record.endedBy) s.metrics.callEnds.inc({ ended_by: record.endedBy });
   if (record.transfer) s.metrics.transfers.inc({ result: record.transfer.result });
+  if (record.afterHours) s.metrics.closedCalls.inc(record.afterHours);
   if (record.media) countMedia(s.metrics, record.media);
   if (record.outcome === 'rejected')
     s.metrics.rejects.inc({ reason: record.rejectReason ?? 'unknown' });

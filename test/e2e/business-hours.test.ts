@@ -64,6 +64,7 @@ t.test('closed without a closed action: 480 with the reason, the dealer never ri
     afterHours: { why: 'hours', action: 'refuse' },
   });
   t.match(gw.logs(), /"why":"hours","action":"refuse","msg":"number closed"/);
+  t.match(await gw.metrics(), /^calltrack_closed_calls_total\{why="hours",action="refuse"\} 1$/m);
 });
 
 t.test('the same number within its hours rings the dealer as before', async (t) => {
