@@ -7,7 +7,7 @@ import { createHttpServer, withoutCredentials } from './admin/http.js';
 import { ActiveCalls } from './call/registry.js';
 import { sinkFromConfig } from './call/sinks.js';
 import { loadCarriers } from './config/carriers-file.js';
-import { ConfigError, loadConfig } from './config/load.js';
+import { ConfigError, hoursClock, loadConfig } from './config/load.js';
 import { reportReload } from './dialplan/reload-report.js';
 import { Reloader } from './dialplan/reloader.js';
 import { watchDialplans } from './dialplan/watch.js';
@@ -116,7 +116,13 @@ const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
 let voicemailsPending = 0;
 const outbox = config.voicemail.smtpUrl ? startOutbox() : undefined;
 if (!outbox)
-  logger.info("SMTP_URL is empty: voicemail is off, callers get the dealers' failure instead");
+  logger.info(
+    "SMTP_URL is empty: voicemail is off, callers get the dealers' failure instead (and 480 from a closed number whose action is voicemail)",
+  );
+if (!media)
+  logger.info(
+    'FREESWITCH is empty: calls are signalling only (no whisper, recording or voicemail; a closed number announces nothing before its 480)',
+  );
 const ready = () =>
   drachtioUp && reloader.loaded && !admitter.draining && (!media || media.connected > 0);
 answerOptions(
@@ -144,6 +150,7 @@ routeInvites(srf, {
   defaultCountryCode: COUNTRY_CODES[config.defaultCountry],
   retryAfterSeconds: config.retryAfterSeconds,
   now: Date.now,
+  hoursNow: hoursClock(config.hoursClockStart),
   ...(media && {
     media: {
       port: fsMediaPort(media, logger),

@@ -53,6 +53,11 @@ export type SessionDeps = {
   media?: SessionMedia;
   /** Headers of the dealer leg to this URI (Max-Forwards, the tracking number for loops). */
   legHeaders?: (uri: string) => Readonly<Record<string, string>>;
+  /**
+   * The number is closed and rings nobody: voicemail when the media takes it, else its
+   * announcement (when anchored) and 480 with this Reason.
+   */
+  closed?: { reason: string };
 };
 
 export type SessionResult = {
@@ -120,6 +125,7 @@ export class CallSession {
       await this.#guard(this.#media.anchor(this.inbound, () => !this.#abort.signal.aborted)).catch(
         () => undefined,
       );
+    if (this.deps.closed) return this.#closed(this.deps.closed.reason);
     const attempts: Attempt[] = [];
     const causes: DialFailure[] = [];
     for (const [index, destination] of this.decision.destinations.entries()) {
@@ -173,6 +179,21 @@ export class CallSession {
     const final = finalAnswer(causes);
     if (this.#media?.takesVoicemail) return this.#voicemail(this.#media, final.outcome, attempts);
     return this.#refused(final.status, final.outcome, attempts, { Reason: final.reason });
+  }
+
+  /** A closed number: voicemail, or the announcement (if any) and the 480. */
+  async #closed(reason: string): Promise<SessionResult> {
+    const media = this.#media;
+    if (media?.takesVoicemail) return this.#voicemail(media, 'closed', []);
+    if (media) {
+      // the caller may have cancelled already, while the anchor was made
+      const signal = this.#abort.signal;
+      const aborted = signal.aborted
+        ? Promise.resolve()
+        : new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      await Promise.race([media.announced, aborted, media.ended]);
+    }
+    return this.#ended([]) ?? this.#refused(480, 'closed', [], { Reason: reason });
   }
 
   /**

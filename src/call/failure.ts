@@ -40,6 +40,20 @@ const ANSWERS = {
   failed: { status: 480, outcome: 'failed', reason: q850(31, 'Normal, unspecified') },
 } as const satisfies Record<FinalAnswer['outcome'], FinalAnswer>;
 
+const CLOSED_TEXT = {
+  hours: 'Closed: outside business hours',
+  holiday: 'Closed: public holiday',
+  'closed-date': 'Closed: closed date',
+} as const;
+
+/**
+ * The Reason of a closed number's 480 (RFC 3398 maps Q.850 31 to 480; no cause names "closed",
+ * so the text says it), for whoever reads the carrier's traces.
+ */
+export function closedReason(why: keyof typeof CLOSED_TEXT): string {
+  return q850(31, CLOSED_TEXT[why]);
+}
+
 const MISSED: ReadonlySet<DialFailure> = new Set(['busy', 'no-answer', 'declined']);
 
 /**

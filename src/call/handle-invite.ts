@@ -15,11 +15,15 @@ import {
 } from '../edge/loops.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { RouteDecision } from '../routing/decision.js';
+import type { ForwardDecision, RouteDecision } from '../routing/decision.js';
+import type { Destination, Route } from '../routing/destination.js';
+import type { CallPlan } from '../routing/plan.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TrunkAccess } from '../routing/trunk.js';
 import { CallSession, type SessionResult } from './call-session.js';
+import { closedReason } from './failure.js';
+import type { SessionMedia } from './media-flow.js';
 import { type MediaUse, needsMedia } from './media-port.js';
 import type { Dialer, InboundLeg, Presentation } from './ports.js';
 import type { CallRecord, RecordSink } from './record.js';
@@ -60,6 +64,8 @@ export type CallServices = {
   defaultCountryCode: string;
   retryAfterSeconds: number;
   now: () => number;
+  /** The clock business hours are judged by (HOURS_CLOCK_START shifts it; else `now`). */
+  hoursNow: () => number;
   /** Media servers, when FREESWITCH is configured; numbers that need media use them. */
   media?: CallMedia;
   /** Longest a connected call may last (MAX_CALL_DURATION_S). */
@@ -161,7 +167,12 @@ export async function handleInvite(
     return refuse('number-busy', routed);
   const mode = table.customer(decision.customerId)?.trackingHeader ?? 'history-info';
   const host = targetHost(facts.requestUri);
-  log.info({ source: decision.source, destinations: decision.destinations.length }, 'forwarding');
+  const plan = table.plan(decision, s.hoursNow());
+  const steps = routesOf(plan);
+  const closed = plan.open ? undefined : plan;
+  const afterHours = closed && { why: closed.why.kind, action: closed.action.kind };
+  if (afterHours) log.info({ source: decision.source, ...afterHours }, 'number closed');
+  else log.info({ source: decision.source, destinations: steps.length }, 'forwarding');
   // transfers and redirects: the dealer sends the caller on, under the same rules
   const policy = {
     trunk: s.trunk,
@@ -170,9 +181,10 @@ export async function handleInvite(
     // the table of the moment: a number added since the call began is a tracking number too
     isTrackingNumber: (e164: string) => isTrackingNumber(s.table().lookup(e164)),
   };
+  const media = s.media && mediaOf(s.media, base, decision, closed);
   const session = new CallSession(
     inbound,
-    decision,
+    { ...decision, destinations: steps as readonly Destination[] /* MERGE: Route[] */ },
     presentation(caller, decision.options.displayPrefix),
     {
       dialer: s.dialer,
@@ -191,8 +203,11 @@ export async function handleInvite(
       },
       redirect: { policy, max: s.maxRedirects },
       onFinalAnswer: setup,
-      ...(s.media &&
-        needsMedia(decision.options) && { media: sessionMedia(s.media, base, decision) }),
+      ...(media && { media }),
+      ...(closed &&
+        closed.action.kind !== 'destinations' && {
+          closed: { reason: closedReason(closed.why.kind) },
+        }),
       onFirstDial: () =>
         s.metrics.dialDelay.observe(
           (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
@@ -206,12 +221,43 @@ export async function handleInvite(
       { outcome: result.outcome, status: result.sipStatus, endedBy: result.endedBy },
       'call ended',
     );
-    return finish(s, { ...base, ...routed, ...timing(result, started, s.now()) });
+    return finish(s, {
+      ...base,
+      ...routed,
+      ...(afterHours && { afterHours }),
+      ...timing(result, started, s.now()),
+    });
   });
   return s.calls.track(session, forwarded).finally(() => {
     s.metrics.activeCalls.dec();
     s.numberCalls.leave(number);
   });
+}
+
+/** What a call rings: the number's destinations while open, the answering service's when closed. */
+function routesOf(plan: CallPlan): readonly Route[] {
+  if (plan.open) return plan.destinations;
+  return plan.action.kind === 'destinations' ? plan.action.destinations : [];
+}
+
+/**
+ * The media of a call: what the number's options need while open (or for the answering
+ * service); when closed, the voicemail alone or the announcement alone (no recording notice, no
+ * whisper: nobody is connected). Undefined: signalling only.
+ */
+function mediaOf(
+  media: CallMedia,
+  base: Base,
+  decision: ForwardDecision,
+  closed: Extract<CallPlan, { open: false }> | undefined,
+): SessionMedia | undefined {
+  const action = closed?.action;
+  if (!action || action.kind === 'destinations')
+    return needsMedia(decision.options) ? sessionMedia(media, base, decision) : undefined;
+  if (action.kind === 'refuse') return undefined;
+  const { recording: _r, voicemail, ...bare } = sessionMedia(media, base, decision);
+  if (action.kind === 'announcement') return { ...bare, announcement: action.prompt };
+  return voicemail && { ...bare, voicemail };
 }
 
 /** Active or deactivated: a number of ours (the table knows it). */
@@ -262,6 +308,7 @@ function finish(
   for (const a of record.attempts) s.metrics.attempts.inc({ cause: a.cause });
   if (record.endedBy) s.metrics.callEnds.inc({ ended_by: record.endedBy });
   if (record.transfer) s.metrics.transfers.inc({ result: record.transfer.result });
+  if (record.afterHours) s.metrics.closedCalls.inc(record.afterHours);
   if (record.media) countMedia(s.metrics, record.media);
   if (record.outcome === 'rejected')
     s.metrics.rejects.inc({ reason: record.rejectReason ?? 'unknown' });

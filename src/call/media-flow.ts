@@ -19,6 +19,8 @@ export type SessionMedia = {
   recording?: SessionRecording;
   /** Set when the number takes voicemail after every destination failed. */
   voicemail?: SessionVoicemail;
+  /** Set when the number is closed and announces it: played in early media, no ringback. */
+  announcement?: Prompt;
 };
 
 /** The recording of one call: where it goes and what the caller hears first. */
@@ -63,6 +65,7 @@ export class MediaFlow {
   #use: MediaUse = { anchored: false };
   #notice: Promise<'played' | 'failed'> | undefined;
   #noticed: 'played' | 'failed' | undefined;
+  #announced: Promise<'played' | 'failed'> | undefined;
   /** A dealer answered: the caller gets no new ringback after the notice. */
   #joining = false;
   /** FreeSWITCH ended one of the call's channels. */
@@ -103,12 +106,12 @@ export class MediaFlow {
    * caller gets no early media (an offer may not travel in an unreliable 183): a 180 instead.
    */
   async anchor(inbound: InboundLeg, stillWanted: () => boolean): Promise<void> {
-    const { port, recording } = this.media;
+    const { port, recording, announcement } = this.media;
     const lateOffer = inbound.sdp === undefined;
     try {
       const anchoring = port.anchor(
         inbound.sdp,
-        recording || lateOffer ? { ringback: false } : undefined,
+        recording || announcement || lateOffer ? { ringback: false } : undefined,
       );
       this.#anchor = await withDeadline(
         anchoring,
@@ -133,6 +136,17 @@ export class MediaFlow {
       return;
     }
     inbound.earlyMedia(this.#anchor.callerSdp);
+    if (announcement) {
+      // no ringback after it: the 480 follows
+      this.#announced = this.#anchor
+        .notice(announcement, () => false)
+        .then((played) => {
+          this.#note({ announcement: played });
+          if (played === 'failed') this.#failed('announcement');
+          return played;
+        });
+      return;
+    }
     // the notice plays in early media while the dealers ring; the bridge waits for its end
     if (recording)
       this.#notice = this.#anchor
@@ -218,6 +232,14 @@ export class MediaFlow {
     // without a notice still playing (it restarts the ringback itself when it ends)
     if (!this.#notice || this.#noticed) anchor.resumeRingback();
     return 'declined';
+  }
+
+  /**
+   * Resolves when the closed number's announcement has played (or failed); at once when none
+   * plays: not anchored, or a late-offer caller, who cannot get early media.
+   */
+  get announced(): Promise<unknown> {
+    return this.#announced ?? Promise.resolve();
   }
 
   /**

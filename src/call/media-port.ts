@@ -14,6 +14,8 @@ export type MediaUse = {
   whisper?: 'played' | 'failed';
   /** The recording notice played to the caller before the bridge. */
   notice?: 'played' | 'failed';
+  /** The closed number's announcement, played to the caller in early media before the 480. */
+  announcement?: 'played' | 'failed';
   /** The recording's file name (in RECORDING_DIR), or 'failed'. */
   recording?: string;
   /**

@@ -10,8 +10,19 @@ export const CALL_OUTCOMES = [
   'cancelled',
   'failed',
   'rejected',
+  'closed',
 ] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/**
+ * A call that came while its number was closed: why (outside the open hours, a public holiday,
+ * a closed date) and what the caller got (`refuse`: 480; `announcement`, then 480; `voicemail`;
+ * `destinations`: the answering service). `closed` is the outcome of the first three.
+ */
+export type AfterHours = {
+  readonly why: 'hours' | 'holiday' | 'closed-date';
+  readonly action: 'refuse' | 'announcement' | 'voicemail' | 'destinations';
+};
 
 import type { MediaUse } from './media-port.js';
 import type { DialFailure, EndedBy } from './ports.js';
@@ -65,6 +76,8 @@ export type CallRecord = {
   readonly transfer?: TransferNote;
   readonly callerWithheld: boolean;
   readonly callerNumber?: string;
+  /** The number was closed when the call came, and what was done. */
+  readonly afterHours?: AfterHours;
   /** Set for numbers whose options need media: anchored or not, whisper played or failed. */
   readonly media?: MediaUse;
 };

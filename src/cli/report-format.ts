@@ -19,7 +19,7 @@ function jsonReport(r: Report) {
   };
 }
 
-const CSV_HEADER = ['source', 'calls', 'share', ...OUTCOMES, 'talk_ms'];
+const CSV_HEADER = ['source', 'calls', 'share', ...OUTCOMES, 'after_hours', 'talk_ms'];
 
 /** One line per source; `share` as a fraction (0.6 = 60 %), talk time in milliseconds. */
 function csvReport(r: Report): string {
@@ -30,6 +30,7 @@ function csvReport(r: Report): string {
       s.calls,
       round(s.share, 4),
       ...OUTCOMES.map((o) => s.outcomes[o]),
+      s.afterHours,
       s.talkMs,
     ]);
   return text;
@@ -38,12 +39,13 @@ function csvReport(r: Report): string {
 function tableReport(r: Report): string {
   const title = `Calls of ${r.customer} by source, ${r.from} to ${r.to} (local days, Europe/Berlin)`;
   if (r.calls === 0) return `${title}\n\nno calls in this period`;
-  const header = ['source', 'calls', 'share', ...OUTCOMES, 'talk time'];
+  const header = ['source', 'calls', 'share', ...OUTCOMES, 'after hours', 'talk time'];
   const rows = [...r.sources, { ...r, source: 'total', share: 1 }].map((s) => [
     s.source === '' ? '(no source)' : s.source,
     String(s.calls),
     `${(s.share * 100).toFixed(1)} %`,
     ...OUTCOMES.map((o) => String(s.outcomes[o])),
+    String(s.afterHours),
     duration(s.talkMs),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -3,6 +3,7 @@
  * against config/schema/config.schema.json. Every problem is listed at once; the result is frozen.
  */
 import { readFileSync } from 'node:fs';
+import { parseDate } from '../dialplan/dates.js';
 import { packagePath } from '../paths.js';
 import type { TrunkAccess } from '../routing/trunk.js';
 import { describeErrors, schemaValidator } from '../schema/ajv.js';
@@ -48,6 +49,11 @@ export type Config = {
   readonly maxCallDurationSeconds: number;
   /** How long the target of a dealer's transfer may ring. */
   readonly transferRingTimeoutSeconds: number;
+  /**
+   * Business hours are judged by a clock that starts at this instant and runs on from there
+   * (tests, a rehearsal of a holiday); '' is the system clock. Nothing else uses it.
+   */
+  readonly hoursClockStart: string;
   readonly recordSink: string;
   readonly records: {
     readonly stream: string;
@@ -123,6 +129,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RETRY_AFTER_SECONDS: { path: ['retryAfterSeconds'], kind: 'integer' },
   MAX_CALL_DURATION_S: { path: ['maxCallDurationSeconds'], kind: 'integer' },
   TRANSFER_RING_TIMEOUT_S: { path: ['transferRingTimeoutSeconds'], kind: 'integer' },
+  HOURS_CLOCK_START: { path: ['hoursClockStart'], kind: 'string' },
   RECORD_SINK: { path: ['recordSink'], kind: 'string' },
   RECORD_STREAM: { path: ['records', 'stream'], kind: 'string' },
   RECORD_RETENTION_DAYS: { path: ['records', 'retentionDays'], kind: 'integer' },
@@ -169,6 +176,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** The schema checked the shape; Date.parse alone would take 2026-02-30 as 2 March. */
+function isInstant(text: string): boolean {
+  return parseDate(text.slice(0, 10)) !== undefined && !Number.isNaN(Date.parse(text));
+}
+
+/** The clock business hours are judged by: the system clock, or one started at HOURS_CLOCK_START. */
+export function hoursClock(start: string, now: () => number = Date.now): () => number {
+  if (!start) return now;
+  const shift = Date.parse(start) - now();
+  return () => now() + shift;
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const raw = JSON.parse(readFileSync(packagePath('config', 'default.json'), 'utf8')) as Record<
     string,
@@ -199,6 +218,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push(...checked.problems);
     if (checked.trunk) raw.resolvedTrunk = checked.trunk;
   }
+  const { hoursClockStart } = raw as { hoursClockStart?: unknown };
+  if (typeof hoursClockStart === 'string' && hoursClockStart && !isInstant(hoursClockStart))
+    problems.push(`HOURS_CLOCK_START: '${hoursClockStart}' is not a real date and time`);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(raw as Config);
 }

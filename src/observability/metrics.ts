@@ -115,6 +115,12 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers,
     }),
+    closedCalls: new Counter({
+      name: 'calltrack_closed_calls_total',
+      help: 'Calls to a closed number, by why (hours, holiday, closed-date) and the action taken (refuse, announcement, voicemail, destinations)',
+      labelNames: ['why', 'action'] as const,
+      registers,
+    }),
     unmatched: new Counter({
       name: 'calltrack_unmatched_requests_total',
       help: 'Requests for a dialog this gateway does not have (an INVITE with an unknown To tag), answered 481',

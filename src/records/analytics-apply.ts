@@ -1,12 +1,14 @@
 /**
  * One record's effect on the analytics, stored atomically with its id-once mark in one Lua
  * script: if the record id's `seen` key can be set (SET NX EX), the script counts the call for
- * its customer × source × local day by outcome, adds its talk time and raises its tracking
+ * its customer × source × local day by outcome, adds its talk time, counts it as after hours when
+ * the number was closed, and raises its tracking
  * number's last-call time (kept at the maximum); otherwise it changes nothing. A record read
  * twice (a replayed duplicate, a pending entry re-read after a crash) is therefore counted once.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import {
+  AFTER_HOURS_FIELD,
   callsKey,
   LAST_CALL_KEY,
   SEEN_TTL_SECONDS,
@@ -22,6 +24,7 @@ if ARGV[2] == '1' then
   redis.call('HINCRBY', KEYS[2], ARGV[3] .. ':' .. ARGV[4], 1)
   local talk = tonumber(ARGV[5])
   if talk > 0 then redis.call('HINCRBY', KEYS[2], '${TALK_FIELD}:' .. ARGV[4], talk) end
+  if ARGV[8] == '1' then redis.call('HINCRBY', KEYS[2], '${AFTER_HOURS_FIELD}:' .. ARGV[4], 1) end
 end
 if ARGV[6] ~= '' then
   local at = tonumber(ARGV[7])
@@ -70,5 +73,6 @@ export function queueApply(
     String(Number.isFinite(talk) && talk > 0 ? talk : 0),
     record.trackingNumber,
     String(startMs),
+    record.afterHours ? '1' : '0',
   );
 }

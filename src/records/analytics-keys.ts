@@ -5,7 +5,8 @@
  *   after `SEEN_TTL_SECONDS`; a second copy of the record within that time adds nothing.
  * - `calltrack:analytics:calls:<customer>:<YYYY-MM-DD>`: hash per customer and local day
  *   (Europe/Berlin); field `<outcome>:<source>` counts calls, field `talk_ms:<source>` sums talk
- *   time in milliseconds. Outcomes hold no colon, so the source is everything after the first one.
+ *   time in milliseconds, field `after_hours:<source>` counts the calls that came while the number
+ *   was closed (whatever was done with them). Outcomes hold no colon, so the source is everything after the first one.
  * - `calltrack:analytics:last-call`: hash tracking number (E.164) → start of its latest call, in
  *   epoch milliseconds.
  *
@@ -24,6 +25,7 @@ export const OUTCOMES = CALL_OUTCOMES;
 export type Outcome = CallOutcome;
 
 export const TALK_FIELD = 'talk_ms';
+export const AFTER_HOURS_FIELD = 'after_hours';
 
 export function seenKey(recordId: string): string {
   return `${ANALYTICS_PREFIX}seen:${recordId}`;

@@ -54,6 +54,8 @@ export function createAnonymiser(pseudonymSecret: string | undefined): Anonymise
       ...mediaFields(r.media),
       endedBy: r.endedBy ?? '',
       transfer: r.transfer?.result ?? '',
+      afterHours: r.afterHours?.why ?? '',
+      closedAction: r.afterHours?.action ?? '',
     };
   };
 }
@@ -76,7 +78,7 @@ function callerClass(r: CallRecord): { country: CallerCountry; kind: CallerKind 
 
 type MediaFields = Pick<
   StreamRecord,
-  'media' | 'whisper' | 'recording' | 'voicemail' | 'mediaError'
+  'media' | 'whisper' | 'recording' | 'voicemail' | 'mediaError' | 'announcement'
 >;
 
 /**
@@ -84,13 +86,22 @@ type MediaFields = Pick<
  * record id names it), and the error as a short code, never a message that might quote the call.
  */
 function mediaFields(m: MediaUse | undefined): MediaFields {
-  if (!m) return { media: '', whisper: '', recording: '', voicemail: '', mediaError: '' };
+  if (!m)
+    return {
+      media: '',
+      whisper: '',
+      recording: '',
+      voicemail: '',
+      mediaError: '',
+      announcement: '',
+    };
   return {
     media: m.anchored ? 'anchored' : 'unanchored',
     whisper: m.whisper ?? '',
     recording: recordingState(m),
     voicemail: m.voicemail ?? '',
     mediaError: m.error ? errorCode(m.error) : '',
+    announcement: m.announcement ?? '',
   };
 }
 

@@ -14,6 +14,11 @@ export type RecordingState = '' | 'recorded' | 'failed';
 export type VoicemailState = '' | 'left' | 'empty' | 'failed';
 /** The dealer's blind transfer: '' when there was none (and in entries written before it). */
 export type TransferState = '' | 'completed' | 'failed';
+/** Why the number was closed when the call came; '' when it was open (or had no hours). */
+export type AfterHoursState = '' | 'hours' | 'holiday' | 'closed-date';
+/** What a closed number did: refuse (480), announcement then 480, voicemail, destinations. */
+export type ClosedActionState = '' | 'refuse' | 'announcement' | 'voicemail' | 'destinations';
+export type AnnouncementState = '' | 'played' | 'failed';
 
 export type StreamRecord = {
   /** Record id, unique per call; consumers drop duplicates by it. */
@@ -45,6 +50,9 @@ export type StreamRecord = {
   /** Who or what ended a call that reached a dealer: caller, dealer, gateway, max-duration, … */
   endedBy: string;
   transfer: TransferState;
+  afterHours: AfterHoursState;
+  closedAction: ClosedActionState;
+  announcement: AnnouncementState;
 };
 
 /**
@@ -78,6 +86,9 @@ export const FIELDS: Readonly<Record<keyof StreamRecord, string>> = {
   mediaError: 'media_error',
   endedBy: 'ended_by',
   transfer: 'transfer',
+  afterHours: 'after_hours',
+  closedAction: 'closed_action',
+  announcement: 'announcement',
 };
 
 const KEYS = Object.keys(FIELDS) as (keyof StreamRecord)[];

@@ -74,6 +74,8 @@ export const EXPORT_COLUMNS = [
   'recording',
   'voicemail',
   'transfer',
+  'after_hours',
+  'closed_action',
 ] as const;
 
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | boolean | null>;
@@ -103,6 +105,8 @@ export function exportRow(r: StreamRecord): ExportRow {
     recording: r.recording || null,
     voicemail: r.voicemail || null,
     transfer: r.transfer || null,
+    after_hours: r.afterHours || null,
+    closed_action: r.closedAction || null,
   };
 }
 

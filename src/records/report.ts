@@ -1,9 +1,17 @@
 /**
  * A customer's calls per source over a period of local days, from the analytics counts: calls by
- * outcome, each source's share of the customer's calls, and talk time.
+ * outcome, each source's share of the customer's calls, talk time, and the calls that came while
+ * the number was closed (what the dealer misses, or sends to an answering service).
  */
 import type { Redis } from 'ioredis';
-import { callsKey, OUTCOMES, type Outcome, parseCountField, TALK_FIELD } from './analytics-keys.js';
+import {
+  AFTER_HOURS_FIELD,
+  callsKey,
+  OUTCOMES,
+  type Outcome,
+  parseCountField,
+  TALK_FIELD,
+} from './analytics-keys.js';
 import { daysBetween } from './day-range.js';
 
 export type OutcomeCounts = Record<Outcome, number>;
@@ -15,6 +23,8 @@ export type SourceRow = {
   share: number;
   outcomes: OutcomeCounts;
   talkMs: number;
+  /** Calls while the number was closed (outside hours, holiday, closed date). */
+  afterHours: number;
 };
 
 export type Report = {
@@ -24,6 +34,7 @@ export type Report = {
   calls: number;
   talkMs: number;
   outcomes: OutcomeCounts;
+  afterHours: number;
   sources: SourceRow[];
 };
 
@@ -54,7 +65,7 @@ export function buildReport(
   const row = (source: string): SourceRow => {
     let r = bySource.get(source);
     if (!r) {
-      r = { source, calls: 0, share: 0, outcomes: zeroOutcomes(), talkMs: 0 };
+      r = { source, calls: 0, share: 0, outcomes: zeroOutcomes(), talkMs: 0, afterHours: 0 };
       bySource.set(source, r);
     }
     return r;
@@ -66,6 +77,7 @@ export function buildReport(
       if (!parsed || !Number.isFinite(n)) continue;
       const r = row(parsed.source);
       if (parsed.what === TALK_FIELD) r.talkMs += n;
+      else if (parsed.what === AFTER_HOURS_FIELD) r.afterHours += n;
       else {
         r.calls += n;
         if (isOutcome(parsed.what)) r.outcomes[parsed.what] += n;
@@ -82,7 +94,8 @@ export function buildReport(
     for (const o of OUTCOMES) outcomes[o] += r.outcomes[o];
   }
   const talkMs = sources.reduce((sum, r) => sum + r.talkMs, 0);
-  return { customer, from, to, calls, talkMs, outcomes, sources };
+  const afterHours = sources.reduce((sum, r) => sum + r.afterHours, 0);
+  return { customer, from, to, calls, talkMs, outcomes, afterHours, sources };
 }
 
 function zeroOutcomes(): OutcomeCounts {

@@ -37,8 +37,10 @@ export function callRecord(outcome: CallOutcome, over: Partial<CallRecord> = {})
       cancelled: 487,
       failed: 480,
       rejected: 404,
+      closed: 480,
     }[outcome],
     ...(outcome === 'rejected' && { rejectReason: 'unknown' }),
+    ...(outcome === 'closed' && { afterHours: { why: 'hours', action: 'refuse' } as const }),
     ...(answered && {
       destinationIndex: 0,
       answeredAt: '2026-11-22T10:00:05.000Z',

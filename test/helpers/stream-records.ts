@@ -37,6 +37,9 @@ export function streamRecord(over: Partial<StreamRecord> = {}): StreamRecord {
     mediaError: '',
     endedBy: '',
     transfer: '',
+    afterHours: '',
+    closedAction: '',
+    announcement: '',
     ...over,
   };
 }

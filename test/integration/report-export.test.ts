@@ -61,6 +61,20 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
     call('2026-11-04T08:00:00.000Z', { source: 'Website', outcome: 'no-answer', talkMs: '0' }),
     // a dead trunk: counted apart from the calls the dealer missed
     call('2026-11-05T08:00:00.000Z', { source: 'Website', outcome: 'unreachable', talkMs: '0' }),
+    // closed: refused on a Sunday night, and a holiday call the answering service took
+    call('2026-11-08T02:00:00.000Z', {
+      outcome: 'closed',
+      talkMs: '0',
+      answeredAt: '',
+      afterHours: 'hours',
+      closedAction: 'refuse',
+    }),
+    call('2026-11-06T08:00:00.000Z', {
+      source: 'Website',
+      talkMs: '10000',
+      afterHours: 'holiday',
+      closedAction: 'destinations',
+    }),
     // outside the period (local days), or another customer's
     call('2026-10-31T22:30:00.000Z', { talkMs: '1000' }),
     call('2026-11-30T23:30:00.000Z', { talkMs: '1000' }),
@@ -74,20 +88,20 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
   t.same(table.out, [
     'Calls of autohaus-mueller by source, 2026-11-01 to 2026-11-30 (local days, Europe/Berlin)',
     '',
-    'source                calls    share  answered  busy  no-answer  unreachable  cancelled  failed  rejected  talk time',
-    'mobile.de                 4   57.1 %         3     1          0            0          0       0         0    0:03:03',
-    'Website                   2   28.6 %         0     0          1            1          0       0         0    0:00:00',
-    'Auto "Börse", Berlin      1   14.3 %         1     0          0            0          0       0         0    0:00:30',
-    'total                     7  100.0 %         4     1          1            1          0       0         0    0:03:33',
+    'source                calls    share  answered  busy  no-answer  unreachable  cancelled  failed  rejected  closed  after hours  talk time',
+    'mobile.de                 5   55.6 %         3     1          0            0          0       0         0       1            1    0:03:03',
+    'Website                   3   33.3 %         1     0          1            1          0       0         0       0            1    0:00:10',
+    'Auto "Börse", Berlin      1   11.1 %         1     0          0            0          0       0         0       0            0    0:00:30',
+    'total                     9  100.0 %         5     1          1            1          0       0         0       1            2    0:03:43',
   ]);
 
   const csv = await cli(['report', ...period, '--format', 'csv'], undefined, env);
   t.equal(csv.code, 0);
   t.same(csv.out, [
-    'source,calls,share,answered,busy,no-answer,unreachable,cancelled,failed,rejected,talk_ms\r',
-    'mobile.de,4,0.5714,3,1,0,0,0,0,0,183000\r',
-    'Website,2,0.2857,0,0,1,1,0,0,0,0\r',
-    '"Auto ""Börse"", Berlin",1,0.1429,1,0,0,0,0,0,0,30000\r',
+    'source,calls,share,answered,busy,no-answer,unreachable,cancelled,failed,rejected,closed,after_hours,talk_ms\r',
+    'mobile.de,5,0.5556,3,1,0,0,0,0,0,1,1,183000\r',
+    'Website,3,0.3333,1,0,1,1,0,0,0,0,1,10000\r',
+    '"Auto ""Börse"", Berlin",1,0.1111,1,0,0,0,0,0,0,0,0,30000\r',
   ]);
 
   const json = await cli(['report', ...period, '--format', 'json'], undefined, env);
@@ -97,16 +111,18 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
     customer: 'autohaus-mueller',
     from: '2026-11-01',
     to: '2026-11-30',
-    calls: 7,
-    talkMs: 213000,
+    calls: 9,
+    talkMs: 223000,
+    afterHours: 2,
     outcomes: {
-      answered: 4,
+      answered: 5,
       busy: 1,
       'no-answer': 1,
       unreachable: 1,
       cancelled: 0,
       failed: 0,
       rejected: 0,
+      closed: 1,
     },
   });
   t.same(
@@ -117,9 +133,9 @@ t.test('report: calls per source with share and talk time, as table, CSV and JSO
       s.talkMs,
     ]),
     [
-      ['mobile.de', 4, 0.5714, 183000],
-      ['Website', 2, 0.2857, 0],
-      [BOERSE, 1, 0.1429, 30000],
+      ['mobile.de', 5, 0.5556, 183000],
+      ['Website', 3, 0.3333, 10000],
+      [BOERSE, 1, 0.1111, 30000],
     ],
   );
 
@@ -171,6 +187,9 @@ async function exportFixture(t: Test, server: RedisServer) {
     talkMs: '5000',
     endedBy: 'caller',
     transfer: 'completed',
+    // a holiday: the answering service took it
+    afterHours: 'holiday',
+    closedAction: 'destinations',
   });
   await addRecords(redis, STREAM, [
     call('2026-10-31T22:30:00.000Z', { id: 'out-before' }), // 23:30 on 31 October, local
@@ -201,10 +220,10 @@ t.test('export CSV: header, RFC 4180 quoting, UTF-8, ISO times, the period only'
   t.equal(r.code, 0, r.err.join('\n'));
   t.same(r.err, [], 'no progress when stderr is not a terminal');
   t.same(r.out, [
-    'id,start,answer,end,tracking_number,source,outcome,reject_reason,sip_status,destination_index,ring_ms,talk_ms,caller_country,caller_kind,caller_withheld,whisper,recording,voicemail,transfer\r',
-    'in-1,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,61000,DE,mobile,false,played,recorded,,\r',
-    'in-2,2026-11-01T09:15:00.000Z,,2026-11-01T09:15:00.000Z,+493025550101,"Autohaus Müller, Filiale ""Nord""",busy,,486,,3000,0,unknown,unknown,true,,,left,\r',
-    'in-3-late,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,5000,DE,mobile,false,,,,completed\r',
+    'id,start,answer,end,tracking_number,source,outcome,reject_reason,sip_status,destination_index,ring_ms,talk_ms,caller_country,caller_kind,caller_withheld,whisper,recording,voicemail,transfer,after_hours,closed_action\r',
+    'in-1,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,2026-10-31T23:30:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,61000,DE,mobile,false,played,recorded,,,,\r',
+    'in-2,2026-11-01T09:15:00.000Z,,2026-11-01T09:15:00.000Z,+493025550101,"Autohaus Müller, Filiale ""Nord""",busy,,486,,3000,0,unknown,unknown,true,,,left,,,\r',
+    'in-3-late,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,2026-11-02T20:00:00.000Z,+493025550101,mobile.de,answered,,200,0,3000,5000,DE,mobile,false,,,,completed,holiday,destinations\r',
   ]);
 
   const dir = tempDir(t);
@@ -250,12 +269,19 @@ t.test('export JSON: one array, typed values, the period only', async (t) => {
     recording: null,
     voicemail: 'left',
     transfer: null,
+    after_hours: null,
+    closed_action: null,
   });
   const media = (row: Record<string, unknown>) => [row.whisper, row.recording, row.voicemail];
   t.same(media(rows[0]), ['played', 'recorded', null]);
   t.same(media(rows[2]), [null, null, null], 'a call without media');
   t.notOk('media_error' in rows[0], 'media error codes stay internal');
   t.equal(rows[2].transfer, 'completed', "the dealer's transfer");
+  t.same(
+    [rows[2].after_hours, rows[2].closed_action],
+    ['holiday', 'destinations'],
+    'closed: why, what',
+  );
   t.notOk('ended_by' in rows[2], 'what ended a call stays internal');
   const empty = await cli(
     [...EXPORT.slice(0, 3), '--from', '2025-01-01', '--to', '2025-01-02', '--format', 'json'],

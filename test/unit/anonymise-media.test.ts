@@ -96,6 +96,21 @@ t.test('voicemail left, empty or failed', async (t) => {
     t.same(mediaOf({ anchored: true, voicemail }), { ...NONE, media: 'anchored', voicemail });
 });
 
+t.test('a closed number: why, what was done, and whether its announcement played', async (t) => {
+  const closed = anonymise(
+    callRecord('closed', {
+      afterHours: { why: 'holiday', action: 'announcement' },
+      media: { anchored: true, announcement: 'failed' },
+    }),
+  );
+  t.same(
+    [closed.afterHours, closed.closedAction, closed.announcement],
+    ['holiday', 'announcement', 'failed'],
+  );
+  const open = anonymise(callRecord('answered'));
+  t.same([open.afterHours, open.closedAction, open.announcement], ['', '', ''], 'open: empty');
+});
+
 t.test('everything at once, with a bridge error', async (t) => {
   t.same(
     mediaOf({

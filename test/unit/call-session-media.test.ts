@@ -34,6 +34,10 @@ function fakes(
     callerHangsUp?: boolean;
     /** FreeSWITCH ends the call's channels while the dealers ring. */
     mediaLost?: boolean;
+    /** The number is closed: no destinations; `announcement` plays a prompt before the 480. */
+    closed?: 'announcement' | 'other';
+    /** The caller cancels while the announcement plays. */
+    cancelsDuringAnnouncement?: boolean;
   } = {},
 ) {
   const steps: string[] = [];
@@ -67,8 +71,11 @@ function fakes(
       steps.push(`200 offer ${offer}`);
       return { leg: leg('caller'), answer: 'caller-answer' };
     },
-    onCancel: () => undefined,
+    onCancel: (handler) => {
+      cancel = handler;
+    },
   };
+  let cancel: () => void = () => undefined;
   const dialer: Dialer = {
     dial: async (r) => {
       steps.push(`invite ${r.sdp}`);
@@ -102,6 +109,10 @@ function fakes(
     },
     notice: async (p) => {
       steps.push(`notice ${p.file}`);
+      if (more.cancelsDuringAnnouncement) {
+        cancel();
+        return new Promise(() => undefined);
+      }
       return failAt === 'notice' ? 'failed' : 'played';
     },
     record: async (path) => {
@@ -144,11 +155,13 @@ function fakes(
     now: Date.now,
     logger: createLogger('silent'),
     maxDurationMs: 60_000,
+    ...(more.closed && { closed: { reason: 'Q.850;cause=31;text="Closed: public holiday"' } }),
     media: {
       port,
       anchorTimeoutMs: 2000,
       options: decision.options,
       onError: (s) => void errors.push(s),
+      ...(more.closed === 'announcement' && { announcement: { file: 'closed.wav' } }),
       ...(recording && {
         recording: {
           notice: { file: 'n.wav' },
@@ -174,7 +187,12 @@ function fakes(
   return {
     steps,
     errors,
-    session: new CallSession(inbound, decision, { callingNumber: '+4930', headers: {} }, deps),
+    session: new CallSession(
+      inbound,
+      more.closed ? { ...decision, destinations: [] } : decision,
+      { callingNumber: '+4930', headers: {} },
+      deps,
+    ),
   };
 }
 
@@ -357,3 +375,57 @@ t.test(
     t.match(r, { outcome: 'busy', sipStatus: 486 });
   },
 );
+
+t.test(
+  'closed with voicemail: no dealer rings, the caller leaves a message, outcome closed',
+  async (t) => {
+    const { steps, session } = fakes(undefined, false, { closed: 'other', voicemail: true });
+    const r = await session.run();
+    t.same(steps.slice(0, 4), ['anchor caller-sdp', '183 fs-a', '200 fs-a', 'note']);
+    t.notOk(
+      steps.some((s) => s.startsWith('invite')),
+      'no dealer rings',
+    );
+    t.match(r, { outcome: 'closed', sipStatus: 200, attempts: [], media: { voicemail: 'left' } });
+  },
+);
+
+t.test(
+  'closed with an announcement: early media, the prompt, then 480 with its Reason',
+  async (t) => {
+    const { steps, session } = fakes(undefined, false, { closed: 'announcement' });
+    const r = await session.run();
+    t.same(steps, [
+      'anchor caller-sdp (no ringback)',
+      '183 fs-a',
+      'notice closed.wav',
+      'reject 480 Q.850;cause=31;text="Closed: public holiday"',
+      'release',
+    ]);
+    t.match(r, { outcome: 'closed', sipStatus: 480, media: { announcement: 'played' } });
+  },
+);
+
+t.test('closed: the caller hangs up during the announcement: 487, no 480', async (t) => {
+  const { steps, session } = fakes(undefined, false, {
+    closed: 'announcement',
+    cancelsDuringAnnouncement: true,
+  });
+  const r = await session.run();
+  t.notOk(
+    steps.some((s) => s.startsWith('reject')),
+    'nothing more is sent to a caller who cancelled',
+  );
+  t.match(r, { outcome: 'cancelled', sipStatus: 487 });
+});
+
+t.test('closed, announcement wanted but no media server: the 480 at once', async (t) => {
+  const { steps, errors, session } = fakes('anchor', false, { closed: 'announcement' });
+  const r = await session.run();
+  t.same(steps, [
+    'anchor caller-sdp (no ringback)',
+    'reject 480 Q.850;cause=31;text="Closed: public holiday"',
+  ]);
+  t.match(r, { outcome: 'closed', sipStatus: 480, media: { anchored: false } });
+  t.same(errors, ['anchor']);
+});

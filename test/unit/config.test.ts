@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ConfigError, ENV_VARS, loadConfig } from '../../src/config/load.js';
+import { ConfigError, ENV_VARS, hoursClock, loadConfig } from '../../src/config/load.js';
 
 t.test('defaults from config/default.json', async (t) => {
   const c = loadConfig({});
@@ -46,6 +46,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     RETRY_AFTER_SECONDS: '10',
     MAX_CALL_DURATION_S: '7200',
     TRANSFER_RING_TIMEOUT_S: '20',
+    HOURS_CLOCK_START: '2026-12-06T03:00:00+01:00',
     RECORD_SINK: 'file:/tmp/records.jsonl',
     RECORD_STREAM: 'calls',
     RECORD_RETENTION_DAYS: '30',
@@ -104,6 +105,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     retryAfterSeconds: 10,
     maxCallDurationSeconds: 7200,
     transferRingTimeoutSeconds: 20,
+    hoursClockStart: '2026-12-06T03:00:00+01:00',
     recordSink: 'file:/tmp/records.jsonl',
     records: {
       stream: 'calls',
@@ -138,7 +140,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 55, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 56, 'every variable is covered here');
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
@@ -227,6 +229,24 @@ t.test('call timers out of range are refused, each named', async (t) => {
       err.problems.some((p) => p.startsWith(name)),
       `${name} is named`,
     );
+});
+
+t.test('HOURS_CLOCK_START: an instant with its offset, or the start is refused', async (t) => {
+  for (const bad of ['2026-12-06 03:00', '2026-12-06T03:00:00', '2026-02-30T10:00:00Z', 'sunday']) {
+    const err = t.throws(() => loadConfig({ HOURS_CLOCK_START: bad })) as ConfigError;
+    t.ok(err instanceof ConfigError, bad);
+    t.match(err.problems.join('\n'), /^HOURS_CLOCK_START/, `${bad}: the variable is named`);
+  }
+  t.equal(loadConfig({}).hoursClockStart, '', 'the system clock by default');
+});
+
+t.test('the hours clock starts where configured and runs on with the system clock', async (t) => {
+  let system = 1_000_000;
+  const clock = hoursClock('2026-12-06T03:00:00+01:00', () => system);
+  t.equal(new Date(clock()).toISOString(), '2026-12-06T02:00:00.000Z');
+  system += 90_000;
+  t.equal(new Date(clock()).toISOString(), '2026-12-06T02:01:30.000Z', 'it runs on');
+  t.equal(hoursClock('', () => system)(), system, 'empty: the system clock itself');
 });
 
 t.test(

@@ -26,7 +26,8 @@ const OLD_FIELDS = [
 ];
 const MEDIA_FIELDS = ['media', 'whisper', 'recording', 'voicemail', 'media_error'];
 const END_FIELDS = ['ended_by', 'transfer'];
-const NEW_FIELDS = [...MEDIA_FIELDS, ...END_FIELDS];
+const CLOSED_FIELDS = ['after_hours', 'closed_action', 'announcement'];
+const NEW_FIELDS = [...MEDIA_FIELDS, ...END_FIELDS, ...CLOSED_FIELDS];
 
 t.test('the existing fields keep their order; media and call-end fields come last', async (t) => {
   t.same(Object.values(FIELDS), [...OLD_FIELDS, ...NEW_FIELDS]);
@@ -38,6 +39,9 @@ t.test('the existing fields keep their order; media and call-end fields come las
     mediaError: 'bridge-failed',
     endedBy: 'dealer',
     transfer: 'completed',
+    afterHours: 'holiday',
+    closedAction: 'announcement',
+    announcement: 'played',
   });
   const fields = toFields(r);
   t.same(
@@ -45,10 +49,18 @@ t.test('the existing fields keep their order; media and call-end fields come las
     [...OLD_FIELDS, ...NEW_FIELDS],
   );
   t.same(
-    fields.slice(-14, -4),
+    fields.slice(-20, -10),
     mediaTail('anchored', 'played', 'recorded', 'left', 'bridge-failed'),
   );
-  t.same(fields.slice(-4), ['ended_by', 'dealer', 'transfer', 'completed']);
+  t.same(fields.slice(-10, -6), ['ended_by', 'dealer', 'transfer', 'completed']);
+  t.same(fields.slice(-6), [
+    'after_hours',
+    'holiday',
+    'closed_action',
+    'announcement',
+    'announcement',
+    'played',
+  ]);
   t.same(fromFields(fields), r, 'round trip');
 });
 
@@ -66,6 +78,9 @@ t.test('an entry written before the media fields reads them as empty', async (t)
     mediaError: '',
     endedBy: '',
     transfer: '',
+    afterHours: '',
+    closedAction: '',
+    announcement: '',
   });
   t.equal(got.id, 'old-1');
 });
@@ -88,15 +103,26 @@ t.test('fields are read by name, whatever their order; unknown fields are ignore
 t.test(
   'a record spooled by an older version (no media keys) is written with empty fields',
   async (t) => {
-    const { media, whisper, recording, voicemail, mediaError, endedBy, transfer, ...old } =
-      streamRecord();
+    const {
+      media,
+      whisper,
+      recording,
+      voicemail,
+      mediaError,
+      endedBy,
+      transfer,
+      afterHours,
+      closedAction,
+      announcement,
+      ...old
+    } = streamRecord();
     const fields = toFields(old as StreamRecord);
     t.equal(fields.length, (OLD_FIELDS.length + NEW_FIELDS.length) * 2);
     t.ok(
       fields.every((f) => typeof f === 'string'),
       'no undefined value for XADD',
     );
-    t.same(fields.slice(-14), [
+    t.same(fields.slice(-20, -6), [
       'media',
       '',
       'whisper',
