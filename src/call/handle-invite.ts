@@ -172,7 +172,7 @@ export async function handleInvite(
   };
   const session = new CallSession(
     inbound,
-    decision,
+    decision.destinations,
     presentation(caller, decision.options.displayPrefix),
     {
       dialer: s.dialer,

@@ -3,14 +3,14 @@
  * each decision: the table keeps one record per customer.
  */
 import type { ForwardDecision, RouteDecision } from '../routing/decision.js';
-import type { Destination } from '../routing/destination.js';
+import type { Route } from '../routing/destination.js';
 import { reject } from '../routing/route-table.js';
 import { deepFreeze } from '../util/freeze.js';
 import type { NumberDoc, NumberOptions } from './types.js';
 
 const NO_OPTIONS: Readonly<NumberOptions> = Object.freeze({});
 
-export function decide(entry: NumberDoc, destinations: readonly Destination[]): RouteDecision {
+export function decide(entry: NumberDoc, destinations: readonly Route[]): RouteDecision {
   if (entry.status === 'deactivated') {
     return reject('deactivated', {
       number: entry.number,

@@ -4,19 +4,30 @@
  * Rules that need the whole set (owners, references, seats, loops) are in set-rules.ts.
  */
 import { type Classification, classify, countryOf, isAreaCode } from '../numbering/classify.js';
-import { type Destination, parseDestination } from '../routing/destination.js';
+import {
+  type Destination,
+  destinationGroup,
+  parseDestination,
+  type Route,
+} from '../routing/destination.js';
 import { addMonths, formatDate, parseDate } from './dates.js';
-import type { CustomerDoc, DocPath, Issue, NumberDoc } from './types.js';
+import { UNREADABLE_DESTINATION } from './salvage.js';
+import type { CustomerDoc, DestinationEntryDoc, DocPath, Issue, NumberDoc } from './types.js';
 
 export const QUARANTINE_MONTHS = 6;
 
-type At<T> = { file: string; path: DocPath; value: T };
+/** A value and where it stands in its file. */
+export type At<T> = { file: string; path: DocPath; value: T };
 export type EntryCheck = {
   issues: Issue[];
   classification?: Classification;
-  /** Aligned with the entry's destinations; undefined where one is not dialable. */
-  destinations: (Destination | undefined)[];
+  /** Aligned with the entry's destinations; undefined where one (or a group's member) is not dialable. */
+  destinations: (Route | undefined)[];
+  dialable: Dialable[];
 };
+
+/** A destination that parsed: its index in the list, its member index in a group (-1: alone). */
+export type Dialable = { index: number; member: number; destination: Destination };
 
 export function checkCustomer({ file, path, value }: At<CustomerDoc>): Issue[] {
   const { seat } = value;
@@ -50,8 +61,13 @@ export function checkNumber(at: At<NumberDoc>, today: Date): EntryCheck {
       issue(['number'], `${number} is not a valid ${country} number (check the number of digits)`);
   }
   checkLifecycle(at.value, today, issue);
-  const destinations = checkDestinations(at.value, issue);
-  return { issues, destinations, ...(classification && { classification }) };
+  const dialable: Dialable[] = [];
+  const destinations = checkDestinations(
+    { file: at.file, path: [...at.path, 'destinations'], value: at.value.destinations ?? [] },
+    issues,
+    dialable,
+  );
+  return { issues, destinations, dialable, ...(classification && { classification }) };
 }
 
 type Report = (field: (string | number)[], message: string) => void;
@@ -94,11 +110,56 @@ function checkedDate(
   return date;
 }
 
-function checkDestinations(entry: NumberDoc, issue: Report): (Destination | undefined)[] {
-  return (entry.destinations ?? []).map((d, i) => {
-    const parsed = parseDestination(d.to, d.ringTimeout);
-    if (parsed.ok) return parsed.value;
-    issue(['destinations', i, 'to'], `destination ${parsed.reason}`);
-    return undefined;
+/**
+ * A destination list (a number's `destinations`, a closed action's `destinations`) at `path`:
+ * every destination, and every member of a `ringAll` group, parsed as the call path dials it,
+ * with the problem placed at the member. A member listed twice in one group would ring the same
+ * phone twice. `dialable` gets every destination and member that parsed, with its place, for
+ * the rules that need the whole set (a destination that is a tracking number loops).
+ */
+export function checkDestinations(
+  at: At<readonly DestinationEntryDoc[]>,
+  issues: Issue[],
+  dialable: Dialable[] = [],
+): (Route | undefined)[] {
+  const issue = (field: (string | number)[], message: string, related?: DocPath) =>
+    issues.push({
+      file: at.file,
+      path: [...at.path, ...field],
+      message,
+      ...(related && { related: { file: at.file, path: [...at.path, ...related] } }),
+    });
+  return at.value.map((d, i) => {
+    if (!('ringAll' in d)) {
+      const parsed = parseDestination(d.to, d.ringTimeout);
+      if (parsed.ok) dialable.push({ index: i, member: -1, destination: parsed.value });
+      if (parsed.ok) return parsed.value;
+      issue([i, 'to'], `destination ${parsed.reason}`);
+      return undefined;
+    }
+    const members: Destination[] = [];
+    const seen = new Map<string, number>();
+    for (const [k, to] of d.ringAll.entries()) {
+      const parsed = parseDestination(to, d.ringTimeout);
+      if (!parsed.ok) {
+        issue([i, 'ringAll', k], `destination ${parsed.reason}`);
+        continue;
+      }
+      const key = parsed.value.type === 'e164' ? parsed.value.number : parsed.value.uri;
+      const first = seen.get(key);
+      if (first !== undefined && to !== UNREADABLE_DESTINATION) {
+        issue(
+          [i, 'ringAll', k],
+          `'${to}' is already a member of this ringAll group at {related}; a phone rings once`,
+          [i, 'ringAll', first],
+        );
+        continue;
+      }
+      seen.set(key, k);
+      members.push(parsed.value);
+      dialable.push({ index: i, member: k, destination: parsed.value });
+    }
+    if (members.length !== d.ringAll.length) return undefined;
+    return destinationGroup(members, d.ringTimeout);
   });
 }

@@ -151,12 +151,13 @@ export class SetBuilder {
       if (target !== undefined)
         state.refs.push({ slot, field, target: e164Value(target), text: target });
     }
-    check.destinations.forEach((d, k) => {
-      if (d?.type !== 'e164') return;
+    for (const { index, member, destination: d } of check.dialable) {
+      if (d.type !== 'e164') continue;
       state.destSlot.push(slot);
-      state.destIndex.push(k);
+      state.destIndex.push(index);
+      state.destMember.push(member);
       state.destValue.push(e164Value(d.number));
-    });
+    }
     return decide(
       entry,
       check.destinations.filter((d) => d !== undefined),

@@ -30,9 +30,11 @@ export class SetState {
     target: number;
     text: string;
   }[] = [];
-  // E.164 destinations, for the loop rule: owner slot, destination index, value
+  // E.164 destinations, for the loop rule: owner slot, destination index, member index inside a
+  // ringAll group (-1 for a destination alone), value
   readonly destSlot: number[] = [];
   readonly destIndex: number[] = [];
+  readonly destMember: number[] = [];
   readonly destValue: number[] = [];
 
   /** Customer ids as small integers: one string per customer instead of one per number. */

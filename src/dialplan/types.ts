@@ -78,7 +78,7 @@ export type NumberDoc = {
   deactivatedAt?: string;
   replaces?: string;
   replacedBy?: string;
-  destinations?: DestinationDoc[];
+  destinations?: DestinationEntryDoc[];
   options?: NumberOptions;
 };
 

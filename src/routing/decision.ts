@@ -3,7 +3,7 @@
  * compiled: a call keeps the decision it got even if the table is swapped during the call.
  */
 import type { NumberOptions } from '../dialplan/types.js';
-import type { Destination } from './destination.js';
+import type { Route } from './destination.js';
 import type { RejectReason } from './reasons.js';
 
 export type ForwardDecision = {
@@ -11,7 +11,8 @@ export type ForwardDecision = {
   readonly number: string;
   readonly customerId: string;
   readonly source: string;
-  readonly destinations: readonly Destination[];
+  /** In order; a group's members ring at once. */
+  readonly destinations: readonly Route[];
   readonly options: Readonly<NumberOptions>;
 };
 

@@ -23,6 +23,21 @@ export type Route = Destination | DestinationGroup;
 
 export type DestinationCheck = { ok: true; value: Destination } | { ok: false; reason: string };
 
+/**
+ * A `ringAll` group from its members, already parsed with the group's ring timeout. Plain frozen
+ * data like a destination: decisions travel as JSON from the reload worker.
+ */
+export function destinationGroup(
+  members: readonly Destination[],
+  ringTimeoutSeconds: number,
+): DestinationGroup {
+  return Object.freeze({
+    type: 'group',
+    members: Object.freeze([...members]),
+    ringTimeoutMs: ringTimeoutSeconds * 1000,
+  });
+}
+
 const HOST =
   /^(?:\[[0-9a-fA-F:.]+\]|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.?)$/;
 const USER = /^(?:[a-zA-Z0-9\-_.!~*'()&=+$,;?/]|%[0-9a-fA-F]{2})+$/;

@@ -174,7 +174,12 @@ function fakes(
   return {
     steps,
     errors,
-    session: new CallSession(inbound, decision, { callingNumber: '+4930', headers: {} }, deps),
+    session: new CallSession(
+      inbound,
+      decision.destinations,
+      { callingNumber: '+4930', headers: {} },
+      deps,
+    ),
   };
 }
 

@@ -1,6 +1,8 @@
 /** The stream entry format: field order kept, media fields appended, old entries still read. */
 import t from 'tap';
+import { createAnonymiser } from '../../src/records/anonymise.js';
 import { FIELDS, fromFields, type StreamRecord, toFields } from '../../src/records/entry.js';
+import { callRecord } from '../helpers/records.js';
 import { mediaTail, streamRecord } from '../helpers/stream-records.js';
 
 const OLD_FIELDS = [
@@ -25,7 +27,7 @@ const OLD_FIELDS = [
   'pseudonym',
 ];
 const MEDIA_FIELDS = ['media', 'whisper', 'recording', 'voicemail', 'media_error'];
-const END_FIELDS = ['ended_by', 'transfer'];
+const END_FIELDS = ['ended_by', 'transfer', 'attempts'];
 const NEW_FIELDS = [...MEDIA_FIELDS, ...END_FIELDS];
 
 t.test('the existing fields keep their order; media and call-end fields come last', async (t) => {
@@ -38,6 +40,7 @@ t.test('the existing fields keep their order; media and call-end fields come las
     mediaError: 'bridge-failed',
     endedBy: 'dealer',
     transfer: 'completed',
+    attempts: '0:486:busy 1.0:487:completed-elsewhere 1.1:200:answered',
   });
   const fields = toFields(r);
   t.same(
@@ -45,10 +48,17 @@ t.test('the existing fields keep their order; media and call-end fields come las
     [...OLD_FIELDS, ...NEW_FIELDS],
   );
   t.same(
-    fields.slice(-14, -4),
+    fields.slice(-16, -6),
     mediaTail('anchored', 'played', 'recorded', 'left', 'bridge-failed'),
   );
-  t.same(fields.slice(-4), ['ended_by', 'dealer', 'transfer', 'completed']);
+  t.same(fields.slice(-6), [
+    'ended_by',
+    'dealer',
+    'transfer',
+    'completed',
+    'attempts',
+    '0:486:busy 1.0:487:completed-elsewhere 1.1:200:answered',
+  ]);
   t.same(fromFields(fields), r, 'round trip');
 });
 
@@ -66,6 +76,7 @@ t.test('an entry written before the media fields reads them as empty', async (t)
     mediaError: '',
     endedBy: '',
     transfer: '',
+    attempts: '',
   });
   t.equal(got.id, 'old-1');
 });
@@ -88,15 +99,24 @@ t.test('fields are read by name, whatever their order; unknown fields are ignore
 t.test(
   'a record spooled by an older version (no media keys) is written with empty fields',
   async (t) => {
-    const { media, whisper, recording, voicemail, mediaError, endedBy, transfer, ...old } =
-      streamRecord();
+    const {
+      media,
+      whisper,
+      recording,
+      voicemail,
+      mediaError,
+      endedBy,
+      transfer,
+      attempts,
+      ...old
+    } = streamRecord();
     const fields = toFields(old as StreamRecord);
     t.equal(fields.length, (OLD_FIELDS.length + NEW_FIELDS.length) * 2);
     t.ok(
       fields.every((f) => typeof f === 'string'),
       'no undefined value for XADD',
     );
-    t.same(fields.slice(-14), [
+    t.same(fields.slice(-16), [
       'media',
       '',
       'whisper',
@@ -111,6 +131,29 @@ t.test(
       '',
       'transfer',
       '',
+      'attempts',
+      '',
     ]);
+  },
+);
+
+t.test(
+  'attempts: index, group member and redirect hop with status and cause, no number',
+  async (t) => {
+    const r = createAnonymiser(undefined)(
+      callRecord('answered', {
+        attempts: [
+          { index: 0, status: 302, cause: 'redirected' },
+          { index: 0, status: 486, cause: 'busy', redirect: 1 },
+          { index: 1, member: 0, status: 487, cause: 'completed-elsewhere' },
+          { index: 1, member: 1, status: 200, cause: 'answered' },
+        ],
+      }),
+    );
+    t.equal(
+      r.attempts,
+      '0:302:redirected 0r1:486:busy 1.0:487:completed-elsewhere 1.1:200:answered',
+    );
+    t.equal(createAnonymiser(undefined)(callRecord('rejected', { attempts: [] })).attempts, '');
   },
 );
