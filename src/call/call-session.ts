@@ -26,7 +26,7 @@ import type {
   Provisional,
 } from './ports.js';
 import { type Attempt, type CallOutcome, declined, type TransferNote } from './record.js';
-import { type RedirectTarget, redirectTarget } from './redirect.js';
+import { type RedirectTarget, redirectOf } from './redirect.js';
 import { type Rung, ringGroup } from './ring-group.js';
 import type { TransferPolicy } from './transfer-target.js';
 import { legFor } from './trunk-leg.js';
@@ -148,7 +148,7 @@ export class CallSession {
         tried.push({ index, status: 200, cause: 'answered', ...hop });
         return { answer: result, tried };
       }
-      const next = this.#redirect(result, hops);
+      const next = redirectOf(result, hops, this.deps.redirect);
       const cause = next?.follow ? 'redirected' : (next?.cause ?? result.cause);
       tried.push({ index, status: result.status, cause, ...hop });
       this.deps.logger.info(
@@ -186,13 +186,6 @@ export class CallSession {
       rung.answer ? 'ring group answered' : 'ring group failed',
     );
     return rung;
-  }
-
-  /** A 3xx with Contacts: where it may go, or why not; undefined for any other failure. */
-  #redirect(result: Extract<DialResult, { kind: 'failed' }>, hops: number) {
-    const { redirect } = this.deps;
-    if (!redirect || !result.contacts || result.status < 300 || result.status >= 400) return;
-    return redirectTarget(result.contacts, hops, redirect.max, redirect.policy);
   }
 
   /** Every destination failed (or the call was stopped): the caller's final answer. */

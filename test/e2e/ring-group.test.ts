@@ -167,3 +167,42 @@ t.test(
     await released(t, gw);
   },
 );
+
+t.test('the member who answered hangs up during the whisper: the next destination', async (t) => {
+  const leaves = await dealer('uas-answer-200-then-bye.xml');
+  const rings = await dealer('uas-ring-expect-cancel-completed-elsewhere.xml');
+  const stays = await dealer('uas-answer-200.xml');
+  const gw = await startMediaGateway(
+    t,
+    [{ ringAll: [leaves.port, rings.port] }, { port: stays.port }],
+    { files: { [WHISPER]: 2000 } },
+  );
+  const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+  t.equal(
+    c.messages.filter(
+      (m) =>
+        m.dir === 'received' &&
+        m.firstLine.startsWith('SIP/2.0 200') &&
+        /^CSeq: 1 INVITE/im.test(m.text),
+    ).length,
+    1,
+    'answered once, for the next destination',
+  );
+  for (const [who, run] of [
+    ['leaves', leaves],
+    ['rings', rings],
+    ['stays', stays],
+  ] as const)
+    t.match(await run.done, { exitCode: 0 }, who);
+  t.match((await gw.records(1))[0], {
+    outcome: 'answered',
+    destinationIndex: 1,
+    attempts: [
+      { index: 0, member: 0, status: 200, cause: 'declined' },
+      { index: 0, member: 1, status: 487, cause: 'completed-elsewhere' },
+      { index: 1, status: 200, cause: 'answered' },
+    ],
+  });
+  await released(t, gw);
+});

@@ -75,7 +75,12 @@ const fail =
   () =>
     new Promise((resolve) => setTimeout(() => resolve({ kind: 'failed', status, cause }), delayMs));
 
-async function run(routes: Route[], scripts: Record<string, Script>, cancelAfterMs?: number) {
+async function run(
+  routes: Route[],
+  scripts: Record<string, Script>,
+  cancelAfterMs?: number,
+  lateOffer = false,
+) {
   const dialled: DialRequest[] = [];
   const reasons: Record<string, unknown> = {};
   const released: string[] = [];
@@ -106,13 +111,17 @@ async function run(routes: Route[], scripts: Record<string, Script>, cancelAfter
   const provisionals: Provisional[] = [];
   let cancel: () => void = () => undefined;
   const rejected: number[] = [];
+  const offered: string[] = [];
   const inbound: InboundLeg = {
-    sdp: 'caller-sdp',
+    sdp: lateOffer ? undefined : 'caller-sdp',
     provisional: (p) => void provisionals.push(p),
     earlyMedia: () => undefined,
     reject: (s) => void rejected.push(s),
     answer: async () => leg(),
-    answerWithOffer: async () => ({ leg: leg(), answer: 'a' }),
+    answerWithOffer: async (offer) => {
+      offered.push(offer);
+      return { leg: leg(), answer: 'caller-answer' };
+    },
     onCancel: (h) => {
       cancel = h;
     },
@@ -130,7 +139,7 @@ async function run(routes: Route[], scripts: Record<string, Script>, cancelAfter
       maxDurationMs: 30,
     },
   ).run();
-  return { result, dialled, reasons, released, provisionals, rejected };
+  return { result, dialled, reasons, released, provisionals, rejected, offered };
 }
 
 t.test('the second member answers: the first gets CANCEL with completed elsewhere', async (t) => {
@@ -217,3 +226,38 @@ t.test('the caller cancels: every member gets its CANCEL, the call is cancelled'
     ['cancelled', 'cancelled'],
   );
 });
+
+t.test(
+  "late offer: only the winner's offer reaches the caller, its answer goes back",
+  async (t) => {
+    const accepted: string[] = [];
+    const offers: Script = (r) =>
+      new Promise((resolve) => {
+        r.onProvisional({ status: 183, sdp: 'early-b' });
+        setTimeout(
+          () =>
+            resolve({
+              kind: 'offered',
+              offer: `offer-${r.uri}`,
+              accept: async (answer) => {
+                accepted.push(answer);
+                return leg();
+              },
+              release: async () => undefined,
+            }),
+          10,
+        );
+      });
+    const r = await run([group('a', 'b')], { 'sip:b@pbx.example': offers }, undefined, true);
+    t.same(
+      r.dialled.map((d) => d.sdp),
+      [undefined, undefined],
+      'every member is asked for an offer',
+    );
+    t.same(r.provisionals, [{ status: 183 }], 'no SDP in an unreliable 18x to a late-offer caller');
+    t.same(r.offered, ['offer-sip:b@pbx.example'], "the winner's offer in the caller's 200");
+    t.same(accepted, ['caller-answer'], "the caller's answer in the winner's ACK");
+    t.equal(r.reasons['sip:a@pbx.example'], COMPLETED_ELSEWHERE_REASON);
+    t.match(r.result, { outcome: 'answered' });
+  },
+);
