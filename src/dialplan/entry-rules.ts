@@ -132,8 +132,10 @@ export function checkDestinations(
   return at.value.map((d, i) => {
     if (!('ringAll' in d)) {
       const parsed = parseDestination(d.to, d.ringTimeout);
-      if (parsed.ok) dialable.push({ index: i, member: -1, destination: parsed.value });
-      if (parsed.ok) return parsed.value;
+      if (parsed.ok) {
+        dialable.push({ index: i, member: -1, destination: parsed.value });
+        return parsed.value;
+      }
       issue([i, 'to'], `destination ${parsed.reason}`);
       return undefined;
     }
