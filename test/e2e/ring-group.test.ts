@@ -16,7 +16,14 @@ import {
   received,
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
-import { fsLegCallId, plays, released, startMediaGateway, WHISPER } from '../helpers/media-bed.js';
+import {
+  fsLegCallId,
+  plays,
+  released,
+  startMediaGateway,
+  WHISPER,
+  whisperAndRecording,
+} from '../helpers/media-bed.js';
 import type { SippResult } from '../helpers/sipp.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -95,15 +102,7 @@ t.test(
       t,
       [{ ringAll: [rings.port, answers.port] }],
       { files: { [WHISPER]: 200, [NOTICE]: 200 } },
-      [
-        'options:',
-        '  whisper:',
-        `    file: ${WHISPER}`,
-        '  recording:',
-        '    enabled: true',
-        '    retentionDays: 30',
-        `    noticeFile: ${NOTICE}`,
-      ],
+      whisperAndRecording(NOTICE),
       { RECORDING_DIR: dir },
     );
     const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');
