@@ -1,5 +1,6 @@
 /**
- * Forwards one routed call: tries the destinations in order, each ending at its ring timeout,
+ * Forwards one routed call: tries the routes in order (a destination alone, or a ringAll group
+ * whose members ring at once: ring-group.ts), each ending at its ring timeout,
  * relays ringing and early media, connects caller and dealer on the first answer (after the
  * whisper and the recording notice when anchored in media) and hands the connected call to
  * `talk`. CANCEL from the caller stops everything; the gateway can end the call itself (drain
@@ -7,26 +8,26 @@
  * Holds no SIP library value: the legs come through the ports.
  */
 import type { Logger } from '../observability/logger.js';
-import type { ForwardDecision } from '../routing/decision.js';
-import type { Destination } from '../routing/destination.js';
+import type { Destination, DestinationGroup, Route } from '../routing/destination.js';
 import type { TrunkAccess } from '../routing/trunk.js';
 import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
 import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
 import { talk } from './connected-call.js';
-import { finalAnswer } from './failure.js';
+import { failuresOf, finalAnswer } from './failure.js';
+import { leaveVoicemail } from './leave-voicemail.js';
 import { MediaFlow, MediaStepError, type SessionMedia } from './media-flow.js';
 import type { MediaUse } from './media-port.js';
 import type {
-  ConnectedLeg,
   Dialer,
-  DialFailure,
   DialResult,
   EndedBy,
   InboundLeg,
   Presentation,
+  Provisional,
 } from './ports.js';
-import type { Attempt, CallOutcome, TransferNote } from './record.js';
-import { type RedirectTarget, redirectTarget } from './redirect.js';
+import { type Attempt, type CallOutcome, declined, type TransferNote } from './record.js';
+import { type RedirectTarget, redirectOf } from './redirect.js';
+import { type Rung, ringGroup } from './ring-group.js';
 import type { TransferPolicy } from './transfer-target.js';
 import { legFor } from './trunk-leg.js';
 
@@ -93,7 +94,8 @@ export class CallSession {
 
   constructor(
     private readonly inbound: InboundLeg,
-    private readonly decision: ForwardDecision,
+    /** What to ring, in order: the plan's destinations or a closed action's. */
+    private readonly routes: readonly Route[],
     private readonly presentation: Presentation,
     private readonly deps: SessionDeps,
   ) {
@@ -127,58 +129,93 @@ export class CallSession {
       );
     if (this.deps.closed) return this.#closed(this.deps.closed.reason);
     const attempts: Attempt[] = [];
-    const causes: DialFailure[] = [];
-    for (const [index, destination] of this.decision.destinations.entries()) {
-      let target: Destination | RedirectTarget = destination;
-      for (let hops = 0; !this.#abort.signal.aborted; hops++) {
-        const hop = hops > 0 ? { redirect: hops } : {};
-        const result = await this.#dial(target, destination.ringTimeoutMs);
-        if (result.kind !== 'failed') {
-          const connected = await this.#answered(result, index, attempts, hop);
-          if (connected) return connected;
-          attempts.push({ index, status: 200, cause: 'declined', ...hop });
-          causes.push('declined');
-          this.deps.logger.info({ destination: index }, 'dealer hung up before being connected');
-          break;
-        }
-        const next = this.#redirect(result, hops);
-        const cause = next?.follow ? 'redirected' : (next?.cause ?? result.cause);
-        attempts.push({ index, status: result.status, cause, ...hop });
-        this.deps.logger.info(
-          {
-            destination: index,
-            status: result.status,
-            cause,
-            ...hop,
-            why: next && !next.follow ? next.why : undefined,
-          },
-          next?.follow ? 'destination redirected' : 'destination failed',
-        );
-        if (!next?.follow) {
-          causes.push(cause);
-          break;
-        }
-        target = next.target;
+    for (const [index, route] of this.routes.entries()) {
+      const rung =
+        route.type === 'group' ? await this.#ringAll(route, index) : await this.#hunt(route, index);
+      if (rung.answer) {
+        const connected = await this.#answered(rung.answer, index, [...attempts, ...rung.tried]);
+        if (connected) return connected;
+        this.deps.logger.info({ destination: index }, 'dealer hung up before being connected');
       }
+      attempts.push(...declined(rung.tried));
       if (this.#abort.signal.aborted) break;
     }
-    return this.#failed(attempts, causes);
+    return this.#failed(attempts);
   }
 
-  /** A 3xx with Contacts: where it may go, or why not; undefined for any other failure. */
-  #redirect(result: Extract<DialResult, { kind: 'failed' }>, hops: number) {
-    const { redirect } = this.deps;
-    if (!redirect || !result.contacts || result.status < 300 || result.status >= 400) return;
-    return redirectTarget(result.contacts, hops, redirect.max, redirect.policy);
+  /** One destination, and where its redirects (3xx) lead. */
+  async #hunt(destination: Destination, index: number): Promise<Rung> {
+    const tried: Attempt[] = [];
+    let target: Destination | RedirectTarget = destination;
+    for (let hops = 0; !this.#abort.signal.aborted; hops++) {
+      const hop = hops > 0 ? { redirect: hops } : {};
+      const result = await this.#dial(target, destination.ringTimeoutMs);
+      if (result.kind !== 'failed') {
+        tried.push({ index, status: 200, cause: 'answered', ...hop });
+        return { answer: result, tried };
+      }
+      const next = redirectOf(result, hops, this.deps.redirect);
+      const cause = next?.follow ? 'redirected' : (next?.cause ?? result.cause);
+      tried.push({ index, status: result.status, cause, ...hop });
+      this.deps.logger.info(
+        {
+          destination: index,
+          status: result.status,
+          cause,
+          ...hop,
+          why: next && !next.follow ? next.why : undefined,
+        },
+        next?.follow ? 'destination redirected' : 'destination failed',
+      );
+      if (!next?.follow) break;
+      target = next.target;
+    }
+    return { tried };
+  }
+
+  /**
+   * A ringAll group: every member at once, the first answer wins (the others get CANCEL with
+   * "Call completed elsewhere"). A member's 3xx is not followed: it is that member's failure
+   * (`rejected`, as the dialer says), the other members ring on.
+   */
+  async #ringAll(group: DestinationGroup, index: number): Promise<Rung> {
+    const rung = await ringGroup(
+      index,
+      group.members,
+      (member, signal, onProvisional) =>
+        this.#dial(member, group.ringTimeoutMs, signal, onProvisional),
+      (p) => this.#relay(p),
+      this.#abort.signal,
+    );
+    this.deps.logger.info(
+      { destination: index, members: rung.tried.map((a) => `${a.status}:${a.cause}`) },
+      rung.answer ? 'ring group answered' : 'ring group failed',
+    );
+    return rung;
   }
 
   /** Every destination failed (or the call was stopped): the caller's final answer. */
-  async #failed(attempts: Attempt[], causes: DialFailure[]): Promise<SessionResult> {
+  async #failed(attempts: Attempt[]): Promise<SessionResult> {
     const ended = this.#ended(attempts);
     if (ended) return ended;
-    const final = finalAnswer(causes);
+    const final = finalAnswer(failuresOf(attempts));
     if (this.#media?.takesVoicemail) return this.#voicemail(this.#media, final.outcome, attempts);
     return this.#refused(final.status, final.outcome, attempts, { Reason: final.reason });
+  }
+
+  /** The caller is answered by the voicemail; the outcome stays `outcome` once answered. */
+  async #voicemail(
+    media: MediaFlow,
+    outcome: SessionResult['outcome'],
+    attempts: Attempt[],
+  ): Promise<SessionResult> {
+    const answered = answerFromMedia(this.inbound, media, false, async () => undefined);
+    const left = await leaveVoicemail(this.#guard(answered), media, this.#stopping, {
+      logger: this.deps.logger,
+      now: this.deps.now,
+      onAnswered: () => this.deps.onFinalAnswer?.(200),
+    });
+    return { outcome: left.answeredAt ? outcome : 'cancelled', attempts, ...left };
   }
 
   /** A closed number: voicemail, or the announcement (if any) and the 480. */
@@ -219,24 +256,23 @@ export class CallSession {
     return { outcome, sipStatus: status, attempts };
   }
 
-  #dial(target: Destination | RedirectTarget, timeoutMs: number): Promise<DialResult> {
-    const anchored = this.#media?.dealerSdp;
-    const lateOffer = this.inbound.sdp === undefined;
+  #dial(
+    target: Destination | RedirectTarget,
+    timeoutMs: number,
+    signal = this.#abort.signal,
+    onProvisional = (p: Provisional) => this.#relay(p),
+  ): Promise<DialResult> {
     // a withheld caller stays anonymous on every leg, redirected ones included
     const leg = legFor(target, this.deps.trunk, this.presentation);
     const dialing = this.deps.dialer.dial({
-      sdp: anchored ?? this.inbound.sdp,
+      // anchored: FreeSWITCH's offer, to every member of a group alike
+      sdp: this.#media?.dealerSdp ?? this.inbound.sdp,
       ...this.presentation,
       ...leg,
       headers: { ...leg.headers, ...this.deps.legHeaders?.(leg.uri) },
       timeoutMs,
-      signal: this.#abort.signal,
-      onProvisional: (p) => {
-        // anchored: the caller already hears our ringback through the 183 (or got a 180)
-        if (this.#abort.signal.aborted || anchored) return;
-        // a late-offer caller cannot take an offer in an unreliable 18x: the status only
-        this.inbound.provisional(lateOffer ? { status: p.status } : p);
-      },
+      signal,
+      onProvisional,
     });
     // dial() writes the INVITE before its first await, so it is on its way now
     if (!this.#dialed) this.deps.onFirstDial?.();
@@ -244,17 +280,23 @@ export class CallSession {
     return dialing;
   }
 
+  /** A dealer's 180/183, relayed to the caller as far as the call's shape allows. */
+  #relay(p: Provisional): void {
+    // anchored: the caller already hears our ringback through the 183 (or got a 180)
+    if (this.#abort.signal.aborted || this.#media?.dealerSdp) return;
+    // a late-offer caller cannot take an offer in an unreliable 18x: the status only
+    this.inbound.provisional(this.inbound.sdp === undefined ? { status: p.status } : p);
+  }
+
   /**
    * A dealer answered: connect the caller (undefined: the dealer hung up before, try the next
-   * destination). Whoever is gone by then is released.
+   * route). Whoever is gone by then is released. `answered`: the attempts, this answer included.
    */
   async #answered(
     result: Exclude<DialResult, { kind: 'failed' }>,
     index: number,
-    attempts: Attempt[],
-    hop: { redirect?: number },
+    answered: Attempt[],
   ): Promise<SessionResult | undefined> {
-    const answered = [...attempts, { index, status: 200, cause: 'answered' as const, ...hop }];
     let legs: Connected;
     try {
       const connected = await this.#guard(
@@ -314,34 +356,6 @@ export class CallSession {
         throw new Stopped(`call ended by ${by}`);
       }),
     ]);
-  }
-
-  /**
-   * Nobody answered and the number takes voicemail: the caller is answered (200 with
-   * FreeSWITCH's SDP) and leaves a message. The outcome stays what the dealers did.
-   */
-  async #voicemail(
-    media: MediaFlow,
-    outcome: SessionResult['outcome'],
-    attempts: Attempt[],
-  ): Promise<SessionResult> {
-    let caller: ConnectedLeg;
-    try {
-      const answered = answerFromMedia(this.inbound, media, false, async () => undefined);
-      caller = (await this.#guard(answered)).leg;
-    } catch (err) {
-      this.deps.logger.info({ err }, 'caller gone before the voicemail answered');
-      return { outcome: 'cancelled', sipStatus: 487, attempts };
-    }
-    const answeredAt = this.deps.now();
-    this.deps.onFinalAnswer?.(200);
-    const callerGone = caller.ended.then((): EndedBy => 'caller');
-    const stop = Promise.race([callerGone, this.#stopping]);
-    const left = await media.voicemail(stop);
-    const endedBy = await Promise.race([stop, Promise.resolve<EndedBy>('gateway')]);
-    if (endedBy !== 'caller' && endedBy !== 'signalling-lost') await caller.hangup();
-    this.deps.logger.info({ voicemail: left, endedBy }, 'voicemail ended');
-    return { outcome, sipStatus: 200, answeredAt, endedBy, attempts };
   }
 
   /** The media server failed after the dealer answered: nobody can hear anybody, end it. */

@@ -1,7 +1,7 @@
 /**
  * Why the gateway ends a dealer attempt or a relayed leg, as RFC 3326 Reason header values. The
  * CANCEL of an attempt says what happened (RFC 3326 2: `cause=200` "Call completed elsewhere"
- * only where another leg answered, which sequential hunting never does, so it is not used here).
+ * only where another leg answered: a ring group's other members, never sequential hunting).
  */
 /** The caller hung up (its CANCEL) while the dealer rang. */
 export const CALLER_CANCEL_REASON = 'SIP;cause=487;text="Caller cancelled"';
@@ -13,3 +13,8 @@ export const GATEWAY_REASON = 'SIP;cause=503;text="gateway shutting down"';
 export const SIGNALLING_LOST_REASON = 'SIP;cause=503;text="signalling connection lost"';
 /** The other party of a connected call hung up: its BYE is relayed as Q.850 16 normal clearing. */
 export const NORMAL_CLEARING_REASON = 'Q.850;cause=16;text="Normal call clearing"';
+/**
+ * Another member of a ring group answered (RFC 3326 2, the example there): phones that honour
+ * it show no missed call.
+ */
+export const COMPLETED_ELSEWHERE_REASON = 'SIP;cause=200;text="Call completed elsewhere"';

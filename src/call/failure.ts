@@ -3,6 +3,7 @@
  * every destination failed.
  */
 import type { DialFailure } from './ports.js';
+import type { Attempt } from './record.js';
 
 /** Busy (486/600) and no answer (408/480, ring timeout) move on like failures (5xx, 404/410). */
 export function causeOf(status: number): DialFailure {
@@ -55,6 +56,18 @@ export function closedReason(why: keyof typeof CLOSED_TEXT): string {
 }
 
 const MISSED: ReadonlySet<DialFailure> = new Set(['busy', 'no-answer', 'declined']);
+
+/**
+ * What each destination's last attempt said, for the final answer: not a redirect that was
+ * followed (its target's attempt speaks), not a group member cancelled because another answered.
+ */
+export function failuresOf(attempts: readonly Attempt[]): DialFailure[] {
+  const out: DialFailure[] = [];
+  for (const { cause } of attempts)
+    if (cause !== 'answered' && cause !== 'completed-elsewhere' && cause !== 'redirected')
+      out.push(cause);
+  return out;
+}
 
 /**
  * Never 5xx or 408: an upstream that gets one tries the next node (RFC 3261 21.5.4, RFC 3263

@@ -16,7 +16,7 @@ import {
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ForwardDecision, RouteDecision } from '../routing/decision.js';
-import type { Destination, Route } from '../routing/destination.js';
+import type { Route } from '../routing/destination.js';
 import type { CallPlan } from '../routing/plan.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
@@ -184,7 +184,7 @@ export async function handleInvite(
   const media = s.media && mediaOf(s.media, base, decision, closed);
   const session = new CallSession(
     inbound,
-    { ...decision, destinations: steps as readonly Destination[] /* MERGE: Route[] */ },
+    steps,
     presentation(caller, decision.options.displayPrefix),
     {
       dialer: s.dialer,

@@ -30,14 +30,23 @@ import type { DialFailure, EndedBy } from './ports.js';
 /**
  * One INVITE to a destination: its index in the number's list, the final status and what it
  * meant. `redirect` (1, 2, …) marks an INVITE placed because the destination redirected (3xx):
- * the attempt before it has cause `redirected`.
+ * the attempt before it has cause `redirected`. `member` is the index inside a ringAll group;
+ * members cancelled because another one answered have cause `completed-elsewhere`.
  */
 export type Attempt = {
   index: number;
+  member?: number;
   status: number;
-  cause: DialFailure | 'answered';
+  cause: AttemptCause;
   redirect?: number;
 };
+
+export type AttemptCause = DialFailure | 'answered' | 'completed-elsewhere';
+
+/** The attempts of a route whose dealer hung up before being connected (whisper, notice). */
+export function declined(attempts: readonly Attempt[]): Attempt[] {
+  return attempts.map((a) => (a.cause === 'answered' ? { ...a, cause: 'declined' } : a));
+}
 
 /**
  * A blind transfer by the dealer: `completed` (the caller talks to the target now) or `failed`

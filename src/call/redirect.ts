@@ -6,7 +6,7 @@
  * without a number goes as written, without the trunk's credentials. srf's own followRedirects
  * would dial the first Contact blindly, with the trunk's credentials, so it stays off.
  */
-import type { DialFailure } from './ports.js';
+import type { DialFailure, DialResult } from './ports.js';
 import { type TransferPolicy, transferTarget } from './transfer-target.js';
 import type { NamedTarget } from './trunk-leg.js';
 
@@ -39,4 +39,17 @@ export function redirectTarget(
     if (i === 0) why = target.reason;
   }
   return { follow: false, cause: 'redirect-refused', why };
+}
+
+/**
+ * A destination's failure that is a 3xx with Contacts: where it may go, or why not; undefined
+ * for any other failure, or when redirects are not followed at all (`redirect` absent).
+ */
+export function redirectOf(
+  result: Extract<DialResult, { kind: 'failed' }>,
+  hops: number,
+  redirect: { policy: TransferPolicy; max: number } | undefined,
+): RedirectDecision | undefined {
+  if (!redirect || !result.contacts || result.status < 300 || result.status >= 400) return;
+  return redirectTarget(result.contacts, hops, redirect.max, redirect.policy);
 }

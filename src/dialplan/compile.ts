@@ -3,7 +3,7 @@
  * each decision: the table keeps one record per customer.
  */
 import type { ForwardDecision, RouteDecision } from '../routing/decision.js';
-import type { Destination } from '../routing/destination.js';
+import type { Route } from '../routing/destination.js';
 import { reject } from '../routing/route-table.js';
 import { deepFreeze } from '../util/freeze.js';
 import type { NumberDoc, NumberOptions } from './types.js';
@@ -26,8 +26,8 @@ export function sharedCustomerId(id: string): string {
 
 export function decide(
   entry: NumberDoc,
-  destinations: readonly Destination[],
-  closedDestinations?: readonly Destination[],
+  destinations: readonly Route[],
+  closedDestinations?: readonly Route[],
 ): RouteDecision {
   if (entry.status === 'deactivated') {
     return reject('deactivated', {

@@ -4,13 +4,19 @@
  * Rules that need the whole set (owners, references, seats, loops) are in set-rules.ts.
  */
 import { type Classification, classify, countryOf, isAreaCode } from '../numbering/classify.js';
-import { type Destination, parseDestination } from '../routing/destination.js';
+import {
+  type Destination,
+  destinationGroup,
+  parseDestination,
+  type Route,
+} from '../routing/destination.js';
 import { addMonths, formatDate, parseDate } from './dates.js';
 import { checkBusinessHours } from './hours-rules.js';
+import { UNREADABLE_DESTINATION } from './salvage.js';
 import type {
   ClosedActionDoc,
   CustomerDoc,
-  DestinationDoc,
+  DestinationEntryDoc,
   DocPath,
   Issue,
   NumberDoc,
@@ -18,20 +24,28 @@ import type {
 
 export const QUARANTINE_MONTHS = 6;
 
-type At<T> = { file: string; path: DocPath; value: T };
+/** A value and where it stands in its file. */
+export type At<T> = { file: string; path: DocPath; value: T };
 export type EntryCheck = {
   issues: Issue[];
   classification?: Classification;
-  /** Aligned with the entry's destinations; undefined where one is not dialable. */
-  destinations: (Destination | undefined)[];
-  /** Likewise for the destinations of its own closed action (`action: destinations`), if any. */
-  closedDestinations?: (Destination | undefined)[];
+  /** Aligned with the entry's destinations; undefined where one (or a group's member) is not dialable. */
+  destinations: (Route | undefined)[];
+  dialable: Dialable[];
+  /** The destinations of its own closed action (`action: destinations`), if any. */
+  closed?: ClosedDestinations;
 };
+
+/** A closed action's destinations, checked like a number's own. */
+export type ClosedDestinations = { routes: (Route | undefined)[]; dialable: Dialable[] };
+
+/** A destination that parsed: its index in the list, its member index in a group (-1: alone). */
+export type Dialable = { index: number; member: number; destination: Destination };
 
 export type CustomerCheck = {
   issues: Issue[];
-  /** Aligned with the destinations of the customer's closed action, if it has them. */
-  closedDestinations?: (Destination | undefined)[];
+  /** The destinations of the customer's closed action, if it has them. */
+  closed?: ClosedDestinations;
 };
 
 export function checkCustomer({ file, path, value }: At<CustomerDoc>): CustomerCheck {
@@ -46,10 +60,11 @@ export function checkCustomer({ file, path, value }: At<CustomerDoc>): CustomerC
   }
   if (value.businessHours)
     issues.push(...checkBusinessHours(file, [...path, 'businessHours'], value.businessHours));
-  const closedDestinations = checkClosedDestinations(value.closed, (field, message) =>
-    issues.push({ file, path: [...path, 'closed', ...field], message }),
+  const closed = checkClosedDestinations(
+    { file, path: [...path, 'closed'], value: value.closed },
+    issues,
   );
-  return { issues, ...(closedDestinations && { closedDestinations }) };
+  return { issues, ...(closed && { closed }) };
 }
 
 export function checkNumber(at: At<NumberDoc>, today: Date): EntryCheck {
@@ -72,13 +87,19 @@ export function checkNumber(at: At<NumberDoc>, today: Date): EntryCheck {
       issue(['number'], `${number} is not a valid ${country} number (check the number of digits)`);
   }
   checkLifecycle(at.value, today, issue);
-  const destinations = checkDestinations(at.value.destinations ?? [], ['destinations'], issue);
-  const closedDestinations = checkOptions(at, issues, issue);
+  const dialable: Dialable[] = [];
+  const destinations = checkDestinations(
+    { file: at.file, path: [...at.path, 'destinations'], value: at.value.destinations ?? [] },
+    issues,
+    dialable,
+  );
+  const closed = checkOptions(at, issues, issue);
   return {
     issues,
     destinations,
+    dialable,
     ...(classification && { classification }),
-    ...(closedDestinations && { closedDestinations }),
+    ...(closed && { closed }),
   };
 }
 
@@ -87,7 +108,7 @@ function checkOptions(
   at: At<NumberDoc>,
   issues: Issue[],
   issue: Report,
-): (Destination | undefined)[] | undefined {
+): ClosedDestinations | undefined {
   const options = at.value.options;
   if (options?.businessHours) {
     const path = [...at.path, 'options', 'businessHours'];
@@ -98,19 +119,21 @@ function checkOptions(
       ['options', 'closed', 'action'],
       `closed action voicemail needs options.voicemail (where to send the messages), and ${at.value.number} has none`,
     );
-  return checkClosedDestinations(options?.closed, (field, message) =>
-    issue(['options', 'closed', ...field], message),
+  return checkClosedDestinations(
+    { file: at.file, path: [...at.path, 'options', 'closed'], value: options?.closed },
+    issues,
   );
 }
 
 /** A closed action's destinations are checked exactly like a number's own. */
 function checkClosedDestinations(
-  closed: ClosedActionDoc | undefined,
-  issue: Report,
-): (Destination | undefined)[] | undefined {
-  if (closed?.action !== 'destinations') return undefined;
-  // the schema allows the same entries as a number's destinations
-  return checkDestinations(closed.destinations as DestinationDoc[], ['destinations'], issue);
+  at: At<ClosedActionDoc | undefined>,
+  issues: Issue[],
+): ClosedDestinations | undefined {
+  if (at.value?.action !== 'destinations') return undefined;
+  const dialable: Dialable[] = [];
+  const list = { ...at, path: [...at.path, 'destinations'], value: at.value.destinations };
+  return { routes: checkDestinations(list, issues, dialable), dialable };
 }
 
 type Report = (field: (string | number)[], message: string) => void;
@@ -153,16 +176,58 @@ function checkedDate(
   return date;
 }
 
-/** A list of destinations at `field` (a number's, or a closed action's). */
-function checkDestinations(
-  list: readonly DestinationDoc[],
-  field: (string | number)[],
-  issue: Report,
-): (Destination | undefined)[] {
-  return list.map((d, i) => {
-    const parsed = parseDestination(d.to, d.ringTimeout);
-    if (parsed.ok) return parsed.value;
-    issue([...field, i, 'to'], `destination ${parsed.reason}`);
-    return undefined;
+/**
+ * A destination list (a number's `destinations`, a closed action's `destinations`) at `path`:
+ * every destination, and every member of a `ringAll` group, parsed as the call path dials it,
+ * with the problem placed at the member. A member listed twice in one group would ring the same
+ * phone twice. `dialable` gets every destination and member that parsed, with its place, for
+ * the rules that need the whole set (a destination that is a tracking number loops).
+ */
+export function checkDestinations(
+  at: At<readonly DestinationEntryDoc[]>,
+  issues: Issue[],
+  dialable: Dialable[] = [],
+): (Route | undefined)[] {
+  const issue = (field: (string | number)[], message: string, related?: DocPath) =>
+    issues.push({
+      file: at.file,
+      path: [...at.path, ...field],
+      message,
+      ...(related && { related: { file: at.file, path: [...at.path, ...related] } }),
+    });
+  return at.value.map((d, i) => {
+    if (!('ringAll' in d)) {
+      const parsed = parseDestination(d.to, d.ringTimeout);
+      if (parsed.ok) {
+        dialable.push({ index: i, member: -1, destination: parsed.value });
+        return parsed.value;
+      }
+      issue([i, 'to'], `destination ${parsed.reason}`);
+      return undefined;
+    }
+    const members: Destination[] = [];
+    const seen = new Map<string, number>();
+    for (const [k, to] of d.ringAll.entries()) {
+      const parsed = parseDestination(to, d.ringTimeout);
+      if (!parsed.ok) {
+        issue([i, 'ringAll', k], `destination ${parsed.reason}`);
+        continue;
+      }
+      const key = parsed.value.type === 'e164' ? parsed.value.number : parsed.value.uri;
+      const first = seen.get(key);
+      if (first !== undefined && to !== UNREADABLE_DESTINATION) {
+        issue(
+          [i, 'ringAll', k],
+          `'${to}' is already a member of this ringAll group at {related}; a phone rings once`,
+          [i, 'ringAll', first],
+        );
+        continue;
+      }
+      seen.set(key, k);
+      members.push(parsed.value);
+      dialable.push({ index: i, member: k, destination: parsed.value });
+    }
+    if (members.length !== d.ringAll.length) return undefined;
+    return destinationGroup(members, d.ringTimeout);
   });
 }

@@ -4,12 +4,15 @@
  * the dropped ones were reported by the schema already. A salvaged entry never routes a call.
  */
 import { E164_PATTERN } from '../numbering/e164.js';
-import type { DestinationDoc, NumberDoc } from './types.js';
+import type { DestinationEntryDoc, NumberDoc } from './types.js';
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
 /** Customer id standing for "not readable": references to it are never reported. */
 export const UNREADABLE_CUSTOMER = '';
+
+/** Destination standing for "not readable": dialable in shape, never reported again. */
+export const UNREADABLE_DESTINATION = 'sip:unreadable.invalid';
 
 export function salvageNumber(raw: unknown): NumberDoc | undefined {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
@@ -39,8 +42,10 @@ export function salvageNumber(raw: unknown): NumberDoc | undefined {
   return entry;
 }
 
-function salvageDestination(raw: unknown): DestinationDoc {
+function salvageDestination(raw: unknown): DestinationEntryDoc {
   const d = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  // an unreadable `to` becomes a value no rule checks further; the schema reported it
-  return { to: typeof d.to === 'string' ? d.to : 'sip:unreadable.invalid', ringTimeout: 1 };
+  // an unreadable `to` or member becomes a value no rule checks further; the schema reported it
+  const text = (v: unknown) => (typeof v === 'string' ? v : UNREADABLE_DESTINATION);
+  if (Array.isArray(d.ringAll)) return { ringAll: d.ringAll.map(text), ringTimeout: 1 };
+  return { to: text(d.to), ringTimeout: 1 };
 }

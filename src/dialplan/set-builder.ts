@@ -7,12 +7,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { e164Value, spellingAdvice } from '../numbering/normalise.js';
 import type { RouteDecision } from '../routing/decision.js';
-import type { Destination } from '../routing/destination.js';
 import type { NumberIndex } from '../routing/number-index.js';
 import { describeErrors, type SchemaProblem, schemaValidator } from '../schema/ajv.js';
 import { decide } from './compile.js';
 import { dayOf } from './dates.js';
-import { checkCustomer, checkNumber } from './entry-rules.js';
+import { type ClosedDestinations, checkCustomer, checkNumber } from './entry-rules.js';
 import { byPosition, type DialplanError } from './errors.js';
 import { locateAll } from './locate.js';
 import { parseYaml } from './parse.js';
@@ -129,7 +128,7 @@ export class SetBuilder {
     this.#state.customers.set(customer.id, { ...at, customer });
     const check = checkCustomer({ ...at, value: customer });
     this.#issues.push(...check.issues);
-    this.#closedDests(check.closedDestinations, { file, path: [...at.path, 'closed'] });
+    this.#closedDests(check.closed, { file, path: [...at.path, 'closed'] });
   }
 
   /** `salvaged`: the schema refused the entry and its options were dropped; no hours rule applies. */
@@ -155,30 +154,32 @@ export class SetBuilder {
       if (target !== undefined)
         state.refs.push({ slot, field, target: e164Value(target), text: target });
     }
-    check.destinations.forEach((d, k) => {
-      if (d?.type !== 'e164') return;
+    for (const { index, member, destination: d } of check.dialable) {
+      if (d.type !== 'e164') continue;
       state.destSlot.push(slot);
-      state.destIndex.push(k);
+      state.destIndex.push(index);
+      state.destMember.push(member);
       state.destValue.push(e164Value(d.number));
-    });
+    }
     state.hours.push(active && !salvaged ? hoursBits(entry) : 0);
-    this.#closedDests(check.closedDestinations, state.placeOf(slot, 'options', 'closed'));
+    this.#closedDests(check.closed, state.placeOf(slot, 'options', 'closed'));
     return decide(
       entry,
       check.destinations.filter((d) => d !== undefined),
-      check.closedDestinations?.filter((d) => d !== undefined),
+      check.closed?.routes.filter((d) => d !== undefined),
     );
   }
 
-  /** A closed action's E.164 destinations, for the loop rule. */
-  #closedDests(list: readonly (Destination | undefined)[] | undefined, at: Place): void {
-    list?.forEach((d, k) => {
-      if (d?.type === 'e164')
-        this.#state.closedDests.push({
-          at: { file: at.file, path: [...at.path, 'destinations', k, 'to'] },
-          value: e164Value(d.number),
-        });
-    });
+  /** A closed action's E.164 destinations (group members included), for the loop rule. */
+  #closedDests(closed: ClosedDestinations | undefined, at: Place): void {
+    for (const { index, member, destination: d } of closed?.dialable ?? []) {
+      if (d.type !== 'e164') continue;
+      const field = member < 0 ? ['to'] : ['ringAll', member];
+      this.#state.closedDests.push({
+        at: { file: at.file, path: [...at.path, 'destinations', index, ...field] },
+        value: e164Value(d.number),
+      });
+    }
   }
 }
 

@@ -34,7 +34,13 @@ export function checkSet(state: SetState): { issues: Issue[]; index: NumberIndex
   }
   for (let d = 0; d < state.destValue.length; d++) {
     if (index.get(state.destValue[d]!) < 0) continue;
-    const at = state.placeOf(state.destSlot[d]!, 'destinations', state.destIndex[d]!, 'to');
+    const member = state.destMember[d]!;
+    const at = state.placeOf(
+      state.destSlot[d]!,
+      'destinations',
+      state.destIndex[d]!,
+      ...(member < 0 ? ['to'] : ['ringAll', member]),
+    );
     issues.push({
       ...at,
       message: loopMessage(state.destValue[d]!),

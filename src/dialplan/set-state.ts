@@ -38,9 +38,11 @@ export class SetState {
     target: number;
     text: string;
   }[] = [];
-  // E.164 destinations, for the loop rule: owner slot, destination index, value
+  // E.164 destinations, for the loop rule: owner slot, destination index, member index inside a
+  // ringAll group (-1 for a destination alone), value
   readonly destSlot: number[] = [];
   readonly destIndex: number[] = [];
+  readonly destMember: number[] = [];
   readonly destValue: number[] = [];
   /** E.164 destinations of closed actions (numbers' and customers'): few, so kept with their place. */
   readonly closedDests: { at: Place; value: number }[] = [];

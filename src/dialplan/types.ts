@@ -82,7 +82,7 @@ export type NumberDoc = {
   deactivatedAt?: string;
   replaces?: string;
   replacedBy?: string;
-  destinations?: DestinationDoc[];
+  destinations?: DestinationEntryDoc[];
   options?: NumberOptions;
 };
 

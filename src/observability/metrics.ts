@@ -99,7 +99,7 @@ export function createMetrics() {
     }),
     attempts: new Counter({
       name: 'calltrack_dial_attempts_total',
-      help: 'Dealer attempts by cause: answered, busy, no-answer (rang out), unreachable (no provisional at all, 5xx), declined (hung up during the whisper), rejected, cancelled',
+      help: 'Dealer attempts by cause: answered, busy, no-answer (rang out), unreachable (no provisional at all, 5xx), declined (hung up during the whisper), rejected, cancelled, completed-elsewhere (a ring group member cancelled because another answered), redirect causes',
       labelNames: ['cause'] as const,
       registers,
     }),

@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { MediaUse } from '../call/media-port.js';
-import type { CallRecord } from '../call/record.js';
+import type { Attempt, CallRecord } from '../call/record.js';
 import { classify } from '../numbering/classify.js';
 import { localDay } from './day.js';
 import type { CallerCountry, CallerKind, RecordingState, StreamRecord } from './entry.js';
@@ -54,6 +54,7 @@ export function createAnonymiser(pseudonymSecret: string | undefined): Anonymise
       ...mediaFields(r.media),
       endedBy: r.endedBy ?? '',
       transfer: r.transfer?.result ?? '',
+      attempts: r.attempts.map(attemptText).join(' '),
       afterHours: r.afterHours?.why ?? '',
       closedAction: r.afterHours?.action ?? '',
     };
@@ -114,4 +115,11 @@ function recordingState(m: MediaUse): RecordingState {
 /** Error codes (`anchor-failed`, `bridge-failed`) as they are; anything else as `other`. */
 function errorCode(error: string): string {
   return /^[a-z][a-z0-9-]{0,39}$/.test(error) ? error : 'other';
+}
+
+/** `1.0:487:completed-elsewhere`, `0r1:486:busy`: where, what status, what it meant; never whom. */
+function attemptText(a: Attempt): string {
+  const member = a.member === undefined ? '' : `.${a.member}`;
+  const hop = a.redirect === undefined ? '' : `r${a.redirect}`;
+  return `${a.index}${member}${hop}:${a.status}:${a.cause}`;
 }

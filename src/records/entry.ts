@@ -50,6 +50,11 @@ export type StreamRecord = {
   /** Who or what ended a call that reached a dealer: caller, dealer, gateway, max-duration, … */
   endedBy: string;
   transfer: TransferState;
+  /**
+   * Every dealer attempt in order, space-separated `index[.member][rHOP]:status:cause`: the
+   * destination's index, the member inside a ringAll group, the redirect hop. No number or URI.
+   */
+  attempts: string;
   afterHours: AfterHoursState;
   closedAction: ClosedActionState;
   announcement: AnnouncementState;
@@ -86,6 +91,7 @@ export const FIELDS: Readonly<Record<keyof StreamRecord, string>> = {
   mediaError: 'media_error',
   endedBy: 'ended_by',
   transfer: 'transfer',
+  attempts: 'attempts',
   afterHours: 'after_hours',
   closedAction: 'closed_action',
   announcement: 'announcement',

@@ -3,7 +3,7 @@
  * compiled: a call keeps the decision it got even if the table is swapped during the call.
  */
 import type { NumberOptions } from '../dialplan/types.js';
-import type { Destination } from './destination.js';
+import type { Route } from './destination.js';
 import type { RejectReason } from './reasons.js';
 
 export type ForwardDecision = {
@@ -11,10 +11,11 @@ export type ForwardDecision = {
   readonly number: string;
   readonly customerId: string;
   readonly source: string;
-  readonly destinations: readonly Destination[];
+  /** In order; a group's members ring at once. */
+  readonly destinations: readonly Route[];
   readonly options: Readonly<NumberOptions>;
   /** The number's own closed action's destinations (`options.closed.action: destinations`), parsed. */
-  readonly closedDestinations?: readonly Destination[];
+  readonly closedDestinations?: readonly Route[];
 };
 
 export type RejectDecision = {

@@ -2,6 +2,7 @@
  * A destination as written in a dialplan (`+4930…` or a SIP URI), checked and turned into the form
  * the call path dials. SIP URIs are checked for shape (scheme, host, port), not resolved.
  */
+import type { DestinationEntryDoc } from '../dialplan/types.js';
 import { classify } from '../numbering/classify.js';
 import { E164_PATTERN } from '../numbering/e164.js';
 import { spellingAdvice } from '../numbering/normalise.js';
@@ -22,6 +23,43 @@ export type DestinationGroup = {
 export type Route = Destination | DestinationGroup;
 
 export type DestinationCheck = { ok: true; value: Destination } | { ok: false; reason: string };
+
+/**
+ * A `ringAll` group from its members, already parsed with the group's ring timeout. Plain frozen
+ * data like a destination: decisions travel as JSON from the reload worker.
+ */
+export function destinationGroup(
+  members: readonly Destination[],
+  ringTimeoutSeconds: number,
+): DestinationGroup {
+  return Object.freeze({
+    type: 'group',
+    members: Object.freeze([...members]),
+    ringTimeoutMs: ringTimeoutSeconds * 1000,
+  });
+}
+
+/**
+ * A checked destination list as routes, for lists the dialplan rules have reported on already
+ * (a customer's closed action): an entry that does not parse, whole or in a member, is left out.
+ */
+export function parseRoutes(list: readonly DestinationEntryDoc[]): Route[] {
+  const out: Route[] = [];
+  for (const d of list) {
+    if (!('ringAll' in d)) {
+      const parsed = parseDestination(d.to, d.ringTimeout);
+      if (parsed.ok) out.push(parsed.value);
+      continue;
+    }
+    const members: Destination[] = [];
+    for (const to of d.ringAll) {
+      const parsed = parseDestination(to, d.ringTimeout);
+      if (parsed.ok) members.push(parsed.value);
+    }
+    if (members.length === d.ringAll.length) out.push(destinationGroup(members, d.ringTimeout));
+  }
+  return out;
+}
 
 const HOST =
   /^(?:\[[0-9a-fA-F:.]+\]|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.?)$/;

@@ -4,15 +4,10 @@
  * first use: once per customer for the numbers that follow it, once per number with hours or a
  * closed action of its own; numbers and customers with equal hours share one Schedule.
  */
-import type {
-  BusinessHoursDoc,
-  ClosedActionDoc,
-  CustomerDoc,
-  DestinationDoc,
-} from '../dialplan/types.js';
+import type { BusinessHoursDoc, ClosedActionDoc, CustomerDoc } from '../dialplan/types.js';
 import { effectiveHours, Schedule } from '../hours/schedule.js';
 import type { ForwardDecision } from './decision.js';
-import { type Destination, parseDestination } from './destination.js';
+import { parseRoutes, type Route } from './destination.js';
 import type { CallPlan, ClosedAction } from './plan.js';
 
 const REFUSE: ClosedAction = Object.freeze({ kind: 'refuse' });
@@ -35,7 +30,7 @@ type CustomerPart = {
 /** A closed action as the call path takes it; `destinations` are the parsed ones, if any. */
 export function closedAction(
   doc: ClosedActionDoc | undefined,
-  destinations: readonly Destination[] | undefined,
+  destinations: readonly Route[] | undefined,
 ): ClosedAction {
   switch (doc?.action) {
     case undefined:
@@ -56,16 +51,6 @@ export function closedAction(
   }
 }
 
-/** The customer's closed-action destinations, checked by the dialplan rules already. */
-function parsedDestinations(list: readonly DestinationDoc[]): Destination[] {
-  const out: Destination[] = [];
-  for (const d of list) {
-    const parsed = parseDestination(d.to, d.ringTimeout);
-    if (parsed.ok) out.push(parsed.value);
-  }
-  return out;
-}
-
 export class Planner {
   readonly #customers = new Map<string, CustomerPart>();
   /** Only numbers with hours or a closed action of their own: the others share their customer's. */
@@ -81,10 +66,7 @@ export class Planner {
         closed &&
         closedAction(
           closed,
-          // groups (ringAll) are parsed by the destination parser once it knows them
-          closed.action === 'destinations'
-            ? parsedDestinations(closed.destinations as DestinationDoc[])
-            : undefined,
+          closed.action === 'destinations' ? parseRoutes(closed.destinations) : undefined,
         );
       this.#customers.set(doc.id, { doc, action });
     }

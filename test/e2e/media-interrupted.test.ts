@@ -6,7 +6,13 @@
  */
 import t from 'tap';
 import { callThrough as call, dealerSipp as dealer, received } from '../helpers/call-bed.js';
-import { plays, released, startMediaGateway, WHISPER } from '../helpers/media-bed.js';
+import {
+  plays,
+  released,
+  startMediaGateway,
+  WHISPER,
+  whisperAndRecording,
+} from '../helpers/media-bed.js';
 import type { SippResult } from '../helpers/sipp.js';
 import { passed } from '../helpers/sipp.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -56,15 +62,7 @@ t.test('the dealer hangs up while the recording notice still plays: not connecte
     t,
     [{ port: leaves.port }, { port: stays.port }],
     { files: { [WHISPER]: 100, 'notice.wav': 2500 } },
-    [
-      'options:',
-      '  whisper:',
-      `    file: ${WHISPER}`,
-      '  recording:',
-      '    enabled: true',
-      '    retentionDays: 30',
-      '    noticeFile: notice.wav',
-    ],
+    whisperAndRecording('notice.wav'),
     { RECORDING_DIR: tempDir('calltrack-rec-') },
   );
   const c = await call(gw, 'uac-expect-183-then-200-caller-bye.xml');

@@ -13,7 +13,13 @@ export const CUSTOMERS = readFileSync(
 export const TRACKING = '+493025550101';
 export const CALLER = '+4917699887766';
 
-export type Dest = { port: number; ringTimeout?: number } | { e164: string; ringTimeout?: number };
+export type Dest =
+  | { port: number; ringTimeout?: number }
+  | { e164: string; ringTimeout?: number }
+  /** A ringAll group of sipp dealers on these ports. */
+  | { ringAll: number[]; ringTimeout?: number };
+
+const dealerUri = (port: number) => `sip:dealer@127.0.0.1:${port}`;
 
 /** One tracking number forwarding to sipp dealers on the given ports (SIP URIs), in order. */
 export function numbersYaml(dests: Dest[], extra: string[] = [], number = TRACKING): string {
@@ -27,8 +33,11 @@ export function numbersYaml(dests: Dest[], extra: string[] = [], number = TRACKI
     '    destinations:',
   ];
   for (const d of dests) {
-    const to = 'port' in d ? `sip:dealer@127.0.0.1:${d.port}` : d.e164;
-    lines.push(`      - to: "${to}"`, `        ringTimeout: ${d.ringTimeout ?? 10}`);
+    const first =
+      'ringAll' in d
+        ? `      - ringAll: [${d.ringAll.map((p) => `"${dealerUri(p)}"`).join(', ')}]`
+        : `      - to: "${'port' in d ? dealerUri(d.port) : d.e164}"`;
+    lines.push(first, `        ringTimeout: ${d.ringTimeout ?? 10}`);
   }
   return `${[...lines, ...extra.map((l) => `    ${l}`)].join('\n')}\n`;
 }

@@ -14,6 +14,19 @@ export const WHISPER = 'whisper/mobile-de.wav';
 
 export type MediaGateway = Gateway & { fs: FsStandinHandle };
 
+/** Number options with the whisper and a recording announced by `noticeFile`. */
+export function whisperAndRecording(noticeFile: string): string[] {
+  return [
+    'options:',
+    '  whisper:',
+    `    file: ${WHISPER}`,
+    '  recording:',
+    '    enabled: true',
+    '    retentionDays: 30',
+    `    noticeFile: ${noticeFile}`,
+  ];
+}
+
 /** A tracking number with a whisper (so it needs media, or other options) forwarding to the given dealers. */
 export async function startMediaGateway(
   t: Test,

@@ -37,6 +37,7 @@ export function streamRecord(over: Partial<StreamRecord> = {}): StreamRecord {
     mediaError: '',
     endedBy: '',
     transfer: '',
+    attempts: '0:200:answered',
     afterHours: '',
     closedAction: '',
     announcement: '',

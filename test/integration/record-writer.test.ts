@@ -59,6 +59,7 @@ t.test('a record for every outcome lands with the documented fields', async (t) 
     recording: '',
     voicemail: '',
     mediaError: '',
+    attempts: '',
   });
   t.match(
     got.find((e) => e.outcome === 'closed'),
@@ -94,6 +95,14 @@ t.test('media outcomes land as flat fields, without the recording file name', as
     callRecord('no-answer', { media: { anchored: true, notice: 'played', voicemail: 'left' } }),
   );
   bed.writer.write(callRecord('answered', { media: { anchored: false, error: 'anchor-failed' } }));
+  bed.writer.write(
+    callRecord('answered', {
+      attempts: [
+        { index: 0, member: 0, status: 487, cause: 'completed-elsewhere' },
+        { index: 0, member: 1, status: 200, cause: 'answered' },
+      ],
+    }),
+  );
   await bed.writer.flush();
   const r = new Redis(redis.url);
   t.teardown(() => r.disconnect());
@@ -105,7 +114,18 @@ t.test('media outcomes land as flat fields, without the recording file name', as
       mediaTail('anchored', 'played', 'recorded', '', ''),
       mediaTail('anchored', '', '', 'left', ''),
       mediaTail('unanchored', '', '', '', 'anchor-failed'),
+      mediaTail('', '', '', '', ''),
     ],
+  );
+  t.same(
+    raw.map(([, f]) => f.slice(-2)),
+    [
+      ['attempts', ''],
+      ['attempts', ''],
+      ['attempts', ''],
+      ['attempts', '0.0:487:completed-elsewhere 0.1:200:answered'],
+    ],
+    'the attempts of a ring group, anonymised, last',
   );
 });
 

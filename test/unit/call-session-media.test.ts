@@ -189,7 +189,7 @@ function fakes(
     errors,
     session: new CallSession(
       inbound,
-      more.closed ? { ...decision, destinations: [] } : decision,
+      more.closed ? [] : decision.destinations,
       { callingNumber: '+4930', headers: {} },
       deps,
     ),

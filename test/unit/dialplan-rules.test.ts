@@ -139,3 +139,102 @@ t.test('a document that is not a mapping, and an empty file', async (t) => {
     /empty\.yaml:1:1: the document must be an object, not empty/,
   ]);
 });
+
+const withDestinations = (lines: string[]) =>
+  numbersFile('n.yaml', [
+    numberEntry('+493025550101', [
+      'status: active',
+      'destinations:',
+      ...lines.map((l) => `  ${l}`),
+    ]),
+  ]);
+
+t.test('a ringAll group is accepted and compiled with its members in order', async (t) => {
+  const r = loadDialplans(
+    [
+      CUSTOMERS,
+      withDestinations([
+        '- ringAll: ["+493089001234", "sip:verkauf@pbx.example"]',
+        '  ringTimeout: 15',
+        '- to: "+493089009999"',
+        '  ringTimeout: 20',
+      ]),
+    ],
+    { now: new Date('2026-11-22T12:00:00Z') },
+  );
+  t.ok(r.ok);
+  const d = r.ok ? r.set.decisions[0] : undefined;
+  t.same(d?.kind === 'forward' && d.destinations, [
+    {
+      type: 'group',
+      members: [
+        { type: 'e164', number: '+493089001234', ringTimeoutMs: 15_000 },
+        { type: 'sip', uri: 'sip:verkauf@pbx.example', ringTimeoutMs: 15_000 },
+      ],
+      ringTimeoutMs: 15_000,
+    },
+    { type: 'e164', number: '+493089009999', ringTimeoutMs: 20_000 },
+  ]);
+  t.same(JSON.parse(JSON.stringify(d)), d, 'plain data: it travels as JSON from the reload worker');
+});
+
+t.test('ringAll members are checked one by one, at their own position', async (t) => {
+  const e = errorsOf([
+    CUSTOMERS,
+    withDestinations([
+      '- ringAll:',
+      '    - "+493089001234"',
+      '    - "+49 030 89001234"',
+      '    - "http://pbx.example/x"',
+      '    - "+493025550101"',
+      '  ringTimeout: 15',
+    ]),
+  ]);
+  t.match(e, [
+    /^n\.yaml:10:13: destination '\+49 030 89001234' is not an E\.164 number/,
+    /^n\.yaml:11:13: destination 'http:\/\/pbx\.example\/x' is neither an E\.164 number/,
+    /^n\.yaml:12:13: destination \+493025550101 is itself a tracking number; the call would loop/,
+  ]);
+  t.equal(e.length, 3);
+});
+
+t.test('a member listed twice in one group is refused at the second', async (t) => {
+  const e = errorsOf([
+    CUSTOMERS,
+    withDestinations([
+      '- ringAll: ["sip:a@pbx.example", "+493089001234", "sip:a@pbx.example"]',
+      '  ringTimeout: 15',
+    ]),
+  ]);
+  t.same(e.length, 1);
+  t.match(
+    e[0],
+    /^n\.yaml:8:57: 'sip:a@pbx\.example' is already a member of this ringAll group at n\.yaml:8/,
+  );
+});
+
+t.test('the schema names the wrong field of a group or a destination', async (t) => {
+  const e = errorsOf([
+    CUSTOMERS,
+    withDestinations([
+      '- ringAll: ["+493089001234"]',
+      '  ringTimeout: 15',
+      '- ringAll: ["+493089001234", "+493089001235"]',
+      '  to: "+493089001236"',
+      '  ringTimeout: 15',
+      '- ringAll: ["+493089001234", "+493089001235"]',
+      '- ringAll: ["+493089001234", 4930]',
+      '  ringTimeout: 0',
+      '- ringTimeout: 15',
+    ]),
+  ]);
+  t.match(e, [
+    /^n\.yaml:8:\d+: 'ringAll' must be a list of 2 to 10 destinations \(E\.164 numbers or sip: URIs\) rung at once$/,
+    /^n\.yaml:11:\d+: unknown field 'to' \(allowed here: ringAll, ringTimeout\)$/,
+    /^n\.yaml:13:\d+: missing required field 'ringTimeout'$/,
+    /^n\.yaml:14:\d+: entry 2 of 'ringAll' must be a string, not number/,
+    /^n\.yaml:15:\d+: 'ringTimeout' must be a whole number of seconds from 1 to 300$/,
+    /^n\.yaml:16:\d+: missing required field 'to'$/,
+  ]);
+  t.equal(e.length, 6, e.join('\n'));
+});

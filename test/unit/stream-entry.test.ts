@@ -1,6 +1,8 @@
 /** The stream entry format: field order kept, media fields appended, old entries still read. */
 import t from 'tap';
+import { createAnonymiser } from '../../src/records/anonymise.js';
 import { FIELDS, fromFields, type StreamRecord, toFields } from '../../src/records/entry.js';
+import { callRecord } from '../helpers/records.js';
 import { mediaTail, streamRecord } from '../helpers/stream-records.js';
 
 const OLD_FIELDS = [
@@ -25,7 +27,7 @@ const OLD_FIELDS = [
   'pseudonym',
 ];
 const MEDIA_FIELDS = ['media', 'whisper', 'recording', 'voicemail', 'media_error'];
-const END_FIELDS = ['ended_by', 'transfer'];
+const END_FIELDS = ['ended_by', 'transfer', 'attempts'];
 const CLOSED_FIELDS = ['after_hours', 'closed_action', 'announcement'];
 const NEW_FIELDS = [...MEDIA_FIELDS, ...END_FIELDS, ...CLOSED_FIELDS];
 
@@ -39,6 +41,7 @@ t.test('the existing fields keep their order; media and call-end fields come las
     mediaError: 'bridge-failed',
     endedBy: 'dealer',
     transfer: 'completed',
+    attempts: '0:486:busy 1.0:487:completed-elsewhere 1.1:200:answered',
     afterHours: 'holiday',
     closedAction: 'announcement',
     announcement: 'played',
@@ -49,10 +52,17 @@ t.test('the existing fields keep their order; media and call-end fields come las
     [...OLD_FIELDS, ...NEW_FIELDS],
   );
   t.same(
-    fields.slice(-20, -10),
+    fields.slice(-22, -12),
     mediaTail('anchored', 'played', 'recorded', 'left', 'bridge-failed'),
   );
-  t.same(fields.slice(-10, -6), ['ended_by', 'dealer', 'transfer', 'completed']);
+  t.same(fields.slice(-12, -6), [
+    'ended_by',
+    'dealer',
+    'transfer',
+    'completed',
+    'attempts',
+    '0:486:busy 1.0:487:completed-elsewhere 1.1:200:answered',
+  ]);
   t.same(fields.slice(-6), [
     'after_hours',
     'holiday',
@@ -78,6 +88,7 @@ t.test('an entry written before the media fields reads them as empty', async (t)
     mediaError: '',
     endedBy: '',
     transfer: '',
+    attempts: '',
     afterHours: '',
     closedAction: '',
     announcement: '',
@@ -111,6 +122,7 @@ t.test(
       mediaError,
       endedBy,
       transfer,
+      attempts,
       afterHours,
       closedAction,
       announcement,
@@ -122,7 +134,7 @@ t.test(
       fields.every((f) => typeof f === 'string'),
       'no undefined value for XADD',
     );
-    t.same(fields.slice(-20, -6), [
+    t.same(fields.slice(-22, -6), [
       'media',
       '',
       'whisper',
@@ -137,6 +149,29 @@ t.test(
       '',
       'transfer',
       '',
+      'attempts',
+      '',
     ]);
+  },
+);
+
+t.test(
+  'attempts: index, group member and redirect hop with status and cause, no number',
+  async (t) => {
+    const r = createAnonymiser(undefined)(
+      callRecord('answered', {
+        attempts: [
+          { index: 0, status: 302, cause: 'redirected' },
+          { index: 0, status: 486, cause: 'busy', redirect: 1 },
+          { index: 1, member: 0, status: 487, cause: 'completed-elsewhere' },
+          { index: 1, member: 1, status: 200, cause: 'answered' },
+        ],
+      }),
+    );
+    t.equal(
+      r.attempts,
+      '0:302:redirected 0r1:486:busy 1.0:487:completed-elsewhere 1.1:200:answered',
+    );
+    t.equal(createAnonymiser(undefined)(callRecord('rejected', { attempts: [] })).attempts, '');
   },
 );

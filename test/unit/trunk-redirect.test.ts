@@ -177,7 +177,7 @@ async function session(
     destinations,
     options: {},
   };
-  const result = await new CallSession(inbound, decision, presentation, {
+  const result = await new CallSession(inbound, decision.destinations, presentation, {
     dialer,
     trunk: TRUNK,
     redirect: { policy, max },
@@ -382,7 +382,7 @@ t.test('the abort that cancels a ringing attempt carries the CANCEL’s Reason',
       destinations: [dealer],
       options: {},
     };
-    const s = new CallSession(inbound, decision, SHOWN, {
+    const s = new CallSession(inbound, decision.destinations, SHOWN, {
       dialer,
       trunk: TRUNK,
       now: Date.now,
