@@ -335,3 +335,47 @@ t.test(
     });
   },
 );
+
+t.test('closed destinations take ringAll groups, on a number and on its customer', async (t) => {
+  const closedGroup = [
+    'closed:',
+    '  action: destinations',
+    '  destinations:',
+    '    - { ringAll: ["sip:a@service.example", "sip:b@service.example"], ringTimeout: 25 }',
+    '    - { to: "sip:night@service.example", ringTimeout: 30 }',
+  ];
+  const group = {
+    type: 'group',
+    members: [
+      { type: 'sip', uri: 'sip:a@service.example', ringTimeoutMs: 25_000 },
+      { type: 'sip', uri: 'sip:b@service.example', ringTimeoutMs: 25_000 },
+    ],
+    ringTimeoutMs: 25_000,
+  };
+  const night = { type: 'sip', uri: 'sip:night@service.example', ringTimeoutMs: 30_000 };
+  const sunday = Date.parse('2026-11-15T10:00:00Z');
+  const own = tableOf([
+    numberEntry('+493025550101', [
+      ...hours(['timezone: Europe/Berlin', ...WEEKDAYS]),
+      ...closedGroup.map((l) => `  ${l}`),
+    ]),
+  ]);
+  t.same(own.plan(own.lookup('+493025550101') as ForwardDecision, sunday), {
+    open: false,
+    why: { kind: 'hours' },
+    action: { kind: 'destinations', destinations: [group, night] },
+  });
+  const customers = tableOf(
+    [numberEntry('+493025550101', ACTIVE)],
+    [
+      'businessHours:',
+      '  timezone: Europe/Berlin',
+      ...WEEKDAYS.map((l) => `  ${l}`),
+      ...closedGroup,
+    ],
+  );
+  t.match(customers.plan(customers.lookup('+493025550101') as ForwardDecision, sunday), {
+    open: false,
+    action: { kind: 'destinations', destinations: [group, night] },
+  });
+});

@@ -219,3 +219,26 @@ t.test('an entry the schema refused is not told its voicemail is missing', async
   t.match(e, [/^n\.yaml:12:22: 'displayPrefix' must be a string, not number/]);
   t.equal(e.length, 1, 'the schema error alone');
 });
+
+t.test(
+  'a ringAll group in a closed action: each member checked and looped at its place',
+  async (t) => {
+    const e = errorsOf([
+      CUSTOMERS,
+      numbersFile('n.yaml', [
+        withOptions('+493025550101', [
+          'businessHours: { timezone: Europe/Berlin, holidays: DE-BE }',
+          'closed:',
+          '  action: destinations',
+          '  destinations:',
+          '    - ringAll: ["sip:a@service.example", "+493025550101", "ftp://x"]',
+          '      ringTimeout: 20',
+        ]),
+      ]),
+    ]);
+    t.same(e, [
+      "n.yaml:16:50: destination 'ftp://x' is neither an E.164 number (+…) nor a sip:/sips: URI",
+      'n.yaml:16:33: destination +493025550101 is itself a tracking number; the call would loop through the gateway',
+    ]);
+  },
+);
