@@ -237,8 +237,8 @@ t.test(
       ]),
     ]);
     t.same(e, [
-      "n.yaml:16:50: destination 'ftp://x' is neither an E.164 number (+…) nor a sip:/sips: URI",
-      'n.yaml:16:33: destination +493025550101 is itself a tracking number; the call would loop through the gateway',
+      'n.yaml:15:48: destination +493025550101 is itself a tracking number; the call would loop through the gateway',
+      "n.yaml:15:65: destination 'ftp://x' is neither an E.164 number (+…) nor a sip:/sips: URI",
     ]);
   },
 );
