@@ -118,14 +118,14 @@ t.test('media outcomes land as flat fields, without the recording file name', as
     ],
   );
   t.same(
-    raw.map(([, f]) => f.slice(-2)),
+    raw.map(([, f]) => f.slice(f.indexOf('attempts'), f.indexOf('attempts') + 2)),
     [
       ['attempts', ''],
       ['attempts', ''],
       ['attempts', ''],
       ['attempts', '0.0:487:completed-elsewhere 0.1:200:answered'],
     ],
-    'the attempts of a ring group, anonymised, last',
+    'the attempts of a ring group, anonymised',
   );
 });
 
