@@ -3,7 +3,9 @@
  * SIGTERM. The only place (with config/) that reads the environment.
  */
 import { hostname } from 'node:os';
+import { createAdminServer } from './admin/api.js';
 import { createHttpServer, withoutCredentials } from './admin/http.js';
+import { TokenStore } from './admin/token-store.js';
 import { ActiveCalls } from './call/registry.js';
 import { sinkFromConfig } from './call/sinks.js';
 import { loadCarriers } from './config/carriers-file.js';
@@ -32,7 +34,10 @@ import { smtpSender } from './voicemail/smtp.js';
 function configOrExit() {
   try {
     const config = loadConfig(process.env);
-    return { config, carriers: loadCarriers(config.carriersFile) };
+    const carriers = loadCarriers(config.carriersFile);
+    // the tokens file is read before anything starts: an admin API without valid tokens never runs
+    const tokens = config.admin.httpPort > 0 ? new TokenStore(config.admin.tokensFile) : undefined;
+    return { config, carriers, tokens };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`calltrack: ${err.message}\n`);
@@ -40,7 +45,7 @@ function configOrExit() {
   }
 }
 
-const { config, carriers } = configOrExit();
+const { config, carriers, tokens } = configOrExit();
 const logger = createLogger(config.logLevel);
 const metrics = createMetrics();
 const reloader = new Reloader({
@@ -202,10 +207,12 @@ const http = createHttpServer({
   }),
 });
 await http.listen({ host: config.httpHost, port: config.httpPort });
+const admin = tokens ? await startAdmin(tokens) : undefined;
 logger.info(
   {
     // where the listener really is: ops and tests see loopback-only at a glance
     http: http.addresses(),
+    ...(admin && { admin: admin.addresses() }),
     dialplanDir: config.dialplanDir,
     drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
     // the user name and password are never logged, only whether the trunk gets credentials
@@ -240,8 +247,23 @@ async function shutdown(signal: string): Promise<void> {
   media?.close();
   // drachtio-srf throws when there is no connection to end (drachtio-server down or reconnecting)
   if (drachtioUp) srf.disconnect();
+  tokens?.close();
+  await admin?.close();
   await http.close();
   process.exit(0);
+}
+
+/** ADMIN_HTTP_PORT set: the admin API on its own listener, its tokens reloaded on change. */
+async function startAdmin(store: TokenStore) {
+  store.watch(config.reload.debounceMs, logger);
+  const app = createAdminServer({
+    table: () => reloader.table,
+    tokens: () => store.current,
+    logger,
+    now: () => performance.now(),
+  });
+  await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
+  return app;
 }
 
 /** FREESWITCH set: connect every media server (calls go signalling-only until one is up). */

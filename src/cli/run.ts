@@ -7,6 +7,7 @@ import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
 import { recordingsCommand } from './recordings.js';
 import { reportCommand } from './report.js';
+import { tokenCommand } from './token.js';
 import { lookupCommand, validateCarriersCommand, validateCommand } from './validate.js';
 
 const USAGE = `usage: calltrack <command>
@@ -25,7 +26,9 @@ const USAGE = `usage: calltrack <command>
   export --customer <id> --from <date> --to <date> --format csv|json [--out file]
                                       the customer's call history
   recordings purge [--dir d] [--today YYYY-MM-DD]
-                                      delete recordings past their number's retention days`;
+                                      delete recordings past their number's retention days
+  token --name <who> --role <role>    a new admin API token (role admin, editor, viewer or
+                                      customer:<id>) and its line for ADMIN_TOKENS_FILE`;
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
@@ -48,6 +51,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         consumer: { type: 'string' },
         dir: { type: 'string' },
         at: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,6 +74,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (command === 'report') return await reportCommand(io, args, values);
     if (command === 'export') return await exportCommand(io, args, values);
     if (command === 'recordings') return await recordingsCommand(io, args, values);
+    if (command === 'token') return tokenCommand(io, values);
     throw new CliError(`unknown command '${command}'\n${USAGE}`);
   } catch (err) {
     return reportFailure(io, err);

@@ -18,6 +18,13 @@ export type Config = {
   readonly httpPort: number;
   /** Address the metrics/health listener binds to; loopback unless ops open it on purpose. */
   readonly httpHost: string;
+  /** The admin API's own listener; port 0: off. Never runs without a tokens file. */
+  readonly admin: {
+    readonly httpPort: number;
+    readonly httpHost: string;
+    /** YAML: `{ name, role, sha256 }` per bearer token (src/admin/tokens.ts). */
+    readonly tokensFile: string;
+  };
   /** `on`: /readyz names internal addresses (drachtio, Redis, media servers); `off`: booleans only. */
   readonly readyzDetail: 'on' | 'off';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -107,6 +114,9 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   HTTP_PORT: { path: ['httpPort'], kind: 'integer' },
   HTTP_HOST: { path: ['httpHost'], kind: 'string' },
   READYZ_DETAIL: { path: ['readyzDetail'], kind: 'string' },
+  ADMIN_HTTP_PORT: { path: ['admin', 'httpPort'], kind: 'integer' },
+  ADMIN_HTTP_HOST: { path: ['admin', 'httpHost'], kind: 'string' },
+  ADMIN_TOKENS_FILE: { path: ['admin', 'tokensFile'], kind: 'string' },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
   OUTBOUND_TRUNK: { path: ['outboundTrunk'], kind: 'string' },
   TRUNK_AUTH_USERNAME: { path: ['trunk', 'authUsername'], kind: 'string' },
@@ -221,6 +231,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const { hoursClockStart } = raw as { hoursClockStart?: unknown };
   if (typeof hoursClockStart === 'string' && hoursClockStart && !isInstant(hoursClockStart))
     problems.push(`HOURS_CLOCK_START: '${hoursClockStart}' is not a real date and time`);
+  const { admin } = raw as { admin?: { httpPort?: unknown; tokensFile?: unknown } };
+  if (typeof admin?.httpPort === 'number' && admin.httpPort > 0 && !admin.tokensFile)
+    problems.push(
+      'ADMIN_HTTP_PORT: set without ADMIN_TOKENS_FILE; the admin API never runs without authentication',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(raw as Config);
 }

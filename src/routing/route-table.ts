@@ -122,6 +122,19 @@ export class RouteTable {
   customer(id: string): CustomerDoc | undefined {
     return this.#customers.get(id);
   }
+
+  /** Every customer, frozen, in file order: for read-only views (the admin API), not calls. */
+  customers(): IterableIterator<CustomerDoc> {
+    return this.#customers.values();
+  }
+
+  /**
+   * Every number's decision (forward, or reject for a deactivated one), frozen, in slot order: for
+   * read-only views, beside the lookup path and without touching what it caches.
+   */
+  decisions(): IterableIterator<RouteDecision> {
+    return this.#decisions.values();
+  }
 }
 
 export const EMPTY_INFO: RouteTableInfo = Object.freeze({

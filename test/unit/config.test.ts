@@ -25,6 +25,9 @@ t.test('every documented variable overrides its setting', async (t) => {
     HTTP_PORT: '8080',
     HTTP_HOST: '0.0.0.0',
     READYZ_DETAIL: 'on',
+    ADMIN_HTTP_PORT: '9465',
+    ADMIN_HTTP_HOST: '10.0.0.5',
+    ADMIN_TOKENS_FILE: '/etc/calltrack/admin-tokens.yaml',
     LOG_LEVEL: 'debug',
     OUTBOUND_TRUNK: 'sips:trunk.example.net:5061;transport=tls',
     TRUNK_AUTH_USERNAME: 'gw-7',
@@ -80,6 +83,11 @@ t.test('every documented variable overrides its setting', async (t) => {
     httpPort: 8080,
     httpHost: '0.0.0.0',
     readyzDetail: 'on',
+    admin: {
+      httpPort: 9465,
+      httpHost: '10.0.0.5',
+      tokensFile: '/etc/calltrack/admin-tokens.yaml',
+    },
     logLevel: 'debug',
     outboundTrunk: 'sips:trunk.example.net:5061;transport=tls',
     trunk: {
@@ -140,7 +148,25 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 56, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 59, 'every variable is covered here');
+});
+
+t.test('the admin API is off by default and bound to loopback when on', async (t) => {
+  t.same(loadConfig({}).admin, { httpPort: 0, httpHost: '127.0.0.1', tokensFile: '' });
+});
+
+t.test('an admin port without a tokens file is refused: no API without authentication', async (t) => {
+  const err = t.throws(() => loadConfig({ ADMIN_HTTP_PORT: '9465' })) as ConfigError;
+  t.ok(err instanceof ConfigError);
+  t.same(err.problems, [
+    'ADMIN_HTTP_PORT: set without ADMIN_TOKENS_FILE; the admin API never runs without authentication',
+  ]);
+  const bad = t.throws(() =>
+    loadConfig({ ADMIN_HTTP_PORT: '70000', ADMIN_HTTP_HOST: 'a b', ADMIN_TOKENS_FILE: 'x.yaml' }),
+  ) as ConfigError;
+  t.equal(bad.problems.length, 2, bad.message);
+  t.match(bad.problems[0], /^ADMIN_HTTP_PORT \(admin\.httpPort\)/);
+  t.match(bad.problems[1], /^ADMIN_HTTP_HOST \(admin\.httpHost\)/);
 });
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {

@@ -1,0 +1,176 @@
+/**
+ * The admin API (issue 13), read-only so far, on its own listener (ADMIN_HTTP_HOST:ADMIN_HTTP_PORT)
+ * so it can be bound, firewalled and exposed apart from metrics. Every request is authenticated
+ * by a bearer token (RFC 6750) before routing; answers are JSON, errors RFC 9457 problems, and
+ * every read carries the dialplan version as its ETag.
+ *
+ * Roles: admin, editor and viewer read everything; `customer:<id>` reads its own customer and
+ * numbers only, and anything else is 404 as if it did not exist (a 403 would confirm it does).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../observability/logger.js';
+import type { RouteTable } from '../routing/route-table.js';
+import { AuthFailures, DEFAULT_FAILURE_LIMITS, type FailureLimits } from './auth-failures.js';
+import { numberDocument, numberDocuments, numberPage } from './numbers-view.js';
+import { PROBLEM_TYPE, Problem } from './problem.js';
+import { parseNumbersQuery, quoted } from './query.js';
+import type { Principal, TokenSet } from './tokens.js';
+
+export type AdminDeps = {
+  table: () => RouteTable;
+  tokens: () => TokenSet;
+  logger: Logger;
+  /** Monotonic milliseconds, for the slow-down of failed authentication. */
+  now: () => number;
+  failureLimits?: FailureLimits;
+};
+
+const REALM = 'Bearer realm="calltrack-admin"';
+// RFC 6750 §2.1 b64token, and a length no real token needs (ours are 43 characters)
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,512}=*) *$/i;
+const WRITES = ['DELETE', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
+
+function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  return reply.code(p.status).headers(p.headers).type(PROBLEM_TYPE).send(JSON.stringify(p.body));
+}
+
+export function createAdminServer(deps: AdminDeps): FastifyInstance {
+  // params up to 1000 characters reach our own checks (400) instead of find-my-way's 414
+  const app = Fastify({ logger: false, maxParamLength: 1000 });
+  const failures = new AuthFailures(deps.failureLimits ?? DEFAULT_FAILURE_LIMITS, deps.now);
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const log = deps.logger.child({ component: 'admin-api' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const retryAfter = failures.retryAfter(req.ip);
+    if (retryAfter > 0)
+      return sendProblem(
+        reply,
+        new Problem(429, 'too many failed authentications from this address; try again later', {
+          'Retry-After': String(retryAfter),
+        }),
+      );
+    const header = req.headers.authorization;
+    const token = header ? BEARER.exec(header)?.[1] : undefined;
+    const principal = token === undefined ? undefined : deps.tokens().authenticate(token);
+    if (!principal) {
+      failures.failed(req.ip);
+      // the address and what was wrong; never the header, the token or its hash
+      log.warn(
+        { address: req.ip, method: req.method, reason: header ? 'invalid token' : 'no token' },
+        'admin API: authentication failed',
+      );
+      // RFC 6750 §3.1: no error code when the request carried no authentication at all
+      const challenge = header ? `${REALM}, error="invalid_token"` : REALM;
+      return sendProblem(
+        reply,
+        new Problem(401, header ? 'the bearer token is not valid' : 'a bearer token is required', {
+          'WWW-Authenticate': challenge,
+        }),
+      );
+    }
+    principals.set(req, principal);
+  });
+
+  const who = (req: FastifyRequest) => principals.get(req)!;
+  /** The customer a customer token is limited to; undefined for admin, editor and viewer. */
+  const ownCustomer = (req: FastifyRequest) => {
+    const { role } = who(req);
+    return role.kind === 'customer' ? role.customerId : undefined;
+  };
+  const read = (reply: FastifyReply, table: RouteTable) =>
+    reply.header('ETag', `"${table.info.version}"`);
+
+  app.get('/v1/dialplan', async (req, reply) => {
+    if (ownCustomer(req) !== undefined)
+      throw new Problem(
+        403,
+        "a customer token reads its own customer and numbers, not the dialplan's totals",
+      );
+    const table = deps.table();
+    const { version, loadedAt, activeNumbers, deactivatedNumbers, customers } = table.info;
+    read(reply, table);
+    return { version, loadedAt, counts: { customers, activeNumbers, deactivatedNumbers } };
+  });
+
+  app.get('/v1/customers', async (req, reply) => {
+    const table = deps.table();
+    const own = ownCustomer(req);
+    read(reply, table);
+    return { customers: [...table.customers()].filter((c) => own === undefined || c.id === own) };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/customers/:id', async (req, reply) => {
+    const { id } = req.params;
+    const table = deps.table();
+    const own = ownCustomer(req);
+    const customer = own === undefined || own === id ? table.customer(id) : undefined;
+    if (!customer) throw new Problem(404, `no customer ${quoted(id)}`);
+    read(reply, table);
+    return customer;
+  });
+
+  app.get('/v1/numbers', async (req, reply) => {
+    const query = parseNumbersQuery(req.query);
+    const table = deps.table();
+    const own = ownCustomer(req);
+    read(reply, table);
+    // another customer's numbers are filtered out, not refused: the answer is an empty list
+    if (own !== undefined && query.customer !== undefined && query.customer !== own)
+      return { numbers: [] };
+    const filter = own === undefined ? query : { ...query, customer: own };
+    return numberPage(numberDocuments(table), filter, query.limit, query.after);
+  });
+
+  app.get<{ Params: { number: string } }>('/v1/numbers/:number', async (req, reply) => {
+    const raw = req.params.number;
+    if (raw.length > 32) throw new Problem(400, `${quoted(raw)} is too long for a phone number`);
+    const table = deps.table();
+    const decision = table.lookup(raw);
+    if (decision.kind === 'reject' && decision.reason === 'malformed')
+      throw new Problem(
+        400,
+        `${quoted(raw)} is not a phone number: ${decision.detail ?? 'malformed'}`,
+      );
+    const doc = numberDocument(decision);
+    const own = ownCustomer(req);
+    if (!doc || (own !== undefined && doc.customer !== own))
+      throw new Problem(404, `no number ${quoted(raw)}`);
+    read(reply, table);
+    return doc;
+  });
+
+  for (const url of [
+    '/v1/dialplan',
+    '/v1/customers',
+    '/v1/customers/:id',
+    '/v1/numbers',
+    '/v1/numbers/:number',
+  ])
+    app.route({
+      method: [...WRITES],
+      url,
+      handler: async (req) => {
+        throw new Problem(405, `${req.method} is not supported here (read-only so far)`, {
+          Allow: 'GET, HEAD',
+        });
+      },
+    });
+
+  app.setNotFoundHandler(async (req, reply) =>
+    sendProblem(reply, new Problem(404, `no resource at ${quoted(req.url)}`)),
+  );
+
+  app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
+    if (err instanceof Problem) return sendProblem(reply, err);
+    const status = err.statusCode;
+    if (status !== undefined && status >= 400 && status < 500)
+      return sendProblem(reply, new Problem(status, err.message));
+    log.error(
+      { err, method: req.method, route: req.routeOptions.url },
+      'admin API: request failed',
+    );
+    return sendProblem(reply, new Problem(500, 'internal error; see the gateway log'));
+  });
+  return app;
+}
