@@ -84,7 +84,10 @@ export class TokenSet {
   readonly #compare: (a: Buffer, b: Buffer) => boolean;
 
   /** `compare` is crypto.timingSafeEqual; a test passes a spy to see that it is what runs. */
-  constructor(tokens: readonly TokenDoc[], compare = timingSafeEqual) {
+  constructor(
+    tokens: readonly TokenDoc[],
+    compare: (a: Buffer, b: Buffer) => boolean = timingSafeEqual,
+  ) {
     this.#compare = compare;
     this.#entries = tokens.map((t) =>
       Object.freeze({
