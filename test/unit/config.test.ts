@@ -155,19 +155,22 @@ t.test('the admin API is off by default and bound to loopback when on', async (t
   t.same(loadConfig({}).admin, { httpPort: 0, httpHost: '127.0.0.1', tokensFile: '' });
 });
 
-t.test('an admin port without a tokens file is refused: no API without authentication', async (t) => {
-  const err = t.throws(() => loadConfig({ ADMIN_HTTP_PORT: '9465' })) as ConfigError;
-  t.ok(err instanceof ConfigError);
-  t.same(err.problems, [
-    'ADMIN_HTTP_PORT: set without ADMIN_TOKENS_FILE; the admin API never runs without authentication',
-  ]);
-  const bad = t.throws(() =>
-    loadConfig({ ADMIN_HTTP_PORT: '70000', ADMIN_HTTP_HOST: 'a b', ADMIN_TOKENS_FILE: 'x.yaml' }),
-  ) as ConfigError;
-  t.equal(bad.problems.length, 2, bad.message);
-  t.match(bad.problems[0], /^ADMIN_HTTP_PORT \(admin\.httpPort\)/);
-  t.match(bad.problems[1], /^ADMIN_HTTP_HOST \(admin\.httpHost\)/);
-});
+t.test(
+  'an admin port without a tokens file is refused: no API without authentication',
+  async (t) => {
+    const err = t.throws(() => loadConfig({ ADMIN_HTTP_PORT: '9465' })) as ConfigError;
+    t.ok(err instanceof ConfigError);
+    t.same(err.problems, [
+      'ADMIN_HTTP_PORT: set without ADMIN_TOKENS_FILE; the admin API never runs without authentication',
+    ]);
+    const bad = t.throws(() =>
+      loadConfig({ ADMIN_HTTP_PORT: '70000', ADMIN_HTTP_HOST: 'a b', ADMIN_TOKENS_FILE: 'x.yaml' }),
+    ) as ConfigError;
+    t.equal(bad.problems.length, 2, bad.message);
+    t.match(bad.problems[0], /^ADMIN_HTTP_PORT \(admin\.httpPort\)/);
+    t.match(bad.problems[1], /^ADMIN_HTTP_HOST \(admin\.httpHost\)/);
+  },
+);
 
 t.test('every bad value is listed at once, naming the variable', async (t) => {
   const err = t.throws(() =>
