@@ -5,6 +5,7 @@ import t from 'tap';
 import { AuthFailures } from '../../src/admin/auth-failures.js';
 import { TokenStore } from '../../src/admin/token-store.js';
 import { parseTokens, sha256Hex, TokenSet } from '../../src/admin/tokens.js';
+import { runCli } from '../../src/cli/run.js';
 import { ConfigError } from '../../src/config/load.js';
 import type { Logger } from '../../src/observability/logger.js';
 
@@ -150,3 +151,35 @@ t.test('failed authentication: a burst, then one per interval, per address', asy
   f.failed('10.0.0.3');
   t.equal(f.retryAfter('10.0.0.1'), 0, 'forgotten: only two addresses are tracked');
 });
+
+t.test(
+  'calltrack token prints a new token and the line that admits it, with its role',
+  async (t) => {
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(argv, {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        now: () => new Date(),
+        env: {},
+      });
+      return { code, out, err };
+    };
+    const a = await run('token', '--name', 'anna', '--role', 'customer:autohaus-berlin');
+    t.equal(a.code, 0);
+    const [token, line] = a.out as [string, string];
+    t.match(token, /^[A-Za-z0-9_-]{43}$/, '256 random bits, base64url');
+    t.notMatch(line, token, 'the line holds the hash, not the token');
+    const set = parseTokens('tokens.yaml', `version: 1\ntokens:\n${line}\n`);
+    t.same(set.authenticate(token), {
+      name: 'anna',
+      role: { kind: 'customer', customerId: 'autohaus-berlin' },
+    });
+    const b = await run('token', '--name', 'anna', '--role', 'viewer');
+    t.not(b.out[0], token, 'a new token each time');
+    const bad = await run('token', '--name', 'anna', '--role', 'root');
+    t.equal(bad.code, 2);
+    t.match(bad.err.join('\n'), /'role' must be admin, editor, viewer or customer:<customer id>/);
+  },
+);
