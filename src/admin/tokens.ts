@@ -5,13 +5,8 @@
  * learns no token. A presented token is hashed and compared with every entry in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/load.js';
-import { byPosition, formatError } from '../dialplan/errors.js';
-import { locateIssues } from '../dialplan/locate.js';
-import { parseYaml } from '../dialplan/parse.js';
+import { parseCheckedYaml, readConfigFile } from '../config/yaml-file.js';
 import type { Issue } from '../dialplan/types.js';
-import { describeErrors, schemaValidator } from '../schema/ajv.js';
 import { deepFreeze } from '../util/freeze.js';
 
 export type Role =
@@ -34,29 +29,17 @@ function roleOf(text: string): Role {
 }
 
 export function loadTokens(file: string): TokenSet {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`ADMIN_TOKENS_FILE: cannot read ${file}: ${(err as Error).message}`]);
-  }
-  return parseTokens(file, text);
+  return parseTokens(file, readConfigFile('ADMIN_TOKENS_FILE', file));
 }
 
 export function parseTokens(file: string, text: string): TokenSet {
-  const parsed = parseYaml(file, text);
-  if (!parsed.ok) throw new ConfigError(parsed.errors.map(formatError));
-  const validate = schemaValidator('admin-tokens.schema.json');
-  const issues: Issue[] = [];
-  if (!validate(parsed.doc)) {
-    for (const p of describeErrors(validate.errors))
-      issues.push({ file, path: p.path, message: p.message, key: p.key });
-  } else {
-    issues.push(...duplicates(file, (parsed.doc as { tokens: TokenDoc[] }).tokens));
-  }
-  if (issues.length > 0)
-    throw new ConfigError(locateIssues(text, issues).sort(byPosition).map(formatError));
-  return new TokenSet((parsed.doc as { tokens: TokenDoc[] }).tokens);
+  const doc = parseCheckedYaml<{ tokens: TokenDoc[] }>(
+    file,
+    text,
+    'admin-tokens.schema.json',
+    (d) => duplicates(file, d.tokens),
+  );
+  return new TokenSet(doc.tokens);
 }
 
 /** One entry per name (logs tell who did what) and per hash (one token, one role). */

@@ -4,43 +4,21 @@
  * one carrier only). Every problem is listed at once as `file:line:col: message`; the result is
  * frozen.
  */
-import { readFileSync } from 'node:fs';
 import { BlockList } from 'node:net';
-import { byPosition, formatError } from '../dialplan/errors.js';
-import { locateIssues } from '../dialplan/locate.js';
-import { parseYaml } from '../dialplan/parse.js';
 import type { Issue } from '../dialplan/types.js';
 import { type Carrier, parseCidr } from '../edge/carriers.js';
-import { describeErrors, schemaValidator } from '../schema/ajv.js';
-import { deepFreeze } from '../util/freeze.js';
-import { ConfigError } from './load.js';
+import { parseCheckedYaml, readConfigFile } from './yaml-file.js';
 
 type CarriersDoc = { version: 1; carriers: Carrier[] };
 
 export function loadCarriers(file: string): readonly Carrier[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`CARRIERS_FILE: cannot read ${file}: ${(err as Error).message}`]);
-  }
-  return parseCarriers(file, text);
+  return parseCarriers(file, readConfigFile('CARRIERS_FILE', file));
 }
 
 export function parseCarriers(file: string, text: string): readonly Carrier[] {
-  const parsed = parseYaml(file, text);
-  if (!parsed.ok) throw new ConfigError(parsed.errors.map(formatError));
-  const validate = schemaValidator('carriers.schema.json');
-  const issues: Issue[] = [];
-  if (!validate(parsed.doc)) {
-    for (const p of describeErrors(validate.errors))
-      issues.push({ file, path: p.path, message: p.message, key: p.key });
-  } else {
-    issues.push(...checkCarriers(file, (parsed.doc as CarriersDoc).carriers));
-  }
-  if (issues.length > 0)
-    throw new ConfigError(locateIssues(text, issues).sort(byPosition).map(formatError));
-  return deepFreeze((parsed.doc as CarriersDoc).carriers);
+  return parseCheckedYaml<CarriersDoc>(file, text, 'carriers.schema.json', (doc) =>
+    checkCarriers(file, doc.carriers),
+  ).carriers;
 }
 
 type Net = {

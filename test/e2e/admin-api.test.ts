@@ -45,9 +45,8 @@ numbers:
     customer: autohaus-graz
     source: willhaben.at
     status: active
-    destinations:
-      - to: "+4331699001234"
-        ringTimeout: 20
+    activatedAt: 2025-03-01
+    destinations: [{ to: "+4331699001235", ringTimeout: 25 }]
 `;
 const ALL = ['+4331655501', '+4331655502', '+493025550101', '+493025550102', '+493025550103'];
 
