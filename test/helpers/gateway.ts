@@ -20,6 +20,8 @@ export type Gateway = {
   sip: { address: string; port: number };
   httpPort: number;
   dir: string;
+  /** DIALPLAN_DIR of the running gateway: edit, add or delete files here to reload it. */
+  dialplans: string;
   proc: ChildProcess;
   /** Everything the gateway wrote to stdout and stderr so far. */
   logs(): string;
@@ -99,6 +101,7 @@ export async function startGateway(
     sip: standin.sipAddress,
     httpPort,
     dir,
+    dialplans,
     proc,
     logs: () => output,
     records,

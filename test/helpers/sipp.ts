@@ -32,6 +32,8 @@ export interface SippMessage {
   dir: 'sent' | 'received';
   firstLine: string;
   text: string;
+  /** When sipp sent or received it (ms since the epoch, from the log's local-time stamp). */
+  at: number;
 }
 
 export interface SippResult {
@@ -196,15 +198,34 @@ export function parseStats(csv: string): SippResult['counts'] {
 /** Messages from sipp's `-trace_msg` log, in order. */
 export function parseMessages(log: string): SippMessage[] {
   const messages: SippMessage[] = [];
-  for (const block of log.split(/^-{20,} .*$/m)) {
-    const m = /^\s*\S+ message (sent|received)[^\n]*\n\n([\s\S]*)$/.exec(block);
+  // split with the stamp captured: [before, stamp, block, stamp, block, ...]
+  const parts = log.split(/^-{20,} (.*)$/m);
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    const m = /^\s*\S+ message (sent|received)[^\n]*\n\n([\s\S]*)$/.exec(parts[i + 1] ?? '');
     if (!m?.[1] || m[2] === undefined) continue;
     const text = m[2].replace(/\n+$/, '\n');
     messages.push({
       dir: m[1] as SippMessage['dir'],
       firstLine: text.split('\n')[0]?.trim() ?? '',
       text,
+      at: stampMs(parts[i] ?? ''),
     });
   }
   return messages;
+}
+
+/** sipp's `2026-12-02 07:54:56.478781`, local time (sipp runs with this process's TZ). */
+function stampMs(stamp: string): number {
+  const m = /^(\d{4})-(\d\d)-(\d\d)\s+(\d\d):(\d\d):(\d\d)\.(\d{3})/.exec(stamp.trim());
+  if (!m) return Number.NaN;
+  const [y, mo, d, h, mi, s, ms] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return new Date(y, mo - 1, d, h, mi, s, ms).getTime();
 }

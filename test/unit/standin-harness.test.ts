@@ -28,7 +28,7 @@ t.test('stat CSV: the last line holds the cumulative counters', async (t) => {
   t.same(parseStats(''), { created: 0, successful: 0, failed: 0 });
 });
 
-t.test('message log: direction and first line of each message', async (t) => {
+t.test('message log: direction, first line and time of each message', async (t) => {
   const log = [
     '----------------------------------------------- 2026-01-01 00:00:00.000000',
     'UDP message sent (20 bytes):',
@@ -52,4 +52,10 @@ t.test('message log: direction and first line of each message', async (t) => {
     ],
   );
   t.match(messages[1]?.text ?? '', /X-Greeting: Grüße/);
+  t.equal(
+    (messages[1]?.at ?? 0) - (messages[0]?.at ?? 0),
+    100,
+    'the stamps are read to the millisecond',
+  );
+  t.equal(messages[0]?.at, new Date(2026, 0, 1).getTime(), 'in local time, as sipp writes them');
 });
