@@ -15,20 +15,17 @@ import {
 } from '../edge/loops.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ForwardDecision, RouteDecision } from '../routing/decision.js';
-import type { Route } from '../routing/destination.js';
-import type { CallPlan } from '../routing/plan.js';
+import type { RouteDecision } from '../routing/decision.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TrunkAccess } from '../routing/trunk.js';
 import { CallSession, type SessionResult } from './call-session.js';
-import { closedReason } from './failure.js';
-import type { SessionMedia } from './media-flow.js';
-import { type MediaUse, needsMedia } from './media-port.js';
+import type { MediaUse } from './media-port.js';
+import { planSteps } from './plan-steps.js';
 import type { Dialer, InboundLeg, Presentation } from './ports.js';
 import type { CallRecord, RecordSink } from './record.js';
 import type { ActiveCalls } from './registry.js';
-import { type CallMedia, sessionMedia } from './session-media.js';
+import type { CallMedia } from './session-media.js';
 
 /** What the INVITE said, as plain values (the source address is the one drachtio saw). */
 export type InviteFacts = {
@@ -167,12 +164,10 @@ export async function handleInvite(
     return refuse('number-busy', routed);
   const mode = table.customer(decision.customerId)?.trackingHeader ?? 'history-info';
   const host = targetHost(facts.requestUri);
-  const plan = table.plan(decision, s.hoursNow());
-  const steps = routesOf(plan);
-  const closed = plan.open ? undefined : plan;
-  const afterHours = closed && { why: closed.why.kind, action: closed.action.kind };
+  const steps = planSteps(table.plan(decision, s.hoursNow()), decision, s.media, base);
+  const { afterHours } = steps;
   if (afterHours) log.info({ source: decision.source, ...afterHours }, 'number closed');
-  else log.info({ source: decision.source, destinations: steps.length }, 'forwarding');
+  else log.info({ source: decision.source, destinations: steps.routes.length }, 'forwarding');
   // transfers and redirects: the dealer sends the caller on, under the same rules
   const policy = {
     trunk: s.trunk,
@@ -181,10 +176,9 @@ export async function handleInvite(
     // the table of the moment: a number added since the call began is a tracking number too
     isTrackingNumber: (e164: string) => isTrackingNumber(s.table().lookup(e164)),
   };
-  const media = s.media && mediaOf(s.media, base, decision, closed);
   const session = new CallSession(
     inbound,
-    steps,
+    steps.routes,
     presentation(caller, decision.options.displayPrefix),
     {
       dialer: s.dialer,
@@ -203,11 +197,8 @@ export async function handleInvite(
       },
       redirect: { policy, max: s.maxRedirects },
       onFinalAnswer: setup,
-      ...(media && { media }),
-      ...(closed &&
-        closed.action.kind !== 'destinations' && {
-          closed: { reason: closedReason(closed.why.kind) },
-        }),
+      ...(steps.media && { media: steps.media }),
+      ...(steps.closed && { closed: steps.closed }),
       onFirstDial: () =>
         s.metrics.dialDelay.observe(
           (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
@@ -232,32 +223,6 @@ export async function handleInvite(
     s.metrics.activeCalls.dec();
     s.numberCalls.leave(number);
   });
-}
-
-/** What a call rings: the number's destinations while open, the answering service's when closed. */
-function routesOf(plan: CallPlan): readonly Route[] {
-  if (plan.open) return plan.destinations;
-  return plan.action.kind === 'destinations' ? plan.action.destinations : [];
-}
-
-/**
- * The media of a call: what the number's options need while open (or for the answering
- * service); when closed, the voicemail alone or the announcement alone (no recording notice, no
- * whisper: nobody is connected). Undefined: signalling only.
- */
-function mediaOf(
-  media: CallMedia,
-  base: Base,
-  decision: ForwardDecision,
-  closed: Extract<CallPlan, { open: false }> | undefined,
-): SessionMedia | undefined {
-  const action = closed?.action;
-  if (!action || action.kind === 'destinations')
-    return needsMedia(decision.options) ? sessionMedia(media, base, decision) : undefined;
-  if (action.kind === 'refuse') return undefined;
-  const { recording: _r, voicemail, ...bare } = sessionMedia(media, base, decision);
-  if (action.kind === 'announcement') return { ...bare, announcement: action.prompt };
-  return voicemail && { ...bare, voicemail };
 }
 
 /** Active or deactivated: a number of ours (the table knows it). */
