@@ -10,6 +10,7 @@
 import type { Logger } from '../observability/logger.js';
 import type { Destination, DestinationGroup, Route } from '../routing/destination.js';
 import type { TrunkAccess } from '../routing/trunk.js';
+import { aborted } from '../util/aborted.js';
 import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
 import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
 import { talk } from './connected-call.js';
@@ -224,11 +225,7 @@ export class CallSession {
     if (media?.takesVoicemail) return this.#voicemail(media, 'closed', []);
     if (media) {
       // the caller may have cancelled already, while the anchor was made
-      const signal = this.#abort.signal;
-      const aborted = signal.aborted
-        ? Promise.resolve()
-        : new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      await Promise.race([media.announced, aborted, media.ended]);
+      await Promise.race([media.announced, aborted(this.#abort.signal), media.ended]);
     }
     return this.#ended([]) ?? this.#refused(480, 'closed', [], { Reason: reason });
   }

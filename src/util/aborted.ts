@@ -1,0 +1,7 @@
+/** Resolves once `signal` aborts, at once when it already has (an abort event never repeats). */
+export function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+}
