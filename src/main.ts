@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { createAdminServer } from './admin/api.js';
+import { logOnlyAudit } from './admin/audit.js';
 import { createHttpServer, withoutCredentials } from './admin/http.js';
 import { TokenStore } from './admin/token-store.js';
 import { ActiveCalls } from './call/registry.js';
@@ -260,6 +261,7 @@ async function startAdmin(store: TokenStore) {
     table: () => reloader.table,
     tokens: () => store.current,
     logger,
+    audit: logOnlyAudit(logger),
     now: () => performance.now(),
   });
   await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });

@@ -10,16 +10,19 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import type { RouteTable } from '../routing/route-table.js';
+import type { AuditSink } from './audit.js';
 import { AuthFailures, DEFAULT_FAILURE_LIMITS, type FailureLimits } from './auth-failures.js';
-import { numberDocument, numberDocuments, numberPage } from './numbers-view.js';
+import type { AdminContext } from './context.js';
 import { PROBLEM_TYPE, Problem } from './problem.js';
-import { parseNumbersQuery, quoted } from './query.js';
+import { quoted } from './query.js';
+import { registerReadRoutes } from './routes/read.js';
 import type { Principal, TokenSet } from './tokens.js';
 
 export type AdminDeps = {
   table: () => RouteTable;
   tokens: () => TokenSet;
   logger: Logger;
+  audit: AuditSink;
   /** Monotonic milliseconds, for the slow-down of failed authentication. */
   now: () => number;
   failureLimits?: FailureLimits;
@@ -78,67 +81,15 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
     const { role } = who(req);
     return role.kind === 'customer' ? role.customerId : undefined;
   };
-  const read = (reply: FastifyReply, table: RouteTable) =>
-    reply.header('ETag', `"${table.info.version}"`);
-
-  app.get('/v1/dialplan', async (req, reply) => {
-    if (ownCustomer(req) !== undefined)
-      throw new Problem(
-        403,
-        "a customer token reads its own customer and numbers, not the dialplan's totals",
-      );
-    const table = deps.table();
-    const { version, loadedAt, activeNumbers, deactivatedNumbers, customers } = table.info;
-    read(reply, table);
-    return { version, loadedAt, counts: { customers, activeNumbers, deactivatedNumbers } };
-  });
-
-  app.get('/v1/customers', async (req, reply) => {
-    const table = deps.table();
-    const own = ownCustomer(req);
-    read(reply, table);
-    return { customers: [...table.customers()].filter((c) => own === undefined || c.id === own) };
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/customers/:id', async (req, reply) => {
-    const { id } = req.params;
-    const table = deps.table();
-    const own = ownCustomer(req);
-    const customer = own === undefined || own === id ? table.customer(id) : undefined;
-    if (!customer) throw new Problem(404, `no customer ${quoted(id)}`);
-    read(reply, table);
-    return customer;
-  });
-
-  app.get('/v1/numbers', async (req, reply) => {
-    const query = parseNumbersQuery(req.query);
-    const table = deps.table();
-    const own = ownCustomer(req);
-    read(reply, table);
-    // another customer's numbers are filtered out, not refused: the answer is an empty list
-    if (own !== undefined && query.customer !== undefined && query.customer !== own)
-      return { numbers: [] };
-    const filter = own === undefined ? query : { ...query, customer: own };
-    return numberPage(numberDocuments(table), filter, query.limit, query.after);
-  });
-
-  app.get<{ Params: { number: string } }>('/v1/numbers/:number', async (req, reply) => {
-    const raw = req.params.number;
-    if (raw.length > 32) throw new Problem(400, `${quoted(raw)} is too long for a phone number`);
-    const table = deps.table();
-    const decision = table.lookup(raw);
-    if (decision.kind === 'reject' && decision.reason === 'malformed')
-      throw new Problem(
-        400,
-        `${quoted(raw)} is not a phone number: ${decision.detail ?? 'malformed'}`,
-      );
-    const doc = numberDocument(decision);
-    const own = ownCustomer(req);
-    if (!doc || (own !== undefined && doc.customer !== own))
-      throw new Problem(404, `no number ${quoted(raw)}`);
-    read(reply, table);
-    return doc;
-  });
+  const ctx: AdminContext = {
+    table: deps.table,
+    log,
+    audit: deps.audit,
+    who,
+    ownCustomer,
+    etag: (reply, table) => reply.header('ETag', `"${table.info.version}"`),
+  };
+  registerReadRoutes(app, ctx);
 
   for (const url of [
     '/v1/dialplan',

@@ -1,0 +1,40 @@
+/**
+ * The audit trail of the admin API: every accepted write and every download of call history or
+ * recordings, who did it and what changed. Entries never carry caller data (no caller number,
+ * no token): an entry names a tracking number, a customer id or a recording id at most.
+ */
+
+import type { Logger } from '../observability/logger.js';
+
+export type AuditEntry = {
+  /** The token's name, and its role as written in the tokens file (`admin`, `customer:<id>`). */
+  actor: string;
+  role: string;
+  /** What was done: `number.create`, `number.update`, `number.deactivate`, `customer.create`,
+   * `history.download`, `recording.download`, … */
+  action: string;
+  /** What it was done to: a tracking number, a customer id, a recording id. */
+  target: string;
+  /** The entry before and after the change (absent for creates, deletes and downloads). */
+  before?: unknown;
+  after?: unknown;
+  versionBefore?: string;
+  versionAfter?: string;
+  /** Anything else worth keeping (the range of a download, the files written). */
+  detail?: Record<string, unknown>;
+};
+
+export interface AuditSink {
+  /** Resolves once the entry is stored; rejects when it cannot be (the caller decides). */
+  append(entry: AuditEntry): Promise<void>;
+}
+
+/** Until a store is configured: the log alone keeps the trail. */
+export function logOnlyAudit(log: Logger): AuditSink {
+  const audit = log.child({ component: 'audit' });
+  return {
+    async append(entry) {
+      audit.info({ audit: entry }, `audit: ${entry.action} ${entry.target} by ${entry.actor}`);
+    },
+  };
+}
