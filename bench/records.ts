@@ -3,13 +3,10 @@
  * script, retention), against a bare ioredis pipelined XADD of the same entries: the floor any
  * writer pays. Each run starts its own redis-server on a free port.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { CallRecord } from '../src/call/record.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -19,37 +16,13 @@ import { recordRedis } from '../src/records/open-writer.js';
 import { Spool } from '../src/records/spool.js';
 import { StreamWriter } from '../src/records/writer.js';
 import { createWriterMetrics } from '../src/records/writer-metrics.js';
+import { startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
 
 const COUNT = Number(process.env.BENCH_RECORDS ?? 200_000);
 const ROUNDS = 3;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-const port = await freePort();
-const dir = mkdtempSync(join(tmpdir(), 'calltrack-bench-redis-'));
-const server = spawn(
-  'redis-server',
-  ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-  { stdio: 'ignore' },
-);
-server.on('error', (err) => {
-  process.stderr.write(
-    `bench records: cannot start redis-server (Debian package redis-server): ${err.message}\n`,
-  );
-  process.exit(1);
-});
-const url = `redis://127.0.0.1:${port}`;
-const admin = new Redis(url, { retryStrategy: (n) => (n > 50 ? null : 100) });
-// refused connections while redis-server starts are expected; the ping below waits them out
-admin.on('error', () => undefined);
-await admin.ping();
+const { url, client: admin, stop } = await startBenchRedis('records');
 
 const records: CallRecord[] = Array.from({ length: COUNT }, (_, i) => ({
   recordId: `bench-${i}`,
@@ -127,8 +100,7 @@ try {
   }
 } finally {
   admin.disconnect();
-  server.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  stop();
 }
 figure('records', 'records', COUNT, 'records');
 figure('records', 'bare-xadd-pipeline-baseline', best.bare, 'records/s');
