@@ -1,0 +1,122 @@
+/**
+ * A gateway with DIALPLAN_SOURCE=redis: serves the version `current` names, fetched, verified
+ * against its hashes, staged on disk and compiled HERE through the reloader like any dialplan
+ * folder. Nothing the publisher says is trusted: a snapshot that fails a check or does not compile
+ * is refused and the routes in force keep answering. Without Redis it serves the last good
+ * snapshot from disk. Follows never overlap; a notification only says "look now".
+ */
+import type { Logger } from '../../observability/logger.js';
+import { coalesced } from '../../util/coalesce.js';
+import type { ReloadOutcome } from '../reloader.js';
+import type { SnapshotCache } from './cache.js';
+import { parseManifest, type RefusalReason, verifySnapshot } from './snapshot.js';
+import type { SnapshotStore } from './store.js';
+
+export type FollowerDeps = {
+  store: SnapshotStore;
+  cache: SnapshotCache;
+  /** Compiles the folder through the reloader and swaps the table when it is valid. */
+  load: (dir: string) => Promise<ReloadOutcome>;
+  /** The version answering calls now, if any. */
+  served: () => string | undefined;
+  logger: Logger;
+  onRefused: (reason: RefusalReason) => void;
+};
+
+export type FollowState = 'following' | 'redis unreachable' | 'nothing published yet';
+
+export class SnapshotFollower {
+  readonly #deps: FollowerDeps;
+  /** A version refused once is not fetched again until `current` moves (or SIGHUP). */
+  #refused: string | undefined;
+  #state: FollowState = 'following';
+  #cause = 'start';
+  readonly #follow = coalesced(() => this.#run());
+
+  constructor(deps: FollowerDeps) {
+    this.#deps = deps;
+  }
+
+  get state(): FollowState {
+    return this.#state;
+  }
+
+  /** Fetches and serves what `current` names, when it is not served already. Never throws. */
+  follow(cause: string): Promise<void> {
+    this.#cause = cause;
+    if (cause === 'SIGHUP') this.#refused = undefined;
+    return this.#follow();
+  }
+
+  /** Start without Redis (or nothing published): the last snapshot that compiled here. */
+  async loadCached(): Promise<boolean> {
+    const { cache, load, logger } = this.#deps;
+    const version = await cache.current();
+    if (!version) {
+      logger.warn(
+        { cacheDir: cache.dir },
+        'no cached dialplan snapshot: not ready until Redis has one',
+      );
+      return false;
+    }
+    const outcome = await load(cache.path(version));
+    if (outcome.ok)
+      logger.warn({ version, cacheDir: cache.dir }, 'serving the cached dialplan snapshot');
+    return outcome.ok;
+  }
+
+  async #run(): Promise<void> {
+    const cause = this.#cause;
+    try {
+      await this.#fetchAndLoad(cause);
+    } catch (err) {
+      if (this.#state !== 'redis unreachable')
+        this.#deps.logger.warn(
+          { err: (err as Error).message, servedVersion: this.#deps.served() ?? 'none', cause },
+          'dialplan follow failed (Redis unreachable?); the routes in force keep answering',
+        );
+      this.#state = 'redis unreachable';
+    }
+  }
+
+  async #fetchAndLoad(cause: string): Promise<void> {
+    const { store, cache, load, served, logger } = this.#deps;
+    const started = performance.now();
+    const version = await store.current();
+    this.#state = version ? 'following' : 'nothing published yet';
+    if (!version || version === served() || version === this.#refused) return;
+    const parsed = parseManifest(await store.manifest(version), version);
+    if (!parsed.ok) return this.#refuse(version, parsed.reason, parsed.detail);
+    const blobs = await store.blobs(parsed.manifest.files.map((f) => f.sha256));
+    const verified = verifySnapshot(parsed.manifest, blobs);
+    // a blob missing may be a publish collected under our feet: try again next time
+    if (!verified.ok)
+      return this.#refuse(version, verified.reason, verified.detail, verified.reason !== 'missing');
+    const outcome = await load(await cache.stage(version, verified.files));
+    if (!outcome.ok) {
+      await cache.discard(version);
+      // the reloader logged every error with its file:line:col
+      return this.#refuse(version, 'invalid', `${outcome.errors.length} dialplan errors`);
+    }
+    await cache.commit(version);
+    logger.info(
+      {
+        version,
+        from: parsed.manifest.node,
+        publishedAt: parsed.manifest.publishedAt,
+        cause,
+        ms: Math.round(performance.now() - started),
+      },
+      'dialplan snapshot followed',
+    );
+  }
+
+  #refuse(version: string, reason: RefusalReason, detail: string, remember = true): void {
+    if (remember) this.#refused = version;
+    this.#deps.onRefused(reason);
+    this.#deps.logger.error(
+      { version, reason, detail, servedVersion: this.#deps.served() ?? 'none' },
+      'dialplan snapshot refused; the routes in force keep answering',
+    );
+  }
+}
