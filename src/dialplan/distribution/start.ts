@@ -79,7 +79,8 @@ async function startFiles(deps: Deps): Promise<Dialplans> {
       dialplanSource: 'files',
       ...(publishing && { dialplanPublish: publishing.publisher.state }),
     }),
-    reload: () => void reloader.reload(),
+    // and, publishing, put the loaded version back in Redis should it name another
+    reload: () => void reloader.reload().then(() => publishing?.publisher.check()),
     close: () => {
       watcher.close();
       publishing?.close();
@@ -131,7 +132,8 @@ async function startFollower(deps: Deps): Promise<Dialplans> {
     onRefused: (reason) => metrics.snapshotsRefused.inc({ reason }),
   });
   const up = await connected(redis, CONNECT_WAIT_MS);
-  if (up) await follower.follow('start');
+  // without Redis this fails at once and says so in the follow state
+  await follower.follow('start');
   if (!served()) await follower.loadCached();
   redis.on('ready', () => void follower.follow('reconnect'));
   subscriber.on('ready', () => void follower.follow('reconnect'));
