@@ -178,7 +178,7 @@ t.test(
     const numbers = manifest.files.find((f: { file: string }) => f.file === 'numbers.yaml');
     await r.set(
       keys.blob(numbers.sha256),
-      readFileSync(join(pub.dir, 'numbers.yaml'), 'utf8') + '#',
+      `${readFileSync(join(pub.dir, 'numbers.yaml'), 'utf8')}#`,
     );
 
     await gw.follower.follow('notification');
@@ -238,8 +238,8 @@ t.test('manifests that lie are refused before anything is written', async (t) =>
     await r.set(keys.current, version);
     await gw.follower.follow('notification');
   };
-  const escape = { file: '../../evil.yaml', sha256: sha256(text) };
-  await lie('00000000000000aa', [escape]);
+  const outside = { file: '../../evil.yaml', sha256: sha256(text) };
+  await lie('00000000000000aa', [outside]);
   // one file of the two: its hash is right, the set's version is not
   await lie('00000000000000bb', [{ file: 'numbers.yaml', sha256: sha256(text) }]);
   await r.set(keys.current, 'not-a-version');
