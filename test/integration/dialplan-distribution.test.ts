@@ -59,7 +59,12 @@ async function publisherOf(t: Test, url: string, historyLength?: number) {
 }
 
 /** A redis node: a reloader fed by a follower, its cache in a temp folder. */
-async function followerOf(t: Test, url: string, cacheDir = tempDir('calltrack-cache-')) {
+async function followerOf(
+  t: Test,
+  url: string,
+  cacheDir = tempDir('calltrack-cache-'),
+  workerThresholdBytes = 1 << 30,
+) {
   const redis = commandClient(url);
   t.teardown(() => redis.disconnect());
   await connected(redis, 1000);
@@ -68,7 +73,7 @@ async function followerOf(t: Test, url: string, cacheDir = tempDir('calltrack-ca
   const reloader = new Reloader({
     dir: () => next,
     defaultCountry: 'DE',
-    workerThresholdBytes: 1 << 30,
+    workerThresholdBytes,
     now: NOW,
   });
   const refused: string[] = [];
@@ -125,10 +130,20 @@ t.test('a published version is followed: same version, same answers, cached on d
   t.equal(gw.reloader.table.info.version, version, 'the follower serves the published version');
   t.equal(gw.kind(), 'forward');
   t.equal(readFileSync(join(gw.cacheDir, 'current'), 'utf8').trim(), version);
-  t.same(readdirSync(join(gw.cacheDir, version)).sort(), ['customers.yaml', 'numbers.yaml']);
+  t.same(readdirSync(join(gw.cacheDir, version)).sort(), [
+    '.manifest.json',
+    'customers.yaml',
+    'numbers.yaml',
+  ]);
 
   deactivate(pub.dir);
   const next = await pub.load();
+  const big = await followerOf(t, redis.url, undefined, 0);
+  await big.follower.follow('start');
+  t.equal(big.reloader.table.info.version, next, 'a set compiled in the worker thread too');
+  t.equal(big.kind(), 'reject');
+  // an unchanged file comes from the snapshot on disk: gone from Redis, the follow still works
+  await r.del(keys.blob(sha256(readFileSync(join(pub.dir, 'customers.yaml')))));
   await gw.follower.follow('notification');
   t.equal(gw.reloader.table.info.version, next);
   t.equal(gw.kind(), 'reject', 'the deactivation is served');

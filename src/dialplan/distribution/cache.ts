@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomically } from '../../files/write-atomically.js';
-import { isVersion, type SnapshotFile } from './snapshot.js';
+import { isVersion, type Manifest, parseManifest, type SnapshotFile, sha256 } from './snapshot.js';
 
 const POINTER = 'current';
+/** Beside the files, a dot file: the loader and the watcher pass over it. */
+const MANIFEST = '.manifest.json';
 
 export class SnapshotCache {
   constructor(readonly dir: string) {}
@@ -20,13 +22,15 @@ export class SnapshotCache {
   }
 
   /** Writes the files as `<dir>/<version>/` (replacing a leftover of an earlier try). */
-  async stage(version: string, files: readonly SnapshotFile[]): Promise<string> {
+  async stage(manifest: Manifest, files: readonly SnapshotFile[]): Promise<string> {
+    const { version } = manifest;
     if (!isVersion(version)) throw new Error(`not a dialplan version: ${version}`);
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.${version}.${randomBytes(4).toString('hex')}.tmp`);
     await mkdir(tmp);
     try {
       for (const f of files) await writeFile(join(tmp, f.file), f.bytes);
+      await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest));
       await rm(this.path(version), { recursive: true, force: true });
       await rename(tmp, this.path(version));
     } catch (err) {
@@ -34,6 +38,24 @@ export class SnapshotCache {
       throw err;
     }
     return this.path(version);
+  }
+
+  /**
+   * The files of a cached version by their hash, read from disk: a new version fetches from
+   * Redis only the files that changed. Still checked against the hashes like fetched ones.
+   */
+  async blobs(version: string | undefined): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    if (!version || !isVersion(version)) return found;
+    const text = await readFile(join(this.path(version), MANIFEST), 'utf8').catch(() => null);
+    const parsed = parseManifest(text, version);
+    if (!parsed.ok) return found;
+    for (const f of parsed.manifest.files) {
+      const bytes = await readFile(join(this.path(version), f.file)).catch(() => undefined);
+      // a file changed on this disk is fetched again, not held against the new version
+      if (bytes && sha256(bytes) === f.sha256) found.set(f.sha256, bytes);
+    }
+    return found;
   }
 
   /** The version that compiled here last, if its folder is still there. */

@@ -9,7 +9,7 @@ import type { Logger } from '../../observability/logger.js';
 import { coalesced } from '../../util/coalesce.js';
 import type { ReloadOutcome } from '../reloader.js';
 import type { SnapshotCache } from './cache.js';
-import { parseManifest, type RefusalReason, verifySnapshot } from './snapshot.js';
+import { type Manifest, parseManifest, type RefusalReason, verifySnapshot } from './snapshot.js';
 import type { SnapshotStore } from './store.js';
 
 export type FollowerDeps = {
@@ -87,12 +87,12 @@ export class SnapshotFollower {
     if (!version || version === served() || version === this.#refused) return;
     const parsed = parseManifest(await store.manifest(version), version);
     if (!parsed.ok) return this.#refuse(version, parsed.reason, parsed.detail);
-    const blobs = await store.blobs(parsed.manifest.files.map((f) => f.sha256));
+    const { blobs, fetched } = await this.#blobs(parsed.manifest);
     const verified = verifySnapshot(parsed.manifest, blobs);
     // a blob missing may be a publish collected under our feet: try again next time
     if (!verified.ok)
       return this.#refuse(version, verified.reason, verified.detail, verified.reason !== 'missing');
-    const outcome = await load(await cache.stage(version, verified.files));
+    const outcome = await load(await cache.stage(parsed.manifest, verified.files));
     if (!outcome.ok) {
       await cache.discard(version);
       // the reloader logged every error with its file:line:col
@@ -104,11 +104,23 @@ export class SnapshotFollower {
         version,
         from: parsed.manifest.node,
         publishedAt: parsed.manifest.publishedAt,
+        files: verified.files.length,
+        fetched,
         cause,
         ms: Math.round(performance.now() - started),
       },
       'dialplan snapshot followed',
     );
+  }
+
+  /** The manifest's files, from the snapshot served here where it has them, else from Redis. */
+  async #blobs(manifest: Manifest): Promise<{ blobs: (Buffer | null)[]; fetched: number }> {
+    const local = await this.#deps.cache.blobs(this.#deps.served());
+    const wanted = manifest.files.map((f) => f.sha256).filter((sha) => !local.has(sha));
+    const remote = await this.#deps.store.blobs(wanted);
+    const fetched = new Map(wanted.map((sha, i) => [sha, remote[i] ?? null]));
+    const blobs = manifest.files.map((f) => local.get(f.sha256) ?? fetched.get(f.sha256) ?? null);
+    return { blobs, fetched: wanted.length };
   }
 
   #refuse(version: string, reason: RefusalReason, detail: string, remember = true): void {
