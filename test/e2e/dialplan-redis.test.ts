@@ -198,3 +198,18 @@ t.test('three gateways follow one publisher through Redis', async (t) => {
     );
   });
 });
+
+t.test('contradictory distribution settings stop the start with the reason (exit 2)', async (t) => {
+  await t.rejects(
+    startGateway(t, {}, { DIALPLAN_SOURCE: 'redis' }),
+    /gateway exited with 2:[\s\S]*REDIS_URL: not set; DIALPLAN_SOURCE=redis needs the Redis/,
+  );
+  await t.rejects(
+    startGateway(
+      t,
+      {},
+      { DIALPLAN_SOURCE: 'redis', DIALPLAN_PUBLISH: 'on', REDIS_URL: 'redis://127.0.0.1:9' },
+    ),
+    /gateway exited with 2:[\s\S]*DIALPLAN_PUBLISH: on needs DIALPLAN_SOURCE=files/,
+  );
+});
