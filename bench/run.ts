@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['lookup', 'reload', 'cps', 'media-cps', 'records', 'admission'];
+const ALL = ['lookup', 'reload', 'distribution', 'cps', 'media-cps', 'records', 'admission'];
 const wanted = process.argv.slice(2);
 const names = wanted.length ? wanted : ALL;
 
