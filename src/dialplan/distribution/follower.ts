@@ -23,7 +23,12 @@ export type FollowerDeps = {
   onRefused: (reason: RefusalReason) => void;
 };
 
-export type FollowState = 'following' | 'redis unreachable' | 'nothing published yet';
+/** `follow failed`: Redis answers, the rest did not (the local disk, a command timeout): see the log. */
+export type FollowState =
+  | 'following'
+  | 'redis unreachable'
+  | 'nothing published yet'
+  | 'follow failed';
 
 export class SnapshotFollower {
   readonly #deps: FollowerDeps;
@@ -70,12 +75,20 @@ export class SnapshotFollower {
     try {
       await this.#fetchAndLoad(cause);
     } catch (err) {
-      if (this.#state !== 'redis unreachable')
+      const state =
+        this.#deps.store.redis.status === 'ready' ? 'follow failed' : 'redis unreachable';
+      // once per outage, not at every poll
+      if (this.#state !== state)
         this.#deps.logger.warn(
-          { err: (err as Error).message, servedVersion: this.#deps.served() ?? 'none', cause },
-          'dialplan follow failed (Redis unreachable?); the routes in force keep answering',
+          {
+            err: (err as Error).message,
+            servedVersion: this.#deps.served() ?? 'none',
+            cause,
+            state,
+          },
+          'dialplan follow failed; the routes in force keep answering',
         );
-      this.#state = 'redis unreachable';
+      this.#state = state;
     }
   }
 
