@@ -15,6 +15,7 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     DIALPLAN_DIR=/app/dialplans \
     RECORD_SPOOL_DIR=/app/spool \
+    DIALPLAN_CACHE_DIR=/app/dialplan-cache \
     RECORDING_DIR=/app/recordings \
     HTTP_PORT=9464 \
     HTTP_HOST=0.0.0.0
@@ -28,6 +29,9 @@ COPY --chown=root:root config ./config
 COPY --chown=root:root dialplans ./dialplans
 # the record spool must survive the container: mount a volume here in production
 RUN mkdir -p /app/spool && chown node:node /app/spool
+# a follower's (DIALPLAN_SOURCE=redis) last good dialplan snapshot: on a volume, it starts and
+# routes with it while Redis is down
+RUN mkdir -p /app/dialplan-cache && chown node:node /app/dialplan-cache
 # call recordings: FreeSWITCH writes <recordId>.wav, the gateway the sidecar and the sweep; the
 # same volume must be mounted into FreeSWITCH at the same path
 RUN mkdir -p /app/recordings && chown node:node /app/recordings
@@ -35,7 +39,7 @@ RUN mkdir -p /app/recordings && chown node:node /app/recordings
 # and deletes both once delivered; shared with FreeSWITCH like the recordings, and kept across
 # restarts so an undelivered message is never lost
 RUN mkdir -p /app/voicemail && chown node:node /app/voicemail
-VOLUME ["/app/spool", "/app/recordings", "/app/voicemail"]
+VOLUME ["/app/spool", "/app/dialplan-cache", "/app/recordings", "/app/voicemail"]
 USER node
 # HTTP_HOST=0.0.0.0 above: loopback inside the container would be unreachable for Prometheus and
 # the orchestrator's probes; the container's own network namespace is the boundary here

@@ -11,9 +11,7 @@ import { ActiveCalls } from './call/registry.js';
 import { sinkFromConfig } from './call/sinks.js';
 import { loadCarriers } from './config/carriers-file.js';
 import { ConfigError, hoursClock, loadConfig } from './config/load.js';
-import { reportReload } from './dialplan/reload-report.js';
-import { Reloader } from './dialplan/reloader.js';
-import { watchDialplans } from './dialplan/watch.js';
+import { startDialplans } from './dialplan/distribution/start.js';
 import { Admitter } from './edge/admission.js';
 import { NumberCalls } from './edge/loops.js';
 import { fsMediaPort } from './media/anchor.js';
@@ -49,24 +47,10 @@ function configOrExit() {
 const { config, carriers, tokens } = configOrExit();
 const logger = createLogger(config.logLevel);
 const metrics = createMetrics();
-const reloader = new Reloader({
-  dir: config.dialplanDir,
-  defaultCountry: config.defaultCountry,
-  workerThresholdBytes: config.reload.workerThresholdBytes,
-  now: () => new Date(),
-  onOutcome: (outcome, table) => reportReload(logger, metrics, config.dialplanDir, outcome, table),
-});
-const first = await reloader.reload();
-if (!first.ok)
-  logger.warn(
-    { dir: config.dialplanDir },
-    'no valid dialplans yet: not ready until a valid set is loaded',
-  );
-const watcher = watchDialplans(
-  config.dialplanDir,
-  config.reload.debounceMs,
-  () => void reloader.reload(),
-);
+const nodeId = config.nodeId || hostname();
+// DIALPLAN_SOURCE: the folder (and maybe publishing it), or the snapshot published in Redis
+const dialplans = await startDialplans({ config, nodeId, logger, metrics });
+const { reloader } = dialplans;
 
 // monotonic: a wall-clock step never empties or refills a rate limit
 const admitter = new Admitter(
@@ -113,7 +97,6 @@ const drachtio = connectDrachtio(config.drachtio, logger, {
 const { srf } = drachtio;
 const dialer = srfDialer(srf, drachtio.inFlight);
 const media = config.media.servers.length > 0 ? await startMedia() : undefined;
-const nodeId = config.nodeId || hostname();
 const records =
   config.recordSink === 'redis'
     ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry))
@@ -192,6 +175,7 @@ const http = createHttpServer({
       ...(media && { freeswitch: media.connected > 0 }),
       drachtio: drachtioUp,
       dialplans: reloader.loaded,
+      ...dialplans.checks(),
       draining: admitter.draining,
       activeCalls: calls.size,
       // calls still work while Redis is away: records wait in the spool, the node stays ready
@@ -214,7 +198,9 @@ logger.info(
     // where the listener really is: ops and tests see loopback-only at a glance
     http: http.addresses(),
     ...(admin && { admin: admin.addresses() }),
-    dialplanDir: config.dialplanDir,
+    ...(config.distribution.source === 'files'
+      ? { dialplanDir: config.dialplanDir, dialplanPublish: config.distribution.publish }
+      : { dialplanSource: 'redis', dialplanCacheDir: config.distribution.cacheDir }),
     drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
     // the user name and password are never logged, only whether the trunk gets credentials
     trunk: config.outboundTrunk,
@@ -223,7 +209,7 @@ logger.info(
   'calltrack started',
 );
 
-process.on('SIGHUP', () => void reloader.reload());
+process.on('SIGHUP', () => dialplans.reload());
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
@@ -233,7 +219,7 @@ async function shutdown(signal: string): Promise<void> {
     { signal, activeCalls: calls.size, drainTimeoutMs: config.drainTimeoutMs },
     'draining: new calls get 503',
   );
-  watcher.close();
+  dialplans.close();
   sweeper.stop();
   const drained = await calls.drain(config.drainTimeoutMs);
   // late answers of attempts that ended get their ACK and BYE before the connection goes

@@ -36,6 +36,15 @@ export type Config = {
   /** 3xx from a destination followed at most this often per destination (0: never). */
   readonly maxRedirects: number;
   readonly reload: { readonly debounceMs: number; readonly workerThresholdBytes: number };
+  /** One dialplan on every gateway: where this node's set comes from, and whether it publishes it. */
+  readonly distribution: {
+    readonly source: 'files' | 'redis';
+    readonly publish: 'on' | 'off';
+    /** A follower's last good snapshot (`<cacheDir>/<version>/`, `current` names it). */
+    readonly cacheDir: string;
+    /** Checks of Redis besides the notifications: a missed one is caught up this late at most. */
+    readonly pollMs: number;
+  };
   readonly nodeId: string;
   /** The carriers file (YAML): named carriers with their networks, trust and rates. */
   readonly carriersFile: string;
@@ -126,6 +135,10 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   MAX_REDIRECTS: { path: ['maxRedirects'], kind: 'integer' },
   RELOAD_DEBOUNCE_MS: { path: ['reload', 'debounceMs'], kind: 'integer' },
   RELOAD_WORKER_THRESHOLD_BYTES: { path: ['reload', 'workerThresholdBytes'], kind: 'integer' },
+  DIALPLAN_SOURCE: { path: ['distribution', 'source'], kind: 'string' },
+  DIALPLAN_PUBLISH: { path: ['distribution', 'publish'], kind: 'string' },
+  DIALPLAN_CACHE_DIR: { path: ['distribution', 'cacheDir'], kind: 'string' },
+  DIALPLAN_POLL_MS: { path: ['distribution', 'pollMs'], kind: 'integer' },
   NODE_ID: { path: ['nodeId'], kind: 'string' },
   CARRIERS_FILE: { path: ['carriersFile'], kind: 'string' },
   UNKNOWN_SOURCES: { path: ['unknownSources'], kind: 'string' },
@@ -236,8 +249,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push(
       'ADMIN_HTTP_PORT: set without ADMIN_TOKENS_FILE; the admin API never runs without authentication',
     );
+  problems.push(...distributionProblems(raw, sourceOf.has('redisUrl')));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(raw as Config);
+}
+
+/** Settings that each pass the schema but contradict each other. */
+function distributionProblems(raw: Record<string, unknown>, redisUrlSet: boolean): string[] {
+  const d = raw.distribution as { source?: unknown; publish?: unknown } | undefined;
+  const problems: string[] = [];
+  if (d?.source === 'redis' && d.publish === 'on')
+    problems.push(
+      'DIALPLAN_PUBLISH: on needs DIALPLAN_SOURCE=files; a follower only serves what the publisher published',
+    );
+  // the default localhost URL suits records on one host; a gateway of several must name the shared Redis
+  const needsRedis =
+    d?.source === 'redis' ? 'DIALPLAN_SOURCE=redis' : d?.publish === 'on' && 'DIALPLAN_PUBLISH=on';
+  if (needsRedis && !redisUrlSet)
+    problems.push(`REDIS_URL: not set; ${needsRedis} needs the Redis every gateway shares`);
+  return problems;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

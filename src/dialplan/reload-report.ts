@@ -7,8 +7,8 @@ import type { ReloadOutcome } from './reloader.js';
 
 const MAX_LOGGED_ERRORS = 100;
 
-export function logReload(logger: Logger, dir: string, outcome: ReloadOutcome): void {
-  const { durationMs, mode } = outcome;
+export function logReload(logger: Logger, outcome: ReloadOutcome): void {
+  const { durationMs, mode, dir } = outcome;
   if (outcome.ok) {
     logger.info(
       {
@@ -32,11 +32,15 @@ export function logReload(logger: Logger, dir: string, outcome: ReloadOutcome): 
 export function reportReload(
   logger: Logger,
   metrics: Metrics,
-  dir: string,
   outcome: ReloadOutcome,
   table: RouteTable,
 ): void {
-  logReload(logger, dir, outcome);
+  logReload(logger, outcome);
+  if (outcome.ok && outcome.changed) {
+    // one series: the version served now (ops compare it across gateways)
+    metrics.dialplanInfo.reset();
+    metrics.dialplanInfo.set({ version: outcome.version }, 1);
+  }
   metrics.reloads.inc({
     result: !outcome.ok ? 'rejected' : outcome.changed ? 'loaded' : 'unchanged',
   });

@@ -1,7 +1,8 @@
 /**
  * Owns the current RouteTable and replaces it atomically when a reload succeeds. Reloads never
  * overlap: one asked for while another runs waits and runs once for all such requests. A failed
- * reload leaves the current table answering.
+ * reload leaves the current table answering. Where a reload reads its set is asked for when it
+ * starts: the dialplan folder (files source), or the snapshot a follower staged (redis source).
  */
 
 import { readdir, stat } from 'node:fs/promises';
@@ -12,13 +13,23 @@ import { type DialplanError, folderError } from './errors.js';
 import { type CompiledSet, isDialplanFile, type LoadResult } from './load.js';
 import { buildTable, type CountryName } from './table.js';
 
+/** `dir`: the folder this reload read, so errors and publishing name the right files. */
 export type ReloadOutcome =
-  | { ok: true; changed: boolean; version: string; numbers: number; durationMs: number; mode: Mode }
-  | { ok: false; errors: DialplanError[]; durationMs: number; mode: Mode };
+  | {
+      ok: true;
+      changed: boolean;
+      version: string;
+      numbers: number;
+      durationMs: number;
+      mode: Mode;
+      dir: string;
+    }
+  | { ok: false; errors: DialplanError[]; durationMs: number; mode: Mode; dir: string };
 type Mode = 'inline' | 'worker';
 
 export type ReloaderOptions = {
-  dir: string;
+  /** A fixed folder, or a function asked at the start of every reload. */
+  dir: string | (() => string);
   defaultCountry: CountryName;
   /** Sets larger than this (bytes of YAML) compile in a worker thread. */
   workerThresholdBytes: number;
@@ -70,7 +81,8 @@ export class Reloader {
   }
 
   async #run(): Promise<ReloadOutcome> {
-    const { dir, now } = this.#options;
+    const { now } = this.#options;
+    const dir = typeof this.#options.dir === 'string' ? this.#options.dir : this.#options.dir();
     const started = performance.now();
     const mode: Mode =
       (await yamlBytes(dir).catch(() => 0)) > this.#options.workerThresholdBytes
@@ -88,13 +100,19 @@ export class Reloader {
     );
     const durationMs = Math.round(performance.now() - started);
     const outcome = compiled.ok
-      ? this.#swap(compiled.set, at, durationMs, mode)
-      : { ok: false as const, errors: compiled.errors, durationMs, mode };
+      ? this.#swap(compiled.set, at, durationMs, mode, dir)
+      : { ok: false as const, errors: compiled.errors, durationMs, mode, dir };
     this.#options.onOutcome?.(outcome, this.#table);
     return outcome;
   }
 
-  #swap(compiled: CompiledSet, at: Date, durationMs: number, mode: Mode): ReloadOutcome {
+  #swap(
+    compiled: CompiledSet,
+    at: Date,
+    durationMs: number,
+    mode: Mode,
+    dir: string,
+  ): ReloadOutcome {
     const { summary, decisions, index } = compiled;
     const changed = !this.#loaded || summary.version !== this.#table.info.version;
     this.#loaded = true;
@@ -107,6 +125,7 @@ export class Reloader {
       numbers: decisions.length,
       durationMs,
       mode,
+      dir,
     };
   }
 }

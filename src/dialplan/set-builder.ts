@@ -4,7 +4,6 @@
  * is kept. `finish` runs those rules and either summarises the set or lists every problem with
  * file, line and column.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { e164Value, spellingAdvice } from '../numbering/normalise.js';
 import type { RouteDecision } from '../routing/decision.js';
 import type { NumberIndex } from '../routing/number-index.js';
@@ -19,6 +18,7 @@ import { salvageNumber, UNREADABLE_CUSTOMER } from './salvage.js';
 import { checkSet } from './set-rules.js';
 import { hoursBits, SetState } from './set-state.js';
 import type { CustomerDoc, DialplanDoc, Issue, NumberDoc, Place } from './types.js';
+import { SetVersion } from './version.js';
 
 export type SetSummary = {
   /** Content hash of the files, so every node can say which dialplans answered a call. */
@@ -39,7 +39,7 @@ export class SetBuilder {
   readonly #state = new SetState();
   readonly #issues: Issue[] = [];
   readonly #errors: DialplanError[] = [];
-  readonly #hash: Hash = createHash('sha256');
+  readonly #version = new SetVersion();
   readonly #today: Date;
   #active = 0;
 
@@ -50,7 +50,7 @@ export class SetBuilder {
 
   /** Checks one file; returns the decisions of its numbers, in the order of their index slots. */
   addFile(file: string, text: string): RouteDecision[] {
-    this.#hash.update(file).update('\0').update(text).update('\0');
+    this.#version.add(file, text);
     this.#state.files.push(file);
     const parsed = parseYaml(file, text);
     if (!parsed.ok) {
@@ -83,7 +83,7 @@ export class SetBuilder {
     }
     const state = this.#state;
     const summary: SetSummary = {
-      version: this.#hash.digest('hex').slice(0, 16),
+      version: this.#version.digest(),
       files: state.files,
       customers: [...state.customers.values()].map((c) => c.customer),
       activeNumbers: this.#active,

@@ -21,9 +21,19 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Fields that name a call or a transaction, never a person: kept whole so ops can grep a call by
- * its Call-ID (`1-28957@127.0.0.1`), whatever digits it holds.
+ * its Call-ID (`1-28957@127.0.0.1`), whatever digits it holds. Dialplan versions are hex hashes
+ * that often hold seven digits in a row; ops compare them across gateways.
  */
-const IDENTIFIERS = new Set(['callId', 'recordId', 'dialogId', 'txnId', 'uuid']);
+const IDENTIFIERS = new Set([
+  'callId',
+  'recordId',
+  'dialogId',
+  'txnId',
+  'uuid',
+  'version',
+  'servedVersion',
+  'diskVersion',
+]);
 
 /**
  * Fields that hold credentials (the trunk's digest password travels in srf's `auth` option, and a

@@ -83,6 +83,24 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers,
     }),
+    dialplanInfo: new Gauge({
+      name: 'calltrack_dialplan_info',
+      help: 'Always 1, labelled with the dialplan version this node serves; gateways that disagree show different versions',
+      labelNames: ['version'] as const,
+      registers,
+    }),
+    snapshotsRefused: new Counter({
+      name: 'calltrack_dialplan_snapshots_refused_total',
+      help: 'Dialplan snapshots from Redis this node refused (the old routes kept answering), by reason: manifest, hash, version, invalid',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    snapshotPublishes: new Counter({
+      name: 'calltrack_dialplan_publishes_total',
+      help: 'Dialplan versions this node published to Redis (DIALPLAN_PUBLISH=on), by result: published, failed, skipped (the files changed again meanwhile)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     numbers: new Gauge({
       name: 'calltrack_dialplan_numbers',
       help: 'Tracking numbers in the loaded route table',

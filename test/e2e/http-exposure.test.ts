@@ -3,6 +3,7 @@
  * and /readyz names no internal address unless READYZ_DETAIL=on.
  */
 import t from 'tap';
+import { versionOf } from '../../src/dialplan/version.js';
 import { CUSTOMERS } from '../helpers/call-bed.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 
@@ -54,6 +55,8 @@ t.test('/readyz says what is up, by name, without an address', async (t) => {
     activeCalls: 0,
     records: 'file',
     voicemail: 'off (SMTP_URL empty)',
+    dialplanVersion: versionOf([{ file: 'customers.yaml', text: CUSTOMERS }]),
+    dialplanSource: 'files',
   });
   const text = JSON.stringify(body);
   t.notMatch(text, /127\.0\.0\.1/, 'no address');

@@ -36,6 +36,10 @@ t.test('every documented variable overrides its setting', async (t) => {
     MAX_REDIRECTS: '1',
     RELOAD_DEBOUNCE_MS: '100',
     RELOAD_WORKER_THRESHOLD_BYTES: '1000',
+    DIALPLAN_SOURCE: 'redis',
+    DIALPLAN_PUBLISH: 'off',
+    DIALPLAN_CACHE_DIR: '/var/cache/calltrack/dialplans',
+    DIALPLAN_POLL_MS: '5000',
     NODE_ID: 'gw-1',
     CARRIERS_FILE: '/etc/calltrack/carriers.yaml',
     UNKNOWN_SOURCES: 'admit',
@@ -103,6 +107,12 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
     maxRedirects: 1,
     reload: { debounceMs: 100, workerThresholdBytes: 1000 },
+    distribution: {
+      source: 'redis',
+      publish: 'off',
+      cacheDir: '/var/cache/calltrack/dialplans',
+      pollMs: 5000,
+    },
     nodeId: 'gw-1',
     carriersFile: '/etc/calltrack/carriers.yaml',
     unknownSources: 'admit',
@@ -148,7 +158,42 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 59, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 63, 'every variable is covered here');
+});
+
+t.test(
+  'dialplans: from the folder by default, unpublished, cached next to the spool',
+  async (t) => {
+    t.same(loadConfig({}).distribution, {
+      source: 'files',
+      publish: 'off',
+      cacheDir: 'dialplan-cache',
+      pollMs: 30000,
+    });
+    t.equal(
+      loadConfig({ DIALPLAN_PUBLISH: 'on', REDIS_URL: 'redis://r:6379' }).distribution.publish,
+      'on',
+    );
+  },
+);
+
+t.test('dialplan distribution: contradictory settings stop the start, each said', async (t) => {
+  const refused = (env: Record<string, string>) =>
+    (t.throws(() => loadConfig(env)) as ConfigError).problems;
+  t.same(refused({ DIALPLAN_SOURCE: 'redis' }), [
+    'REDIS_URL: not set; DIALPLAN_SOURCE=redis needs the Redis every gateway shares',
+  ]);
+  t.same(refused({ DIALPLAN_PUBLISH: 'on' }), [
+    'REDIS_URL: not set; DIALPLAN_PUBLISH=on needs the Redis every gateway shares',
+  ]);
+  t.same(refused({ DIALPLAN_SOURCE: 'redis', DIALPLAN_PUBLISH: 'on', REDIS_URL: 'redis://r' }), [
+    'DIALPLAN_PUBLISH: on needs DIALPLAN_SOURCE=files; a follower only serves what the publisher published',
+  ]);
+  const bad = refused({ DIALPLAN_SOURCE: 'etcd', DIALPLAN_PUBLISH: 'yes', DIALPLAN_POLL_MS: '10' });
+  t.equal(bad.length, 3, bad.join('\n'));
+  t.match(bad.join('\n'), /DIALPLAN_SOURCE \(distribution\.source\)/);
+  t.match(bad.join('\n'), /DIALPLAN_PUBLISH \(distribution\.publish\)/);
+  t.match(bad.join('\n'), /DIALPLAN_POLL_MS \(distribution\.pollMs\)/);
 });
 
 t.test('the admin API is off by default and bound to loopback when on', async (t) => {

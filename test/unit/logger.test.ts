@@ -65,6 +65,15 @@ t.test('Call-IDs stay whole, as field and in text; a number in a URI does not', 
   t.notOk(out.includes('17612345678'));
 });
 
+t.test('dialplan versions stay whole: ops compare them across gateways', async (t) => {
+  const { logger, lines } = capture();
+  // a hex hash with seven digits in a row, as one in six versions has
+  logger.info({ version: 'a1234567b89cdef0', servedVersion: '0123456789abcdef' }, 'followed');
+  const out = lines.join('');
+  t.match(out, /"version":"a1234567b89cdef0"/);
+  t.match(out, /"servedVersion":"0123456789abcdef"/);
+});
+
 t.test('errors are logged with stack and the whole cause chain, redacted', async (t) => {
   const { logger, lines } = capture();
   const cause = new Error('no route to +4917612345678');
