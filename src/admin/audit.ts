@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from '../observability/logger.js';
+import { toAuditFields } from './audit-entry.js';
 
 export type AuditEntry = {
   /** The token's name, and its role as written in the tokens file (`admin`, `customer:<id>`). */
@@ -29,11 +30,12 @@ export interface AuditSink {
   append(entry: AuditEntry): Promise<void>;
 }
 
-/** Until a store is configured: the log alone keeps the trail. */
+/** Without Redis (RECORD_SINK other than redis): the log alone keeps the trail. */
 export function logOnlyAudit(log: Logger): AuditSink {
   const audit = log.child({ component: 'audit' });
   return {
     async append(entry) {
+      toAuditFields(entry); // the same refusals as the stored trail: no caller data, ever
       audit.info({ audit: entry }, `audit: ${entry.action} ${entry.target} by ${entry.actor}`);
     },
   };
