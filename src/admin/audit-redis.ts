@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
-import type { AuditEntry, AuditSink } from './audit.js';
+import { type AuditEntry, type AuditSink, logAudit } from './audit.js';
 import { fromAuditFields, type StoredAuditEntry, toAuditFields } from './audit-entry.js';
 
 const DAY_MS = 86_400_000;
@@ -48,7 +48,7 @@ export class RedisAudit implements AuditSink, AuditReader {
 
   async append(entry: AuditEntry): Promise<void> {
     const fields = toAuditFields(entry);
-    this.#log.info({ audit: entry }, `audit: ${entry.action} ${entry.target} by ${entry.actor}`);
+    logAudit(this.#log, entry);
     const { redis, stream, retentionDays, now } = this.#o;
     const minId = String(Math.max(0, now() - retentionDays * DAY_MS));
     await redis.xadd(stream, 'MINID', '~', minId, '*', ...fields);

@@ -436,4 +436,5 @@ t.test('without Redis: the trail is the log, history and GET /v1/audit are 503',
     /"action":"recording.download","target":"0b6c8f0e-6a43-4c1e-9a53-2f1d1c1e0001"/,
   );
   t.match(b.logs(), /"actor":"dealer-berlin"/);
+  t.match(b.logs(), /"recordId":"0b6c8f0e-6a43-4c1e-9a53-2f1d1c1e0001"/, 'the id whole, for grep');
 });
