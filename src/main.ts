@@ -259,7 +259,7 @@ async function shutdown(signal: string): Promise<void> {
 /** ADMIN_HTTP_PORT set: the admin API on its own listener, its tokens reloaded on change. */
 async function startAdmin(store: TokenStore) {
   store.watch(config.reload.debounceMs, logger);
-  const stores = openAdminStores(config, logger);
+  const { close, ...stores } = openAdminStores(config, logger);
   const app = createAdminServer({
     table: () => reloader.table,
     tokens: () => store.current,
@@ -268,7 +268,7 @@ async function startAdmin(store: TokenStore) {
     ...(adminTls && { https: adminTls }),
     now: () => performance.now(),
   });
-  app.addHook('onClose', async () => stores.close());
+  app.addHook('onClose', async () => close());
   await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
   return app;
 }

@@ -82,7 +82,7 @@ function recording(): Json {
   return {
     description: 'the recording as FreeSWITCH wrote it',
     headers: {
-      'Content-Length': { schema: { type: 'integer' } },
+      'Content-Length': { required: true, schema: { type: 'integer' } },
       'Content-Disposition': { schema: { type: 'string' } },
     },
     content: { 'audio/wav': {} },
@@ -223,7 +223,11 @@ export function buildOpenApi(): Json {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       headers: {
-        ETag: { description: 'the dialplan version, quoted', schema: { type: 'string' } },
+        ETag: {
+          description: 'the dialplan version, quoted',
+          required: true,
+          schema: { type: 'string', pattern: '^"[^"]+"$' },
+        },
       },
       parameters: PARAMETERS,
       responses: Object.fromEntries(statuses.map((s) => [`Problem${s}`, problemResponse(s)])),

@@ -112,6 +112,9 @@ export class OpenApiChecker {
         `${where}: status not documented for ${found.key} (documented: ${Object.keys(responses).join(', ')})`,
       );
     const response = this.#resolve(documented);
+    for (const [name, header] of Object.entries((response.headers ?? {}) as Record<string, Json>))
+      if (this.#resolve(header).required && answer.headers[name.toLowerCase()] === undefined)
+        throw new OpenApiMismatch(`${where}: required header ${name} missing`);
     const content = response.content as Record<string, Json> | undefined;
     if (!content) {
       if (answer.raw.length > 0)

@@ -17,7 +17,7 @@ import { sha256Hex, TokenSet } from '../../src/admin/tokens.js';
 import { loadDialplans } from '../../src/dialplan/load.js';
 import { buildTable } from '../../src/dialplan/table.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { adminClient } from '../helpers/admin-client.js';
+import { adminClient, rawRequest } from '../helpers/admin-client.js';
 import { ACTIVE, CUSTOMERS, numberEntry, numbersFile } from '../helpers/dialplan-texts.js';
 import { startRedis } from '../helpers/redis.js';
 import { addRecords, client, streamRecord } from '../helpers/stream-records.js';
@@ -133,7 +133,7 @@ async function bed(t: Test, withRedis = true) {
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
   const port = (app.server.address() as { port: number }).port;
-  return { api: adminClient({ port }), server, redis, audit, logs: () => logs, dir };
+  return { api: adminClient({ port }), port, server, redis, audit, logs: () => logs, dir };
 }
 
 const auditEntries = async (b: Bed) =>
@@ -398,7 +398,25 @@ t.test(
     t.equal(outside.status, 404, 'a dot segment is not resolved into another route');
     const audited = (await auditEntries(b)).filter((e) => e.action === 'recording.download');
     t.equal(audited.length, 7, 'one entry per recording sent, none for refusals');
-    t.match(audited[3], { actor: 'dealer-berlin', target: REC.berlin });
+    t.match(audited[3], {
+      actor: 'dealer-berlin',
+      target: REC.berlin,
+      detail: { customer: 'autohaus-berlin' },
+    });
+    t.match(audited[5], { target: REC.grazOld, detail: { customer: 'autohaus-graz' } });
+    t.notOk(audited[6]?.detail, 'no owner known: none named');
+    const head = await rawRequest({ port: b.port }, `/v1/recordings/${REC.berlin}`, {
+      method: 'HEAD',
+      token: TOKENS.berlin,
+    });
+    t.equal(head.status, 200);
+    t.equal(head.headers['content-length'], String(WAV.length), 'HEAD tells the size');
+    t.equal(head.raw.length, 0, 'and sends nothing');
+    t.equal(
+      (await auditEntries(b)).filter((e) => e.action === 'recording.download').length,
+      7,
+      'a HEAD is not a download',
+    );
   },
 );
 

@@ -131,10 +131,15 @@ t.test('the document and the routes fastify serves are the same set', async (t) 
 
 t.test('the test client refuses an answer that breaks the document', async (t) => {
   const fake = Fastify();
-  fake.get('/v1/dialplan', async () => ({ version: 1 }));
+  fake.get('/v1/dialplan', async (_q, reply) => reply.header('ETag', '"v"').send({ version: 1 }));
   fake.get('/v1/customers', async (_q, reply) => reply.code(418).send({}));
   fake.get('/v1/openapi.json', async (_q, reply) => reply.type('text/plain').send('x'));
   fake.get('/v1/nowhere', async () => ({ fine: true }));
+  fake.get('/v1/customers/:id', async () => ({
+    id: 'x',
+    name: 'X',
+    seat: { country: 'DE', areaCode: '30' },
+  }));
   await fake.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => fake.close());
   const port = (fake.server.address() as { port: number }).port;
@@ -143,5 +148,6 @@ t.test('the test client refuses an answer that breaks the document', async (t) =
   await t.rejects(client.get('/v1/customers'), /status not documented/);
   await t.rejects(client.get('/v1/openapi.json'), /content type 'text\/plain' not documented/);
   await t.rejects(client.get('/v1/nowhere'), /not in the document, and not a problem/);
+  await t.rejects(client.get('/v1/customers/x'), /required header ETag missing/);
   t.equal((await rawRequest({ port }, '/v1/dialplan')).status, 200, 'unchecked, it answers');
 });

@@ -70,11 +70,12 @@ export function registerDownloadRoutes(
       ctx.log.error({ err }, 'admin API: the call stream could not be read');
       throw new Problem(503, 'the call history store (Redis) is not answering; try again later');
     }
-    await audited(req, {
-      action: 'history.download',
-      target: id,
-      detail: { from: query.from, to: query.to, format: query.format },
-    });
+    if (req.method !== 'HEAD')
+      await audited(req, {
+        action: 'history.download',
+        target: id,
+        detail: { from: query.from, to: query.to, format: query.format },
+      });
     const body = Readable.from(exportChunks(prefetched(first, pages), query.format));
     body.on('error', (err) => ctx.log.error({ err }, 'admin API: history download cut short'));
     return reply
@@ -90,16 +91,22 @@ export function registerDownloadRoutes(
     const id = recordingIdParam(req.params.id);
     const own = ctx.ownCustomer(req);
     const missing = new Problem(404, `no recording ${quoted(id)}`);
+    const owner = await recordingOwner(deps.recordingsDir, id, ctx.table());
     // a customer token learns nothing about recordings that are not its own, not even that they exist
-    if (own !== undefined && (await recordingOwner(deps.recordingsDir, id, ctx.table())) !== own)
-      throw missing;
+    if (own !== undefined && owner !== own) throw missing;
     // opened once, then measured: what is sent is the file that was measured, even if it is swept
     const file = await open(audioPath(deps.recordingsDir, id), 'r').catch(() => undefined);
     if (!file) throw missing;
     try {
       const stat = await file.stat();
       if (!stat.isFile()) throw missing;
-      await audited(req, { action: 'recording.download', target: id });
+      // HEAD tells the size, and sends nothing worth an audit entry
+      if (req.method !== 'HEAD')
+        await audited(req, {
+          action: 'recording.download',
+          target: id,
+          ...(owner && { detail: { customer: owner } }),
+        });
       const body = file.createReadStream();
       return reply
         .type('audio/wav')
