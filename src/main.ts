@@ -4,8 +4,9 @@
  */
 import { hostname } from 'node:os';
 import { createAdminServer } from './admin/api.js';
-import { logOnlyAudit } from './admin/audit.js';
 import { createHttpServer, withoutCredentials } from './admin/http.js';
+import { openAdminStores } from './admin/open-stores.js';
+import { loadAdminTls } from './admin/tls.js';
 import { TokenStore } from './admin/token-store.js';
 import { ActiveCalls } from './call/registry.js';
 import { sinkFromConfig } from './call/sinks.js';
@@ -36,7 +37,8 @@ function configOrExit() {
     const carriers = loadCarriers(config.carriersFile);
     // the tokens file is read before anything starts: an admin API without valid tokens never runs
     const tokens = config.admin.httpPort > 0 ? new TokenStore(config.admin.tokensFile) : undefined;
-    return { config, carriers, tokens };
+    const adminTls = config.admin.httpPort > 0 ? loadAdminTls(config.admin) : undefined;
+    return { config, carriers, tokens, adminTls };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`calltrack: ${err.message}\n`);
@@ -44,7 +46,7 @@ function configOrExit() {
   }
 }
 
-const { config, carriers, tokens } = configOrExit();
+const { config, carriers, tokens, adminTls } = configOrExit();
 const logger = createLogger(config.logLevel);
 const metrics = createMetrics();
 const nodeId = config.nodeId || hostname();
@@ -197,7 +199,7 @@ logger.info(
   {
     // where the listener really is: ops and tests see loopback-only at a glance
     http: http.addresses(),
-    ...(admin && { admin: admin.addresses() }),
+    ...(admin && { admin: admin.addresses(), adminScheme: adminTls ? 'https' : 'http' }),
     ...(config.distribution.source === 'files'
       ? { dialplanDir: config.dialplanDir, dialplanPublish: config.distribution.publish }
       : { dialplanSource: 'redis', dialplanCacheDir: config.distribution.cacheDir }),
@@ -243,13 +245,16 @@ async function shutdown(signal: string): Promise<void> {
 /** ADMIN_HTTP_PORT set: the admin API on its own listener, its tokens reloaded on change. */
 async function startAdmin(store: TokenStore) {
   store.watch(config.reload.debounceMs, logger);
+  const { close, ...stores } = openAdminStores(config, logger);
   const app = createAdminServer({
     table: () => reloader.table,
     tokens: () => store.current,
     logger,
-    audit: logOnlyAudit(logger),
+    ...stores,
+    ...(adminTls && { https: adminTls }),
     now: () => performance.now(),
   });
+  app.addHook('onClose', async () => close());
   await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
   return app;
 }

@@ -7,14 +7,23 @@
  * Roles: admin, editor and viewer read everything; `customer:<id>` reads its own customer and
  * numbers only, and anything else is 404 as if it did not exist (a 403 would confirm it does).
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { AuditSink } from './audit.js';
+import type { AuditReader } from './audit-redis.js';
 import { AuthFailures, DEFAULT_FAILURE_LIMITS, type FailureLimits } from './auth-failures.js';
 import type { AdminContext } from './context.js';
+import { buildOpenApi } from './openapi.js';
 import { PROBLEM_TYPE, Problem } from './problem.js';
 import { quoted } from './query.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { type DownloadDeps, registerDownloadRoutes } from './routes/downloads.js';
 import { registerReadRoutes } from './routes/read.js';
 import type { Principal, TokenSet } from './tokens.js';
 
@@ -26,6 +35,13 @@ export type AdminDeps = {
   /** Monotonic milliseconds, for the slow-down of failed authentication. */
   now: () => number;
   failureLimits?: FailureLimits;
+  /** GET /v1/audit reads the trail here; absent when it is in the log only (no Redis). */
+  auditReader?: AuditReader;
+  downloads: DownloadDeps;
+  /** PEM certificate and key (ADMIN_TLS_CERT, ADMIN_TLS_KEY): HTTPS only. */
+  https?: { cert: Buffer; key: Buffer };
+  /** Sees every route as it is added (the test that holds the OpenAPI document to the routes). */
+  onRoute?: (route: RouteOptions) => void;
 };
 
 const REALM = 'Bearer realm="calltrack-admin"';
@@ -39,7 +55,12 @@ function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 
 export function createAdminServer(deps: AdminDeps): FastifyInstance {
   // params up to 1000 characters reach our own checks (400) instead of find-my-way's 414
-  const app = Fastify({ logger: false, maxParamLength: 1000 });
+  const options = { logger: false, maxParamLength: 1000 } as const;
+  // with a certificate the listener speaks HTTPS only: no plain-HTTP port beside it
+  const app = (deps.https
+    ? Fastify({ ...options, https: deps.https })
+    : Fastify(options)) as unknown as FastifyInstance;
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   const failures = new AuthFailures(deps.failureLimits ?? DEFAULT_FAILURE_LIMITS, deps.now);
   const principals = new WeakMap<FastifyRequest, Principal>();
   const log = deps.logger.child({ component: 'admin-api' });
@@ -90,6 +111,10 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
     etag: (reply, table) => reply.header('ETag', `"${table.info.version}"`),
   };
   registerReadRoutes(app, ctx);
+  registerAuditRoutes(app, ctx, deps.auditReader);
+  registerDownloadRoutes(app, ctx, deps.downloads);
+  const openapi = buildOpenApi();
+  app.get('/v1/openapi.json', async () => openapi);
 
   for (const url of [
     '/v1/dialplan',
@@ -101,6 +126,8 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
     app.route({
       method: [...WRITES],
       url,
+      // a 405 for every method a resource does not have: not operations of the document
+      config: { openapi: false },
       handler: async (req) => {
         throw new Problem(405, `${req.method} is not supported here (read-only so far)`, {
           Allow: 'GET, HEAD',

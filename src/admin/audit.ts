@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from '../observability/logger.js';
+import { toAuditFields } from './audit-entry.js';
 
 export type AuditEntry = {
   /** The token's name, and its role as written in the tokens file (`admin`, `customer:<id>`). */
@@ -29,12 +30,25 @@ export interface AuditSink {
   append(entry: AuditEntry): Promise<void>;
 }
 
-/** Until a store is configured: the log alone keeps the trail. */
+/**
+ * The log line of an entry. The log redacts digit runs (phone numbers) everywhere but in fields
+ * that name a call: a recording's id (its call's record id) goes there too, so ops can grep it.
+ */
+export function logAudit(log: Logger, entry: AuditEntry): void {
+  const recordId = entry.action.startsWith('recording.') ? { recordId: entry.target } : {};
+  log.info(
+    { audit: entry, ...recordId },
+    `audit: ${entry.action} ${entry.target} by ${entry.actor}`,
+  );
+}
+
+/** Without Redis (RECORD_SINK other than redis): the log alone keeps the trail. */
 export function logOnlyAudit(log: Logger): AuditSink {
   const audit = log.child({ component: 'audit' });
   return {
     async append(entry) {
-      audit.info({ audit: entry }, `audit: ${entry.action} ${entry.target} by ${entry.actor}`);
+      toAuditFields(entry); // the same refusals as the stored trail: no caller data, ever
+      logAudit(audit, entry);
     },
   };
 }

@@ -35,12 +35,7 @@ export function sessionMedia(
   base: CallIds,
   decision: ForwardDecision,
 ): SessionMedia {
-  const recording = recordingOf(
-    media.recordings,
-    base,
-    decision.number,
-    decision.options.recording,
-  );
+  const recording = recordingOf(media.recordings, base, decision, decision.options.recording);
   const voicemail = voicemailOf(media.voicemail, base, decision);
   return {
     port: media.port,
@@ -56,13 +51,14 @@ export function sessionMedia(
 function recordingOf(
   where: { dir: string; noticeFile: string } | undefined,
   base: CallIds,
-  trackingNumber: string,
+  decision: ForwardDecision,
   option: RecordingOption | undefined,
 ): SessionRecording | undefined {
   if (!option?.enabled || !where) return undefined;
   const meta = {
     recordId: base.recordId,
-    trackingNumber,
+    trackingNumber: decision.number,
+    customer: decision.customerId,
     retentionDays: option.retentionDays,
     startedAt: base.startedAt,
   };

@@ -4,8 +4,8 @@
  * While stderr is a terminal a line `exported N records` is updated in place there.
  */
 import type { Redis } from 'ioredis';
-import { csvLine } from '../records/csv.js';
-import { EXPORT_COLUMNS, type ExportQuery, exportPages, exportRow } from '../records/export.js';
+import { type ExportQuery, exportPages } from '../records/export.js';
+import { type ExportFormat, exportChunks } from '../records/export-text.js';
 import { CliError, type CliIO } from './io.js';
 import { fileText, stdoutText, type TextOut } from './output.js';
 import { formatArg, type PeriodFlags, periodArgs } from './period.js';
@@ -13,8 +13,6 @@ import { withRedis } from './redis.js';
 
 const USAGE =
   'usage: calltrack export --customer <id> --from YYYY-MM-DD --to YYYY-MM-DD --format csv|json [--out file]';
-
-type ExportFormat = 'csv' | 'json';
 
 /** Tests (and other front ends) may take the progress themselves; else it goes to a terminal. */
 export type ProgressIO = { progress?: (exported: number, done: boolean) => void };
@@ -48,21 +46,8 @@ async function writeExport(
   out: TextOut,
   progress: (exported: number, done: boolean) => void,
 ): Promise<void> {
-  let exported = 0;
-  await out.write(format === 'csv' ? csvLine(EXPORT_COLUMNS) : '[');
-  for await (const page of exportPages(redis, query)) {
-    let text = '';
-    for (const record of page) {
-      const row = exportRow(record);
-      if (format === 'csv') text += csvLine(EXPORT_COLUMNS.map((c) => row[c]));
-      else text += `${exported > 0 ? ',' : ''}\n${JSON.stringify(row)}`;
-      exported++;
-    }
-    await out.write(text);
-    progress(exported, false);
-  }
-  if (format === 'json') await out.write('\n]\n');
-  progress(exported, true);
+  for await (const chunk of exportChunks(exportPages(redis, query), format, progress))
+    await out.write(chunk);
 }
 
 /** `exported N records`, updated in place, when `stream` is a terminal; else nothing. */

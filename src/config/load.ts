@@ -24,7 +24,12 @@ export type Config = {
     readonly httpHost: string;
     /** YAML: `{ name, role, sha256 }` per bearer token (src/admin/tokens.ts). */
     readonly tokensFile: string;
+    /** PEM files; both set: the admin listener speaks HTTPS only. Both empty: plain HTTP. */
+    readonly tlsCert: string;
+    readonly tlsKey: string;
   };
+  /** The admin API's audit trail in Redis (with RECORD_SINK=redis; else the log alone). */
+  readonly audit: { readonly stream: string; readonly retentionDays: number };
   /** `on`: /readyz names internal addresses (drachtio, Redis, media servers); `off`: booleans only. */
   readonly readyzDetail: 'on' | 'off';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -126,6 +131,10 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   ADMIN_HTTP_PORT: { path: ['admin', 'httpPort'], kind: 'integer' },
   ADMIN_HTTP_HOST: { path: ['admin', 'httpHost'], kind: 'string' },
   ADMIN_TOKENS_FILE: { path: ['admin', 'tokensFile'], kind: 'string' },
+  ADMIN_TLS_CERT: { path: ['admin', 'tlsCert'], kind: 'string' },
+  ADMIN_TLS_KEY: { path: ['admin', 'tlsKey'], kind: 'string' },
+  AUDIT_STREAM: { path: ['audit', 'stream'], kind: 'string' },
+  AUDIT_RETENTION_DAYS: { path: ['audit', 'retentionDays'], kind: 'integer' },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
   OUTBOUND_TRUNK: { path: ['outboundTrunk'], kind: 'string' },
   TRUNK_AUTH_USERNAME: { path: ['trunk', 'authUsername'], kind: 'string' },
@@ -244,12 +253,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const { hoursClockStart } = raw as { hoursClockStart?: unknown };
   if (typeof hoursClockStart === 'string' && hoursClockStart && !isInstant(hoursClockStart))
     problems.push(`HOURS_CLOCK_START: '${hoursClockStart}' is not a real date and time`);
-  const { admin } = raw as { admin?: { httpPort?: unknown; tokensFile?: unknown } };
+  const { admin } = raw as {
+    admin?: { httpPort?: unknown; tokensFile?: unknown; tlsCert?: unknown; tlsKey?: unknown };
+  };
   if (typeof admin?.httpPort === 'number' && admin.httpPort > 0 && !admin.tokensFile)
     problems.push(
       'ADMIN_HTTP_PORT: set without ADMIN_TOKENS_FILE; the admin API never runs without authentication',
     );
   problems.push(...distributionProblems(raw, sourceOf.has('redisUrl')));
+  // a certificate without its key (or the other way round) is a mistake, never a reason for HTTP
+  if (admin && Boolean(admin.tlsCert) !== Boolean(admin.tlsKey))
+    problems.push(
+      `${admin.tlsCert ? 'ADMIN_TLS_KEY' : 'ADMIN_TLS_CERT'}: ADMIN_TLS_CERT and ADMIN_TLS_KEY go together (both set: HTTPS, neither: HTTP)`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(raw as Config);
 }

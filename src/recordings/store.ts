@@ -13,6 +13,11 @@ const DAY_MS = 86_400_000;
 export type RecordingMeta = {
   recordId: string;
   trackingNumber: string;
+  /**
+   * The customer the number belonged to when the call was recorded: whose download it is, even
+   * after the number moved on. Absent in sidecars written before downloads existed.
+   */
+  customer?: string;
   retentionDays: number;
   startedAt: string;
 };

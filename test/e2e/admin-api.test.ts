@@ -1,14 +1,15 @@
 /**
  * The read-only admin API of the built gateway (ADMIN_HTTP_PORT, ADMIN_TOKENS_FILE): every role,
- * authentication and its slow-down, ETags, paging and bad input, over real HTTP.
+ * authentication and its slow-down, ETags, paging and bad input, over real HTTP. Every answer is
+ * checked against the OpenAPI document (test/helpers/admin-client.ts).
  */
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { sha256Hex } from '../../src/admin/tokens.js';
+import { adminClient } from '../helpers/admin-client.js';
 import { CUSTOMERS } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
 import { freeTcpPort } from '../helpers/ports.js';
@@ -64,57 +65,6 @@ const tokensYaml = (tokens: Record<string, string>) =>
     )
     .join('\n')}\n`;
 
-/** The JSON answers this file reads: lists, documents and problems. */
-type Body = {
-  version: string;
-  numbers: { number: string }[];
-  customers: { id: string }[];
-  next?: string;
-  detail: string;
-  options?: unknown;
-};
-type Answer = {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Body;
-};
-
-/** One request; `from` picks the source address (all of 127/8 is loopback on Linux). */
-function call(
-  port: number,
-  path: string,
-  opts: { token?: string; auth?: string; method?: string; from?: string } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.auth) headers.authorization = opts.auth;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: opts.method ?? 'GET',
-        headers,
-        localAddress: opts.from ?? '127.0.0.1',
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: (text ? JSON.parse(text) : {}) as Body,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** The 'calltrack started' log line, where the listeners' addresses are. */
 const startedLine = (logs: string): Record<string, unknown> =>
   JSON.parse(logs.split('\n').find((l) => l.includes('"msg":"calltrack started"')) ?? '{}');
@@ -130,8 +80,8 @@ t.test('the admin API of a running gateway', async (t) => {
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': NUMBERS },
     { ADMIN_HTTP_PORT: String(adminPort), ADMIN_TOKENS_FILE: tokensFile },
   );
-  const get = (path: string, token?: string, from?: string) =>
-    call(adminPort, path, { token, from });
+  const api = adminClient({ port: adminPort });
+  const get = (path: string, token?: string, from?: string) => api.get(path, token, from);
   const version = (await get('/v1/dialplan', TOKENS.admin)).body.version;
   t.match(
     startedLine(gw.logs()),
@@ -277,8 +227,6 @@ t.test('the admin API of a running gateway', async (t) => {
       ['/v1/numbers?customer=a&customer=b', 400, /'customer' is given more than once/],
       ['/v1/numbers?sort=number', 400, /unknown query parameter 'sort'/],
       [`/v1/numbers/${'4'.repeat(200)}`, 400, /too long/],
-      ['/v1/routes', 404, /no resource/],
-      ['/v2/numbers', 404, /no resource/],
     ];
     for (const [path, status, detail] of cases) {
       const r = await get(path, TOKENS.admin);
@@ -286,8 +234,18 @@ t.test('the admin API of a running gateway', async (t) => {
       t.match(r.headers['content-type'], /^application\/problem\+json/);
       t.match(r.body, { type: 'about:blank', status, detail });
     }
-    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
-      const r = await call(adminPort, '/v1/numbers/+493025550101', {
+    for (const [path, status, detail] of [
+      ['/v1/routes', 404, /no resource/],
+      ['/v2/numbers', 404, /no resource/],
+    ] as const) {
+      const r = await api.undocumented(path, { token: TOKENS.admin });
+      t.equal(r.status, status, path.slice(0, 60));
+      t.match(r.headers['content-type'], /^application\/problem\+json/);
+      t.match(r.body, { type: 'about:blank', status, detail });
+    }
+    // PATCH is a documented write (issue 13's write routes), not a method this resource lacks
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const r = await api.undocumented('/v1/numbers/+493025550101', {
         token: TOKENS.admin,
         method,
       });
@@ -309,11 +267,15 @@ t.test('the admin API of a running gateway', async (t) => {
       'Bearer realm="calltrack-admin", error="invalid_token"',
     );
     t.equal(
-      (await call(adminPort, '/v1/dialplan', { auth: `Basic ${TOKENS.admin}` })).status,
+      (await api.request('/v1/dialplan', { auth: `Basic ${TOKENS.admin}` })).status,
       401,
       'not a bearer',
     );
-    t.equal((await get('/v1/nowhere')).status, 401, 'authentication comes before routing');
+    t.equal(
+      (await api.undocumented('/v1/nowhere')).status,
+      401,
+      'authentication comes before routing',
+    );
     const logs = gw.logs();
     t.match(logs, /admin API: authentication failed/);
     for (const tok of Object.values(TOKENS)) {

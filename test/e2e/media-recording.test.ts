@@ -98,6 +98,7 @@ t.test('recorded: notice to the caller before the bridge, record_session after i
   t.match(JSON.parse(readFileSync(join(dir, `${recordId}.json`), 'utf8')), {
     recordId,
     trackingNumber: TRACKING,
+    customer: 'autohaus-berlin',
     retentionDays: 30,
     startedAt: rec?.startedAt,
   });

@@ -28,6 +28,10 @@ t.test('every documented variable overrides its setting', async (t) => {
     ADMIN_HTTP_PORT: '9465',
     ADMIN_HTTP_HOST: '10.0.0.5',
     ADMIN_TOKENS_FILE: '/etc/calltrack/admin-tokens.yaml',
+    ADMIN_TLS_CERT: '/etc/calltrack/admin.crt',
+    ADMIN_TLS_KEY: '/etc/calltrack/admin.key',
+    AUDIT_STREAM: 'audit',
+    AUDIT_RETENTION_DAYS: '90',
     LOG_LEVEL: 'debug',
     OUTBOUND_TRUNK: 'sips:trunk.example.net:5061;transport=tls',
     TRUNK_AUTH_USERNAME: 'gw-7',
@@ -91,7 +95,10 @@ t.test('every documented variable overrides its setting', async (t) => {
       httpPort: 9465,
       httpHost: '10.0.0.5',
       tokensFile: '/etc/calltrack/admin-tokens.yaml',
+      tlsCert: '/etc/calltrack/admin.crt',
+      tlsKey: '/etc/calltrack/admin.key',
     },
+    audit: { stream: 'audit', retentionDays: 90 },
     logLevel: 'debug',
     outboundTrunk: 'sips:trunk.example.net:5061;transport=tls',
     trunk: {
@@ -158,7 +165,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 63, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 67, 'every variable is covered here');
 });
 
 t.test(
@@ -197,8 +204,37 @@ t.test('dialplan distribution: contradictory settings stop the start, each said'
 });
 
 t.test('the admin API is off by default and bound to loopback when on', async (t) => {
-  t.same(loadConfig({}).admin, { httpPort: 0, httpHost: '127.0.0.1', tokensFile: '' });
+  t.same(loadConfig({}).admin, {
+    httpPort: 0,
+    httpHost: '127.0.0.1',
+    tokensFile: '',
+    tlsCert: '',
+    tlsKey: '',
+  });
+  t.same(loadConfig({}).audit, { stream: 'calltrack:audit', retentionDays: 400 });
 });
+
+t.test(
+  'a TLS certificate without its key, or a key without its certificate, is refused',
+  async (t) => {
+    for (const [set, missing] of [
+      [{ ADMIN_TLS_CERT: 'a.crt' }, 'ADMIN_TLS_KEY'],
+      [{ ADMIN_TLS_KEY: 'a.key' }, 'ADMIN_TLS_CERT'],
+    ] as const) {
+      const err = t.throws(() => loadConfig(set)) as ConfigError;
+      t.ok(err instanceof ConfigError);
+      t.same(err.problems, [
+        `${missing}: ADMIN_TLS_CERT and ADMIN_TLS_KEY go together (both set: HTTPS, neither: HTTP)`,
+      ]);
+    }
+    t.match(loadConfig({ ADMIN_TLS_CERT: 'a.crt', ADMIN_TLS_KEY: 'a.key' }).admin, {
+      tlsCert: 'a.crt',
+      tlsKey: 'a.key',
+    });
+    const err = t.throws(() => loadConfig({ AUDIT_RETENTION_DAYS: '0' })) as ConfigError;
+    t.match(err.problems, [/^AUDIT_RETENTION_DAYS \(audit\.retentionDays\)/]);
+  },
+);
 
 t.test(
   'an admin port without a tokens file is refused: no API without authentication',

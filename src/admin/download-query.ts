@@ -1,0 +1,114 @@
+/**
+ * The queries and ids of the audit and download routes, checked once: every parameter known,
+ * given once and in its shape, so a path or query injection is a 400 naming the parameter and
+ * never reaches Redis or the file system.
+ */
+import { parseDate } from '../dialplan/dates.js';
+import type { AuditQuery } from './audit-redis.js';
+import { Problem } from './problem.js';
+import { DEFAULT_LIMIT, MAX_LIMIT, quoted } from './query.js';
+
+type Check = (v: string) => string | undefined;
+
+/** The query's values by name; a 400 for anything unknown, repeated or out of shape. */
+export function checkedQuery(query: unknown, checks: Record<string, Check>): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    const check = checks[name];
+    if (!check)
+      throw new Problem(
+        400,
+        `unknown query parameter ${quoted(name)}; known: ${Object.keys(checks).join(', ')}`,
+      );
+    if (typeof value !== 'string')
+      throw new Problem(400, `query parameter '${name}' is given more than once`);
+    const wrong = check(value);
+    if (wrong) throw new Problem(400, `query parameter '${name}': ${quoted(value)} ${wrong}`);
+    values.set(name, value);
+  }
+  return values;
+}
+
+const STREAM_ID = /^[0-9]{1,15}-[0-9]{1,15}$/;
+// RFC 3339 with a zone, or a bare date (a whole UTC day)
+const INSTANT =
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$/;
+const DAY_MS = 86_400_000;
+
+/** Milliseconds of an instant; a bare date is its first (`from`) or last (`to`) millisecond. */
+function instant(text: string, end: boolean): number | undefined {
+  if (!INSTANT.test(text) || !parseDate(text.slice(0, 10))) return undefined;
+  if (text.length === 10) return parseDate(text)!.getTime() + (end ? DAY_MS - 1 : 0);
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+const limitCheck: Check = (v) =>
+  /^[0-9]{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LIMIT
+    ? undefined
+    : `is not a whole number from 1 to ${MAX_LIMIT}`;
+const instantCheck: Check = (v) =>
+  instant(v, false) === undefined ? 'is not a date (YYYY-MM-DD) or an RFC 3339 time' : undefined;
+
+export function parseAuditQuery(query: unknown): AuditQuery {
+  const v = checkedQuery(query, {
+    limit: limitCheck,
+    after: (x) => (STREAM_ID.test(x) ? undefined : 'is not an entry id from an earlier page'),
+    from: instantCheck,
+    to: instantCheck,
+  });
+  const from = v.has('from') ? instant(v.get('from')!, false) : undefined;
+  const to = v.has('to') ? instant(v.get('to')!, true) : undefined;
+  if (from !== undefined && to !== undefined && from > to)
+    throw new Problem(400, `query parameter 'from' is after 'to'`);
+  return {
+    limit: v.has('limit') ? Number(v.get('limit')) : DEFAULT_LIMIT,
+    ...(v.has('after') && { after: v.get('after')! }),
+    ...(from !== undefined && { from }),
+    ...(to !== undefined && { to }),
+  };
+}
+
+export type HistoryFormat = 'csv' | 'json';
+export type HistoryQuery = { from: string; to: string; format: HistoryFormat };
+
+/** The longest period one download may cover: a year and a day, as the call stream keeps. */
+export const MAX_HISTORY_DAYS = 400;
+
+const dateCheck: Check = (v) => (parseDate(v) ? undefined : 'is not a date (YYYY-MM-DD)');
+
+export function parseHistoryQuery(query: unknown): HistoryQuery {
+  const v = checkedQuery(query, {
+    from: dateCheck,
+    to: dateCheck,
+    format: (x) => (x === 'csv' || x === 'json' ? undefined : 'is not csv or json'),
+  });
+  for (const name of ['from', 'to'])
+    if (!v.has(name)) throw new Problem(400, `query parameter '${name}' is required (YYYY-MM-DD)`);
+  const from = v.get('from')!;
+  const to = v.get('to')!;
+  if (from > to) throw new Problem(400, `query parameter 'from' (${from}) is after 'to' (${to})`);
+  const days = (parseDate(to)!.getTime() - parseDate(from)!.getTime()) / DAY_MS + 1;
+  if (days > MAX_HISTORY_DAYS)
+    throw new Problem(
+      400,
+      `the period is ${days} days; one download covers at most ${MAX_HISTORY_DAYS}`,
+    );
+  return { from, to, format: (v.get('format') ?? 'json') as HistoryFormat };
+}
+
+// the dialplan schema's customerId; recordings are named by the call's record id, a UUID
+const CUSTOMER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const RECORD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function customerIdParam(id: string): string {
+  if (!CUSTOMER_ID.test(id)) throw new Problem(400, `${quoted(id)} is not a customer id`);
+  return id;
+}
+
+/** Only a UUID names a recording: no dot, no slash, nothing a path could be made of. */
+export function recordingIdParam(id: string): string {
+  if (!RECORD_ID.test(id))
+    throw new Problem(400, `${quoted(id)} is not a recording id (the call's record id, a UUID)`);
+  return id;
+}

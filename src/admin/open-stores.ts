@@ -1,0 +1,41 @@
+/**
+ * What the admin API keeps and reads beyond the route table: the audit trail (a Redis stream when
+ * the gateway writes its calls to Redis, else the log alone), the call stream for history
+ * downloads and the recordings directory. Its own Redis connection: a long history download
+ * never queues behind, or ahead of, the call records' writes.
+ */
+import type { Config } from '../config/load.js';
+import type { Logger } from '../observability/logger.js';
+import { recordRedis } from '../records/open-writer.js';
+import { type AuditSink, logOnlyAudit } from './audit.js';
+import { type AuditReader, RedisAudit } from './audit-redis.js';
+import type { DownloadDeps } from './routes/downloads.js';
+
+export type AdminStores = {
+  audit: AuditSink;
+  auditReader?: AuditReader;
+  downloads: DownloadDeps;
+  close(): void;
+};
+
+export function openAdminStores(config: Config, logger: Logger): AdminStores {
+  const recordingsDir = config.recordings.dir;
+  if (config.recordSink !== 'redis')
+    return { audit: logOnlyAudit(logger), downloads: { recordingsDir }, close: () => undefined };
+  const redis = recordRedis(config.redisUrl);
+  // a Redis that is away is each request's 503, not an unhandled event
+  redis.on('error', () => undefined);
+  const audit = new RedisAudit({
+    redis,
+    stream: config.audit.stream,
+    retentionDays: config.audit.retentionDays,
+    log: logger,
+    now: Date.now,
+  });
+  return {
+    audit,
+    auditReader: audit,
+    downloads: { recordingsDir, history: { redis, stream: config.records.stream } },
+    close: () => redis.disconnect(),
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * The schemas of the OpenAPI document: the dialplan's own definitions (customer, number and every
+ * piece of them), taken from config/schema/dialplan.schema.json, the very file the loader
+ * validates with, so the API cannot describe an entry the loader would judge otherwise; and the
+ * API's own answers (pages, problems, audit entries, write results) around them.
+ */
+import { readFileSync } from 'node:fs';
+import { packagePath } from '../paths.js';
+import { EXPORT_COLUMNS } from '../records/export.js';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** `#/definitions/x` → `#/components/schemas/x`, everywhere in a schema. */
+function rebased(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rebased);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(value))
+    out[k] =
+      k === '$ref' && typeof v === 'string'
+        ? v.replace(/^#\/definitions\//, '#/components/schemas/')
+        : rebased(v);
+  return out;
+}
+
+/** Every definition of the dialplan schema, as OpenAPI component schemas. */
+export function dialplanSchemas(): Record<string, Schema> {
+  const file = packagePath('config', 'schema', 'dialplan.schema.json');
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { definitions: Record<string, Schema> };
+  return rebased(doc.definitions) as Record<string, Schema>;
+}
+
+const NULLABLE_TEXT = { type: ['string', 'null'] };
+const NULLABLE_INT = { type: ['integer', 'null'] };
+const EXPORT_TYPES: Record<string, Schema> = {
+  id: { type: 'string' },
+  start: { type: 'string' },
+  source: { type: 'string' },
+  outcome: { type: 'string' },
+  caller_country: { type: 'string' },
+  caller_kind: { type: 'string' },
+  caller_withheld: { type: 'boolean' },
+  sip_status: NULLABLE_INT,
+  destination_index: NULLABLE_INT,
+  ring_ms: NULLABLE_INT,
+  talk_ms: NULLABLE_INT,
+};
+
+/** The API's own schemas; names start upper case, the dialplan's lower case. */
+export function apiSchemas(): Record<string, Schema> {
+  return {
+    Problem: {
+      type: 'object',
+      description: 'RFC 9457 problem details (application/problem+json)',
+      required: ['type', 'title', 'status', 'detail'],
+      properties: {
+        type: { type: 'string' },
+        title: { type: 'string' },
+        status: { type: 'integer', minimum: 400, maximum: 599 },
+        detail: { type: 'string' },
+        instance: { type: 'string' },
+        errors: {
+          type: 'array',
+          description: 'every error of a rejected change (422)',
+          items: ref('FieldError'),
+        },
+      },
+    },
+    FieldError: {
+      type: 'object',
+      required: ['pointer', 'message'],
+      properties: {
+        pointer: { type: 'string', description: 'RFC 6901 JSON pointer into the request body' },
+        message: { type: 'string' },
+        location: { type: 'string', description: '`file.yaml:line:col` where a file is involved' },
+      },
+    },
+    Dialplan: {
+      type: 'object',
+      required: ['version', 'loadedAt', 'counts'],
+      additionalProperties: false,
+      properties: {
+        version: ref('Version'),
+        loadedAt: { type: 'string' },
+        counts: {
+          type: 'object',
+          required: ['customers', 'activeNumbers', 'deactivatedNumbers'],
+          additionalProperties: false,
+          properties: {
+            customers: { type: 'integer', minimum: 0 },
+            activeNumbers: { type: 'integer', minimum: 0 },
+            deactivatedNumbers: { type: 'integer', minimum: 0 },
+          },
+        },
+      },
+    },
+    Version: { type: 'string', description: 'the dialplan version (the ETag without quotes)' },
+    DialplanHistory: {
+      type: 'object',
+      required: ['versions'],
+      properties: {
+        versions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['version', 'at', 'origin'],
+            properties: {
+              version: ref('Version'),
+              at: { type: 'string' },
+              origin: { type: 'string', description: 'what loaded it: an API write, a file, …' },
+              numbers: { type: 'integer', minimum: 0 },
+            },
+          },
+        },
+      },
+    },
+    CustomerList: {
+      type: 'object',
+      required: ['customers'],
+      additionalProperties: false,
+      properties: { customers: { type: 'array', items: ref('customer') } },
+    },
+    NumberDocument: {
+      type: 'object',
+      description: 'a number as the dialplan files write it',
+      required: ['number', 'customer', 'source', 'status'],
+      additionalProperties: false,
+      properties: {
+        number: ref('e164'),
+        customer: ref('customerId'),
+        source: { type: 'string' },
+        status: { enum: ['active', 'deactivated'] },
+        destinations: { type: 'array', items: ref('destination') },
+        options: ref('options'),
+        deactivatedAt: ref('date'),
+        replacedBy: ref('e164'),
+      },
+    },
+    NumberPage: {
+      type: 'object',
+      required: ['numbers'],
+      additionalProperties: false,
+      properties: {
+        numbers: { type: 'array', items: ref('NumberDocument') },
+        next: { type: 'string', description: 'the `cursor` of the next page; absent on the last' },
+      },
+    },
+    Reclaimable: {
+      type: 'object',
+      required: ['numbers'],
+      properties: {
+        numbers: {
+          type: 'array',
+          items: { type: 'object', required: ['number'], properties: { number: ref('e164') } },
+        },
+      },
+    },
+    MergePatch: {
+      type: 'object',
+      description: 'an RFC 7396 JSON merge patch of the entry: given fields replace, null removes',
+    },
+    ReplaceRequest: {
+      type: 'object',
+      required: ['newNumber'],
+      additionalProperties: false,
+      properties: {
+        newNumber: ref('e164'),
+        source: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+    },
+    ReclaimRequest: {
+      type: 'object',
+      required: ['numbers'],
+      additionalProperties: false,
+      properties: { numbers: { type: 'array', minItems: 1, items: ref('e164') } },
+    },
+    WriteResult: {
+      type: 'object',
+      description:
+        'an accepted write: the version change, the entry before and after, the files written',
+      required: ['versionBefore', 'versionAfter', 'files'],
+      properties: {
+        versionBefore: ref('Version'),
+        versionAfter: ref('Version'),
+        before: {},
+        after: {},
+        files: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    DryRunResult: {
+      type: 'object',
+      description: '`?dryRun=true`: the change is valid; nothing was written',
+      required: ['dryRun', 'valid', 'versionAfter'],
+      properties: {
+        dryRun: { const: true },
+        valid: { const: true },
+        versionAfter: ref('Version'),
+      },
+    },
+    AuditEntry: {
+      type: 'object',
+      required: ['id', 'at', 'actor', 'role', 'action', 'target'],
+      additionalProperties: false,
+      properties: {
+        id: {
+          type: 'string',
+          pattern: '^[0-9]+-[0-9]+$',
+          description: 'the `after` of the next page',
+        },
+        at: { type: 'string' },
+        actor: { type: 'string', description: "the token's name" },
+        role: { type: 'string' },
+        action: { type: 'string', examples: ['number.update', 'history.download'] },
+        target: { type: 'string', description: 'a tracking number, customer id or recording id' },
+        before: {},
+        after: {},
+        versionBefore: ref('Version'),
+        versionAfter: ref('Version'),
+        detail: { type: 'object' },
+      },
+    },
+    AuditPage: {
+      type: 'object',
+      required: ['entries'],
+      additionalProperties: false,
+      properties: {
+        entries: { type: 'array', items: ref('AuditEntry') },
+        next: { type: 'string', description: 'the `after` of the next page; absent on the last' },
+      },
+    },
+    CallHistoryRow: {
+      type: 'object',
+      description: 'one call, anonymised: no caller number, no pseudonym',
+      required: [...EXPORT_COLUMNS],
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        EXPORT_COLUMNS.map((c) => [c, EXPORT_TYPES[c] ?? NULLABLE_TEXT]),
+      ),
+    },
+  };
+}
