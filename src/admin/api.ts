@@ -25,6 +25,7 @@ import { quoted } from './query.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { type DownloadDeps, registerDownloadRoutes } from './routes/downloads.js';
 import { registerReadRoutes } from './routes/read.js';
+import { registerReportRoute } from './routes/report.js';
 import type { Principal, TokenSet } from './tokens.js';
 
 export type AdminDeps = {
@@ -113,6 +114,7 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   registerReadRoutes(app, ctx);
   registerAuditRoutes(app, ctx, deps.auditReader);
   registerDownloadRoutes(app, ctx, deps.downloads);
+  registerReportRoute(app, ctx, deps.downloads.history?.redis);
   const openapi = buildOpenApi();
   app.get('/v1/openapi.json', async () => openapi);
 

@@ -83,6 +83,15 @@ export function parseHistoryQuery(query: unknown): HistoryQuery {
     to: dateCheck,
     format: (x) => (x === 'csv' || x === 'json' ? undefined : 'is not csv or json'),
   });
+  return { ...period(v), format: (v.get('format') ?? 'json') as HistoryFormat };
+}
+
+/** A report's period: `from` and `to`, local days, both required. */
+export function parseReportQuery(query: unknown): { from: string; to: string } {
+  return period(checkedQuery(query, { from: dateCheck, to: dateCheck }));
+}
+
+function period(v: Map<string, string>): { from: string; to: string } {
   for (const name of ['from', 'to'])
     if (!v.has(name)) throw new Problem(400, `query parameter '${name}' is required (YYYY-MM-DD)`);
   const from = v.get('from')!;
@@ -92,9 +101,9 @@ export function parseHistoryQuery(query: unknown): HistoryQuery {
   if (days > MAX_HISTORY_DAYS)
     throw new Problem(
       400,
-      `the period is ${days} days; one download covers at most ${MAX_HISTORY_DAYS}`,
+      `the period is ${days} days; one request covers at most ${MAX_HISTORY_DAYS}`,
     );
-  return { from, to, format: (v.get('format') ?? 'json') as HistoryFormat };
+  return { from, to };
 }
 
 // the dialplan schema's customerId; recordings are named by the call's record id, a UUID

@@ -6,7 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../paths.js';
+import { OUTCOMES } from '../records/analytics-keys.js';
 import { EXPORT_COLUMNS } from '../records/export.js';
+
+const COUNT = { type: 'integer', minimum: 0 };
+const OUTCOME_COUNTS = {
+  type: 'object',
+  required: [...OUTCOMES],
+  additionalProperties: false,
+  properties: Object.fromEntries(OUTCOMES.map((o) => [o, COUNT])),
+};
 
 type Schema = Record<string, unknown>;
 
@@ -228,6 +237,37 @@ export function apiSchemas(): Record<string, Schema> {
       properties: {
         entries: { type: 'array', items: ref('AuditEntry') },
         next: { type: 'string', description: 'the `after` of the next page; absent on the last' },
+      },
+    },
+    Report: {
+      type: 'object',
+      description: "a customer's calls per source over local days, from the analytics counts",
+      required: ['customer', 'from', 'to', 'calls', 'talkMs', 'outcomes', 'afterHours', 'sources'],
+      additionalProperties: false,
+      properties: {
+        customer: { type: 'string' },
+        from: { type: 'string', format: 'date' },
+        to: { type: 'string', format: 'date' },
+        calls: COUNT,
+        talkMs: COUNT,
+        outcomes: OUTCOME_COUNTS,
+        afterHours: COUNT,
+        sources: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['source', 'calls', 'share', 'outcomes', 'talkMs', 'afterHours'],
+            additionalProperties: false,
+            properties: {
+              source: { type: 'string' },
+              calls: COUNT,
+              share: { type: 'number', minimum: 0, maximum: 1 },
+              outcomes: OUTCOME_COUNTS,
+              talkMs: COUNT,
+              afterHours: COUNT,
+            },
+          },
+        },
       },
     },
     CallHistoryRow: {

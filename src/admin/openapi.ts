@@ -54,6 +54,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'patch', path: '/v1/customers/:id', summary: 'Change a customer (merge patch)', roles: ['admin'], params: ['customerId'], body: 'MergePatch', write: true, ok: { 200: written('200') }, problems: [400, 403, 404] },
   { method: 'post', path: '/v1/customers/:id/end-contract', summary: "End a customer's contract: deactivate every number", roles: ['admin'], params: ['customerId'], write: true, ok: { 200: written('200') }, problems: [400, 403, 404] },
   { method: 'get', path: '/v1/customers/:id/calls', summary: "A customer's anonymised call history (CSV or JSON)", roles: ALL, params: ['customerId', 'historyFrom', 'historyTo', 'historyFormat'], ok: { 200: history() }, problems: [400, 404, 503] },
+  { method: 'get', path: '/v1/customers/:id/report', summary: "A customer's calls per source over a period", roles: ALL, params: ['customerId', 'historyFrom', 'historyTo'], ok: { 200: json('Report', false) }, problems: [400, 404, 503] },
   { method: 'get', path: '/v1/numbers', summary: 'Numbers, filtered and paged', roles: ALL, params: ['customer', 'source', 'status', 'limit', 'cursor'], ok: { 200: json('NumberPage') }, problems: [400] },
   { method: 'post', path: '/v1/numbers', summary: 'Create a number', roles: EDIT, body: 'number', write: true, ok: { 200: written('200'), 201: written('201') }, problems: [400, 403, 404] },
   { method: 'get', path: '/v1/numbers/reclaimable', summary: 'Deactivated numbers past their quarantine', roles: STAFF, ok: { 200: json('Reclaimable') }, problems: [403] },
