@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { createAdminServer } from './admin/api.js';
 import { logOnlyAudit } from './admin/audit.js';
+import { DialplanHistory } from './admin/history.js';
 import { createHttpServer, withoutCredentials } from './admin/http.js';
 import { TokenStore } from './admin/token-store.js';
 import { ActiveCalls } from './call/registry.js';
@@ -23,6 +24,7 @@ import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
+import { readLastCalls } from './records/last-calls.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtio } from './sip/connection.js';
@@ -49,12 +51,23 @@ function configOrExit() {
 const { config, carriers, tokens } = configOrExit();
 const logger = createLogger(config.logLevel);
 const metrics = createMetrics();
+// every version served since start, for GET /v1/dialplan/history (API writes name their author)
+const history = new DialplanHistory();
 const reloader = new Reloader({
   dir: config.dialplanDir,
   defaultCountry: config.defaultCountry,
   workerThresholdBytes: config.reload.workerThresholdBytes,
   now: () => new Date(),
-  onOutcome: (outcome, table) => reportReload(logger, metrics, config.dialplanDir, outcome, table),
+  onOutcome: (outcome, table) => {
+    reportReload(logger, metrics, config.dialplanDir, outcome, table);
+    if (outcome.ok)
+      history.record({
+        version: outcome.version,
+        at: table.info.loadedAt,
+        origin: 'files',
+        numbers: outcome.numbers,
+      });
+  },
 });
 const first = await reloader.reload();
 if (!first.ok)
@@ -263,9 +276,22 @@ async function startAdmin(store: TokenStore) {
     logger,
     audit: logOnlyAudit(logger),
     now: () => performance.now(),
+    dialplans: {
+      dir: config.dialplanDir,
+      defaultCountry: config.defaultCountry,
+      reload: () => reloader.reload(),
+      now: () => new Date(),
+      history,
+      ...(records && { lastCalls: () => lastCallsOf(records.redis) }),
+    },
   });
   await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
   return app;
+}
+
+async function lastCallsOf(redis: Parameters<typeof readLastCalls>[0]) {
+  const calls = await readLastCalls(redis);
+  return new Map(Object.entries(calls).map(([n, at]) => [n, new Date(at)]));
 }
 
 /** FREESWITCH set: connect every media server (calls go signalling-only until one is up). */

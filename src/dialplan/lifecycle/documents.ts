@@ -11,6 +11,7 @@ import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq 
 import { writeAtomically } from '../../files/write-atomically.js';
 import { type DialplanError, errorLines } from '../errors.js';
 import { type LoadResult, loadDialplans, readDialplanDir, type SourceText } from '../load.js';
+import { keepLayout } from './keep-layout.js';
 import { LifecycleError } from './lifecycle-error.js';
 
 export type EditableFile = { readonly file: string; readonly doc: Document };
@@ -140,7 +141,7 @@ export function markChanged(set: EditableSet, file: EditableFile): void {
 export function changedTexts(set: EditableSet): SourceText[] {
   return set.sources.map(({ file, text }) => ({
     file,
-    text: set.changed.has(file) ? set.docs.get(file)!.toString() : text,
+    text: set.changed.has(file) ? keepLayout(text, set.docs.get(file)!.toString()) : text,
   }));
 }
 

@@ -1,0 +1,89 @@
+/**
+ * The loader's errors (file:line:col in the set as it would be after a change) as errors of the
+ * request: an error inside an entry the request wrote gets a JSON pointer into the request body
+ * (`/destinations/0/to`); any other keeps the pointer '' (the request as a whole). Every error
+ * keeps its `location`. Only files with such errors are parsed again, with positions.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { DialplanError } from '../dialplan/errors.js';
+import type { SourceText } from '../dialplan/load.js';
+import type { DocPath } from '../dialplan/types.js';
+import type { FieldError } from './problem.js';
+
+/** An entry a request wrote, and how a path inside it reads as a pointer into the request. */
+export type Touched = {
+  readonly file: string;
+  /** Where the entry is in its file after the change: ['numbers', 3]. */
+  readonly path: DocPath;
+  readonly pointer: (inside: DocPath) => string;
+};
+
+export function fieldErrors(
+  errors: readonly DialplanError[],
+  texts: readonly SourceText[],
+  touched: readonly Touched[],
+): FieldError[] {
+  const located = new Map<string, (e: DialplanError) => string | undefined>();
+  const locatorOf = (file: string) => {
+    let locate = located.get(file);
+    if (!locate) {
+      const mine = touched.filter((t) => t.file === file);
+      const text = texts.find((t) => t.file === file)?.text;
+      locate = mine.length > 0 && text !== undefined ? locator(text, mine) : () => undefined;
+      located.set(file, locate);
+    }
+    return locate;
+  };
+  return errors.map((e) => ({
+    pointer: locatorOf(e.file)(e) ?? '',
+    message: e.message,
+    location: `${e.file}:${e.line}:${e.col}`,
+  }));
+}
+
+function locator(text: string, touched: readonly Touched[]) {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const entries = touched.map((t) => ({ t, node: nodeAt(doc.contents as Node | null, t.path) }));
+  return (e: DialplanError): string | undefined => {
+    const offset = (lines.lineStarts[e.line - 1] ?? 0) + e.col - 1;
+    for (const { t, node } of entries)
+      if (node?.range && offset >= node.range[0] && offset < node.range[2])
+        return t.pointer(pathTo(node, offset));
+    return undefined;
+  };
+}
+
+function nodeAt(root: Node | null, path: DocPath): Node | undefined {
+  let node: unknown = root;
+  for (const segment of path) {
+    if (isMap(node)) node = node.get(segment, true);
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return (node ?? undefined) as Node | undefined;
+}
+
+/** The path of the deepest node inside `node` that holds `offset`. */
+function pathTo(node: Node, offset: number): (string | number)[] {
+  const path: (string | number)[] = [];
+  let current: unknown = node;
+  for (;;) {
+    const within = (n: unknown): n is Node => {
+      const r = (n as Node | null)?.range;
+      return !!r && offset >= r[0] && offset < r[2];
+    };
+    if (isMap(current)) {
+      const pair = current.items.find((p) => isPair(p) && (within(p.key) || within(p.value)));
+      if (!pair || !isScalar(pair.key)) return path;
+      path.push(String(pair.key.value));
+      if (!within(pair.value)) return path;
+      current = pair.value;
+    } else if (isSeq(current)) {
+      const i = current.items.findIndex(within);
+      if (i === -1) return path;
+      path.push(i);
+      current = current.items[i];
+    } else return path;
+  }
+}
