@@ -158,6 +158,14 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
     if (err instanceof Problem) return sendProblem(reply, err);
     const status = err.statusCode;
+    if (status === 415)
+      return sendProblem(
+        reply,
+        new Problem(
+          415,
+          `a body must be application/json, not ${quoted(req.headers['content-type'] ?? '')}`,
+        ),
+      );
     if (status !== undefined && status >= 400 && status < 500)
       return sendProblem(reply, new Problem(status, err.message));
     log.error(
