@@ -282,6 +282,7 @@ async function startAdmin(store: TokenStore) {
       reload: () => reloader.reload(),
       now: () => new Date(),
       history,
+      workerAboveBytes: config.reload.workerThresholdBytes,
       ...(records && { lastCalls: () => lastCallsOf(records.redis) }),
     },
   });

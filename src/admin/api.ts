@@ -32,6 +32,8 @@ export type DialplanDeps = {
   reload: () => Promise<{ ok: true; version: string } | { ok: false }>;
   now: () => Date;
   history: DialplanHistory;
+  /** Sets larger than this (bytes of YAML) are checked in a worker thread, as reloads are. */
+  workerAboveBytes?: number;
   /** Last call per number (analytics); without it, reclaimable counts from activation only. */
   lastCalls?: () => Promise<ReadonlyMap<string, Date>>;
 };
@@ -131,6 +133,7 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
         now: writes.now,
         reload: writes.reload,
         history: writes.history,
+        ...(writes.workerAboveBytes !== undefined && { workerAboveBytes: writes.workerAboveBytes }),
       }),
       history: writes.history,
       parseNumber: numberParser(writes.defaultCountry),

@@ -6,8 +6,11 @@
  * files atomically and waits for the gateway's reload, so the answer's ETag is the version the
  * gateway now serves. A refused change writes nothing.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkSet } from '../dialplan/lifecycle/check-set.js';
 import {
-  check,
+  changedTexts,
   type EditableSet,
   readSet,
   versionOf,
@@ -24,6 +27,8 @@ export type StoreDeps = {
   /** The running gateway's reload (Reloader.reload); its version is the answer's ETag. */
   reload: () => Promise<{ ok: true; version: string } | { ok: false }>;
   history?: DialplanHistory;
+  /** Sets larger than this (bytes of YAML) are checked in a worker thread. */
+  workerAboveBytes?: number;
 };
 
 /** What an edit did, for the answer and the audit. */
@@ -83,19 +88,29 @@ export class DialplanStore {
         { ETag: `"${versionBefore}"` },
       );
     const now = this.deps.now();
+    // the texts the edit starts from, to see just before writing that nobody changed them since
+    const original = new Map(set.sources.map((s) => [s.file, s.text]));
     const done = refusalsAsProblems(() => edit(set, now));
-    const { texts, result } = check(set, now);
+    const texts = changedTexts(set);
+    const result = await checkSet(
+      this.deps.dir,
+      texts,
+      set.changed,
+      now,
+      this.deps.workerAboveBytes ?? Number.POSITIVE_INFINITY,
+    );
     if (!result.ok)
       throw Problem.invalid(
         'the change was not written: it would make the dialplans invalid',
         fieldErrors(result.errors, texts, done.touched),
       );
-    const versionAfter = result.set.summary.version;
+    const versionAfter = result.summary.version;
     const files = texts.filter((t) => set.changed.has(t.file)).map((t) => t.file);
     const answer = { ...done, versionBefore, versionAfter, files, dryRun: options.dryRun };
     if (options.dryRun || versionAfter === versionBefore) return answer;
+    await this.#unchangedSinceRead(set, original);
     await writeChanged(set, texts);
-    const numbers = result.set.summary.activeNumbers + result.set.summary.deactivatedNumbers;
+    const numbers = result.summary.activeNumbers + result.summary.deactivatedNumbers;
     this.deps.history?.record({
       version: versionAfter,
       at: now.toISOString(),
@@ -105,6 +120,21 @@ export class DialplanStore {
     const reloaded = await this.deps.reload();
     // the reload reads the folder again: a hand edit right after ours is what it serves then
     return { ...answer, versionAfter: reloaded.ok ? reloaded.version : versionAfter };
+  }
+
+  /**
+   * A file written by hand while this change was checked would be overwritten by it: refused
+   * (412) instead. Only the files this change writes are read again, and they are few and small.
+   */
+  async #unchangedSinceRead(set: EditableSet, original: ReadonlyMap<string, string>) {
+    for (const file of set.changed) {
+      const current = await readFile(join(this.deps.dir, file), 'utf8').catch(() => undefined);
+      if (current !== original.get(file))
+        throw new Problem(
+          412,
+          `${file} changed on disk while this change was checked; read the dialplan again and retry`,
+        );
+    }
   }
 }
 

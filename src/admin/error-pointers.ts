@@ -13,8 +13,10 @@ import type { FieldError } from './problem.js';
 /** An entry a request wrote, and how a path inside it reads as a pointer into the request. */
 export type Touched = {
   readonly file: string;
-  /** Where the entry is in its file after the change: ['numbers', 3]. */
-  readonly path: DocPath;
+  /** The entry, after the change: the item of `list` whose `key` is `value` (numbers/number/+49…). */
+  readonly list: 'numbers' | 'customers';
+  readonly key: 'number' | 'id';
+  readonly value: string;
   readonly pointer: (inside: DocPath) => string;
 };
 
@@ -44,7 +46,7 @@ export function fieldErrors(
 function locator(text: string, touched: readonly Touched[]) {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  const entries = touched.map((t) => ({ t, node: nodeAt(doc.contents as Node | null, t.path) }));
+  const entries = touched.map((t) => ({ t, node: entryOf(doc.contents as Node | null, t) }));
   return (e: DialplanError): string | undefined => {
     const offset = (lines.lineStarts[e.line - 1] ?? 0) + e.col - 1;
     for (const { t, node } of entries)
@@ -54,14 +56,10 @@ function locator(text: string, touched: readonly Touched[]) {
   };
 }
 
-function nodeAt(root: Node | null, path: DocPath): Node | undefined {
-  let node: unknown = root;
-  for (const segment of path) {
-    if (isMap(node)) node = node.get(segment, true);
-    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
-    else return undefined;
-  }
-  return (node ?? undefined) as Node | undefined;
+function entryOf(root: Node | null, t: Touched): Node | undefined {
+  const list = isMap(root) ? root.get(t.list, true) : undefined;
+  if (!isSeq(list)) return undefined;
+  return list.items.find((n) => isMap(n) && n.get(t.key) === t.value) as Node | undefined;
 }
 
 /** The path of the deepest node inside `node` that holds `offset`. */

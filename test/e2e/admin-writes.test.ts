@@ -73,7 +73,7 @@ t.test('a number deactivated through the API answers 410 on the next call', asyn
   t.equal(r.status, 200);
   const body = (await r.json()) as { versionAfter: string; files: string[] };
   t.same(body.files, ['numbers.yaml']);
-  const served = await (await api('/v1/dialplan')).json();
+  const served = (await (await api('/v1/dialplan')).json()) as { version: string };
   t.equal(
     r.headers.get('etag'),
     `"${served.version}"`,

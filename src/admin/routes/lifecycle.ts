@@ -28,7 +28,9 @@ function touchedBy(
 ): Touched[] {
   return result.entries.map((e, i) => ({
     file: e.at.file.file,
-    path: ['numbers', e.at.index],
+    list: 'numbers' as const,
+    key: 'number' as const,
+    value: String(e.at.node.get('number')),
     pointer: (inside: DocPath) => pointerOf(i, inside),
   }));
 }

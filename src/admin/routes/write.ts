@@ -55,7 +55,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
         const index = appendEntry(file.doc, 'customers', entry);
         markChanged(set, file);
         return {
-          touched: [{ file: name, path: ['customers', index], pointer: inside('') }],
+          touched: [{ file: name, list: 'customers', key: 'id', value: id, pointer: inside('') }],
           after: entry,
         };
       },
@@ -90,7 +90,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
         markChanged(set, found.file);
         return {
           touched: [
-            { file: found.file.file, path: ['customers', found.index], pointer: inside('') },
+            { file: found.file.file, list: 'customers', key: 'id', value: id, pointer: inside('') },
           ],
           before,
           after: found.node.toJSON(),
@@ -144,7 +144,9 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
         const index = appendEntry(file.doc, 'numbers', entry);
         markChanged(set, file);
         return {
-          touched: [{ file: name, path: ['numbers', index], pointer: inside('') }],
+          touched: [
+            { file: name, list: 'numbers', key: 'number', value: e164, pointer: inside('') },
+          ],
           after: entry,
           changedNumbers: [e164],
         };
@@ -179,7 +181,15 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
         mergePatch(found.file.doc, found.node, patch);
         markChanged(set, found.file);
         return {
-          touched: [{ file: found.file.file, path: ['numbers', found.index], pointer: inside('') }],
+          touched: [
+            {
+              file: found.file.file,
+              list: 'numbers',
+              key: 'number',
+              value: number,
+              pointer: inside(''),
+            },
+          ],
           before,
           after: found.node.toJSON(),
           changedNumbers: [number],

@@ -13,14 +13,22 @@ import { type DialplanError, errorLines } from '../errors.js';
 import { type LoadResult, loadDialplans, readDialplanDir, type SourceText } from '../load.js';
 import { keepLayout } from './keep-layout.js';
 import { LifecycleError } from './lifecycle-error.js';
+import { applyRegions, numberRegion, type Region } from './regions.js';
 
-export type EditableFile = { readonly file: string; readonly doc: Document };
+/** A file, or one entry's region of it (regions.ts), opened for editing. */
+export type EditableFile = {
+  readonly file: string;
+  readonly doc: Document;
+  readonly region?: Region;
+};
 export type EditableSet = {
   readonly dir: string;
   /** Every file of the folder, in load order, as read. */
   readonly sources: SourceText[];
   /** Files parsed for editing so far. */
   readonly docs: Map<string, Document>;
+  /** Single entries of files not parsed as a whole (regions.ts). */
+  readonly regions: Map<string, Region[]>;
   /** Files edited, and files to create (`created`). */
   readonly changed: Set<string>;
 };
@@ -28,7 +36,13 @@ export type NumberNode = { file: EditableFile; seq: YAMLSeq; index: number; node
 
 /** Reads the folder; parses nothing yet. */
 export async function readSet(dir: string): Promise<EditableSet> {
-  return { dir, sources: await readDialplanDir(dir), docs: new Map(), changed: new Set() };
+  return {
+    dir,
+    sources: await readDialplanDir(dir),
+    docs: new Map(),
+    regions: new Map(),
+    changed: new Set(),
+  };
 }
 
 /** Reads the folder and refuses to edit a set that is invalid already (the CLI's rule). */
@@ -55,13 +69,19 @@ export function hasFile(set: EditableSet, file: string): boolean {
   return set.sources.some((s) => s.file === file);
 }
 
-/** The file as a document, parsed on first use. */
+/**
+ * The file as a document, parsed on first use. Regions of it edited so far are rendered into it;
+ * nodes found in those regions must not be edited after this (find, then edit, at once).
+ */
 export function editable(set: EditableSet, file: string): EditableFile {
   let doc = set.docs.get(file);
   if (!doc) {
     const source = set.sources.find((s) => s.file === file);
     if (!source) throw new Error(`${file} is not in the set`);
-    doc = parseDocument(source.text);
+    // entries edited as regions so far are part of the whole file from now on
+    const regions = set.regions.get(file);
+    set.regions.delete(file);
+    doc = parseDocument(regions ? applyRegions(source.text, regions) : source.text);
     set.docs.set(file, doc);
   }
   return { file, doc };
@@ -93,6 +113,12 @@ export function customersOf(file: EditableFile): YAMLSeq | undefined {
 
 export function findNumber(set: EditableSet, number: string): NumberNode | undefined {
   for (const name of filesMentioning(set, number)) {
+    const region = set.docs.has(name) ? undefined : regionOf(set, name, number);
+    if (region) {
+      const index = region.seq.items.findIndex((n) => isMap(n) && n.get('number') === number);
+      const file = { file: name, doc: region.doc, region };
+      return { file, seq: region.seq, index, node: region.seq.items[index] as YAMLMap };
+    }
     const file = editable(set, name);
     const seq = numbersOf(file);
     const index = seq?.items.findIndex((n) => isMap(n) && n.get('number') === number) ?? -1;
@@ -133,7 +159,20 @@ export function customerNumbers(set: EditableSet, id: string): NumberNode[] {
   return out;
 }
 
+/** The region of the file that holds `number`: one found before, or a new one. */
+function regionOf(set: EditableSet, file: string, number: string): Region | undefined {
+  const known = set.regions.get(file) ?? [];
+  const hit = known.find((r) => r.seq.items.some((n) => isMap(n) && n.get('number') === number));
+  if (hit) return hit;
+  const text = set.sources.find((s) => s.file === file)?.text ?? '';
+  const region = numberRegion(text, number);
+  if (!region || known.some((r) => r.start < region.end && region.start < r.end)) return undefined;
+  set.regions.set(file, [...known, region]);
+  return region;
+}
+
 export function markChanged(set: EditableSet, file: EditableFile): void {
+  if (file.region) file.region.changed = true;
   set.changed.add(file.file);
 }
 
@@ -141,8 +180,13 @@ export function markChanged(set: EditableSet, file: EditableFile): void {
 export function changedTexts(set: EditableSet): SourceText[] {
   return set.sources.map(({ file, text }) => ({
     file,
-    text: set.changed.has(file) ? keepLayout(text, set.docs.get(file)!.toString()) : text,
+    text: set.changed.has(file) ? changedText(set, file, text) : text,
   }));
+}
+
+function changedText(set: EditableSet, file: string, text: string): string {
+  const doc = set.docs.get(file);
+  return doc ? keepLayout(text, doc.toString()) : applyRegions(text, set.regions.get(file) ?? []);
 }
 
 export type Checked = { texts: SourceText[]; result: LoadResult };

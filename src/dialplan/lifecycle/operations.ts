@@ -79,14 +79,15 @@ export function editReplace(
   now: Date,
   options: ReplaceOptions = {},
 ): EditResult {
-  const found = findNumber(set, oldNumber);
-  if (!found) throw new LifecycleError(`${oldNumber} is not in any dialplan file`, [], 'not-found');
+  // the new number first: a search may open a whole file, which takes in earlier finds' edits
   if (findNumber(set, newNumber))
     throw new LifecycleError(
       `${newNumber} is already in a dialplan file; a replacement must be a new number`,
       [],
       'conflict',
     );
+  const found = findNumber(set, oldNumber);
+  if (!found) throw new LifecycleError(`${oldNumber} is not in any dialplan file`, [], 'not-found');
   assertActive(found.node, oldNumber);
   const before = found.node.toJSON();
   const fresh = found.node.clone() as YAMLMap;
