@@ -52,7 +52,12 @@ export type AdminBed = {
   ): Promise<{ status: number; headers: Record<string, unknown>; body: any }>;
 };
 
-export async function adminBed(t: Test, lastCalls?: Record<string, string>): Promise<AdminBed> {
+export async function adminBed(
+  t: Test,
+  lastCalls?: Record<string, string>,
+  /** 0: every change is checked in the worker thread, as large sets are. */
+  workerAboveBytes?: number,
+): Promise<AdminBed> {
   const dir = copyDialplans(t);
   const history = new DialplanHistory();
   const reloader = new Reloader({
@@ -93,6 +98,7 @@ export async function adminBed(t: Test, lastCalls?: Record<string, string>): Pro
       reload: () => reloader.reload(),
       now: () => TODAY,
       history,
+      ...(workerAboveBytes !== undefined && { workerAboveBytes }),
       lastCalls: async () =>
         new Map(Object.entries(lastCalls ?? {}).map(([n, at]) => [n, new Date(at)])),
     },

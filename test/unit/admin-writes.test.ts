@@ -233,3 +233,18 @@ t.test('?dryRun=true validates and writes nothing, audits nothing', async (t) =>
   t.equal(bed.etag(), etag);
   t.equal(bed.audit.length, 0);
 });
+
+t.test('a large set is checked in a worker thread, with the same answers', async (t) => {
+  const bed = await adminBed(t, undefined, 0);
+  const before = bed.snapshot();
+  const bad = await bed.send('POST', '/v1/numbers', {
+    body: { ...NEW_NUMBER, destinations: [{ to: '+493025550101', ringTimeout: 20 }] },
+  });
+  t.equal(bad.status, 422);
+  t.match(bad.body.errors, [{ pointer: '/destinations/0/to', message: /loop/ }]);
+  t.same(bed.snapshot(), before);
+  const ok = await bed.send('POST', '/v1/numbers', { body: NEW_NUMBER });
+  t.equal(ok.status, 201, JSON.stringify(ok.body));
+  t.equal(ok.headers.etag, bed.etag());
+  t.equal(bed.audit.length, 1);
+});

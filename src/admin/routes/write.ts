@@ -52,7 +52,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
           set.sources.find((s) => /^customers\s*:/m.test(s.text))?.file ?? 'customers.yaml';
         const file = hasFile(set, name) ? editable(set, name) : createFile(set, name);
         const entry = ordered(body, CUSTOMER_KEYS);
-        const index = appendEntry(file.doc, 'customers', entry);
+        appendEntry(file.doc, 'customers', entry);
         markChanged(set, file);
         return {
           touched: [{ file: name, list: 'customers', key: 'id', value: id, pointer: inside('') }],
@@ -141,7 +141,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
         );
         const name = query.file ?? fileForNumbers(set, customer as string);
         const file = hasFile(set, name) ? editable(set, name) : createFile(set, name);
-        const index = appendEntry(file.doc, 'numbers', entry);
+        appendEntry(file.doc, 'numbers', entry);
         markChanged(set, file);
         return {
           touched: [
