@@ -74,6 +74,13 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   const app = Fastify({ logger: false, maxParamLength: 1000, bodyLimit: BODY_LIMIT });
   // JSON only: a text/plain body is 415, not a string handed to the routes
   app.removeContentTypeParser('text/plain');
+  // an empty JSON body is no body (`curl -H 'Content-Type: application/json' -X POST …/deactivate`);
+  // anything else goes through fastify's parser, __proto__ and constructor keys refused
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, undefined) : json(req, String(body), done),
+  );
   const failures = new AuthFailures(deps.failureLimits ?? DEFAULT_FAILURE_LIMITS, deps.now);
   const principals = new WeakMap<FastifyRequest, Principal>();
   const log = deps.logger.child({ component: 'admin-api' });
@@ -137,6 +144,7 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
       }),
       history: writes.history,
       parseNumber: numberParser(writes.defaultCountry),
+      now: writes.now,
       lastCalls: writes.lastCalls ?? (async () => new Map<string, Date>()),
     };
     registerWriteRoutes(app, wctx);

@@ -12,6 +12,7 @@ export type WriteContext = AdminContext & {
   store: DialplanStore;
   history: DialplanHistory;
   parseNumber: NumberParser;
+  now: () => Date;
   /** Last call per tracking number, where analytics keep them; empty when nothing does. */
   lastCalls: () => Promise<ReadonlyMap<string, Date>>;
 };

@@ -35,7 +35,7 @@ export function mayWrite(
     );
 }
 
-const ETAG = /^(?:W\/)?"([0-9a-f]{16})"$/;
+const ETAG = /^(W\/)?"([0-9a-f]{16})"$/;
 
 /** The versions If-Match names (RFC 9110 §13.1.1); 428 without it. */
 export function ifMatch(req: FastifyRequest): string[] {
@@ -56,7 +56,8 @@ export function ifMatch(req: FastifyRequest): string[] {
         tag === '*' ? 428 : 400,
         `If-Match ${quoted(tag)} is not a dialplan ETag ("<16 hex digits>", as GET answers carry)`,
       );
-    versions.push(m[1]!);
+    // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches, so 412
+    if (!m[1]) versions.push(m[2]!);
   }
   return versions;
 }

@@ -27,7 +27,9 @@ t.test('deactivate: the gateway answers 410 at once; twice is 409', async (t) =>
   });
   t.match(readFileSync(join(bed.dir, 'autohaus-mueller.yaml'), 'utf8'), /# showroom, rings first/);
   t.match(bed.audit, [{ action: 'number.deactivate', target: '+493025550102', actor: 'editor' }]);
-  const again = await bed.send('POST', '/v1/numbers/+493025550102/deactivate');
+  const again = await bed.send('POST', '/v1/numbers/+493025550102/deactivate', {
+    headers: { 'content-type': 'application/json' },
+  });
   t.equal(again.status, 409);
   t.match(again.body.detail, /already deactivated \(since 2026-11-22\)/);
   t.equal((await bed.send('POST', '/v1/numbers/+493099999999/deactivate')).status, 404);

@@ -145,7 +145,7 @@ t.test('bad input: each refused with a clear problem, nothing changed', async (t
     RegExp,
   ][] = [
     ['POST', '/v1/numbers', { body: '{"number": "+4930', headers: json }, 400, /JSON/i],
-    ['POST', '/v1/numbers', { body: '', headers: json }, 400, /empty/i],
+    ['POST', '/v1/numbers', { body: '', headers: json }, 422, /\/number/],
     [
       'POST',
       '/v1/numbers',
@@ -236,6 +236,11 @@ t.test('bad input: each refused with a clear problem, nothing changed', async (t
     t.match(r.body, { type: 'about:blank', status, detail: String }, what);
     t.match(JSON.stringify(r.body), detail, what);
   }
+  const weak = await bed.send('PATCH', '/v1/numbers/+493025550101', {
+    body: { source: 'y' },
+    ifMatch: `W/${bed.etag()}`,
+  });
+  t.equal(weak.status, 412, 'a weak ETag never matches (RFC 9110 §13.1.1)');
   const unknown = await bed.send('POST', '/v1/numbers', {
     body: { ...NUMBER, colour: 'red', size: 1 },
   });

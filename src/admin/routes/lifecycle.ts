@@ -112,7 +112,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, ctx: WriteContext)
       throw new Problem(400, 'this resource takes no query parameters');
     const [{ set, version }, lastCalls] = await Promise.all([ctx.store.read(), ctx.lastCalls()]);
     reply.header('ETag', `"${version}"`);
-    return reclaimable(numberEntries(set.sources), lastCalls, new Date());
+    return reclaimable(numberEntries(set.sources), lastCalls, ctx.now());
   });
 
   app.post('/v1/numbers/reclaim', async (req, reply) => {
