@@ -2,10 +2,12 @@
  * The loader's errors (file:line:col in the set as it would be after a change) as errors of the
  * request: an error inside an entry the request wrote gets a JSON pointer into the request body
  * (`/destinations/0/to`); any other keeps the pointer '' (the request as a whole). Every error
- * keeps its `location`. Only files with such errors are parsed again, with positions.
+ * keeps its `location`. Only the entries written are parsed again, with positions (their file
+ * only when an entry is not in the plain block layout).
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
 import type { DialplanError } from '../dialplan/errors.js';
+import { numberRegion } from '../dialplan/lifecycle/regions.js';
 import type { SourceText } from '../dialplan/load.js';
 import type { DocPath } from '../dialplan/types.js';
 import type { FieldError } from './problem.js';
@@ -44,14 +46,23 @@ export function fieldErrors(
 }
 
 function locator(text: string, touched: readonly Touched[]) {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  const entries = touched.map((t) => ({ t, node: entryOf(doc.contents as Node | null, t) }));
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  let whole: Document | undefined;
+  const entries = touched.map((t) => {
+    // a number's entry is parsed alone (a large file takes seconds as a whole); else the file
+    const region = t.list === 'numbers' ? numberRegion(text, t.value) : undefined;
+    if (region) return { t, node: region.seq.items[0] as Node, shift: region.start };
+    whole ??= parseDocument(text);
+    return { t, node: entryOf(whole.contents as Node | null, t), shift: 0 };
+  });
   return (e: DialplanError): string | undefined => {
-    const offset = (lines.lineStarts[e.line - 1] ?? 0) + e.col - 1;
-    for (const { t, node } of entries)
+    const at = (lineStarts[e.line - 1] ?? 0) + e.col - 1;
+    for (const { t, node, shift } of entries) {
+      const offset = at - shift;
       if (node?.range && offset >= node.range[0] && offset < node.range[2])
         return t.pointer(pathTo(node, offset));
+    }
     return undefined;
   };
 }
