@@ -74,6 +74,14 @@ t.test('a number in a national or spaced shape is written in E.164', async (t) =
   });
   t.equal(r2.status, 201, JSON.stringify(r2.body));
   t.equal(r2.body.after.number, '+493025550178');
+  const r3 = await bed.send('POST', '/v1/numbers', {
+    body: { ...NEW_NUMBER, number: '+49 (30) 2555 0179' },
+  });
+  t.equal(r3.status, 201, JSON.stringify(r3.body));
+  t.equal(r3.body.after.number, '+493025550179');
+  const path = await bed.send('POST', '/v1/numbers/0049%2030%202555%200179/deactivate');
+  t.equal(path.status, 200, 'in the path too');
+  t.same(path.body.changedNumbers, ['+493025550179']);
 });
 
 t.test('?file= and a customer without numbers yet choose the file', async (t) => {
