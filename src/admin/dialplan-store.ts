@@ -73,7 +73,7 @@ export class DialplanStore {
   /** Reads the files as they are now, outside the write queue (reads never wait for writes). */
   async read(): Promise<{ set: EditableSet; version: string }> {
     const set = await readSet(this.deps.dir);
-    return { set, version: versionOf(set.sources) };
+    return { set, version: await versionOf(set.sources) };
   }
 
   async #change<E extends Edit>(
