@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { createAdminServer } from './admin/api.js';
+import { DialplanHistory } from './admin/history.js';
 import { createHttpServer, withoutCredentials } from './admin/http.js';
 import { openAdminStores } from './admin/open-stores.js';
 import { loadAdminTls } from './admin/tls.js';
@@ -22,6 +23,7 @@ import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
+import { readLastCalls } from './records/last-calls.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtio } from './sip/connection.js';
@@ -50,8 +52,22 @@ const { config, carriers, tokens, adminTls } = configOrExit();
 const logger = createLogger(config.logLevel);
 const metrics = createMetrics();
 const nodeId = config.nodeId || hostname();
+// every version served since start, for GET /v1/dialplan/history (API writes name their author)
+const history = new DialplanHistory();
 // DIALPLAN_SOURCE: the folder (and maybe publishing it), or the snapshot published in Redis
-const dialplans = await startDialplans({ config, nodeId, logger, metrics });
+const dialplans = await startDialplans({
+  config,
+  nodeId,
+  logger,
+  metrics,
+  onLoaded: (outcome, table) =>
+    history.record({
+      version: outcome.version,
+      at: table.info.loadedAt,
+      origin: config.distribution.source,
+      numbers: outcome.numbers,
+    }),
+});
 const { reloader } = dialplans;
 
 // monotonic: a wall-clock step never empties or refills a rate limit
@@ -253,10 +269,27 @@ async function startAdmin(store: TokenStore) {
     ...stores,
     ...(adminTls && { https: adminTls }),
     now: () => performance.now(),
+    // a follower serves what the publisher published: a write here would be lost on its next follow
+    ...(config.distribution.source === 'files' && {
+      dialplans: {
+        dir: config.dialplanDir,
+        defaultCountry: config.defaultCountry,
+        reload: () => reloader.reload(),
+        now: () => new Date(),
+        history,
+        workerAboveBytes: config.reload.workerThresholdBytes,
+        ...(records && { lastCalls: () => lastCallsOf(records.redis) }),
+      },
+    }),
   });
   app.addHook('onClose', async () => close());
   await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
   return app;
+}
+
+async function lastCallsOf(redis: Parameters<typeof readLastCalls>[0]) {
+  const calls = await readLastCalls(redis);
+  return new Map(Object.entries(calls).map(([n, at]) => [n, new Date(at)]));
 }
 
 /** FREESWITCH set: connect every media server (calls go signalling-only until one is up). */

@@ -9,7 +9,7 @@ import {
   type OperationResult,
   replace,
 } from '../dialplan/lifecycle/operations.js';
-import { reclaimable } from '../dialplan/lifecycle/reclaim.js';
+import { numberEntries, reclaimable } from '../dialplan/lifecycle/reclaim.js';
 import { commandConfig, dialplanDir, numberArg, todayArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
 
@@ -81,7 +81,7 @@ async function reclaimCommand(
     ? await readLastCalls(flags['last-calls'])
     : new Map<string, Date>();
   const set = await openSet(dir, now);
-  const found = reclaimable(set, lastCalls, now);
+  const found = reclaimable(numberEntries(set.sources), lastCalls, now);
   const numbers = found.reclaimable.map((r) => r.number);
   // nothing to deactivate: no second check of a set that was just found valid
   if (flags.deactivate && numbers.length > 0) await deactivateMany(set, numbers, now);

@@ -215,7 +215,7 @@ t.test('the admin API of a running gateway', async (t) => {
     );
   });
 
-  t.test('bad queries, unknown routes and writes are problems', async (t) => {
+  t.test('bad queries, unknown routes and unsupported methods are problems', async (t) => {
     const cases: [string, number, RegExp][] = [
       ['/v1/numbers?limit=0', 400, /'limit'/],
       ['/v1/numbers?limit=1001', 400, /'limit'/],
@@ -250,9 +250,26 @@ t.test('the admin API of a running gateway', async (t) => {
         method,
       });
       t.equal(r.status, 405, method);
-      t.equal(r.headers.allow, 'GET, HEAD');
+      t.equal(r.headers.allow, 'GET, HEAD, PATCH');
       t.match(r.headers['content-type'], /^application\/problem\+json/);
     }
+    const dialplan = await api.undocumented('/v1/dialplan', {
+      token: TOKENS.admin,
+      method: 'POST',
+    });
+    t.equal(dialplan.status, 405, 'the dialplan as a whole is read-only');
+    t.equal(dialplan.headers.allow, 'GET, HEAD');
+    // writes are there (test/e2e/admin-writes.test.ts); without If-Match they are refused
+    const patch = await api.request('/v1/numbers/+493025550101', {
+      token: TOKENS.admin,
+      method: 'PATCH',
+    });
+    t.equal(patch.status, 428);
+    const viewer = await api.request('/v1/numbers/+493025550101', {
+      token: TOKENS.viewer,
+      method: 'PATCH',
+    });
+    t.equal(viewer.status, 403, 'a viewer never writes');
   });
 
   t.test('no token or a bad one is 401 with a Bearer challenge (RFC 6750)', async (t) => {

@@ -140,6 +140,8 @@ export class OpenApiChecker {
 }
 
 let shared: OpenApiChecker | undefined;
+/** One checker for the whole test process: the document is compiled once. */
+export const documentChecker = (): OpenApiChecker => (shared ??= new OpenApiChecker());
 
 export type AdminClientOptions = {
   port: number;
@@ -151,8 +153,7 @@ export type AdminClientOptions = {
 
 /** Requests to one admin listener; every answer checked against the document. */
 export function adminClient(options: AdminClientOptions) {
-  shared ??= new OpenApiChecker();
-  const checker = options.checker ?? shared;
+  const checker = options.checker ?? documentChecker();
   const send = (path: string, opts: AdminRequest = {}) => rawRequest(options, path, opts);
   return {
     /** One request; rejects with OpenApiMismatch when the answer breaks the document. */

@@ -6,6 +6,7 @@
 import type { Config } from '../../config/load.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { RouteTable } from '../../routing/route-table.js';
 import { reportReload } from '../reload-report.js';
 import { Reloader, type ReloadOutcome } from '../reloader.js';
 import { watchDialplans } from '../watch.js';
@@ -25,7 +26,14 @@ export type Dialplans = {
   close(): void;
 };
 
-type Deps = { config: Config; nodeId: string; logger: Logger; metrics: Metrics };
+type Deps = {
+  config: Config;
+  nodeId: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Every successful load, whatever its source (the admin API's version history). */
+  onLoaded?: (outcome: ReloadOutcome & { ok: true }, table: RouteTable) => void;
+};
 
 /** How long a start waits for Redis before it goes on without (publish later, cached snapshot). */
 const CONNECT_WAIT_MS = 3000;
@@ -35,7 +43,7 @@ export function startDialplans(deps: Deps): Promise<Dialplans> {
 }
 
 function newReloader(
-  { config, logger, metrics }: Deps,
+  { config, logger, metrics, onLoaded: observe }: Deps,
   dir: string | (() => string),
   onLoaded?: (outcome: ReloadOutcome & { ok: true }) => void,
 ): Reloader {
@@ -46,7 +54,9 @@ function newReloader(
     now: () => new Date(),
     onOutcome: (outcome, table) => {
       reportReload(logger, metrics, outcome, table);
-      if (outcome.ok) onLoaded?.(outcome);
+      if (!outcome.ok) return;
+      onLoaded?.(outcome);
+      observe?.(outcome, table);
     },
   });
 }

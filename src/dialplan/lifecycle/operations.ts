@@ -1,14 +1,27 @@
 /**
  * The number lifecycle of seed 000 as edits of the dialplan files: deactivate, replace (address
- * change), end a contract. Each operation validates the whole resulting set and writes nothing
- * when the result would be invalid.
+ * change), end a contract. The `edit…` functions change the documents only; the CLI's operations
+ * then check the whole resulting set and write (`commit`), the admin API's store does the same
+ * under its version check. Either way nothing is written when the result would be invalid.
  */
 import { isMap, type YAMLMap } from 'yaml';
 import { formatDate } from '../dates.js';
-import { commit, type EditableSet, findNumber, markChanged, numbersOf } from './documents.js';
+import {
+  commit,
+  customerNumbers,
+  type EditableSet,
+  findCustomer,
+  findNumber,
+  markChanged,
+  type NumberNode,
+} from './documents.js';
 import { LifecycleError } from './lifecycle-error.js';
 
 export type OperationResult = { changedNumbers: string[]; files: string[] };
+
+/** What an edit changed: the numbers, and each entry it touched (before and after). */
+export type EditResult = { changedNumbers: string[]; entries: EditedEntry[] };
+export type EditedEntry = { at: NumberNode; before?: unknown; after?: unknown };
 
 export function deactivate(set: EditableSet, number: string, now: Date): Promise<OperationResult> {
   return deactivateMany(set, [number], now);
@@ -20,14 +33,26 @@ export async function deactivateMany(
   numbers: readonly string[],
   now: Date,
 ): Promise<OperationResult> {
+  const { changedNumbers } = editDeactivate(set, numbers, now);
+  return { changedNumbers, files: await commit(set, now) };
+}
+
+export function editDeactivate(
+  set: EditableSet,
+  numbers: readonly string[],
+  now: Date,
+): EditResult {
+  const entries: EditedEntry[] = [];
   for (const number of numbers) {
     const found = findNumber(set, number);
-    if (!found) throw new LifecycleError(`${number} is not in any dialplan file`);
+    if (!found) throw new LifecycleError(`${number} is not in any dialplan file`, [], 'not-found');
     assertActive(found.node, number);
+    const before = found.node.toJSON();
     setDeactivated(found.node, now);
     markChanged(set, found.file);
+    entries.push({ at: found, before, after: found.node.toJSON() });
   }
-  return { changedNumbers: [...numbers], files: await commit(set, now) };
+  return { changedNumbers: [...numbers], entries };
 }
 
 export type ReplaceOptions = { source?: string };
@@ -43,13 +68,28 @@ export async function replace(
   now: Date,
   options: ReplaceOptions = {},
 ): Promise<OperationResult> {
-  const found = findNumber(set, oldNumber);
-  if (!found) throw new LifecycleError(`${oldNumber} is not in any dialplan file`);
+  const { changedNumbers } = editReplace(set, oldNumber, newNumber, now, options);
+  return { changedNumbers, files: await commit(set, now) };
+}
+
+export function editReplace(
+  set: EditableSet,
+  oldNumber: string,
+  newNumber: string,
+  now: Date,
+  options: ReplaceOptions = {},
+): EditResult {
+  // the new number first: a search may open a whole file, which takes in earlier finds' edits
   if (findNumber(set, newNumber))
     throw new LifecycleError(
       `${newNumber} is already in a dialplan file; a replacement must be a new number`,
+      [],
+      'conflict',
     );
+  const found = findNumber(set, oldNumber);
+  if (!found) throw new LifecycleError(`${oldNumber} is not in any dialplan file`, [], 'not-found');
   assertActive(found.node, oldNumber);
+  const before = found.node.toJSON();
   const fresh = found.node.clone() as YAMLMap;
   fresh.commentBefore = null;
   fresh.set('number', newNumber);
@@ -63,7 +103,14 @@ export async function replace(
   found.node.set('replacedBy', newNumber);
   found.seq.items.splice(found.index + 1, 0, fresh);
   markChanged(set, found.file);
-  return { changedNumbers: [oldNumber, newNumber], files: await commit(set, now) };
+  const created = { ...found, index: found.index + 1, node: fresh };
+  return {
+    changedNumbers: [oldNumber, newNumber],
+    entries: [
+      { at: found, before, after: found.node.toJSON() },
+      { at: created, after: fresh.toJSON() },
+    ],
+  };
 }
 
 export async function endContract(
@@ -71,34 +118,36 @@ export async function endContract(
   customerId: string,
   now: Date,
 ): Promise<OperationResult> {
-  const changed: string[] = [];
-  let known = false;
-  for (const file of set.files) {
-    for (const node of numbersOf(file)?.items ?? []) {
-      if (!isMap(node) || node.get('customer') !== customerId) continue;
-      known = true;
-      if (node.get('status') !== 'active') continue;
-      setDeactivated(node, now);
-      changed.push(String(node.get('number')));
-      markChanged(set, file);
-    }
-  }
-  if (!known && !customerExists(set, customerId))
-    throw new LifecycleError(`customer '${customerId}' is not in any dialplan file`);
-  return { changedNumbers: changed, files: await commit(set, now) };
+  const { changedNumbers } = editEndContract(set, customerId, now);
+  return { changedNumbers, files: await commit(set, now) };
 }
 
-function customerExists(set: EditableSet, id: string): boolean {
-  return set.files.some((f) => {
-    const list = f.doc.get('customers', true) as { items?: unknown[] } | undefined;
-    return (list?.items ?? []).some((c) => isMap(c) && c.get('id') === id);
-  });
+export function editEndContract(set: EditableSet, customerId: string, now: Date): EditResult {
+  const numbers = customerNumbers(set, customerId);
+  if (numbers.length === 0 && !findCustomer(set, customerId))
+    throw new LifecycleError(
+      `customer '${customerId}' is not in any dialplan file`,
+      [],
+      'not-found',
+    );
+  const result: EditResult = { changedNumbers: [], entries: [] };
+  for (const at of numbers) {
+    if (!isMap(at.node) || at.node.get('status') !== 'active') continue;
+    const before = at.node.toJSON();
+    setDeactivated(at.node, now);
+    result.changedNumbers.push(String(at.node.get('number')));
+    result.entries.push({ at, before, after: at.node.toJSON() });
+    markChanged(set, at.file);
+  }
+  return result;
 }
 
 function assertActive(node: YAMLMap, number: string): void {
   if (node.get('status') !== 'active') {
     throw new LifecycleError(
       `${number} is already deactivated (since ${String(node.get('deactivatedAt'))})`,
+      [],
+      'conflict',
     );
   }
 }
