@@ -158,11 +158,30 @@ export function apiSchemas(): Record<string, Schema> {
     },
     Reclaimable: {
       type: 'object',
-      required: ['numbers'],
+      description:
+        'deactivated or idle numbers past 12 months without a call, as `calltrack numbers reclaimable`',
+      required: ['reclaimable', 'undetermined'],
+      additionalProperties: false,
       properties: {
-        numbers: {
+        reclaimable: {
           type: 'array',
-          items: { type: 'object', required: ['number'], properties: { number: ref('e164') } },
+          items: {
+            type: 'object',
+            required: ['number', 'customer', 'source', 'idleSince', 'basis'],
+            additionalProperties: false,
+            properties: {
+              number: ref('e164'),
+              customer: { type: 'string' },
+              source: { type: 'string' },
+              idleSince: { type: 'string', format: 'date' },
+              basis: { enum: ['last-call', 'activation'] },
+            },
+          },
+        },
+        undetermined: {
+          type: 'array',
+          description: 'numbers without a last call or an activation date: not judged',
+          items: ref('e164'),
         },
       },
     },
@@ -175,7 +194,10 @@ export function apiSchemas(): Record<string, Schema> {
       required: ['newNumber'],
       additionalProperties: false,
       properties: {
-        newNumber: ref('e164'),
+        newNumber: {
+          type: 'string',
+          description: 'in any shape the loader takes (+49…, 0049…, 030…); written in E.164',
+        },
         source: { type: 'string', minLength: 1, maxLength: 64 },
       },
     },
@@ -190,11 +212,13 @@ export function apiSchemas(): Record<string, Schema> {
       description:
         'an accepted write: the version change, the entry before and after, the files written',
       required: ['versionBefore', 'versionAfter', 'files'],
+      additionalProperties: false,
       properties: {
         versionBefore: ref('Version'),
         versionAfter: ref('Version'),
         before: {},
         after: {},
+        changedNumbers: { type: 'array', items: ref('e164') },
         files: { type: 'array', items: { type: 'string' } },
       },
     },

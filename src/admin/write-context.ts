@@ -38,7 +38,11 @@ export async function answerChange(
     ...(changedNumbers && { changedNumbers }),
     files,
   };
-  if (change.dryRun) return body;
+  // a dry run changed nothing: its ETag is the version it was checked against
+  if (change.dryRun) {
+    reply.header('ETag', `"${versionBefore}"`);
+    return body;
+  }
   reply.code(audit.status ?? 200).header('ETag', `"${versionAfter}"`);
   const { name, role } = ctx.who(req);
   await ctx.audit

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { sha256Hex } from '../../src/admin/tokens.js';
+import { adminClient } from '../helpers/admin-client.js';
 import { CUSTOMERS, callThrough, dealerSipp, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
 import { freeTcpPort } from '../helpers/ports.js';
@@ -34,18 +35,17 @@ t.test('a number deactivated through the API answers 410 on the next call', asyn
     },
     { ADMIN_HTTP_PORT: String(adminPort), ADMIN_TOKENS_FILE: tokensFile },
   );
+  // every answer held to the OpenAPI document (test/helpers/admin-client.ts)
+  const client = adminClient({ port: adminPort });
   const api = (
     path: string,
     init: { method?: string; token?: string; ifMatch?: string; body?: unknown } = {},
   ) =>
-    fetch(`http://127.0.0.1:${adminPort}${path}`, {
+    client.request(path, {
       method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${init.token ?? ADMIN}`,
-        ...(init.ifMatch && { 'if-match': init.ifMatch }),
-        ...(init.body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+      token: init.token ?? ADMIN,
+      ...(init.ifMatch && { headers: { 'if-match': init.ifMatch } }),
+      ...(init.body !== undefined && { body: init.body }),
     });
 
   const before = await callThrough(gw, 'uac-expect-200-caller-bye.xml');
@@ -53,17 +53,17 @@ t.test('a number deactivated through the API answers 410 on the next call', asyn
   await passed(t, d, 'dealer');
 
   // two writers read the same version and both change the source: one wins, one gets 412
-  const etag = (await api('/v1/dialplan')).headers.get('etag')!;
+  const etag = String((await api('/v1/dialplan')).headers.etag);
   const patch = (source: string, token: string) =>
     api(`/v1/numbers/${TRACKING}`, { method: 'PATCH', token, ifMatch: etag, body: { source } });
   const [a, b] = await Promise.all([patch('first', ADMIN), patch('second', EDITOR)]);
   t.same([a.status, b.status].sort(), [200, 412], 'exactly one writer wins');
   const winner = a.status === 200 ? 'first' : 'second';
   const loser = a.status === 200 ? b : a;
-  t.match(await loser.json(), { status: 412, detail: /changed since it was read/ });
-  t.match(await (await api(`/v1/numbers/${TRACKING}`)).json(), { source: winner });
+  t.match(loser.body, { status: 412, detail: /changed since it was read/ });
+  t.match((await api(`/v1/numbers/${TRACKING}`)).body, { source: winner });
 
-  const current = (await api('/v1/dialplan')).headers.get('etag')!;
+  const current = String((await api('/v1/dialplan')).headers.etag);
   t.not(current, etag);
   const r = await api(`/v1/numbers/${TRACKING}/deactivate`, {
     method: 'POST',
@@ -71,14 +71,10 @@ t.test('a number deactivated through the API answers 410 on the next call', asyn
     ifMatch: current,
   });
   t.equal(r.status, 200);
-  const body = (await r.json()) as { versionAfter: string; files: string[] };
+  const body = r.body as { versionAfter: string; files: string[] };
   t.same(body.files, ['numbers.yaml']);
-  const served = (await (await api('/v1/dialplan')).json()) as { version: string };
-  t.equal(
-    r.headers.get('etag'),
-    `"${served.version}"`,
-    'the answer comes when the gateway serves it',
-  );
+  const served = (await api('/v1/dialplan')).body as { version: string };
+  t.equal(r.headers.etag, `"${served.version}"`, 'the answer comes when the gateway serves it');
   const after = await callThrough(gw, 'uac-expect-410.xml');
   t.match(after, { exitCode: 0 }, `410 on the next call: ${after.errors}`);
   t.match(
@@ -86,7 +82,7 @@ t.test('a number deactivated through the API answers 410 on the next call', asyn
     /^# routes of Autohaus Berlin\n/,
   );
   t.match(gw.logs(), /audit: number\.deactivate \S+ by desk/, 'audited in the log');
-  const history = (await (await api('/v1/dialplan/history')).json()) as {
+  const history = (await api('/v1/dialplan/history')).body as {
     versions: { origin: string }[];
   };
   t.same(

@@ -1,8 +1,8 @@
 /**
  * One dialplan on every gateway, through the built gateway: a files node publishing
  * (DIALPLAN_PUBLISH=on) and three followers (DIALPLAN_SOURCE=redis), each behind its own drachtio
- * stand-in, on one real Redis. A deactivation on the publisher answers 410 on all three within
- * 1 s on the wire; they report one version in /readyz and the info gauge; a tampered or invalid
+ * stand-in, on one real Redis. A number deactivated through the publisher's admin API answers 410
+ * on all three within 1 s on the wire; they report one version in /readyz and the info gauge; a tampered or invalid
  * snapshot is refused and the old routes answer; a follower restarted while Redis is down routes
  * with its last good snapshot.
  */
@@ -10,12 +10,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
+import { sha256Hex } from '../../src/admin/tokens.js';
 import { dialplanKeys } from '../../src/dialplan/distribution/keys.js';
 import { manifestOf, sha256 } from '../../src/dialplan/distribution/snapshot.js';
 import { SnapshotStore } from '../../src/dialplan/distribution/store.js';
 import { versionOf } from '../../src/dialplan/version.js';
+import { type AdminClient, adminClient } from '../helpers/admin-client.js';
 import { CUSTOMERS, callThrough, dealerSipp, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { freeTcpPort } from '../helpers/ports.js';
 import { startRedis } from '../helpers/redis.js';
 import { passed, type SippResult } from '../helpers/sipp.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -25,21 +28,17 @@ import { waitFor } from '../helpers/wait.js';
 const LIVE_WITHIN_MS = 1000;
 const keys = dialplanKeys();
 
-const DEACTIVATED = `version: 1
-numbers:
-  - number: "${TRACKING}"
-    customer: autohaus-berlin
-    source: mobile.de
-    status: deactivated
-    deactivatedAt: 2025-01-01
-`;
+const ADMIN = 'tok-admin-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
-/**
- * The deactivation of TRACKING on the publisher. Written into its folder today; once the admin
- * API is merged this becomes `POST /v1/numbers/:number/deactivate` with `If-Match`.
- */
-async function deactivateOnPublisher(publisher: Gateway): Promise<void> {
-  writeFileSync(join(publisher.dialplans, 'numbers.yaml'), DEACTIVATED);
+/** The deactivation of TRACKING through the publisher's admin API, as an admin would send it. */
+async function deactivateOnPublisher(api: AdminClient): Promise<void> {
+  const etag = String((await api.get('/v1/dialplan', ADMIN)).headers.etag);
+  const r = await api.request(`/v1/numbers/${encodeURIComponent(TRACKING)}/deactivate`, {
+    method: 'POST',
+    token: ADMIN,
+    headers: { 'if-match': etag },
+  });
+  if (r.status !== 200) throw new Error(`deactivate: ${r.status} ${r.raw.toString()}`);
 }
 
 async function readyz(gw: Gateway): Promise<Record<string, unknown>> {
@@ -84,12 +83,24 @@ function liveInTime(t: Test, call: SippResult, status: number, since: number, wh
 t.test('three gateways follow one publisher through Redis', async (t) => {
   const redis = await startRedis(t);
   const d = await dealerSipp('uas-answer-200.xml');
+  const tokens = join(tempDir('calltrack-tokens-'), 'tokens.yaml');
+  writeFileSync(
+    tokens,
+    `version: 1\ntokens:\n  - { name: ops, role: admin, sha256: "${sha256Hex(ADMIN)}" }\n`,
+  );
+  const adminPort = await freeTcpPort();
   const publisher = await startGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
-    // the file watcher's settle time is part of a hand edit, not of the distribution
-    { DIALPLAN_PUBLISH: 'on', REDIS_URL: redis.url, NODE_ID: 'files-1', RELOAD_DEBOUNCE_MS: '100' },
+    {
+      DIALPLAN_PUBLISH: 'on',
+      REDIS_URL: redis.url,
+      NODE_ID: 'files-1',
+      ADMIN_HTTP_PORT: String(adminPort),
+      ADMIN_TOKENS_FILE: tokens,
+    },
   );
+  const api = adminClient({ port: adminPort });
   const followers = await Promise.all(
     ['gw-a', 'gw-b', 'gw-c'].map((name) => follower(t, redis.url, name)),
   );
@@ -114,7 +125,7 @@ t.test('three gateways follow one publisher through Redis', async (t) => {
 
   t.test('a deactivation on the publisher: 410 on all three within 1 s', async (t) => {
     const since = Date.now();
-    await deactivateOnPublisher(publisher);
+    await deactivateOnPublisher(api);
     // only a cue for when to call: without the change the calls get 200/480 and fail on the wire
     await Promise.all(
       gws.map((gw) =>
@@ -158,7 +169,11 @@ t.test('three gateways follow one publisher through Redis', async (t) => {
     // honest hashes, a dialplan that does not pass the follower's own checks
     const invalid = [
       files[0]!,
-      { file: 'numbers.yaml', bytes: Buffer.from(DEACTIVATED.replace('deactivated\n', 'gone\n')) },
+      // a status the schema does not know
+      {
+        file: 'numbers.yaml',
+        bytes: Buffer.from(text.toString().replace('status: deactivated', 'status: gone')),
+      },
     ];
     const bad = versionOf(invalid.map((f) => ({ file: f.file, text: f.bytes.toString() })));
     await store.publish(manifestOf(bad, invalid, 'rogue', new Date()), invalid);
