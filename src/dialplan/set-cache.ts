@@ -1,0 +1,87 @@
+/**
+ * The facts of each file from the last build, so the next build reads only the files that
+ * changed. An entry is used only for the same file name, the same text (by digest) and the same
+ * day (quarantine depends on it); the set rules always run on the whole set. Holds at most one
+ * entry per file of the last build: `retain` drops the files a build no longer has.
+ */
+import { createHash } from 'node:crypto';
+import type { RouteDecision } from '../routing/decision.js';
+import type { FileFacts } from './file-facts.js';
+import { readFileFacts } from './file-facts.js';
+import type { SetBuilder } from './set-builder.js';
+
+type Entry = { key: string; facts: FileFacts; decisions: readonly RouteDecision[] | undefined };
+
+export type CacheOptions = {
+  /**
+   * Keep each file's decisions too (the same frozen objects the table holds, so they cost one
+   * pointer each). Off where another thread keeps them (the reload worker).
+   */
+  keepDecisions?: boolean;
+};
+
+export type Added = {
+  key: string;
+  /** Whether the file's facts came from the cache (it was not read again). */
+  hit: boolean;
+  /** Its decisions; undefined on a hit when the cache keeps none. */
+  decisions: readonly RouteDecision[] | undefined;
+};
+
+export class SetCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #keepDecisions: boolean;
+
+  constructor(options: CacheOptions = {}) {
+    this.#keepDecisions = options.keepDecisions ?? true;
+  }
+
+  /** Same key, same facts: a digest of the text and the day it was checked against. */
+  static keyOf(text: string, today: Date): string {
+    return `${createHash('sha1').update(text).digest('base64')}/${today.getTime()}`;
+  }
+
+  /**
+   * Adds one file to the builder, replaying its facts when the cache holds them for this text
+   * and day (and `usable` agrees), reading it otherwise.
+   */
+  add(
+    builder: SetBuilder,
+    file: string,
+    text: string,
+    usable: (key: string) => boolean = () => true,
+  ): Added {
+    const key = SetCache.keyOf(text, builder.today);
+    const kept = this.#entries.get(file);
+    if (kept?.key === key && usable(key)) {
+      builder.addFacts(file, text, kept.facts);
+      return { key, hit: true, decisions: kept.decisions };
+    }
+    const { facts, decisions } = readFileFacts(file, text, builder.today);
+    builder.addFacts(file, text, facts);
+    this.#entries.set(file, { key, facts, decisions: this.#keepDecisions ? decisions : undefined });
+    return { key, hit: false, decisions };
+  }
+
+  /** Drops the entries of files not in `files` (removed since): memory stays that of one set. */
+  retain(files: Iterable<string>): void {
+    const keep = new Set(files);
+    for (const file of this.#entries.keys()) if (!keep.has(file)) this.#entries.delete(file);
+  }
+
+  get keepsDecisions(): boolean {
+    return this.#keepDecisions;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  has(file: string): boolean {
+    return this.#entries.has(file);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
