@@ -1,21 +1,36 @@
-/** Messages from the reload worker to the thread that owns the route table. */
+/** Messages between the thread that owns the route table and its long-lived reload worker. */
 import type { IndexBuffers } from '../routing/number-index.js';
 import type { DialplanError } from './errors.js';
 import type { SetSummary } from './set-builder.js';
 
+/** Given once, when the worker starts: it compiles this folder for as long as it lives. */
+export type WorkerInput = { dir: string };
+
 /**
- * `acks` counts the chunks the receiver has taken in. The worker keeps at most WINDOW chunks
- * unacknowledged: Node hands every queued message to the receiver in one go, so a backlog would
- * become one long pause of the receiver's event loop.
+ * One compile. `acks` counts the chunks the receiver has taken in. The worker keeps at most
+ * WINDOW chunks unacknowledged: Node hands every queued message to the receiver in one go, so a
+ * backlog would become one long pause of the receiver's event loop. `held`: file → key of the
+ * decisions the receiver keeps from earlier compiles; only those files may be answered `reused`.
  */
-export type WorkerInput = { dir: string; now: number; acks: SharedArrayBuffer };
+export type WorkerRequest = {
+  type: 'compile';
+  now: number;
+  acks: SharedArrayBuffer;
+  held: Record<string, string>;
+};
 
 export type WorkerMessage =
   /**
-   * Decisions arrive in slices while the worker reads on, as JSON text: V8 parses JSON several
-   * times faster than it deserialises the same objects from a structured clone.
+   * Decisions of the file being read, in slices while the worker reads on, as JSON text: V8
+   * parses JSON several times faster than it deserialises the same objects from a structured
+   * clone.
    */
   | { type: 'chunk'; json: string }
+  /**
+   * A file is done: `reused`, its decisions are those the receiver holds under `key` (the file
+   * was not read again); otherwise they are the chunks since the previous `file`.
+   */
+  | { type: 'file'; file: string; key: string; reused: boolean }
   /** The number index is built in the worker and its buffers are transferred, not copied. */
   | { type: 'done'; summary: SetSummary; index: IndexBuffers }
   | { type: 'failed'; errors: DialplanError[] };
