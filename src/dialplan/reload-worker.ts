@@ -5,6 +5,7 @@
  * only for files it does not hold already. The receiver keeps a compile's set only if `done`
  * follows; `failed` carries every problem instead.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -68,7 +69,9 @@ async function compile(request: WorkerRequest): Promise<void> {
   const outbox = new Outbox(request.acks);
   const files = await listDialplanFiles(dir);
   for (const file of files) {
-    const text = await readFile(join(dir, file), 'utf8');
+    const bytes = await readFile(join(dir, file));
+    // bytes hash as their text does only when they are valid UTF-8 (decoding replaces the rest)
+    const text = isUtf8(bytes) ? bytes : bytes.toString('utf8');
     const added = cache.add(builder, file, text, (key) => request.held[file] === key);
     const decisions = added.hit ? [] : (added.decisions ?? []);
     for (let i = 0; i < decisions.length; i += CHUNK_SIZE)

@@ -53,9 +53,10 @@ export class SetBuilder {
 
   /**
    * Adds a file by its facts, read from this same text on this same day (by this builder or an
-   * earlier one): the set comes out as if the file had been read again.
+   * earlier one): the set comes out as if the file had been read again. The text may come as its
+   * UTF-8 bytes (valid UTF-8 only: they hash as the decoded text does).
    */
-  addFacts(file: string, text: string, facts: FileFacts): void {
+  addFacts(file: string, text: string | Uint8Array, facts: FileFacts): void {
     this.#hash.update(file).update('\0').update(text).update('\0');
     const state = this.#state;
     state.files.push(file);

@@ -4,6 +4,7 @@
  * day (quarantine depends on it); the set rules always run on the whole set. Holds at most one
  * entry per file of the last build: `retain` drops the files a build no longer has.
  */
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { RouteDecision } from '../routing/decision.js';
 import type { FileFacts } from './file-facts.js';
@@ -37,18 +38,19 @@ export class SetCache {
   }
 
   /** Same key, same facts: a digest of the text and the day it was checked against. */
-  static keyOf(text: string, today: Date): string {
+  static keyOf(text: string | Uint8Array, today: Date): string {
     return `${createHash('sha1').update(text).digest('base64')}/${today.getTime()}`;
   }
 
   /**
    * Adds one file to the builder, replaying its facts when the cache holds them for this text
-   * and day (and `usable` agrees), reading it otherwise.
+   * and day (and `usable` agrees), reading it otherwise. `text` may be the file's bytes if they
+   * are valid UTF-8: an unchanged file is then never decoded.
    */
   add(
     builder: SetBuilder,
     file: string,
-    text: string,
+    text: string | Uint8Array,
     usable: (key: string) => boolean = () => true,
   ): Added {
     const key = SetCache.keyOf(text, builder.today);
@@ -57,7 +59,11 @@ export class SetCache {
       builder.addFacts(file, text, kept.facts);
       return { key, hit: true, decisions: kept.decisions };
     }
-    const { facts, decisions } = readFileFacts(file, text, builder.today);
+    const decoded =
+      typeof text === 'string'
+        ? text
+        : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
+    const { facts, decisions } = readFileFacts(file, decoded, builder.today);
     builder.addFacts(file, text, facts);
     this.#entries.set(file, { key, facts, decisions: this.#keepDecisions ? decisions : undefined });
     return { key, hit: false, decisions };

@@ -3,6 +3,7 @@
  * change only that file's decisions cross the thread boundary (the others are the very objects
  * of the previous compile), and the set equals a fresh build of the folder.
  */
+import { Buffer } from 'node:buffer';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -102,3 +103,27 @@ t.test(
     t.ok(worker!.running);
   },
 );
+
+t.test('worker: a file read as bytes hashes as its text (BOM, invalid UTF-8)', async (t) => {
+  const { dir } = folder();
+  const text = numbersFile('b.yaml', [numberEntry('+493025550103', ACTIVE)]).text;
+  writeFileSync(
+    join(dir, 'b.yaml'),
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+  );
+  // a comment with a byte that is not UTF-8: decoding replaces it, so the version hashes the replacement
+  writeFileSync(
+    join(dir, 'c.yaml'),
+    Buffer.concat([
+      Buffer.from('# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(`\n${numbersFile('c.yaml', [numberEntry('+493025550104', ACTIVE)]).text}`),
+    ]),
+  );
+  t.strictSame(await compileInWorker(dir, NOW), await fresh(dir), 'cold');
+  writeFileSync(
+    join(dir, 'a.yaml'),
+    numbersFile('a.yaml', [numberEntry('+493025550101', ACTIVE)]).text,
+  );
+  t.strictSame(await compileInWorker(dir, NOW), await fresh(dir), 'b.yaml and c.yaml replayed');
+});
