@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import jsYaml from 'js-yaml';
-import type * as CompileModes from '../src/dialplan/compile-modes.js';
 import type * as Load from '../src/dialplan/load.js';
 import type { Reloader as ReloaderType } from '../src/dialplan/reloader.js';
 import type * as Cache from '../src/dialplan/set-cache.js';
@@ -95,8 +94,6 @@ if (!('source' in seen) || seen.source !== 'admin-edit')
   throw new Error('bench reload: the one-file change was not loaded');
 const unchangedSeconds = await timedReload();
 const peakAfterChangeMb = process.resourceUsage().maxRSS / 1024;
-const { compileWorkerOf } = (await import(built('compile-modes.js'))) as typeof CompileModes;
-await compileWorkerOf(dir)?.stop();
 const idleDelay = await loopDelayDuring(
   () => new Promise((r) => setTimeout(r, Math.min(seconds * 1000, 5000))),
 );

@@ -14,48 +14,37 @@ const caches = new Map<string, SetCache>();
 const workers = new Map<string, CompileWorker>();
 
 /** The most recently used value for `dir`, made when missing; the least recent beyond the bound is dropped. */
-function recent<T>(map: Map<string, T>, dir: string, make: () => T, drop: (v: T) => void): T {
+function recent<T>(map: Map<string, T>, dir: string, make: () => T): T {
   const found = map.get(dir);
   map.delete(dir);
   const value = found ?? make();
   map.set(dir, value);
-  for (const [old, v] of map) {
+  for (const old of map.keys()) {
     if (map.size <= MAX_FOLDERS) break;
     map.delete(old);
-    drop(v);
   }
   return value;
 }
 
 export async function compileInline(dir: string, now: Date): Promise<LoadResult> {
-  const cache = recent(
-    caches,
+  return await loadDialplanDir(
     dir,
-    () => new SetCache(),
-    () => {},
+    now,
+    recent(caches, dir, () => new SetCache()),
   );
-  return await loadDialplanDir(dir, now, cache);
 }
 
 export function compileInWorker(dir: string, now: Date): Promise<LoadResult> {
-  const worker = recent(
-    workers,
-    dir,
-    () => new CompileWorker(dir),
-    (w) => void w.stop(),
-  );
-  return worker.compile(now);
+  return recent(workers, dir, () => new CompileWorker(dir)).compile(now);
 }
 
-/** The worker compiling `dir`, if one has been started (for tests and benchmarks). */
+/** What the reload workers of `dir` keep between compiles, if any compiled it (for tests). */
 export function compileWorkerOf(dir: string): CompileWorker | undefined {
   return workers.get(dir);
 }
 
-/** Stops every reload worker and forgets every folder: for shutdown and tests. */
-export async function stopCompilers(): Promise<void> {
+/** Forgets every folder: the next compile of each reads every file. */
+export function forgetCompiles(): void {
   caches.clear();
-  const all = [...workers.values()];
   workers.clear();
-  await Promise.all(all.map((w) => w.stop()));
 }

@@ -1,8 +1,10 @@
 /**
- * The main thread's side of a long-lived reload worker for one folder. The worker keeps each
- * file's facts; this side keeps each file's decisions (the frozen objects the route table holds,
- * so a reload that reuses them costs no memory beyond one array of pointers). A compile thus
- * moves across the thread boundary only the decisions of files that changed.
+ * The main thread's side of the reload workers of one folder. A worker compiles once and exits,
+ * so nothing of a full load's parsing outlives it; what it learnt of each file (compact facts,
+ * a few MB per 100k numbers) comes back and goes to the next worker, its typed arrays moved, not
+ * copied. This side keeps each file's decisions: the frozen objects the route table holds, so a
+ * reload that reuses them costs one array of pointers. Only the decisions of changed files cross
+ * the thread boundary.
  */
 import { Worker } from 'node:worker_threads';
 import type { RouteDecision } from '../routing/decision.js';
@@ -11,9 +13,12 @@ import { deepFreeze } from '../util/freeze.js';
 import { sharedCustomerId } from './compile.js';
 import { folderError } from './errors.js';
 import type { LoadResult } from './load.js';
-import type { WorkerInput, WorkerMessage, WorkerRequest } from './reload-protocol.js';
+import type { WorkerInput, WorkerMessage } from './reload-protocol.js';
+import { buffersOf, type CacheSnapshot } from './set-cache.js';
 
 type Held = { key: string; decisions: readonly RouteDecision[] };
+
+const EMPTY: CacheSnapshot = { entries: [] };
 
 /**
  * The worker runs from the same tree as this file: built .js in production; under tsx (tests,
@@ -21,19 +26,22 @@ type Held = { key: string; decisions: readonly RouteDecision[] };
  * inherit from the parent's --import.
  */
 function startWorker(workerData: WorkerInput): Worker {
+  const transferList = buffersOf(workerData.cache);
   if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./reload-worker.js', import.meta.url), { workerData });
+    return new Worker(new URL('./reload-worker.js', import.meta.url), {
+      workerData,
+      transferList,
+    });
   const entry = new URL('./reload-worker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, transferList });
 }
 
 export class CompileWorker {
   readonly dir: string;
-  #worker: Worker | undefined;
+  #cache: CacheSnapshot = EMPTY;
   #held = new Map<string, Held>();
-  #current: ((m: WorkerMessage | Error) => void) | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dir: string) {
@@ -47,62 +55,43 @@ export class CompileWorker {
     return run;
   }
 
-  /** Files whose decisions this side holds (for tests: removed files are dropped). */
+  /** Files whose decisions this side holds (removed files are dropped). */
   get heldFiles(): string[] {
-    return [...this.#held.keys()];
+    return [...this.#held.keys()].sort();
   }
 
-  /** Whether a worker thread is running (it is started by the first compile). */
-  get running(): boolean {
-    return this.#worker !== undefined;
+  /** Files whose facts the next worker starts from. */
+  get cachedFiles(): string[] {
+    return this.#cache.entries.map(([file]) => file).sort();
   }
 
-  async stop(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
+  /** Forgets everything: the next compile reads every file. */
+  clear(): void {
+    this.#cache = EMPTY;
     this.#held.clear();
-    this.#current?.(new Error('reload worker stopped'));
-    if (worker) await worker.terminate();
-  }
-
-  #ensureWorker(): Worker {
-    if (this.#worker) return this.#worker;
-    const worker = startWorker({ dir: this.dir });
-    // an idle worker must not keep the process alive; it is only ever waited on through a compile
-    worker.unref();
-    worker.on('message', (m: WorkerMessage) => this.#current?.(m));
-    const lost = (err: Error) => {
-      if (this.#worker !== worker) return;
-      this.#worker = undefined;
-      // its facts are gone; what this side holds is still right, but only a fresh worker knows
-      this.#held.clear();
-      this.#current?.(err);
-    };
-    worker.on('error', (err) => lost(new Error(`reload worker failed: ${err.message}`)));
-    worker.on('exit', (code) =>
-      lost(new Error(`reload worker exited (code ${code}) before finishing`)),
-    );
-    this.#worker = worker;
-    return worker;
   }
 
   #compile(now: Date): Promise<LoadResult> {
-    const worker = this.#ensureWorker();
     return new Promise((resolve) => {
       const acks = new SharedArrayBuffer(4);
       const acked = new Int32Array(acks);
+      const held = Object.fromEntries([...this.#held].map(([file, h]) => [file, h.key]));
+      // moved to the worker; it sends the next compile's back (a worker that fails keeps them)
+      const cache = this.#cache;
+      this.#cache = EMPTY;
+      const worker = startWorker({ dir: this.dir, now: now.getTime(), acks, held, cache });
       const decisions: RouteDecision[] = [];
       const next = new Map<string, Held>();
       let pending: RouteDecision[] = [];
-      // a compile under way keeps the process alive, as any pending I/O does; an idle worker does not
-      worker.ref();
+      let settled = false;
       const settle = (result: LoadResult) => {
-        worker.unref();
-        this.#current = undefined;
+        if (settled) return;
+        settled = true;
         resolve(result);
+        void worker.terminate();
       };
-      this.#current = (m) => {
-        if (m instanceof Error) return settle({ ok: false, errors: [folderError(m.message)] });
+      const failure = (message: string) => settle({ ok: false, errors: [folderError(message)] });
+      worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'chunk') {
           // decisions cross the thread boundary as copies; freeze them here, where they are read
           for (const decision of JSON.parse(m.json) as RouteDecision[]) {
@@ -119,24 +108,23 @@ export class CompileWorker {
             Atomics.notify(acked, 0);
           });
         } else if (m.type === 'file') {
-          const held = m.reused ? this.#held.get(m.file)! : { key: m.key, decisions: pending };
+          const h = m.reused ? this.#held.get(m.file)! : { key: m.key, decisions: pending };
           pending = [];
-          next.set(m.file, held);
-          for (const d of held.decisions) decisions.push(d);
-        } else {
-          // what the worker's cache now holds, whatever the verdict; removed files are dropped
+          next.set(m.file, h);
+          for (const d of h.decisions) decisions.push(d);
+        } else if (m.type === 'cache') {
+          // what the next worker starts from, whatever this compile's verdict; removed files are gone
+          this.#cache = m.cache;
           this.#held = next;
-          if (m.type === 'done')
-            settle({
-              ok: true,
-              set: { decisions, summary: m.summary, index: new NumberIndex(m.index) },
-            });
-          else settle({ ok: false, errors: m.errors });
-        }
-      };
-      const held = Object.fromEntries([...this.#held].map(([file, h]) => [file, h.key]));
-      const request: WorkerRequest = { type: 'compile', now: now.getTime(), acks, held };
-      worker.postMessage(request);
+        } else if (m.type === 'done') {
+          settle({
+            ok: true,
+            set: { decisions, summary: m.summary, index: new NumberIndex(m.index) },
+          });
+        } else settle({ ok: false, errors: m.errors });
+      });
+      worker.on('error', (err) => failure(`reload worker failed: ${err.message}`));
+      worker.on('exit', (code) => failure(`reload worker exited (code ${code}) before finishing`));
     });
   }
 }

@@ -1,22 +1,23 @@
-/** Messages between the thread that owns the route table and its long-lived reload worker. */
+/** Messages between the thread that owns the route table and a reload worker. */
 import type { IndexBuffers } from '../routing/number-index.js';
 import type { DialplanError } from './errors.js';
 import type { SetSummary } from './set-builder.js';
-
-/** Given once, when the worker starts: it compiles this folder for as long as it lives. */
-export type WorkerInput = { dir: string };
+import type { CacheSnapshot } from './set-cache.js';
 
 /**
- * One compile. `acks` counts the chunks the receiver has taken in. The worker keeps at most
- * WINDOW chunks unacknowledged: Node hands every queued message to the receiver in one go, so a
- * backlog would become one long pause of the receiver's event loop. `held`: file → key of the
- * decisions the receiver keeps from earlier compiles; only those files may be answered `reused`.
+ * One compile of `dir`. `acks` counts the chunks the receiver has taken in. The worker keeps at
+ * most WINDOW chunks unacknowledged: Node hands every queued message to the receiver in one go,
+ * so a backlog would become one long pause of the receiver's event loop. `cache`: the facts of
+ * each file from the previous compile (its typed arrays transferred, not copied); `held`: file →
+ * key of the decisions the receiver keeps from earlier compiles. Only files in both may be
+ * answered `reused`.
  */
-export type WorkerRequest = {
-  type: 'compile';
+export type WorkerInput = {
+  dir: string;
   now: number;
   acks: SharedArrayBuffer;
   held: Record<string, string>;
+  cache: CacheSnapshot;
 };
 
 export type WorkerMessage =
@@ -31,6 +32,8 @@ export type WorkerMessage =
    * was not read again); otherwise they are the chunks since the previous `file`.
    */
   | { type: 'file'; file: string; key: string; reused: boolean }
+  /** The facts of this compile's files, for the next compile; sent before `done` or `failed`. */
+  | { type: 'cache'; cache: CacheSnapshot }
   /** The number index is built in the worker and its buffers are transferred, not copied. */
   | { type: 'done'; summary: SetSummary; index: IndexBuffers }
   | { type: 'failed'; errors: DialplanError[] };

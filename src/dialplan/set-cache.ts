@@ -29,12 +29,29 @@ export type Added = {
   decisions: readonly RouteDecision[] | undefined;
 };
 
+/** A cache's facts as they cross to another thread: structured-cloned, typed arrays transferred. */
+export type CacheSnapshot = { entries: [file: string, key: string, facts: FileFacts][] };
+
 export class SetCache {
   readonly #entries = new Map<string, Entry>();
   readonly #keepDecisions: boolean;
 
-  constructor(options: CacheOptions = {}) {
+  constructor(options: CacheOptions = {}, snapshot?: CacheSnapshot) {
     this.#keepDecisions = options.keepDecisions ?? true;
+    for (const [file, key, facts] of snapshot?.entries ?? [])
+      this.#entries.set(file, { key, facts, decisions: undefined });
+  }
+
+  /**
+   * The facts (without decisions) for another thread, and the buffers to transfer with them:
+   * a transferred buffer is gone from this side, so the cache is cleared.
+   */
+  takeSnapshot(): { snapshot: CacheSnapshot; transfer: ArrayBuffer[] } {
+    const entries: CacheSnapshot['entries'] = [];
+    for (const [file, { key, facts }] of this.#entries) entries.push([file, key, facts]);
+    this.#entries.clear();
+    const snapshot = { entries };
+    return { snapshot, transfer: buffersOf(snapshot) };
   }
 
   /** Same key, same facts: a digest of the text and the day it was checked against. */
@@ -90,4 +107,16 @@ export class SetCache {
   clear(): void {
     this.#entries.clear();
   }
+}
+
+/** The buffers of a snapshot's typed arrays, to transfer with it. */
+export function buffersOf(snapshot: CacheSnapshot): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const [, , { numbers: n }] of snapshot.entries) {
+    if (!n) continue;
+    for (const a of [n.values, n.owners, n.geo, n.entryOf, n.hours, n.destSlot])
+      buffers.push(a.buffer as ArrayBuffer);
+    for (const a of [n.destIndex, n.destMember, n.destValue]) buffers.push(a.buffer as ArrayBuffer);
+  }
+  return buffers;
 }

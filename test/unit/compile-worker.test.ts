@@ -1,7 +1,7 @@
 /**
- * The reload worker lives across reloads of its folder and keeps what it read: after a one-file
- * change only that file's decisions cross the thread boundary (the others are the very objects
- * of the previous compile), and the set equals a fresh build of the folder.
+ * Reload compiles remember each file of their folder: a worker starts from the facts the previous
+ * one sent back, so after a one-file change only that file's decisions cross the thread boundary
+ * (the others are the very objects of the previous compile), and the set equals a fresh build.
  */
 import { Buffer } from 'node:buffer';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import {
   compileInline,
   compileInWorker,
   compileWorkerOf,
-  stopCompilers,
+  forgetCompiles,
 } from '../../src/dialplan/compile-modes.js';
 import { type LoadResult, loadDialplanDir } from '../../src/dialplan/load.js';
 import { ACTIVE, CUSTOMERS, numberEntry, numbersFile } from '../helpers/dialplan-texts.js';
@@ -19,7 +19,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 
-t.teardown(stopCompilers);
+t.teardown(forgetCompiles);
 
 function folder(): { dir: string; write: (file: string, entries: string[]) => void } {
   const dir = tempDir('calltrack-compile-worker-');
@@ -76,33 +76,29 @@ for (const [mode, compileIn] of [
     const removed = await compile(dir, NOW);
     t.strictSame(removed, await fresh(dir));
     t.equal(decisionsOf(removed)[0], a1, 'still the first decision objects');
-    if (mode === 'worker')
-      t.strictSame(
-        compileWorkerOf(dir)?.heldFiles,
-        ['a.yaml', 'customers.yaml'],
-        'removed file dropped',
-      );
+    if (mode === 'worker') {
+      const kept = ['a.yaml', 'customers.yaml'];
+      t.strictSame(compileWorkerOf(dir)?.heldFiles, kept, 'removed file: decisions dropped');
+      t.strictSame(compileWorkerOf(dir)?.cachedFiles, kept, 'and its facts');
+    }
   });
 }
 
-t.test(
-  'worker: one thread per folder, kept across reloads; a stopped one starts again',
-  async (t) => {
-    const { dir, write } = folder();
-    await compileInWorker(dir, NOW);
-    const worker = compileWorkerOf(dir);
-    t.ok(worker?.running);
-    write('c.yaml', [numberEntry('+493025550109', ACTIVE)]);
-    const added = await compileInWorker(dir, NOW);
-    t.strictSame(added, await fresh(dir), 'a file added');
-    t.equal(compileWorkerOf(dir), worker, 'the same worker');
-    await worker!.stop();
-    t.notOk(worker!.running);
-    const restarted = await compileInWorker(dir, NOW);
-    t.strictSame(restarted, await fresh(dir), 'a new thread reads everything again');
-    t.ok(worker!.running);
-  },
-);
+t.test('worker: each compile starts from the facts the last one sent back', async (t) => {
+  const { dir, write } = folder();
+  const first = await compileInWorker(dir, NOW);
+  const compiler = compileWorkerOf(dir)!;
+  t.strictSame(compiler.cachedFiles, ['a.yaml', 'b.yaml', 'customers.yaml']);
+  write('c.yaml', [numberEntry('+493025550109', ACTIVE)]);
+  const added = await compileInWorker(dir, NOW);
+  t.strictSame(added, await fresh(dir), 'a file added');
+  t.equal(decisionsOf(added)[0], decisionsOf(first)[0], 'a.yaml reused');
+  t.strictSame(compiler.cachedFiles, ['a.yaml', 'b.yaml', 'c.yaml', 'customers.yaml']);
+  compiler.clear();
+  const again = await compileInWorker(dir, NOW);
+  t.strictSame(again, await fresh(dir));
+  t.not(decisionsOf(again)[0], decisionsOf(first)[0], 'forgotten: every file read again');
+});
 
 t.test('worker: a file read as bytes hashes as its text (BOM, invalid UTF-8)', async (t) => {
   const { dir } = folder();
