@@ -83,6 +83,7 @@ export class SetBuilder {
   }
 
   finish(textOf: (file: string) => string): BuildResult {
+    this.#state.seal();
     const { issues, index } = checkSet(this.#state);
     const all = [...this.#issues, ...issues];
     if (all.length > 0 || this.#errors.length > 0) {
@@ -94,34 +95,37 @@ export class SetBuilder {
       files: state.files,
       customers: [...state.customers.values()].map((c) => c.customer),
       activeNumbers: this.#active,
-      deactivatedNumbers: state.values.length - this.#active,
+      deactivatedNumbers: state.count - this.#active,
     };
     return { ok: true, summary, index };
   }
 
   #addNumbers(n: NumberFacts): void {
     const state = this.#state;
-    const base = state.values.length;
+    const base = state.count;
+    const dests = n.destValue.length;
+    state.reserve(n.count, dests);
     const fileSlot = state.files.length - 1;
-    const owners = n.ownerIds.map((id) => state.customerSlot(id));
+    const owners = Uint32Array.from(n.ownerIds, (id) => state.customerSlot(id));
+    const geo = Uint16Array.from([0, ...n.geoKinds.map((c) => state.geoSlot(c))]);
     for (const i of n.issues) this.#issues.push(i);
     this.#active += n.active;
+    state.values.set(n.values, base);
+    state.entryOf.set(n.entryOf, base);
+    state.hours.set(n.hours, base);
+    state.fileOf.fill(fileSlot, base, base + n.count);
     for (let k = 0; k < n.count; k++) {
-      state.values.push(n.values[k]!);
-      state.owners.push(owners[n.owners[k]!]!);
-      const geo = n.geo[k]!;
-      state.geo.push(geo === 0 ? null : n.geoKinds[geo - 1]!);
-      state.fileOf.push(fileSlot);
-      state.entryOf.push(n.entryOf[k]!);
-      state.hours.push(n.hours[k]!);
+      state.owners[base + k] = owners[n.owners[k]!]!;
+      state.geo[base + k] = geo[n.geo[k]!]!;
     }
+    state.count += n.count;
     for (const r of n.refs) state.refs.push({ ...r, slot: base + r.slot });
-    for (let d = 0; d < n.destValue.length; d++) {
-      state.destSlot.push(base + n.destSlot[d]!);
-      state.destIndex.push(n.destIndex[d]!);
-      state.destMember.push(n.destMember[d]!);
-      state.destValue.push(n.destValue[d]!);
-    }
+    const d0 = state.destCount;
+    state.destIndex.set(n.destIndex, d0);
+    state.destMember.set(n.destMember, d0);
+    state.destValue.set(n.destValue, d0);
+    for (let d = 0; d < dests; d++) state.destSlot[d0 + d] = base + n.destSlot[d]!;
+    state.destCount += dests;
     this.#closedDests(n.closedDests);
   }
 
