@@ -37,12 +37,15 @@ export type ReloaderOptions = {
   onOutcome?: (outcome: ReloadOutcome, table: RouteTable) => void;
 };
 
+let instances = 0;
+
 export class Reloader {
   readonly #options: ReloaderOptions;
   #table: RouteTable;
   #running: Promise<ReloadOutcome> | undefined;
   #queued: Promise<ReloadOutcome> | undefined;
   #loaded = false;
+  readonly #instance = `reloader-${++instances}`;
 
   constructor(options: ReloaderOptions) {
     this.#options = options;
@@ -80,6 +83,15 @@ export class Reloader {
     return run;
   }
 
+  /**
+   * What this reloader's compiles keep between runs is found by this key, not by the folder: a
+   * follower reads every snapshot from a folder of its own, and its files are the same but one.
+   */
+  get #cacheKey(): string {
+    const { dir } = this.#options;
+    return typeof dir === 'string' ? dir : this.#instance;
+  }
+
   async #run(): Promise<ReloadOutcome> {
     const { now } = this.#options;
     const dir = typeof this.#options.dir === 'string' ? this.#options.dir : this.#options.dir();
@@ -90,8 +102,8 @@ export class Reloader {
         : 'inline';
     const at = now();
     const compiled: LoadResult = await (mode === 'worker'
-      ? compileInWorker(dir, at)
-      : compileInline(dir, at)
+      ? compileInWorker(dir, at, this.#cacheKey)
+      : compileInline(dir, at, this.#cacheKey)
     ).catch(
       (err: Error): LoadResult => ({
         ok: false,

@@ -78,7 +78,7 @@ function checkOwner(state: SetState, slot: number, issues: Issue[]): void {
     }
     return;
   }
-  const geo = state.geo[slot];
+  const geo = state.geoOf(slot);
   const seat = customer.customer.seat;
   if (!geo || (geo.country === seat.country && geo.areaCode === seat.areaCode)) return;
   issues.push({

@@ -8,7 +8,8 @@ import { createHash, type Hash } from 'node:crypto';
 export class SetVersion {
   readonly #hash: Hash = createHash('sha256');
 
-  add(file: string, text: string): this {
+  /** `text` may come as its UTF-8 bytes: they hash as the decoded text does. */
+  add(file: string, text: string | Uint8Array): this {
     this.#hash.update(file).update('\0').update(text).update('\0');
     return this;
   }

@@ -1,22 +1,14 @@
 /**
  * The whole set checked as it would be after a change, once per change: on this thread for small
- * sets, in a worker for large ones (a million numbers take seconds to check, and the gateway's
- * event loop must keep answering calls meanwhile). The worker reads the unchanged files itself;
- * only the changed texts are handed over.
+ * sets, for large ones through the reloader's own compile worker (a million numbers take seconds
+ * to check from scratch, and the gateway's event loop must keep answering calls meanwhile). That
+ * worker keeps what it learnt of every unchanged file, so a one-entry change reads one file, and
+ * the reload after the write finds that file known too. Only the changed texts are handed over.
  */
-import { Worker } from 'node:worker_threads';
-import { type DialplanError, folderError } from '../errors.js';
+import { compileInWorker } from '../compile-modes.js';
+import type { DialplanError } from '../errors.js';
 import { loadDialplans, type SourceText } from '../load.js';
 import type { SetSummary } from '../set-builder.js';
-
-export type CheckInput = {
-  dir: string;
-  now: number;
-  /** Every file of the set after the change, in load order. */
-  files: string[];
-  /** The new texts of the changed files. */
-  changed: Record<string, string>;
-};
 
 export type CheckResult =
   | { ok: true; summary: SetSummary }
@@ -30,46 +22,14 @@ export async function checkSet(
   workerAboveBytes: number,
 ): Promise<CheckResult> {
   const bytes = texts.reduce((sum, t) => sum + t.text.length, 0);
-  if (bytes <= workerAboveBytes) {
-    const loaded = loadDialplans(texts, { now });
-    return loaded.ok ? { ok: true, summary: loaded.set.summary } : loaded;
-  }
-  const input: CheckInput = {
-    dir,
-    now: now.getTime(),
-    files: texts.map((t) => t.file),
-    changed: Object.fromEntries(
-      texts.filter((t) => changed.has(t.file)).map((t) => [t.file, t.text]),
-    ),
-  };
-  return new Promise((resolve) => {
-    const worker = startWorker(input);
-    let settled = false;
-    const settle = (r: CheckResult) => {
-      if (settled) return;
-      settled = true;
-      resolve(r);
-      void worker.terminate();
-    };
-    worker.on('message', (m: CheckResult) => settle(m));
-    worker.on('error', (err) =>
-      settle({ ok: false, errors: [folderError(`check worker failed: ${err.message}`)] }),
-    );
-    worker.on('exit', (code) =>
-      settle({
-        ok: false,
-        errors: [folderError(`check worker exited (code ${code}) before finishing`)],
-      }),
-    );
-  });
-}
-
-/** As the reload's worker: built .js in production, the .ts entry through tsx under tests. */
-function startWorker(workerData: CheckInput): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./check-worker.js', import.meta.url), { workerData });
-  const entry = new URL('./check-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData });
+  const loaded =
+    bytes <= workerAboveBytes
+      ? loadDialplans(texts, { now })
+      : await compileInWorker(
+          dir,
+          now,
+          dir,
+          Object.fromEntries(texts.filter((t) => changed.has(t.file)).map((t) => [t.file, t.text])),
+        );
+  return loaded.ok ? { ok: true, summary: loaded.set.summary } : loaded;
 }
