@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { CUSTOMERS, callThrough, dealerSipp, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
-import { passed, type SippResult } from '../helpers/sipp.js';
+import { LIVE_WITHIN_MS, liveInTime } from '../helpers/live-in-time.js';
+import { passed } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** The issue's bound: a change is live on the wire within 1 s of the write or the signal. */
-const LIVE_WITHIN_MS = 1000;
 const OTHER = '+493025550109';
 
 const DEACTIVATED = `version: 1
@@ -42,17 +41,6 @@ async function nextReload(gw: Gateway, result: 'loaded' | 'rejected', before: nu
 async function reloadedOrLate(gw: Gateway, before: number, since: number) {
   const left = since + LIVE_WITHIN_MS - Date.now();
   await waitFor(async () => (await reloads(gw, 'loaded')) > before, left).catch(() => undefined);
-}
-
-/** Asserts the call passed its scenario and `status` reached the caller within the bound. */
-function liveInTime(t: Test, call: SippResult, status: number, since: number, what: string) {
-  t.match(call, { exitCode: 0 }, `${what}: ${call.errors}`);
-  const answer = call.messages.find(
-    (m) => m.dir === 'received' && m.firstLine.startsWith(`SIP/2.0 ${status} `),
-  );
-  const ms = (answer?.at ?? Number.NaN) - since;
-  t.comment(`${what}: ${status} on the wire ${ms} ms later`);
-  t.ok(ms < LIVE_WITHIN_MS, `${what}: ${status} reached the caller ${ms} ms later`);
 }
 
 /** A gateway routing TRACKING (numbers.yaml) to one sipp dealer that answers one call. */

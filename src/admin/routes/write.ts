@@ -7,10 +7,12 @@
  * customer's numbers, else `<customer-id>.yaml`.
  */
 import type { FastifyInstance } from 'fastify';
+import type { YAMLMap } from 'yaml';
 import { formatDate } from '../../dialplan/dates.js';
 import {
   createFile,
   customerNumbers,
+  type EditableFile,
   type EditableSet,
   editable,
   findCustomer,
@@ -82,20 +84,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
       ]);
     const changed = await ctx.store.change(
       { ifMatch: versions, dryRun: query.dryRun, origin: originOf(ctx, req) },
-      (set) => {
-        const found = findCustomer(set, id);
-        if (!found) throw new Problem(404, notFound);
-        const before = found.node.toJSON();
-        mergePatch(found.file.doc, found.node, patch);
-        markChanged(set, found.file);
-        return {
-          touched: [
-            { file: found.file.file, list: 'customers', key: 'id', value: id, pointer: inside('') },
-          ],
-          before,
-          after: found.node.toJSON(),
-        };
-      },
+      (set) => patched(set, findCustomer(set, id), notFound, patch, ['customers', 'id', id]),
     );
     return answerChange(ctx, req, reply, changed, { action: 'customer.update', target: id });
   });
@@ -174,30 +163,32 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: WriteContext): vo
     );
     const changed = await ctx.store.change(
       { ifMatch: versions, dryRun: query.dryRun, origin: originOf(ctx, req) },
-      (set) => {
-        const found = findNumber(set, number);
-        if (!found) throw new Problem(404, notFound);
-        const before = found.node.toJSON();
-        mergePatch(found.file.doc, found.node, patch);
-        markChanged(set, found.file);
-        return {
-          touched: [
-            {
-              file: found.file.file,
-              list: 'numbers',
-              key: 'number',
-              value: number,
-              pointer: inside(''),
-            },
-          ],
-          before,
-          after: found.node.toJSON(),
-          changedNumbers: [number],
-        };
-      },
+      (set) => ({
+        ...patched(set, findNumber(set, number), notFound, patch, ['numbers', 'number', number]),
+        changedNumbers: [number],
+      }),
     );
     return answerChange(ctx, req, reply, changed, { action: 'number.update', target: number });
   });
+}
+
+/** A merge patch applied to one entry of a list, with what the answer and the audit say of it. */
+function patched(
+  set: EditableSet,
+  found: { file: EditableFile; node: YAMLMap } | undefined,
+  notFound: string,
+  patch: Record<string, unknown>,
+  [list, key, value]: ['customers', 'id', string] | ['numbers', 'number', string],
+) {
+  if (!found) throw new Problem(404, notFound);
+  const before = found.node.toJSON();
+  mergePatch(found.file.doc, found.node, patch);
+  markChanged(set, found.file);
+  return {
+    touched: [{ file: found.file.file, list, key, value, pointer: inside('') }],
+    before,
+    after: found.node.toJSON(),
+  };
 }
 
 /** The customer a number belongs to in the table the gateway serves, if it is there. */
