@@ -3,10 +3,9 @@
  * SIGTERM. The only place (with config/) that reads the environment.
  */
 import { hostname } from 'node:os';
-import { createAdminServer } from './admin/api.js';
 import { DialplanHistory } from './admin/history.js';
 import { createHttpServer, withoutCredentials } from './admin/http.js';
-import { openAdminStores } from './admin/open-stores.js';
+import { startAdmin } from './admin/start.js';
 import { loadAdminTls } from './admin/tls.js';
 import { TokenStore } from './admin/token-store.js';
 import { ActiveCalls } from './call/registry.js';
@@ -23,7 +22,6 @@ import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
-import { readLastCalls } from './records/last-calls.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtio } from './sip/connection.js';
@@ -210,7 +208,17 @@ const http = createHttpServer({
   }),
 });
 await http.listen({ host: config.httpHost, port: config.httpPort });
-const admin = tokens ? await startAdmin(tokens) : undefined;
+const admin = tokens
+  ? await startAdmin({
+      config,
+      logger,
+      tokens,
+      https: adminTls,
+      reloader,
+      history,
+      recordsRedis: records?.redis,
+    })
+  : undefined;
 logger.info(
   {
     // where the listener really is: ops and tests see loopback-only at a glance
@@ -256,40 +264,6 @@ async function shutdown(signal: string): Promise<void> {
   await admin?.close();
   await http.close();
   process.exit(0);
-}
-
-/** ADMIN_HTTP_PORT set: the admin API on its own listener, its tokens reloaded on change. */
-async function startAdmin(store: TokenStore) {
-  store.watch(config.reload.debounceMs, logger);
-  const { close, ...stores } = openAdminStores(config, logger);
-  const app = createAdminServer({
-    table: () => reloader.table,
-    tokens: () => store.current,
-    logger,
-    ...stores,
-    ...(adminTls && { https: adminTls }),
-    now: () => performance.now(),
-    // a follower serves what the publisher published: a write here would be lost on its next follow
-    ...(config.distribution.source === 'files' && {
-      dialplans: {
-        dir: config.dialplanDir,
-        defaultCountry: config.defaultCountry,
-        reload: () => reloader.reload(),
-        now: () => new Date(),
-        history,
-        workerAboveBytes: config.reload.workerThresholdBytes,
-        ...(records && { lastCalls: () => lastCallsOf(records.redis) }),
-      },
-    }),
-  });
-  app.addHook('onClose', async () => close());
-  await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
-  return app;
-}
-
-async function lastCallsOf(redis: Parameters<typeof readLastCalls>[0]) {
-  const calls = await readLastCalls(redis);
-  return new Map(Object.entries(calls).map(([n, at]) => [n, new Date(at)]));
 }
 
 /** FREESWITCH set: connect every media server (calls go signalling-only until one is up). */

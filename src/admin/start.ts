@@ -1,0 +1,60 @@
+/**
+ * ADMIN_HTTP_PORT set: the admin API on its own listener, its tokens reloaded on change, its audit
+ * trail and downloads on the gateway's Redis. Writes only on a node whose folder is the source of
+ * truth: a follower serves what the publisher published, and a write there would be lost on its
+ * next follow.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/load.js';
+import type { Reloader } from '../dialplan/reloader.js';
+import type { Logger } from '../observability/logger.js';
+import { readLastCalls } from '../records/last-calls.js';
+import { createAdminServer } from './api.js';
+import type { DialplanHistory } from './history.js';
+import { openAdminStores } from './open-stores.js';
+import type { TokenStore } from './token-store.js';
+
+export type AdminStart = {
+  config: Config;
+  logger: Logger;
+  tokens: TokenStore;
+  https: { cert: Buffer; key: Buffer } | undefined;
+  reloader: Reloader;
+  history: DialplanHistory;
+  /** The record writer's Redis, where analytics keep each number's last call. */
+  recordsRedis: Redis | undefined;
+};
+
+export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
+  const { config, logger, tokens, reloader, recordsRedis } = s;
+  tokens.watch(config.reload.debounceMs, logger);
+  const { close, ...stores } = openAdminStores(config, logger);
+  const app = createAdminServer({
+    table: () => reloader.table,
+    tokens: () => tokens.current,
+    logger,
+    ...stores,
+    ...(s.https && { https: s.https }),
+    now: () => performance.now(),
+    ...(config.distribution.source === 'files' && {
+      dialplans: {
+        dir: config.dialplanDir,
+        defaultCountry: config.defaultCountry,
+        reload: () => reloader.reload(),
+        now: () => new Date(),
+        history: s.history,
+        workerAboveBytes: config.reload.workerThresholdBytes,
+        ...(recordsRedis && { lastCalls: () => lastCallsOf(recordsRedis) }),
+      },
+    }),
+  });
+  app.addHook('onClose', async () => close());
+  await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
+  return app;
+}
+
+async function lastCallsOf(redis: Redis): Promise<Map<string, Date>> {
+  const calls = await readLastCalls(redis);
+  return new Map(Object.entries(calls).map(([n, at]) => [n, new Date(at)]));
+}
