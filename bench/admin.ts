@@ -33,8 +33,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Node = Proc & { httpPort: number; adminPort: number; standin: StandinHandle };
 
+const standins: StandinHandle[] = [];
+
 async function startNode(name: string, env: Record<string, string>): Promise<Node> {
   const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
+  standins.push(standin);
   const [httpPort, adminPort] = [await freeTcpPort(), await freeTcpPort()];
   const child = spawn(process.execPath, startArgs(), {
     cwd: ROOT,
@@ -203,6 +206,9 @@ try {
   figure('admin', 'list-numbers', pages * PAGE, 'numbers/s');
   figure('admin', 'list-ratio-to-baseline', pages / baseline, 'x');
 } finally {
-  redis.stop();
+  // every handle closed, or the stand-ins' listeners and the Redis client keep this process alive
   cleanUp();
+  await Promise.all(standins.map((s) => s.close()));
+  redis.client.disconnect();
+  redis.stop();
 }
