@@ -6,28 +6,7 @@
 import { parseDate } from '../dialplan/dates.js';
 import type { AuditQuery } from './audit-redis.js';
 import { Problem } from './problem.js';
-import { DEFAULT_LIMIT, MAX_LIMIT, quoted } from './query.js';
-
-type Check = (v: string) => string | undefined;
-
-/** The query's values by name; a 400 for anything unknown, repeated or out of shape. */
-export function checkedQuery(query: unknown, checks: Record<string, Check>): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const [name, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
-    const check = checks[name];
-    if (!check)
-      throw new Problem(
-        400,
-        `unknown query parameter ${quoted(name)}; known: ${Object.keys(checks).join(', ')}`,
-      );
-    if (typeof value !== 'string')
-      throw new Problem(400, `query parameter '${name}' is given more than once`);
-    const wrong = check(value);
-    if (wrong) throw new Problem(400, `query parameter '${name}': ${quoted(value)} ${wrong}`);
-    values.set(name, value);
-  }
-  return values;
-}
+import { type Check, checkedQuery, DEFAULT_LIMIT, limitCheck, quoted } from './query.js';
 
 const STREAM_ID = /^[0-9]{1,15}-[0-9]{1,15}$/;
 // RFC 3339 with a zone, or a bare date (a whole UTC day)
@@ -43,10 +22,6 @@ function instant(text: string, end: boolean): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-const limitCheck: Check = (v) =>
-  /^[0-9]{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LIMIT
-    ? undefined
-    : `is not a whole number from 1 to ${MAX_LIMIT}`;
 const instantCheck: Check = (v) =>
   instant(v, false) === undefined ? 'is not a date (YYYY-MM-DD) or an RFC 3339 time' : undefined;
 
