@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkSet } from '../dialplan/lifecycle/check-set.js';
+import { checkChange } from '../dialplan/lifecycle/check-change.js';
 import {
   changedTexts,
   type EditableSet,
@@ -92,7 +92,7 @@ export class DialplanStore {
     const original = new Map(set.sources.map((s) => [s.file, s.text]));
     const done = refusalsAsProblems(() => edit(set, now));
     const texts = changedTexts(set);
-    const result = await checkSet(
+    const result = await checkChange(
       this.deps.dir,
       texts,
       set.changed,

@@ -14,7 +14,7 @@ export type CheckResult =
   | { ok: true; summary: SetSummary }
   | { ok: false; errors: DialplanError[] };
 
-export async function checkSet(
+export async function checkChange(
   dir: string,
   texts: readonly SourceText[],
   changed: ReadonlySet<string>,
