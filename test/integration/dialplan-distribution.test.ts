@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { SnapshotCache } from '../../src/dialplan/distribution/cache.js';
-import { SnapshotFollower } from '../../src/dialplan/distribution/follower.js';
+import { followingReloader } from '../../src/dialplan/distribution/follower.js';
 import { dialplanKeys } from '../../src/dialplan/distribution/keys.js';
 import { SnapshotPublisher } from '../../src/dialplan/distribution/publisher.js';
 import { commandClient, connected } from '../../src/dialplan/distribution/redis.js';
@@ -69,25 +69,16 @@ async function followerOf(
   t.teardown(() => redis.disconnect());
   await connected(redis, 1000);
   const cache = new SnapshotCache(cacheDir);
-  let next = cacheDir;
-  const reloader = new Reloader({
-    dir: () => next,
-    defaultCountry: 'DE',
-    workerThresholdBytes,
-    now: NOW,
-  });
   const refused: string[] = [];
-  const follower = new SnapshotFollower({
-    store: new SnapshotStore(redis, keys),
-    cache,
-    load: (dir) => {
-      next = dir;
-      return reloader.reload();
+  const { reloader, follower } = followingReloader(
+    {
+      store: new SnapshotStore(redis, keys),
+      cache,
+      logger,
+      onRefused: (r) => refused.push(r),
     },
-    served: () => (reloader.loaded ? reloader.table.info.version : undefined),
-    logger,
-    onRefused: (r) => refused.push(r),
-  });
+    (dir) => new Reloader({ dir, defaultCountry: 'DE', workerThresholdBytes, now: NOW }),
+  );
   const kind = () => reloader.table.lookup(TRACKING).kind;
   return { reloader, follower, refused, cache, cacheDir, kind };
 }

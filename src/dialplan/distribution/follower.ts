@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../observability/logger.js';
 import { coalesced } from '../../util/coalesce.js';
-import type { ReloadOutcome } from '../reloader.js';
+import type { Reloader, ReloadOutcome } from '../reloader.js';
 import type { SnapshotCache } from './cache.js';
 import { type Manifest, parseManifest, type RefusalReason, verifySnapshot } from './snapshot.js';
 import type { SnapshotStore } from './store.js';
@@ -144,4 +144,26 @@ export class SnapshotFollower {
       'dialplan snapshot refused; the routes in force keep answering',
     );
   }
+}
+
+/**
+ * A follower and the reloader it feeds, made together: the reloader compiles whichever folder the
+ * follower staged last (a fetched snapshot or the cache), and the follower asks it what it serves.
+ */
+export function followingReloader(
+  deps: Omit<FollowerDeps, 'load' | 'served'>,
+  reloaderFor: (dir: () => string) => Reloader,
+): { reloader: Reloader; follower: SnapshotFollower; served: () => string | undefined } {
+  let next = deps.cache.dir;
+  const reloader = reloaderFor(() => next);
+  const served = () => (reloader.loaded ? reloader.table.info.version : undefined);
+  const follower = new SnapshotFollower({
+    ...deps,
+    load: (dir) => {
+      next = dir;
+      return reloader.reload();
+    },
+    served,
+  });
+  return { reloader, follower, served };
 }

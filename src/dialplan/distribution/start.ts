@@ -11,7 +11,7 @@ import { reportReload } from '../reload-report.js';
 import { Reloader, type ReloadOutcome } from '../reloader.js';
 import { watchDialplans } from '../watch.js';
 import { SnapshotCache } from './cache.js';
-import { SnapshotFollower } from './follower.js';
+import { followingReloader } from './follower.js';
 import { dialplanKeys } from './keys.js';
 import { SnapshotPublisher } from './publisher.js';
 import { commandClient, connected, subscriberClient } from './redis.js';
@@ -126,21 +126,15 @@ async function startFollower(deps: Deps): Promise<Dialplans> {
   const redis = commandClient(config.redisUrl);
   const subscriber = subscriberClient(config.redisUrl);
   const keys = dialplanKeys();
-  const cache = new SnapshotCache(config.distribution.cacheDir);
-  let next = cache.dir;
-  const reloader = newReloader(deps, () => next);
-  const served = () => (reloader.loaded ? reloader.table.info.version : undefined);
-  const follower = new SnapshotFollower({
-    store: new SnapshotStore(redis, keys),
-    cache,
-    load: (dir) => {
-      next = dir;
-      return reloader.reload();
+  const { reloader, follower, served } = followingReloader(
+    {
+      store: new SnapshotStore(redis, keys),
+      cache: new SnapshotCache(config.distribution.cacheDir),
+      logger: logger.child({ component: 'dialplan-follow' }),
+      onRefused: (reason) => metrics.snapshotsRefused.inc({ reason }),
     },
-    served,
-    logger: logger.child({ component: 'dialplan-follow' }),
-    onRefused: (reason) => metrics.snapshotsRefused.inc({ reason }),
-  });
+    (dir) => newReloader(deps, dir),
+  );
   const up = await connected(redis, CONNECT_WAIT_MS);
   // without Redis this fails at once and says so in the follow state
   await follower.follow('start');
