@@ -1,11 +1,7 @@
 /**
- * The schemas of the OpenAPI document: the dialplan's own definitions (customer, number and every
- * piece of them), taken from config/schema/dialplan.schema.json, the very file the loader
- * validates with, so the API cannot describe an entry the loader would judge otherwise; and the
- * API's own answers (pages, problems, audit entries, write results) around them.
+ * The API's own schemas in the OpenAPI document (pages, problems, audit entries, write results),
+ * around the dialplan's definitions (openapi-dialplan.ts).
  */
-import { readFileSync } from 'node:fs';
-import { packagePath } from '../paths.js';
 import { OUTCOMES } from '../records/analytics-keys.js';
 import { EXPORT_COLUMNS } from '../records/export.js';
 
@@ -17,29 +13,9 @@ const OUTCOME_COUNTS = {
   properties: Object.fromEntries(OUTCOMES.map((o) => [o, COUNT])),
 };
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-/** `#/definitions/x` → `#/components/schemas/x`, everywhere in a schema. */
-function rebased(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(rebased);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Schema = {};
-  for (const [k, v] of Object.entries(value))
-    out[k] =
-      k === '$ref' && typeof v === 'string'
-        ? v.replace(/^#\/definitions\//, '#/components/schemas/')
-        : rebased(v);
-  return out;
-}
-
-/** Every definition of the dialplan schema, as OpenAPI component schemas. */
-export function dialplanSchemas(): Record<string, Schema> {
-  const file = packagePath('config', 'schema', 'dialplan.schema.json');
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { definitions: Record<string, Schema> };
-  return rebased(doc.definitions) as Record<string, Schema>;
-}
 
 const NULLABLE_TEXT = { type: ['string', 'null'] };
 const NULLABLE_INT = { type: ['integer', 'null'] };

@@ -1,11 +1,12 @@
 /**
  * The admin API's OpenAPI 3.1 document (GET /v1/openapi.json), built once from the same JSON
- * schemas the loader uses (openapi-schemas.ts) and the table of operations below. Tests check that
- * the operations here are exactly the routes fastify serves and that every answer matches, so the
- * document cannot drift from the code unnoticed.
+ * schemas the loader uses (openapi-dialplan.ts), the API's own (openapi-schemas.ts) and the table
+ * of operations below. Tests check that the operations here are exactly the routes fastify serves
+ * and that every answer matches, so the document cannot drift from the code unnoticed.
  */
 import { deepFreeze } from '../util/freeze.js';
-import { apiSchemas, dialplanSchemas } from './openapi-schemas.js';
+import { dialplanSchemas } from './openapi-dialplan.js';
+import { apiSchemas } from './openapi-schemas.js';
 
 type Json = Record<string, unknown>;
 type Role = 'admin' | 'editor' | 'viewer' | 'customer';
