@@ -49,6 +49,8 @@ export interface SippResult {
 export interface SippRun {
   /** The UDP port sipp listens and sends on. */
   port: number;
+  /** sipp's process id (the demo lists what it started; tests check it is gone). */
+  pid: number | undefined;
   done: Promise<SippResult>;
   kill(): void;
 }
@@ -108,7 +110,13 @@ async function startSippOnce(options: SippOptions): Promise<SippRun & { exitedAt
     // the media ports are bound right after the SIP port; a failure there ends sipp at once
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port, done, kill: () => child.kill('SIGKILL'), exitedAtStart: child.exitCode !== null };
+  return {
+    port,
+    pid: child.pid,
+    done,
+    kill: () => child.kill('SIGKILL'),
+    exitedAtStart: child.exitCode !== null,
+  };
 }
 
 /** Runs sipp to completion; started again on other ports when it could not bind. */
