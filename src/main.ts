@@ -112,6 +112,8 @@ const drachtio = connectDrachtio(config.drachtio, logger, {
 });
 const { srf } = drachtio;
 const dialer = srfDialer(srf, drachtio.inFlight);
+// without it an alert on no connected server could not tell signalling-only from FreeSWITCH down
+metrics.mediaServersConfigured.set(config.media.servers.length);
 const media = config.media.servers.length > 0 ? await startMedia() : undefined;
 const records =
   config.recordSink === 'redis'

@@ -66,6 +66,11 @@ export function createMetrics() {
       help: 'FreeSWITCH media servers connected (only when FREESWITCH is configured)',
       registers,
     }),
+    mediaServersConfigured: new Gauge({
+      name: 'calltrack_media_servers_configured',
+      help: 'FreeSWITCH media servers in FREESWITCH (0: signalling only, connected 0 is no fault then)',
+      registers,
+    }),
     mediaErrors: new Counter({
       name: 'calltrack_media_errors_total',
       help: 'Media failures by step: anchor (call went on without media), modify, whisper, bridge, notice, record, voicemail',
