@@ -20,7 +20,7 @@ import { createMrf } from './media/fsmrf-types.js';
 import { MediaServers, parseServer } from './media/servers.js';
 import { COUNTRY_CODES } from './numbering/classify.js';
 import { createLogger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, stateGauge } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
@@ -112,6 +112,8 @@ const drachtio = connectDrachtio(config.drachtio, logger, {
 });
 const { srf } = drachtio;
 const dialer = srfDialer(srf, drachtio.inFlight);
+// without it an alert on no connected server could not tell signalling-only from FreeSWITCH down
+metrics.mediaServersConfigured.set(config.media.servers.length);
 const media = config.media.servers.length > 0 ? await startMedia() : undefined;
 const records =
   config.recordSink === 'redis'
@@ -130,6 +132,15 @@ if (!media)
   );
 const ready = () =>
   drachtioUp && reloader.loaded && !admitter.draining && (!media || media.connected > 0);
+// read at each scrape from the same checks as /readyz, so the alert and the probe never disagree
+stateGauge(metrics.registry, 'calltrack_ready', '1 while /readyz answers 200', ready);
+if (records)
+  stateGauge(
+    metrics.registry,
+    'calltrack_redis_connected',
+    "1 while the record writer's Redis connection is up (RECORD_SINK=redis only)",
+    () => records.redis.status === 'ready',
+  );
 answerOptions(
   srf,
   () => ({ ready: ready(), draining: admitter.draining }),
@@ -180,6 +191,8 @@ const sweeper = startRecordingSweeper({
   logger,
   now: Date.now,
   onDeleted: (n) => metrics.recordingsDeleted.inc(n),
+  onSwept: (at) => metrics.recordingPurgeLastSuccess.set(at / 1000),
+  onFailed: () => metrics.recordingPurgeFailures.inc(),
 });
 
 const http = createHttpServer({

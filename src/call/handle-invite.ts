@@ -272,6 +272,8 @@ function finish(
   s.metrics.calls.inc({ source: record.source ?? 'none', outcome: record.outcome });
   for (const a of record.attempts) s.metrics.attempts.inc({ cause: a.cause });
   if (record.endedBy) s.metrics.callEnds.inc({ ended_by: record.endedBy });
+  if (record.outcome === 'answered' && record.talkMs !== undefined)
+    s.metrics.callDuration.observe(record.talkMs / 1000);
   if (record.transfer) s.metrics.transfers.inc({ result: record.transfer.result });
   if (record.afterHours) s.metrics.closedCalls.inc(record.afterHours);
   if (record.media) countMedia(s.metrics, record.media);

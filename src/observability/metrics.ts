@@ -6,6 +6,26 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } f
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/**
+ * A gauge read from the running system at each scrape, for state kept elsewhere (readiness,
+ * a client's connection): it cannot drift from what /readyz or the client says.
+ */
+export function stateGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => boolean | number,
+): Gauge {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(Number(read()));
+    },
+  });
+}
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'calltrack_' });
@@ -29,6 +49,12 @@ export function createMetrics() {
       buckets: [0.005, 0.02, 0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
       registers,
     }),
+    callDuration: new Histogram({
+      name: 'calltrack_call_duration_seconds',
+      help: 'Talk time of answered calls, from the answer to the end',
+      buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+      registers,
+    }),
     rejects: new Counter({
       name: 'calltrack_rejects_total',
       help: 'Calls refused before forwarding, by reason',
@@ -38,6 +64,11 @@ export function createMetrics() {
     mediaServersConnected: new Gauge({
       name: 'calltrack_media_servers_connected',
       help: 'FreeSWITCH media servers connected (only when FREESWITCH is configured)',
+      registers,
+    }),
+    mediaServersConfigured: new Gauge({
+      name: 'calltrack_media_servers_configured',
+      help: 'FreeSWITCH media servers in FREESWITCH (0: signalling only, connected 0 is no fault then)',
       registers,
     }),
     mediaErrors: new Counter({
@@ -70,6 +101,16 @@ export function createMetrics() {
     recordingsDeleted: new Counter({
       name: 'calltrack_recordings_deleted_total',
       help: 'Call recordings deleted by the sweeper once past their retention days',
+      registers,
+    }),
+    recordingPurgeFailures: new Counter({
+      name: 'calltrack_recording_purge_failures_total',
+      help: 'Recording sweeps that failed (the recordings past retention stay on disk)',
+      registers,
+    }),
+    recordingPurgeLastSuccess: new Gauge({
+      name: 'calltrack_recording_purge_last_success_timestamp_seconds',
+      help: 'Unix time of the last recording sweep that completed (0: none yet)',
       registers,
     }),
     drachtioConnected: new Gauge({

@@ -28,16 +28,23 @@ export function startRecordingSweeper(o: {
   logger: Logger;
   now: () => number;
   onDeleted: (count: number) => void;
+  /** After every sweep that completed, with the time it started (alerts watch for none). */
+  onSwept?: (at: number) => void;
+  /** A sweep that threw (already logged); the recordings past retention stay for the next. */
+  onFailed?: () => void;
 }): Sweeper {
   let running = false;
   const sweep = async () => {
     if (running) return;
     running = true;
     try {
-      const result = await sweepRecordings(o.dir, o.now(), o.logger);
+      const at = o.now();
+      const result = await sweepRecordings(o.dir, at, o.logger);
       if (result.deleted.length > 0) o.onDeleted(result.deleted.length);
+      o.onSwept?.(at);
     } catch (err) {
       o.logger.error({ err, dir: o.dir }, 'recording sweep failed');
+      o.onFailed?.();
     } finally {
       running = false;
     }

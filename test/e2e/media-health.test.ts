@@ -24,7 +24,10 @@ t.test('/readyz and the metric report a FreeSWITCH that is down', async (t) => {
   const up = await readyz(gw);
   t.equal(up.status, 200);
   t.match(up.body, { freeswitch: true, detail: { freeswitch: /^127\.0\.0\.1:\d+ connected$/ } });
-  t.match(await gw.metrics(), /^calltrack_media_servers_connected 1$/m);
+  const before = await gw.metrics();
+  t.match(before, /^calltrack_media_servers_connected 1$/m);
+  t.match(before, /^calltrack_media_servers_configured 1$/m, 'the alert tells this from no media');
+  t.match(before, /^calltrack_ready 1$/m);
   await gw.fs.close();
   const down = await waitFor(
     async () => {
@@ -41,7 +44,9 @@ t.test('/readyz and the metric report a FreeSWITCH that is down', async (t) => {
     drachtio: true,
     detail: { freeswitch: /^127\.0\.0\.1:\d+ down: connection lost$/ },
   });
-  t.match(await gw.metrics(), /^calltrack_media_servers_connected 0$/m);
+  const after = await gw.metrics();
+  t.match(after, /^calltrack_media_servers_connected 0$/m);
+  t.match(after, /^calltrack_ready 0$/m, 'calltrack_ready follows /readyz');
   await waitFor(() => /connect ECONNREFUSED/.test(gw.logs()) || undefined, 15_000, 'a reconnect');
   t.match(
     (await readyz(gw)).body,

@@ -49,6 +49,11 @@ t.test('/metrics counts the calls by source and outcome', async (t) => {
   t.match(m, /^calltrack_call_setup_seconds_count 3$/m);
   t.match(
     m,
+    /^calltrack_call_duration_seconds_count 1$/m,
+    'talk time of the answered call only (the dashboard average)',
+  );
+  t.match(
+    m,
     /^calltrack_dial_delay_seconds_count 2$/m,
     'the two forwarded calls were timed to their first dealer INVITE',
   );

@@ -64,6 +64,7 @@ t.test(
       { status: 200, body: { records: /^spooling \(1 in spool\)$/ } },
       `ready, and says it is spooling: ${JSON.stringify(ready.body)}`,
     );
+    t.match(await gw.metrics(), /^calltrack_redis_connected 0$/m, 'the dashboard sees Redis gone');
 
     await redis.start();
     await wait(async () => (await r.xlen('calltrack:calls').catch(() => 0)) === 2);
@@ -72,6 +73,7 @@ t.test(
       [{ outcome: 'answered' }, { outcome: 'rejected', rejectReason: 'unknown', sipStatus: '404' }],
       'replayed after the outage',
     );
+    t.match(await gw.metrics(), /^calltrack_redis_connected 1$/m, 'and back');
     t.notMatch(
       JSON.stringify(await r.xrange('calltrack:calls', '-', '+')),
       CALLER.slice(3),

@@ -86,6 +86,39 @@ t.test('the gateway sweeper sweeps at start and counts what it deleted', async (
   t.ok(existsSync(join(dir, 'new-30.wav')));
 });
 
+t.test('the sweeper tells a completed sweep from a failed one (the purge alert)', async (t) => {
+  const dir = await recordings();
+  const swept: number[] = [];
+  let failed = 0;
+  const ok = startRecordingSweeper({
+    dir,
+    intervalMs: 60_000,
+    logger: createLogger('silent'),
+    now: () => TODAY,
+    onDeleted: () => undefined,
+    onSwept: (at) => void swept.push(at),
+    onFailed: () => void failed++,
+  });
+  t.teardown(() => ok.stop());
+  // a file where the directory should be: readdir fails with ENOTDIR, not a missing directory
+  const notADir = join(tempDir('calltrack-rec-'), 'file');
+  writeFileSync(notADir, 'x');
+  const broken = startRecordingSweeper({
+    dir: notADir,
+    intervalMs: 60_000,
+    logger: createLogger('silent'),
+    now: () => TODAY,
+    onDeleted: () => undefined,
+    onSwept: () => t.fail('a failed sweep counted as done'),
+    onFailed: () => void failed++,
+  });
+  t.teardown(() => broken.stop());
+  for (let i = 0; i < 100 && (swept.length === 0 || failed === 0); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  t.same(swept, [TODAY], 'the good sweep reports when it ran');
+  t.equal(failed, 1, 'the broken one is counted as failed');
+});
+
 t.test('calltrack recordings purge --dir --today', async (t) => {
   const dir = await recordings();
   const r = await cli(['recordings', 'purge', '--dir', dir, '--today', '2026-11-22']);
