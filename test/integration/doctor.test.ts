@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import t from 'tap';
 import { probeDrachtio } from '../../src/cli/doctor/drachtio-check.js';
 import { probeFreeswitch } from '../../src/cli/doctor/freeswitch-check.js';
+import { probeSmtp } from '../../src/cli/doctor/smtp-check.js';
 import { dialplanKeys } from '../../src/dialplan/distribution/keys.js';
 import { manifestOf } from '../../src/dialplan/distribution/snapshot.js';
 import { SnapshotStore } from '../../src/dialplan/distribution/store.js';
@@ -222,6 +223,7 @@ t.test(
     t.match(await probeFreeswitch({ host: '127.0.0.1', port, secret: 's' }, 200), {
       kind: 'timeout',
     });
+    t.same(await probeSmtp(`smtp://127.0.0.1:${port}`, 200), { kind: 'timeout', ms: 200 });
     // DRACHTIO_PORT pointed at FreeSWITCH's event socket, which greets first
     const fs = await startFs({ sipPort: 0, eslPort: 0, secret: 'ClueCon' });
     t.teardown(() => fs.close());

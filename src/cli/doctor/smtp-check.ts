@@ -25,12 +25,19 @@ export async function probeSmtp(url: string, timeoutMs: number): Promise<SmtpOut
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
   });
+  // nodemailer's timeouts run one after another (connect, greeting, each reply): one deadline for all
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<SmtpOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout', ms: timeoutMs }), timeoutMs);
+  });
+  const verified = transport.verify().then(
+    (): SmtpOutcome => ({ kind: 'ok' }),
+    (err: NodeJS.ErrnoException) => smtpOutcome(err, timeoutMs),
+  );
   try {
-    await transport.verify();
-    return { kind: 'ok' };
-  } catch (err) {
-    return smtpOutcome(err as NodeJS.ErrnoException & { command?: string }, timeoutMs);
+    return await Promise.race([verified, deadline]);
   } finally {
+    clearTimeout(timer);
     transport.close();
   }
 }
