@@ -2,6 +2,7 @@
 import { OUTCOMES } from '../records/analytics-keys.js';
 import { csvLine } from '../records/csv.js';
 import type { Report } from '../records/report.js';
+import { formatTable } from './table.js';
 
 export type ReportFormat = 'table' | 'csv' | 'json';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['table', 'csv', 'json'];
@@ -48,13 +49,8 @@ function tableReport(r: Report): string {
     String(s.afterHours),
     duration(s.talkMs),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [title, '', line(header), ...rows.map(line)].join('\n');
+  const alignRight = header.map((_, i) => i > 0);
+  return [title, '', ...formatTable(header, rows, { alignRight })].join('\n');
 }
 
 /** `h:mm:ss` */

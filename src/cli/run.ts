@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.js';
 import { analyticsCommand } from './analytics.js';
+import { doctorCommand } from './doctor/command.js';
 import { exportCommand } from './export.js';
 import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
@@ -28,7 +29,10 @@ const USAGE = `usage: calltrack <command>
   recordings purge [--dir d] [--today YYYY-MM-DD]
                                       delete recordings past their number's retention days
   token --name <who> --role <role>    a new admin API token (role admin, editor, viewer or
-                                      customer:<id>) and its line for ADMIN_TOKENS_FILE`;
+                                      customer:<id>) and its line for ADMIN_TOKENS_FILE
+  doctor                              check the configuration and every peer it names (dialplans,
+                                      carriers, drachtio, Redis, FreeSWITCH, SMTP): one row each,
+                                      with the fix; exit 1 if a check failed`;
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
@@ -75,6 +79,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (command === 'export') return await exportCommand(io, args, values);
     if (command === 'recordings') return await recordingsCommand(io, args, values);
     if (command === 'token') return tokenCommand(io, values);
+    if (command === 'doctor') return await doctorCommand(io, args);
     throw new CliError(`unknown command '${command}'\n${USAGE}`);
   } catch (err) {
     return reportFailure(io, err);

@@ -12,18 +12,30 @@ import { instantIn, localText, parseAt } from './at-time.js';
 import { commandConfig, dialplanDir, numberArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
 
-async function loadOrFail(io: CliIO, dir: string): Promise<CompiledSet> {
-  const result = await loadDialplanDir(dir, io.now()).catch((err: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read dialplan directory ${dir}: ${err.code ?? err.message}`);
-  });
-  if (!result.ok) {
-    throw new CliError(
-      `${result.errors.length} error(s) in ${dir}`,
-      1,
-      errorLines(dir, result.errors),
-    );
+/** A dialplan folder compiled as the gateway compiles it: the set, or why not (for validate and doctor). */
+export type DirCheck =
+  | { ok: true; set: CompiledSet }
+  | { ok: false; unreadable: string }
+  | { ok: false; errors: readonly string[] };
+
+export async function compileDialplanDir(dir: string, now: Date): Promise<DirCheck> {
+  try {
+    const result = await loadDialplanDir(dir, now);
+    return result.ok ? result : { ok: false, errors: errorLines(dir, result.errors) };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return {
+      ok: false,
+      unreadable: `cannot read dialplan directory ${dir}: ${e.code ?? e.message}`,
+    };
   }
-  return result.set;
+}
+
+async function loadOrFail(io: CliIO, dir: string): Promise<CompiledSet> {
+  const checked = await compileDialplanDir(dir, io.now());
+  if (checked.ok) return checked.set;
+  if ('unreadable' in checked) throw new CliError(checked.unreadable);
+  throw new CliError(`${checked.errors.length} error(s) in ${dir}`, 1, checked.errors);
 }
 
 export async function validateCommand(io: CliIO, args: string[]): Promise<number> {
@@ -35,18 +47,32 @@ export async function validateCommand(io: CliIO, args: string[]): Promise<number
   return 0;
 }
 
-/** The carriers file as the gateway's start reads it: every problem as `file:line:col: message`. */
-export function validateCarriersCommand(io: CliIO, file: string): number {
-  let names: string[];
+/** The carriers file as the gateway's start reads it: the carriers' names, or why not. */
+export type CarriersCheck =
+  | { ok: true; names: string[] }
+  | { ok: false; unreadable: string }
+  | { ok: false; errors: readonly string[] };
+
+export function checkCarriersFile(file: string): CarriersCheck {
   try {
-    names = loadCarriers(file).map((c) => c.name);
+    return { ok: true, names: loadCarriers(file).map((c) => c.name) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const unreadable = err.problems.length === 1 && err.problems[0]?.startsWith('CARRIERS_FILE:');
-    if (unreadable) throw new CliError(err.problems[0]!.replace('CARRIERS_FILE: ', ''));
-    throw new CliError(`${err.problems.length} error(s) in ${file}`, 1, err.problems);
+    const first = err.problems[0];
+    if (err.problems.length === 1 && first?.startsWith('CARRIERS_FILE:'))
+      return { ok: false, unreadable: first.replace('CARRIERS_FILE: ', '') };
+    return { ok: false, errors: err.problems };
   }
-  io.out(`${file}: valid (${names.length} carriers: ${names.join(', ')})`);
+}
+
+/** Every problem as `file:line:col: message`. */
+export function validateCarriersCommand(io: CliIO, file: string): number {
+  const checked = checkCarriersFile(file);
+  if (!checked.ok) {
+    if ('unreadable' in checked) throw new CliError(checked.unreadable);
+    throw new CliError(`${checked.errors.length} error(s) in ${file}`, 1, checked.errors);
+  }
+  io.out(`${file}: valid (${checked.names.length} carriers: ${checked.names.join(', ')})`);
   return 0;
 }
 

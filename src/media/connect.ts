@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { FsMediaServer, FsMrf } from './fsmrf-types.js';
+import { MRF_PROFILE } from './profile.js';
 
 /** modesl's inbound connection, the part used here. */
 interface EslConnection {
@@ -62,15 +63,7 @@ export function connectMediaServer(mrf: FsMrf, o: ConnectOptions): Promise<FsMed
     const onError = (err: unknown) => settle(err instanceof Error ? err : new Error(String(err)));
     const conn = new esl.Connection(o.address, o.port, o.secret, () => {
       conn.removeListener('error', onError);
-      const ms = new MediaServer(
-        conn,
-        mrf,
-        o.listenAddress,
-        0,
-        undefined,
-        undefined,
-        'drachtio_mrf',
-      );
+      const ms = new MediaServer(conn, mrf, o.listenAddress, 0, undefined, undefined, MRF_PROFILE);
       ms.once('ready', () => settle(undefined, ms));
       ms.once('error', (err) => settle(err));
     });

@@ -8,14 +8,9 @@
 import type { Logger } from '../observability/logger.js';
 import { connectMediaServer } from './connect.js';
 import type { FsMediaServer, FsMrf } from './fsmrf-types.js';
+import type { ServerSpec } from './server-spec.js';
 
-export type ServerSpec = { host: string; port: number; secret: string };
-
-/** `host:port:secret` (the secret may hold colons); the config schema has checked the shape. */
-export function parseServer(text: string): ServerSpec {
-  const [host = '', port = '', ...secret] = text.split(':');
-  return { host, port: Number(port), secret: secret.join(':') };
-}
+export { parseServer, type ServerSpec } from './server-spec.js';
 
 export type ServersDeps = {
   mrf: FsMrf;

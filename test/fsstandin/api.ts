@@ -12,7 +12,9 @@ export function runApi(sw: Switch, command: string, args: string, sipAddress: st
     uuid ? sw.channels.get(uuid) : undefined;
   switch (command) {
     case 'sofia':
-      return args.trim() === 'status' ? sofiaStatus(sipAddress) : '-ERR Unknown command\n';
+      return argv[0] === 'status'
+        ? sofiaStatusCommand(argv.slice(1), sipAddress)
+        : '-ERR Unknown command\n';
     case 'status':
       return `UP 0 years, 0 days, 0 hours, 0 minutes\nFreeSWITCH (Version 1.10.12-release) is ready\n${sw.channels.size} session(s)\n`;
     case 'uuid_exists':
@@ -77,9 +79,74 @@ function uuidRecord(sw: Switch, ch: Channel | undefined, argv: string[]): string
   return '+OK Success\n';
 }
 
+const PROFILE = 'drachtio_mrf';
+const RULE = '='.repeat(97);
+
+/**
+ * `sofia status [profile <name> [reg|user …]]` as mod_sofia.c's cmd_status answers it: the table;
+ * one profile's details (only a running profile is found, else `Invalid Profile!`); a name
+ * missing is `Invalid Syntax!`. Gateways are not played: there are none.
+ */
+function sofiaStatusCommand(argv: string[], sipAddress: string): string {
+  const [what, name, filter] = argv;
+  if (what === undefined) return sofiaStatus(sipAddress);
+  if (name === undefined) return 'Invalid Syntax!\n';
+  if (what.toLowerCase() === 'gateway') return 'Invalid Gateway!\n';
+  if (what.toLowerCase() !== 'profile') return 'Invalid Syntax!\n';
+  if (name !== PROFILE) return 'Invalid Profile!\n';
+  return sofiaProfileStatus(sipAddress, !/^(reg|user)$/i.test(filter ?? ''));
+}
+
+/**
+ * One profile's details, field by field as cmd_status writes them (`%-17s\t%s`), as the
+ * drachtio/drachtio-freeswitch-mrf image's profile would show them; the call counters stay 0
+ * (the stand-in does not count), and there are no registrations. `reg`/`user` print only those.
+ */
+export function sofiaProfileStatus(sipAddress: string, details = true): string {
+  const ip = sipAddress.replace(/:\d+$/, '');
+  const url = `sip:mod_sofia@${sipAddress}`;
+  const fields: [string, string][] = [
+    ['Name', PROFILE],
+    ['Domain Name', 'N/A'],
+    ['Auto-NAT', 'false'],
+    ['DBName', `sofia_reg_${PROFILE}`],
+    ['Pres Hosts', `${ip},${ip}`],
+    ['Dialplan', 'XML'],
+    ['Context', PROFILE],
+    ['Challenge Realm', 'auto_from'],
+    ['RTP-IP', ip],
+    ['SIP-IP', ip],
+    ['URL', url],
+    ['BIND-URL', `${url};maddr=${ip}`],
+    ['HOLD-MUSIC', 'N/A'],
+    ['OUTBOUND-PROXY', 'N/A'],
+    ['CODECS IN', 'PCMU,PCMA,OPUS,G722'],
+    ['CODECS OUT', 'PCMU,PCMA,OPUS,G722'],
+    ['TEL-EVENT', '101'],
+    ['DTMF-MODE', 'rfc2833'],
+    ['CNG', '13'],
+    ['SESSION-TO', '0'],
+    ['MAX-DIALOG', '0'],
+    ['NOMEDIA', 'false'],
+    ['LATE-NEG', 'true'],
+    ['PROXY-MEDIA', 'false'],
+    ['AGGRESSIVENAT', 'false'],
+    ['STUN-ENABLED', 'true'],
+    ['STUN-AUTO-DISABLE', 'false'],
+    ['CALLS-IN', '0'],
+    ['FAILED-CALLS-IN', '0'],
+    ['CALLS-OUT', '0'],
+    ['FAILED-CALLS-OUT', '0'],
+  ];
+  const head = details
+    ? `${RULE}\n${fields.map(([k, v]) => `${k.padEnd(17)}\t${v}\n`).join('')}`
+    : '';
+  return `${head}\nRegistrations:\n${RULE}\n${RULE}\n`;
+}
+
 /** The table FreeSWITCH 1.10.12 prints (tab-separated, right-aligned columns). */
 export function sofiaStatus(sipAddress: string): string {
-  const rule = '='.repeat(97);
+  const rule = RULE;
   const row = [
     'drachtio_mrf'.padStart(25),
     'profile'.padStart(7),

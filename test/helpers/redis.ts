@@ -18,7 +18,8 @@ export type RedisServer = {
   start(): Promise<void>;
 };
 
-export async function startRedis(t: Test): Promise<RedisServer> {
+/** `extraArgs`: more redis-server options, e.g. `['--requirepass', 'secret']`. */
+export async function startRedis(t: Test, extraArgs: string[] = []): Promise<RedisServer> {
   const bin = requireBinary('redis-server', 'redis-server');
   const port = await freeTcpPort();
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-redis-'));
@@ -41,6 +42,7 @@ export async function startRedis(t: Test): Promise<RedisServer> {
         'always',
         '--protected-mode',
         'yes',
+        ...extraArgs,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

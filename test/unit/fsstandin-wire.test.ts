@@ -1,7 +1,7 @@
 // The FreeSWITCH stand-in's pure parts: ESL byte-stream reading, FreeSWITCH URL encoding, the
 // `sofia status` table fsmrf parses, event-name parsing, SDP answers and offers.
 import t from 'tap';
-import { sofiaStatus } from '../fsstandin/api.js';
+import { runApi, sofiaStatus } from '../fsstandin/api.js';
 import { eventName } from '../fsstandin/esl-session.js';
 import { EslReader, eventJson, fsEncode, serializePlain } from '../fsstandin/esl-wire.js';
 import { buildAnswer, buildOffer, isSrtp, parseSdp } from '../fsstandin/sdp.js';
@@ -67,3 +67,21 @@ t.test(
     t.equal(plain && isSrtp(plain), false);
   },
 );
+
+t.test('sofia status profile: the details cmd_status writes, or why not', async (t) => {
+  const sw = {} as Parameters<typeof runApi>[0];
+  const details = runApi(sw, 'sofia', 'status profile drachtio_mrf', '127.0.0.1:5080');
+  const lines = details.split('\n');
+  t.equal(lines[0], '='.repeat(97));
+  t.equal(lines[1], 'Name             \tdrachtio_mrf');
+  t.ok(lines.includes('URL              \tsip:mod_sofia@127.0.0.1:5080'));
+  t.ok(lines.includes('STUN-AUTO-DISABLE\tfalse'), 'a 17-character label keeps no space');
+  t.match(details, /FAILED-CALLS-OUT \t0\n\nRegistrations:\n={97}\n={97}\n$/);
+  t.equal(runApi(sw, 'sofia', 'status profile internal', '127.0.0.1:5080'), 'Invalid Profile!\n');
+  t.equal(runApi(sw, 'sofia', 'status profile', '127.0.0.1:5080'), 'Invalid Syntax!\n');
+  t.match(
+    runApi(sw, 'sofia', 'status profile drachtio_mrf reg', '127.0.0.1:5080'),
+    /^\nRegistrations:\n/,
+  );
+  t.equal(runApi(sw, 'sofia', 'status', '127.0.0.1:5080'), sofiaStatus('127.0.0.1:5080'));
+});
