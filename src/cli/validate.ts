@@ -65,6 +65,11 @@ export function checkCarriersFile(file: string): CarriersCheck {
   }
 }
 
+/** The line a valid carriers file earns, in `validate --carriers` and `doctor` alike. */
+export function carriersValid(file: string, names: readonly string[]): string {
+  return `${file}: valid (${names.length} ${names.length === 1 ? 'carrier' : 'carriers'}: ${names.join(', ')})`;
+}
+
 /** Every problem as `file:line:col: message`. */
 export function validateCarriersCommand(io: CliIO, file: string): number {
   const checked = checkCarriersFile(file);
@@ -72,7 +77,7 @@ export function validateCarriersCommand(io: CliIO, file: string): number {
     if ('unreadable' in checked) throw new CliError(checked.unreadable);
     throw new CliError(`${checked.errors.length} error(s) in ${file}`, 1, checked.errors);
   }
-  io.out(`${file}: valid (${checked.names.length} carriers: ${checked.names.join(', ')})`);
+  io.out(carriersValid(file, checked.names));
   return 0;
 }
 

@@ -24,7 +24,7 @@ t.test(
   async (t) => {
     t.match(calltrack('validate', '--carriers', 'config/carriers.yaml'), {
       code: 0,
-      out: /^config\/carriers\.yaml: valid \(1 carriers: local\)$/m,
+      out: /^config\/carriers\.yaml: valid \(1 carrier: local\)$/m,
     });
     const file = carriersFile(t, BAD_CIDR_AND_NAME_TWICE);
     const bad = calltrack('validate', '--carriers', file);

@@ -1,6 +1,6 @@
 /** CARRIERS_FILE, read and checked as the gateway's start reads it (`calltrack validate --carriers`). */
 import type { Config } from '../../config/load.js';
-import { checkCarriersFile } from '../validate.js';
+import { carriersValid, checkCarriersFile } from '../validate.js';
 import { type CheckResult, failed, ok } from './result.js';
 
 const CHECK = 'carriers';
@@ -8,11 +8,7 @@ const CHECK = 'carriers';
 export function checkCarriers(config: Config): CheckResult {
   const file = config.carriersFile;
   const checked = checkCarriersFile(file);
-  if (checked.ok)
-    return ok(
-      CHECK,
-      `${file}: valid (${checked.names.length} carriers: ${checked.names.join(', ')})`,
-    );
+  if (checked.ok) return ok(CHECK, carriersValid(file, checked.names));
   if ('unreadable' in checked)
     return failed(
       CHECK,
