@@ -5,6 +5,7 @@ import { analyticsCommand } from './analytics.js';
 import { exportCommand } from './export.js';
 import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
+import { withProgressFlags } from './progress.js';
 import { recordingsCommand } from './recordings.js';
 import { reportCommand } from './report.js';
 import { tokenCommand } from './token.js';
@@ -54,8 +55,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         name: { type: 'string' },
         role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        progress: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
       },
     });
+    io = withProgressFlags(io, values);
     const [command, ...args] = positionals;
     if (values.help || !command) {
       io.out(USAGE);

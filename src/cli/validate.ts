@@ -11,24 +11,35 @@ import { buildTable } from '../dialplan/table.js';
 import { instantIn, localText, parseAt } from './at-time.js';
 import { commandConfig, dialplanDir, numberArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
+import { loadedProgress, loadProgress } from './load-progress.js';
+import { withProgress } from './progress.js';
 
-async function loadOrFail(io: CliIO, dir: string): Promise<CompiledSet> {
-  const result = await loadDialplanDir(dir, io.now()).catch((err: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read dialplan directory ${dir}: ${err.code ?? err.message}`);
+/** Shows progress on the way (a million numbers take a while): stderr only, see progress.ts. */
+async function loadOrFail(io: CliIO, dir: string, phase: string): Promise<CompiledSet> {
+  return await withProgress(io.progress, async (progress) => {
+    const result = await loadDialplanDir(
+      dir,
+      io.now(),
+      undefined,
+      loadProgress(progress, phase),
+    ).catch((err: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read dialplan directory ${dir}: ${err.code ?? err.message}`);
+    });
+    if (!result.ok) {
+      throw new CliError(
+        `${result.errors.length} error(s) in ${dir}`,
+        1,
+        errorLines(dir, result.errors),
+      );
+    }
+    progress.done(loadedProgress(phase, result.set.summary));
+    return result.set;
   });
-  if (!result.ok) {
-    throw new CliError(
-      `${result.errors.length} error(s) in ${dir}`,
-      1,
-      errorLines(dir, result.errors),
-    );
-  }
-  return result.set;
 }
 
 export async function validateCommand(io: CliIO, args: string[]): Promise<number> {
   const dir = dialplanDir(commandConfig(io), args[0]);
-  const { summary: s } = await loadOrFail(io, dir);
+  const { summary: s } = await loadOrFail(io, dir, 'validating');
   io.out(
     `${dir}: valid (${s.files.length} files, ${s.customers.length} customers, ${s.activeNumbers} active and ${s.deactivatedNumbers} deactivated numbers, version ${s.version})`,
   );
@@ -63,7 +74,7 @@ export async function lookupCommand(
   // a number the gateway cannot read (malformed, ambiguous) is the admin's typo: say so, exit 2
   numberArg(config, raw, 'number');
   const dir = dialplanDir(config, flags.dialplans);
-  const { decisions, summary, index } = await loadOrFail(io, dir);
+  const { decisions, summary, index } = await loadOrFail(io, dir, 'loading dialplans');
   const table = buildTable(decisions, summary, index, config().defaultCountry, io.now());
   const decision = table.lookup(raw);
   if (decision.kind !== 'forward') {
