@@ -86,8 +86,8 @@ async function reclaimCommand(
     : new Map<string, Date>();
   const found = await withProgress(io.progress, async (progress) => {
     const set = await openSet(dir, now, loadProgress(progress, 'checking dialplans'));
-    const entries = numberEntriesShown(set.sources, progress);
-    const found = reclaimable(entries, lastCalls, now);
+    const read = { numbers: 0 };
+    const found = reclaimable(numberEntriesShown(set.sources, progress, read), lastCalls, now);
     const numbers = found.reclaimable.map((r) => r.number);
     // nothing to deactivate: no second check of a set that was just found valid
     if (flags.deactivate && numbers.length > 0)
@@ -98,9 +98,9 @@ async function reclaimCommand(
       });
     progress.done({
       phase: 'reclaimable',
-      done: found.reclaimable.length,
-      unit: 'numbers found',
-      detail: `${set.sources.length} files`,
+      done: read.numbers,
+      unit: 'numbers',
+      detail: `${set.sources.length} files · ${numbers.length} reclaimable`,
     });
     return found;
   });
@@ -108,20 +108,20 @@ async function reclaimCommand(
   return 0;
 }
 
-/** The entries file by file, with a progress update after each file. */
+/** The entries file by file, with a progress update after each file; `read` counts them. */
 function* numberEntriesShown(
   sources: readonly SourceText[],
   progress: ProgressReporter,
+  read: { numbers: number },
 ): Generator<NumberDoc> {
-  let numbers = 0;
   for (const [i, source] of sources.entries()) {
     for (const entry of numberEntries([source])) {
-      numbers++;
+      read.numbers++;
       yield entry;
     }
     progress.update({
       phase: 'finding reclaimable numbers',
-      done: numbers,
+      done: read.numbers,
       unit: 'numbers',
       detail: `${i + 1}/${sources.length} files`,
       fraction: (i + 1) / sources.length,

@@ -9,8 +9,8 @@ import { formatProgress, type Progress } from './progress-format.js';
 
 export type { Progress } from './progress-format.js';
 
-/** The part of a stream (stderr) the reporter uses. */
-export type ProgressStream = { isTTY?: boolean; write(text: string): unknown };
+/** The part of a stream (stderr) the reporter uses; `columns`: a terminal's width. */
+export type ProgressStream = { isTTY?: boolean; columns?: number; write(text: string): unknown };
 
 /** `auto`: on a terminal only; `on`: also elsewhere, a line per update; `off`: never. */
 export type ProgressMode = 'auto' | 'on' | 'off';
@@ -50,7 +50,9 @@ export function progressReporter(output: ProgressOutput | undefined): ProgressRe
   let drawn = false;
   let finished = false;
   const draw = (text: string, end: string) => {
-    stream.write(inPlace ? `${CLEAR_LINE}${text}${end}` : `${text}\n`);
+    // a line that wraps cannot be redrawn by a carriage return: cut it to the terminal's width
+    const fit = inPlace && !end && stream.columns ? text.slice(0, stream.columns - 1) : text;
+    stream.write(inPlace ? `${CLEAR_LINE}${fit}${end}` : `${text}\n`);
     drawn = true;
   };
   return {
