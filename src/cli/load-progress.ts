@@ -27,6 +27,7 @@ export function loadProgress(reporter: ProgressReporter, phase: string): OnLoadP
         done: p.numbers,
         unit: 'numbers',
         detail: `${p.files} files`,
+        rate: false,
       });
   };
 }

@@ -90,12 +90,14 @@ async function reclaimCommand(
     const found = reclaimable(numberEntriesShown(set.sources, progress, read), lastCalls, now);
     const numbers = found.reclaimable.map((r) => r.number);
     // nothing to deactivate: no second check of a set that was just found valid
-    if (flags.deactivate && numbers.length > 0)
+    if (flags.deactivate && numbers.length > 0) {
+      progress.update({ phase: 'deactivating', done: 0, total: numbers.length, unit: 'numbers' });
       await deactivateMany(set, numbers, now, {
         edited: (done, total) =>
           progress.update({ phase: 'deactivating', done, total, unit: 'numbers' }),
         checking: loadProgress(progress, 'checking the changed dialplans'),
       });
+    }
     progress.done({
       phase: 'reclaimable',
       done: read.numbers,
@@ -114,18 +116,21 @@ function* numberEntriesShown(
   progress: ProgressReporter,
   read: { numbers: number },
 ): Generator<NumberDoc> {
+  const update = (files: number) =>
+    progress.update({
+      phase: 'finding reclaimable numbers',
+      done: read.numbers,
+      unit: 'numbers',
+      detail: `${files}/${sources.length} files`,
+      fraction: sources.length > 0 ? files / sources.length : 1,
+    });
+  update(0);
   for (const [i, source] of sources.entries()) {
     for (const entry of numberEntries([source])) {
       read.numbers++;
       yield entry;
     }
-    progress.update({
-      phase: 'finding reclaimable numbers',
-      done: read.numbers,
-      unit: 'numbers',
-      detail: `${i + 1}/${sources.length} files`,
-      fraction: (i + 1) / sources.length,
-    });
+    update(i + 1);
   }
 }
 

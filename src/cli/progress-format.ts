@@ -19,11 +19,19 @@ export type Progress = {
   fraction?: number;
   /** Other counts, after the main one: `34/100 files`. */
   detail?: string;
+  /** False where `done` did not come at the phase's pace (a count carried over from before). */
+  rate?: boolean;
 };
+
+/** Below this share an ETA is mostly noise (the first small file, the first page). */
+const ETA_FROM_SHARE = 0.01;
 
 const count = new Intl.NumberFormat('en-US');
 
-/** `phase: done/total unit · detail · 34% · 1,200 unit/s · ETA 0:12`; the last line says `done` and how long. */
+/**
+ * `phase: done/total unit · detail · 34% · 1,200 unit/s · ETA 0:12`, `elapsedMs` since the phase
+ * began; the final line says `done` and how long the whole command took.
+ */
 export function formatProgress(p: Progress, elapsedMs: number, final = false): string {
   const parts = [
     p.total === undefined
@@ -34,10 +42,10 @@ export function formatProgress(p: Progress, elapsedMs: number, final = false): s
   const share = final ? 1 : shareOf(p);
   if (share !== undefined) parts.push(`${Math.floor(share * 100)}%`);
   const seconds = elapsedMs / 1000;
-  if (seconds > 0 && p.done > 0)
+  if (seconds > 0 && p.done > 0 && p.rate !== false)
     parts.push(`${count.format(Math.round(p.done / seconds))} ${p.unit}/s`);
   if (final) parts.push(`in ${duration(elapsedMs)}`);
-  else if (share !== undefined && share > 0 && share < 1 && elapsedMs > 0)
+  else if (share !== undefined && share >= ETA_FROM_SHARE && share < 1 && elapsedMs > 0)
     parts.push(`ETA ${duration((elapsedMs * (1 - share)) / share)}`);
   return `${p.phase}${final ? ' done' : ''}: ${parts.join(' · ')}`;
 }

@@ -19,7 +19,10 @@ export type ProgressMode = 'auto' | 'on' | 'off';
 export type ProgressOutput = { stream: ProgressStream; clock: () => number; mode?: ProgressMode };
 
 export type ProgressReporter = {
-  /** The latest state; drawn when the last draw is old enough (or the phase changed). */
+  /**
+   * The latest state; drawn when the last draw is old enough (or the phase changed). A phase
+   * starts at its first update (the first at the reporter's start): report 0 when it begins.
+   */
   update(p: Progress): void;
   /** The final line, with the elapsed time: drawn whenever something was, or when asked for. */
   done(p: Progress): void;
@@ -47,6 +50,9 @@ export function progressReporter(output: ProgressOutput | undefined): ProgressRe
   const start = clock();
   let lastDraw = start;
   let lastPhase: string | undefined;
+  // rate and ETA are of the current phase: the time of the phases before would skew both
+  let phase: string | undefined;
+  let phaseStart = start;
   let drawn = false;
   let finished = false;
   const draw = (text: string, end: string) => {
@@ -59,12 +65,16 @@ export function progressReporter(output: ProgressOutput | undefined): ProgressRe
     update(p) {
       if (finished) return;
       const now = clock();
+      if (p.phase !== phase) {
+        if (phase !== undefined) phaseStart = now;
+        phase = p.phase;
+      }
       // nothing in the first interval: a quick command stays quiet; then at most once per interval
       const due = now - lastDraw >= interval || (p.phase !== lastPhase && now - start >= interval);
       if (!due) return;
       lastDraw = now;
       lastPhase = p.phase;
-      draw(formatProgress(p, now - start), '');
+      draw(formatProgress(p, now - phaseStart), '');
     },
     done(p) {
       if (finished) return;

@@ -29,7 +29,9 @@ const USAGE = `usage: calltrack <command>
   recordings purge [--dir d] [--today YYYY-MM-DD]
                                       delete recordings past their number's retention days
   token --name <who> --role <role>    a new admin API token (role admin, editor, viewer or
-                                      customer:<id>) and its line for ADMIN_TOKENS_FILE`;
+                                      customer:<id>) and its line for ADMIN_TOKENS_FILE
+  --progress | --no-progress          progress of long commands on stderr: also when it is not a
+                                      terminal (plain lines) | never (default: on a terminal)`;
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {

@@ -13,7 +13,7 @@ import type { SetCache } from './set-cache.js';
 export type SourceText = { file: string; text: string };
 
 /**
- * How far a load has come, for a progress display: after each file read, after each file checked
+ * How far a load has come, for a progress display: as each stage begins, after each file read, after each file checked
  * (numbers so far, and the share of the text checked: files differ in size), and once before the
  * rules over the whole set. Once per file, never per number: the per-entry path stays as it is.
  */
@@ -58,6 +58,7 @@ export async function readDialplanDir(
 ): Promise<SourceText[]> {
   const names = await listDialplanFiles(dir);
   let files = 0;
+  onProgress?.({ stage: 'read', files, totalFiles: names.length });
   return Promise.all(
     names.map(async (file) => {
       const text = await readFile(join(dir, file), 'utf8');
@@ -117,6 +118,7 @@ function build(
   const totalFiles = sources.length;
   const totalSize = onProgress ? sources.reduce((sum, s) => sum + s.text.length, 0) : 0;
   let size = 0;
+  onProgress?.({ stage: 'check', files: 0, totalFiles, numbers: 0, size, totalSize });
   for (const [i, { file, text }] of sources.entries()) {
     if (!cache) take(builder.addFile(file, text));
     else take(cache.add(builder, file, text, usable).decisions ?? []);

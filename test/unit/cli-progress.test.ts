@@ -35,6 +35,16 @@ t.test('the text: counts, percent, rate and ETA from what is known', async (t) =
   );
   t.equal(formatProgress(files, 0), 'checking: 250/1,000 files · 25%', 'no time yet: no rate');
   t.equal(
+    formatProgress({ ...files, done: 0, fraction: 0.004 }, 3000),
+    'checking: 0/1,000 files · 0%',
+    'under 1%: no ETA (one small file says little of the rest), and no rate of nothing',
+  );
+  t.equal(
+    formatProgress({ ...files, rate: false }, 5000),
+    'checking: 250/1,000 files · 25% · ETA 0:15',
+    'a count carried over from an earlier phase: no rate',
+  );
+  t.equal(
     formatProgress({ ...files, done: 999 }, 10_000),
     'checking: 999/1,000 files · 99% · 100 files/s · ETA 0.0s',
     'rounded down: 100% only when done',
@@ -86,13 +96,24 @@ t.test('on a terminal: in place, throttled, a final line', async (t) => {
   tick(410);
   reporter.update(at(6, 'rules over the whole set'));
   t.equal(written.length, 3, 'a new phase is drawn at once');
-  t.ok(written[2]?.startsWith(`${CLEAR}rules over the whole set: 6/100`));
+  t.equal(
+    written[2],
+    `${CLEAR}rules over the whole set: 6/100 files · 6%`,
+    'its clock starts at 0',
+  );
+  tick(610);
+  reporter.update(at(8, 'rules over the whole set'));
+  t.equal(
+    written[3],
+    `${CLEAR}rules over the whole set: 8/100 files · 8% · 40 files/s · ETA 2.3s`,
+    'rate and ETA of the phase: 200 ms in it',
+  );
   tick(2000);
   reporter.done(at(100));
   t.equal(written.at(-1), `${CLEAR}checking done: 100/100 files · 100% · 50 files/s · in 2.0s\n`);
   reporter.update(at(100));
   reporter.fail();
-  t.equal(written.length, 4, 'nothing after the final line');
+  t.equal(written.length, 5, 'nothing after the final line');
 });
 
 t.test('a quick command on a terminal shows nothing at all', async (t) => {
