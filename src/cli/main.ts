@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `calltrack` command. */
+import { performance } from 'node:perf_hooks';
 import { runCli } from './run.js';
 
 const code = await runCli(process.argv.slice(2), {
@@ -7,5 +8,6 @@ const code = await runCli(process.argv.slice(2), {
   err: (line) => process.stderr.write(`${line}\n`),
   now: () => new Date(),
   env: process.env,
+  progress: { stream: process.stderr, clock: () => performance.now() },
 });
 process.exitCode = code;

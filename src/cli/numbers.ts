@@ -10,8 +10,12 @@ import {
   replace,
 } from '../dialplan/lifecycle/operations.js';
 import { numberEntries, reclaimable } from '../dialplan/lifecycle/reclaim.js';
+import type { SourceText } from '../dialplan/load.js';
+import type { NumberDoc } from '../dialplan/types.js';
 import { commandConfig, dialplanDir, numberArg, todayArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
+import { loadProgress } from './load-progress.js';
+import { type ProgressReporter, withProgress } from './progress.js';
 
 export type NumbersFlags = {
   dialplans?: string;
@@ -80,13 +84,54 @@ async function reclaimCommand(
   const lastCalls = flags['last-calls']
     ? await readLastCalls(flags['last-calls'])
     : new Map<string, Date>();
-  const set = await openSet(dir, now);
-  const found = reclaimable(numberEntries(set.sources), lastCalls, now);
-  const numbers = found.reclaimable.map((r) => r.number);
-  // nothing to deactivate: no second check of a set that was just found valid
-  if (flags.deactivate && numbers.length > 0) await deactivateMany(set, numbers, now);
+  const found = await withProgress(io.progress, async (progress) => {
+    const set = await openSet(dir, now, loadProgress(progress, 'checking dialplans'));
+    const read = { numbers: 0 };
+    const found = reclaimable(numberEntriesShown(set.sources, progress, read), lastCalls, now);
+    const numbers = found.reclaimable.map((r) => r.number);
+    // nothing to deactivate: no second check of a set that was just found valid
+    if (flags.deactivate && numbers.length > 0) {
+      progress.update({ phase: 'deactivating', done: 0, total: numbers.length, unit: 'numbers' });
+      await deactivateMany(set, numbers, now, {
+        edited: (done, total) =>
+          progress.update({ phase: 'deactivating', done, total, unit: 'numbers' }),
+        checking: loadProgress(progress, 'checking the changed dialplans'),
+      });
+    }
+    progress.done({
+      phase: 'reclaimable',
+      done: read.numbers,
+      unit: 'numbers',
+      detail: `${set.sources.length} files · ${numbers.length} reclaimable`,
+    });
+    return found;
+  });
   io.out(JSON.stringify({ ...found, deactivated: flags.deactivate === true }, null, 2));
   return 0;
+}
+
+/** The entries file by file, with a progress update after each file; `read` counts them. */
+function* numberEntriesShown(
+  sources: readonly SourceText[],
+  progress: ProgressReporter,
+  read: { numbers: number },
+): Generator<NumberDoc> {
+  const update = (files: number) =>
+    progress.update({
+      phase: 'finding reclaimable numbers',
+      done: read.numbers,
+      unit: 'numbers',
+      detail: `${files}/${sources.length} files`,
+      fraction: sources.length > 0 ? files / sources.length : 1,
+    });
+  update(0);
+  for (const [i, source] of sources.entries()) {
+    for (const entry of numberEntries([source])) {
+      read.numbers++;
+      yield entry;
+    }
+    update(i + 1);
+  }
 }
 
 /** `{ "+4930…": "2025-11-02T10:00:00Z", … }`: the last call per number, as analytics keeps it. */

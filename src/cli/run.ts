@@ -6,6 +6,7 @@ import { doctorCommand } from './doctor/command.js';
 import { exportCommand } from './export.js';
 import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
+import { withProgressFlags } from './progress.js';
 import { recordingsCommand } from './recordings.js';
 import { reportCommand } from './report.js';
 import { tokenCommand } from './token.js';
@@ -32,7 +33,9 @@ const USAGE = `usage: calltrack <command>
                                       customer:<id>) and its line for ADMIN_TOKENS_FILE
   doctor                              check the configuration and every peer it names (dialplans,
                                       carriers, drachtio, Redis, FreeSWITCH, SMTP): one row each,
-                                      with the fix; exit 1 if a check failed`;
+                                      with the fix; exit 1 if a check failed
+  --progress | --no-progress          progress of long commands on stderr: also when it is not a
+                                      terminal (plain lines) | never (default: on a terminal)`;
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
@@ -58,8 +61,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         name: { type: 'string' },
         role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        progress: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
       },
     });
+    io = withProgressFlags(io, values);
     const [command, ...args] = positionals;
     if (values.help || !command) {
       io.out(USAGE);

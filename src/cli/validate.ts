@@ -6,11 +6,13 @@
 import { loadCarriers } from '../config/carriers-file.js';
 import { ConfigError } from '../config/load.js';
 import { errorLines } from '../dialplan/errors.js';
-import { type CompiledSet, loadDialplanDir } from '../dialplan/load.js';
+import { type CompiledSet, loadDialplanDir, type OnLoadProgress } from '../dialplan/load.js';
 import { buildTable } from '../dialplan/table.js';
 import { instantIn, localText, parseAt } from './at-time.js';
 import { commandConfig, dialplanDir, numberArg } from './context.js';
 import { CliError, type CliIO } from './io.js';
+import { loadedProgress, loadProgress } from './load-progress.js';
+import { withProgress } from './progress.js';
 
 /** A dialplan folder compiled as the gateway compiles it: the set, or why not (for validate and doctor). */
 export type DirCheck =
@@ -18,9 +20,13 @@ export type DirCheck =
   | { ok: false; unreadable: string }
   | { ok: false; errors: readonly string[] };
 
-export async function compileDialplanDir(dir: string, now: Date): Promise<DirCheck> {
+export async function compileDialplanDir(
+  dir: string,
+  now: Date,
+  onProgress?: OnLoadProgress,
+): Promise<DirCheck> {
   try {
-    const result = await loadDialplanDir(dir, now);
+    const result = await loadDialplanDir(dir, now, undefined, onProgress);
     return result.ok ? result : { ok: false, errors: errorLines(dir, result.errors) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -31,16 +37,22 @@ export async function compileDialplanDir(dir: string, now: Date): Promise<DirChe
   }
 }
 
-async function loadOrFail(io: CliIO, dir: string): Promise<CompiledSet> {
-  const checked = await compileDialplanDir(dir, io.now());
-  if (checked.ok) return checked.set;
-  if ('unreadable' in checked) throw new CliError(checked.unreadable);
-  throw new CliError(`${checked.errors.length} error(s) in ${dir}`, 1, checked.errors);
+/** Shows progress on the way (a million numbers take a while): stderr only, see progress.ts. */
+async function loadOrFail(io: CliIO, dir: string, phase: string): Promise<CompiledSet> {
+  return await withProgress(io.progress, async (progress) => {
+    const checked = await compileDialplanDir(dir, io.now(), loadProgress(progress, phase));
+    if (!checked.ok) {
+      if ('unreadable' in checked) throw new CliError(checked.unreadable);
+      throw new CliError(`${checked.errors.length} error(s) in ${dir}`, 1, checked.errors);
+    }
+    progress.done(loadedProgress(phase, checked.set.summary));
+    return checked.set;
+  });
 }
 
 export async function validateCommand(io: CliIO, args: string[]): Promise<number> {
   const dir = dialplanDir(commandConfig(io), args[0]);
-  const { summary: s } = await loadOrFail(io, dir);
+  const { summary: s } = await loadOrFail(io, dir, 'validating');
   io.out(
     `${dir}: valid (${s.files.length} files, ${s.customers.length} customers, ${s.activeNumbers} active and ${s.deactivatedNumbers} deactivated numbers, version ${s.version})`,
   );
@@ -94,7 +106,7 @@ export async function lookupCommand(
   // a number the gateway cannot read (malformed, ambiguous) is the admin's typo: say so, exit 2
   numberArg(config, raw, 'number');
   const dir = dialplanDir(config, flags.dialplans);
-  const { decisions, summary, index } = await loadOrFail(io, dir);
+  const { decisions, summary, index } = await loadOrFail(io, dir, 'loading dialplans');
   const table = buildTable(decisions, summary, index, config().defaultCountry, io.now());
   const decision = table.lookup(raw);
   if (decision.kind !== 'forward') {

@@ -11,8 +11,28 @@ import { type BuildResult, SetBuilder, type SetSummary } from './set-builder.js'
 import type { SetCache } from './set-cache.js';
 
 export type SourceText = { file: string; text: string };
+
+/**
+ * How far a load has come, for a progress display: as each stage begins, after each file read, after each file checked
+ * (numbers so far, and the share of the text checked: files differ in size), and once before the
+ * rules over the whole set. Once per file, never per number: the per-entry path stays as it is.
+ */
+export type LoadProgress =
+  | { stage: 'read'; files: number; totalFiles: number }
+  | {
+      stage: 'check';
+      files: number;
+      totalFiles: number;
+      numbers: number;
+      size: number;
+      totalSize: number;
+    }
+  | { stage: 'set-rules'; files: number; numbers: number };
+export type OnLoadProgress = (p: LoadProgress) => void;
+
 export type LoadOptions = {
   now: Date;
+  onProgress?: OnLoadProgress;
   /**
    * Facts of the files of an earlier call: unchanged files are not read again. The result is
    * the same with or without; a cache serves one dialplan folder (or one caller's texts of it).
@@ -32,10 +52,19 @@ export async function listDialplanFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter(isDialplanFile).sort();
 }
 
-export async function readDialplanDir(dir: string): Promise<SourceText[]> {
+export async function readDialplanDir(
+  dir: string,
+  onProgress?: OnLoadProgress,
+): Promise<SourceText[]> {
   const names = await listDialplanFiles(dir);
+  let files = 0;
+  onProgress?.({ stage: 'read', files, totalFiles: names.length });
   return Promise.all(
-    names.map(async (file) => ({ file, text: await readFile(join(dir, file), 'utf8') })),
+    names.map(async (file) => {
+      const text = await readFile(join(dir, file), 'utf8');
+      onProgress?.({ stage: 'read', files: ++files, totalFiles: names.length });
+      return { file, text };
+    }),
   );
 }
 
@@ -46,9 +75,11 @@ export async function loadDialplanDir(
   dir: string,
   now: Date,
   cache?: SetCache,
+  onProgress?: OnLoadProgress,
 ): Promise<DirLoadResult> {
-  const sources = await readDialplanDir(dir);
-  return { ...loadDialplans(sources, { now, ...(cache && { cache }) }), sources };
+  const sources = await readDialplanDir(dir, onProgress);
+  const options = { now, ...(cache && { cache }), ...(onProgress && { onProgress }) };
+  return { ...loadDialplans(sources, options), sources };
 }
 
 export function loadDialplans(sources: readonly SourceText[], options: LoadOptions): LoadResult {
@@ -78,16 +109,25 @@ export function checkDialplans(sources: readonly SourceText[], options: LoadOpti
 
 function build(
   sources: readonly SourceText[],
-  { now, cache }: LoadOptions,
+  { now, cache, onProgress }: LoadOptions,
   needDecisions: boolean,
   take: (decisions: readonly RouteDecision[]) => void,
 ): BuildResult {
   const builder = new SetBuilder(now);
   const usable = () => !needDecisions || cache!.keepsDecisions;
-  for (const { file, text } of sources) {
+  const totalFiles = sources.length;
+  const totalSize = onProgress ? sources.reduce((sum, s) => sum + s.text.length, 0) : 0;
+  let size = 0;
+  onProgress?.({ stage: 'check', files: 0, totalFiles, numbers: 0, size, totalSize });
+  for (const [i, { file, text }] of sources.entries()) {
     if (!cache) take(builder.addFile(file, text));
     else take(cache.add(builder, file, text, usable).decisions ?? []);
+    if (!onProgress) continue;
+    size += text.length;
+    const numbers = builder.numberCount;
+    onProgress({ stage: 'check', files: i + 1, totalFiles, numbers, size, totalSize });
   }
+  onProgress?.({ stage: 'set-rules', files: totalFiles, numbers: builder.numberCount });
   cache?.retain(sources.map((s) => s.file));
   const texts = new Map(sources.map((s) => [s.file, s.text]));
   return builder.finish((file) => texts.get(file) ?? '');

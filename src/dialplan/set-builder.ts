@@ -82,6 +82,11 @@ export class SetBuilder {
     if (facts.numbers) this.#addNumbers(facts.numbers);
   }
 
+  /** Number entries added so far (salvaged ones included). */
+  get numberCount(): number {
+    return this.#state.count;
+  }
+
   finish(textOf: (file: string) => string): BuildResult {
     this.#state.seal();
     const { issues, index } = checkSet(this.#state);

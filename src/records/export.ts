@@ -21,14 +21,28 @@ export type ExportQuery = {
 
 export const EXPORT_LATE_DAYS = 7;
 
+/**
+ * After each page read, whether it held any of the customer's records or not: the entries read
+ * so far and the share of the window's entries (by their time) behind the page.
+ */
+export type OnExportRead = (read: { entries: number; position: number }) => void;
+
 /** Yields each page's matching records, in stream order. */
-export async function* exportPages(redis: Redis, q: ExportQuery): AsyncGenerator<StreamRecord[]> {
+export async function* exportPages(
+  redis: Redis,
+  q: ExportQuery,
+  onRead?: OnExportRead,
+): AsyncGenerator<StreamRecord[]> {
   const { start, end } = streamWindow(q.from, q.to, q.lateDays ?? EXPORT_LATE_DAYS);
   const count = q.pageSize ?? 1000;
   const seen = new Set<string>();
+  const position = onRead && (await positionIn(redis, q.stream, start, end));
   let cursor = start;
+  let entries = 0;
   for (;;) {
     const page = await redis.xrange(q.stream, cursor, end, 'COUNT', count);
+    entries += page.length;
+    if (position && page.length > 0) onRead({ entries, position: position(page.at(-1)![0]) });
     const out: StreamRecord[] = [];
     for (const [, fields] of page) {
       const r = fromFields(fields);
@@ -40,6 +54,26 @@ export async function* exportPages(redis: Redis, q: ExportQuery): AsyncGenerator
     if (page.length < count) return;
     cursor = `(${page.at(-1)![0]}`;
   }
+}
+
+/**
+ * The share of the window behind an entry id, by time. The window ends days after the period (or
+ * in the future); its last entry is where the read ends, so that is 100%. One extra round trip.
+ */
+async function positionIn(
+  redis: Redis,
+  stream: string,
+  start: string,
+  end: string,
+): Promise<(id: string) => number> {
+  const [last] = await redis.xrevrange(stream, end, start, 'COUNT', 1);
+  const from = Number(start);
+  const span = last ? msOf(last[0]) - from : 0;
+  return (id) => (span > 0 ? (msOf(id) - from) / span : 1);
+}
+
+function msOf(id: string): number {
+  return Number.parseInt(id, 10);
 }
 
 function startsWithin(r: StreamRecord, from: string, to: string): boolean {

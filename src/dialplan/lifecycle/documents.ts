@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { type Document, isMap, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { writeAtomically } from '../../files/write-atomically.js';
 import { type DialplanError, errorLines } from '../errors.js';
-import { type LoadResult, loadDialplans, readDialplanDir, type SourceText } from '../load.js';
+import {
+  type LoadResult,
+  loadDialplans,
+  type OnLoadProgress,
+  readDialplanDir,
+  type SourceText,
+} from '../load.js';
 import { keepLayout } from './keep-layout.js';
 import { LifecycleError } from './lifecycle-error.js';
 import { applyRegions, numberRegion, type Region } from './regions.js';
@@ -35,10 +41,10 @@ export type EditableSet = {
 export type NumberNode = { file: EditableFile; seq: YAMLSeq; index: number; node: YAMLMap };
 
 /** Reads the folder; parses nothing yet. */
-export async function readSet(dir: string): Promise<EditableSet> {
+export async function readSet(dir: string, onProgress?: OnLoadProgress): Promise<EditableSet> {
   return {
     dir,
-    sources: await readDialplanDir(dir),
+    sources: await readDialplanDir(dir, onProgress),
     docs: new Map(),
     regions: new Map(),
     changed: new Set(),
@@ -46,9 +52,13 @@ export async function readSet(dir: string): Promise<EditableSet> {
 }
 
 /** Reads the folder and refuses to edit a set that is invalid already (the CLI's rule). */
-export async function openSet(dir: string, now: Date): Promise<EditableSet> {
-  const set = await readSet(dir);
-  const loaded = loadDialplans(set.sources, { now });
+export async function openSet(
+  dir: string,
+  now: Date,
+  onProgress?: OnLoadProgress,
+): Promise<EditableSet> {
+  const set = await readSet(dir, onProgress);
+  const loaded = loadDialplans(set.sources, { now, ...(onProgress && { onProgress }) });
   if (!loaded.ok) {
     throw new LifecycleError(
       'the dialplans are invalid already; fix them first',
@@ -198,9 +208,9 @@ function changedText(set: EditableSet, file: string, text: string): string {
 export type Checked = { texts: SourceText[]; result: LoadResult };
 
 /** The whole set as it would be after the change, through the loader: once per change. */
-export function check(set: EditableSet, now: Date): Checked {
+export function check(set: EditableSet, now: Date, onProgress?: OnLoadProgress): Checked {
   const texts = changedTexts(set);
-  return { texts, result: loadDialplans(texts, { now }) };
+  return { texts, result: loadDialplans(texts, { now, ...(onProgress && { onProgress }) }) };
 }
 
 /** Writes the changed files (each atomically); returns their names. */
@@ -218,8 +228,12 @@ export async function writeChanged(set: EditableSet, texts: readonly SourceText[
  * Validates the set as it would be after the change; writes the changed files only if it is
  * valid. Returns the files written.
  */
-export async function commit(set: EditableSet, now: Date): Promise<string[]> {
-  const { texts, result } = check(set, now);
+export async function commit(
+  set: EditableSet,
+  now: Date,
+  onProgress?: OnLoadProgress,
+): Promise<string[]> {
+  const { texts, result } = check(set, now, onProgress);
   if (!result.ok) throw invalidChange(set.dir, result.errors);
   return writeChanged(set, texts);
 }

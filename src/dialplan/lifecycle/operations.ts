@@ -6,6 +6,7 @@
  */
 import { isMap, type YAMLMap } from 'yaml';
 import { formatDate } from '../dates.js';
+import type { OnLoadProgress } from '../load.js';
 import {
   commit,
   customerNumbers,
@@ -27,20 +28,28 @@ export function deactivate(set: EditableSet, number: string, now: Date): Promise
   return deactivateMany(set, [number], now);
 }
 
+/** For a progress display of a long change: each number edited, then the check of the set. */
+export type ChangeProgress = {
+  edited?: (done: number, total: number) => void;
+  checking?: OnLoadProgress;
+};
+
 /** One check and one write for all of them: either every number is deactivated or none is. */
 export async function deactivateMany(
   set: EditableSet,
   numbers: readonly string[],
   now: Date,
+  progress: ChangeProgress = {},
 ): Promise<OperationResult> {
-  const { changedNumbers } = editDeactivate(set, numbers, now);
-  return { changedNumbers, files: await commit(set, now) };
+  const { changedNumbers } = editDeactivate(set, numbers, now, progress.edited);
+  return { changedNumbers, files: await commit(set, now, progress.checking) };
 }
 
 export function editDeactivate(
   set: EditableSet,
   numbers: readonly string[],
   now: Date,
+  edited?: (done: number, total: number) => void,
 ): EditResult {
   const entries: EditedEntry[] = [];
   for (const number of numbers) {
@@ -51,6 +60,7 @@ export function editDeactivate(
     setDeactivated(found.node, now);
     markChanged(set, found.file);
     entries.push({ at: found, before, after: found.node.toJSON() });
+    edited?.(entries.length, numbers.length);
   }
   return { changedNumbers: [...numbers], entries };
 }
