@@ -1,0 +1,135 @@
+/**
+ * What the log says about a peer the gateway keeps reconnecting to (drachtio-server, Redis, a
+ * FreeSWITCH): one warning when it is missing, naming the settings that point the gateway at it;
+ * the retries themselves at debug; a reminder at warn every `reminderMs` while it stays away; one
+ * info line when it comes (back). A client library retries every few hundred milliseconds, and a
+ * log line per retry buries everything else on a first start.
+ */
+import type { Logger } from './logger.js';
+
+export type PeerWatchOptions = {
+  /** What the peer is, as ops call it: `drachtio-server`, `Redis`, `FreeSWITCH`. */
+  peer: string;
+  /** Where the gateway looks for it (no credentials). */
+  address: string;
+  /** What to set to point the gateway elsewhere, and what happens meanwhile. */
+  remedy: string;
+  reminderMs: number;
+  logger: Logger;
+  now?: () => number;
+  /** Runs `fn` once after `ms`; returns its cancel. Default: an unref'd timer. */
+  later?: (fn: () => void, ms: number) => () => void;
+};
+
+type State = 'new' | 'up' | 'down';
+
+const timer = (fn: () => void, ms: number) => {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
+};
+
+export class PeerWatch {
+  readonly #o: PeerWatchOptions;
+  readonly #now: () => number;
+  readonly #later: (fn: () => void, ms: number) => () => void;
+  #state: State = 'new';
+  #since = 0;
+  #attempts = 0;
+  #lastError = '';
+  #cancel: () => void = () => undefined;
+
+  constructor(options: PeerWatchOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#later = options.later ?? timer;
+  }
+
+  get up(): boolean {
+    return this.#state === 'up';
+  }
+
+  /** Failed attempts since the peer was last reached. */
+  get attempts(): number {
+    return this.#attempts;
+  }
+
+  /** An attempt failed: the first one of an outage is the warning, the rest are debug. */
+  failed(err?: unknown): void {
+    this.#attempts++;
+    if (err !== undefined) this.#lastError = messageOf(err);
+    const fields = { peer: this.#o.peer, address: this.#o.address, attempt: this.#attempts };
+    if (this.#state === 'down') {
+      this.#o.logger.debug({ ...fields, reason: this.#lastError }, `retrying ${this.#o.peer}`);
+      return;
+    }
+    const lost = this.#state === 'up';
+    this.#goDown();
+    this.#o.logger.warn(
+      { ...fields, reason: this.#lastError },
+      `${lost ? 'lost' : 'no'} ${this.#o.peer} at ${this.#o.address}: ${this.#o.remedy}`,
+    );
+  }
+
+  /**
+   * The connection dropped and the caller has said so in its own words (with what it means for
+   * calls in progress): down without a second warning; reminders as for any outage.
+   */
+  lost(): void {
+    if (this.#state === 'down') return;
+    this.#goDown();
+  }
+
+  /** Reached: one info line, with what the outage cost when there was one. */
+  reached(fields: Record<string, unknown> = {}): void {
+    const was = this.#state;
+    this.#state = 'up';
+    this.#cancel();
+    const at = `${this.#o.peer} at ${this.#o.address}`;
+    if (was === 'down')
+      this.#o.logger.info(
+        { ...fields, peer: this.#o.peer, address: this.#o.address, attempts: this.#attempts },
+        `connected to ${at} after ${this.#attempts} failed attempts, down for ${this.#downFor()}`,
+      );
+    else this.#o.logger.info({ ...fields, peer: this.#o.peer }, `connected to ${at}`);
+    this.#attempts = 0;
+  }
+
+  /** Stops the reminders (shutdown). */
+  stop(): void {
+    this.#cancel();
+  }
+
+  #goDown(): void {
+    this.#state = 'down';
+    this.#since = this.#now();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#cancel();
+    this.#cancel = this.#later(() => this.#remind(), this.#o.reminderMs);
+  }
+
+  #remind(): void {
+    if (this.#state !== 'down') return;
+    this.#o.logger.warn(
+      {
+        peer: this.#o.peer,
+        address: this.#o.address,
+        attempts: this.#attempts,
+        reason: this.#lastError,
+      },
+      `still no ${this.#o.peer} at ${this.#o.address}, ${this.#attempts} attempts, down for ${this.#downFor()}: ${this.#o.remedy}`,
+    );
+    this.#schedule();
+  }
+
+  #downFor(): string {
+    return `${Math.round((this.#now() - this.#since) / 1000)}s`;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
