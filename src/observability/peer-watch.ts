@@ -86,10 +86,12 @@ export class PeerWatch {
     this.#state = 'up';
     this.#cancel();
     const at = `${this.#o.peer} at ${this.#o.address}`;
+    // a dropped connection that the first reconnect restores has no failed attempt to count
+    const tries = this.#attempts > 0 ? `after ${this.#attempts} failed attempts` : 'again';
     if (was === 'down')
       this.#o.logger.info(
         { ...fields, peer: this.#o.peer, address: this.#o.address, attempts: this.#attempts },
-        `connected to ${at} after ${this.#attempts} failed attempts, down for ${this.#downFor()}`,
+        `connected to ${at} ${tries}, down for ${this.#downFor()}`,
       );
     else this.#o.logger.info({ ...fields, peer: this.#o.peer }, `connected to ${at}`);
     this.#attempts = 0;

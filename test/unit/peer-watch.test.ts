@@ -133,6 +133,19 @@ t.test('lost while up: the caller said so; then quiet retries and reminders', as
   t.match(other.at(INFO).at(-1), { msg: /after 1 failed attempts, down for 5s$/ });
 });
 
+t.test('lost and back at the first reconnect: connected again, no attempts to count', async (t) => {
+  const { watch, advance, at } = bed();
+  watch.reached();
+  watch.lost();
+  advance(1500);
+  watch.reached();
+  t.equal(
+    at(INFO).at(-1)?.msg,
+    'connected to drachtio-server at 127.0.0.1:9022 again, down for 2s',
+  );
+  t.equal(at(WARN).length, 0, "the loss is the caller's to say");
+});
+
 t.test('stop: no reminder after shutdown', async (t) => {
   const { watch, advance, at, pending } = bed(1000);
   watch.failed(new Error('refused'));
