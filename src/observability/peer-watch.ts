@@ -14,6 +14,8 @@ export type PeerWatchOptions = {
   address: string;
   /** What to set to point the gateway elsewhere, and what happens meanwhile. */
   remedy: string;
+  /** What to set when the peer answers but refuses the gateway (a wrong secret). */
+  refusedRemedy?: string;
   reminderMs: number;
   logger: Logger;
   now?: () => number;
@@ -22,6 +24,8 @@ export type PeerWatchOptions = {
 };
 
 type State = 'new' | 'up' | 'down';
+/** `unreachable`: nothing answers at the address; `refused`: the peer answers and says no. */
+export type Failure = 'unreachable' | 'refused';
 
 const timer = (fn: () => void, ms: number) => {
   const t = setTimeout(fn, ms);
@@ -37,6 +41,7 @@ export class PeerWatch {
   #since = 0;
   #attempts = 0;
   #lastError = '';
+  #failure: Failure = 'unreachable';
   #cancel: () => void = () => undefined;
 
   constructor(options: PeerWatchOptions) {
@@ -54,21 +59,27 @@ export class PeerWatch {
     return this.#attempts;
   }
 
-  /** An attempt failed: the first one of an outage is the warning, the rest are debug. */
-  failed(err?: unknown): void {
+  /**
+   * An attempt failed: the first one of an outage is the warning, the rest are debug. A failure
+   * of another kind than the last (the peer came but refuses the gateway) is news: warned too.
+   */
+  failed(err?: unknown, failure: Failure = 'unreachable'): void {
     this.#attempts++;
     if (err !== undefined) this.#lastError = messageOf(err);
     const fields = { peer: this.#o.peer, address: this.#o.address, attempt: this.#attempts };
-    if (this.#state === 'down') {
+    if (this.#state === 'down' && failure === this.#failure) {
       this.#o.logger.debug({ ...fields, reason: this.#lastError }, `retrying ${this.#o.peer}`);
       return;
     }
     const lost = this.#state === 'up';
-    this.#goDown();
-    this.#o.logger.warn(
-      { ...fields, reason: this.#lastError },
-      `${lost ? 'lost' : 'no'} ${this.#o.peer} at ${this.#o.address}: ${this.#o.remedy}`,
-    );
+    this.#failure = failure;
+    if (this.#state !== 'down') this.#goDown();
+    const { peer, address } = this.#o;
+    const problem =
+      failure === 'refused'
+        ? `${peer} at ${address} refuses the connection`
+        : `${lost ? 'lost' : 'no'} ${peer} at ${address}`;
+    this.#o.logger.warn({ ...fields, reason: this.#lastError }, `${problem}: ${this.#remedy()}`);
   }
 
   /**
@@ -122,9 +133,13 @@ export class PeerWatch {
         attempts: this.#attempts,
         reason: this.#lastError,
       },
-      `still no ${this.#o.peer} at ${this.#o.address}, ${this.#attempts} attempts, down for ${this.#downFor()}: ${this.#o.remedy}`,
+      `${this.#failure === 'refused' ? `${this.#o.peer} at ${this.#o.address} still refuses the connection` : `still no ${this.#o.peer} at ${this.#o.address}`}, ${this.#attempts} attempts, down for ${this.#downFor()}: ${this.#remedy()}`,
     );
     this.#schedule();
+  }
+
+  #remedy(): string {
+    return (this.#failure === 'refused' && this.#o.refusedRemedy) || this.#o.remedy;
   }
 
   #downFor(): string {

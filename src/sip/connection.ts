@@ -44,16 +44,16 @@ export function connectDrachtio(
     address: `${target.host}:${target.port}`,
     remedy:
       'set DRACHTIO_HOST and DRACHTIO_PORT to where drachtio-server listens for applications, and DRACHTIO_SECRET to its secret; retrying, no calls until then',
+    refusedRemedy:
+      'set DRACHTIO_SECRET to the secret drachtio-server is configured with; retrying, no calls until then',
     reminderMs,
     logger,
     now,
   });
   let up = false;
   srf.on('connect', (err: Error | null, hostport: string) => {
-    if (err) {
-      logger.error({ err }, 'drachtio-server refused the connection');
-      return;
-    }
+    // a wrong secret: drachtio-srf tries again within a few hundred milliseconds, for ever
+    if (err) return watch.failed(err, 'refused');
     watch.reached({ hostport });
     up = true;
     inFlight.connected();

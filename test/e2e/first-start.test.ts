@@ -123,6 +123,34 @@ t.test('nothing there: one warning per peer, reminders, then connected', async (
   t.same(after, [], 'no reminder once it is there');
 });
 
+t.test('a wrong DRACHTIO_SECRET: one warning naming it, reminders, no error line', async (t) => {
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS },
+    { DRACHTIO_SECRET: 'not-the-secret', PEER_REMINDER_SECONDS: '1' },
+    {},
+    'healthy',
+  );
+  await new Promise((r) => setTimeout(r, 2500));
+  const log = lines(gw.logs());
+  t.same(
+    log.filter((l) => l.level >= 50).map((l) => l.msg),
+    [],
+    'no error line per refused attempt',
+  );
+  const refused = log.filter((l) => l.peer === 'drachtio-server' && l.level === WARN);
+  t.match(refused[0], {
+    msg: /^drachtio-server at 127\.0\.0\.1:\d+ refuses the connection: set DRACHTIO_SECRET /,
+  });
+  t.ok(
+    refused.slice(1).every((l) => / still refuses the connection, \d+ attempts/.test(l.msg)),
+    'then reminders only',
+  );
+  t.ok(refused.length >= 2 && refused.length <= 4, `a reminder a second (${refused.length - 1})`);
+  const attempts = log.filter((l) => l.peer === 'drachtio-server').length;
+  t.ok(attempts > refused.length, `${attempts} attempts logged, most at debug`);
+});
+
 t.test('on a terminal: readable lines with the level word, not JSON', async (t) => {
   // util-linux's script gives the gateway a pseudo-terminal as stdout
   const script = requireBinary('script', 'bsdutils');

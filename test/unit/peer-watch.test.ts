@@ -146,6 +146,49 @@ t.test('lost and back at the first reconnect: connected again, no attempts to co
   t.equal(at(WARN).length, 0, "the loss is the caller's to say");
 });
 
+t.test(
+  'refused (a wrong secret): its own warning and advice, once, and its own reminders',
+  async (t) => {
+    const lines: Line[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(JSON.parse(String(chunk)) as Line);
+        cb();
+      },
+    });
+    let now = 0;
+    let due: (() => void) | undefined;
+    const watch = new PeerWatch({
+      peer: 'drachtio-server',
+      address: '127.0.0.1:9022',
+      remedy: 'set DRACHTIO_HOST and DRACHTIO_PORT',
+      refusedRemedy: 'set DRACHTIO_SECRET',
+      reminderMs: 1000,
+      logger: createLogger('debug', stream),
+      now: () => now,
+      later: (fn) => {
+        due = fn;
+        return () => undefined;
+      },
+    });
+    watch.failed(new Error('connect ECONNREFUSED'));
+    for (let i = 0; i < 5; i++)
+      watch.failed(new Error('failed to authenticate to server'), 'refused');
+    now = 1000;
+    due?.();
+    t.same(
+      lines.filter((l) => l.level === WARN).map((l) => l.msg),
+      [
+        'no drachtio-server at 127.0.0.1:9022: set DRACHTIO_HOST and DRACHTIO_PORT',
+        'drachtio-server at 127.0.0.1:9022 refuses the connection: set DRACHTIO_SECRET',
+        'drachtio-server at 127.0.0.1:9022 still refuses the connection, 6 attempts, down for 1s: set DRACHTIO_SECRET',
+      ],
+      'the change of problem is news; its repeats are not',
+    );
+    t.equal(lines.filter((l) => l.level === DEBUG).length, 4);
+  },
+);
+
 t.test('stop: no reminder after shutdown', async (t) => {
   const { watch, advance, at, pending } = bed(1000);
   watch.failed(new Error('refused'));
