@@ -19,6 +19,7 @@ import { fsMediaPort } from './media/anchor.js';
 import { createMrf } from './media/fsmrf-types.js';
 import { MediaServers, parseServer } from './media/servers.js';
 import { COUNTRY_CODES } from './numbering/classify.js';
+import { logDestination } from './observability/log-format.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, stateGauge } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
@@ -47,7 +48,12 @@ function configOrExit() {
 }
 
 const { config, carriers, tokens, adminTls } = configOrExit();
-const logger = createLogger(config.logLevel);
+// pretty on a terminal, JSON lines for a collector (LOG_FORMAT)
+const logger = createLogger(
+  config.logLevel,
+  logDestination(config.logFormat, process.stdout.isTTY === true),
+);
+const reminderMs = config.peerReminderSeconds * 1000;
 const metrics = createMetrics();
 const nodeId = config.nodeId || hostname();
 // every version served since start, for GET /v1/dialplan/history (API writes name their author)
@@ -92,24 +98,29 @@ logger[config.unknownSources === 'admit' ? 'warn' : 'info'](
 );
 let drachtioUp = false;
 const calls = new ActiveCalls();
-const drachtio = connectDrachtio(config.drachtio, logger, {
-  onConnected: () => {
-    drachtioUp = true;
-    metrics.drachtioConnected.set(1);
+const drachtio = connectDrachtio(
+  config.drachtio,
+  logger,
+  {
+    onConnected: () => {
+      drachtioUp = true;
+      metrics.drachtioConnected.set(1);
+    },
+    onDisconnected: () => {
+      drachtioUp = false;
+      metrics.drachtioConnected.set(0);
+      // every call in progress ends now with a record; what can still be sent goes after the reconnect
+      calls.signallingLost();
+    },
+    onCleanup: ({ byes, answers, cancels, failed }) => {
+      metrics.lostCleanups.inc({ action: 'bye' }, byes);
+      metrics.lostCleanups.inc({ action: 'answer' }, answers);
+      metrics.lostCleanups.inc({ action: 'cancel' }, cancels);
+      metrics.lostCleanups.inc({ action: 'failed' }, failed);
+    },
   },
-  onDisconnected: () => {
-    drachtioUp = false;
-    metrics.drachtioConnected.set(0);
-    // every call in progress ends now with a record; what can still be sent goes after the reconnect
-    calls.signallingLost();
-  },
-  onCleanup: ({ byes, answers, cancels, failed }) => {
-    metrics.lostCleanups.inc({ action: 'bye' }, byes);
-    metrics.lostCleanups.inc({ action: 'answer' }, answers);
-    metrics.lostCleanups.inc({ action: 'cancel' }, cancels);
-    metrics.lostCleanups.inc({ action: 'failed' }, failed);
-  },
-});
+  { reminderMs },
+);
 const { srf } = drachtio;
 const dialer = srfDialer(srf, drachtio.inFlight);
 // without it an alert on no connected server could not tell signalling-only from FreeSWITCH down
@@ -287,6 +298,7 @@ async function startMedia(): Promise<MediaServers> {
     listenAddress: config.media.listenAddress,
     connectTimeoutMs: config.media.connectTimeoutMs,
     logger,
+    reminderMs,
     onChange: (n) => metrics.mediaServersConnected.set(n),
   });
   await servers.start();

@@ -6,7 +6,9 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load.js';
+import { logDestination } from '../observability/log-format.js';
 import { createLogger } from '../observability/logger.js';
+import { watchRedis } from '../observability/redis-peer.js';
 import { AnalyticsConsumer } from '../records/analytics.js';
 import { readLastCalls } from '../records/last-calls.js';
 import { CliError, type CliIO } from './io.js';
@@ -32,10 +34,19 @@ export async function analyticsCommand(
 
 async function consume(io: CliIO, consumerName: string | undefined): Promise<number> {
   const config = loadConfig(io.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(
+    config.logLevel,
+    logDestination(config.logFormat, process.stdout.isTTY === true),
+  );
   // reconnects for as long as it runs; a failed command is logged and retried by the consumer
   const redis = new Redis(config.redisUrl, { connectTimeout: 5000, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
+  const watch = watchRedis(redis, {
+    url: config.redisUrl,
+    remedy:
+      'set REDIS_URL to the Redis the gateways write their call records to; the analytics catch up from the stream once it answers',
+    reminderMs: config.peerReminderSeconds * 1000,
+    logger,
+  });
   const consumer = new AnalyticsConsumer({
     redis,
     stream: config.records.stream,
@@ -59,6 +70,7 @@ async function consume(io: CliIO, consumerName: string | undefined): Promise<num
   } finally {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
+    watch.stop();
     redis.disconnect();
   }
   logger.info(consumer.counters, 'analytics stopped');

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDate } from '../dialplan/dates.js';
+import type { LogFormat } from '../observability/log-format.js';
 import { packagePath } from '../paths.js';
 import type { TrunkAccess } from '../routing/trunk.js';
 import { describeErrors, schemaValidator } from '../schema/ajv.js';
@@ -33,6 +34,10 @@ export type Config = {
   /** `on`: /readyz names internal addresses (drachtio, Redis, media servers); `off`: booleans only. */
   readonly readyzDetail: 'on' | 'off';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: pretty on a terminal, JSON lines otherwise. */
+  readonly logFormat: LogFormat;
+  /** A missing drachtio-server, Redis or FreeSWITCH is warned about again this often. */
+  readonly peerReminderSeconds: number;
   readonly outboundTrunk: string;
   /** Trunk credentials and identity as set; `resolvedTrunk` is what the call path uses. */
   readonly trunk: TrunkSettings;
@@ -136,6 +141,8 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   AUDIT_STREAM: { path: ['audit', 'stream'], kind: 'string' },
   AUDIT_RETENTION_DAYS: { path: ['audit', 'retentionDays'], kind: 'integer' },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+  LOG_FORMAT: { path: ['logFormat'], kind: 'string' },
+  PEER_REMINDER_SECONDS: { path: ['peerReminderSeconds'], kind: 'integer' },
   OUTBOUND_TRUNK: { path: ['outboundTrunk'], kind: 'string' },
   TRUNK_AUTH_USERNAME: { path: ['trunk', 'authUsername'], kind: 'string' },
   TRUNK_AUTH_PASSWORD: { path: ['trunk', 'authPassword'], kind: 'string' },

@@ -6,6 +6,7 @@
  * server per call, in turn.
  */
 import type { Logger } from '../observability/logger.js';
+import { PeerWatch } from '../observability/peer-watch.js';
 import { connectMediaServer } from './connect.js';
 import type { FsMediaServer, FsMrf } from './fsmrf-types.js';
 import type { ServerSpec } from './server-spec.js';
@@ -19,6 +20,8 @@ export type ServersDeps = {
   logger: Logger;
   /** Called with the number of connected servers whenever it changes. */
   onChange?: (connected: number) => void;
+  /** While a server stays away, a reminder this often (the retries are debug lines). */
+  reminderMs?: number;
 };
 
 type Slot = {
@@ -27,8 +30,11 @@ type Slot = {
   reason: string;
   retries: number;
   timer?: NodeJS.Timeout;
+  watch: PeerWatch;
 };
 
+const REMEDY =
+  'set FREESWITCH=host:port:password of its event socket (several: comma-separated), or leave FREESWITCH empty to run signalling only; calls go without media until then';
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 5000;
 
@@ -41,7 +47,18 @@ export class MediaServers {
     specs: readonly ServerSpec[],
     private readonly deps: ServersDeps,
   ) {
-    this.#slots = specs.map((spec) => ({ spec, reason: 'connecting', retries: 0 }));
+    this.#slots = specs.map((spec) => ({
+      spec,
+      reason: 'connecting',
+      retries: 0,
+      watch: new PeerWatch({
+        peer: 'FreeSWITCH',
+        address: `${spec.host}:${spec.port}`,
+        remedy: REMEDY,
+        reminderMs: deps.reminderMs ?? 60_000,
+        logger: deps.logger,
+      }),
+    }));
   }
 
   /** Connects every server; resolves when each attempt has succeeded or failed once. */
@@ -76,6 +93,7 @@ export class MediaServers {
     this.#closed = true;
     for (const slot of this.#slots) {
       clearTimeout(slot.timer);
+      slot.watch.stop();
       slot.ms?.disconnect();
       slot.ms = undefined;
     }
@@ -98,11 +116,11 @@ export class MediaServers {
       slot.retries = 0;
       ms.on('error', (err) => log.warn({ err }, 'media server error'));
       ms.on('end', () => this.#lost(slot, ms, 'connection lost'));
-      log.info('media server connected');
+      slot.watch.reached();
       this.deps.onChange?.(this.connected);
     } catch (err) {
       slot.reason = (err as Error).message;
-      log.warn({ err, retries: slot.retries }, 'media server connection failed');
+      slot.watch.failed(err);
       this.#retry(slot);
     }
   }
@@ -113,6 +131,7 @@ export class MediaServers {
     slot.reason = reason;
     ms.disconnect();
     this.deps.logger.warn({ freeswitch: `${slot.spec.host}:${slot.spec.port}` }, reason);
+    slot.watch.lost();
     this.deps.onChange?.(this.connected);
     this.#retry(slot);
   }

@@ -82,7 +82,9 @@ export class AnalyticsConsumer {
         await this.#readNew();
         this.#healthy();
       } catch (err) {
-        if (!this.#failing) this.#log.warn({ err }, 'analytics: Redis error, retrying');
+        // Redis away is the connection's watch to say (the analytics process watches it)
+        const level = this.#redis.status === 'ready' ? 'warn' : 'debug';
+        if (!this.#failing) this.#log[level]({ err }, 'analytics: Redis error, retrying');
         this.#failing = true;
         // entries read before the error may be pending on this consumer: re-read them first
         recovered = false;

@@ -1,7 +1,9 @@
 /** Builds the Redis record sink from the configuration: client, spool, anonymiser, writer. */
+import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
+import { watchRedis } from '../observability/redis-peer.js';
 import { createAnonymiser } from './anonymise.js';
 import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
@@ -29,9 +31,14 @@ export async function openWriter(
 ): Promise<{ writer: StreamWriter; redis: Redis }> {
   const r = config.records;
   const redis = recordRedis(config.redisUrl);
-  // connection errors are the writer's business (it retries and spools); keep them off the event
-  redis.on('error', () => undefined);
   const spool = new Spool(r.spoolDir, nodeId, r.spoolMaxBytes);
+  // the writer retries and spools by itself; the log says once what is missing and what to set
+  watchRedis(redis, {
+    url: config.redisUrl,
+    remedy: `set REDIS_URL to the Redis that keeps the call records, or RECORD_SINK=log or RECORD_SINK=file:<path> to run without Redis; meanwhile records wait in memory, then in the spool ${resolve(spool.path)}`,
+    reminderMs: config.peerReminderSeconds * 1000,
+    logger,
+  });
   await spool.open();
   const writer = new StreamWriter({
     redis,

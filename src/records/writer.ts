@@ -49,6 +49,8 @@ export class StreamWriter implements RecordSink {
   readonly #memory: Queued[] = [];
   #seq = 0;
   #failures = 0;
+  /** The failures were warned about: their end is worth an info line too. */
+  #warned = false;
   #retryAt = 0;
   #lastTrim = 0;
   #closing = false;
@@ -141,9 +143,10 @@ export class StreamWriter implements RecordSink {
         : appendBatch(this.#redis, this.#o, batch));
       this.#o.metrics.latency.observe((performance.now() - started) / 1000);
       this.#o.metrics.written.inc(batch.length);
-      if (this.#failures > 0)
+      if (this.#warned)
         this.#o.logger.info({ after: this.#failures }, 'record stream reachable again');
       this.#failures = 0;
+      this.#warned = false;
       // the batch is written; a failed trim is retried with the next one
       await this.#trim().catch(() => undefined);
       return true;
@@ -154,11 +157,15 @@ export class StreamWriter implements RecordSink {
   }
 
   #failed(err: unknown): void {
+    // Redis away is the connection's watch to tell (once, with what to set); a command that
+    // fails on a live connection is the writer's
+    const connected = this.#o.redis.status === 'ready';
     if (this.#failures === 0)
-      this.#o.logger.warn(
+      this.#o.logger[connected ? 'warn' : 'debug'](
         { err },
         'record stream unreachable: records wait in memory, then go to the spool',
       );
+    if (this.#failures === 0 && connected) this.#warned = true;
     this.#retryAt = this.#now() + RETRY_MS[Math.min(this.#failures, RETRY_MS.length - 1)]!;
     this.#failures++;
   }

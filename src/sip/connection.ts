@@ -2,10 +2,12 @@
  * The inbound connection to drachtio-server. drachtio-srf reconnects by itself with a growing
  * delay (150 ms × 1.7 per attempt, capped here); this module reports the state changes, hands
  * everything in flight over as orphans when the connection drops, and cleans them up once it is
- * back.
+ * back. A drachtio-server that is not there is one warning and a reminder now and then
+ * (observability/peer-watch.ts), not a line per attempt.
  */
 import Srf from 'drachtio-srf';
 import type { Logger } from '../observability/logger.js';
+import { PeerWatch } from '../observability/peer-watch.js';
 import { InFlight } from './in-flight.js';
 import { type CleanupResult, Orphans } from './orphans.js';
 import type { Srf as SrfClient } from './srf-types.js';
@@ -22,22 +24,37 @@ const MAX_RETRY_DELAY_MS = 5000;
 
 export type Drachtio = { srf: SrfClient; inFlight: InFlight; orphans: Orphans };
 
+export type ConnectionOptions = {
+  now?: () => number;
+  /** While drachtio-server stays away, a reminder this often (the retries are debug lines). */
+  reminderMs?: number;
+};
+
 export function connectDrachtio(
   target: DrachtioTarget,
   logger: Logger,
   events: ConnectionEvents,
-  now: () => number = Date.now,
+  { now = Date.now, reminderMs = 60_000 }: ConnectionOptions = {},
 ): Drachtio {
   const srf = new (Srf as unknown as new () => SrfClient)();
   const inFlight = new InFlight();
   const orphans = new Orphans(logger, now);
+  const watch = new PeerWatch({
+    peer: 'drachtio-server',
+    address: `${target.host}:${target.port}`,
+    remedy:
+      'set DRACHTIO_HOST and DRACHTIO_PORT to where drachtio-server listens for applications, and DRACHTIO_SECRET to its secret; retrying, no calls until then',
+    refusedRemedy:
+      'set DRACHTIO_SECRET to the secret drachtio-server is configured with; retrying, no calls until then',
+    reminderMs,
+    logger,
+    now,
+  });
   let up = false;
   srf.on('connect', (err: Error | null, hostport: string) => {
-    if (err) {
-      logger.error({ err }, 'drachtio-server refused the connection');
-      return;
-    }
-    logger.info({ hostport }, 'connected to drachtio-server');
+    // a wrong secret: drachtio-srf tries again within a few hundred milliseconds, for ever
+    if (err) return watch.failed(err, 'refused');
+    watch.reached({ hostport });
     up = true;
     inFlight.connected();
     events.onConnected();
@@ -60,12 +77,18 @@ export function connectDrachtio(
       'drachtio connection closed; ending calls in progress, reconnecting',
     );
     orphans.add(dropped);
+    // said above, with what it means for calls; the watch only reminds while it stays away
+    watch.lost();
     events.onDisconnected();
   });
   srf.on('reconnecting', (opts: { delay?: number; attempt?: number }) =>
     logger.debug(opts, 'reconnecting to drachtio-server'),
   );
-  srf.on('error', (err: Error) => logger.warn({ err }, 'drachtio connection error'));
+  // an error on a live connection precedes its close; one per failed attempt is the watch's
+  srf.on('error', (err: Error) => {
+    if (up) logger.warn({ err }, 'drachtio connection error');
+    else watch.failed(err);
+  });
   srf.connect({ ...target, reconnect: { retryMaxDelay: MAX_RETRY_DELAY_MS } });
   return { srf, inFlight, orphans };
 }

@@ -33,6 +33,8 @@ t.test('every documented variable overrides its setting', async (t) => {
     AUDIT_STREAM: 'audit',
     AUDIT_RETENTION_DAYS: '90',
     LOG_LEVEL: 'debug',
+    LOG_FORMAT: 'pretty',
+    PEER_REMINDER_SECONDS: '5',
     OUTBOUND_TRUNK: 'sips:trunk.example.net:5061;transport=tls',
     TRUNK_AUTH_USERNAME: 'gw-7',
     TRUNK_AUTH_PASSWORD: 'pa55',
@@ -100,6 +102,8 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
     audit: { stream: 'audit', retentionDays: 90 },
     logLevel: 'debug',
+    logFormat: 'pretty',
+    peerReminderSeconds: 5,
     outboundTrunk: 'sips:trunk.example.net:5061;transport=tls',
     trunk: {
       authUsername: 'gw-7',
@@ -165,7 +169,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 67, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 69, 'every variable is covered here');
 });
 
 t.test(

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
+import { chooseFormat, logDestination } from '../../src/observability/log-format.js';
 import { createLogger, redactText } from '../../src/observability/logger.js';
 
 function capture() {
@@ -104,4 +105,39 @@ t.test('credentials never reach the log, wherever srf or drachtio carry them', a
   t.notMatch(out, /0123abcd/, 'no digest response');
   t.match(out, /\[secret\]/);
   t.match(out, /"status":401/, 'the rest stays readable');
+});
+
+t.test('log format: auto is pretty on a terminal only; json and pretty as set', async (t) => {
+  t.equal(chooseFormat('auto', true), 'pretty');
+  t.equal(chooseFormat('auto', false), 'json');
+  t.equal(chooseFormat('json', true), 'json');
+  t.equal(chooseFormat('pretty', false), 'pretty');
+  t.equal(logDestination('json', true), undefined, "JSON goes to pino's own stdout");
+  t.equal(logDestination('auto', false), undefined);
+});
+
+t.test('pretty: the level word and the message, numbers redacted as in JSON', async (t) => {
+  let out = '';
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      out += String(chunk);
+      cb();
+    },
+  });
+  const stream = logDestination('pretty', false, sink);
+  t.ok(stream, 'a prettifier');
+  const logger = createLogger('info', stream);
+  logger
+    .child({ from: 'sip:+4917612345678@carrier.example' })
+    .warn({ dialled: '+49 176 1234 5678', callId: '1-28957@127.0.0.1' }, 'call from 017612345678');
+  logger.info('connected to drachtio-server at 127.0.0.1:9022');
+  const lines = out.trim().split('\n');
+  t.equal(lines.length, 2, `one line per event:\n${out}`);
+  t.match(lines[0], /^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: call from \[number\] /);
+  t.match(lines[1], /INFO: connected to drachtio-server at 127\.0\.0\.1:9022/);
+  t.notOk(out.trimStart().startsWith('{'), 'not JSON');
+  for (const shape of ['17612345678', '176 1234 5678']) t.notOk(out.includes(shape), `no ${shape}`);
+  t.match(out, /1-28957@127\.0\.0\.1/, 'the Call-ID kept');
+  t.notOk(out.includes('\u001b['), 'no colours where no terminal shows them');
+  t.notOk(out.includes('calltrack'), 'the service field left out');
 });

@@ -3,9 +3,11 @@
  * DIALPLAN_PUBLISH=on a publisher) or a redis node (a follower of the published snapshot). Both
  * serve through one Reloader; what differs is where its folder comes from.
  */
+import type { Redis } from 'ioredis';
 import type { Config } from '../../config/load.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { watchRedis } from '../../observability/redis-peer.js';
 import type { RouteTable } from '../../routing/route-table.js';
 import { reportReload } from '../reload-report.js';
 import { Reloader, type ReloadOutcome } from '../reloader.js';
@@ -98,8 +100,28 @@ async function startFiles(deps: Deps): Promise<Dialplans> {
   };
 }
 
-async function openPublisher({ config, nodeId, logger, metrics }: Deps) {
+/**
+ * A missing Redis is said once per process, with what to set: by the record writer's client when
+ * records go to Redis (RECORD_SINK=redis), else by this one.
+ */
+function watchSharedRedis(redis: Redis, { config, logger }: Deps, meanwhile: string): void {
+  if (config.recordSink === 'redis') return;
+  watchRedis(redis, {
+    url: config.redisUrl,
+    remedy: `set REDIS_URL to the Redis the gateways share dialplans through; ${meanwhile}`,
+    reminderMs: config.peerReminderSeconds * 1000,
+    logger,
+  });
+}
+
+async function openPublisher(deps: Deps) {
+  const { config, nodeId, logger, metrics } = deps;
   const redis = commandClient(config.redisUrl);
+  watchSharedRedis(
+    redis,
+    deps,
+    'meanwhile this node serves its folder and publishes it once Redis answers',
+  );
   const publisher = new SnapshotPublisher({
     store: new SnapshotStore(redis, dialplanKeys()),
     node: nodeId,
@@ -124,6 +146,11 @@ async function openPublisher({ config, nodeId, logger, metrics }: Deps) {
 async function startFollower(deps: Deps): Promise<Dialplans> {
   const { config, logger, metrics } = deps;
   const redis = commandClient(config.redisUrl);
+  watchSharedRedis(
+    redis,
+    deps,
+    'meanwhile the routes in force, or the cached snapshot, keep answering',
+  );
   const subscriber = subscriberClient(config.redisUrl);
   const keys = dialplanKeys();
   const { reloader, follower, served } = followingReloader(
