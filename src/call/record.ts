@@ -74,6 +74,11 @@ export type CallRecord = {
   readonly sipStatus: number;
   /** Index of the destination that answered. */
   readonly destinationIndex?: number;
+  /**
+   * The destination that answered, as routed (E.164 or SIP URI): for the traffic record only
+   * (billing); the anonymised record keeps its index alone.
+   */
+  readonly destination?: string;
   readonly attempts: readonly Attempt[];
   readonly startedAt: string;
   readonly answeredAt?: string;

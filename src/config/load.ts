@@ -91,6 +91,17 @@ export type Config = {
     readonly spoolMaxBytes: number;
     readonly pseudonymSecret: string;
   };
+  /**
+   * Traffic data for billing, apart from the anonymised records: written only when `records` is
+   * on, to its own stream, trimmed after `retentionDays` (at most 180); read by billing and admins.
+   */
+  readonly traffic: {
+    readonly records: 'on' | 'off';
+    readonly stream: string;
+    readonly retentionDays: number;
+    readonly callerDisplay: 'none' | 'masked' | 'full';
+    readonly billingRedisUrl: string;
+  };
   /** FreeSWITCH media servers (`host:port:secret`); empty: no media, signalling only. */
   readonly media: {
     readonly servers: readonly string[];
@@ -178,6 +189,11 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RECORD_SPOOL_AFTER_MS: { path: ['records', 'spoolAfterMs'], kind: 'integer' },
   RECORD_SPOOL_MAX_BYTES: { path: ['records', 'spoolMaxBytes'], kind: 'integer' },
   CALLER_PSEUDONYM_SECRET: { path: ['records', 'pseudonymSecret'], kind: 'string' },
+  TRAFFIC_RECORDS: { path: ['traffic', 'records'], kind: 'string' },
+  TRAFFIC_STREAM: { path: ['traffic', 'stream'], kind: 'string' },
+  TRAFFIC_RETENTION_DAYS: { path: ['traffic', 'retentionDays'], kind: 'integer' },
+  TRAFFIC_CALLER_DISPLAY: { path: ['traffic', 'callerDisplay'], kind: 'string' },
+  BILLING_REDIS_URL: { path: ['traffic', 'billingRedisUrl'], kind: 'string' },
   FREESWITCH: { path: ['media', 'servers'], kind: 'list' },
   FREESWITCH_LISTEN_ADDRESS: { path: ['media', 'listenAddress'], kind: 'string' },
   FREESWITCH_CONNECT_TIMEOUT_MS: { path: ['media', 'connectTimeoutMs'], kind: 'integer' },

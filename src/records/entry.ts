@@ -3,6 +3,7 @@
  * per call. The caller appears only as a coarse class and, when configured, a per-day pseudonym.
  * This module is the one definition of the format: writer, analytics and export all use it.
  */
+import { flatCodec } from './flat-fields.js';
 
 export type CallerCountry = 'DE' | 'AT' | 'other' | 'unknown';
 export type CallerKind = 'fixed' | 'mobile' | 'other' | 'unknown';
@@ -97,23 +98,9 @@ export const FIELDS: Readonly<Record<keyof StreamRecord, string>> = {
   announcement: 'announcement',
 };
 
-const KEYS = Object.keys(FIELDS) as (keyof StreamRecord)[];
+const codec = flatCodec<StreamRecord>(FIELDS);
 
-/**
- * `[field, value, field, value, …]` for XADD. A field the record lacks (one spooled by an older
- * version) is written as ''.
- */
-export function toFields(r: StreamRecord): string[] {
-  const out: string[] = [];
-  for (const k of KEYS) out.push(FIELDS[k], r[k] ?? '');
-  return out;
-}
-
+/** `[field, value, …]` for XADD; a field an older spooled record lacks is written as ''. */
+export const toFields = codec.toFields;
 /** An XRANGE/XREADGROUP entry's field list back into a record; unknown fields are ignored. */
-export function fromFields(list: readonly string[]): StreamRecord {
-  const byField = new Map<string, string>();
-  for (let i = 0; i + 1 < list.length; i += 2) byField.set(list[i]!, list[i + 1]!);
-  const out = {} as Record<keyof StreamRecord, string>;
-  for (const k of KEYS) out[k] = byField.get(FIELDS[k]) ?? '';
-  return out as StreamRecord;
-}
+export const fromFields = codec.fromFields;

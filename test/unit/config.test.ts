@@ -69,6 +69,11 @@ t.test('every documented variable overrides its setting', async (t) => {
     RECORD_SPOOL_AFTER_MS: '200',
     RECORD_SPOOL_MAX_BYTES: '1048576',
     CALLER_PSEUDONYM_SECRET: 'k',
+    TRAFFIC_RECORDS: 'on',
+    TRAFFIC_STREAM: 'traffic',
+    TRAFFIC_RETENTION_DAYS: '30',
+    TRAFFIC_CALLER_DISPLAY: 'none',
+    BILLING_REDIS_URL: 'redis://billing:pw@redis:6379/1',
     FREESWITCH: 'fs1:8021:ClueCon, 10.0.0.2:8022:s:e:c',
     FREESWITCH_LISTEN_ADDRESS: '10.0.0.9',
     FREESWITCH_CONNECT_TIMEOUT_MS: '500',
@@ -146,6 +151,13 @@ t.test('every documented variable overrides its setting', async (t) => {
       spoolMaxBytes: 1048576,
       pseudonymSecret: 'k',
     },
+    traffic: {
+      records: 'on',
+      stream: 'traffic',
+      retentionDays: 30,
+      callerDisplay: 'none',
+      billingRedisUrl: 'redis://billing:pw@redis:6379/1',
+    },
     media: {
       servers: ['fs1:8021:ClueCon', '10.0.0.2:8022:s:e:c'],
       listenAddress: '10.0.0.9',
@@ -169,7 +181,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 69, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 74, 'every variable is covered here');
 });
 
 t.test(
@@ -237,6 +249,32 @@ t.test(
     });
     const err = t.throws(() => loadConfig({ AUDIT_RETENTION_DAYS: '0' })) as ConfigError;
     t.match(err.problems, [/^AUDIT_RETENTION_DAYS \(audit\.retentionDays\)/]);
+  },
+);
+
+t.test(
+  'traffic data: off by default, kept 90 days; more than 180 days or another display is refused',
+  async (t) => {
+    t.same(loadConfig({}).traffic, {
+      records: 'off',
+      stream: 'calltrack:traffic',
+      retentionDays: 90,
+      callerDisplay: 'masked',
+      billingRedisUrl: '',
+    });
+    t.equal(loadConfig({ TRAFFIC_RETENTION_DAYS: '180' }).traffic.retentionDays, 180);
+    const err = t.throws(() =>
+      loadConfig({
+        TRAFFIC_RETENTION_DAYS: '181',
+        TRAFFIC_RECORDS: 'yes',
+        TRAFFIC_CALLER_DISPLAY: 'all',
+      }),
+    ) as ConfigError;
+    t.match(err.problems, [
+      /^TRAFFIC_RECORDS \(traffic\.records\)/,
+      /^TRAFFIC_RETENTION_DAYS \(traffic\.retentionDays\).*180/,
+      /^TRAFFIC_CALLER_DISPLAY \(traffic\.callerDisplay\)/,
+    ]);
   },
 );
 
