@@ -8,6 +8,7 @@ import { CliError, type CliIO } from './io.js';
 import { numbersCommand } from './numbers.js';
 import { withProgressFlags } from './progress.js';
 import { recordingsCommand } from './recordings.js';
+import { redisAclCommand } from './redis-acl.js';
 import { reportCommand } from './report.js';
 import { tokenCommand } from './token.js';
 import { lookupCommand, validateCarriersCommand, validateCommand } from './validate.js';
@@ -31,6 +32,8 @@ const USAGE = `usage: calltrack <command>
                                       delete recordings past their number's retention days
   token --name <who> --role <role>    a new admin API token (role admin, editor, viewer or
                                       customer:<id>) and its line for ADMIN_TOKENS_FILE
+  redis-acl [--out file]              the Redis ACL file with the hashes of REDIS_PASSWORD_GATEWAY,
+                                      _ANALYTICS, _BILLING and _ADMIN (README "Redis users")
   doctor                              check the configuration and every peer it names (dialplans,
                                       carriers, drachtio, Redis, FreeSWITCH, SMTP): one row each,
                                       with the fix; exit 1 if a check failed
@@ -85,6 +88,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (command === 'export') return await exportCommand(io, args, values);
     if (command === 'recordings') return await recordingsCommand(io, args, values);
     if (command === 'token') return tokenCommand(io, values);
+    if (command === 'redis-acl' && args.length === 0) return await redisAclCommand(io, values.out);
     if (command === 'doctor') return await doctorCommand(io, args);
     throw new CliError(`unknown command '${command}'\n${USAGE}`);
   } catch (err) {
