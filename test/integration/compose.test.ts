@@ -10,16 +10,18 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { ENV_VARS, loadConfig } from '../../src/config/load.js';
+import { type AclUser, PASSWORD_VARS } from '../../src/redis-acl/users.js';
 import { requireBinary } from '../helpers/binaries.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const DEPLOY = join(REPO, 'config/deploy');
-/** Set by the image (Dockerfile ENV), not read by the config. */
-const IMAGE_ONLY_VARS = new Set(['NODE_ENV']);
+/** Set by the image (Dockerfile ENV) or read by `calltrack redis-acl`, not by the config. */
+const IMAGE_ONLY_VARS = new Set(['NODE_ENV', ...Object.values(PASSWORD_VARS)]);
 
 type Service = {
   build?: { context: string };
+  command?: string[];
   environment?: Record<string, string | null>;
   volumes?: (string | { type: string; source?: string; target: string })[];
   healthcheck?: { test: string[] | string };
@@ -254,4 +256,32 @@ t.test('Grafana reads the stack Prometheus and the dashboards folder', async (t)
   const mounted = mounts(stack.services.grafana ?? {}).find((m) => m.target === path);
   t.equal(mounted?.source, join(grafana, 'dashboards'), 'the provider reads the mounted folder');
   t.ok(JSON.parse(readFileSync(join(grafana, 'dashboards/calltrack.json'), 'utf8')).uid);
+});
+
+t.test('each component reaches Redis as its own user of the rendered ACL file', async (t) => {
+  const stack = resolved(DEPLOY);
+  const redis = stack.services.redis;
+  t.match(redis?.command, ['redis-server', '--appendonly', 'yes', '--aclfile', '/acl/users.acl']);
+  t.notMatch(JSON.stringify(redis?.command), /requirepass/, 'no shared password');
+  const rendered = stack.services['redis-acl'];
+  t.match(rendered?.command, [
+    'node',
+    'dist/src/cli/main.js',
+    'redis-acl',
+    '--out',
+    '/acl/users.acl',
+  ]);
+  const acl = mounts(rendered ?? {}).find((m) => m.target === '/acl')?.source;
+  t.ok(acl, 'redis-acl writes into a volume');
+  t.equal(mounts(redis ?? {}).find((m) => m.target === '/acl')?.source, acl, 'that Redis reads');
+  const userOf = (url: string | null | undefined) => {
+    const u = new URL(url ?? '');
+    const password = rendered?.environment?.[PASSWORD_VARS[u.username as AclUser]];
+    return password === decodeURIComponent(u.password) ? u.username : `${u.username} (password?)`;
+  };
+  for (const [name, s] of gateways(stack)) {
+    t.equal(userOf(s.environment?.REDIS_URL), 'gateway', `${name}: REDIS_URL`);
+    t.equal(userOf(s.environment?.BILLING_REDIS_URL), 'billing', `${name}: BILLING_REDIS_URL`);
+  }
+  t.equal(userOf(stack.services.analytics?.environment?.REDIS_URL), 'analytics');
 });
