@@ -26,11 +26,13 @@ export async function redisAclCommand(io: CliIO, out: string | undefined): Promi
       problems.push(`${name}: use at least 16 of A-Z a-z 0-9 . _ ~ - (it travels in REDIS_URL)`);
     passwords[user] = value;
   }
+  // one shared password would let each component log in as the others
   const twice = ACL_USERS.filter(
-    (u, i) => ACL_USERS.findIndex((v) => passwords[v] === passwords[u]) < i,
+    (u, i) => passwords[u] && ACL_USERS.findIndex((v) => passwords[v] === passwords[u]) < i,
   );
   for (const user of twice) problems.push(`${PASSWORD_VARS[user]}: the same as another user's`);
-  if (problems.length > 0) throw new CliError(`redis-acl: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new CliError(`redis-acl: no file written\n  ${problems.join('\n  ')}`);
   const config = loadConfig(io.env);
   const text = renderAcl(passwords, {
     calls: config.records.stream,

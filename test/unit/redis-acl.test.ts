@@ -72,6 +72,8 @@ t.test('missing, weak and shared passwords are refused, all at once', async (t) 
   t.match(msg, 'REDIS_PASSWORD_ANALYTICS: use at least 16 of');
   t.match(msg, "REDIS_PASSWORD_ADMIN: the same as another user's");
   const none = await cli(['redis-acl'], undefined, {});
+  t.equal(none.err.filter((l) => l.includes('not set')).length, 4, 'each missing one named');
+  t.notMatch(none.err.join('\n'), 'the same as', 'four missing are not four shared');
   t.match(
     none.err.join('\n'),
     "REDIS_PASSWORD_BILLING: not set (the password of the Redis user 'billing')",
