@@ -6,6 +6,7 @@
  * dialplan distribution as `gateway`, the analytics consumer and the CLI's report, export and
  * last calls as `analytics`, the audit of a traffic read as `billing`.
  */
+import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { RedisAudit } from '../../src/admin/audit-redis.js';
@@ -474,4 +475,36 @@ t.test('analytics and the CLI work as analytics; billing reads and audits traffi
   });
   await t.rejects(audit.page({ limit: 10 }), /NOPERM/, 'the trail is not billing’s to read');
   t.equal(await userClient(t, server, 'admin').xlen(AUDIT), 1);
+});
+
+t.test('the `calltrack analytics` process counts as analytics', async (t) => {
+  const server = await startAclRedis(t);
+  const bed = await writerBed(t, server.urlOf('gateway'));
+  bed.writer.write(record('answered'));
+  await bed.writer.flush();
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'analytics', '--consumer', 'proc-1'],
+    {
+      env: { ...process.env, REDIS_URL: server.urlOf('analytics'), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  proc.stderr.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  t.teardown(() => {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  const admin = userClient(t, server, 'admin');
+  await waitFor(async () => (await admin.hget(LAST_CALL, '+493025550101')) !== null, 20_000);
+  proc.kill('SIGTERM');
+  t.equal(await exited, 0, 'exit 0 after SIGTERM');
+  t.match(out, /"counted":1/);
+  t.notMatch(out, /NOPERM|Skipping the ready check/, 'no refusal on the way');
 });
