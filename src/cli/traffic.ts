@@ -96,7 +96,7 @@ async function readAuditWrite(
   format: 'csv' | 'json',
   what: AuditWhat,
 ): Promise<void> {
-  const actor = flags.operator ?? userInfo().username;
+  const actor = flags.operator || userInfo().username;
   await withRedis(io, async (r) => {
     const records = await readWithProgress(io, r, selection);
     await audit(r, {
