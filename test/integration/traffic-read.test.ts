@@ -10,44 +10,36 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
-import { type TrafficRecord, toTrafficFields } from '../../src/records/traffic-entry.js';
+import { openAdminStores } from '../../src/admin/open-stores.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { readTraffic } from '../../src/records/traffic-read.js';
 import type { CallerDisplay } from '../../src/records/traffic-rows.js';
 import { type AdminBed, auditEntries, adminBed as bed, TOKENS } from '../helpers/admin-bed.js';
 import { cli } from '../helpers/cli-io.js';
 import { startRedis } from '../helpers/redis.js';
 import { client } from '../helpers/stream-records.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { addTraffic as addRecords, trafficRecord } from '../helpers/traffic-records.js';
 
 const STREAM = 'calltrack:traffic';
 const BERLIN = '+493025550101';
 const GRAZ = '+4331655501';
 
-const traffic = (id: string, over: Partial<TrafficRecord>): TrafficRecord => ({
-  id,
-  trackingNumber: BERLIN,
-  customer: 'autohaus-berlin',
-  caller: '+4917612345678',
-  destination: '+493012345',
-  startedAt: '2026-11-03T10:00:00.000Z',
-  answeredAt: '2026-11-03T10:00:05.000Z',
-  endedAt: '2026-11-03T10:01:05.000Z',
-  billableSeconds: '60',
-  outcome: 'answered',
-  node: 'node-a',
-  ...over,
-});
-
 /** Berlin: two calls in November (one withheld), one in December; Graz: one in November. */
 const RECORDS = [
-  traffic('t-1', { startedAt: '2026-11-01T09:00:00.000Z', endedAt: '2026-11-01T09:02:00.000Z' }),
-  traffic('t-2', {
+  trafficRecord('t-1', {
+    startedAt: '2026-11-01T09:00:00.000Z',
+    endedAt: '2026-11-01T09:02:00.000Z',
+  }),
+  trafficRecord('t-2', {
     trackingNumber: GRAZ,
     customer: 'autohaus-graz',
     caller: '+436641234567',
     startedAt: '2026-11-02T09:00:00.000Z',
     endedAt: '2026-11-02T09:01:00.000Z',
   }),
-  traffic('t-3', {
+  trafficRecord('t-3', {
     caller: '',
     answeredAt: '',
     destination: '',
@@ -56,14 +48,13 @@ const RECORDS = [
     startedAt: '2026-11-30T22:30:00.000Z', // the 30th in Berlin, still November
     endedAt: '2026-11-30T22:31:00.000Z',
   }),
-  traffic('t-4', { startedAt: '2026-12-03T09:00:00.000Z', endedAt: '2026-12-03T09:05:00.000Z' }),
+  trafficRecord('t-4', {
+    startedAt: '2026-12-03T09:00:00.000Z',
+    endedAt: '2026-12-03T09:05:00.000Z',
+  }),
 ];
 
-/** XADDs each record with its end time as the stream id, as the gateway does at call end. */
-async function addTraffic(redis: Redis, records = RECORDS): Promise<void> {
-  for (const r of records)
-    await redis.xadd(STREAM, `${Date.parse(r.endedAt)}-*`, ...toTrafficFields(r));
-}
+const addTraffic = (redis: Redis) => addRecords(redis, STREAM, RECORDS);
 
 const CSV_HEAD =
   'id,start,answer,end,tracking_number,customer,caller,destination,billable_seconds,outcome';
@@ -458,4 +449,52 @@ t.test('calltrack traffic lawful-request: the reason required; bad dates exit 2'
     t.match(r.err.join('\n'), message);
   }
   t.equal((await redis.xrange('calltrack:audit', '-', '+')).length, 1, 'nothing more audited');
+});
+
+/** The stores' connections queue nothing while connecting: wait until one is up. */
+const ready = (redis: Redis) =>
+  redis.status === 'ready' ? undefined : new Promise((r) => redis.once('ready', r));
+
+t.test('the admin API reads traffic on BILLING_REDIS_URL, not on REDIS_URL', async (t) => {
+  const gateway = await startRedis(t);
+  const billing = await startRedis(t);
+  // the record only where the billing connection can see it
+  await addTraffic(client(t, billing.url));
+  const env = {
+    RECORD_SINK: 'redis',
+    REDIS_URL: gateway.url,
+    TRAFFIC_RECORDS: 'on',
+    BILLING_REDIS_URL: billing.url,
+    TRAFFIC_CALLER_DISPLAY: 'none',
+  };
+  const stores = openAdminStores(loadConfig(env), createLogger('silent'));
+  t.teardown(() => stores.close());
+  t.ok(stores.traffic, 'TRAFFIC_RECORDS=on: traffic readable');
+  const { redis, stream, callerDisplay } = stores.traffic!;
+  t.equal(stream, STREAM);
+  t.equal(callerDisplay, 'none');
+  const selection = {
+    kind: 'customer',
+    customer: 'autohaus-berlin',
+    from: '2026-11-01',
+    to: '2026-11-30',
+  } as const;
+  await ready(redis);
+  t.same(
+    (await readTraffic(redis, stream, selection)).map((r) => r.id),
+    ['t-1', 't-3'],
+  );
+  const off = openAdminStores(
+    loadConfig({ ...env, TRAFFIC_RECORDS: 'off' }),
+    createLogger('silent'),
+  );
+  t.teardown(() => off.close());
+  t.equal(off.traffic, undefined, 'TRAFFIC_RECORDS=off: none');
+  const same = openAdminStores(
+    loadConfig({ ...env, BILLING_REDIS_URL: '' }),
+    createLogger('silent'),
+  );
+  t.teardown(() => same.close());
+  await ready(same.traffic!.redis);
+  t.same(await readTraffic(same.traffic!.redis, STREAM, selection), [], 'empty: REDIS_URL');
 });

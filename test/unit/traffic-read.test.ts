@@ -16,23 +16,11 @@ import {
   trafficRow,
   trafficText,
 } from '../../src/records/traffic-rows.js';
+import { trafficRecord } from '../helpers/traffic-records.js';
 
 const DAY = 86_400_000;
 
-const record = (over: Partial<TrafficRecord> = {}): TrafficRecord => ({
-  id: 'r1',
-  trackingNumber: '+493025550101',
-  customer: 'autohaus-berlin',
-  caller: '+4917612345678',
-  destination: '+493012345',
-  startedAt: '2026-11-03T10:00:00.000Z',
-  answeredAt: '2026-11-03T10:00:05.000Z',
-  endedAt: '2026-11-03T10:01:05.000Z',
-  billableSeconds: '60',
-  outcome: 'answered',
-  node: 'node-a',
-  ...over,
-});
+const record = (over: Partial<TrafficRecord> = {}) => trafficRecord('r1', over);
 
 t.test('masked: the last three digits hidden, whatever the separators', async (t) => {
   t.equal(maskCaller('+4917612345678'), '+4917612345xxx');
