@@ -6,7 +6,8 @@
  *
  * Roles: admin, editor and viewer read everything; admin writes everything, editor numbers and
  * their lifecycle; `customer:<id>` reads its own customer and numbers only, never writes, and
- * anything else is 404 as if it did not exist (a 403 would confirm it does).
+ * anything else is 404 as if it did not exist (a 403 would confirm it does); `billing` reads
+ * traffic data (routes/traffic.ts) and nothing else.
  */
 import Fastify, {
   type FastifyInstance,
@@ -30,6 +31,7 @@ import { type DownloadDeps, registerDownloadRoutes } from './routes/downloads.js
 import { registerLifecycleRoutes } from './routes/lifecycle.js';
 import { registerReadRoutes } from './routes/read.js';
 import { registerReportRoute } from './routes/report.js';
+import { registerTrafficRoutes, type TrafficDeps } from './routes/traffic.js';
 import { registerWriteRoutes } from './routes/write.js';
 import type { Principal, TokenSet } from './tokens.js';
 import { numberParser } from './write-request.js';
@@ -59,6 +61,8 @@ export type AdminDeps = {
   /** GET /v1/audit reads the trail here; absent when it is in the log only (no Redis). */
   auditReader?: AuditReader;
   downloads: DownloadDeps;
+  /** The traffic stream on the billing connection; absent when TRAFFIC_RECORDS is off. */
+  traffic?: TrafficDeps;
   /** PEM certificate and key (ADMIN_TLS_CERT, ADMIN_TLS_KEY): HTTPS only. */
   https?: { cert: Buffer; key: Buffer };
   /** Sees every route as it is added (the test that holds the OpenAPI document to the routes). */
@@ -70,6 +74,8 @@ export type AdminDeps = {
 const REALM = 'Bearer realm="calltrack-admin"';
 // RFC 6750 §2.1 b64token, and a length no real token needs (ours are 43 characters)
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,512}=*) *$/i;
+/** What a billing token may reach: traffic data and this document; anything else is 403. */
+const BILLING_ROUTES = new Set(['/v1/traffic', '/v1/customers/:id/traffic', '/v1/openapi.json']);
 const WRITES = ['DELETE', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 /** Request bodies are single entries: 64 kB is far more than any needs. */
 const BODY_LIMIT = 64 * 1024;
@@ -135,6 +141,9 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
         }),
       );
     }
+    const route = req.routeOptions.url;
+    if (principal.role.kind === 'billing' && route !== undefined && !BILLING_ROUTES.has(route))
+      return sendProblem(reply, new Problem(403, 'a billing token reads traffic data only'));
     principals.set(req, principal);
   });
 
@@ -156,6 +165,7 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
   registerAuditRoutes(app, ctx, deps.auditReader);
   registerDownloadRoutes(app, ctx, deps.downloads);
   registerReportRoute(app, ctx, deps.downloads.history?.redis);
+  registerTrafficRoutes(app, ctx, deps.traffic);
   const openapi = buildOpenApi();
   app.get('/v1/openapi.json', async () => openapi);
   const writes = deps.dialplans;

@@ -4,26 +4,16 @@
  * never reaches Redis or the file system.
  */
 import { parseDate } from '../dialplan/dates.js';
+import { INSTANT_HINT, parseInstant } from '../records/instant.js';
 import type { AuditQuery } from './audit-redis.js';
 import { Problem } from './problem.js';
 import { type Check, checkedQuery, DEFAULT_LIMIT, limitCheck, quoted } from './query.js';
 
 const STREAM_ID = /^[0-9]{1,15}-[0-9]{1,15}$/;
-// RFC 3339 with a zone, or a bare date (a whole UTC day)
-const INSTANT =
-  /^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$/;
 const DAY_MS = 86_400_000;
 
-/** Milliseconds of an instant; a bare date is its first (`from`) or last (`to`) millisecond. */
-function instant(text: string, end: boolean): number | undefined {
-  if (!INSTANT.test(text) || !parseDate(text.slice(0, 10))) return undefined;
-  if (text.length === 10) return parseDate(text)!.getTime() + (end ? DAY_MS - 1 : 0);
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-const instantCheck: Check = (v) =>
-  instant(v, false) === undefined ? 'is not a date (YYYY-MM-DD) or an RFC 3339 time' : undefined;
+export const instantCheck: Check = (v) =>
+  parseInstant(v, false) === undefined ? INSTANT_HINT : undefined;
 
 export function parseAuditQuery(query: unknown): AuditQuery {
   const v = checkedQuery(query, {
@@ -32,8 +22,8 @@ export function parseAuditQuery(query: unknown): AuditQuery {
     from: instantCheck,
     to: instantCheck,
   });
-  const from = v.has('from') ? instant(v.get('from')!, false) : undefined;
-  const to = v.has('to') ? instant(v.get('to')!, true) : undefined;
+  const from = v.has('from') ? parseInstant(v.get('from')!, false) : undefined;
+  const to = v.has('to') ? parseInstant(v.get('to')!, true) : undefined;
   if (from !== undefined && to !== undefined && from > to)
     throw new Problem(400, `query parameter 'from' is after 'to'`);
   return {
@@ -95,4 +85,27 @@ export function recordingIdParam(id: string): string {
   if (!RECORD_ID.test(id))
     throw new Problem(400, `${quoted(id)} is not a recording id (the call's record id, a UUID)`);
   return id;
+}
+
+/** Why a read happens, as the reader says it: printable, at most 500 characters. */
+const REASON = /^[^\p{Cc}]{1,500}$/u;
+
+export type TrafficQuery = HistoryQuery & { customer: string; reason?: string };
+
+/** GET /v1/traffic: a customer and a period (local days), the format, optionally why. */
+export function parseTrafficQuery(query: unknown): TrafficQuery {
+  const v = checkedQuery(query, {
+    customer: (x) => (CUSTOMER_ID.test(x) ? undefined : 'is not a customer id'),
+    from: dateCheck,
+    to: dateCheck,
+    format: (x) => (x === 'csv' || x === 'json' ? undefined : 'is not csv or json'),
+    reason: (x) => (REASON.test(x) ? undefined : 'is not 1 to 500 printable characters'),
+  });
+  if (!v.has('customer')) throw new Problem(400, "query parameter 'customer' is required");
+  return {
+    customer: v.get('customer')!,
+    ...period(v),
+    format: (v.get('format') ?? 'json') as HistoryFormat,
+    ...(v.has('reason') && { reason: v.get('reason')! }),
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * What the admin API keeps and reads beyond the route table: the audit trail (a Redis stream when
  * the gateway writes its calls to Redis, else the log alone), the call stream for history
- * downloads and the recordings directory. Its own Redis connection: a long history download
- * never queues behind, or ahead of, the call records' writes.
+ * downloads, the traffic stream (on the billing connection) and the recordings directory. Its
+ * own Redis connection: a long history download never queues behind, or ahead of, the call
+ * records' writes.
  */
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
@@ -10,11 +11,13 @@ import { recordRedis } from '../records/open-writer.js';
 import { type AuditSink, logOnlyAudit } from './audit.js';
 import { type AuditReader, RedisAudit } from './audit-redis.js';
 import type { DownloadDeps } from './routes/downloads.js';
+import type { TrafficDeps } from './routes/traffic.js';
 
 export type AdminStores = {
   audit: AuditSink;
   auditReader?: AuditReader;
   downloads: DownloadDeps;
+  traffic?: TrafficDeps;
   close(): void;
 };
 
@@ -32,10 +35,27 @@ export function openAdminStores(config: Config, logger: Logger): AdminStores {
     log: logger,
     now: Date.now,
   });
+  const traffic = trafficStore(config);
   return {
     audit,
     auditReader: audit,
     downloads: { recordingsDir, history: { redis, stream: config.records.stream } },
-    close: () => redis.disconnect(),
+    ...(traffic && { traffic: traffic.deps }),
+    close: () => {
+      redis.disconnect();
+      traffic?.deps.redis.disconnect();
+    },
   };
+}
+
+/**
+ * The traffic stream on its own connection (BILLING_REDIS_URL, else REDIS_URL): with Redis ACLs
+ * the gateway's user may only append traffic records, the billing user may read them.
+ */
+function trafficStore(config: Config): { deps: TrafficDeps } | undefined {
+  const { records, stream, callerDisplay, billingRedisUrl } = config.traffic;
+  if (records !== 'on') return undefined;
+  const redis = recordRedis(billingRedisUrl || config.redisUrl);
+  redis.on('error', () => undefined);
+  return { deps: { redis, stream, callerDisplay } };
 }

@@ -4,6 +4,7 @@
  */
 import { OUTCOMES } from '../records/analytics-keys.js';
 import { EXPORT_COLUMNS } from '../records/export.js';
+import { TRAFFIC_COLUMNS } from '../records/traffic-rows.js';
 
 const COUNT = { type: 'integer', minimum: 0 };
 const OUTCOME_COUNTS = {
@@ -268,6 +269,50 @@ export function apiSchemas(): Record<string, Schema> {
             },
           },
         },
+      },
+    },
+    TrafficRow: {
+      type: 'object',
+      description:
+        'one call as billing needs it; `caller` null when withheld, or as TRAFFIC_CALLER_DISPLAY hides it from a customer (`none`), last three digits `x` when `masked`',
+      required: [...TRAFFIC_COLUMNS],
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        TRAFFIC_COLUMNS.map((c) => [
+          c,
+          c === 'id' || c === 'start' || c === 'outcome'
+            ? { type: 'string' }
+            : c === 'billable_seconds'
+              ? { type: ['integer', 'null'], minimum: 0 }
+              : NULLABLE_TEXT,
+        ]),
+      ),
+    },
+    LawfulRequest: {
+      type: 'object',
+      required: ['number', 'from', 'to', 'reason'],
+      additionalProperties: false,
+      properties: {
+        number: { type: 'string', description: 'the tracking number, E.164' },
+        from: { type: 'string', description: 'YYYY-MM-DD (UTC day) or an RFC 3339 time, included' },
+        to: { type: 'string', description: 'YYYY-MM-DD (UTC day) or an RFC 3339 time, included' },
+        reason: {
+          type: 'string',
+          minLength: 10,
+          maxLength: 500,
+          description: 'the legal basis or case reference (audited)',
+        },
+      },
+    },
+    LawfulAnswer: {
+      type: 'object',
+      required: ['number', 'from', 'to', 'records'],
+      additionalProperties: false,
+      properties: {
+        number: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        records: { type: 'array', items: ref('TrafficRow') },
       },
     },
     CallHistoryRow: {

@@ -9,7 +9,7 @@ import { dialplanSchemas } from './openapi-dialplan.js';
 import { apiSchemas } from './openapi-schemas.js';
 
 type Json = Record<string, unknown>;
-type Role = 'admin' | 'editor' | 'viewer' | 'customer';
+type Role = 'admin' | 'editor' | 'viewer' | 'customer' | 'billing';
 
 type Operation = {
   method: 'get' | 'post' | 'patch';
@@ -66,7 +66,10 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/v1/numbers/:number/replace', summary: 'Replace a number (address change)', roles: EDIT, params: ['number'], body: 'ReplaceRequest', write: true, ok: { 200: written('200') }, problems: [400, 403, 404, 409] },
   { method: 'get', path: '/v1/recordings/:id', summary: 'A call recording (WAV)', roles: ALL, params: ['recordingId'], ok: { 200: recording() }, problems: [400, 404, 503] },
   { method: 'get', path: '/v1/audit', summary: 'The audit trail, oldest first (admin only)', roles: ['admin'], params: ['auditLimit', 'auditAfter', 'auditFrom', 'auditTo'], ok: { 200: json('AuditPage', false) }, problems: [400, 403, 404, 503] },
-  { method: 'get', path: '/v1/openapi.json', summary: 'This document', roles: ALL, ok: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object', required: ['openapi', 'paths'] } } } } }, problems: [] },
+  { method: 'get', path: '/v1/traffic', summary: "A customer's traffic records, the caller in full (billing)", roles: ['admin', 'billing'], params: ['trafficCustomer', 'historyFrom', 'historyTo', 'historyFormat', 'trafficReason'], ok: { 200: traffic() }, problems: [400, 403, 404, 503] },
+  { method: 'get', path: '/v1/customers/:id/traffic', summary: "A customer's own call history, the caller as TRAFFIC_CALLER_DISPLAY says", roles: ['admin', 'billing', 'customer'], params: ['customerId', 'historyFrom', 'historyTo', 'historyFormat'], ok: { 200: traffic() }, problems: [400, 403, 404, 503] },
+  { method: 'post', path: '/v1/traffic/lawful-requests', summary: "A tracking number's traffic records over a time window, all customers (admin; a reason is required)", roles: ['admin'], body: 'LawfulRequest', ok: { 200: json('LawfulAnswer', false) }, problems: [400, 403, 404, 415, 422, 503] },
+  { method: 'get', path: '/v1/openapi.json', summary: 'This document', roles: [...ALL, 'billing'], ok: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object', required: ['openapi', 'paths'] } } } } }, problems: [] },
 ];
 
 function history(): Json {
@@ -75,6 +78,18 @@ function history(): Json {
     headers: { 'Content-Disposition': { schema: { type: 'string' } } },
     content: {
       'application/json': { schema: { type: 'array', items: schema('CallHistoryRow') } },
+      'text/csv': { schema: { type: 'string', description: 'RFC 4180, a header row' } },
+    },
+  };
+}
+
+function traffic(): Json {
+  return {
+    description:
+      'the traffic records of calls that started within the period (local days), oldest first',
+    headers: { 'Content-Disposition': { schema: { type: 'string' } } },
+    content: {
+      'application/json': { schema: { type: 'array', items: schema('TrafficRow') } },
       'text/csv': { schema: { type: 'string', description: 'RFC 4180, a header row' } },
     },
   };
@@ -146,6 +161,12 @@ const PARAMETERS: Record<string, Json> = {
   historyFrom: query('from', schema('date'), 'first local day (Europe/Berlin)', true),
   historyTo: query('to', schema('date'), 'last local day, at most 400 days after from', true),
   historyFormat: query('format', { enum: ['json', 'csv'], default: 'json' }, 'answer format'),
+  trafficCustomer: query('customer', schema('customerId'), 'the customer', true),
+  trafficReason: query(
+    'reason',
+    { type: 'string', minLength: 1, maxLength: 500 },
+    'why (audited); default `billing`',
+  ),
   auditLimit: query(
     'limit',
     { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
@@ -177,12 +198,21 @@ const ROLE_TEXT: Record<Role, string> = {
   editor: 'editor',
   viewer: 'viewer',
   customer: 'customer:<id> (its own data only; anything else 404)',
+  billing: 'billing (traffic data only; anything else 403)',
 };
 
 function operation(op: Operation): Json {
   const params = [...(op.params ?? []), ...(op.write ? ['ifMatch', 'dryRun'] : [])];
+  // a billing token is refused every operation that is not its own
+  const refused = op.roles.includes('billing') ? [] : [403];
   const problems = [
-    ...new Set([...op.problems, 401, 429, ...(op.write ? [412, 413, 415, 422, 428] : [])]),
+    ...new Set([
+      ...op.problems,
+      ...refused,
+      401,
+      429,
+      ...(op.write ? [412, 413, 415, 422, 428] : []),
+    ]),
   ].sort((a, b) => a - b);
   const responses: Json = { ...op.ok };
   for (const s of problems) responses[String(s)] = { $ref: `#/components/responses/Problem${s}` };

@@ -10,7 +10,8 @@ import type { Issue } from '../dialplan/types.js';
 import { deepFreeze } from '../util/freeze.js';
 
 export type Role =
-  | { readonly kind: 'admin' | 'editor' | 'viewer' }
+  /** `billing` reads traffic data (issue 15) and nothing else. */
+  | { readonly kind: 'admin' | 'editor' | 'viewer' | 'billing' }
   | { readonly kind: 'customer'; readonly customerId: string };
 
 /** Who a request is: the entry's name (for logs) and its role, never the token or its hash. */
@@ -25,7 +26,12 @@ export function sha256Hex(token: string): string {
 
 function roleOf(text: string): Role {
   if (text.startsWith('customer:')) return { kind: 'customer', customerId: text.slice(9) };
-  return { kind: text as 'admin' | 'editor' | 'viewer' };
+  return { kind: text as 'admin' | 'editor' | 'viewer' | 'billing' };
+}
+
+/** The role as the tokens file writes it (`admin`, `customer:<id>`): logs and audit entries. */
+export function roleText(role: Role): string {
+  return role.kind === 'customer' ? `customer:${role.customerId}` : role.kind;
 }
 
 export function loadTokens(file: string): TokenSet {

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminContext } from './context.js';
 import type { Changed, DialplanStore, Edit } from './dialplan-store.js';
 import type { DialplanHistory } from './history.js';
+import { roleText } from './tokens.js';
 import type { NumberParser } from './write-request.js';
 
 export type WriteContext = AdminContext & {
@@ -48,7 +49,7 @@ export async function answerChange(
   await ctx.audit
     .append({
       actor: name,
-      role: role.kind === 'customer' ? `customer:${role.customerId}` : role.kind,
+      role: roleText(role),
       action: audit.action,
       target: audit.target,
       ...(before !== undefined && { before }),

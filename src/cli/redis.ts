@@ -3,12 +3,12 @@
  * timeout and no retries, so an unreachable Redis is a clear refusal (exit 1), never a hang.
  */
 import { Redis } from 'ioredis';
-import { loadConfig } from '../config/load.js';
+import { type Config, loadConfig } from '../config/load.js';
 import { CliError, type CliIO } from './io.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
 
-export type CliRedis = { redis: Redis; url: string; stream: string };
+export type CliRedis = { redis: Redis; url: string; stream: string; config: Config };
 
 export async function connectRedis(io: CliIO): Promise<CliRedis> {
   const config = loadConfig(io.env);
@@ -39,7 +39,7 @@ export async function connectRedis(io: CliIO): Promise<CliRedis> {
   } finally {
     clearTimeout(timer);
   }
-  return { redis, url, stream: config.records.stream };
+  return { redis, url, stream: config.records.stream, config };
 }
 
 /** Runs `work` on a connection and closes it; a Redis failure on the way becomes exit 1. */

@@ -11,6 +11,7 @@ import { recordingsCommand } from './recordings.js';
 import { redisAclCommand } from './redis-acl.js';
 import { reportCommand } from './report.js';
 import { tokenCommand } from './token.js';
+import { trafficCommand } from './traffic.js';
 import { lookupCommand, validateCarriersCommand, validateCommand } from './validate.js';
 
 const USAGE = `usage: calltrack <command>
@@ -28,10 +29,18 @@ const USAGE = `usage: calltrack <command>
                                       calls per source and their share
   export --customer <id> --from <date> --to <date> --format csv|json [--out file]
                                       the customer's call history
+  traffic export --customer <id> --from <date> --to <date> --format csv|json [--out file]
+                 [--reason text] [--operator name]
+                                      the customer's traffic records (billing; run with the
+                                      billing user's REDIS_URL); audited
+  traffic lawful-request --number <E.164> --from <time> --to <time> --reason "<text>"
+                 [--format json|csv] [--out file] [--operator name]
+                                      one tracking number's traffic records in a time window,
+                                      all customers; the reason is required; audited
   recordings purge [--dir d] [--today YYYY-MM-DD]
                                       delete recordings past their number's retention days
-  token --name <who> --role <role>    a new admin API token (role admin, editor, viewer or
-                                      customer:<id>) and its line for ADMIN_TOKENS_FILE
+  token --name <who> --role <role>    a new admin API token (role admin, editor, viewer,
+                                      billing or customer:<id>) and its line for ADMIN_TOKENS_FILE
   redis-acl [--out file]              the Redis ACL file with the hashes of REDIS_PASSWORD_GATEWAY,
                                       _ANALYTICS, _BILLING and _ADMIN (README "Redis users")
   doctor                              check the configuration and every peer it names (dialplans,
@@ -62,6 +71,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         dir: { type: 'string' },
         at: { type: 'string' },
         name: { type: 'string' },
+        number: { type: 'string' },
+        reason: { type: 'string' },
+        operator: { type: 'string' },
         role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         progress: { type: 'boolean' },
@@ -86,6 +98,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (command === 'analytics') return await analyticsCommand(io, args, values);
     if (command === 'report') return await reportCommand(io, args, values);
     if (command === 'export') return await exportCommand(io, args, values);
+    if (command === 'traffic') return await trafficCommand(io, args, values);
     if (command === 'recordings') return await recordingsCommand(io, args, values);
     if (command === 'token') return tokenCommand(io, values);
     if (command === 'redis-acl' && args.length === 0) return await redisAclCommand(io, values.out);

@@ -11,7 +11,9 @@ import { CliError, type CliIO } from './io.js';
 export function tokenCommand(io: CliIO, values: { name?: string; role?: string }): number {
   const { name, role } = values;
   if (!name || !role)
-    throw new CliError('token needs --name <who> and --role admin|editor|viewer|customer:<id>');
+    throw new CliError(
+      'token needs --name <who> and --role admin|editor|viewer|billing|customer:<id>',
+    );
   // 256 bits, base64url: 43 characters of RFC 6750's b64token alphabet
   const token = randomBytes(32).toString('base64url');
   const line = `  - { name: ${JSON.stringify(name)}, role: ${JSON.stringify(role)}, sha256: "${sha256Hex(token)}" }`;

@@ -1,13 +1,14 @@
 /**
- * A customer's call history from the record stream, page by page: XRANGE over the stream-id
- * window of the period (`streamWindow`), `pageSize` entries per round trip, filtered by customer
- * and by the record's own start day. Only one page and the ids already exported (a replayed
- * duplicate appears once) are held in memory.
+ * A customer's call history from the record stream, page by page (stream-pages.ts) over the
+ * stream-id window of the period (`streamWindow`), filtered by customer and by the record's own
+ * start day. Only one page and the ids already exported (a replayed duplicate appears once) are
+ * held in memory.
  */
 import type { Redis } from 'ioredis';
 import { localDay } from './day.js';
 import { streamWindow } from './day-range.js';
 import { fromFields, type StreamRecord } from './entry.js';
+import { type OnStreamRead, streamPages } from './stream-pages.js';
 
 export type ExportQuery = {
   stream: string;
@@ -21,63 +22,33 @@ export type ExportQuery = {
 
 export const EXPORT_LATE_DAYS = 7;
 
-/**
- * After each page read, whether it held any of the customer's records or not: the entries read
- * so far and the share of the window's entries (by their time) behind the page.
- */
-export type OnExportRead = (read: { entries: number; position: number }) => void;
+/** Progress of the read: see stream-pages.ts. */
+export type OnExportRead = OnStreamRead;
 
-/** Yields each page's matching records, in stream order. */
-export async function* exportPages(
+/** Yields each page's matching records, in stream order; a replayed duplicate appears once. */
+export function exportPages(
   redis: Redis,
   q: ExportQuery,
   onRead?: OnExportRead,
 ): AsyncGenerator<StreamRecord[]> {
-  const { start, end } = streamWindow(q.from, q.to, q.lateDays ?? EXPORT_LATE_DAYS);
-  const count = q.pageSize ?? 1000;
+  const window = streamWindow(q.from, q.to, q.lateDays ?? EXPORT_LATE_DAYS);
   const seen = new Set<string>();
-  const position = onRead && (await positionIn(redis, q.stream, start, end));
-  let cursor = start;
-  let entries = 0;
-  for (;;) {
-    const page = await redis.xrange(q.stream, cursor, end, 'COUNT', count);
-    entries += page.length;
-    if (position && page.length > 0) onRead({ entries, position: position(page.at(-1)![0]) });
-    const out: StreamRecord[] = [];
-    for (const [, fields] of page) {
-      const r = fromFields(fields);
-      if (r.customer !== q.customer || seen.has(r.id) || !startsWithin(r, q.from, q.to)) continue;
-      seen.add(r.id);
-      out.push(r);
-    }
-    if (out.length > 0) yield out;
-    if (page.length < count) return;
-    cursor = `(${page.at(-1)![0]}`;
-  }
+  const keep = (fields: string[]) => {
+    const r = fromFields(fields);
+    if (r.customer !== q.customer || seen.has(r.id) || !startsOnDays(r.startedAt, q.from, q.to))
+      return;
+    seen.add(r.id);
+    return r;
+  };
+  return streamPages(redis, q.stream, window, keep, {
+    ...(q.pageSize !== undefined && { pageSize: q.pageSize }),
+    ...(onRead && { onRead }),
+  });
 }
 
-/**
- * The share of the window behind an entry id, by time. The window ends days after the period (or
- * in the future); its last entry is where the read ends, so that is 100%. One extra round trip.
- */
-async function positionIn(
-  redis: Redis,
-  stream: string,
-  start: string,
-  end: string,
-): Promise<(id: string) => number> {
-  const [last] = await redis.xrevrange(stream, end, start, 'COUNT', 1);
-  const from = Number(start);
-  const span = last ? msOf(last[0]) - from : 0;
-  return (id) => (span > 0 ? (msOf(id) - from) / span : 1);
-}
-
-function msOf(id: string): number {
-  return Number.parseInt(id, 10);
-}
-
-function startsWithin(r: StreamRecord, from: string, to: string): boolean {
-  const ms = Date.parse(r.startedAt);
+/** Whether a record's start (ISO) falls on one of the local days `from`…`to`. */
+export function startsOnDays(startedAt: string, from: string, to: string): boolean {
+  const ms = Date.parse(startedAt);
   if (Number.isNaN(ms)) return false;
   const day = localDay(ms);
   return day >= from && day <= to;
@@ -120,11 +91,7 @@ export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number 
  */
 export function exportRow(r: StreamRecord): ExportRow {
   return {
-    id: r.id,
-    start: r.startedAt,
-    answer: r.answeredAt || null,
-    end: r.endedAt || null,
-    tracking_number: r.trackingNumber || null,
+    ...callTimes(r),
     source: r.source,
     outcome: r.outcome,
     reject_reason: r.rejectReason || null,
@@ -146,4 +113,23 @@ export function exportRow(r: StreamRecord): ExportRow {
 
 function int(text: string): number | null {
   return /^-?[0-9]+$/.test(text) ? Number(text) : null;
+}
+
+type Timed = {
+  id: string;
+  startedAt: string;
+  answeredAt: string;
+  endedAt: string;
+  trackingNumber: string;
+};
+
+/** The first columns of every export (call history and traffic): the call, when, which number. */
+export function callTimes(r: Timed) {
+  return {
+    id: r.id,
+    start: r.startedAt,
+    answer: r.answeredAt || null,
+    end: r.endedAt || null,
+    tracking_number: r.trackingNumber || null,
+  };
 }

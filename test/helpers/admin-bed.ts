@@ -14,6 +14,7 @@ import { sha256Hex, TokenSet } from '../../src/admin/tokens.js';
 import { loadDialplans } from '../../src/dialplan/load.js';
 import { buildTable } from '../../src/dialplan/table.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { CallerDisplay } from '../../src/records/traffic-rows.js';
 import { adminClient } from './admin-client.js';
 import { ACTIVE, CUSTOMERS, numberEntry, numbersFile } from './dialplan-texts.js';
 import { startRedis } from './redis.js';
@@ -24,12 +25,14 @@ export const TOKENS = {
   editor: 'tok-editor-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
   viewer: 'tok-viewer-ccccccccccccccccccccccccccccccccccc',
   berlin: 'tok-berlin-ddddddddddddddddddddddddddddddddddd',
+  billing: 'tok-billing-eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',
 };
 const tokens = new TokenSet([
   { name: 'ops-admin', role: 'admin', sha256: sha256Hex(TOKENS.admin) },
   { name: 'ops-editor', role: 'editor', sha256: sha256Hex(TOKENS.editor) },
   { name: 'ops-viewer', role: 'viewer', sha256: sha256Hex(TOKENS.viewer) },
   { name: 'dealer-berlin', role: 'customer:autohaus-berlin', sha256: sha256Hex(TOKENS.berlin) },
+  { name: 'accounts', role: 'billing', sha256: sha256Hex(TOKENS.billing) },
 ]);
 
 const NOW = new Date('2026-11-22T10:00:00Z');
@@ -85,7 +88,15 @@ function recordings(): string {
 
 export type AdminBed = Awaited<ReturnType<typeof adminBed>>;
 
-export async function adminBed(t: Test, withRedis = true) {
+/**
+ * `traffic`: the traffic stream (`calltrack:traffic`) readable with the caller shown to a
+ * customer as `callerDisplay` says (TRAFFIC_RECORDS=on); without it, traffic records are off.
+ */
+export async function adminBed(
+  t: Test,
+  withRedis = true,
+  traffic?: { callerDisplay: CallerDisplay },
+) {
   let logs = '';
   const logger = createLogger('info', {
     write: (s: string) => {
@@ -124,6 +135,10 @@ export async function adminBed(t: Test, withRedis = true) {
       recordingsDir: dir,
       ...(redis && { history: { redis, stream: 'calltrack:calls' } }),
     },
+    ...(redis &&
+      traffic && {
+        traffic: { redis, stream: 'calltrack:traffic', callerDisplay: traffic.callerDisplay },
+      }),
     now: () => performance.now(),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

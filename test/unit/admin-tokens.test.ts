@@ -27,9 +27,11 @@ t.test('a valid file: each token finds its name and role, nothing else does', as
     file([
       ['ops', 'admin', ADMIN],
       ['berlin', 'customer:autohaus-berlin', DEALER],
+      ['accounts', 'billing', 'tok-billing'],
     ]),
   );
-  t.equal(set.size, 2);
+  t.equal(set.size, 3);
+  t.same(set.authenticate('tok-billing'), { name: 'accounts', role: { kind: 'billing' } });
   t.same(set.authenticate(ADMIN), { name: 'ops', role: { kind: 'admin' } });
   t.same(set.authenticate(DEALER), {
     name: 'berlin',
@@ -58,7 +60,7 @@ t.test('every problem is listed with file:line:col', async (t) => {
   const err = t.throws(() => parseTokens('tokens.yaml', text)) as ConfigError;
   t.ok(err instanceof ConfigError);
   t.match(err.problems, [
-    /^tokens\.yaml:4:11: .*admin, editor, viewer or customer:<customer id>/,
+    /^tokens\.yaml:4:11: .*admin, editor, viewer, billing or customer:<customer id>/,
     /^tokens\.yaml:5:13: .*hex SHA-256/,
     /^tokens\.yaml:9:5: unknown field 'token'/,
   ]);
@@ -178,8 +180,21 @@ t.test(
     });
     const b = await run('token', '--name', 'anna', '--role', 'viewer');
     t.not(b.out[0], token, 'a new token each time');
+    const billing = await run('token', '--name', 'accounts', '--role', 'billing');
+    t.equal(billing.code, 0);
+    const [billingToken, billingLine] = billing.out as [string, string];
+    t.same(
+      parseTokens('t.yaml', `version: 1\ntokens:\n${billingLine}\n`).authenticate(billingToken),
+      {
+        name: 'accounts',
+        role: { kind: 'billing' },
+      },
+    );
     const bad = await run('token', '--name', 'anna', '--role', 'root');
     t.equal(bad.code, 2);
-    t.match(bad.err.join('\n'), /'role' must be admin, editor, viewer or customer:<customer id>/);
+    t.match(
+      bad.err.join('\n'),
+      /'role' must be admin, editor, viewer, billing or customer:<customer id>/,
+    );
   },
 );

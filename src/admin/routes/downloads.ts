@@ -17,6 +17,7 @@ import type { StreamRecord } from '../../records/entry.js';
 import { exportPages } from '../../records/export.js';
 import { exportChunks } from '../../records/export-text.js';
 import type { AuditEntry } from '../audit.js';
+import { auditedRead } from '../audited.js';
 import type { AdminContext } from '../context.js';
 import { customerIdParam, parseHistoryQuery, recordingIdParam } from '../download-query.js';
 import { Problem } from '../problem.js';
@@ -42,17 +43,8 @@ export function registerDownloadRoutes(
   ctx: AdminContext,
   deps: DownloadDeps,
 ): void {
-  /** The audit entry of a download; a trail that cannot take it refuses the download. */
-  const audited = async (req: FastifyRequest, entry: Omit<AuditEntry, 'actor' | 'role'>) => {
-    const { name, role } = ctx.who(req);
-    const roleText = role.kind === 'customer' ? `customer:${role.customerId}` : role.kind;
-    try {
-      await ctx.audit.append({ actor: name, role: roleText, ...entry });
-    } catch (err) {
-      ctx.log.error({ err, action: entry.action }, 'admin API: download refused, not audited');
-      throw new Problem(503, 'the audit trail is not available; downloads wait until it is');
-    }
-  };
+  const audited = (req: FastifyRequest, entry: Omit<AuditEntry, 'actor' | 'role'>) =>
+    auditedRead(ctx, req, entry);
 
   app.get<{ Params: { id: string } }>('/v1/customers/:id/calls', async (req, reply) => {
     const id = customerIdParam(req.params.id);
