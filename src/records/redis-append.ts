@@ -127,23 +127,56 @@ export async function trimStream(
 
 /**
  * The common case, records never sent before: plain XADDs (the call's entry, then its traffic
- * entry) and the new sequence mark in one MULTI/EXEC, all or nothing, at the speed of a bare
- * pipeline. Anything that may have reached Redis already (a retry, the spool) goes through
- * `appendBatch`, which checks the mark.
+ * entry) and the new sequence mark in one MULTI/EXEC, at the speed of a bare pipeline. Anything
+ * that may have reached Redis already (a retry, the spool) goes through `appendBatch`, which
+ * checks the mark. A command that fails inside EXEC (a key of the wrong type) does not stop the
+ * others: the batch's entries are then deleted again and the mark put back, so the retry through
+ * the script finds nothing of the batch written, and no call keeps one entry without the other.
  */
 export async function appendFresh(
   redis: Redis,
   target: AppendTarget,
   batch: readonly AppendItem[],
 ): Promise<void> {
+  const marks = marksKey(target.stream);
   const tx = redis.multi();
+  tx.hget(marks, target.node);
+  const streams: string[] = [];
   for (const item of batch) {
     tx.xadd(target.stream, '*', ...toFields(item.record));
+    streams.push(target.stream);
     const traffic = trafficFields(target, item);
-    if (traffic && target.trafficStream) tx.xadd(target.trafficStream, '*', ...traffic);
+    if (traffic && target.trafficStream) {
+      tx.xadd(target.trafficStream, '*', ...traffic);
+      streams.push(target.trafficStream);
+    }
   }
-  tx.hset(marksKey(target.stream), target.node, String(batch.at(-1)?.seq ?? 0));
+  tx.hset(marks, target.node, String(batch.at(-1)?.seq ?? 0));
   const results = await tx.exec();
-  const failed = results?.find(([err]) => err);
-  if (!results || failed) throw failed?.[0] ?? new Error('MULTI/EXEC aborted');
+  if (!results) throw new Error('MULTI/EXEC aborted');
+  const failed = results.find(([err]) => err);
+  if (!failed) return;
+  await undo(redis, target, streams, results);
+  throw failed[0];
+}
+
+/** Deletes what a partly failed EXEC added and restores the mark it moved. */
+async function undo(
+  redis: Redis,
+  target: AppendTarget,
+  streams: readonly string[],
+  results: [Error | null, unknown][],
+): Promise<void> {
+  const added = new Map<string, string[]>();
+  streams.forEach((stream, k) => {
+    const [err, id] = results[k + 1] ?? [];
+    if (!err && typeof id === 'string') added.set(stream, [...(added.get(stream) ?? []), id]);
+  });
+  const tx = redis.multi();
+  for (const [stream, ids] of added) tx.xdel(stream, ...ids);
+  const [markErr, mark] = results[0] ?? [];
+  const marks = marksKey(target.stream);
+  if (!markErr && typeof mark === 'string') tx.hset(marks, target.node, mark);
+  else tx.hdel(marks, target.node);
+  await tx.exec();
 }

@@ -195,6 +195,38 @@ t.test('a traffic entry that cannot be written leaves neither entry of its call'
   t.equal(await r.xlen(TRAFFIC), 2);
 });
 
+t.test('a first attempt whose EXEC partly fails is undone: nothing half written', async (t) => {
+  const redis = await startRedis(t);
+  const r = defineAppend(await client(t, redis.url));
+  await r.set('calltrack:wrong', 'not a stream');
+  const anonymise = createAnonymiser(undefined);
+  const raw = [1, 2, 3].map(() => callRecord('answered'));
+  const batch = raw.map((rec, i) => ({
+    seq: 10 + i,
+    record: anonymise(rec),
+    traffic: trafficOf(rec),
+  }));
+  const target = { stream: CALLS, node: 'n1', retentionDays: 400 };
+  await appendFresh(r, { ...target, trafficStream: TRAFFIC }, batch.slice(0, 1));
+  await t.rejects(
+    appendFresh(r, { ...target, trafficStream: 'calltrack:wrong' }, batch.slice(1)),
+    /WRONGTYPE/,
+  );
+  t.same(await callIds(r), [raw[0]!.recordId], 'the call entries of the failed batch are gone');
+  t.equal(await r.hget('calltrack:calls:writer-seq', 'n1'), '10', 'the mark is put back');
+  t.equal(await appendBatch(r, { ...target, trafficStream: TRAFFIC }, batch), 2, 'the retry');
+  t.same(
+    await callIds(r),
+    raw.map((x) => x.recordId),
+    'each call once',
+  );
+  t.same(
+    (await trafficEntries(r)).map((e) => e.id),
+    raw.map((x) => x.recordId),
+    'each traffic record once',
+  );
+});
+
 t.test('a spool written before traffic records existed still replays', async (t) => {
   const redis = await startRedis(t);
   const spoolDir = tempDir('calltrack-old-spool-');
