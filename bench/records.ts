@@ -1,7 +1,9 @@
 /**
  * Call records into a local redis-server through the writer (anonymise, batch, exactly-once
  * script, retention), against a bare ioredis pipelined XADD of the same entries: the floor any
- * writer pays. Each run starts its own redis-server on a free port.
+ * writer pays. The writer runs twice: as by default, and with traffic records on (each call's
+ * traffic record XADDed beside it, in the same transaction): the issue 15 floor is 0.5x the bare
+ * pipeline. Each run starts its own redis-server on a free port.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,11 @@ const records: CallRecord[] = Array.from({ length: COUNT }, (_, i) => ({
   source: `channel-${i % 7}`,
   outcome: i % 3 === 0 ? 'busy' : 'answered',
   sipStatus: i % 3 === 0 ? 486 : 200,
+  ...(i % 3 !== 0 && {
+    destinationIndex: 0,
+    destination: '+493089001234',
+    answeredAt: '2026-11-22T10:00:04.000Z',
+  }),
   attempts: [],
   startedAt: '2026-11-22T10:00:00.000Z',
   endedAt: '2026-11-22T10:01:00.000Z',
@@ -56,7 +63,7 @@ async function bare(): Promise<number> {
   return COUNT / ((performance.now() - t) / 1000);
 }
 
-async function viaWriter(round: number): Promise<number> {
+async function viaWriter(round: number, traffic: boolean): Promise<number> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'calltrack-bench-spool-'));
   const redis = recordRedis(url);
   // measured from a connected client: a writer that starts unconnected spools what it is given
@@ -75,6 +82,7 @@ async function viaWriter(round: number): Promise<number> {
     anonymise,
     logger: createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() })),
     metrics: createWriterMetrics(new Registry()),
+    ...(traffic && { traffic: { stream: `bench:traffic:${round}`, retentionDays: 90 } }),
   });
   const t = performance.now();
   for (const r of records) writer.write(r);
@@ -82,20 +90,23 @@ async function viaWriter(round: number): Promise<number> {
   const rate = COUNT / ((performance.now() - t) / 1000);
   const written = await admin.xlen(`bench:writer:${round}`);
   if (written !== COUNT) throw new Error(`bench records: writer wrote ${written} of ${COUNT}`);
+  const billed = traffic ? await admin.xlen(`bench:traffic:${round}`) : COUNT;
+  if (billed !== COUNT) throw new Error(`bench records: ${billed} traffic records of ${COUNT}`);
   await writer.close();
   await spool.close();
   redis.disconnect();
   rmSync(spoolDir, { recursive: true, force: true });
-  await admin.del(`bench:writer:${round}`);
+  await admin.del(`bench:writer:${round}`, `bench:traffic:${round}`);
   return rate;
 }
 
-let best = { bare: 0, writer: 0 };
+let best = { bare: 0, writer: 0, traffic: 0 };
 try {
   for (let round = 0; round < ROUNDS; round++) {
     best = {
       bare: Math.max(best.bare, await bare()),
-      writer: Math.max(best.writer, await viaWriter(round)),
+      writer: Math.max(best.writer, await viaWriter(round, false)),
+      traffic: Math.max(best.traffic, await viaWriter(round, true)),
     };
   }
 } finally {
@@ -106,3 +117,5 @@ figure('records', 'records', COUNT, 'records');
 figure('records', 'bare-xadd-pipeline-baseline', best.bare, 'records/s');
 figure('records', 'writer', best.writer, 'records/s');
 figure('records', 'ratio-to-baseline', best.writer / best.bare, 'x');
+figure('records', 'writer+traffic', best.traffic, 'records/s');
+figure('records', 'writer+traffic-ratio-to-baseline', best.traffic / best.bare, 'x');

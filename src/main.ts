@@ -131,6 +131,11 @@ const records =
     ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry))
     : undefined;
 const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
+if (config.traffic.records === 'on' && !records)
+  logger.warn(
+    { recordSink: config.recordSink },
+    'TRAFFIC_RECORDS=on needs RECORD_SINK=redis: no traffic records are written',
+  );
 let voicemailsPending = 0;
 const outbox = config.voicemail.smtpUrl ? startOutbox() : undefined;
 if (!outbox)

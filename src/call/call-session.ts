@@ -30,7 +30,7 @@ import { type Attempt, type CallOutcome, declined, type TransferNote } from './r
 import { type RedirectTarget, redirectOf } from './redirect.js';
 import { type Rung, ringGroup } from './ring-group.js';
 import type { TransferPolicy } from './transfer-target.js';
-import { legFor } from './trunk-leg.js';
+import { legFor, routedAs } from './trunk-leg.js';
 
 export type SessionDeps = {
   dialer: Dialer;
@@ -67,6 +67,8 @@ export type SessionResult = {
   sipStatus: number;
   attempts: Attempt[];
   destinationIndex?: number;
+  /** Who answered, as routed (E.164 or SIP URI): for the traffic record only, never logged. */
+  destination?: string;
   answeredAt?: number;
   endedBy?: EndedBy;
   media?: MediaUse;
@@ -134,7 +136,10 @@ export class CallSession {
       const rung =
         route.type === 'group' ? await this.#ringAll(route, index) : await this.#hunt(route, index);
       if (rung.answer) {
-        const connected = await this.#answered(rung.answer, index, [...attempts, ...rung.tried]);
+        const connected = await this.#answered(rung.answer, index, rung.reached, [
+          ...attempts,
+          ...rung.tried,
+        ]);
         if (connected) return connected;
         this.deps.logger.info({ destination: index }, 'dealer hung up before being connected');
       }
@@ -153,7 +158,8 @@ export class CallSession {
       const result = await this.#dial(target, destination.ringTimeoutMs);
       if (result.kind !== 'failed') {
         tried.push({ index, status: 200, cause: 'answered', ...hop });
-        return { answer: result, tried };
+        // the target that answered the gateway's INVITE: a redirect's, not the one routed first
+        return { answer: result, reached: routedAs(target), tried };
       }
       const next = redirectOf(result, hops, this.deps.redirect);
       const cause = next?.follow ? 'redirected' : (next?.cause ?? result.cause);
@@ -292,6 +298,7 @@ export class CallSession {
   async #answered(
     result: Exclude<DialResult, { kind: 'failed' }>,
     index: number,
+    reached: string | undefined,
     answered: Attempt[],
   ): Promise<SessionResult | undefined> {
     let legs: Connected;
@@ -339,6 +346,7 @@ export class CallSession {
       outcome: 'answered',
       sipStatus: 200,
       destinationIndex: index,
+      ...(reached && { destination: reached }),
       answeredAt,
       attempts: answered,
       ...talked,

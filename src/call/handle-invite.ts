@@ -249,6 +249,7 @@ function timing(r: SessionResult, started: number, ended: number) {
     attempts: r.attempts,
     endedAt: new Date(ended).toISOString(),
     ...(r.destinationIndex !== undefined && { destinationIndex: r.destinationIndex }),
+    ...(r.destination !== undefined && { destination: r.destination }),
     ...(r.answeredAt !== undefined && {
       answeredAt: new Date(r.answeredAt).toISOString(),
       ringMs: r.answeredAt - started,

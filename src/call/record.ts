@@ -102,8 +102,13 @@ export interface RecordSink {
   flush(): Promise<void>;
 }
 
-/** The record as sinks may persist it: everything but the caller's number. */
-export function withoutCaller(record: CallRecord): Omit<CallRecord, 'callerNumber'> {
-  const { callerNumber: _omitted, ...rest } = record;
+/**
+ * The record as the log and file sinks may persist it: everything but the caller's number and
+ * the destination reached (a dealer's number or URI is traffic data, for the traffic stream only).
+ */
+export function withoutCaller(
+  record: CallRecord,
+): Omit<CallRecord, 'callerNumber' | 'destination'> {
+  const { callerNumber: _omitted, destination: _traffic, ...rest } = record;
   return rest;
 }

@@ -10,6 +10,7 @@ import type { Destination } from '../routing/destination.js';
 import { COMPLETED_ELSEWHERE_REASON } from './cancel-reasons.js';
 import type { DialResult, Provisional } from './ports.js';
 import type { Attempt } from './record.js';
+import { routedAs } from './trunk-leg.js';
 
 /** Places one member's leg; `signal` is the member's own, chained to the call's. */
 export type MemberDial = (
@@ -22,9 +23,10 @@ export type Answer = Exclude<DialResult, { kind: 'failed' }>;
 
 /**
  * What ringing one route gave: the answer to connect, if any, and its attempts (the answered
- * one with cause `answered`). Shared with a destination alone (CallSession).
+ * one with cause `answered`). Shared with a destination alone (CallSession). `reached`: who
+ * answered, as routed (E.164 or SIP URI; a redirect's target, a group's member), for billing.
  */
-export type Rung = { answer?: Answer; tried: Attempt[] };
+export type Rung = { answer?: Answer; reached?: string; tried: Attempt[] };
 
 /**
  * Rings `members` at once until one answers, all fail or `signal` aborts (its reason is each
@@ -46,6 +48,7 @@ export async function ringGroup(
   if (signal.aborted) chain();
   else signal.addEventListener('abort', chain, { once: true });
   let winner: Answer | undefined;
+  let reached: string | undefined;
   let early: number | undefined;
   const tried: Attempt[] = [];
   const end = (member: number, status: number, cause: Attempt['cause']) => {
@@ -69,6 +72,7 @@ export async function ringGroup(
       return;
     }
     winner = result;
+    reached = routedAs(member);
     end(k, 200, 'answered');
     controllers.forEach((c, j) => {
       if (j !== k) c.abort(COMPLETED_ELSEWHERE_REASON);
@@ -79,5 +83,5 @@ export async function ringGroup(
   } finally {
     signal.removeEventListener('abort', chain);
   }
-  return winner ? { answer: winner, tried } : { tried };
+  return winner ? { answer: winner, reached: reached ?? '', tried } : { tried };
 }

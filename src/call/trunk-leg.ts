@@ -32,6 +32,14 @@ export function viaTrunk(trunk: TrunkAccess, e164: string, p: Presentation): Tru
 export type NamedTarget = Extract<TransferTarget, { ok: true }>;
 
 /**
+ * A destination or named target as routed: its E.164 number or its SIP URI (never the trunk's
+ * URI built from it). What the traffic record keeps as the destination reached.
+ */
+export function routedAs(target: Destination | NamedTarget): string {
+  return 'number' in target ? target.number : target.uri;
+}
+
+/**
  * Where a destination or a named target is dialled: a number through the trunk (with its
  * credentials), a SIP URI as written, without them.
  */

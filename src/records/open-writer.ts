@@ -50,6 +50,9 @@ export async function openWriter(
     memoryLimit: r.memoryLimit,
     spoolAfterMs: r.spoolAfterMs,
     anonymise: createAnonymiser(r.pseudonymSecret || undefined),
+    ...(config.traffic.records === 'on' && {
+      traffic: { stream: config.traffic.stream, retentionDays: config.traffic.retentionDays },
+    }),
     logger: logger.child({ component: 'records' }),
     metrics,
   });

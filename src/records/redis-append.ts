@@ -2,93 +2,181 @@
  * Appends a batch of records to the stream in one round trip, exactly once per record. Each node
  * numbers its records with a strictly increasing sequence; the script keeps the highest sequence
  * written per node and skips anything at or below it, so a batch sent twice (a retry, or the
- * spool replayed after a crash) adds nothing twice. Retention (by age and length) is applied by
- * the writer's periodic XTRIM, not per entry: trimming on every XADD cost a fifth of the rate.
+ * spool replayed after a crash) adds nothing twice. With traffic records on, a call's traffic
+ * entry rides on the same sequence and the same mark: the call's two entries are written together
+ * or not at all, and a replay adds neither twice. Retention (by age and length) is applied by the
+ * writer's periodic XTRIM, not per entry: trimming on every XADD cost a fifth of the rate.
  */
 import type { Redis } from 'ioredis';
-import { type StreamRecord, toFields } from './entry.js';
+import { toFields } from './entry.js';
+import type { Spooled } from './spool.js';
+import { toTrafficFields } from './traffic-entry.js';
 
+/**
+ * Every key it touches comes in KEYS (Redis ACLs check KEYS, a Redis Cluster routes by them):
+ * KEYS[3], the traffic stream, only when traffic records are on. Per record: sequence, the
+ * widths of its call and traffic field lists (0: no traffic entry, as in an older spool), then
+ * the fields. A failing XADD (a wrong key type, a permission) stops the batch with its error:
+ * what came before it stays written and marked, the failing call has neither entry (its call
+ * entry is deleted again), so a retry neither repeats nor splits a call.
+ */
 const SCRIPT = `
-local stream, marks = KEYS[1], KEYS[2]
-local node, width = ARGV[1], tonumber(ARGV[2])
+local stream, marks, traffic = KEYS[1], KEYS[2], KEYS[3]
+local node = ARGV[1]
 local last = tonumber(redis.call('HGET', marks, node) or '0')
 local added = 0
-local i = 3
+local i = 2
 while i <= #ARGV do
-  local seq = tonumber(ARGV[i])
+  local seq, width, twidth = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local first = i + 3
   if seq > last then
+    if twidth > 0 and not traffic then return redis.error_reply('ERR traffic entry without KEYS[3]') end
     local args = { stream, '*' }
-    for j = i + 1, i + width do args[#args + 1] = ARGV[j] end
-    redis.call('XADD', unpack(args))
+    for j = first, first + width - 1 do args[#args + 1] = ARGV[j] end
+    local id = redis.pcall('XADD', unpack(args))
+    local err = type(id) == 'table' and id.err
+    if not err and twidth > 0 then
+      local targs = { traffic, '*' }
+      for j = first + width, first + width + twidth - 1 do targs[#targs + 1] = ARGV[j] end
+      local tid = redis.pcall('XADD', unpack(targs))
+      if type(tid) == 'table' and tid.err then
+        err = tid.err
+        redis.pcall('XDEL', stream, id)
+      end
+    end
+    if err then
+      redis.call('HSET', marks, node, string.format('%.0f', last))
+      return redis.error_reply(err)
+    end
     last = seq
     added = added + 1
   end
-  i = i + 1 + width
+  i = first + width + twidth
 end
 redis.call('HSET', marks, node, string.format('%.0f', last))
 return added
 `;
 
 type WithAppend = Redis & {
-  calltrackAppend(stream: string, marks: string, ...args: string[]): Promise<number>;
+  /** `numKeys` first: 2 (call stream, marks) or 3 (and the traffic stream). */
+  calltrackAppend(numKeys: number, ...keysAndArgs: string[]): Promise<number>;
 };
 
 export function defineAppend(redis: Redis): WithAppend {
   const r = redis as WithAppend;
   if (typeof r.calltrackAppend !== 'function')
-    redis.defineCommand('calltrackAppend', { numberOfKeys: 2, lua: SCRIPT });
+    redis.defineCommand('calltrackAppend', { lua: SCRIPT });
   return r;
 }
 
-export type AppendTarget = { stream: string; node: string; retentionDays: number };
+/** `trafficStream`: set when traffic records are on. */
+export type AppendTarget = {
+  stream: string;
+  node: string;
+  retentionDays: number;
+  trafficStream?: string;
+};
+
+type AppendItem = Spooled;
 
 /** Key of the per-node sequence marks, beside the stream. */
 export function marksKey(stream: string): string {
   return `${stream}:writer-seq`;
 }
 
+/** The traffic entry to write for `item`, if any: none without a traffic stream to take it. */
+function trafficFields(target: AppendTarget, item: AppendItem): string[] | undefined {
+  return target.trafficStream && item.traffic ? toTrafficFields(item.traffic) : undefined;
+}
+
 export async function appendBatch(
   redis: WithAppend,
   target: AppendTarget,
-  batch: readonly { seq: number; record: StreamRecord }[],
+  batch: readonly AppendItem[],
 ): Promise<number> {
-  const args: string[] = [target.node, '0'];
-  let width = 0;
-  for (const { seq, record } of batch) {
-    const fields = toFields(record);
-    width = fields.length;
-    args.push(String(seq), ...fields);
+  const keys = [target.stream, marksKey(target.stream)];
+  if (target.trafficStream) keys.push(target.trafficStream);
+  const args: string[] = [target.node];
+  for (const item of batch) {
+    const fields = toFields(item.record);
+    const traffic = trafficFields(target, item) ?? [];
+    args.push(String(item.seq), String(fields.length), String(traffic.length), ...fields);
+    for (const f of traffic) args.push(f);
   }
-  args[1] = String(width);
-  return redis.calltrackAppend(target.stream, marksKey(target.stream), ...args);
+  return redis.calltrackAppend(keys.length, ...keys, ...args);
 }
 
-/** Retention: entries older than `retentionDays` (MINID) and beyond `maxLength` go. */
+/**
+ * Retention: call entries older than `retentionDays` (MINID ~) and beyond `maxLength` go. Traffic
+ * entries go by age alone and exactly (MINID =): the law limits how long they are kept, so none
+ * may outstay its days by a node's worth of entries, and billing data is never cut by count.
+ */
 export async function trimStream(
   redis: Redis,
   stream: string,
   retentionDays: number,
   maxLength: number,
   now: number,
+  traffic?: { stream: string; retentionDays: number },
 ): Promise<void> {
   await redis.xtrim(stream, 'MINID', '~', String(now - retentionDays * 86_400_000));
   await redis.xtrim(stream, 'MAXLEN', '~', maxLength);
+  if (traffic)
+    await redis.xtrim(traffic.stream, 'MINID', String(now - traffic.retentionDays * 86_400_000));
 }
 
 /**
- * The common case, records never sent before: plain XADDs and the new sequence mark in one
- * MULTI/EXEC, all or nothing, at the speed of a bare pipeline. Anything that may have reached
- * Redis already (a retry, the spool) goes through `appendBatch`, which checks the mark.
+ * The common case, records never sent before: plain XADDs (the call's entry, then its traffic
+ * entry) and the new sequence mark in one MULTI/EXEC, at the speed of a bare pipeline. Anything
+ * that may have reached Redis already (a retry, the spool) goes through `appendBatch`, which
+ * checks the mark. A command that fails inside EXEC (a key of the wrong type) does not stop the
+ * others: the batch's entries are then deleted again and the mark put back, so the retry through
+ * the script finds nothing of the batch written, and no call keeps one entry without the other.
  */
 export async function appendFresh(
   redis: Redis,
   target: AppendTarget,
-  batch: readonly { seq: number; record: StreamRecord }[],
+  batch: readonly AppendItem[],
 ): Promise<void> {
+  const marks = marksKey(target.stream);
   const tx = redis.multi();
-  for (const { record } of batch) tx.xadd(target.stream, '*', ...toFields(record));
-  tx.hset(marksKey(target.stream), target.node, String(batch.at(-1)?.seq ?? 0));
+  tx.hget(marks, target.node);
+  const streams: string[] = [];
+  for (const item of batch) {
+    tx.xadd(target.stream, '*', ...toFields(item.record));
+    streams.push(target.stream);
+    const traffic = trafficFields(target, item);
+    if (traffic && target.trafficStream) {
+      tx.xadd(target.trafficStream, '*', ...traffic);
+      streams.push(target.trafficStream);
+    }
+  }
+  tx.hset(marks, target.node, String(batch.at(-1)?.seq ?? 0));
   const results = await tx.exec();
-  const failed = results?.find(([err]) => err);
-  if (!results || failed) throw failed?.[0] ?? new Error('MULTI/EXEC aborted');
+  if (!results) throw new Error('MULTI/EXEC aborted');
+  const failed = results.find(([err]) => err);
+  if (!failed) return;
+  await undo(redis, target, streams, results);
+  throw failed[0];
+}
+
+/** Deletes what a partly failed EXEC added and restores the mark it moved. */
+async function undo(
+  redis: Redis,
+  target: AppendTarget,
+  streams: readonly string[],
+  results: [Error | null, unknown][],
+): Promise<void> {
+  const added = new Map<string, string[]>();
+  streams.forEach((stream, k) => {
+    const [err, id] = results[k + 1] ?? [];
+    if (!err && typeof id === 'string') added.set(stream, [...(added.get(stream) ?? []), id]);
+  });
+  const tx = redis.multi();
+  for (const [stream, ids] of added) tx.xdel(stream, ...ids);
+  const [markErr, mark] = results[0] ?? [];
+  const marks = marksKey(target.stream);
+  if (!markErr && typeof mark === 'string') tx.hset(marks, target.node, mark);
+  else tx.hdel(marks, target.node);
+  await tx.exec();
 }

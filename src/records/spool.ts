@@ -1,5 +1,6 @@
 /**
- * The disk side of the record writer: an append-only file of JSON lines, read from a cursor in
+ * The disk side of the record writer: an append-only file of JSON lines (a call's anonymised
+ * record and, when on, its traffic record: as sensitive as the traffic stream), read from a cursor in
  * order and truncated once everything in it has been replayed. Appends are fsynced, so a record
  * that reached the spool survives a crash of the process (SIGKILL included). After a crash the
  * whole file is replayed from the start; the writer's per-node sequence check in Redis drops
@@ -9,8 +10,13 @@ import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StreamRecord } from './entry.js';
+import type { TrafficRecord } from './traffic-entry.js';
 
-export type Spooled = { seq: number; record: StreamRecord };
+/**
+ * One call as the writer queues and spools it. `traffic`: its traffic record, when traffic
+ * records are on; lines spooled by a version without them have none and replay as they are.
+ */
+export type Spooled = { seq: number; record: StreamRecord; traffic?: TrafficRecord };
 
 const READ_CHUNK = 1 << 20;
 
@@ -29,8 +35,11 @@ export class Spool {
     this.#maxBytes = maxBytes;
   }
 
+  /** Owner-only (0600): with traffic records on, the spool holds callers' numbers. */
   async open(): Promise<void> {
-    this.#file = await open(this.path, 'a+');
+    this.#file = await open(this.path, 'a+', 0o600);
+    // a file made by an earlier version (or another umask) is narrowed too
+    await this.#file.chmod(0o600);
     this.#size = (await this.#file.stat()).size;
     await this.#dropTornTail();
     this.#pending = this.#size === 0 ? 0 : await this.#countLines();

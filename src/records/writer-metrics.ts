@@ -11,6 +11,11 @@ export function createWriterMetrics(registry: Registry) {
       help: 'Call records written to the Redis stream',
       registers,
     }),
+    trafficWritten: new Counter({
+      name: 'calltrack_traffic_records_written_total',
+      help: 'Traffic records (billing) written to the traffic stream, with their call records',
+      registers,
+    }),
     queued: new Gauge({
       name: 'calltrack_records_queued',
       help: 'Call records waiting in memory',

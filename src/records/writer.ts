@@ -19,9 +19,15 @@ import {
   trimStream,
 } from './redis-append.js';
 import type { Spool, Spooled } from './spool.js';
+import { trafficOf } from './traffic-entry.js';
 import type { WriterMetrics } from './writer-metrics.js';
 
-export type WriterOptions = AppendTarget & {
+export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
+  /**
+   * Traffic records on (TRAFFIC_RECORDS=on): each call's traffic record goes to `stream` with its
+   * anonymised record, under the same sequence; trimmed after `retentionDays`.
+   */
+  traffic?: { stream: string; retentionDays: number };
   redis: Redis;
   spool: Spool;
   anonymise: Anonymiser;
@@ -32,7 +38,7 @@ export type WriterOptions = AppendTarget & {
   metrics: WriterMetrics;
   now?: () => number;
   batchSize?: number;
-  /** How often the stream is trimmed to `maxLength` (XTRIM MAXLEN ~). */
+  /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
 };
 
@@ -43,6 +49,7 @@ const RETRY_MS = [100, 200, 500, 1000, 2000];
 
 export class StreamWriter implements RecordSink {
   readonly #o: WriterOptions;
+  readonly #target: AppendTarget;
   readonly #redis: ReturnType<typeof defineAppend>;
   readonly #now: () => number;
   readonly #batch: number;
@@ -61,9 +68,16 @@ export class StreamWriter implements RecordSink {
 
   constructor(options: WriterOptions) {
     this.#o = options;
+    this.#target = {
+      stream: options.stream,
+      node: options.node,
+      retentionDays: options.retentionDays,
+      ...(options.traffic && { trafficStream: options.traffic.stream }),
+    };
     this.#redis = defineAppend(options.redis);
     this.#now = options.now ?? Date.now;
-    this.#batch = options.batchSize ?? 500;
+    // about 500 XADDs per round trip either way: ioredis slows down on much longer pipelines
+    this.#batch = options.batchSize ?? (options.traffic ? 250 : 500);
     this.#done = this.#loop();
   }
 
@@ -80,7 +94,10 @@ export class StreamWriter implements RecordSink {
     const now = this.#now();
     // strictly increasing per node, also across restarts (the clock has moved on)
     this.#seq = Math.max(this.#seq + 1, now * 1000);
-    this.#memory.push({ seq: this.#seq, record: this.#o.anonymise(record), at: now });
+    // the raw record (and its caller number) is not kept: only what goes to the two streams
+    const queued: Queued = { seq: this.#seq, record: this.#o.anonymise(record), at: now };
+    if (this.#o.traffic) queued.traffic = trafficOf(record);
+    this.#memory.push(queued);
     this.#o.metrics.queued.set(this.#memory.length);
     this.#wake();
   }
@@ -139,10 +156,12 @@ export class StreamWriter implements RecordSink {
     const started = performance.now();
     try {
       await (fresh
-        ? appendFresh(this.#redis, this.#o, batch)
-        : appendBatch(this.#redis, this.#o, batch));
+        ? appendFresh(this.#redis, this.#target, batch)
+        : appendBatch(this.#redis, this.#target, batch));
       this.#o.metrics.latency.observe((performance.now() - started) / 1000);
       this.#o.metrics.written.inc(batch.length);
+      if (this.#o.traffic)
+        this.#o.metrics.trafficWritten.inc(batch.filter((q) => q.traffic).length);
       if (this.#warned)
         this.#o.logger.info({ after: this.#failures }, 'record stream reachable again');
       this.#failures = 0;
@@ -227,7 +246,8 @@ export class StreamWriter implements RecordSink {
     const now = this.#now();
     if (now - this.#lastTrim < (this.#o.trimEveryMs ?? 10_000)) return;
     this.#lastTrim = now;
-    await trimStream(this.#redis, this.#o.stream, this.#o.retentionDays, this.#o.maxLength, now);
+    const o = this.#o;
+    await trimStream(this.#redis, o.stream, o.retentionDays, o.maxLength, now, o.traffic);
   }
 
   #sleep(): Promise<void> {

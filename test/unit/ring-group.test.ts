@@ -156,6 +156,7 @@ t.test('the second member answers: the first gets CANCEL with completed elsewher
   t.equal(COMPLETED_ELSEWHERE_REASON, 'SIP;cause=200;text="Call completed elsewhere"');
   t.notOk('sip:b@pbx.example' in r.reasons, 'the winner is not cancelled');
   t.match(r.result, { outcome: 'answered', destinationIndex: 0 });
+  t.equal(r.result.destination, 'sip:b@pbx.example', 'the member that answered is the one reached');
   t.same(r.result.attempts, [
     { index: 0, member: 0, status: 487, cause: 'completed-elsewhere' },
     { index: 0, member: 1, status: 200, cause: 'answered' },
@@ -168,7 +169,7 @@ t.test('every member busy: the next destination follows', async (t) => {
     'sip:b@pbx.example': fail(486, 'busy', 15),
     'sip:c@pbx.example': answer(5),
   });
-  t.match(r.result, { outcome: 'answered', destinationIndex: 1 });
+  t.match(r.result, { outcome: 'answered', destinationIndex: 1, destination: 'sip:c@pbx.example' });
   t.same(r.result.attempts, [
     { index: 0, member: 0, status: 486, cause: 'busy' },
     { index: 0, member: 1, status: 486, cause: 'busy' },
@@ -183,6 +184,7 @@ t.test("the group's causes feed the final answer like single destinations", asyn
     'sip:b@pbx.example': fail(486, 'busy'),
   });
   t.match(busy.result, { outcome: 'busy', sipStatus: 486 });
+  t.notOk('destination' in busy.result, 'nobody answered: no destination reached');
   t.same(busy.rejected, [486]);
   const mixed = await run([group('a', 'b'), sip('c')], {
     'sip:a@pbx.example': fail(486, 'busy'),

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -71,4 +71,25 @@ t.test('the size limit: what does not fit is refused, not written half', async (
   t.equal(await spool.append([item(1), item(2), item(3)]), 2);
   t.equal(await spool.append([item(4)]), 0);
   t.equal(spool.pending, 2);
+});
+
+t.test('the spool file is owner-only (0600), also one an older version left wider', async (t) => {
+  const { spool, dir } = await spoolIn(t);
+  t.equal(statSync(spool.path).mode & 0o777, 0o600, 'created 0600');
+  await spool.close();
+  chmodSync(spool.path, 0o644);
+  const again = new Spool(dir, 'node', 1 << 20);
+  await again.open();
+  t.teardown(() => again.close());
+  t.equal(statSync(again.path).mode & 0o777, 0o600, 'narrowed on open');
+});
+
+t.test('a traffic record travels with its call record through the spool', async (t) => {
+  const { trafficOf } = await import('../../src/records/traffic-entry.js');
+  const { spool } = await spoolIn(t);
+  const raw = callRecord('answered', { destination: '+493089001234' });
+  await spool.append([{ ...item(1), traffic: trafficOf(raw) }, item(2)]);
+  const { items } = await spool.peek(10);
+  t.same(items[0]?.traffic, trafficOf(raw));
+  t.notOk('traffic' in (items[1] ?? {}), 'a call spooled without one has none');
 });

@@ -226,6 +226,11 @@ t.test(
         { index: 0, status: 200, cause: 'answered', redirect: 1 },
       ],
     });
+    t.equal(
+      result.destination,
+      '+493089001234',
+      'the destination reached is the redirect target that answered, as routed (not the trunk URI)',
+    );
   },
 );
 
@@ -251,6 +256,7 @@ t.test('a refused redirect is an attempt of its own; the next destination follow
       ],
       label,
     );
+    t.equal(result.destination, '+493089009999', `${label}: the next destination reached`);
   }
 });
 
