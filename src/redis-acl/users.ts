@@ -53,12 +53,15 @@ function selectors(s: AclStreams): Record<Exclude<AclUser, 'admin'>, string[]> {
   const marks = marksKey(s.calls);
   return {
     gateway: [
-      // the record writer appends and trims its retention; the admin API's history downloads read
-      `~${s.calls} +xadd +xtrim +xrange +xrevrange`,
-      // the writer's per-node sequence marks (exactly once across retries and spool replays)
-      `~${marks} +hget +hset`,
-      // traffic records: appended and trimmed, never read back (billing reads them)
-      `%W~${s.traffic} +xadd +xtrim`,
+      // the record writer appends and trims its retention, and deletes its own entries of a batch
+      // that failed half way (XDEL); the admin API's history downloads read
+      `~${s.calls} +xadd +xtrim +xdel +xrange +xrevrange`,
+      // the writer's per-node sequence marks (exactly once across retries and spool replays); a
+      // half-failed first attempt puts the mark back, or removes one it set (HDEL)
+      `~${marks} +hget +hset +hdel`,
+      // traffic records: appended, trimmed and undone like the call entries, never read back
+      // (billing reads them)
+      `%W~${s.traffic} +xadd +xtrim +xdel`,
       // the append scripts (call stream, marks, traffic stream in KEYS): EVAL only, see above
       `~${s.calls} ~${marks} ~${s.traffic} +evalsha +eval`,
       // the admin API's audit trail: written on every change, read by GET /v1/audit

@@ -324,19 +324,28 @@ t.test('the gateway code paths work as gateway', async (t) => {
   const server = await startAclRedis(t);
   const warnings = captureWarnings(t);
   const admin = userClient(t, server, 'admin');
-  const bed = await writerBed(t, server.urlOf('gateway'));
+  const traffic = { traffic: { stream: TRAFFIC, retentionDays: 90 } };
+  const bed = await writerBed(t, server.urlOf('gateway'), traffic);
   const records = ['answered', 'busy', 'answered'] as const;
   for (const outcome of records) bed.writer.write(record(outcome));
   await bed.writer.flush();
   t.equal(await admin.xlen(CALLS), 3, 'the writer appended every record');
+  t.equal(await admin.xlen(TRAFFIC), 3, 'and every traffic record');
   t.match(await admin.hget(MARKS, 'gw-test'), /^\d+$/, 'and moved its mark');
   t.notMatch(bed.logs(), /NOPERM|unreachable/, 'no refusal in its log');
   // a writer restarting reads its mark; the replay path runs the append script
-  const again = await writerBed(t, server.urlOf('gateway'), { spoolDir: bed.spoolDir });
+  const again = await writerBed(t, server.urlOf('gateway'), { spoolDir: bed.spoolDir, ...traffic });
   again.writer.write(record('answered'));
   await again.writer.flush();
   t.equal(await admin.xlen(CALLS), 4);
+  t.equal(await admin.xlen(TRAFFIC), 4);
   t.notMatch(again.logs(), /NOPERM|unreachable/);
+  // a half-failed first attempt is undone with XDEL and HDEL: the gateway's to run, on its keys
+  const own = userClient(t, server, 'gateway');
+  const [id] = (await admin.xrange(TRAFFIC, '-', '+', 'COUNT', 1))[0]!;
+  t.equal(await own.xdel(TRAFFIC, id), 1, 'XDEL of its own traffic entry');
+  t.equal(await own.hdel(MARKS, 'nobody'), 0, 'HDEL on its marks');
+  await t.rejects(own.xdel(AUDIT, '1-1'), /NOPERM/, 'but not on the audit trail');
 
   // the admin API's stores on the same user: audit, history download, report, last calls
   const gw = userClient(t, server, 'gateway');
@@ -416,7 +425,9 @@ t.test('dialplan distribution works as gateway: publish, notify, follow', async 
 
 t.test('analytics and the CLI work as analytics; billing reads and audits traffic', async (t) => {
   const server = await startAclRedis(t);
-  const bed = await writerBed(t, server.urlOf('gateway'));
+  const bed = await writerBed(t, server.urlOf('gateway'), {
+    traffic: { stream: TRAFFIC, retentionDays: 90 },
+  });
   for (const outcome of ['answered', 'busy', 'answered'] as const)
     bed.writer.write(record(outcome));
   await bed.writer.flush();
@@ -455,11 +466,20 @@ t.test('analytics and the CLI work as analytics; billing reads and audits traffi
   t.equal(traffic.code, 1, 'pointed at the traffic stream, the analytics user is refused');
   t.match(traffic.err.join('\n'), /NOPERM/);
 
-  // billing: a traffic read and its audit entry (the traffic reader is built elsewhere)
+  // billing: `calltrack traffic export` reads the traffic stream and audits the read
   const gw = userClient(t, server, 'gateway');
   await gw.call('EVAL', APPEND_BOTH, '3', CALLS, MARKS, TRAFFIC, 'gw-9', '1', 'rec-9', '+4930');
+  const billed = await cli(
+    ['traffic', 'export', ...PERIOD, '--format', 'json', '--no-progress', '--operator', 'acct'],
+    NOW,
+    { REDIS_URL: server.urlOf('billing') },
+  );
+  t.equal(billed.code, 0, billed.err.join('\n'));
+  t.equal(JSON.parse(billed.out.join('\n')).length, 3, "the customer's three calls");
+  const auditAfterExport = await userClient(t, server, 'admin').xlen(AUDIT);
+  t.equal(auditAfterExport, 1, 'the export is audited as billing');
   const bi = userClient(t, server, 'billing');
-  t.equal((await bi.xrange(TRAFFIC, '-', '+')).length, 1);
+  t.equal((await bi.xrange(TRAFFIC, '-', '+')).length, 4);
   const audit = new RedisAudit({
     redis: bi,
     stream: AUDIT,
@@ -474,7 +494,7 @@ t.test('analytics and the CLI work as analytics; billing reads and audits traffi
     target: 'autohaus-berlin',
   });
   await t.rejects(audit.page({ limit: 10 }), /NOPERM/, 'the trail is not billing’s to read');
-  t.equal(await userClient(t, server, 'admin').xlen(AUDIT), 1);
+  t.equal(await userClient(t, server, 'admin').xlen(AUDIT), 2);
 });
 
 t.test('the `calltrack analytics` process counts as analytics', async (t) => {
