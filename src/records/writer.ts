@@ -122,6 +122,10 @@ export class StreamWriter implements RecordSink {
     for (;;) {
       const progressed = this.#now() >= this.#retryAt && (await this.#sendSomething());
       if (!progressed) await this.#spill(this.#closing || this.#idle.length > 0);
+      // a gateway without calls still lets go of entries past their retention (traffic data
+      // above all); only on a live connection, so a trim never waits in ioredis's offline queue
+      if (!progressed && this.#failures === 0 && this.#o.redis.status === 'ready')
+        await this.#trim().catch(() => undefined);
       if (this.#memory.length === 0) for (const resolve of this.#idle.splice(0)) resolve();
       if (this.#closing && this.#memory.length === 0) return;
       if (!progressed) await this.#sleep();

@@ -16,6 +16,7 @@ import { fromTrafficFields, trafficOf } from '../../src/records/traffic-entry.js
 import { callRecord, DISTINCT_CALLER, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
 
 const CALLS = 'calltrack:calls';
 const TRAFFIC = 'calltrack:traffic';
@@ -278,3 +279,18 @@ t.test(
     t.ok((await r.xlen(CALLS)) < 300, 'while the call stream is capped by RECORD_STREAM_MAXLEN');
   },
 );
+
+t.test('retention holds without calls: an idle writer trims what is past its days', async (t) => {
+  const redis = await startRedis(t);
+  const r = await client(t, redis.url);
+  const now = Date.now();
+  await r.xadd(TRAFFIC, `${now - 91 * DAY}-0`, 'id', 'past-91-days');
+  await r.xadd(TRAFFIC, `${now - 89 * DAY}-0`, 'id', 'within-89-days');
+  await writerBed(t, redis.url, { ...traffic({ retentionDays: 90 }), trimEveryMs: 0 });
+  await waitFor(async () => (await r.xlen(TRAFFIC)) === 1, 5000).catch(() => undefined);
+  t.same(
+    (await trafficEntries(r)).map((e) => e.id),
+    ['within-89-days'],
+    'no call was written, yet the entry older than 90 days is gone',
+  );
+});
