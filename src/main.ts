@@ -245,7 +245,6 @@ const admin = tokens
       https: adminTls,
       reloader,
       history,
-      recordsRedis: records?.redis,
     })
   : undefined;
 logger.info(

@@ -1,9 +1,10 @@
 /**
  * What the admin API keeps and reads beyond the route table: the audit trail (a Redis stream when
  * the gateway writes its calls to Redis, else the log alone), the call stream for history
- * downloads, the traffic stream (on the billing connection) and the recordings directory. Its
- * own Redis connection: a long history download never queues behind, or ahead of, the call
- * records' writes.
+ * downloads, the analytics counts (reports, last calls), the traffic stream (on the billing
+ * connection) and the recordings directory. Its own Redis connection, as its own Redis user
+ * (ADMIN_REDIS_URL, else REDIS_URL): the gateway's user may only append records, and a long
+ * history download never queues behind, or ahead of, the call records' writes.
  */
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
@@ -25,7 +26,7 @@ export function openAdminStores(config: Config, logger: Logger): AdminStores {
   const recordingsDir = config.recordings.dir;
   if (config.recordSink !== 'redis')
     return { audit: logOnlyAudit(logger), downloads: { recordingsDir }, close: () => undefined };
-  const redis = recordRedis(config.redisUrl);
+  const redis = recordRedis(config.admin.redisUrl || config.redisUrl);
   // a Redis that is away is each request's 503, not an unhandled event
   redis.on('error', () => undefined);
   const audit = new RedisAudit({

@@ -1,8 +1,8 @@
 /**
  * ADMIN_HTTP_PORT set: the admin API on its own listener, its tokens reloaded on change, its audit
- * trail and downloads on the gateway's Redis. Writes only on a node whose folder is the source of
- * truth: a follower serves what the publisher published, and a write there would be lost on its
- * next follow.
+ * trail, downloads and reports on its own Redis connection (ADMIN_REDIS_URL, else REDIS_URL).
+ * Writes only on a node whose folder is the source of truth: a follower serves what the
+ * publisher published, and a write there would be lost on its next follow.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -22,14 +22,14 @@ export type AdminStart = {
   https: { cert: Buffer; key: Buffer } | undefined;
   reloader: Reloader;
   history: DialplanHistory;
-  /** The record writer's Redis, where analytics keep each number's last call. */
-  recordsRedis: Redis | undefined;
 };
 
 export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
-  const { config, logger, tokens, reloader, recordsRedis } = s;
+  const { config, logger, tokens, reloader } = s;
   tokens.watch(config.reload.debounceMs, logger);
   const { close, ...stores } = openAdminStores(config, logger);
+  // the admin API's own connection reads where analytics keep each number's last call
+  const redis = stores.downloads.history?.redis;
   const app = createAdminServer({
     table: () => reloader.table,
     tokens: () => tokens.current,
@@ -45,7 +45,7 @@ export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
         now: () => new Date(),
         history: s.history,
         workerAboveBytes: config.reload.workerThresholdBytes,
-        ...(recordsRedis && { lastCalls: () => lastCallsOf(recordsRedis) }),
+        ...(redis && { lastCalls: () => lastCallsOf(redis) }),
       },
     }),
   });

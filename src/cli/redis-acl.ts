@@ -1,7 +1,8 @@
 /**
  * `calltrack redis-acl [--out file]`: the Redis ACL file (users in src/redis-acl/users.ts) with
- * the SHA-256 of each user's real password, taken from REDIS_PASSWORD_GATEWAY, _ANALYTICS,
- * _BILLING and _ADMIN, and the stream names from RECORD_STREAM, TRAFFIC_STREAM and AUDIT_STREAM.
+ * the SHA-256 of each user's real password, taken from REDIS_PASSWORD_GATEWAY, _ADMIN_API,
+ * _ANALYTICS, _BILLING and _ADMIN, and the stream names from RECORD_STREAM, TRAFFIC_STREAM and
+ * AUDIT_STREAM.
  * Nobody edits hashes by hand, and the passwords are never written down: only their hashes.
  */
 import { loadConfig } from '../config/load.js';

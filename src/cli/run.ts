@@ -42,7 +42,8 @@ const USAGE = `usage: calltrack <command>
   token --name <who> --role <role>    a new admin API token (role admin, editor, viewer,
                                       billing or customer:<id>) and its line for ADMIN_TOKENS_FILE
   redis-acl [--out file]              the Redis ACL file with the hashes of REDIS_PASSWORD_GATEWAY,
-                                      _ANALYTICS, _BILLING and _ADMIN (README "Redis users")
+                                      _ADMIN_API, _ANALYTICS, _BILLING and _ADMIN (README "Redis
+                                      users")
   doctor                              check the configuration and every peer it names (dialplans,
                                       carriers, drachtio, Redis, FreeSWITCH, SMTP): one row each,
                                       with the fix; exit 1 if a check failed

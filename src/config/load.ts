@@ -28,6 +28,11 @@ export type Config = {
     /** PEM files; both set: the admin listener speaks HTTPS only. Both empty: plain HTTP. */
     readonly tlsCert: string;
     readonly tlsKey: string;
+    /**
+     * Its own Redis connection (the `admin-api` user of config/redis/users.acl: reads the call
+     * stream and the analytics counts, keeps the audit trail); empty: REDIS_URL.
+     */
+    readonly redisUrl: string;
   };
   /** The admin API's audit trail in Redis (with RECORD_SINK=redis; else the log alone). */
   readonly audit: { readonly stream: string; readonly retentionDays: number };
@@ -149,6 +154,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   ADMIN_TOKENS_FILE: { path: ['admin', 'tokensFile'], kind: 'string' },
   ADMIN_TLS_CERT: { path: ['admin', 'tlsCert'], kind: 'string' },
   ADMIN_TLS_KEY: { path: ['admin', 'tlsKey'], kind: 'string' },
+  ADMIN_REDIS_URL: { path: ['admin', 'redisUrl'], kind: 'string' },
   AUDIT_STREAM: { path: ['audit', 'stream'], kind: 'string' },
   AUDIT_RETENTION_DAYS: { path: ['audit', 'retentionDays'], kind: 'integer' },
   LOG_LEVEL: { path: ['logLevel'], kind: 'string' },

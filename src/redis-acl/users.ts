@@ -22,12 +22,13 @@ import { dialplanKeys, KEY_PREFIX } from '../dialplan/distribution/keys.js';
 import { ANALYTICS_PREFIX, LAST_CALL_KEY } from '../records/analytics-keys.js';
 import { marksKey } from '../records/redis-append.js';
 
-export const ACL_USERS = ['gateway', 'analytics', 'billing', 'admin'] as const;
+export const ACL_USERS = ['gateway', 'admin-api', 'analytics', 'billing', 'admin'] as const;
 export type AclUser = (typeof ACL_USERS)[number];
 
 /** Where `calltrack redis-acl` takes each user's password from. */
 export const PASSWORD_VARS: Readonly<Record<AclUser, string>> = {
   gateway: 'REDIS_PASSWORD_GATEWAY',
+  'admin-api': 'REDIS_PASSWORD_ADMIN_API',
   analytics: 'REDIS_PASSWORD_ANALYTICS',
   billing: 'REDIS_PASSWORD_BILLING',
   admin: 'REDIS_PASSWORD_ADMIN',
@@ -54,8 +55,8 @@ function selectors(s: AclStreams): Record<Exclude<AclUser, 'admin'>, string[]> {
   return {
     gateway: [
       // the record writer appends and trims its retention, and deletes its own entries of a batch
-      // that failed half way (XDEL); the admin API's history downloads read
-      `~${s.calls} +xadd +xtrim +xdel +xrange +xrevrange`,
+      // that failed half way (XDEL); it never reads them back
+      `%W~${s.calls} +xadd +xtrim +xdel`,
       // the writer's per-node sequence marks (exactly once across retries and spool replays); a
       // half-failed first attempt puts the mark back, or removes one it set (HDEL)
       `~${marks} +hget +hset +hdel`,
@@ -64,13 +65,18 @@ function selectors(s: AclStreams): Record<Exclude<AclUser, 'admin'>, string[]> {
       `%W~${s.traffic} +xadd +xtrim +xdel`,
       // the append scripts (call stream, marks, traffic stream in KEYS): EVAL only, see above
       `~${s.calls} ~${marks} ~${s.traffic} +evalsha +eval`,
-      // the admin API's audit trail: written on every change, read by GET /v1/audit
-      `~${s.audit} +xadd +xrange`,
-      // the admin API's reports and last calls: anonymous counts, read only
-      `%R~${ANALYTICS_PREFIX}calls:* %R~${LAST_CALL_KEY} +hgetall +hscan`,
       // dialplan distribution: the publisher's blobs, manifests, pointer, history and script,
       // the followers' reads and the notification channel
       `~${KEY_PREFIX}:* &${dialplan.channel} +get +mget +set +exists +del +lrange +lindex +lrem +lpush +ltrim +evalsha +eval +publish +subscribe`,
+    ],
+    'admin-api': [
+      // the admin API (in the gateway's process, on its own connection): history downloads read
+      // the anonymised call stream
+      `%R~${s.calls} +xrange +xrevrange`,
+      // its audit trail: written on every change and every traffic read, read by GET /v1/audit
+      `~${s.audit} +xadd +xrange +xrevrange`,
+      // reports and the reclaim's last calls: anonymous counts, read only
+      `%R~${ANALYTICS_PREFIX}calls:* %R~${LAST_CALL_KEY} +hgetall +hscan`,
     ],
     analytics: [
       // the consumer group: XREADGROUP, XACK, XAUTOCLAIM change the group's state in the stream
@@ -112,6 +118,7 @@ export function renderAcl(
       'gateway',
       `${CONNECT} +multi +exec +discard ${sel.gateway.map((s) => `(${s})`).join(' ')}`,
     ),
+    line('admin-api', `${CONNECT} ${sel['admin-api'].map((s) => `(${s})`).join(' ')}`),
     line('analytics', `${CONNECT} ${sel.analytics.map((s) => `(${s})`).join(' ')}`),
     line('billing', `${CONNECT} ${sel.billing.map((s) => `(${s})`).join(' ')}`),
     line('admin', '~* &* +@all'),

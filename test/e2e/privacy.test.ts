@@ -1,7 +1,7 @@
 /**
  * The privacy scan (issue 15), end to end on the shipped Redis users: the built gateway writes as
- * `gateway` and reads traffic for billing as `billing`, the analytics process counts as
- * `analytics`. After real calls, one showing its number and one withholding it (CLIR: anonymous
+ * `gateway`, its admin API reads and audits as `admin-api` and reads traffic for billing as
+ * `billing`, the analytics process counts as `analytics`. After real calls, one showing its number and one withholding it (CLIR: anonymous
  * From and `Privacy: id`, the number still in P-Asserted-Identity from a carrier trusted for
  * identity), and after billing and a customer read their traffic data, the shown caller's number is
  * in the traffic stream and nowhere else: not in the call stream, the analytics keys, the audit
@@ -87,6 +87,7 @@ t.test(
         RECORD_SINK: 'redis',
         REDIS_URL: redis.urlOf('gateway'),
         BILLING_REDIS_URL: redis.urlOf('billing'),
+        ADMIN_REDIS_URL: redis.urlOf('admin-api'),
         RECORD_SPOOL_DIR: spool,
         TRAFFIC_RECORDS: 'on',
         CALLER_PSEUDONYM_SECRET: 'privacy-scan',

@@ -15,7 +15,7 @@ export const SHIPPED_ACL = join(REPO, 'config/redis/users.acl');
 export function examplePasswords(): Record<string, string> {
   const text = readFileSync(join(REPO, 'config/deploy/.env.example'), 'utf8');
   return Object.fromEntries(
-    [...text.matchAll(/^(REDIS_PASSWORD_[A-Z]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+    [...text.matchAll(/^(REDIS_PASSWORD_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
   );
 }
 

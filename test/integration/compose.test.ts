@@ -281,6 +281,7 @@ t.test('each component reaches Redis as its own user of the rendered ACL file', 
   };
   for (const [name, s] of gateways(stack)) {
     t.equal(userOf(s.environment?.REDIS_URL), 'gateway', `${name}: REDIS_URL`);
+    t.equal(userOf(s.environment?.ADMIN_REDIS_URL), 'admin-api', `${name}: ADMIN_REDIS_URL`);
     t.equal(userOf(s.environment?.BILLING_REDIS_URL), 'billing', `${name}: BILLING_REDIS_URL`);
   }
   t.equal(userOf(stack.services.analytics?.environment?.REDIS_URL), 'analytics');

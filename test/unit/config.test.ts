@@ -30,6 +30,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     ADMIN_TOKENS_FILE: '/etc/calltrack/admin-tokens.yaml',
     ADMIN_TLS_CERT: '/etc/calltrack/admin.crt',
     ADMIN_TLS_KEY: '/etc/calltrack/admin.key',
+    ADMIN_REDIS_URL: 'redis://admin-api:pw@redis:6379/1',
     AUDIT_STREAM: 'audit',
     AUDIT_RETENTION_DAYS: '90',
     LOG_LEVEL: 'debug',
@@ -104,6 +105,7 @@ t.test('every documented variable overrides its setting', async (t) => {
       tokensFile: '/etc/calltrack/admin-tokens.yaml',
       tlsCert: '/etc/calltrack/admin.crt',
       tlsKey: '/etc/calltrack/admin.key',
+      redisUrl: 'redis://admin-api:pw@redis:6379/1',
     },
     audit: { stream: 'audit', retentionDays: 90 },
     logLevel: 'debug',
@@ -181,7 +183,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     },
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
-  t.equal(Object.keys(ENV_VARS).length, 74, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 75, 'every variable is covered here');
 });
 
 t.test(
@@ -226,6 +228,7 @@ t.test('the admin API is off by default and bound to loopback when on', async (t
     tokensFile: '',
     tlsCert: '',
     tlsKey: '',
+    redisUrl: '',
   });
   t.same(loadConfig({}).audit, { stream: 'calltrack:audit', retentionDays: 400 });
 });

@@ -13,6 +13,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const REAL = {
   REDIS_PASSWORD_GATEWAY: 'gw-0123456789abcdef',
+  REDIS_PASSWORD_ADMIN_API: 'ap-0123456789abcdef',
   REDIS_PASSWORD_ANALYTICS: 'an-0123456789abcdef',
   REDIS_PASSWORD_BILLING: 'bi-0123456789abcdef',
   REDIS_PASSWORD_ADMIN: 'ad-0123456789abcdef',
@@ -49,12 +50,13 @@ t.test('hashes, never passwords; default off; the stream names configured', asyn
   const lines = text.trimEnd().split('\n');
   t.same(
     lines.map((l) => l.split(' ')[1]),
-    ['default', 'gateway', 'analytics', 'billing', 'admin'],
+    ['default', 'gateway', 'admin-api', 'analytics', 'billing', 'admin'],
   );
   t.equal(lines[0], 'user default reset off');
   t.match(lines[1], '%W~ct:traffic +xadd +xtrim');
   t.match(lines[1], '~ct:calls:writer-seq +hget +hset');
-  t.match(lines[3], '%R~ct:traffic +xrange');
+  t.match(lines[2], '~ct:audit +xadd +xrange');
+  t.match(lines[4], '%R~ct:traffic +xrange');
   t.notMatch(text, 'calltrack:calls');
 });
 
@@ -64,6 +66,7 @@ t.test('missing, weak and shared passwords are refused, all at once', async (t) 
     REDIS_PASSWORD_ANALYTICS: 'with space and more than 16',
     REDIS_PASSWORD_BILLING: REAL.REDIS_PASSWORD_ADMIN,
     REDIS_PASSWORD_ADMIN: REAL.REDIS_PASSWORD_ADMIN,
+    REDIS_PASSWORD_ADMIN_API: REAL.REDIS_PASSWORD_ADMIN_API,
   });
   t.equal(r.code, 2);
   t.same(r.out, []);
@@ -72,8 +75,8 @@ t.test('missing, weak and shared passwords are refused, all at once', async (t) 
   t.match(msg, 'REDIS_PASSWORD_ANALYTICS: use at least 16 of');
   t.match(msg, "REDIS_PASSWORD_ADMIN: the same as another user's");
   const none = await cli(['redis-acl'], undefined, {});
-  t.equal(none.err.filter((l) => l.includes('not set')).length, 4, 'each missing one named');
-  t.notMatch(none.err.join('\n'), 'the same as', 'four missing are not four shared');
+  t.equal(none.err.filter((l) => l.includes('not set')).length, 5, 'each missing one named');
+  t.notMatch(none.err.join('\n'), 'the same as', 'five missing are not five shared');
   t.match(
     none.err.join('\n'),
     "REDIS_PASSWORD_BILLING: not set (the password of the Redis user 'billing')",
@@ -84,6 +87,7 @@ t.test('the rendering alone matches the command', async (t) => {
   const env = examplePasswords();
   const text = renderAcl({
     gateway: env.REDIS_PASSWORD_GATEWAY!,
+    'admin-api': env.REDIS_PASSWORD_ADMIN_API!,
     analytics: env.REDIS_PASSWORD_ANALYTICS!,
     billing: env.REDIS_PASSWORD_BILLING!,
     admin: env.REDIS_PASSWORD_ADMIN!,
