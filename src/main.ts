@@ -29,8 +29,7 @@ import { connectDrachtio } from './sip/connection.js';
 import { srfDialer } from './sip/dialer.js';
 import { answerOptions, routeInvites } from './sip/inbound.js';
 import { delay } from './util/delay.js';
-import { VoicemailOutbox } from './voicemail/outbox.js';
-import { smtpSender } from './voicemail/smtp.js';
+import { startOutbox } from './voicemail/start.js';
 
 function configOrExit() {
   try {
@@ -137,7 +136,11 @@ if (config.traffic.records === 'on' && !records)
     'TRAFFIC_RECORDS=on needs RECORD_SINK=redis: no traffic records are written',
   );
 let voicemailsPending = 0;
-const outbox = config.voicemail.smtpUrl ? startOutbox() : undefined;
+const outbox = config.voicemail.smtpUrl
+  ? startOutbox(config.voicemail, logger, metrics, (n) => {
+      voicemailsPending = n;
+    })
+  : undefined;
 if (!outbox)
   logger.info(
     "SMTP_URL is empty: voicemail is off, callers get the dealers' failure instead (and 480 from a closed number whose action is voicemail)",
@@ -307,30 +310,6 @@ async function startMedia(): Promise<MediaServers> {
   });
   await servers.start();
   return servers;
-}
-
-/** SMTP_URL set: deliver voicemail messages, from this run and any earlier one. */
-function startOutbox(): VoicemailOutbox {
-  const v = config.voicemail;
-  const box = new VoicemailOutbox({
-    dir: v.dir,
-    sender: smtpSender(v.smtpUrl, v.from, v.smtpTimeoutMs),
-    logger,
-    now: Date.now,
-    retryMs: v.retryMs,
-    retryMaxMs: v.retryMaxMs,
-    // a message is recorded within maxSeconds of its call's start plus ringing: a note still
-    // marked recording an hour later was cut short by a crash
-    staleRecordingMs: 3_600_000,
-    onDelivered: () => metrics.voicemailsDelivered.inc(),
-    onFailed: () => metrics.voicemailDeliveryFailures.inc(),
-    onPending: (n) => {
-      voicemailsPending = n;
-      metrics.voicemailsPending.set(n);
-    },
-  });
-  box.start();
-  return box;
 }
 
 function recordState(): string {
