@@ -16,6 +16,7 @@ import { createAnonymiser } from '../src/records/anonymise.js';
 import { toFields } from '../src/records/entry.js';
 import { recordRedis } from '../src/records/open-writer.js';
 import { Spool } from '../src/records/spool.js';
+import { toTrafficFields, trafficOf } from '../src/records/traffic-entry.js';
 import { StreamWriter } from '../src/records/writer.js';
 import { createWriterMetrics } from '../src/records/writer-metrics.js';
 import { startBenchRedis } from './redis-server.js';
@@ -63,6 +64,28 @@ async function bare(): Promise<number> {
   return COUNT / ((performance.now() - t) / 1000);
 }
 
+/**
+ * What two streams cost Redis and ioredis alone: each call's entry and its traffic entry, fields
+ * ready, pipelined. Not the floor the issue sets (that is `bare`), but it tells how much of the
+ * drop with traffic on is the second XADD itself and how much the writer.
+ */
+async function bareTwoStreams(): Promise<number> {
+  await admin.del('bench:bare', 'bench:bare-traffic');
+  const entries = records.map((r) => [toFields(anonymise(r)), toTrafficFields(trafficOf(r))]);
+  const t = performance.now();
+  for (let i = 0; i < entries.length; i += 250) {
+    const p = admin.pipeline();
+    for (const [call, traffic] of entries.slice(i, i + 250)) {
+      p.xadd('bench:bare', '*', ...call!);
+      p.xadd('bench:bare-traffic', '*', ...traffic!);
+    }
+    await p.exec();
+  }
+  const rate = COUNT / ((performance.now() - t) / 1000);
+  await admin.del('bench:bare', 'bench:bare-traffic');
+  return rate;
+}
+
 async function viaWriter(round: number, traffic: boolean): Promise<number> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'calltrack-bench-spool-'));
   const redis = recordRedis(url);
@@ -100,11 +123,12 @@ async function viaWriter(round: number, traffic: boolean): Promise<number> {
   return rate;
 }
 
-let best = { bare: 0, writer: 0, traffic: 0 };
+let best = { bare: 0, two: 0, writer: 0, traffic: 0 };
 try {
   for (let round = 0; round < ROUNDS; round++) {
     best = {
       bare: Math.max(best.bare, await bare()),
+      two: Math.max(best.two, await bareTwoStreams()),
       writer: Math.max(best.writer, await viaWriter(round, false)),
       traffic: Math.max(best.traffic, await viaWriter(round, true)),
     };
@@ -119,3 +143,5 @@ figure('records', 'writer', best.writer, 'records/s');
 figure('records', 'ratio-to-baseline', best.writer / best.bare, 'x');
 figure('records', 'writer+traffic', best.traffic, 'records/s');
 figure('records', 'writer+traffic-ratio-to-baseline', best.traffic / best.bare, 'x');
+figure('records', 'bare-xadd-two-streams', best.two, 'records/s');
+figure('records', 'writer+traffic-ratio-to-two-streams', best.traffic / best.two, 'x');
