@@ -46,6 +46,8 @@ const TORTURE_EXPECT: Readonly<Record<string, 'answered' | 'dropped' | number>> 
   insuf: 400,
   mismatch01: 400,
   mismatch02: 400,
+  // a datagram shorter than its Content-Length is truncated (MSG_FLG_TRUNC): 400
+  clerr: 400,
   // a header sofia cannot parse (sip_error) with a Via: 400
   ncl: 400,
   quotbal: 400,
