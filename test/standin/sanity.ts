@@ -50,9 +50,9 @@ function hasUsableVia(req: SipRequest): boolean {
 
 /** `<uri>` or a bare URI, with balanced quotes and brackets: what sofia's address parser needs. */
 function nameAddrOk(value: string): boolean {
-  const quotes = (value.match(/(?<!\\)"/g) ?? []).length;
-  if (quotes % 2 !== 0) return false;
   const unquoted = value.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  // a quote left over after removing the quoted strings has no partner
+  if (unquoted.replace(/""/g, '').includes('"')) return false;
   const open = unquoted.indexOf('<');
   if (open >= 0) {
     const close = unquoted.indexOf('>', open);

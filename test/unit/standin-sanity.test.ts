@@ -58,3 +58,22 @@ t.test('responses are never answered, whatever their shape', async (t) => {
   t.equal(of('noreason').action, 'response');
   t.equal(of('bigcode').action, 'drop', 'a status code of ten digits is no status line');
 });
+
+t.test('quoted display names: escapes inside, a missing closing quote', async (t) => {
+  const invite = (from: string) =>
+    Buffer.from(
+      [
+        'OPTIONS sip:a@b SIP/2.0',
+        'Via: SIP/2.0/UDP h;branch=z9hG4bK1',
+        `From: ${from};tag=1`,
+        'To: <sip:a@b>',
+        'Call-ID: q1',
+        'CSeq: 1 OPTIONS',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+  t.equal(triage(invite('"a\\\\" <sip:x@y>')).action, 'request', 'an escaped backslash ends it');
+  t.equal(triage(invite('"Max\\" <sip:1@e>;x=\\"" <sip:x@y>')).action, 'request');
+  t.match(triage(invite('"open <sip:x@y>')), { action: 'reply', status: 400 });
+});
