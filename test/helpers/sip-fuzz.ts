@@ -143,6 +143,8 @@ export function fuzzCorpus(
     invite({ extraHeaders: [`Via: SIP/2.0/UDP ${'v'.repeat(63 * 1024)}.example.com`] }),
     'either',
   );
+  // drachtio-server re-encodes the top Via it stamped into an 8 kB buffer (EncodeStackMessage)
+  add('a 9 kB top Via', invite().replace(';rport', `;rport;x=${'v'.repeat(9 * 1024)}`), 'either');
   add('a 4 kB display name', invite().replace('"Fuzz"', `"${'n'.repeat(4096)}"`), 'either');
   add('invalid UTF-8 in the display name', swap(invite(), '"Fuzz"', BAD_UTF8), 'either');
   add('invalid UTF-8 in the Call-ID', swap(invite(), '@fuzz', BAD_UTF8), 'either');
