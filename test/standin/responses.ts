@@ -8,11 +8,13 @@ import { buildMessage } from './sip-serialize.js';
 export const REASONS: Readonly<Record<number, string>> = {
   100: 'Trying',
   200: 'OK',
+  400: 'Bad Request',
   408: 'Request Timeout',
   422: 'Session Interval Too Small',
   481: 'Call/Transaction Does Not Exist',
   487: 'Request Terminated',
   503: 'Service Unavailable',
+  505: 'Version Not Supported',
 };
 
 export interface ResponseParts {

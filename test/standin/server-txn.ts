@@ -2,7 +2,7 @@
 // request, what the app may still do with it, and the last response for retransmissions.
 
 import { addTo, removeFrom } from './multimap.js';
-import { branchOf, type Endpoint } from './sip-address.js';
+import { branchOf, type Endpoint, parseVia } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { AppClient, Stack } from './stack.js';
 import { type Cancel, transactionTimeout } from './timers.js';
@@ -54,7 +54,7 @@ export class ServerTxnStore {
 
   add(txn: ServerTxn): void {
     this.byId.set(txn.txnId, txn);
-    this.byKey.set(key(txn.branch, txn.method), txn);
+    this.byKey.set(key(txn.request, txn.method), txn);
     if (txn.inviteInProgress) addTo(this.invitesByDialog, txn.dialogId, txn);
   }
 
@@ -62,11 +62,11 @@ export class ServerTxnStore {
     return this.byId.get(txnId);
   }
 
-  /** RFC 3261 17.2.3 matching by branch; ACK and CANCEL match their INVITE. */
+  /** RFC 3261 17.2.3 matching by branch and sent-by; ACK and CANCEL match their INVITE. */
   match(request: SipRequest): ServerTxn | undefined {
     const method =
       request.method === 'ACK' || request.method === 'CANCEL' ? 'INVITE' : request.method;
-    return this.byKey.get(key(branchOf(headerValue(request.headers, 'via')), method));
+    return this.byKey.get(key(request, method));
   }
 
   /** drachtio-server finds a pending INVITE for a CANCEL by Call-ID alone. */
@@ -90,8 +90,8 @@ export class ServerTxnStore {
     txn.retransmit?.();
     for (const stop of txn.stop) stop();
     this.byId.delete(txn.txnId);
-    if (this.byKey.get(key(txn.branch, txn.method)) === txn)
-      this.byKey.delete(key(txn.branch, txn.method));
+    const k = key(txn.request, txn.method);
+    if (this.byKey.get(k) === txn) this.byKey.delete(k);
     removeFrom(this.invitesByDialog, txn.dialogId, txn);
   }
 
@@ -100,8 +100,15 @@ export class ServerTxnStore {
   }
 }
 
-function key(branch: string, method: string): string {
-  return `${branch}|${method}`;
+/**
+ * Branch, sent-by and method: two clients may pick the same branch (RFC 4475's messages share
+ * `z9hG4bKkdjuw`), and sofia keeps their transactions apart by the Via's host and port.
+ */
+function key(request: SipRequest, method: string): string {
+  const via = headerValue(request.headers, 'via');
+  const top = via === undefined ? undefined : parseVia(via);
+  const sentBy = top ? `${top.host.toLowerCase()}:${top.port ?? ''}` : '';
+  return `${branchOf(via)}|${sentBy}|${method}`;
 }
 
 /** Sends a response for this transaction and remembers it for retransmissions. */

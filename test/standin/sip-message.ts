@@ -18,6 +18,8 @@ export interface SipRequest extends SipBase {
   kind: 'request';
   method: string;
   uri: string;
+  /** From the request line when parsed from the network (`2.0`); sofia answers others 505. */
+  version?: string;
 }
 
 export interface SipResponse extends SipBase {
@@ -28,7 +30,13 @@ export interface SipResponse extends SipBase {
 
 export type SipMessage = SipRequest | SipResponse;
 
-export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error: string };
+/**
+ * A failure keeps what could be read of a request whose request line parsed (`request`): sofia
+ * answers such a request 400 when it has a Via, where it drops what has no request line at all.
+ */
+export type ParseResult =
+  | { ok: true; message: SipMessage }
+  | { ok: false; error: string; request?: SipRequest };
 
 const COMPACT: Readonly<Record<string, string>> = {
   i: 'call-id',
@@ -58,44 +66,52 @@ export function canonicalKey(name: string): string {
   return COMPACT[lower] ?? lower;
 }
 
-const REQUEST_LINE = /^([A-Za-z]+) +(\S+) +SIP\/2\.0$/;
+// method is a token (RFC 3261 25.1); the version is checked later, as sofia does
+const REQUEST_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+) +(\S+) +SIP\/(\d+\.\d+)\s*$/;
 const STATUS_LINE = /^SIP\/2\.0 +(\d{3})(?: +(.*))?$/;
 
 export function parseSip(data: Buffer): ParseResult {
   const sep = findHeaderEnd(data);
-  if (!sep) return { ok: false, error: 'no end of headers' };
-  const head = data.subarray(0, sep.index).toString('utf8');
+  const headEnd = sep?.index ?? data.length;
+  const head = data.subarray(0, headEnd).toString('utf8');
   const lines = unfold(head.split(/\r?\n/));
   const first = lines.shift() ?? '';
   const headers: SipHeader[] = [];
+  let error: string | undefined;
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0) return { ok: false, error: `bad header line: ${line}` };
-    headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+    if (colon <= 0) error ??= `bad header line: ${line.slice(0, 80)}`;
+    else headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
   }
-  const bodyStart = sep.index + sep.length;
+  if (!sep) error ??= 'no end of headers';
+  const bodyStart = sep ? sep.index + sep.length : data.length;
   const declared = headerValue(headers, 'content-length');
   const length = declared === undefined ? data.length - bodyStart : Number(declared);
-  if (!Number.isInteger(length) || length < 0) return { ok: false, error: 'bad Content-Length' };
-  if (bodyStart + length > data.length)
-    return { ok: false, error: 'body shorter than Content-Length' };
-  const body = data.subarray(bodyStart, bodyStart + length).toString('utf8');
-  const raw = data.subarray(0, bodyStart + length).toString('utf8');
-  return startLine(first, headers, body, raw);
+  if (!Number.isInteger(length) || length < 0) error ??= 'bad Content-Length';
+  else if (bodyStart + length > data.length) error ??= 'body shorter than Content-Length';
+  const end = error ? data.length : bodyStart + length;
+  const body = data.subarray(bodyStart, end).toString('utf8');
+  const raw = data.subarray(0, end).toString('utf8');
+  const result = startLine(first, headers, body, raw);
+  if (!error) return result;
+  const request = result.ok ? result.message : result.request;
+  return request?.kind === 'request' ? { ok: false, error, request } : { ok: false, error };
 }
 
 function startLine(first: string, headers: SipHeader[], body: string, raw: string): ParseResult {
   const req = REQUEST_LINE.exec(first);
-  if (req?.[1] && req[2]) {
+  if (req?.[1] && req[2] && req[3]) {
     const message: SipRequest = {
       kind: 'request',
-      method: req[1].toUpperCase(),
+      method: req[1],
       uri: req[2],
+      version: req[3],
       headers,
       body,
       raw,
     };
-    return checkMandatory(message);
+    const checked = checkMandatory(message);
+    return checked.ok ? checked : { ...checked, request: message };
   }
   const res = STATUS_LINE.exec(first);
   if (res?.[1]) {
@@ -109,7 +125,7 @@ function startLine(first: string, headers: SipHeader[], body: string, raw: strin
     };
     return checkMandatory(message);
   }
-  return { ok: false, error: `bad start line: ${first}` };
+  return { ok: false, error: `bad start line: ${first.slice(0, 80)}` };
 }
 
 function checkMandatory(message: SipMessage): ParseResult {

@@ -1,0 +1,79 @@
+// The stand-in's model of what sofia-sip does with malformed requests (test/standin/sanity.ts),
+// checked on the RFC 4475 torture messages where sofia's own code decides the outcome.
+import t from 'tap';
+import { tortureMessages } from '../helpers/hostile-peer.js';
+import { triage } from '../standin/sanity.js';
+
+const byName = new Map(tortureMessages().map((m) => [m.name, m.data]));
+const of = (name: string) => {
+  const data = byName.get(name);
+  if (!data) throw new Error(`no torture message ${name}`);
+  return triage(data);
+};
+
+t.test('well-formed requests pass, with their method and version', async (t) => {
+  for (const name of ['wsinv', 'esc01', 'escnull', 'lwsdisp', 'semiuri', 'transports', 'mpart01']) {
+    t.equal(of(name).action, 'request', name);
+  }
+  const wsinv = of('wsinv');
+  t.match(wsinv, { action: 'request', request: { method: 'INVITE', version: '2.0' } });
+});
+
+t.test('a datagram holds one message: what follows Content-Length is ignored', async (t) => {
+  const dbl = of('dblreq');
+  t.match(dbl, { action: 'request', request: { method: 'REGISTER' } });
+  t.notMatch(dbl.action === 'request' ? dbl.request.raw : '', /INVITE/);
+});
+
+t.test('a top Via of another transport is dropped (agent_check_request_via)', async (t) => {
+  for (const name of ['intmeth', 'esc02', 'longreq']) t.equal(of(name).action, 'drop', name);
+});
+
+t.test('sanity failures and unparseable headers with a Via get 400', async (t) => {
+  for (const name of ['insuf', 'mismatch01', 'mismatch02', 'ncl', 'quotbal', 'scalar02', 'clerr']) {
+    t.match(of(name), { action: 'reply', status: 400 }, name);
+  }
+});
+
+t.test('a version other than SIP/2.0 gets 505', async (t) => {
+  t.match(of('badvers'), { action: 'reply', status: 505 });
+});
+
+t.test('without a usable Via, or for an ACK, there is nobody to answer: dropped', async (t) => {
+  t.equal(of('badinv01').action, 'drop', 'badinv01: the only Via does not parse');
+  const ack = 'ACK sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCSeq: 1 INVITE\r\n\r\n';
+  t.equal(triage(Buffer.from(ack)).action, 'drop', 'a malformed ACK');
+  const noVia = 'INVITE sip:a@b SIP/2.0\r\nTo: <sip:a@b>\r\n\r\n';
+  t.equal(triage(Buffer.from(noVia)).action, 'drop', 'a request without Via');
+});
+
+t.test('garbage without a request or status line is dropped', async (t) => {
+  t.equal(triage(Buffer.from([0xff, 0x00, 0x80, 0x0d, 0x0a, 0x0d, 0x0a])).action, 'drop');
+  t.equal(triage(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')).action, 'drop');
+  t.equal(triage(Buffer.from('INVITE sip:a@b SIP/2.0')).action, 'drop', 'a request line alone');
+});
+
+t.test('responses are never answered, whatever their shape', async (t) => {
+  t.equal(of('unreason').action, 'response');
+  t.equal(of('noreason').action, 'response');
+  t.equal(of('bigcode').action, 'drop', 'a status code of ten digits is no status line');
+});
+
+t.test('quoted display names: escapes inside, a missing closing quote', async (t) => {
+  const invite = (from: string) =>
+    Buffer.from(
+      [
+        'OPTIONS sip:a@b SIP/2.0',
+        'Via: SIP/2.0/UDP h;branch=z9hG4bK1',
+        `From: ${from};tag=1`,
+        'To: <sip:a@b>',
+        'Call-ID: q1',
+        'CSeq: 1 OPTIONS',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+  t.equal(triage(invite('"a\\\\" <sip:x@y>')).action, 'request', 'an escaped backslash ends it');
+  t.equal(triage(invite('"Max\\" <sip:1@e>;x=\\"" <sip:x@y>')).action, 'request');
+  t.match(triage(invite('"open <sip:x@y>')), { action: 'reply', status: 400 });
+});
