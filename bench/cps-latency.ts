@@ -7,22 +7,27 @@
  * The stand-in keeps every trace record in memory; at hundreds of calls a second that is
  * hundreds of MB per minute. So the trace array's `push` is replaced: nothing is kept, and only
  * while `start()`…`stop()` the two INVITE frames are timed with `performance.now()` (the
- * records' own ISO stamps have 1 ms resolution).
+ * records' own ISO stamps have 1 ms resolution). The caller INVITEs handed to the app are
+ * counted all along (by Call-ID, so a retransmission counts once): each one owes a call record.
  */
 import type { TraceRecord } from '../test/standin/index.js';
 
 const CALLER = /\r\n(?:from|f)[ \t]*:[^\r\n]*?\+4917600(\d+)/i;
+const CALL_ID = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]+)/i;
 
 export interface LatencyProbe {
   start(): void;
   /** Stops timing; the latencies in ms of every call seen at both ends. */
   stop(): { samples: number[]; callerInvites: number };
+  /** Distinct caller INVITEs (new calls) handed to the app since the probe was made. */
+  handed(): number;
 }
 
 export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
   let on = false;
   let inbound = new Map<string, number>();
   let samples: number[] = [];
+  const handed = new Set<string>();
   const observe = (r: TraceRecord, at: number) => {
     if (r.kind !== 'frame') return;
     const p = r.payload;
@@ -31,7 +36,8 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
     if (eol < 0 || !p.startsWith('INVITE ', eol + 2)) return;
     const toApp = r.dir === 'out' && p.startsWith('|sip|network|', bar);
     const fromApp = r.dir === 'in' && p.startsWith('|sip||', bar);
-    if (!toApp && !fromApp) return;
+    if (toApp) handed.add(CALL_ID.exec(p.slice(eol))?.[1] ?? '');
+    if (!on || (!toApp && !fromApp)) return;
     const caller = CALLER.exec(p.slice(eol))?.[1];
     if (caller === undefined) return;
     if (toApp) {
@@ -44,10 +50,8 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
     samples.push(at - t0);
   };
   trace.push = (...items: TraceRecord[]) => {
-    if (on) {
-      const at = performance.now();
-      for (const r of items) observe(r, at);
-    }
+    const at = on ? performance.now() : 0;
+    for (const r of items) observe(r, at);
     return 0;
   };
   return {
@@ -60,6 +64,7 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
       on = false;
       return { samples, callerInvites: samples.length + inbound.size };
     },
+    handed: () => handed.size,
   };
 }
 

@@ -55,6 +55,11 @@ export interface Proc {
   exited: Promise<number | null>;
   /** SIGKILL (if still running) and wait for the exit. */
   stop(): Promise<void>;
+  /**
+   * SIGTERM and wait for the exit, SIGKILL after `graceMs`: for a gateway that must write
+   * something as it exits (a `--cpu-prof` profile is written only by a process that exits itself).
+   */
+  terminate(graceMs: number): Promise<void>;
   /** The gateway's metrics/health port. */
   httpPort?: number;
 }
@@ -85,6 +90,12 @@ export function trackChild(child: ChildProcess): Proc {
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    terminate: async (graceMs) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
     },
   };
   return proc;
@@ -250,36 +261,41 @@ async function runCallerOnce(
 /**
  * The gateway from dist/ with `dialplans` as DIALPLAN_DIR and `env` on top (and `nodeFlags`
  * before the script, for V8 flags NODE_OPTIONS refuses); resolves once /readyz says 200 (with
- * FREESWITCH set, that needs a media server connected).
+ * FREESWITCH set, that needs a media server connected). Without `env` it writes no records and
+ * logs errors only; a variable set to `undefined` in `env` is left unset, so the gateway's own
+ * default applies (`bench/cps` runs it so: records to Redis, the default log level).
  */
 export async function startGateway(
   admin: Endpoint,
   secret: string,
   dialplans: string,
   trunk: Endpoint,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   nodeFlags: string[] = [],
 ): Promise<Proc & { httpPort: number }> {
   ensureBuilt();
   const httpPort = await freeTcpPort();
+  const merged: Record<string, string | undefined> = {
+    PATH: process.env.PATH ?? '',
+    DIALPLAN_DIR: dialplans,
+    DRACHTIO_HOST: admin.address,
+    DRACHTIO_PORT: String(admin.port),
+    DRACHTIO_SECRET: secret,
+    HTTP_PORT: String(httpPort),
+    OUTBOUND_TRUNK: `sip:${trunk.address}:${trunk.port}`,
+    RECORD_SINK: 'log',
+    LOG_LEVEL: 'error',
+    NODE_ID: 'bench',
+    // the node's own limits must not be what the ladder measures
+    MAX_CALLS_PER_SECOND: '100000',
+    MAX_CONCURRENT_CALLS: '100000',
+    ...env,
+  };
   const proc = track(process.execPath, [...nodeFlags, ...startArgs()], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DIALPLAN_DIR: dialplans,
-      DRACHTIO_HOST: admin.address,
-      DRACHTIO_PORT: String(admin.port),
-      DRACHTIO_SECRET: secret,
-      HTTP_PORT: String(httpPort),
-      OUTBOUND_TRUNK: `sip:${trunk.address}:${trunk.port}`,
-      RECORD_SINK: 'log',
-      LOG_LEVEL: 'error',
-      NODE_ID: 'bench',
-      // the node's own limits must not be what the ladder measures
-      MAX_CALLS_PER_SECOND: '100000',
-      MAX_CONCURRENT_CALLS: '100000',
-      ...env,
-    },
+    env: Object.fromEntries(
+      Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
   });
   for (let i = 0; i < 200; i++) {
     if (proc.child.exitCode !== null)

@@ -15,10 +15,17 @@
  *   or calls queued up); a failed step is tried once more before it counts. The figure is the
  *   highest rate below the first step that failed twice.
  *
+ * The gateway runs as production does: records to Redis (a redis-server of the bench's own), the
+ * default log level (info), its JSON log on stdout into a pipe this process reads, as a log
+ * collector does. After the ladder the stream must hold exactly one record per call the gateway
+ * was handed, or the bench fails. `BENCH_CPU_PROF=<dir>` runs the gateway under `--cpu-prof`
+ * (stopped with SIGTERM so the profile is written) and prints the profile's top entries; its
+ * sampling costs CPU, so compare CPU figures only between runs without it.
+ *
  * Progress goes to stderr; figures to stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Endpoint, type StandinHandle, start } from '../test/standin/index.js';
 import { type LatencyProbe, percentile, probeInviteLatency } from './cps-latency.js';
 import {
@@ -32,8 +39,11 @@ import {
   startGateway,
   tempDir,
 } from './cps-procs.js';
+import { checkRecords } from './cps-records.js';
+import { topOf } from './cpu-top.js';
 import { callBenchDialplan } from './fixtures.js';
 import { callFaults, climb, highest, stepTwice } from './ladder.js';
+import { type BenchRedis, startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
 
 const SECRET = 'cymru';
@@ -47,6 +57,7 @@ const LATENCY_SECONDS = 10;
 /** A step passes only if its last call ends within this much after the last call started. */
 const LATE_MS = 1000;
 const HOLD_MS = 200;
+const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 const DIALPLAN = callBenchDialplan([{ number: TRACKING_NUMBER }]);
 
@@ -58,6 +69,8 @@ interface Stack {
   probe: LatencyProbe;
   procs: Proc[];
   appProc?: Proc;
+  /** Calls sipp started against this stack, in every run. */
+  placed: number;
 }
 
 interface LatencyFigures {
@@ -73,34 +86,64 @@ interface LatencyFigures {
 const log = (line: string) => process.stderr.write(`cps: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function call(stack: Stack, rate: number, seconds: number): Promise<CallerResult> {
-  return runCaller(stack.standin.sipAddress, TRACKING_NUMBER, rate, seconds);
+async function call(stack: Stack, rate: number, seconds: number): Promise<CallerResult> {
+  const r = await runCaller(stack.standin.sipAddress, TRACKING_NUMBER, rate, seconds);
+  stack.placed += r.created;
+  return r;
 }
 
-async function startApp(app: App, standin: StandinHandle, dealer: Endpoint): Promise<Proc> {
+async function startApp(
+  app: App,
+  standin: StandinHandle,
+  dealer: Endpoint,
+  redisUrl: string,
+): Promise<Proc> {
   if (app === 'baseline') return startBaseline(standin.adminAddress, SECRET, dealer);
   const dir = tempDir('calltrack-bench-cps-');
   const dialplans = join(dir, 'dialplans');
   mkdirSync(dialplans);
   writeFileSync(join(dialplans, 'bench.yaml'), DIALPLAN);
-  return startGateway(standin.adminAddress, SECRET, dialplans, dealer);
+  const production = {
+    RECORD_SINK: 'redis',
+    REDIS_URL: redisUrl,
+    RECORD_SPOOL_DIR: join(dir, 'spool'),
+    // unset: the gateway's default level (info), every per-call line written and read
+    LOG_LEVEL: undefined,
+  };
+  const flags = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+  return startGateway(standin.adminAddress, SECRET, dialplans, dealer, production, flags);
 }
 
 /** Stand-in, dealer and app; pushed onto `stacks` first, so a half-built one is torn down too. */
-async function setUp(app: App, stacks: Stack[]): Promise<Stack> {
+async function setUp(app: App, stacks: Stack[], redisUrl: string): Promise<Stack> {
   const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
-  const stack: Stack = { app, standin, probe: probeInviteLatency(standin.trace), procs: [] };
+  const probe = probeInviteLatency(standin.trace);
+  const stack: Stack = { app, standin, probe, procs: [], placed: 0 };
   stacks.push(stack);
   const dealer = await startDealer();
   stack.procs.push(dealer);
-  stack.appProc = await startApp(app, standin, dealer.address);
+  stack.appProc = await startApp(app, standin, dealer.address, redisUrl);
   stack.procs.push(stack.appProc);
   return stack;
 }
 
+/** The app first; a profiled gateway is let exit by itself, so that it writes its profile. */
 async function tearDown(stack: Stack): Promise<void> {
-  for (const p of [...stack.procs].reverse()) await p.stop();
+  for (const p of [...stack.procs].reverse())
+    await (CPU_PROF && p === stack.appProc && stack.app === 'gateway'
+      ? p.terminate(30_000)
+      : p.stop());
   await stack.standin.close();
+}
+
+/** One record per call handed to the gateway, none twice: else the bench fails. */
+async function records(stack: Stack, redis: BenchRedis): Promise<number> {
+  const handed = stack.probe.handed();
+  const check = await checkRecords(redis.client, stack.appProc!.httpPort!, handed);
+  log(
+    `gateway records: ${check.written} in the stream, ${handed} calls handed to it, ${stack.placed} placed by sipp${check.inProgress ? `, ${check.inProgress} still in progress` : ''}`,
+  );
+  return check.written;
 }
 
 function checkAlive(stack: Stack): void {
@@ -176,14 +219,17 @@ function step(stack: Stack, rate: number): Promise<true | undefined> {
 }
 
 const stacks: Stack[] = [];
+let redis: BenchRedis | undefined;
 try {
-  const gateway = await setUp('gateway', stacks);
-  const baseline = await setUp('baseline', stacks);
+  redis = await startBenchRedis('cps');
+  const gateway = await setUp('gateway', stacks, redis.url);
+  const baseline = await setUp('baseline', stacks, redis.url);
   const gw = await latency(gateway);
   const base = await latency(baseline);
   const passed = await climb([gateway, baseline], STEPS, step);
   const gwMax = highest(passed.get(gateway));
   const baseMax = highest(passed.get(baseline));
+  const written = await records(gateway, redis);
   figure('cps', 'gateway-max-rate', gwMax, 'calls/s');
   figure('cps', 'baseline-max-rate', baseMax, 'calls/s');
   figure('cps', 'ratio-to-baseline', gwMax / baseMax, 'x');
@@ -199,10 +245,21 @@ try {
   figure('cps', 'baseline-cpu-per-call', base.cpuPerCall, 'us');
   figure('cps', 'cpu-ratio-to-baseline', gw.cpuPerCall / base.cpuPerCall, 'x');
   figure('cps', 'standin-cpu-per-call', (gw.standinCpuPerCall + base.standinCpuPerCall) / 2, 'us');
+  figure('cps', 'records-written', written, 'records');
 } catch (err) {
   process.stderr.write(`bench cps: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 } finally {
   for (const stack of stacks) await tearDown(stack).catch(() => undefined);
+  redis?.client.disconnect();
+  redis?.stop();
   cleanUp();
+}
+if (CPU_PROF) {
+  try {
+    process.stderr.write(`cps: gateway CPU profile, top self time\n${topOf(CPU_PROF)}`);
+  } catch (err) {
+    process.stderr.write(`bench cps: no profile: ${err instanceof Error ? err.message : err}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -51,6 +51,7 @@ t.test('an answered call and a CLIR call: two traffic entries, CLIR without numb
     calls.map((c) => c.id),
     'under the ids of the anonymised records',
   );
+  t.equal(new Set(calls.map((c) => c.id)).size, 2, 'two calls, two ids: neither written twice');
   const destination = `sip:dealer@127.0.0.1:${dealer.port}`;
   const [open, clir] = traffic;
   t.match(open, {
