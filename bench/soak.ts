@@ -2,9 +2,9 @@
  * Soak: calls at a steady rate for `BENCH_SOAK_SECONDS` (600) at `BENCH_SOAK_CPS` (50) calls/s,
  * each held 5 s (bench/scenarios/bench-uac-held-call.xml), so about rate × 5 calls are up at any
  * moment, through the drachtio stand-in and the gateway (dist/, records to Redis as production,
- * the default log level) to a sipp dealer. Every 5 s the gateway's own /metrics (prom-client's
- * default metrics) give RSS, open fds, heap used, active calls and the event-loop delay p99 of
- * the last 5 s.
+ * the default log level; only V8's --trace-gc added, one line per GC) to a sipp dealer. Every
+ * 5 s the gateway's own /metrics (prom-client's default metrics) give RSS, open fds, heap used,
+ * active calls and the event-loop delay p99 of the last 5 s.
  *
  * - rss-slope: least squares over the second half of the run (the first half is warm-up: JIT,
  *   pools, V8 growing its heap), kB per minute. Flat is the goal.
@@ -17,6 +17,10 @@
  *   first call) / mean active calls over the second half. The gateway cannot be made to collect
  *   garbage from outside, so this counts the garbage a steady rate keeps between collections
  *   too: an upper bound. Goal: under 20 kB.
+ * - live-heap-per-active-call: the same with the live heap after each full GC in the second half
+ *   (V8 --trace-gc on the gateway) in place of heap used; the idle baseline is still heap used
+ *   (an idle gateway runs no full GC), which holds some startup garbage, so this leans low.
+ *   Printed only when a full GC fell in the second half.
  *
  * Afterwards the stream must hold exactly one record per call the gateway was handed, or the
  * bench fails (a gateway that drops records would look lighter than it is).
@@ -64,13 +68,39 @@ async function startGatewayAsProduction(
   const dialplans = join(dir, 'dialplans');
   mkdirSync(dialplans);
   writeFileSync(join(dialplans, 'bench.yaml'), callBenchDialplan([{ number: TRACKING_NUMBER }]));
-  return startGateway(standin.adminAddress, SECRET, dialplans, dealer, {
-    RECORD_SINK: 'redis',
-    REDIS_URL: redisUrl,
-    RECORD_SPOOL_DIR: join(dir, 'spool'),
-    // unset: the gateway's default level (info), every per-call line written and read
-    LOG_LEVEL: undefined,
+  return startGateway(
+    standin.adminAddress,
+    SECRET,
+    dialplans,
+    dealer,
+    {
+      RECORD_SINK: 'redis',
+      REDIS_URL: redisUrl,
+      RECORD_SPOOL_DIR: join(dir, 'spool'),
+      // unset: the gateway's default level (info), every per-call line written and read
+      LOG_LEVEL: undefined,
+    },
+    ['--trace-gc'],
+  );
+}
+
+/**
+ * The live heap after each full GC, from V8's --trace-gc lines on the gateway's stdout
+ * (`Mark-Compact 80.1 (95.0) -> 45.2 (96.0) MB`): what survives, without the garbage that
+ * heap-used samples catch between collections. `t` as in Sample.
+ */
+function fullGcs(proc: Proc, now: () => number): { t: number; liveMB: number }[] {
+  const seen: { t: number; liveMB: number }[] = [];
+  let tail = '';
+  proc.child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (tail + chunk.toString('utf8')).split('\n');
+    tail = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /Mark-Compact[^>]*-> ([\d.]+) \(/.exec(line);
+      if (m) seen.push({ t: now(), liveMB: Number(m[1]) });
+    }
   });
+  return seen;
 }
 
 function checkAlive(procs: Proc[]): void {
@@ -96,6 +126,8 @@ try {
   procs.push(dealer);
   const gateway = await startGatewayAsProduction(standin, dealer.address, redis.url);
   procs.push(gateway);
+  let began = Number.POSITIVE_INFINITY;
+  const gcs = fullGcs(gateway, () => (performance.now() - began) / 1000);
 
   const idle: Sample[] = [];
   for (let i = IDLE_SAMPLES; i > 0; i--) {
@@ -105,7 +137,7 @@ try {
   log(`idle: ${describe(idle.at(-1)!)}`);
 
   log(`${RATE} calls/s held ${HOLD_MS / 1000} s for ${SECONDS} s`);
-  const began = performance.now();
+  began = performance.now();
   let result: CallerResult | undefined;
   const caller = runCaller(standin.sipAddress, TRACKING_NUMBER, RATE, SECONDS, {
     scenario: SCENARIO,
@@ -149,6 +181,15 @@ try {
   figure('soak', 'eventloop-p99-idle', idle.at(-1)!.eventLoopP99Ms, 'ms');
   figure('soak', 'mean-active-calls', active, 'calls');
   figure('soak', 'heap-per-active-call', kb(steadyHeap - idleHeap) / active, 'kB');
+  const steadyGcs = gcs.filter((g) => g.t >= SECONDS / 2 && g.t <= SECONDS);
+  log(`full GCs: ${gcs.filter((g) => g.t >= 0).length}, ${steadyGcs.length} in the second half`);
+  if (steadyGcs.length)
+    figure(
+      'soak',
+      'live-heap-per-active-call',
+      (mean(steadyGcs.map((g) => g.liveMB)) * 1024 - kb(idleHeap)) / active,
+      'kB',
+    );
   figure('soak', 'calls-placed', calls.created, 'calls');
   figure('soak', 'calls-failed', calls.created - calls.successful, 'calls');
   figure('soak', 'records-written', check.written, 'records');
