@@ -123,17 +123,17 @@ async function sippPorts(): Promise<string[]> {
  * A sipp dealer that answers every call and waits for its BYE, for as long as it runs; started
  * again on other ports if another process took its port between the check and sipp's bind.
  */
-export async function startDealer(): Promise<Proc & { address: Endpoint }> {
+export async function startDealer(backstopS = 600): Promise<Proc & { address: Endpoint }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startDealerOnce();
+      return await startDealerOnce(backstopS);
     } catch (err) {
       if (attempt >= 3 || !/Unable to bind/.test(String(err))) throw err;
     }
   }
 }
 
-async function startDealerOnce(): Promise<Proc & { address: Endpoint }> {
+async function startDealerOnce(backstopS: number): Promise<Proc & { address: Endpoint }> {
   const sipp = requireBinary('sipp', 'sip-tester');
   const args = await sippPorts();
   const port = Number(args[3]);
@@ -141,8 +141,9 @@ async function startDealerOnce(): Promise<Proc & { address: Endpoint }> {
   // biome-ignore format: flag/value pairs read best side by side
   const proc = track(sipp, [
     '-sf', DEALER_SCENARIO, ...args, '-m', '100000000', '-nostdin',
-    // a backstop should this process be SIGKILLed: the whole bench takes under 3 minutes
-    '-timeout', '600s',
+    // a backstop should this process be SIGKILLed: longer than the whole bench (bench/soak
+    // passes its own duration)
+    '-timeout', `${backstopS}s`,
   ], { cwd: dir });
   for (let i = 0; i < 100 && (await udpPortIsFree(port)); i++) {
     if (proc.child.exitCode !== null) break;
