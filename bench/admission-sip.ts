@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { type StandinHandle, start } from '../test/standin/index.js';
 import { cpuMs, type Proc, startGateway, tempDir } from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
+import { onFullGc } from './gc-trace.js';
 import { flood } from './invite-flood.js';
 import { figure } from './report.js';
 
@@ -75,20 +76,11 @@ function sourcesSeen(standin: StandinHandle, into: Set<string>): void {
   standin.trace.length = 0;
 }
 
-/**
- * The gateway's live heap after its latest full GC, in MB, from V8's --trace-gc lines
- * (`Mark-Compact 80.1 (95.0) -> 45.2 (96.0) MB`): what survives, unlike RSS, which V8 keeps.
- */
+/** The gateway's live heap after its latest full GC, in MB (gc-trace.ts). */
 function liveHeap(proc: Proc): () => number {
   let last = Number.NaN;
-  let tail = '';
-  proc.child.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (tail + chunk.toString('utf8')).split('\n');
-    tail = lines.pop() ?? '';
-    for (const line of lines) {
-      const m = /Mark-Compact[^>]*-> ([\d.]+) \(/.exec(line);
-      if (m) last = Number(m[1]);
-    }
+  onFullGc(proc, (liveMB) => {
+    last = liveMB;
   });
   return () => last;
 }

@@ -41,6 +41,7 @@ import {
 } from './cps-procs.js';
 import { checkRecords } from './cps-records.js';
 import { callBenchDialplan } from './fixtures.js';
+import { onFullGc } from './gc-trace.js';
 import { type BenchRedis, startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
 import { mean, type Sample, scrape, slope } from './soak-samples.js';
@@ -84,22 +85,10 @@ async function startGatewayAsProduction(
   );
 }
 
-/**
- * The live heap after each full GC, from V8's --trace-gc lines on the gateway's stdout
- * (`Mark-Compact 80.1 (95.0) -> 45.2 (96.0) MB`): what survives, without the garbage that
- * heap-used samples catch between collections. `t` as in Sample.
- */
+/** The live heap after each full GC (gc-trace.ts), `t` as in Sample. */
 function fullGcs(proc: Proc, now: () => number): { t: number; liveMB: number }[] {
   const seen: { t: number; liveMB: number }[] = [];
-  let tail = '';
-  proc.child.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (tail + chunk.toString('utf8')).split('\n');
-    tail = lines.pop() ?? '';
-    for (const line of lines) {
-      const m = /Mark-Compact[^>]*-> ([\d.]+) \(/.exec(line);
-      if (m) seen.push({ t: now(), liveMB: Number(m[1]) });
-    }
-  });
+  onFullGc(proc, (liveMB) => seen.push({ t: now(), liveMB }));
   return seen;
 }
 
