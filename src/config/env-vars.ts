@@ -13,6 +13,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   DRACHTIO_HOST: { path: ['drachtio', 'host'], kind: 'string' },
   DRACHTIO_PORT: { path: ['drachtio', 'port'], kind: 'integer' },
   DRACHTIO_SECRET: { path: ['drachtio', 'secret'], kind: 'string' },
+  DRACHTIO: { path: ['drachtio', 'servers'], kind: 'list' },
   REDIS_URL: { path: ['redisUrl'], kind: 'string' },
   HTTP_PORT: { path: ['httpPort'], kind: 'integer' },
   HTTP_HOST: { path: ['httpHost'], kind: 'string' },

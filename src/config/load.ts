@@ -9,6 +9,7 @@ import { packagePath } from '../paths.js';
 import type { TrunkAccess } from '../routing/trunk.js';
 import { describeErrors, schemaValidator } from '../schema/ajv.js';
 import { deepFreeze } from '../util/freeze.js';
+import { type DrachtioSettings, type DrachtioTarget, drachtioTargets } from './drachtio-servers.js';
 import { ENV_VARS, parseEnv } from './env-vars.js';
 import { checkTrunk, type TrunkSettings } from './trunk-settings.js';
 
@@ -17,7 +18,15 @@ export { ENV_VARS };
 export type Config = {
   readonly dialplanDir: string;
   readonly defaultCountry: 'DE' | 'AT';
-  readonly drachtio: { readonly host: string; readonly port: number; readonly secret: string };
+  /** As set; `drachtioServers` is what the gateway connects to. */
+  readonly drachtio: {
+    readonly host: string;
+    readonly port: number;
+    readonly secret: string;
+    readonly servers?: readonly string[];
+  };
+  /** DRACHTIO, or DRACHTIO_HOST/DRACHTIO_PORT as its one entry; each with DRACHTIO_SECRET. */
+  readonly drachtioServers: readonly DrachtioTarget[];
   readonly redisUrl: string;
   readonly httpPort: number;
   /** Address the metrics/health listener binds to; loopback unless ops open it on purpose. */
@@ -188,6 +197,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push(...checked.problems);
     if (checked.trunk) raw.resolvedTrunk = checked.trunk;
   }
+  const drachtio = drachtioTargets(
+    raw.drachtio as DrachtioSettings,
+    sourceOf.has('drachtio.servers'),
+    ['drachtio.host', 'drachtio.port'].flatMap((p) => sourceOf.get(p) ?? []),
+  );
+  problems.push(...drachtio.problems);
+  raw.drachtioServers = drachtio.targets;
   const { hoursClockStart } = raw as { hoursClockStart?: unknown };
   if (typeof hoursClockStart === 'string' && hoursClockStart && !isInstant(hoursClockStart))
     problems.push(`HOURS_CLOCK_START: '${hoursClockStart}' is not a real date and time`);
