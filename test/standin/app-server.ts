@@ -86,9 +86,9 @@ export class AppServer {
     // A reset connection is handled like a closed one ('close' follows every 'error').
     socket.on('error', () => {});
     socket.on('close', () => {
+      // its routes stay until selection meets them (app-router.ts), as the server's weak pointers do
       conn.closed = true;
       this.connections.delete(conn);
-      this.deps.registry.removeClient(conn);
     });
   }
 
