@@ -25,9 +25,7 @@ import { createMetrics, stateGauge } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
-import { connectDrachtio } from './sip/connection.js';
-import { srfDialer } from './sip/dialer.js';
-import { answerOptions, routeInvites } from './sip/inbound.js';
+import { connectDrachtioServers } from './sip/drachtio-servers.js';
 import { delay } from './util/delay.js';
 import { startOutbox } from './voicemail/start.js';
 
@@ -95,33 +93,15 @@ logger[config.unknownSources === 'admit' ? 'warn' : 'info'](
     ? 'sources outside every carrier are admitted (P-Asserted-Identity ignored, per-source rate)'
     : 'carriers loaded; other sources get 403',
 );
-let drachtioUp = false;
 const calls = new ActiveCalls();
-const drachtio = connectDrachtio(
-  config.drachtio,
+// one connection per drachtio-server (DRACHTIO); a server that goes away ends only its own calls
+const drachtio = connectDrachtioServers(config.drachtioServers, {
   logger,
-  {
-    onConnected: () => {
-      drachtioUp = true;
-      metrics.drachtioConnected.set(1);
-    },
-    onDisconnected: () => {
-      drachtioUp = false;
-      metrics.drachtioConnected.set(0);
-      // every call in progress ends now with a record; what can still be sent goes after the reconnect
-      calls.signallingLost();
-    },
-    onCleanup: ({ byes, answers, cancels, failed }) => {
-      metrics.lostCleanups.inc({ action: 'bye' }, byes);
-      metrics.lostCleanups.inc({ action: 'answer' }, answers);
-      metrics.lostCleanups.inc({ action: 'cancel' }, cancels);
-      metrics.lostCleanups.inc({ action: 'failed' }, failed);
-    },
-  },
-  { reminderMs },
-);
-const { srf } = drachtio;
-const dialer = srfDialer(srf, drachtio.inFlight);
+  metrics,
+  calls,
+  reminderMs,
+  setting: config.drachtio.servers ? 'DRACHTIO' : 'DRACHTIO_HOST',
+});
 // without it an alert on no connected server could not tell signalling-only from FreeSWITCH down
 metrics.mediaServersConfigured.set(config.media.servers.length);
 const media = config.media.servers.length > 0 ? await startMedia() : undefined;
@@ -149,8 +129,12 @@ if (!media)
   logger.info(
     'FREESWITCH is empty: calls are signalling only (no whisper, recording or voicemail; a closed number announces nothing before its 480)',
   );
+// one drachtio-server is enough (README, "Many gateways × many drachtio-servers")
 const ready = () =>
-  drachtioUp && reloader.loaded && !admitter.draining && (!media || media.connected > 0);
+  drachtio.connected > 0 &&
+  reloader.loaded &&
+  !admitter.draining &&
+  (!media || media.connected > 0);
 // read at each scrape from the same checks as /readyz, so the alert and the probe never disagree
 stateGauge(metrics.registry, 'calltrack_ready', '1 while /readyz answers 200', ready);
 if (records)
@@ -160,25 +144,22 @@ if (records)
     "1 while the record writer's Redis connection is up (RECORD_SINK=redis only)",
     () => records.redis.status === 'ready',
   );
-answerOptions(
-  srf,
+drachtio.answerOptions(
   () => ({ ready: ready(), draining: admitter.draining }),
   config.retryAfterSeconds,
   (source) => admitter.knows(source),
 );
-routeInvites(srf, {
-  inFlight: drachtio.inFlight,
+// every server's INVITEs reach this one call path; each call's legs go through its own server
+drachtio.routeInvites({
   onUnmatched: (method) => metrics.unmatched.inc({ method }),
   maxDurationMs: config.maxCallDurationSeconds * 1000,
   transferRingTimeoutMs: config.transferRingTimeoutSeconds * 1000,
   admitter,
   numberCalls: new NumberCalls(),
   table: () => reloader.table,
-  dialer,
   sink,
   metrics,
   logger,
-  calls,
   trunk: config.resolvedTrunk,
   maxRedirects: config.maxRedirects,
   nodeId,
@@ -188,7 +169,8 @@ routeInvites(srf, {
   hoursNow: hoursClock(config.hoursClockStart),
   ...(media && {
     media: {
-      port: fsMediaPort(media, logger),
+      // each server its own: a media leg goes through the server its call came from
+      port: (srf: unknown) => fsMediaPort(media, logger, srf),
       onError: (step: string) => metrics.mediaErrors.inc({ step }),
       anchorTimeoutMs: config.media.anchorTimeoutMs,
       recordings: { dir: config.recordings.dir, noticeFile: config.recordings.noticeFile },
@@ -221,7 +203,7 @@ const http = createHttpServer({
     ready: ready(),
     checks: {
       ...(media && { freeswitch: media.connected > 0 }),
-      drachtio: drachtioUp,
+      ...drachtio.checks(),
       dialplans: reloader.loaded,
       ...dialplans.checks(),
       draining: admitter.draining,
@@ -232,7 +214,7 @@ const http = createHttpServer({
       voicemail: outbox ? `${voicemailsPending} waiting for delivery` : 'off (SMTP_URL empty)',
     },
     detail: {
-      drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
+      drachtio: drachtio.describe(),
       ...(records && { redis: withoutCredentials(config.redisUrl) }),
       ...(config.recordSink !== 'redis' && { recordSink: config.recordSink }),
       ...(media && { freeswitch: media.describe() }),
@@ -258,7 +240,7 @@ logger.info(
     ...(config.distribution.source === 'files'
       ? { dialplanDir: config.dialplanDir, dialplanPublish: config.distribution.publish }
       : { dialplanSource: 'redis', dialplanCacheDir: config.distribution.cacheDir }),
-    drachtio: `${config.drachtio.host}:${config.drachtio.port}`,
+    drachtio: drachtio.names,
     // the user name and password are never logged, only whether the trunk gets credentials
     trunk: config.outboundTrunk,
     trunkAuth: config.resolvedTrunk.auth ? 'digest' : 'none',
@@ -280,7 +262,7 @@ async function shutdown(signal: string): Promise<void> {
   sweeper.stop();
   const drained = await calls.drain(config.drainTimeoutMs);
   // late answers of attempts that ended get their ACK and BYE before the connection goes
-  await Promise.race([dialer.settled(), delay(2000)]);
+  await Promise.race([drachtio.settled(), delay(2000)]);
   await sink.flush();
   if (records) {
     await records.writer.close();
@@ -289,8 +271,7 @@ async function shutdown(signal: string): Promise<void> {
   await outbox?.stop();
   logger.info(drained, 'drained; exiting');
   media?.close();
-  // drachtio-srf throws when there is no connection to end (drachtio-server down or reconnecting)
-  if (drachtioUp) srf.disconnect();
+  drachtio.disconnect();
   tokens?.close();
   await admin?.close();
   await http.close();
@@ -301,7 +282,8 @@ async function shutdown(signal: string): Promise<void> {
 async function startMedia(): Promise<MediaServers> {
   metrics.mediaServersConnected.set(0);
   const servers = new MediaServers(config.media.servers.map(parseServer), {
-    mrf: createMrf(srf),
+    // a call's media INVITEs go through its own server's Srf (media/anchor.ts), not this default
+    mrf: createMrf(drachtio.servers[0]?.srf),
     listenAddress: config.media.listenAddress,
     connectTimeoutMs: config.media.connectTimeoutMs,
     logger,

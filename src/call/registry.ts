@@ -1,19 +1,35 @@
-/** The calls in progress, so a shutdown can wait for them and end the ones that outlast it. */
+/**
+ * The calls in progress, so a shutdown can wait for them and end the ones that outlast it. The
+ * node has one; each drachtio-server connection has a view of it (`forServer`) holding the calls
+ * that came through that server, so that losing the server ends those calls and no others.
+ */
 import type { CallSession } from './call-session.js';
 
 export class ActiveCalls {
   readonly #calls = new Map<CallSession, Promise<unknown>>();
+  readonly #node: ActiveCalls | undefined;
 
+  constructor(node?: ActiveCalls) {
+    this.#node = node;
+  }
+
+  /** A server's view: its own calls to end, tracked in the node's registry as well. */
+  forServer(): ActiveCalls {
+    return new ActiveCalls(this);
+  }
+
+  /** Calls in progress on this node, also in a server's view: the node's limits count them all. */
   get size(): number {
-    return this.#calls.size;
+    return this.#node ? this.#node.size : this.#calls.size;
   }
 
   track<T>(session: CallSession, run: Promise<T>): Promise<T> {
     this.#calls.set(session, run);
-    return run.finally(() => this.#calls.delete(session));
+    const tracked = run.finally(() => this.#calls.delete(session));
+    return this.#node ? this.#node.track(session, tracked) : tracked;
   }
 
-  /** The drachtio connection dropped: every call ends now (each writes its record). */
+  /** The drachtio connection dropped: every call of this registry ends now (each writes its record). */
   signallingLost(): void {
     for (const session of this.#calls.keys()) session.signallingLost();
   }

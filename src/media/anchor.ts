@@ -8,7 +8,7 @@
 import type { MediaAnchor, MediaPort, Prompt } from '../call/media-port.js';
 import type { Logger } from '../observability/logger.js';
 import { delay } from '../util/delay.js';
-import type { FsEndpoint } from './fsmrf-types.js';
+import { type FsEndpoint, throughSrf } from './fsmrf-types.js';
 import type { MediaServers } from './servers.js';
 
 /** The German ringback tone (425 Hz, 1 s on, 4 s off), until the bridge breaks it. */
@@ -39,11 +39,13 @@ export class NoMediaServerError extends Error {
   }
 }
 
-export function fsMediaPort(servers: MediaServers, logger: Logger): MediaPort {
+/** `srf`: the drachtio-server the calls using this port came from (default: the Mrf's). */
+export function fsMediaPort(servers: MediaServers, logger: Logger, srf?: unknown): MediaPort {
   return {
     async anchor(callerSdp, opts) {
-      const ms = servers.pick();
-      if (!ms) throw new NoMediaServerError();
+      const picked = servers.pick();
+      if (!picked) throw new NoMediaServerError();
+      const ms = srf === undefined ? picked : throughSrf(picked, srf);
       // a late-offer caller: never let FreeSWITCH make the offer itself (SRTP pitfall above)
       const caller = await ms.createEndpoint({ remoteSdp: callerSdp ?? PLACEHOLDER_SDP });
       let dealer: FsEndpoint;

@@ -61,3 +61,15 @@ export interface FsMrf {
 export function createMrf(srf: unknown): FsMrf {
   return new Mrf(srf);
 }
+
+/**
+ * The media server seen from one drachtio-server: createEndpoint sends its INVITE to FreeSWITCH
+ * through `this.srf` (drachtio-fsmrf 4.1.2 lib/mediaserver.js, createEndpoint), which is the
+ * Mrf's Srf fixed at connect time, and an endpoint's own `srf` is its media server's. A call's
+ * media legs must go through the drachtio-server the call came from, so that losing another
+ * server leaves them alone. Everything else (the ESL connection, the pending-connection map
+ * FreeSWITCH's outbound socket is matched in) is the shared server's, reached by the prototype.
+ */
+export function throughSrf(ms: FsMediaServer, srf: unknown): FsMediaServer {
+  return Object.create(ms, { srf: { value: srf } }) as FsMediaServer;
+}

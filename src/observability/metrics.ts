@@ -115,7 +115,14 @@ export function createMetrics() {
     }),
     drachtioConnected: new Gauge({
       name: 'calltrack_drachtio_connected',
-      help: '1 while connected to drachtio-server',
+      help: '1 while connected to this drachtio-server (server: host:port from DRACHTIO or DRACHTIO_HOST/DRACHTIO_PORT)',
+      labelNames: ['server'] as const,
+      registers,
+    }),
+    drachtioInvites: new Counter({
+      name: 'calltrack_drachtio_invites_total',
+      help: 'New INVITEs each drachtio-server handed to this gateway (it spreads them round robin over the gateways connected to it)',
+      labelNames: ['server'] as const,
       registers,
     }),
     reloads: new Counter({
@@ -189,7 +196,7 @@ export function createMetrics() {
     lostCleanups: new Counter({
       name: 'calltrack_lost_connection_cleanups_total',
       help: 'After a drachtio reconnect, what was sent for calls the lost connection left: bye, answer (503 to a waiting caller), cancel, failed',
-      labelNames: ['action'] as const,
+      labelNames: ['action', 'server'] as const,
       registers,
     }),
     records: new Counter({

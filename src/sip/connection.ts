@@ -6,6 +6,7 @@
  * (observability/peer-watch.ts), not a line per attempt.
  */
 import Srf from 'drachtio-srf';
+import { serverName } from '../config/drachtio-servers.js';
 import type { Logger } from '../observability/logger.js';
 import { PeerWatch } from '../observability/peer-watch.js';
 import { InFlight } from './in-flight.js';
@@ -13,6 +14,8 @@ import { type CleanupResult, Orphans } from './orphans.js';
 import type { Srf as SrfClient } from './srf-types.js';
 
 export type DrachtioTarget = { host: string; port: number; secret: string };
+/** Which settings point the gateway at this server, as the log's remedy names them. */
+export type TargetSetting = 'DRACHTIO' | 'DRACHTIO_HOST';
 export type ConnectionEvents = {
   onConnected(): void;
   onDisconnected(): void;
@@ -28,24 +31,28 @@ export type ConnectionOptions = {
   now?: () => number;
   /** While drachtio-server stays away, a reminder this often (the retries are debug lines). */
   reminderMs?: number;
+  /** Which variable named the server (DRACHTIO_HOST/DRACHTIO_PORT unless DRACHTIO). */
+  setting?: TargetSetting;
 };
 
 export function connectDrachtio(
   target: DrachtioTarget,
   logger: Logger,
   events: ConnectionEvents,
-  { now = Date.now, reminderMs = 60_000 }: ConnectionOptions = {},
+  { now = Date.now, reminderMs = 60_000, setting = 'DRACHTIO_HOST' }: ConnectionOptions = {},
 ): Drachtio {
   const srf = new (Srf as unknown as new () => SrfClient)();
+  const server = serverName(target);
   const inFlight = new InFlight();
   const orphans = new Orphans(logger, now);
   const watch = new PeerWatch({
     peer: 'drachtio-server',
-    address: `${target.host}:${target.port}`,
+    address: server,
     remedy:
-      'set DRACHTIO_HOST and DRACHTIO_PORT to where drachtio-server listens for applications, and DRACHTIO_SECRET to its secret; retrying, no calls until then',
-    refusedRemedy:
-      'set DRACHTIO_SECRET to the secret drachtio-server is configured with; retrying, no calls until then',
+      setting === 'DRACHTIO'
+        ? `correct ${server} in DRACHTIO to where a drachtio-server listens for applications, and DRACHTIO_SECRET to its secret; retrying, no calls through it until then`
+        : 'set DRACHTIO_HOST and DRACHTIO_PORT to where drachtio-server listens for applications, and DRACHTIO_SECRET to its secret; retrying, no calls until then',
+    refusedRemedy: `set DRACHTIO_SECRET to the secret drachtio-server is configured with; retrying, no calls${setting === 'DRACHTIO' ? ' through it' : ''} until then`,
     reminderMs,
     logger,
     now,
@@ -68,13 +75,12 @@ export function connectDrachtio(
     if (!wasUp) return;
     logger.warn(
       {
-        host: target.host,
-        port: target.port,
+        server,
         inbound: dropped.inbound.length,
         outbound: dropped.outbound.length,
         dialogs: dropped.dialogs.length,
       },
-      'drachtio connection closed; ending calls in progress, reconnecting',
+      `drachtio connection to ${server} closed; ending the calls that came through it, reconnecting`,
     );
     orphans.add(dropped);
     // said above, with what it means for calls; the watch only reminds while it stays away
@@ -82,11 +88,11 @@ export function connectDrachtio(
     events.onDisconnected();
   });
   srf.on('reconnecting', (opts: { delay?: number; attempt?: number }) =>
-    logger.debug(opts, 'reconnecting to drachtio-server'),
+    logger.debug({ ...opts, server }, 'reconnecting to drachtio-server'),
   );
   // an error on a live connection precedes its close; one per failed attempt is the watch's
   srf.on('error', (err: Error) => {
-    if (up) logger.warn({ err }, 'drachtio connection error');
+    if (up) logger.warn({ err, server }, 'drachtio connection error');
     else watch.failed(err);
   });
   srf.connect({ ...target, reconnect: { retryMaxDelay: MAX_RETRY_DELAY_MS } });

@@ -35,10 +35,13 @@ export type InviteRouting = CallServices & {
   inFlight: InFlight;
   /** An INVITE for a dialog we do not have (counted, answered 481). */
   onUnmatched: (method: string) => void;
+  /** Every INVITE outside a dialog this Srf's drachtio-server handed up (counted per server). */
+  onInvite?: () => void;
 };
 
 export function routeInvites(srf: Srf, services: InviteRouting): void {
   srf.invite((req, res) => {
+    services.onInvite?.();
     // drachtio-server routes an INVITE whose To tag matches none of its dialogs as a new one
     // (controller.cpp processMessageStatelessly): it belongs to no call of ours (RFC 3261 12.2.2)
     if (hasToTag(req)) {

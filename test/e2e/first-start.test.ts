@@ -113,7 +113,8 @@ t.test('nothing there: one warning per peer, reminders, then connected', async (
   );
   t.match(connected, { level: 30, msg: /after \d+ failed attempts, down for \d+s$/ });
   await waitFor(
-    async () => /^calltrack_drachtio_connected 1$/m.test(await gw.metrics()),
+    async () =>
+      /^calltrack_drachtio_connected\{server="127\.0\.0\.1:\d+"\} 1$/m.test(await gw.metrics()),
     5000,
     'the connection counted',
   );

@@ -25,7 +25,11 @@ const metric = async (gw: Gateway, line: RegExp) => line.test(await gw.metrics()
 async function dropWhen(gw: Gateway, up: () => boolean, what: string) {
   await waitFor(up, 15_000, what);
   gw.standin.dropApps();
-  await waitFor(() => metric(gw, /^calltrack_drachtio_connected 0$/m), 15_000, 'the drop noticed');
+  await waitFor(
+    () => metric(gw, /^calltrack_drachtio_connected\{server="127\.0\.0\.1:\d+"\} 0$/m),
+    15_000,
+    'the drop noticed',
+  );
 }
 
 t.test('a connected call: record at once, BYE to both sides after the reconnect', async (t) => {
@@ -54,7 +58,12 @@ t.test('a connected call: record at once, BYE to both sides after the reconnect'
   const dealerSaw = await d.done;
   t.match(dealerSaw, { exitCode: 0 }, 'the dealer too');
   t.match(received(dealerSaw, 'BYE')?.text, LOST);
-  t.ok(await metric(gw, /^calltrack_lost_connection_cleanups_total\{action="bye"\} 2$/m));
+  t.ok(
+    await metric(
+      gw,
+      /^calltrack_lost_connection_cleanups_total\{action="bye",server="[^"]+"\} 2$/m,
+    ),
+  );
   t.ok(await metric(gw, /^calltrack_call_ends_total\{ended_by="signalling-lost"\} 1$/m));
 
   t.match(
@@ -94,8 +103,18 @@ t.test(
     const dealerSaw = await d.done;
     t.match(dealerSaw, { exitCode: 0 }, 'the dealer got the CANCEL');
     t.match(received(dealerSaw, 'CANCEL')?.text, LOST, 'with a Reason');
-    t.ok(await metric(gw, /^calltrack_lost_connection_cleanups_total\{action="answer"\} 1$/m));
-    t.ok(await metric(gw, /^calltrack_lost_connection_cleanups_total\{action="cancel"\} 1$/m));
+    t.ok(
+      await metric(
+        gw,
+        /^calltrack_lost_connection_cleanups_total\{action="answer",server="[^"]+"\} 1$/m,
+      ),
+    );
+    t.ok(
+      await metric(
+        gw,
+        /^calltrack_lost_connection_cleanups_total\{action="cancel",server="[^"]+"\} 1$/m,
+      ),
+    );
     t.ok(await metric(gw, /^calltrack_active_calls 0$/m));
   },
 );

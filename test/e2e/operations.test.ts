@@ -58,7 +58,7 @@ t.test('/metrics counts the calls by source and outcome', async (t) => {
     'the two forwarded calls were timed to their first dealer INVITE',
   );
   t.match(m, /^calltrack_active_calls 0$/m);
-  t.match(m, /^calltrack_drachtio_connected 1$/m);
+  t.match(m, /^calltrack_drachtio_connected\{server="127\.0\.0\.1:\d+"\} 1$/m);
   t.match(m, /^calltrack_dialplan_reloads_total\{result="loaded"\} 1$/m);
   t.match(m, /^calltrack_dialplan_numbers\{status="active"\} 2$/m);
   t.match(m, /^calltrack_process_cpu_user_seconds_total /m, 'Node process metrics');
@@ -72,7 +72,7 @@ t.test('readiness follows the drachtio connection, which comes back by itself', 
   await gw.standin.close();
   let r = await readyzOnce(gw.httpPort, 503, 2000);
   t.match(r, { status: 503, body: { status: 'not ready', drachtio: false } });
-  t.match(await gw.metrics(), /^calltrack_drachtio_connected 0$/m);
+  t.match(await gw.metrics(), /^calltrack_drachtio_connected\{server="127\.0\.0\.1:\d+"\} 0$/m);
   const again = await start({ sipPort: 0, adminPort, secret: 'cymru' });
   t.teardown(() => again.close());
   r = await readyzOnce(gw.httpPort, 200, 15_000);

@@ -60,7 +60,11 @@ t.test('no valid dialplan yet: OPTIONS gets 503 from the gateway', async (t) => 
     {},
     'healthy',
   );
-  await waitFor(async () => /^calltrack_drachtio_connected 1$/m.test(await gw.metrics()), 15_000);
+  await waitFor(
+    async () =>
+      /^calltrack_drachtio_connected\{server="127\.0\.0\.1:\d+"\} 1$/m.test(await gw.metrics()),
+    15_000,
+  );
   const r = await callThrough(gw, 'uac-options-expect-503.xml', KEEPALIVE);
   t.match(r, { exitCode: 0 }, `503: ${r.errors}`);
   t.notMatch(answer(r), /^Retry-After:/m, 'no promise of a time: an admin has to fix the dialplan');

@@ -61,8 +61,11 @@ export async function startGateway(
     env: {
       PATH: process.env.PATH ?? '',
       DIALPLAN_DIR: dialplans,
-      DRACHTIO_HOST: '127.0.0.1',
-      DRACHTIO_PORT: String(standin.adminAddress.port),
+      // DRACHTIO in `env` (a list of servers) replaces the one-server form: both are refused
+      ...(env.DRACHTIO === undefined && {
+        DRACHTIO_HOST: '127.0.0.1',
+        DRACHTIO_PORT: String(standin.adminAddress.port),
+      }),
       DRACHTIO_SECRET: SECRET,
       HTTP_PORT: String(httpPort),
       OUTBOUND_TRUNK: 'sip:127.0.0.1:9',

@@ -89,6 +89,24 @@ t.test('doctor', async (t) => {
     t.match(run.out.at(-1), /^1 of 7 checks FAILED$/);
   });
 
+  t.test('DRACHTIO: a row per server, a failing one named by its entry', async (t) => {
+    const closed = await freeTcpPort();
+    const run = await doctor({
+      DRACHTIO_HOST: '',
+      DRACHTIO_PORT: '',
+      DRACHTIO: `127.0.0.1:${drachtio.adminAddress.port},127.0.0.1:${closed}`,
+    });
+    t.equal(run.code, 1);
+    const rows = run.out.filter((l) => l.startsWith('drachtio '));
+    t.equal(rows.length, 2, rows.join('\n'));
+    t.match(rows[0], /^drachtio\s+ok\s+127\.0\.0\.1:\d+: authenticated/);
+    t.match(rows[1], new RegExp(`^drachtio\\s+FAIL\\s+127\\.0\\.0\\.1:${closed}`));
+    t.match(
+      run.out.join('\n'),
+      new RegExp(`fix: start drachtio-server.*its entry 127\\.0\\.0\\.1:${closed} in DRACHTIO`),
+    );
+  });
+
   t.test('every port closed: each row says refused, with its own fix', async (t) => {
     const [d, r, f, s] = await Promise.all([
       freeTcpPort(),

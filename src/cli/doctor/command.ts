@@ -50,7 +50,10 @@ export async function runChecks(
   const rows = await Promise.all([
     checkDialplans(config, now, timeoutMs),
     checkCarriers(config),
-    probeDrachtio(config.drachtio, timeoutMs).then((o) => drachtioRow(config.drachtio, o)),
+    // every drachtio-server the gateway would connect to (DRACHTIO lists several)
+    ...config.drachtioServers.map((d) =>
+      probeDrachtio(d, timeoutMs).then((o) => drachtioRow(d, o, Boolean(config.drachtio.servers))),
+    ),
     checkRedis(config, timeoutMs),
     ...freeswitch,
     checkSmtp(config, timeoutMs),

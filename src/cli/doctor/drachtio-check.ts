@@ -52,9 +52,10 @@ function firstFrame(bytes: Buffer): string | 'incomplete' | 'garbage' {
 
 const CHECK = 'drachtio';
 
-export function drachtioRow(d: DrachtioTarget, o: DrachtioOutcome): CheckResult {
+/** `listed`: the server came from DRACHTIO (one row per entry), not DRACHTIO_HOST/DRACHTIO_PORT. */
+export function drachtioRow(d: DrachtioTarget, o: DrachtioOutcome, listed = false): CheckResult {
   const where = `${d.host}:${d.port}`;
-  const place = 'DRACHTIO_HOST/DRACHTIO_PORT';
+  const place = listed ? `its entry ${where} in DRACHTIO` : 'DRACHTIO_HOST/DRACHTIO_PORT';
   switch (o.kind) {
     case 'authenticated':
       return ok(

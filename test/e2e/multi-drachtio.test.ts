@@ -1,0 +1,172 @@
+/**
+ * Several drachtio-servers per gateway (DRACHTIO=host:port,host:port) and several gateways per
+ * drachtio-server (issue 16 item 2), with real sipp through drachtio stand-ins. A call stays on
+ * the server its INVITE came through; a server that goes away costs only its own calls; a
+ * server hands new INVITEs round robin to the gateways connected to it (client-controller.cpp,
+ * mirrored by test/standin/app-router.ts).
+ */
+import t, { type Test } from 'tap';
+import { CUSTOMERS, dealerSipp as dealer, numbersYaml } from '../helpers/call-bed.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { passed, runSipp, type SippResult, startSipp } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
+import { type StandinHandle, start } from '../standin/index.js';
+
+const SECRET = 'cymru';
+const CALLER = '+4917699887766';
+const number = (n: number) => `+4930255501${String(n).padStart(2, '0')}`;
+
+const standin = async (t: Test, adminPort = 0): Promise<StandinHandle> => {
+  const s = await start({ sipPort: 0, adminPort, secret: SECRET, t1: 50, t2: 400 });
+  t.teardown(() => s.close());
+  return s;
+};
+const hostport = (s: StandinHandle) => `127.0.0.1:${s.adminAddress.port}`;
+const call = (s: StandinHandle, scenario: string, called: string): Promise<SippResult> =>
+  runSipp({ scenario, remote: s.sipAddress, keys: { caller: CALLER, called }, timeoutMs: 20_000 });
+const sampled = async (gw: Gateway, name: string, server: string): Promise<number | undefined> => {
+  const line = (await gw.metrics())
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{server="${server}"} `));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+};
+const connected = (gw: Gateway, s: StandinHandle | string, up: 0 | 1) =>
+  waitFor(
+    async () =>
+      (await sampled(
+        gw,
+        'calltrack_drachtio_connected',
+        typeof s === 'string' ? s : hostport(s),
+      )) === up,
+    15_000,
+    `${typeof s === 'string' ? s : hostport(s)} ${up ? 'connected' : 'down'}`,
+  );
+const sipOut = (s: StandinHandle, start: string) =>
+  s.trace.filter((r) => r.kind === 'sip' && r.dir === 'out' && r.firstLine.startsWith(start))
+    .length;
+const sipIn = (s: StandinHandle, start: string) =>
+  s.trace.filter((r) => r.kind === 'sip' && r.dir === 'in' && r.firstLine.startsWith(start)).length;
+const byNumber = (records: Record<string, unknown>[], n: string) =>
+  records.filter((r) => r.trackingNumber === n);
+const readyz = async (gw: Gateway) =>
+  (await fetch(`http://127.0.0.1:${gw.httpPort}/readyz`).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as Record<string, unknown>,
+  }))) as { status: number; body: Record<string, unknown> };
+
+t.test(
+  'one gateway, two drachtio-servers: each its own calls, a lost one costs only its own',
+  async (t) => {
+    const a = await standin(t);
+    const b = await standin(t);
+    const dealers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => dealer('uas-answer-200.xml')));
+    const files: Record<string, string> = { 'customers.yaml': CUSTOMERS };
+    dealers.forEach((d, i) => {
+      files[`n${i + 1}.yaml`] = numbersYaml([{ port: d.port }], [], number(i + 1));
+    });
+    // the gateway helper's own stand-in stays unused: DRACHTIO names the two above
+    const gw = await startGateway(t, files, {
+      DRACHTIO: `${hostport(a)},${hostport(b)}`,
+      READYZ_DETAIL: 'on',
+    });
+    await connected(gw, a, 1);
+    await connected(gw, b, 1);
+
+    t.match(await call(a, 'uac-expect-200-caller-bye.xml', number(1)), { exitCode: 0 }, 'via a');
+    t.match(await call(b, 'uac-expect-200-caller-bye.xml', number(2)), { exitCode: 0 }, 'via b');
+    await passed(t, dealers[0]!, 'dealer 1');
+    await passed(t, dealers[1]!, 'dealer 2');
+    t.equal(sipOut(a, 'INVITE sip:dealer@'), 1, "a's call went to its dealer through a");
+    t.equal(sipOut(b, 'INVITE sip:dealer@'), 1, "b's call through b");
+    t.equal(await sampled(gw, 'calltrack_drachtio_invites_total', hostport(a)), 1);
+    t.equal(await sampled(gw, 'calltrack_drachtio_invites_total', hostport(b)), 1);
+    t.match(await gw.records(2), [{ outcome: 'answered' }, { outcome: 'answered' }]);
+
+    // a call in progress on each; then a goes away
+    const onA = await startSipp({
+      scenario: 'uac-expect-200-await-bye.xml',
+      remote: a.sipAddress,
+      keys: { caller: CALLER, called: number(3) },
+      timeoutMs: 20_000,
+    });
+    const onB = call(b, 'uac-expect-200-hold-3s-caller-bye.xml', number(4));
+    await waitFor(() => sipIn(a, 'ACK ') >= 2 && sipIn(b, 'ACK ') >= 2, 10_000, 'both calls up');
+    const aPort = a.adminAddress.port;
+    await a.close();
+    await connected(gw, `127.0.0.1:${aPort}`, 0);
+    const lost = byNumber(await gw.records(3), number(3));
+    t.match(lost, [{ outcome: 'answered', endedBy: 'signalling-lost' }], "a's call ended at once");
+    t.same(byNumber(await gw.records(3), number(4)), [], "b's call goes on");
+    const ready = await readyz(gw);
+    t.match(ready, {
+      status: 200,
+      body: {
+        drachtio: true,
+        drachtioServers: '1 of 2 connected',
+        detail: { drachtio: `127.0.0.1:${aPort} (down), ${hostport(b)}` },
+      },
+    });
+    t.match(gw.logs(), new RegExp(`drachtio connection to 127\\.0\\.0\\.1:${aPort} closed`));
+    const survived = await onB;
+    t.match(survived, { exitCode: 0 }, `b's call completed: ${survived.errors}`);
+    await passed(t, dealers[3]!, 'dealer 4');
+    t.match(byNumber(await gw.records(4), number(4)), [{ outcome: 'answered', endedBy: 'caller' }]);
+    // nobody is left to BYE a's caller and dealer: drachtio-server a is gone
+    onA.kill();
+    dealers[2]!.kill();
+
+    t.match(
+      await call(b, 'uac-expect-200-caller-bye.xml', number(5)),
+      { exitCode: 0 },
+      'new via b',
+    );
+    await passed(t, dealers[4]!, 'dealer 5');
+
+    const back = await standin(t, aPort);
+    await connected(gw, back, 1);
+    t.match(
+      await call(back, 'uac-expect-200-caller-bye.xml', number(6)),
+      { exitCode: 0 },
+      'a back',
+    );
+    await passed(t, dealers[5]!, 'dealer 6');
+    const records = await gw.records(6);
+    t.equal(records.length, 6, 'one record per call');
+    t.match(byNumber(records, number(6)), [{ outcome: 'answered', endedBy: 'caller' }]);
+    t.equal((await readyz(gw)).body.drachtioServers, '2 of 2 connected');
+  },
+);
+
+t.test('two gateways on one drachtio-server share its calls, one record each', async (t) => {
+  const CALLS = 20;
+  const d = await startSipp({ scenario: 'uas-answer-200.xml', calls: CALLS, timeoutMs: 30_000 });
+  const files = { 'customers.yaml': CUSTOMERS, 'n.yaml': numbersYaml([{ port: d.port }]) };
+  const gw1 = await startGateway(t, files, { NODE_ID: 'gw1' });
+  const shared = gw1.standin;
+  const gw2 = await startGateway(t, files, { NODE_ID: 'gw2', DRACHTIO: hostport(shared) });
+  await connected(gw2, shared, 1);
+  const callers = await runSipp({
+    scenario: 'uac-expect-200-caller-bye.xml',
+    remote: shared.sipAddress,
+    keys: { caller: CALLER, called: number(1) },
+    calls: CALLS,
+    rate: 10,
+    timeoutMs: 30_000,
+  });
+  t.match(callers, { exitCode: 0, counts: { successful: CALLS } }, callers.errors);
+  await passed(t, d, 'dealer');
+  const n1 = (await sampled(gw1, 'calltrack_drachtio_invites_total', hostport(shared))) ?? 0;
+  const n2 = (await sampled(gw2, 'calltrack_drachtio_invites_total', hostport(shared))) ?? 0;
+  t.equal(n1 + n2, CALLS, `every INVITE went to one gateway (${n1} + ${n2})`);
+  // round robin over the two connections, as drachtio-server does
+  t.equal(n1, CALLS / 2, 'gw1 took every other one');
+  t.equal(n2, CALLS / 2, 'gw2 the others');
+  const records = [...(await gw1.records(n1)), ...(await gw2.records(n2))];
+  t.equal(records.length, CALLS, 'as many records as calls');
+  t.equal(new Set(records.map((r) => r.callId)).size, CALLS, 'each call exactly once');
+  t.same(new Set(records.map((r) => r.nodeId)), new Set(['gw1', 'gw2']));
+  t.ok(
+    records.every((r) => r.outcome === 'answered' && r.endedBy === 'caller'),
+    'all answered',
+  );
+});
