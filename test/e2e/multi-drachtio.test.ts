@@ -8,6 +8,7 @@
 import t, { type Test } from 'tap';
 import { CUSTOMERS, dealerSipp as dealer, numbersYaml } from '../helpers/call-bed.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { startMediaGateway, WHISPER } from '../helpers/media-bed.js';
 import { passed, runSipp, type SippResult, startSipp } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 import { type StandinHandle, start } from '../standin/index.js';
@@ -169,4 +170,30 @@ t.test('two gateways on one drachtio-server share its calls, one record each', a
     records.every((r) => r.outcome === 'answered' && r.endedBy === 'caller'),
     'all answered',
   );
+});
+
+t.test("a call's media legs go through the server it came from, not the first one", async (t) => {
+  const a = await standin(t);
+  const b = await standin(t);
+  const d = await dealer('uas-answer-200.xml');
+  const gw = await startMediaGateway(
+    t,
+    [{ port: d.port }],
+    {},
+    ['options:', '  whisper:', `    file: ${WHISPER}`],
+    { DRACHTIO: `${hostport(a)},${hostport(b)}` },
+  );
+  await connected(gw, a, 1);
+  await connected(gw, b, 1);
+  const c = await call(b, 'uac-expect-183-then-200-caller-bye.xml', number(1));
+  t.match(c, { exitCode: 0 }, `anchored and connected through b: ${c.errors}`);
+  await passed(t, d, 'dealer');
+  const toFreeswitch = (s: StandinHandle) => sipOut(s, 'INVITE sip:drachtio@');
+  // two endpoints, then the dealer's SDP in a re-INVITE (media/anchor.ts connectDealer)
+  t.ok(toFreeswitch(b) >= 2, `FreeSWITCH INVITEd through b (${toFreeswitch(b)})`);
+  t.equal(toFreeswitch(a), 0, "none through a, the Mrf's default");
+  t.equal(sipOut(b, 'INVITE sip:dealer@'), 1, 'the dealer leg through b');
+  t.match(await gw.records(1), [
+    { outcome: 'answered', media: { anchored: true, whisper: 'played' } },
+  ]);
 });
