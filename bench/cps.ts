@@ -9,6 +9,9 @@
  * - In the same 100 calls/s run, CPU time per call of the app and of the stand-in (this
  *   process). On 2 cores the stand-in, the app and sipp share the machine, so this is the
  *   steadier comparison.
+ * - CPU per call again in `BENCH_CPS_CPU_ROUNDS` (5) rounds of 4 s at 100 calls/s, the two apps
+ *   alternating (bench/cps-cpu.ts): the median of the per-round ratios is the figure to compare
+ *   changes by; the single block above moves by ±20 % on this shared machine.
  * - The rate rising step by step, the two apps taking turns at each rate (the order alternates),
  *   so a noisy moment on this shared machine does not fall on one app's whole ladder. A step
  *   fails when a call fails or the step does not finish in time (sipp could not keep the rate,
@@ -27,6 +30,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Endpoint, type StandinHandle, start } from '../test/standin/index.js';
+import { cpuRounds, median } from './cps-cpu.js';
 import { type LatencyProbe, percentile, probeInviteLatency } from './cps-latency.js';
 import {
   type CallerResult,
@@ -57,6 +61,9 @@ const LATENCY_SECONDS = 10;
 /** A step passes only if its last call ends within this much after the last call started. */
 const LATE_MS = 1000;
 const HOLD_MS = 200;
+/** Alternating CPU rounds after the latency runs (bench/cps-cpu.ts); 0 leaves them out. */
+const CPU_ROUNDS = Number(process.env.BENCH_CPS_CPU_ROUNDS ?? 5);
+const CPU_ROUND_SECONDS = 4;
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 const DIALPLAN = callBenchDialplan([{ number: TRACKING_NUMBER }]);
@@ -226,6 +233,21 @@ try {
   const baseline = await setUp('baseline', stacks, redis.url);
   const gw = await latency(gateway);
   const base = await latency(baseline);
+  const contender = (stack: Stack) => ({
+    proc: stack.appProc!,
+    call: (rate: number, seconds: number) => call(stack, rate, seconds),
+  });
+  const rounds = await cpuRounds(
+    contender(gateway),
+    contender(baseline),
+    CPU_ROUNDS,
+    LATENCY_RATE,
+    CPU_ROUND_SECONDS,
+  );
+  if (CPU_ROUNDS > 0)
+    log(
+      `CPU rounds at ${LATENCY_RATE}/s, gateway/baseline µs per call: ${rounds.ratios.map((r, i) => `${Math.round(rounds.first[i]!)}/${Math.round(rounds.second[i]!)}=${r.toFixed(2)}`).join(', ')}`,
+    );
   const passed = await climb([gateway, baseline], STEPS, step);
   const gwMax = highest(passed.get(gateway));
   const baseMax = highest(passed.get(baseline));
@@ -244,6 +266,11 @@ try {
   figure('cps', 'gateway-cpu-per-call', gw.cpuPerCall, 'us');
   figure('cps', 'baseline-cpu-per-call', base.cpuPerCall, 'us');
   figure('cps', 'cpu-ratio-to-baseline', gw.cpuPerCall / base.cpuPerCall, 'x');
+  if (CPU_ROUNDS > 0) {
+    figure('cps', 'gateway-cpu-per-call-median', median(rounds.first), 'us');
+    figure('cps', 'baseline-cpu-per-call-median', median(rounds.second), 'us');
+    figure('cps', 'cpu-ratio-to-baseline-median', median(rounds.ratios), 'x');
+  }
   figure('cps', 'standin-cpu-per-call', (gw.standinCpuPerCall + base.standinCpuPerCall) / 2, 'us');
   figure('cps', 'records-written', written, 'records');
 } catch (err) {

@@ -166,8 +166,9 @@ export async function handleInvite(
   const host = targetHost(facts.requestUri);
   const steps = planSteps(table.plan(decision, s.hoursNow()), decision, s.media, base);
   const { afterHours } = steps;
-  if (afterHours) log.info({ source: decision.source, ...afterHours }, 'number closed');
-  else log.info({ source: decision.source, destinations: steps.routes.length }, 'forwarding');
+  // per-step lines are debug: at info a call is one line, its end (CPU per call, issue 16)
+  if (afterHours) log.debug({ source: decision.source, ...afterHours }, 'number closed');
+  else log.debug({ source: decision.source, destinations: steps.routes.length }, 'forwarding');
   // transfers and redirects: the dealer sends the caller on, under the same rules
   const policy = {
     trunk: s.trunk,
@@ -209,7 +210,14 @@ export async function handleInvite(
   // tracked until the record is written, so a drain never exits ahead of a record
   const forwarded = session.run().then((result) => {
     log.info(
-      { outcome: result.outcome, status: result.sipStatus, endedBy: result.endedBy },
+      {
+        outcome: result.outcome,
+        status: result.sipStatus,
+        endedBy: result.endedBy,
+        source: decision.source,
+        destinations: steps.routes.length,
+        ...afterHours,
+      },
       'call ended',
     );
     return finish(s, {

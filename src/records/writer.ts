@@ -38,6 +38,11 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
   metrics: WriterMetrics;
   now?: () => number;
   batchSize?: number;
+  /**
+   * How long a fresh record may wait in memory for others to share its round trip (default 50 ms).
+   * A MULTI/EXEC per record cost each call about a sixth of the gateway's CPU at 100 calls/s.
+   */
+  lingerMs?: number;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
 };
@@ -53,6 +58,7 @@ export class StreamWriter implements RecordSink {
   readonly #redis: ReturnType<typeof defineAppend>;
   readonly #now: () => number;
   readonly #batch: number;
+  readonly #linger: number;
   readonly #memory: Queued[] = [];
   #seq = 0;
   #failures = 0;
@@ -78,6 +84,7 @@ export class StreamWriter implements RecordSink {
     this.#now = options.now ?? Date.now;
     // about 500 XADDs per round trip either way: ioredis slows down on much longer pipelines
     this.#batch = options.batchSize ?? (options.traffic ? 250 : 500);
+    this.#linger = options.lingerMs ?? 50;
     this.#done = this.#loop();
   }
 
@@ -99,7 +106,8 @@ export class StreamWriter implements RecordSink {
     if (this.#o.traffic) queued.traffic = trafficOf(record);
     this.#memory.push(queued);
     this.#o.metrics.queued.set(this.#memory.length);
-    this.#wake();
+    // the first record starts the linger; the others wait for it, unless they fill a batch
+    if (this.#memory.length === 1 || this.#memory.length >= this.#batch) this.#wake();
   }
 
   /** Resolves when nothing is left in memory: every record is in Redis or in the spool. */
@@ -145,7 +153,7 @@ export class StreamWriter implements RecordSink {
       this.#o.metrics.spoolPending.set(spool.pending);
       return true;
     }
-    if (this.#memory.length === 0) return false;
+    if (this.#memory.length === 0 || this.#lingering()) return false;
     const batch = this.#memory.slice(0, this.#batch);
     if (!(await this.#send(batch, !batch.some((q) => q.tried)))) {
       for (const q of batch) q.tried = true;
@@ -246,6 +254,12 @@ export class StreamWriter implements RecordSink {
     this.#o.metrics.spoolPending.set(this.#o.spool.pending);
   }
 
+  /** Fresh records wait a moment for company, unless a batch is full or flush/close waits. */
+  #lingering(): boolean {
+    if (this.#closing || this.#idle.length > 0 || this.#memory.length >= this.#batch) return false;
+    return this.#now() - this.#memory[0]!.at < this.#linger;
+  }
+
   async #trim(): Promise<void> {
     const now = this.#now();
     if (now - this.#lastTrim < (this.#o.trimEveryMs ?? 10_000)) return;
@@ -254,8 +268,16 @@ export class StreamWriter implements RecordSink {
     await trimStream(this.#redis, o.stream, o.retentionDays, o.maxLength, now, o.traffic);
   }
 
+  /** Until the oldest record's linger ends; 50 ms between retries; else until a write wakes it. */
+  #waitMs(): number {
+    const oldest = this.#memory[0];
+    const left = oldest && this.#failures === 0 ? oldest.at + this.#linger - this.#now() : 0;
+    if (left > 0) return left;
+    return oldest || this.#o.spool.pending > 0 ? 50 : 60_000;
+  }
+
   #sleep(): Promise<void> {
-    const waitMs = this.#memory.length > 0 || this.#o.spool.pending > 0 ? 50 : 60_000;
+    const waitMs = this.#waitMs();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, waitMs);
       this.#wake = () => {

@@ -69,6 +69,36 @@ t.test('answered, BYE from the caller', async (t) => {
   );
 });
 
+t.test(
+  'at info level an answered call is one log line, at its end, with its summary',
+  async (t) => {
+    const d = await dealer('uas-answer-200.xml');
+    const gw = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+      { LOG_LEVEL: 'info' },
+    );
+    const c = await call(gw, 'uac-expect-200-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller was connected');
+    await gw.records(1);
+    const callId = /^Call-ID: (.*)$/m.exec(c.messages[0]?.text ?? '')?.[1]?.trim() ?? '';
+    const lines = gw
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes(`"callId":"${callId}"`));
+    t.equal(lines.length, 1, `one line for the call:\n${lines.join('\n')}`);
+    t.match(JSON.parse(lines[0] ?? '{}'), {
+      level: 30,
+      msg: 'call ended',
+      outcome: 'answered',
+      status: 200,
+      endedBy: 'caller',
+      source: 'mobile.de',
+      destinations: 1,
+    });
+  },
+);
+
 t.test('answered, BYE from the dealer', async (t) => {
   const d = await dealer('uas-answer-200-then-bye.xml');
   const gw = await startGateway(t, {

@@ -316,3 +316,32 @@ t.test(
     );
   },
 );
+
+t.test(
+  'records of calls ending close together share one round trip; a lone one still lands',
+  async (t) => {
+    const redis = await startRedis(t);
+    const bed = await writerBed(t, redis.url, { lingerMs: 200 });
+    const r = new Redis(redis.url);
+    t.teardown(() => r.disconnect());
+    const sends = async () =>
+      Number(
+        /^calltrack_record_write_seconds_count (\d+)$/m.exec(await bed.metrics.metrics())?.[1] ??
+          -1,
+      );
+    bed.writer.write(callRecord('answered'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 9; i++) bed.writer.write(callRecord('answered'));
+    t.ok(await until(async () => (await r.xlen('calltrack:calls')) === 10), 'all ten written');
+    t.equal(
+      await sends(),
+      1,
+      'in one MULTI/EXEC: the later nine came within the first one’s linger',
+    );
+    const started = Date.now();
+    bed.writer.write(callRecord('busy'));
+    t.ok(await until(async () => (await r.xlen('calltrack:calls')) === 11), 'a lone record lands');
+    t.ok(Date.now() - started < 2000, 'within its linger, not at the next write or a flush');
+    t.equal(await sends(), 2);
+  },
+);

@@ -1,0 +1,54 @@
+/**
+ * CPU per call of two apps in alternating rounds at one rate: the gateway, then the baseline,
+ * then the baseline first, and so on. On this shared machine one 10 s block per app is at the
+ * mercy of what the other processes do meanwhile (a run-to-run spread of ±20 %); the median of
+ * per-round ratios, each from two blocks seconds apart, moves far less.
+ */
+import { type CallerResult, cpuMs, type Proc } from './cps-procs.js';
+
+export type CpuContender = {
+  proc: Proc;
+  /** Places `rate × seconds` calls through this app. */
+  call: (rate: number, seconds: number) => Promise<CallerResult>;
+};
+
+export type CpuRounds = {
+  /** µs of CPU per successful call, one per round. */
+  first: number[];
+  second: number[];
+  /** first / second, one per round. */
+  ratios: number[];
+};
+
+/** µs of the app's CPU per successful call over one block of calls. */
+async function block(c: CpuContender, rate: number, seconds: number): Promise<number> {
+  const before = cpuMs(c.proc);
+  const r = await c.call(rate, seconds);
+  return ((cpuMs(c.proc) - before) * 1000) / Math.max(1, r.successful);
+}
+
+export async function cpuRounds(
+  first: CpuContender,
+  second: CpuContender,
+  rounds: number,
+  rate: number,
+  seconds: number,
+): Promise<CpuRounds> {
+  const out: CpuRounds = { first: [], second: [], ratios: [] };
+  for (let i = 0; i < rounds; i++) {
+    const [a, b] = i % 2 === 0 ? [first, second] : [second, first];
+    const x = await block(a, rate, seconds);
+    const y = await block(b, rate, seconds);
+    const [f, s] = a === first ? [x, y] : [y, x];
+    out.first.push(f);
+    out.second.push(s);
+    out.ratios.push(f / s);
+  }
+  return out;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
