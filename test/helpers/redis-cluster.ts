@@ -157,6 +157,16 @@ export async function startRedisCluster(t: Test, masters = 3): Promise<RedisClus
     );
   };
   await waitHealthy();
+  // cluster_state:ok comes before the replicas have synced; a WAIT before then counts none
+  await waitFor(
+    async () => {
+      const infos = await Promise.all(nodes.map((n) => ask((r) => r.info('replication'), n)));
+      const online = infos.map((i) => (i.match(/state=online/g) ?? []).length);
+      return online.reduce((a, b) => a + b, 0) >= masters || undefined;
+    },
+    30_000,
+    'every master to have its replica in sync',
+  );
   return {
     nodes,
     url: `redis-cluster://${hosts.join(',')}`,
