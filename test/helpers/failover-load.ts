@@ -77,7 +77,7 @@ export async function writeThroughFailover(
       spooled = Math.max(spooled, spool.pending);
       return (spool.pending === 0 && writer.redisUp) || undefined;
     },
-    60_000,
+    90_000,
     'every record written (memory and spool empty)',
   );
   await writer.close();

@@ -241,13 +241,13 @@ export async function startSentinelSet(t: Test): Promise<SentinelSet> {
     async () => {
       const r = new Redis(master.port, '127.0.0.1', { maxRetriesPerRequest: 0 });
       try {
-        return /connected_slaves:1/.test(await r.info('replication')) || undefined;
+        return /slave0:.*state=online/.test(await r.info('replication')) || undefined;
       } finally {
         r.disconnect();
       }
     },
     15_000,
-    'the replica to connect',
+    'the replica to be in sync',
   );
   return {
     master,
