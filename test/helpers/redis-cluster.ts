@@ -90,9 +90,20 @@ export type RedisCluster = {
   waitHealthy(old?: RedisNode, slot?: number): Promise<void>;
 };
 
+/** An ACL file for every node, and the user that replicates, creates and inspects the cluster. */
+export type ClusterAcl = { file: string; user: string; password: string };
+
 /** `masters` masters with one replica each, made with `redis-cli --cluster create`. */
-export async function startRedisCluster(t: Test, masters = 3): Promise<RedisCluster> {
+export async function startRedisCluster(
+  t: Test,
+  masters = 3,
+  acl?: ClusterAcl,
+): Promise<RedisCluster> {
   const cli = requireBinary('redis-cli', 'redis-tools');
+  const aclArgs = acl
+    ? ['--aclfile', acl.file, '--masteruser', acl.user, '--masterauth', acl.password]
+    : [];
+  const cliAuth = acl ? ['--user', acl.user, '--pass', acl.password, '--no-auth-warning'] : [];
   const nodes: RedisNode[] = [];
   for (let i = 0; i < masters * 2; i++) {
     // the cluster bus gets its own free port: port + 10000 may be past 65535 or taken
@@ -112,13 +123,26 @@ export async function startRedisCluster(t: Test, masters = 3): Promise<RedisClus
         '--dir',
         dir,
         ...COMMON,
+        ...aclArgs,
       ]),
     );
   }
   const hosts = nodes.map((n) => `127.0.0.1:${n.port}`);
-  await run(cli, ['--cluster', 'create', ...hosts, '--cluster-replicas', '1', '--cluster-yes']);
+  await run(cli, [
+    ...cliAuth,
+    '--cluster',
+    'create',
+    ...hosts,
+    '--cluster-replicas',
+    '1',
+    '--cluster-yes',
+  ]);
   const ask = async <T>(work: (r: Redis) => Promise<T>, node: RedisNode): Promise<T> => {
-    const r = new Redis(node.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    const r = new Redis(node.port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      ...(acl && { username: acl.user, password: acl.password }),
+    });
     r.on('error', () => undefined);
     try {
       await r.connect();

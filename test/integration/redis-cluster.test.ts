@@ -3,7 +3,8 @@
  * through a `redis-cluster://` URL: call and traffic records (script and MULTI paths), the
  * analytics consumer, the audit trail and dialplan snapshots published and followed (pub/sub)
  * work; the master of the `{records}` slot killed under load fails over with every record
- * written exactly once (RECORD_MIN_REPLICAS=1: WAIT after each batch).
+ * written exactly once (RECORD_MIN_REPLICAS=1: WAIT after each batch). With the shipped ACL file
+ * on every node, each job runs as its own user (cluster topology commands and WAIT allowed).
  */
 import { Cluster } from 'ioredis';
 import t, { type Test } from 'tap';
@@ -32,8 +33,10 @@ import {
 import { appendBatch, defineAppend } from '../../src/records/redis-append.js';
 import { createRedis, type RedisClient } from '../../src/redis/connect.js';
 import { keySlot } from '../../src/redis/slot.js';
+import { type AclUser, PASSWORD_VARS } from '../../src/redis-acl/users.js';
 import { checkExactlyOnce, writeThroughFailover } from '../helpers/failover-load.js';
 import { callRecord, testWriter } from '../helpers/records.js';
+import { examplePasswords, SHIPPED_ACL } from '../helpers/redis-acl.js';
 import { startRedisCluster } from '../helpers/redis-cluster.js';
 import { copyDialplans } from '../helpers/temp-dialplans.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -49,13 +52,15 @@ async function ready(t: Test, redis: RedisClient): Promise<RedisClient> {
   return redis;
 }
 
-t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster', async (t) => {
-  const cluster = await startRedisCluster(t);
-  const redis = await ready(t, recordRedis(cluster.url));
-  t.ok(redis instanceof Cluster, 'a redis-cluster:// URL makes a cluster client');
+/** Every job calltrack does in Redis, each as `urlOf` says (the ACL users, or one URL for all). */
+async function everyJob(t: Test, urlOf: (user: AclUser) => string): Promise<void> {
+  const writerRedis = await ready(t, recordRedis(urlOf('gateway')));
+  t.ok(writerRedis instanceof Cluster, 'a redis-cluster:// URL makes a cluster client');
+  // what the jobs wrote, read back as the operators' user
+  const redis = await ready(t, recordRedis(urlOf('admin')));
 
   // records with traffic: the fresh MULTI path, then a replay through the script
-  const { writer, spool } = await testWriter(redis, tempDir('calltrack-spool-'), {
+  const { writer, spool } = await testWriter(writerRedis, tempDir('calltrack-spool-'), {
     stream: DEFAULT_RECORD_STREAM,
     traffic: { stream: DEFAULT_TRAFFIC_STREAM, retentionDays: 90 },
     minReplicas: 1,
@@ -84,11 +89,11 @@ t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster
     retentionDays: 400,
     trafficStream: DEFAULT_TRAFFIC_STREAM,
   };
-  t.equal(await appendBatch(defineAppend(redis), target, replay), 0, 'a replay adds nothing');
+  t.equal(await appendBatch(defineAppend(writerRedis), target, replay), 0, 'a replay adds nothing');
 
   // the analytics consumer on its own cluster connection
   const consumer = new AnalyticsConsumer({
-    redis: await ready(t, createRedis(cluster.url, { maxRetriesPerRequest: 1 })),
+    redis: await ready(t, createRedis(urlOf('analytics'), { maxRetriesPerRequest: 1 })),
     stream: DEFAULT_RECORD_STREAM,
     consumer: 'node-a',
     logger,
@@ -103,7 +108,7 @@ t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster
 
   // the audit trail
   const audit = new RedisAudit({
-    redis,
+    redis: await ready(t, recordRedis(urlOf('admin-api'))),
     stream: 'calltrack:audit',
     retentionDays: 30,
     log: logger,
@@ -115,7 +120,7 @@ t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster
 
   // dialplan snapshots: published on one connection, followed on another after the notification
   const keys = dialplanKeys();
-  const pubRedis = await ready(t, commandClient(cluster.url));
+  const pubRedis = await ready(t, commandClient(urlOf('gateway')));
   const results: string[] = [];
   const publisher = new SnapshotPublisher({
     store: new SnapshotStore(pubRedis, keys),
@@ -124,7 +129,7 @@ t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster
     now: NOW,
     onResult: (r) => results.push(r),
   });
-  const followRedis = await ready(t, commandClient(cluster.url));
+  const followRedis = await ready(t, commandClient(urlOf('gateway')));
   t.ok(await connected(followRedis, 1000), 'the follower is connected');
   const { reloader, follower } = followingReloader(
     {
@@ -135,7 +140,7 @@ t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster
     },
     (dir) => new Reloader({ dir, defaultCountry: 'DE', workerThresholdBytes: 1 << 30, now: NOW }),
   );
-  const subscriber = await ready(t, subscriberClient(cluster.url));
+  const subscriber = await ready(t, subscriberClient(urlOf('gateway')));
   const notified: string[] = [];
   subscriber.on('message', (_channel: string, version: string) => {
     notified.push(version);
@@ -150,7 +155,24 @@ t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster
   t.same(results, ['published'], 'published through the cluster');
   await waitFor(() => reloader.table.info.version === version, 10_000, 'the follower to serve it');
   t.same(notified, [version], 'the notification crossed the cluster');
-  t.equal(await pubRedis.get(keys.current), version, 'the pointer names it');
+  t.equal(await redis.get(keys.current), version, 'the pointer names it');
+}
+
+t.test('records, analytics, audit and dialplan snapshots work on a Redis Cluster', async (t) => {
+  const cluster = await startRedisCluster(t);
+  await everyJob(t, () => cluster.url);
+});
+
+t.test('the same on a cluster with the shipped ACL file, each job as its own user', async (t) => {
+  const passwords = examplePasswords();
+  const password = (user: AclUser) => passwords[PASSWORD_VARS[user]]!;
+  const cluster = await startRedisCluster(t, 3, {
+    file: SHIPPED_ACL,
+    user: 'admin',
+    password: password('admin'),
+  });
+  const hosts = cluster.url.slice('redis-cluster://'.length);
+  await everyJob(t, (user) => `redis-cluster://${user}:${password(user)}@${hosts}`);
 });
 
 t.test('the {records} master killed under load: 0 records lost, 0 duplicated', async (t) => {
