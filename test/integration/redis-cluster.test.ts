@@ -34,6 +34,7 @@ import { appendBatch, defineAppend } from '../../src/records/redis-append.js';
 import { createRedis, type RedisClient } from '../../src/redis/connect.js';
 import { keySlot } from '../../src/redis/slot.js';
 import { type AclUser, PASSWORD_VARS } from '../../src/redis-acl/users.js';
+import { cli } from '../helpers/cli-io.js';
 import { checkExactlyOnce, writeThroughFailover } from '../helpers/failover-load.js';
 import { callRecord, testWriter } from '../helpers/records.js';
 import { examplePasswords, SHIPPED_ACL } from '../helpers/redis-acl.js';
@@ -105,6 +106,18 @@ async function everyJob(t: Test, urlOf: (user: AclUser) => string): Promise<void
   await running;
   const counts = await redis.hgetall(callsKey('autohaus-berlin', '2026-11-22'));
   t.equal(counts['answered:mobile.de'], '300', 'counted per customer, day and source');
+
+  // the CLI's short connections: the last calls (analytics keys) and an export (the stream)
+  const env = { REDIS_URL: urlOf('analytics') };
+  const last = await cli(['analytics', 'last-calls'], undefined, env);
+  t.equal(last.code, 0, last.err.join('\n'));
+  t.same(Object.keys(JSON.parse(last.out.join('\n'))), ['+493025550101'], 'last calls read');
+  // stream ids are today's; the export looks for a record's start up to days before its id
+  const today = new Date().toISOString().slice(0, 10);
+  const period = ['--customer', 'autohaus-berlin', '--from', '2026-11-22', '--to', today];
+  const exported = await cli(['export', ...period, '--format', 'json'], undefined, env);
+  t.equal(exported.code, 0, exported.err.join('\n'));
+  t.equal(JSON.parse(exported.out.join('\n')).length, 300, 'calltrack export reads every record');
 
   // the audit trail
   const audit = new RedisAudit({
