@@ -28,7 +28,9 @@ export function redisProblems(raw: Record<string, unknown>): string[] {
     // the schema already names a REDIS_URL of another scheme
     if (name === 'REDIS_URL' && !/^rediss?(-cluster|-sentinel)?:\/\//.test(url)) continue;
     try {
-      cluster ||= parseRedisUrl(url).kind === 'cluster';
+      const kind = parseRedisUrl(url).kind;
+      // the writer (the one script on both streams) uses REDIS_URL; the others read one key a command
+      if (name === 'REDIS_URL') cluster = kind === 'cluster';
     } catch (err) {
       if (!(err instanceof RedisUrlError)) throw err;
       problems.push(`${name}: ${err.message}`);

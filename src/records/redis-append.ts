@@ -14,7 +14,8 @@ import type { Spooled } from './spool.js';
 import { toTrafficFields } from './traffic-entry.js';
 
 /**
- * Every key it touches comes in KEYS (Redis ACLs check KEYS, a Redis Cluster routes by them):
+ * Every key it touches comes in KEYS (Redis ACLs check KEYS, a Redis Cluster routes by them, and
+ * runs it only when all are in one slot: they share the record stream's hash tag, record-keys.ts):
  * KEYS[3], the traffic stream, only when traffic records are on. Per record: sequence, the
  * widths of its call and traffic field lists (0: no traffic entry, as in an older spool), then
  * the fields. A failing XADD (a wrong key type, a permission) stops the batch with its error:
