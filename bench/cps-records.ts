@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 
-const STREAM = 'calltrack:calls';
+const STREAM = 'calltrack:{records}:calls';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface RecordsCheck {

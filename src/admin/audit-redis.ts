@@ -5,8 +5,9 @@
  * The log line goes first: an entry Redis did not take is still on record, and `append` rejects
  * so the caller can refuse what it was about to do.
  */
-import type { Redis } from 'ioredis';
+
 import type { Logger } from '../observability/logger.js';
+import type { RedisClient } from '../redis/connect.js';
 import { type AuditEntry, type AuditSink, logAudit } from './audit.js';
 import { fromAuditFields, type StoredAuditEntry, toAuditFields } from './audit-entry.js';
 
@@ -29,7 +30,7 @@ export interface AuditReader {
 }
 
 export type RedisAuditOptions = {
-  redis: Redis;
+  redis: RedisClient;
   stream: string;
   retentionDays: number;
   log: Logger;

@@ -5,11 +5,11 @@
  * publisher published, and a write there would be lost on its next follow.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { Reloader } from '../dialplan/reloader.js';
 import type { Logger } from '../observability/logger.js';
 import { readLastCalls } from '../records/last-calls.js';
+import type { RedisClient } from '../redis/connect.js';
 import { createAdminServer } from './api.js';
 import type { DialplanHistory } from './history.js';
 import { openAdminStores } from './open-stores.js';
@@ -54,7 +54,7 @@ export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
   return app;
 }
 
-async function lastCallsOf(redis: Redis): Promise<Map<string, Date>> {
+async function lastCallsOf(redis: RedisClient): Promise<Map<string, Date>> {
   const calls = await readLastCalls(redis);
   return new Map(Object.entries(calls).map(([n, at]) => [n, new Date(at)]));
 }

@@ -4,13 +4,13 @@
  * file `calltrack numbers reclaimable --last-calls` reads.
  */
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load.js';
 import { logDestination } from '../observability/log-format.js';
 import { createLogger } from '../observability/logger.js';
 import { watchRedis } from '../observability/redis-peer.js';
 import { AnalyticsConsumer } from '../records/analytics.js';
 import { readLastCalls } from '../records/last-calls.js';
+import { createRedis } from '../redis/connect.js';
 import { CliError, type CliIO } from './io.js';
 import { fileText, stdoutText } from './output.js';
 import { withRedis } from './redis.js';
@@ -39,7 +39,7 @@ async function consume(io: CliIO, consumerName: string | undefined): Promise<num
     logDestination(config.logFormat, process.stdout.isTTY === true),
   );
   // reconnects for as long as it runs; a failed command is logged and retried by the consumer
-  const redis = new Redis(config.redisUrl, { connectTimeout: 5000, maxRetriesPerRequest: 1 });
+  const redis = createRedis(config.redisUrl, { connectTimeout: 5000, maxRetriesPerRequest: 1 });
   const watch = watchRedis(redis, {
     url: config.redisUrl,
     remedy:

@@ -3,9 +3,10 @@
  * row) or JSON (one array, one record per line), written page by page to stdout or `--out`.
  * Progress on stderr (progress.ts): entries read, records exported, how far into the period.
  */
-import type { Redis } from 'ioredis';
+
 import { type ExportQuery, exportPages } from '../records/export.js';
 import { type ExportFormat, exportChunks } from '../records/export-text.js';
+import type { RedisClient } from '../redis/connect.js';
 import { CliError, type CliIO } from './io.js';
 import { fileText, stdoutText, type TextOut } from './output.js';
 import { formatArg, type PeriodFlags, periodArgs } from './period.js';
@@ -43,7 +44,7 @@ export async function exportCommand(
  * period they are by time; the records exported so far beside them.
  */
 async function writeExport(
-  redis: Redis,
+  redis: RedisClient,
   query: ExportQuery,
   format: ExportFormat,
   out: TextOut,

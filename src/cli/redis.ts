@@ -2,18 +2,19 @@
  * Redis for the short CLI commands (report, export, last calls): one connection attempt with a
  * timeout and no retries, so an unreachable Redis is a clear refusal (exit 1), never a hang.
  */
-import { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../config/load.js';
+import { createRedis, type RedisClient } from '../redis/connect.js';
+import { describeTarget, parseRedisUrl } from '../redis/url.js';
 import { CliError, type CliIO } from './io.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
 
-export type CliRedis = { redis: Redis; url: string; stream: string; config: Config };
+export type CliRedis = { redis: RedisClient; url: string; stream: string; config: Config };
 
 export async function connectRedis(io: CliIO): Promise<CliRedis> {
   const config = loadConfig(io.env);
   const url = config.redisUrl;
-  const redis = new Redis(url, {
+  const redis = createRedis(url, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: 30_000,
@@ -58,9 +59,7 @@ export async function withRedis<T>(io: CliIO, work: (r: CliRedis) => Promise<T>)
 /** The URL without its password, for messages. */
 export function safeUrl(url: string): string {
   try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    return describeTarget(parseRedisUrl(url));
   } catch {
     return '(unparsable REDIS_URL)';
   }

@@ -11,6 +11,7 @@ import { describeErrors, schemaValidator } from '../schema/ajv.js';
 import { deepFreeze } from '../util/freeze.js';
 import { type DrachtioSettings, type DrachtioTarget, drachtioTargets } from './drachtio-servers.js';
 import { ENV_VARS, parseEnv } from './env-vars.js';
+import { redisProblems } from './redis-urls.js';
 import { checkTrunk, type TrunkSettings } from './trunk-settings.js';
 
 export { ENV_VARS };
@@ -107,6 +108,11 @@ export type Config = {
     readonly spoolAfterMs: number;
     readonly spoolMaxBytes: number;
     readonly pseudonymSecret: string;
+    /**
+     * Replicas that must acknowledge a batch (WAIT) before the writer counts it as written, so a
+     * master that dies right after its answer cannot take the batch with it; 0: no WAIT.
+     */
+    readonly minReplicas: number;
   };
   /**
    * Traffic data for billing, apart from the anonymised records: written only when `records` is
@@ -215,6 +221,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'ADMIN_HTTP_PORT: set without ADMIN_TOKENS_FILE; the admin API never runs without authentication',
     );
   problems.push(...distributionProblems(raw, sourceOf.has('redisUrl')));
+  problems.push(...redisProblems(raw));
   // a certificate without its key (or the other way round) is a mistake, never a reason for HTTP
   if (admin && Boolean(admin.tlsCert) !== Boolean(admin.tlsKey))
     problems.push(

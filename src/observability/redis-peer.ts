@@ -2,7 +2,8 @@
  * A Redis client's connection, told through a PeerWatch: ioredis emits 'error' for every failed
  * reconnect (each few hundred milliseconds while Redis is away) and 'ready' when it is through.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
+import { describeTarget, parseRedisUrl } from '../redis/url.js';
 import type { Logger } from './logger.js';
 import { PeerWatch } from './peer-watch.js';
 
@@ -14,7 +15,7 @@ export type RedisPeerOptions = {
   logger: Logger;
 };
 
-export function watchRedis(redis: Redis, o: RedisPeerOptions): PeerWatch {
+export function watchRedis(redis: RedisClient, o: RedisPeerOptions): PeerWatch {
   const watch = new PeerWatch({
     peer: 'Redis',
     address: redisAddress(o.url),
@@ -31,9 +32,11 @@ export function watchRedis(redis: Redis, o: RedisPeerOptions): PeerWatch {
   return watch;
 }
 
-/** host:port of a redis:// URL, never its credentials. */
+/** host:port of a redis:// URL (the hosts of a cluster or Sentinel URL), never its credentials. */
 export function redisAddress(url: string): string {
   try {
+    const target = parseRedisUrl(url);
+    if (target.kind !== 'single') return describeTarget(target);
     const u = new URL(url);
     return `${u.hostname}:${u.port || '6379'}`;
   } catch {

@@ -6,7 +6,8 @@
  * number's last-call time (kept at the maximum); otherwise it changes nothing. A record read
  * twice (a replayed duplicate, a pending entry re-read after a crash) is therefore counted once.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import {
   AFTER_HOURS_FIELD,
   callsKey,
@@ -39,8 +40,8 @@ const COMMAND = 'calltrackAnalyticsApply';
 type Apply = (seen: string, calls: string, lastCall: string, ...argv: string[]) => unknown;
 type WithApply<T> = T & { [COMMAND]: Apply };
 
-export function defineApply(redis: Redis): void {
-  if (typeof (redis as WithApply<Redis>)[COMMAND] !== 'function')
+export function defineApply(redis: RedisClient): void {
+  if (typeof (redis as WithApply<RedisClient>)[COMMAND] !== 'function')
     redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: SCRIPT });
 }
 

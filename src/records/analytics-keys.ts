@@ -1,19 +1,19 @@
 /**
- * Where analytics keep their state in Redis, all under `calltrack:analytics:`:
+ * Where analytics keep their state in Redis, all under `calltrack:{analytics}:`:
  *
- * - `calltrack:analytics:seen:<record id>`: "1", set when a record's effect is stored, expiring
+ * - `calltrack:{analytics}:seen:<record id>`: "1", set when a record's effect is stored, expiring
  *   after `SEEN_TTL_SECONDS`; a second copy of the record within that time adds nothing.
- * - `calltrack:analytics:calls:<customer>:<YYYY-MM-DD>`: hash per customer and local day
+ * - `calltrack:{analytics}:calls:<customer>:<YYYY-MM-DD>`: hash per customer and local day
  *   (Europe/Berlin); field `<outcome>:<source>` counts calls, field `talk_ms:<source>` sums talk
  *   time in milliseconds, field `after_hours:<source>` counts the calls that came while the number
  *   was closed (whatever was done with them). Outcomes hold no colon, so the source is everything after the first one.
- * - `calltrack:analytics:last-call`: hash tracking number (E.164) → start of its latest call, in
+ * - `calltrack:{analytics}:last-call`: hash tracking number (E.164) → start of its latest call, in
  *   epoch milliseconds.
  *
  * The consumer group on the record stream is `analytics`.
  */
 import { CALL_OUTCOMES, type CallOutcome } from '../call/record.js';
-export const ANALYTICS_PREFIX = 'calltrack:analytics:';
+export const ANALYTICS_PREFIX = 'calltrack:{analytics}:';
 export const ANALYTICS_GROUP = 'analytics';
 export const LAST_CALL_KEY = `${ANALYTICS_PREFIX}last-call`;
 

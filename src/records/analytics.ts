@@ -8,15 +8,16 @@
  * (and re-creating the group if Redis lost it). Blocking reads time out after `blockMs`, so
  * `stop()` ends `run()` within about that time.
  */
-import type { Redis } from 'ioredis';
+
 import type { Logger } from '../observability/logger.js';
+import type { RedisClient } from '../redis/connect.js';
 import { defineApply, queueApply, uncountable } from './analytics-apply.js';
 import { ANALYTICS_GROUP, SEEN_TTL_SECONDS } from './analytics-keys.js';
 import { fromFields } from './entry.js';
 
 export type AnalyticsOptions = {
   /** A connection of its own: the blocking reads hold it. */
-  redis: Redis;
+  redis: RedisClient;
   stream: string;
   consumer: string;
   logger: Logger;
@@ -36,7 +37,7 @@ export type AnalyticsCounters = { counted: number; duplicates: number; skipped: 
 
 export class AnalyticsConsumer {
   readonly #o: Required<Omit<AnalyticsOptions, 'redis' | 'logger'>>;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #log: Logger;
   readonly #counters: AnalyticsCounters = { counted: 0, duplicates: 0, skipped: 0 };
   #stopping = false;

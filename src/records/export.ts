@@ -4,7 +4,7 @@
  * start day. Only one page and the ids already exported (a replayed duplicate appears once) are
  * held in memory.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { localDay } from './day.js';
 import { streamWindow } from './day-range.js';
 import { fromFields, type StreamRecord } from './entry.js';
@@ -27,7 +27,7 @@ export type OnExportRead = OnStreamRead;
 
 /** Yields each page's matching records, in stream order; a replayed duplicate appears once. */
 export function exportPages(
-  redis: Redis,
+  redis: RedisClient,
   q: ExportQuery,
   onRead?: OnExportRead,
 ): AsyncGenerator<StreamRecord[]> {

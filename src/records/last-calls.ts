@@ -2,10 +2,10 @@
  * The last call per tracking number as analytics keep it, in the shape
  * `calltrack numbers reclaimable --last-calls` reads: `{ "+4930…": "2026-11-02T10:00:00.000Z" }`.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { LAST_CALL_KEY } from './analytics-keys.js';
 
-export async function readLastCalls(redis: Redis): Promise<Record<string, string>> {
+export async function readLastCalls(redis: RedisClient): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let cursor = '0';
   do {

@@ -1,9 +1,9 @@
 /** Builds the Redis record sink from the configuration: client, spool, anonymiser, writer. */
 import { resolve } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { watchRedis } from '../observability/redis-peer.js';
+import { createRedis, type RedisClient } from '../redis/connect.js';
 import { createAnonymiser } from './anonymise.js';
 import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
@@ -13,8 +13,8 @@ import type { WriterMetrics } from './writer-metrics.js';
  * Commands fail fast while Redis is away (no offline queue, a command timeout) instead of piling
  * up in the client: the writer's own memory queue and spool are where records wait.
  */
-export function recordRedis(url: string): Redis {
-  return new Redis(url, {
+export function recordRedis(url: string): RedisClient {
+  return createRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: 2000,
@@ -28,7 +28,7 @@ export async function openWriter(
   nodeId: string,
   logger: Logger,
   metrics: WriterMetrics,
-): Promise<{ writer: StreamWriter; redis: Redis }> {
+): Promise<{ writer: StreamWriter; redis: RedisClient }> {
   const r = config.records;
   const redis = recordRedis(config.redisUrl);
   const spool = new Spool(r.spoolDir, nodeId, r.spoolMaxBytes);
@@ -48,6 +48,7 @@ export async function openWriter(
     retentionDays: r.retentionDays,
     maxLength: r.maxLength,
     memoryLimit: r.memoryLimit,
+    minReplicas: r.minReplicas,
     spoolAfterMs: r.spoolAfterMs,
     anonymise: createAnonymiser(r.pseudonymSecret || undefined),
     ...(config.traffic.records === 'on' && {

@@ -7,13 +7,15 @@
  * or not at all, and a replay adds neither twice. Retention (by age and length) is applied by the
  * writer's periodic XTRIM, not per entry: trimming on every XADD cost a fifth of the rate.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { toFields } from './entry.js';
+import { marksKey } from './record-keys.js';
 import type { Spooled } from './spool.js';
 import { toTrafficFields } from './traffic-entry.js';
 
 /**
- * Every key it touches comes in KEYS (Redis ACLs check KEYS, a Redis Cluster routes by them):
+ * Every key it touches comes in KEYS (Redis ACLs check KEYS, a Redis Cluster routes by them, and
+ * runs it only when all are in one slot: they share the record stream's hash tag, record-keys.ts):
  * KEYS[3], the traffic stream, only when traffic records are on. Per record: sequence, the
  * widths of its call and traffic field lists (0: no traffic entry, as in an older spool), then
  * the fields. A failing XADD (a wrong key type, a permission) stops the batch with its error:
@@ -57,13 +59,14 @@ redis.call('HSET', marks, node, string.format('%.0f', last))
 return added
 `;
 
-type WithAppend = Redis & {
+type Appender = {
   /** `numKeys` first: 2 (call stream, marks) or 3 (and the traffic stream). */
   calltrackAppend(numKeys: number, ...keysAndArgs: string[]): Promise<number>;
 };
+type WithAppend = RedisClient & Appender;
 
-export function defineAppend(redis: Redis): WithAppend {
-  const r = redis as WithAppend;
+export function defineAppend<T extends RedisClient>(redis: T): T & Appender {
+  const r = redis as T & Appender;
   if (typeof r.calltrackAppend !== 'function')
     redis.defineCommand('calltrackAppend', { lua: SCRIPT });
   return r;
@@ -78,11 +81,6 @@ export type AppendTarget = {
 };
 
 type AppendItem = Spooled;
-
-/** Key of the per-node sequence marks, beside the stream. */
-export function marksKey(stream: string): string {
-  return `${stream}:writer-seq`;
-}
 
 /** The traffic entry to write for `item`, if any: none without a traffic stream to take it. */
 function trafficFields(target: AppendTarget, item: AppendItem): string[] | undefined {
@@ -106,13 +104,52 @@ export async function appendBatch(
   return redis.calltrackAppend(keys.length, ...keys, ...args);
 }
 
+/** A batch Redis took that too few replicas have yet: not written, as far as the writer goes. */
+export class ReplicaShortfall extends Error {
+  override name = 'ReplicaShortfall';
+}
+
+/**
+ * Waits until `replicas` replicas have everything this connection wrote (WAIT). Replication is
+ * asynchronous: a master answers a batch, dies before its replica has it, the replica is promoted
+ * without the entries and without the mark, and a writer that took the answer as "written" has
+ * lost them. Only a batch the replicas acknowledged counts; one that falls short stays pending,
+ * and its retry goes through the script, whose mark check makes it exactly once wherever the
+ * batch got to (the old master's replica has it: skipped; it does not: written).
+ *
+ * WAIT counts what *this connection* wrote, so it must go to the node that took the batch: the
+ * HGET of the marks key routes the pipeline to the slot's master in a cluster, and the keyless
+ * WAIT rides along on that same connection (ioredis routes a pipeline by its keyed commands). A
+ * retry whose script adds nothing still ends in an HSET of the mark, so the WAIT after it covers
+ * entries the master got before the retry (from an earlier attempt, or as the promoted replica).
+ * WAIT inside the MULTI would not block (Redis answers it at once there), hence its own round trip.
+ */
+export async function awaitReplicas(
+  redis: RedisClient,
+  target: AppendTarget,
+  replicas: number,
+  timeoutMs: number,
+): Promise<void> {
+  const results = await redis
+    .pipeline()
+    .hget(marksKey(target.stream), target.node)
+    .wait(replicas, timeoutMs)
+    .exec();
+  const [err, acked] = results?.[1] ?? [new Error('WAIT: no reply')];
+  if (err) throw err;
+  if (typeof acked !== 'number' || acked < replicas)
+    throw new ReplicaShortfall(
+      `${String(acked)} of ${replicas} replicas acknowledged the batch within ${timeoutMs} ms (RECORD_MIN_REPLICAS); it stays pending and is retried`,
+    );
+}
+
 /**
  * Retention: call entries older than `retentionDays` (MINID ~) and beyond `maxLength` go. Traffic
  * entries go by age alone and exactly (MINID =): the law limits how long they are kept, so none
  * may outstay its days by a node's worth of entries, and billing data is never cut by count.
  */
 export async function trimStream(
-  redis: Redis,
+  redis: RedisClient,
   stream: string,
   retentionDays: number,
   maxLength: number,
@@ -134,7 +171,7 @@ export async function trimStream(
  * the script finds nothing of the batch written, and no call keeps one entry without the other.
  */
 export async function appendFresh(
-  redis: Redis,
+  redis: RedisClient,
   target: AppendTarget,
   batch: readonly AppendItem[],
 ): Promise<void> {
@@ -162,7 +199,7 @@ export async function appendFresh(
 
 /** Deletes what a partly failed EXEC added and restores the mark it moved. */
 async function undo(
-  redis: Redis,
+  redis: RedisClient,
   target: AppendTarget,
   streams: readonly string[],
   results: [Error | null, unknown][],

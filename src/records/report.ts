@@ -3,7 +3,7 @@
  * outcome, each source's share of the customer's calls, talk time, and the calls that came while
  * the number was closed (what the dealer misses, or sends to an answering service).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import {
   AFTER_HOURS_FIELD,
   callsKey,
@@ -39,7 +39,7 @@ export type Report = {
 };
 
 export async function readReport(
-  redis: Redis,
+  redis: RedisClient,
   customer: string,
   from: string,
   to: string,

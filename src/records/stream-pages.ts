@@ -3,7 +3,7 @@
  * trip, each entry decoded and kept or dropped by the caller. Only one page is held in memory.
  * The call history export and the traffic reads both walk their streams this way.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 
 /**
  * After each page read, whether it kept anything or not: the entries read so far and the share
@@ -15,7 +15,7 @@ export type StreamWindow = { start: string; end: string };
 
 /** Yields each page's kept values, in stream order; pages that keep nothing are skipped. */
 export async function* streamPages<T>(
-  redis: Redis,
+  redis: RedisClient,
   stream: string,
   window: StreamWindow,
   keep: (fields: string[]) => T | undefined,
@@ -47,7 +47,7 @@ export async function* streamPages<T>(
  * in the future); its last entry is where the read ends, so that is 100%. One extra round trip.
  */
 async function positionIn(
-  redis: Redis,
+  redis: RedisClient,
   stream: string,
   start: string,
   end: string,

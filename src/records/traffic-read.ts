@@ -10,7 +10,7 @@
  * it holds, and no entry means no answer. A customer's traffic over a billing period is small
  * (a few hundred bytes per call); the stream's retention (at most 180 days) bounds it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.js';
 import { streamWindow } from './day-range.js';
 import { EXPORT_LATE_DAYS, startsOnDays } from './export.js';
 import { type OnStreamRead, type StreamWindow, streamPages } from './stream-pages.js';
@@ -44,7 +44,7 @@ export function trafficMatches(s: TrafficSelection, r: TrafficRecord): boolean {
  * after each page, as stream-pages.ts reports it.
  */
 export async function readTraffic(
-  redis: Redis,
+  redis: RedisClient,
   stream: string,
   selection: TrafficSelection,
   options: { pageSize?: number; onRead?: OnStreamRead } = {},

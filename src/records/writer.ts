@@ -6,16 +6,18 @@
  * spilling and replaying never interleave. `write` never waits and never throws: Redis trouble
  * cannot delay or fail a call.
  */
-import type { Redis } from 'ioredis';
+
 import type { CallRecord, RecordSink } from '../call/record.js';
 import type { Logger } from '../observability/logger.js';
+import type { RedisClient } from '../redis/connect.js';
 import type { Anonymiser } from './anonymise.js';
+import { marksKey } from './record-keys.js';
 import {
   type AppendTarget,
   appendBatch,
   appendFresh,
+  awaitReplicas,
   defineAppend,
-  marksKey,
   trimStream,
 } from './redis-append.js';
 import type { Spool, Spooled } from './spool.js';
@@ -28,7 +30,7 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
    * anonymised record, under the same sequence; trimmed after `retentionDays`.
    */
   traffic?: { stream: string; retentionDays: number };
-  redis: Redis;
+  redis: RedisClient;
   spool: Spool;
   anonymise: Anonymiser;
   memoryLimit: number;
@@ -45,6 +47,10 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
   lingerMs?: number;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
+  /** RECORD_MIN_REPLICAS: a batch counts as written once this many replicas have it (WAIT). */
+  minReplicas?: number;
+  /** How long a WAIT may take; a shortfall is retried like any failed batch. */
+  replicaTimeoutMs?: number;
 };
 
 /** `tried`: sent once without a known result, so it may be in Redis already. */
@@ -88,7 +94,7 @@ export class StreamWriter implements RecordSink {
     this.#done = this.#loop();
   }
 
-  /** Whether the last attempt reached Redis; false while records wait or go to the spool. */
+  /** Whether the last attempt reached RedisClient; false while records wait or go to the spool. */
   get redisUp(): boolean {
     return this.#failures === 0;
   }
@@ -170,6 +176,11 @@ export class StreamWriter implements RecordSink {
       await (fresh
         ? appendFresh(this.#redis, this.#target, batch)
         : appendBatch(this.#redis, this.#target, batch));
+      const replicas = this.#o.minReplicas ?? 0;
+      // not acknowledged by enough replicas: not written (a failover could take it), so it stays
+      // queued or spooled as `tried` and goes through the mark-checking script next time
+      if (replicas > 0)
+        await awaitReplicas(this.#redis, this.#target, replicas, this.#o.replicaTimeoutMs ?? 1000);
       this.#o.metrics.latency.observe((performance.now() - started) / 1000);
       this.#o.metrics.written.inc(batch.length);
       if (this.#o.traffic)

@@ -6,7 +6,9 @@
  * Redis's ACL file takes no comments, so the why of every rule lives here. Each user is
  * `reset` first (no password, no keys, no commands), then given a password hash and:
  * - root commands without keys: `+ping` (`calltrack doctor`) and `+info` (ioredis' ready check
- *   at every connect; without it ioredis warns and skips the check);
+ *   at every connect; without it ioredis warns and skips the check; with Sentinel it also tells
+ *   ioredis the node is a master); `+cluster|slots` and `+cluster|info`, which a Redis Cluster
+ *   client asks at connect for the slot map and its ready check (topology only, no data);
  * - one selector `(…)` per job: its key patterns with the commands that job runs on them. A
  *   command is allowed when one selector allows it with every key it names, so `+del` for the
  *   dialplan's keys is no DEL of a stream, and `+set` for the analytics' keys no SET over one.
@@ -20,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import { dialplanKeys, KEY_PREFIX } from '../dialplan/distribution/keys.js';
 import { ANALYTICS_PREFIX, LAST_CALL_KEY } from '../records/analytics-keys.js';
-import { marksKey } from '../records/redis-append.js';
+import { DEFAULT_RECORD_STREAM, DEFAULT_TRAFFIC_STREAM, marksKey } from '../records/record-keys.js';
 
 export const ACL_USERS = ['gateway', 'admin-api', 'analytics', 'billing', 'admin'] as const;
 export type AclUser = (typeof ACL_USERS)[number];
@@ -42,12 +44,12 @@ export type AclStreams = {
 };
 
 export const DEFAULT_STREAMS: AclStreams = {
-  calls: 'calltrack:calls',
-  traffic: 'calltrack:traffic',
+  calls: DEFAULT_RECORD_STREAM,
+  traffic: DEFAULT_TRAFFIC_STREAM,
   audit: 'calltrack:audit',
 };
 
-const CONNECT = '+ping +info';
+const CONNECT = '+ping +info +cluster|slots +cluster|info';
 
 function selectors(s: AclStreams): Record<Exclude<AclUser, 'admin'>, string[]> {
   const dialplan = dialplanKeys();
@@ -116,7 +118,8 @@ export function renderAcl(
     'user default reset off',
     line(
       'gateway',
-      `${CONNECT} +multi +exec +discard ${sel.gateway.map((s) => `(${s})`).join(' ')}`,
+      // WAIT (RECORD_MIN_REPLICAS): a batch counts once the replicas have it; keyless
+      `${CONNECT} +multi +exec +discard +wait ${sel.gateway.map((s) => `(${s})`).join(' ')}`,
     ),
     line('admin-api', `${CONNECT} ${sel['admin-api'].map((s) => `(${s})`).join(' ')}`),
     line('analytics', `${CONNECT} ${sel.analytics.map((s) => `(${s})`).join(' ')}`),

@@ -171,7 +171,7 @@ t.test(
     }
     const conn = new Redis(redis.url);
     t.teardown(() => conn.disconnect());
-    await addRecords(conn, 'calltrack:calls', [
+    await addRecords(conn, 'calltrack:{records}:calls', [
       streamRecord({
         customer: 'autohaus-berlin',
         startedAt: '2026-11-02T09:00:00.000Z',

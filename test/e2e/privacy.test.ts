@@ -112,8 +112,11 @@ t.test(
     t.match(await callThrough(gw, 'uac-withheld-expect-200-caller-bye.xml', TRACKING, WITHHELD), {
       exitCode: 0,
     });
-    await waitFor(async () => (await admin.xlen('calltrack:traffic')) === 2, 10_000);
-    await waitFor(async () => (await admin.keys('calltrack:analytics:calls:*')).length > 0, 10_000);
+    await waitFor(async () => (await admin.xlen('calltrack:{records}:traffic')) === 2, 10_000);
+    await waitFor(
+      async () => (await admin.keys('calltrack:{analytics}:calls:*')).length > 0,
+      10_000,
+    );
 
     // the readers: billing's export and the customer's own history, both audited
     const api = adminClient({ port: adminPort });
@@ -141,14 +144,21 @@ t.test(
     const shown = digitsOf(SHOWN);
     const withheld = digitsOf(WITHHELD);
     const keys = await dump(admin);
-    t.ok(keys.has('calltrack:calls') && keys.has('calltrack:audit'), 'the scan sees the streams');
     t.ok(
-      [...keys.keys()].some((k) => k.startsWith('calltrack:analytics:')),
+      keys.has('calltrack:{records}:calls') && keys.has('calltrack:audit'),
+      'the scan sees the streams',
+    );
+    t.ok(
+      [...keys.keys()].some((k) => k.startsWith('calltrack:{analytics}:')),
       'and the analytics keys',
     );
     const holding = (digits: string) =>
       [...keys].filter(([, v]) => v.includes(digits)).map(([k]) => k);
-    t.same(holding(shown), ['calltrack:traffic'], 'the shown number: in the traffic stream only');
+    t.same(
+      holding(shown),
+      ['calltrack:{records}:traffic'],
+      'the shown number: in the traffic stream only',
+    );
     t.same(holding(withheld), [], 'the withheld number: in no key at all');
 
     const metrics = await gw.metrics();

@@ -32,7 +32,7 @@ t.test(
     r.on('error', () => undefined);
     t.teardown(() => r.disconnect());
     const stream = async () =>
-      (await r.xrange('calltrack:calls', '-', '+')).map(([, f]) => fromFields(f));
+      (await r.xrange('calltrack:{records}:calls', '-', '+')).map(([, f]) => fromFields(f));
     /** The writer's own count, so the stream is read once it has nothing left to add. */
     const metric = async (name: string) =>
       Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await gw.metrics())?.[1] ?? Number.NaN);
@@ -40,7 +40,7 @@ t.test(
       waitFor(check, 10_000, what).catch(() => undefined);
     const exactly = async (outcomes: string[], what: string) => {
       const entries = await stream();
-      t.equal(await r.xlen('calltrack:calls'), outcomes.length, `${what}: stream length`);
+      t.equal(await r.xlen('calltrack:{records}:calls'), outcomes.length, `${what}: stream length`);
       t.same(
         entries.map((e) => e.outcome),
         outcomes,
@@ -101,7 +101,7 @@ t.test(
     );
     t.match(await gw.metrics(), /^calltrack_redis_connected 1$/m, 'and back');
     t.notMatch(
-      JSON.stringify(await r.xrange('calltrack:calls', '-', '+')),
+      JSON.stringify(await r.xrange('calltrack:{records}:calls', '-', '+')),
       CALLER.slice(3),
       'no caller number in the stream',
     );

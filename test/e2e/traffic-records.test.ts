@@ -35,15 +35,17 @@ t.test('an answered call and a CLIR call: two traffic entries, CLIR without numb
   t.match(await callThrough(gw, 'uac-expect-200-hold-3s-caller-bye.xml'), { exitCode: 0 });
   t.match(await callThrough(gw, 'uac-withheld-expect-200-caller-bye.xml'), { exitCode: 0 });
   t.match(await dealer.done, { exitCode: 0 }, 'the dealer answered both');
-  await waitFor(async () => (await r.xlen('calltrack:traffic')) >= 2, 10_000).catch(
+  await waitFor(async () => (await r.xlen('calltrack:{records}:traffic')) >= 2, 10_000).catch(
     () => undefined,
   );
   await new Promise((res) => setTimeout(res, 300));
 
-  const traffic = (await r.xrange('calltrack:traffic', '-', '+')).map(([, f]) =>
+  const traffic = (await r.xrange('calltrack:{records}:traffic', '-', '+')).map(([, f]) =>
     fromTrafficFields(f),
   );
-  const calls = (await r.xrange('calltrack:calls', '-', '+')).map(([, f]) => fromFields(f));
+  const calls = (await r.xrange('calltrack:{records}:calls', '-', '+')).map(([, f]) =>
+    fromFields(f),
+  );
   t.equal(traffic.length, 2, 'exactly two traffic entries');
   t.equal(calls.length, 2, 'and two call entries');
   t.same(
@@ -77,7 +79,7 @@ t.test('an answered call and a CLIR call: two traffic entries, CLIR without numb
     t.ok(billed >= min && billed <= max, `${label}: ${billed} s billed`);
   }
   t.notMatch(
-    JSON.stringify(await r.xrange('calltrack:calls', '-', '+')),
+    JSON.stringify(await r.xrange('calltrack:{records}:calls', '-', '+')),
     CALLER.slice(3),
     'no caller number in the call stream',
   );

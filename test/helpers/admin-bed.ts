@@ -89,7 +89,7 @@ function recordings(): string {
 export type AdminBed = Awaited<ReturnType<typeof adminBed>>;
 
 /**
- * `traffic`: the traffic stream (`calltrack:traffic`) readable with the caller shown to a
+ * `traffic`: the traffic stream (`calltrack:{records}:traffic`) readable with the caller shown to a
  * customer as `callerDisplay` says (TRAFFIC_RECORDS=on); without it, traffic records are off.
  */
 export async function adminBed(
@@ -133,11 +133,15 @@ export async function adminBed(
     ...(audit && { auditReader: audit }),
     downloads: {
       recordingsDir: dir,
-      ...(redis && { history: { redis, stream: 'calltrack:calls' } }),
+      ...(redis && { history: { redis, stream: 'calltrack:{records}:calls' } }),
     },
     ...(redis &&
       traffic && {
-        traffic: { redis, stream: 'calltrack:traffic', callerDisplay: traffic.callerDisplay },
+        traffic: {
+          redis,
+          stream: 'calltrack:{records}:traffic',
+          callerDisplay: traffic.callerDisplay,
+        },
       }),
     now: () => performance.now(),
   });

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import type { Test } from 'tap';
 import type { CallOutcome, CallRecord } from '../../src/call/record.js';
@@ -13,6 +12,7 @@ import { recordRedis } from '../../src/records/open-writer.js';
 import { Spool } from '../../src/records/spool.js';
 import { StreamWriter, type WriterOptions } from '../../src/records/writer.js';
 import { createWriterMetrics } from '../../src/records/writer-metrics.js';
+import type { RedisClient } from '../../src/redis/connect.js';
 
 export const DISTINCT_CALLER = '+4917655501234';
 
@@ -56,9 +56,9 @@ export function callRecord(outcome: CallOutcome, over: Partial<CallRecord> = {})
   };
 }
 
-/** A writer with the test defaults (node `gw-test`, stream `calltrack:calls`) and its opened spool. */
+/** A writer with the test defaults (node `gw-test`, stream `calltrack:{records}:calls`) and its opened spool. */
 export async function testWriter(
-  redis: Redis,
+  redis: RedisClient,
   spoolDir: string,
   over: Partial<WriterOptions> = {},
 ): Promise<{ writer: StreamWriter; spool: Spool }> {
@@ -67,7 +67,7 @@ export async function testWriter(
   const writer = new StreamWriter({
     redis,
     spool,
-    stream: 'calltrack:calls',
+    stream: 'calltrack:{records}:calls',
     node: 'gw-test',
     retentionDays: 400,
     maxLength: 1_000_000,

@@ -22,7 +22,7 @@ t.test(
         endedAt: `${day}T10:01:00.000Z`,
         callerPseudonym: 'pseudo-secret',
       });
-    await addRecords(client(t, b.server!.url), 'calltrack:calls', [
+    await addRecords(client(t, b.server!.url), 'calltrack:{records}:calls', [
       rec('autohaus-berlin', '2026-11-01'),
       rec('autohaus-graz', '2026-11-02'),
       rec('autohaus-berlin', '2026-11-03'),

@@ -19,8 +19,8 @@ import { startRedis } from '../helpers/redis.js';
 import { addRecords, client, streamRecord } from '../helpers/stream-records.js';
 import { waitFor } from '../helpers/wait.js';
 
-const STREAM = 'calltrack:calls';
-const KEY = (customer: string, day: string) => `calltrack:analytics:calls:${customer}:${day}`;
+const STREAM = 'calltrack:{records}:calls';
+const KEY = (customer: string, day: string) => `calltrack:{analytics}:calls:${customer}:${day}`;
 
 /** A consumer on its own connection, stopped and closed at teardown. */
 function consumer(t: Test, url: string, over: Partial<AnalyticsOptions> = {}) {
@@ -90,7 +90,7 @@ t.test('counts per customer × source × local day, by outcome, with talk time',
   });
   t.equal(await pending(redis), 0, 'every entry acknowledged');
   t.same(
-    (await redis.keys('calltrack:analytics:calls:*')).sort(),
+    (await redis.keys('calltrack:{analytics}:calls:*')).sort(),
     [
       KEY('autohaus-mueller', '2026-11-20'),
       KEY('autohaus-mueller', '2026-11-21'),
@@ -114,7 +114,7 @@ t.test('a replayed duplicate id is counted once', async (t) => {
     'busy:mobile.de': '1',
     'talk_ms:mobile.de': '42000',
   });
-  const ttl = await redis.ttl(`calltrack:analytics:seen:${first.id}`);
+  const ttl = await redis.ttl(`calltrack:{analytics}:seen:${first.id}`);
   t.ok(ttl > 6 * 86_400 && ttl <= 7 * 86_400, `the id mark expires after 7 days (ttl ${ttl})`);
   t.equal(await pending(redis), 0, 'the duplicate is acknowledged too');
   // a later copy, after the first was consumed long ago, still adds nothing

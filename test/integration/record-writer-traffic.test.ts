@@ -18,8 +18,8 @@ import { startRedis } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CALLS = 'calltrack:calls';
-const TRAFFIC = 'calltrack:traffic';
+const CALLS = 'calltrack:{records}:calls';
+const TRAFFIC = 'calltrack:{records}:traffic';
 const DAY = 86_400_000;
 const traffic = (over: { retentionDays?: number } = {}) => ({
   traffic: { stream: TRAFFIC, retentionDays: over.retentionDays ?? 90 },
@@ -187,7 +187,11 @@ t.test('a traffic entry that cannot be written leaves neither entry of its call'
     /WRONGTYPE/,
   );
   t.same(await callIds(r), [raw[0]!.recordId], 'the failed call left no call entry behind');
-  t.equal(await r.hget('calltrack:calls:writer-seq', 'n1'), '10', 'and is not marked written');
+  t.equal(
+    await r.hget('calltrack:{records}:calls:writer-seq', 'n1'),
+    '10',
+    'and is not marked written',
+  );
   t.equal(await appendBatch(r, { ...target, trafficStream: TRAFFIC }, batch), 1, 'retried: once');
   t.same(
     await callIds(r),
@@ -214,7 +218,7 @@ t.test('a first attempt whose EXEC partly fails is undone: nothing half written'
     /WRONGTYPE/,
   );
   t.same(await callIds(r), [raw[0]!.recordId], 'the call entries of the failed batch are gone');
-  t.equal(await r.hget('calltrack:calls:writer-seq', 'n1'), '10', 'the mark is put back');
+  t.equal(await r.hget('calltrack:{records}:calls:writer-seq', 'n1'), '10', 'the mark is put back');
   t.equal(await appendBatch(r, { ...target, trafficStream: TRAFFIC }, batch), 2, 'the retry');
   t.same(
     await callIds(r),

@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const OUTCOMES = CALL_OUTCOMES;
 const entries = async (r: Redis) =>
-  (await r.xrange('calltrack:calls', '-', '+')).map(([streamId, f]) => ({
+  (await r.xrange('calltrack:{records}:calls', '-', '+')).map(([streamId, f]) => ({
     streamId,
     ...fromFields(f),
   }));
@@ -106,7 +106,7 @@ t.test('media outcomes land as flat fields, without the recording file name', as
   await bed.writer.flush();
   const r = new Redis(redis.url);
   t.teardown(() => r.disconnect());
-  const raw = await r.xrange('calltrack:calls', '-', '+');
+  const raw = await r.xrange('calltrack:{records}:calls', '-', '+');
   t.notMatch(JSON.stringify(raw), 'x.wav', 'no file name in the stream');
   t.same(
     raw.map(([, f]) => f.slice(f.indexOf('media'), f.indexOf('media') + 10)),
@@ -216,7 +216,7 @@ t.test(
     const r = new Redis(redis.url);
     t.teardown(() => r.disconnect());
     t.ok(
-      await until(async () => (await r.xlen('calltrack:calls')) >= ids.length, 15_000),
+      await until(async () => (await r.xlen('calltrack:{records}:calls')) >= ids.length, 15_000),
       'everything arrived',
     );
     await new Promise((res) => setTimeout(res, 300));
@@ -239,7 +239,7 @@ t.test('a batch sent twice is written once (sequence marks per node)', async (t)
   t.teardown(() => r.disconnect());
   const anonymise = createAnonymiser(undefined);
   const batch = [1, 2, 3].map((seq) => ({ seq, record: anonymise(callRecord('busy')) }));
-  const target = { stream: 'calltrack:calls', node: 'n1', retentionDays: 400 };
+  const target = { stream: 'calltrack:{records}:calls', node: 'n1', retentionDays: 400 };
   t.equal(await appendBatch(r, target, batch), 3);
   t.equal(await appendBatch(r, target, batch), 0, 'a replay adds nothing');
   t.equal(
@@ -247,14 +247,15 @@ t.test('a batch sent twice is written once (sequence marks per node)', async (t)
     1,
     'another node has its own marks',
   );
-  t.equal(await r.xlen('calltrack:calls'), 4);
+  t.equal(await r.xlen('calltrack:{records}:calls'), 4);
 });
 
 t.test('retention by age and the length cap', async (t) => {
   const redis = await startRedis(t);
   const r = new Redis(redis.url);
   t.teardown(() => r.disconnect());
-  for (let i = 1; i <= 300; i++) await r.xadd('calltrack:calls', `${1000 + i}-0`, 'id', `old-${i}`);
+  for (let i = 1; i <= 300; i++)
+    await r.xadd('calltrack:{records}:calls', `${1000 + i}-0`, 'id', `old-${i}`);
   const bed = await writerBed(t, redis.url, {
     retentionDays: 30,
     maxLength: 1000,
@@ -304,7 +305,9 @@ t.test(
     const r = new Redis(redis.url);
     t.teardown(() => r.disconnect());
     t.ok(
-      await until(async () => bed.spool.pending === 0 && (await r.xlen('calltrack:calls')) >= 200),
+      await until(
+        async () => bed.spool.pending === 0 && (await r.xlen('calltrack:{records}:calls')) >= 200,
+      ),
       'replayed',
     );
     // a second writer over the same spool file would replay nothing twice either

@@ -35,13 +35,13 @@ import { copyDialplans } from '../helpers/temp-dialplans.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
-const CALLS = 'calltrack:calls';
-const TRAFFIC = 'calltrack:traffic';
-const MARKS = 'calltrack:calls:writer-seq';
+const CALLS = 'calltrack:{records}:calls';
+const TRAFFIC = 'calltrack:{records}:traffic';
+const MARKS = 'calltrack:{records}:calls:writer-seq';
 const AUDIT = 'calltrack:audit';
-const DAY_KEY = 'calltrack:analytics:calls:autohaus-berlin:2026-11-22';
-const LAST_CALL = 'calltrack:analytics:last-call';
-const SEEN = 'calltrack:analytics:seen:rec-1';
+const DAY_KEY = 'calltrack:{analytics}:calls:autohaus-berlin:2026-11-22';
+const LAST_CALL = 'calltrack:{analytics}:last-call';
+const SEEN = 'calltrack:{analytics}:seen:rec-1';
 const dialplan = dialplanKeys();
 const logger = createLogger('silent');
 /** Records of today: the writer's stream ids are now, and an export reads its days' ids only. */
@@ -70,7 +70,7 @@ return 1
 `;
 const READ_TRAFFIC = `return redis.call('XRANGE', KEYS[1], '-', '+')`;
 /** The same without declaring the key: EVAL itself then names no key at all. */
-const READ_TRAFFIC_UNDECLARED = `return redis.call('XRANGE', 'calltrack:traffic', '-', '+')`;
+const READ_TRAFFIC_UNDECLARED = `return redis.call('XRANGE', 'calltrack:{records}:traffic', '-', '+')`;
 
 type Call = readonly (string | number)[];
 

@@ -20,7 +20,7 @@ import { type RedisServer, startRedis } from '../helpers/redis.js';
 import { addRecords, client, streamRecord } from '../helpers/stream-records.js';
 import { waitFor } from '../helpers/wait.js';
 
-const STREAM = 'calltrack:calls';
+const STREAM = 'calltrack:{records}:calls';
 const BOERSE = 'Auto "Börse", Berlin';
 const MUELLER = 'Autohaus Müller, Filiale "Nord"';
 

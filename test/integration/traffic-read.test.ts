@@ -22,7 +22,7 @@ import { client } from '../helpers/stream-records.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { addTraffic as addRecords, trafficRecord } from '../helpers/traffic-records.js';
 
-const STREAM = 'calltrack:traffic';
+const STREAM = 'calltrack:{records}:traffic';
 const BERLIN = '+493025550101';
 const GRAZ = '+4331655501';
 
@@ -452,8 +452,8 @@ t.test('calltrack traffic lawful-request: the reason required; bad dates exit 2'
 });
 
 /** The stores' connections queue nothing while connecting: wait until one is up. */
-const ready = (redis: Redis) =>
-  redis.status === 'ready' ? undefined : new Promise((r) => redis.once('ready', r));
+const ready = (redis: { status: string; once(e: string, f: () => void): unknown }) =>
+  redis.status === 'ready' ? undefined : new Promise<void>((r) => redis.once('ready', r));
 
 t.test('the admin API reads traffic on BILLING_REDIS_URL, not on REDIS_URL', async (t) => {
   const gateway = await startRedis(t);

@@ -70,6 +70,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     RECORD_SPOOL_AFTER_MS: '200',
     RECORD_SPOOL_MAX_BYTES: '1048576',
     CALLER_PSEUDONYM_SECRET: 'k',
+    RECORD_MIN_REPLICAS: '1',
     TRAFFIC_RECORDS: 'on',
     TRAFFIC_STREAM: 'traffic',
     TRAFFIC_RETENTION_DAYS: '30',
@@ -153,6 +154,7 @@ t.test('every documented variable overrides its setting', async (t) => {
       spoolAfterMs: 200,
       spoolMaxBytes: 1048576,
       pseudonymSecret: 'k',
+      minReplicas: 1,
     },
     traffic: {
       records: 'on',
@@ -185,7 +187,7 @@ t.test('every documented variable overrides its setting', async (t) => {
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
   // DRACHTIO excludes DRACHTIO_HOST/DRACHTIO_PORT: covered in config-drachtio.test.ts
-  t.equal(Object.keys(ENV_VARS).length, 76, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 77, 'every variable is covered here');
 });
 
 t.test(
@@ -262,7 +264,7 @@ t.test(
   async (t) => {
     t.same(loadConfig({}).traffic, {
       records: 'off',
-      stream: 'calltrack:traffic',
+      stream: 'calltrack:{records}:traffic',
       retentionDays: 90,
       callerDisplay: 'masked',
       billingRedisUrl: '',

@@ -5,7 +5,7 @@
 const { Redis } = require('ioredis');
 
 const consumer = process.argv[2];
-const stream = process.env.RECORD_STREAM || 'calltrack:calls';
+const stream = process.env.RECORD_STREAM || 'calltrack:{records}:calls';
 const maxIdleMs = 60_000;
 
 const redis = new Redis(process.env.REDIS_URL, {

@@ -11,11 +11,11 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { audioPath } from '../../recordings/audio-files.js';
 import type { StreamRecord } from '../../records/entry.js';
 import { exportPages } from '../../records/export.js';
 import { exportChunks } from '../../records/export-text.js';
+import type { RedisClient } from '../../redis/connect.js';
 import type { AuditEntry } from '../audit.js';
 import { auditedRead } from '../audited.js';
 import type { AdminContext } from '../context.js';
@@ -26,7 +26,7 @@ import { recordingOwner } from '../recording-owner.js';
 
 export type DownloadDeps = {
   /** The call stream (RECORD_STREAM); absent when the gateway has no Redis. */
-  history?: { redis: Redis; stream: string };
+  history?: { redis: RedisClient; stream: string };
   /** RECORDING_DIR: `<recordId>.wav` and its sidecar. */
   recordingsDir: string;
 };

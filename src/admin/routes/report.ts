@@ -4,8 +4,8 @@
  * only; another customer's is 404. Counts carry no caller data, so a read is not audited.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { readReport } from '../../records/report.js';
+import type { RedisClient } from '../../redis/connect.js';
 import type { AdminContext } from '../context.js';
 import { customerIdParam, parseReportQuery } from '../download-query.js';
 import { Problem } from '../problem.js';
@@ -14,7 +14,7 @@ import { quoted } from '../query.js';
 export function registerReportRoute(
   app: FastifyInstance,
   ctx: AdminContext,
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
 ): void {
   app.get<{ Params: { id: string } }>('/v1/customers/:id/report', async (req) => {
     const id = customerIdParam(req.params.id);

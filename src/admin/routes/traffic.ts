@@ -13,10 +13,10 @@
  * and viewers manage numbers and need no traffic data: 403.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { TrafficRecord } from '../../records/traffic-entry.js';
 import { readTraffic, type TrafficSelection } from '../../records/traffic-read.js';
 import { type CallerDisplay, trafficRow, trafficText } from '../../records/traffic-rows.js';
+import type { RedisClient } from '../../redis/connect.js';
 import { auditedRead } from '../audited.js';
 import type { AdminContext } from '../context.js';
 import { customerIdParam, parseHistoryQuery, parseTrafficQuery } from '../download-query.js';
@@ -27,7 +27,7 @@ import type { Role } from '../tokens.js';
 
 export type TrafficDeps = {
   /** The billing connection (BILLING_REDIS_URL, else REDIS_URL): the gateway's own may not read. */
-  redis: Redis;
+  redis: RedisClient;
   stream: string;
   callerDisplay: CallerDisplay;
 };

@@ -3,7 +3,7 @@
  * rejects a failed connect with only "Connection is closed."; the reason (refused, WRONGPASS,
  * NOAUTH) arrives on its 'error' event, so the last one is kept and named.
  */
-import { Redis } from 'ioredis';
+import { createRedis, type RedisClient } from '../../redis/connect.js';
 import { type NetFailure, netFailure } from './probe.js';
 
 export type RedisFailure = { kind: 'auth-refused'; message: string } | NetFailure;
@@ -11,10 +11,10 @@ export type RedisFailure = { kind: 'auth-refused'; message: string } | NetFailur
 export async function withRedisProbe<T>(
   url: string,
   timeoutMs: number,
-  work: (redis: Redis) => Promise<T>,
+  work: (redis: RedisClient) => Promise<T>,
 ): Promise<{ ok: true; value: T } | { ok: false; failure: RedisFailure }> {
   let last: Error | undefined;
-  const redis = new Redis(url, {
+  const redis = createRedis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

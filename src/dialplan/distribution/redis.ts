@@ -1,7 +1,7 @@
 /** The Redis connections of dialplan distribution: one for commands, one for the notifications. */
-import { Redis, type RedisOptions } from 'ioredis';
+import { type ClientOptions, createRedis, type RedisClient } from '../../redis/connect.js';
 
-const COMMON: RedisOptions = {
+const COMMON: ClientOptions = {
   connectTimeout: 2000,
   retryStrategy: (n) => Math.min(100 * n, 2000),
 };
@@ -10,8 +10,8 @@ const COMMON: RedisOptions = {
  * Commands fail at once while Redis is away (the follower serves what it has, the publisher
  * retries on reconnect); a blob of a large set may take a while to travel, hence the long timeout.
  */
-export function commandClient(url: string): Redis {
-  const redis = new Redis(url, {
+export function commandClient(url: string): RedisClient {
+  const redis = createRedis(url, {
     ...COMMON,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -23,14 +23,14 @@ export function commandClient(url: string): Redis {
 }
 
 /** Subscribes whenever it can, and again after every reconnect. */
-export function subscriberClient(url: string): Redis {
-  const redis = new Redis(url, { ...COMMON, maxRetriesPerRequest: null, autoResubscribe: true });
+export function subscriberClient(url: string): RedisClient {
+  const redis = createRedis(url, { ...COMMON, maxRetriesPerRequest: null, autoResubscribe: true });
   redis.on('error', () => undefined);
   return redis;
 }
 
 /** Whether the client became ready within `ms` (false at once when the first attempt fails). */
-export function connected(redis: Redis, ms: number): Promise<boolean> {
+export function connected(redis: RedisClient, ms: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {

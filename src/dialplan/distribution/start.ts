@@ -3,11 +3,12 @@
  * DIALPLAN_PUBLISH=on a publisher) or a redis node (a follower of the published snapshot). Both
  * serve through one Reloader; what differs is where its folder comes from.
  */
-import type { Redis } from 'ioredis';
+
 import type { Config } from '../../config/load.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { watchRedis } from '../../observability/redis-peer.js';
+import type { RedisClient } from '../../redis/connect.js';
 import type { RouteTable } from '../../routing/route-table.js';
 import { reportReload } from '../reload-report.js';
 import { Reloader, type ReloadOutcome } from '../reloader.js';
@@ -104,7 +105,7 @@ async function startFiles(deps: Deps): Promise<Dialplans> {
  * A missing Redis is said once per process, with what to set: by the record writer's client when
  * records go to Redis (RECORD_SINK=redis), else by this one.
  */
-function watchSharedRedis(redis: Redis, { config, logger }: Deps, meanwhile: string): void {
+function watchSharedRedis(redis: RedisClient, { config, logger }: Deps, meanwhile: string): void {
   if (config.recordSink === 'redis') return;
   watchRedis(redis, {
     url: config.redisUrl,

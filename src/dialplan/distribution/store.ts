@@ -3,7 +3,7 @@
  * Redis lacks, then moves manifest, pointer and history and notifies in one script (all keys in
  * KEYS, one slot), then collects what fell off the history. Reading is the followers' three steps.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connect.js';
 import { type DialplanKeys, HISTORY_LENGTH } from './keys.js';
 import { type Manifest, parseManifest, type SnapshotFile, sha256 } from './snapshot.js';
 
@@ -26,7 +26,7 @@ export type PublishResult = { uploaded: number; collected: number };
 
 export class SnapshotStore {
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly keys: DialplanKeys,
     readonly historyLength = HISTORY_LENGTH,
   ) {}

@@ -1,0 +1,70 @@
+/**
+ * The one place a Redis client is made: a URL of any of the three forms (src/redis/url.ts) and the
+ * options of the job it does (fail fast for the record writer, wait forever for a subscriber)
+ * become a client of the matching kind. Callers hand ioredis' per-connection options; for a
+ * Cluster those go to every node's connection (`redisOptions`), and the ones ioredis takes only
+ * at cluster level (offline queue, reconnect strategy, lazy connect) go there instead.
+ */
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { type HostPort, parseRedisUrl, type RedisTarget } from './url.js';
+
+/** A client of any of the three kinds; the commands calltrack runs exist on both classes. */
+export type RedisClient = Redis | Cluster;
+
+export type ClientOptions = Omit<RedisOptions, 'host' | 'port' | 'path' | 'sentinels' | 'name'>;
+
+/** Builds the client for `url` (already checked at config load; a bad one throws RedisUrlError). */
+export function createRedis(url: string, options: ClientOptions): RedisClient {
+  const target = parseRedisUrl(url);
+  if (target.kind === 'single') return new Redis(url, options);
+  if (target.kind === 'cluster') return clusterClient(target, options);
+  return sentinelClient(target, options);
+}
+
+function clusterClient(
+  target: Extract<RedisTarget, { kind: 'cluster' }>,
+  options: ClientOptions,
+): Cluster {
+  const { enableOfflineQueue, retryStrategy, lazyConnect, enableReadyCheck, ...perNode } = options;
+  const cluster: ClusterOptions = {
+    redisOptions: {
+      ...perNode,
+      ...(target.username && { username: target.username }),
+      ...(target.password && { password: target.password }),
+      ...(target.tls && { tls: {} }),
+    },
+    // a node that fails over answers MOVED/CLUSTERDOWN for a moment: ioredis retries those itself
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
+    ...(lazyConnect !== undefined && { lazyConnect }),
+    ...(enableReadyCheck !== undefined && { enableReadyCheck }),
+    ...(retryStrategy !== undefined && {
+      clusterRetryStrategy: (n: number) => retryStrategy?.(n) ?? null,
+    }),
+  };
+  return new Cluster(target.nodes.map(plain), cluster);
+}
+
+function sentinelClient(
+  target: Extract<RedisTarget, { kind: 'sentinel' }>,
+  options: ClientOptions,
+): Redis {
+  return new Redis({
+    ...options,
+    sentinels: target.sentinels.map(plain),
+    name: target.name,
+    db: target.db,
+    // learns of a promotion from the Sentinels at once instead of at the next failed command
+    failoverDetector: true,
+    ...(target.username && { username: target.username }),
+    ...(target.password && { password: target.password }),
+    ...(target.sentinelUsername && { sentinelUsername: target.sentinelUsername }),
+    ...(target.sentinelPassword && { sentinelPassword: target.sentinelPassword }),
+    ...(target.tls && { tls: {}, enableTLSForSentinelMode: true }),
+  });
+}
+
+function plain(h: HostPort): { host: string; port: number } {
+  return { host: h.host, port: h.port };
+}

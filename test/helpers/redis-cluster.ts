@@ -1,0 +1,284 @@
+/**
+ * Real Redis Clusters and Sentinel sets on loopback for tests: redis-server processes on free
+ * ports, each in its own temp directory, no persistence (a node killed and started again comes
+ * back empty and syncs from its master, as a replaced box would). Every process is killed in the
+ * test's teardown. Missing binaries fail the test naming the Debian package.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import type { Test } from 'tap';
+import { requireBinary } from './binaries.js';
+import { freeTcpPort } from './ports.js';
+import { waitFor } from './wait.js';
+
+const run = promisify(execFile);
+
+export type RedisNode = {
+  readonly port: number;
+  /** SIGKILL: no shutdown, no last words to the replicas. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and directory (a cluster node keeps its nodes.conf). */
+  start(): Promise<void>;
+};
+
+/** One redis-server (or Sentinel, `sentinel`: a config file of its own) torn down with `t`. */
+async function redisProcess(
+  t: Test,
+  args: (port: number, dir: string) => string[],
+): Promise<RedisNode> {
+  const bin = requireBinary('redis-server', 'redis-server');
+  const port = await freeTcpPort();
+  const dir = mkdtempSync(join(tmpdir(), 'calltrack-redis-node-'));
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    const p = spawn(bin, args(port, dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = p;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`redis on ${port}: ${out}`)), 10_000);
+      p.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (/Ready to accept connections|Sentinel ID is/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      p.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis on ${port} exited with ${code}: ${out}`));
+      });
+    });
+  };
+  const kill = async () => {
+    const p = proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  };
+  await start();
+  t.teardown(async () => {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { port, kill, start };
+}
+
+const COMMON = [
+  '--bind',
+  '127.0.0.1',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--protected-mode',
+  'no',
+];
+
+export type RedisCluster = {
+  readonly nodes: readonly RedisNode[];
+  /** `redis-cluster://` with every node as a seed. */
+  readonly url: string;
+  /** The node that is master of `slot` now (asked of a live node). */
+  masterOf(slot: number): Promise<RedisNode>;
+  /** Until every live node reports cluster_state:ok and `slot`'s master is not `old`. */
+  waitHealthy(old?: RedisNode, slot?: number): Promise<void>;
+};
+
+/** An ACL file for every node, and the user that replicates, creates and inspects the cluster. */
+export type ClusterAcl = { file: string; user: string; password: string };
+
+/** `masters` masters with one replica each, made with `redis-cli --cluster create`. */
+export async function startRedisCluster(
+  t: Test,
+  masters = 3,
+  acl?: ClusterAcl,
+): Promise<RedisCluster> {
+  const cli = requireBinary('redis-cli', 'redis-tools');
+  const aclArgs = acl
+    ? ['--aclfile', acl.file, '--masteruser', acl.user, '--masterauth', acl.password]
+    : [];
+  const cliAuth = acl ? ['--user', acl.user, '--pass', acl.password, '--no-auth-warning'] : [];
+  const nodes: RedisNode[] = [];
+  for (let i = 0; i < masters * 2; i++) {
+    // the cluster bus gets its own free port: port + 10000 may be past 65535 or taken
+    const bus = await freeTcpPort();
+    nodes.push(
+      await redisProcess(t, (port, dir) => [
+        '--port',
+        String(port),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-port',
+        String(bus),
+        '--cluster-config-file',
+        join(dir, 'nodes.conf'),
+        '--cluster-node-timeout',
+        '1000',
+        '--dir',
+        dir,
+        ...COMMON,
+        ...aclArgs,
+      ]),
+    );
+  }
+  const hosts = nodes.map((n) => `127.0.0.1:${n.port}`);
+  await run(cli, [
+    ...cliAuth,
+    '--cluster',
+    'create',
+    ...hosts,
+    '--cluster-replicas',
+    '1',
+    '--cluster-yes',
+  ]);
+  const ask = async <T>(work: (r: Redis) => Promise<T>, node: RedisNode): Promise<T> => {
+    const r = new Redis(node.port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      ...(acl && { username: acl.user, password: acl.password }),
+    });
+    r.on('error', () => undefined);
+    try {
+      await r.connect();
+      return await work(r);
+    } finally {
+      r.disconnect();
+    }
+  };
+  const slotMaster = async (slot: number): Promise<number | undefined> => {
+    for (const node of nodes) {
+      const slots = await ask((r) => r.cluster('SLOTS'), node).catch(() => undefined);
+      const range = (slots as [number, number, [string, number]][] | undefined)?.find(
+        ([from, to]) => from <= slot && slot <= to,
+      );
+      if (range) return range[2][1];
+    }
+    return undefined;
+  };
+  const waitHealthy = async (old?: RedisNode, slot = 0) => {
+    await waitFor(
+      async () => {
+        const states = await Promise.all(
+          nodes.map((n) =>
+            ask((r) => r.cluster('INFO'), n).then(
+              (info) => /cluster_state:ok/.test(String(info)),
+              () => n === old, // the killed node does not answer
+            ),
+          ),
+        );
+        if (!states.every(Boolean)) return undefined;
+        const master = await slotMaster(slot);
+        return master !== undefined && master !== old?.port ? true : undefined;
+      },
+      30_000,
+      'cluster_state:ok on every node',
+    );
+  };
+  await waitHealthy();
+  // cluster_state:ok comes before the replicas have synced; a WAIT before then counts none
+  await waitFor(
+    async () => {
+      const infos = await Promise.all(nodes.map((n) => ask((r) => r.info('replication'), n)));
+      const online = infos.map((i) => (i.match(/state=online/g) ?? []).length);
+      return online.reduce((a, b) => a + b, 0) >= masters || undefined;
+    },
+    30_000,
+    'every master to have its replica in sync',
+  );
+  return {
+    nodes,
+    url: `redis-cluster://${hosts.join(',')}`,
+    masterOf: async (slot) => {
+      const port = await slotMaster(slot);
+      const node = nodes.find((n) => n.port === port);
+      if (!node) throw new Error(`no master for slot ${slot}`);
+      return node;
+    },
+    waitHealthy,
+  };
+}
+
+export type SentinelSet = {
+  readonly master: RedisNode;
+  readonly replica: RedisNode;
+  readonly sentinel: RedisNode;
+  readonly name: string;
+  /** `redis-sentinel://127.0.0.1:<sentinel>/<name>` */
+  readonly url: string;
+  /** The address the Sentinel names as master now. */
+  masterPort(): Promise<number>;
+};
+
+/** One master, one replica, one Sentinel (quorum 1, down after 1 s). */
+export async function startSentinelSet(t: Test): Promise<SentinelSet> {
+  const name = 'calltrack-test';
+  const master = await redisProcess(t, (port, dir) => [
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    ...COMMON,
+  ]);
+  const replica = await redisProcess(t, (port, dir) => [
+    '--port',
+    String(port),
+    '--dir',
+    dir,
+    '--replicaof',
+    '127.0.0.1',
+    String(master.port),
+    ...COMMON,
+  ]);
+  const sentinel = await redisProcess(t, (port, dir) => {
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        '',
+      ].join('\n'),
+    );
+    return [conf, '--sentinel'];
+  });
+  const masterPort = async () => {
+    const r = new Redis(sentinel.port, '127.0.0.1', { maxRetriesPerRequest: 0 });
+    try {
+      const [, port] = (await r.call('SENTINEL', 'get-master-addr-by-name', name)) as string[];
+      return Number(port);
+    } finally {
+      r.disconnect();
+    }
+  };
+  // the replica must have synced before a failover can promote it
+  await waitFor(
+    async () => {
+      const r = new Redis(master.port, '127.0.0.1', { maxRetriesPerRequest: 0 });
+      try {
+        return /slave0:.*state=online/.test(await r.info('replication')) || undefined;
+      } finally {
+        r.disconnect();
+      }
+    },
+    15_000,
+    'the replica to be in sync',
+  );
+  return {
+    master,
+    replica,
+    sentinel,
+    name,
+    url: `redis-sentinel://127.0.0.1:${sentinel.port}/${name}`,
+    masterPort,
+  };
+}
