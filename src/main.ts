@@ -28,6 +28,7 @@ import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtio } from './sip/connection.js';
 import { srfDialer } from './sip/dialer.js';
 import { answerOptions, routeInvites } from './sip/inbound.js';
+import { strayRejectionHandler } from './sip/stray-rejections.js';
 import { delay } from './util/delay.js';
 import { startOutbox } from './voicemail/start.js';
 
@@ -52,6 +53,8 @@ const logger = createLogger(
   config.logLevel,
   logDestination(config.logFormat, process.stdout.isTTY === true),
 );
+// a library's fire-and-forget BYE on a dialog already gone must not end every call (ENODIALOG)
+process.on('unhandledRejection', strayRejectionHandler(logger));
 const reminderMs = config.peerReminderSeconds * 1000;
 const metrics = createMetrics();
 const nodeId = config.nodeId || hostname();
