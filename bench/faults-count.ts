@@ -51,8 +51,12 @@ export function judge(c: FaultCounts): FaultVerdict {
   }
   const { metric, logged } = c.dropped;
   if (metric === 0) problems.push('the spool never filled: no record dropped, nothing measured');
-  if (lost !== metric)
-    problems.push(`${lost} records lost but calltrack_records_dropped_total says ${metric}`);
+  // a call still up has no record yet, dropped or not: it is named, not counted as a drop
+  if (c.stillUp > 0) problems.push(`${c.stillUp} calls still up at the gateway`);
+  if (lost !== metric + c.stillUp)
+    problems.push(
+      `${lost} records lost but calltrack_records_dropped_total says ${metric}${c.stillUp ? ` (and ${c.stillUp} calls still up)` : ''}`,
+    );
   if (logged !== metric)
     problems.push(`${metric} records dropped by the metric but ${logged} in the log`);
   return { lost, duplicates, extra, problems };

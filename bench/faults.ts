@@ -21,6 +21,10 @@
  *   as many as `calltrack_records_dropped_total` counts and the gateway's "record spool full"
  *   error lines add up to.
  *
+ * Callers give up as people do (bench-uac-faults-call.xml): no final answer 2.5 s after a
+ * provisional one and they send CANCEL, so a call stuck at the gateway ends there as it would in
+ * production (sipp's own timeout drops a call without a word, and the gateway would hold it).
+ *
  * Per fault, figures `faults <fault> <figure>`: calls placed and failed (sipp), the rate sipp
  * achieved (calls placed over the time it took to place them: a lower bound, calls that failed by
  * timeout at the end stretch it), calls handed to a gateway (distinct caller INVITEs at the
@@ -66,7 +70,7 @@ const DIALPLAN = callBenchDialplan([
   { number: SIGNALLING_NUMBER },
   { number: ANCHORED_NUMBER, options: ['options:', '  whisper:', `    tone: "${WHISPER_TONE}"`] },
 ]);
-const scenario = (name: string) => join(import.meta.dirname, 'scenarios', name);
+const SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uac-faults-call.xml');
 
 const log = (line: string) => process.stderr.write(`faults: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -108,24 +112,24 @@ async function inject(fault: Fault, bed: FaultBed): Promise<void> {
   log(`${fault}: back`);
 }
 
-/** Both callers at once: the signalling-only share and the anchored share of the rate. */
+/**
+ * Both callers at once: the signalling-only share and the anchored share of the rate, each call
+ * given up with a CANCEL when it hangs (bench-uac-faults-call.xml).
+ */
 async function placeCalls(bed: FaultBed): Promise<CallerResult[]> {
   const target = bed.standin.sipAddress;
   const anchored = Math.round(RATE * MEDIA_SHARE);
-  return Promise.all([
-    runCaller(target, SIGNALLING_NUMBER, RATE - anchored, SECONDS, {
-      scenario: scenario('bench-uac-short-call.xml'),
-      callMs: HOLD_MS,
-    }),
-    ...(anchored > 0
-      ? [
-          runCaller(target, ANCHORED_NUMBER, anchored, SECONDS, {
-            scenario: scenario('bench-uac-anchored-call.xml'),
-            callMs: HOLD_MS + WHISPER_MS,
-          }),
-        ]
-      : []),
-  ]);
+  const shares: [string, number, number][] = [
+    [SIGNALLING_NUMBER, RATE - anchored, HOLD_MS],
+    [ANCHORED_NUMBER, anchored, HOLD_MS + WHISPER_MS],
+  ];
+  return Promise.all(
+    shares
+      .filter(([, rate]) => rate > 0)
+      .map(([number, rate, callMs]) =>
+        runCaller(target, number, rate, SECONDS, { scenario: SCENARIO, callMs }),
+      ),
+  );
 }
 
 type Measured = FaultCounts & { rate: number; spooled: number };

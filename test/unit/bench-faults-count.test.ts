@@ -61,6 +61,18 @@ t.test('spool-full: the counter disagreeing with the losses is a problem', async
   t.strictSame(v.problems, ['290 records lost but calltrack_records_dropped_total says 280']);
 });
 
+t.test('spool-full: calls still up are named, not taken for drops', async (t) => {
+  const v = judge({
+    ...clean,
+    distinct: 690,
+    entries: 690,
+    stillUp: 10,
+    dropped: { metric: 290, logged: 290 },
+  });
+  t.equal(v.lost, 300);
+  t.strictSame(v.problems, ['10 calls still up at the gateway']);
+});
+
 t.test('spool-full: drops the log does not show are a problem', async (t) => {
   const v = judge({ ...clean, distinct: 700, entries: 700, dropped: { metric: 290, logged: 200 } });
   t.strictSame(v.problems, ['290 records dropped by the metric but 200 in the log']);
