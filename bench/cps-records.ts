@@ -20,7 +20,7 @@ function gauge(text: string, name: string): number {
 }
 
 /** Every record id in the stream, read a page at a time. */
-async function recordIds(redis: Redis): Promise<string[]> {
+export async function recordIds(redis: Redis): Promise<string[]> {
   const ids: string[] = [];
   for (let start = '-'; ; ) {
     const page = await redis.xrange(STREAM, start, '+', 'COUNT', 10_000);

@@ -49,18 +49,24 @@ export async function gatewayMetric(httpPort: number, name: string): Promise<num
 
 export type FsStandin = Proc & {
   esl: Endpoint;
+  sip: Endpoint;
   stats(): Promise<FsStats>;
 };
 
-/** The FreeSWITCH stand-in in its own process; `whisper` plays for `playMs`. */
+/**
+ * The FreeSWITCH stand-in in its own process; `whisper` plays for `playMs`. `ports`: where it
+ * listens (default: free ports), for a stand-in started again where the gateway knew it.
+ */
 export async function startFsStandin(
   secret: string,
   whisper: string,
   playMs: number,
+  ports?: { esl: number; sip: number },
 ): Promise<FsStandin> {
   const script = join(import.meta.dirname, 'media-fsstandin.ts');
   const recordDir = tempDir('calltrack-bench-fsrec-');
-  const child = fork(script, [secret, whisper, String(playMs), recordDir], {
+  const portArgs = ports ? [String(ports.esl), String(ports.sip)] : [];
+  const child = fork(script, [secret, whisper, String(playMs), recordDir, ...portArgs], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -68,9 +74,10 @@ export async function startFsStandin(
   const proc = trackChild(child);
   const pending = new Map<number, (s: FsStats) => void>();
   let nextId = 0;
-  const ready = new Promise<Endpoint>((resolve, reject) => {
-    child.on('message', (msg: { ready?: { esl: Endpoint }; id?: number; stats?: FsStats }) => {
-      if (msg.ready) resolve(msg.ready.esl);
+  type Ready = { esl: Endpoint; sip: Endpoint };
+  const ready = new Promise<Ready>((resolve, reject) => {
+    child.on('message', (msg: { ready?: Ready; id?: number; stats?: FsStats }) => {
+      if (msg.ready) resolve(msg.ready);
       else if (msg.id !== undefined && msg.stats) {
         pending.get(msg.id)?.(msg.stats);
         pending.delete(msg.id);
@@ -79,7 +86,7 @@ export async function startFsStandin(
     child.once('close', () => reject(new Error(`FreeSWITCH stand-in exited:\n${proc.output()}`)));
   });
   const timeout = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const esl = await ready.finally(() => clearTimeout(timeout));
+  const { esl, sip } = await ready.finally(() => clearTimeout(timeout));
   const stats = () =>
     new Promise<FsStats>((resolve, reject) => {
       if (!child.connected) {
@@ -90,5 +97,5 @@ export async function startFsStandin(
       pending.set(id, resolve);
       child.send({ id });
     });
-  return { ...proc, esl, stats };
+  return { ...proc, esl, sip, stats };
 }

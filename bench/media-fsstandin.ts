@@ -4,7 +4,9 @@
  * stand-in in the bench process. Started with `fork` (IPC channel):
  *
  *   node --import tsx bench/media-fsstandin.ts <secret> <whisper file or tone_stream://…> <play ms>
- *     <record dir>
+ *     <record dir> [<ESL port> <SIP port>]
+ *
+ * (the ports: for `bench/faults`, which kills it and starts it again where the gateway knew it)
  *
  * Sends `{ ready: { sip, esl } }` once listening; answers every `{ id }` with `{ id, stats }`.
  * The trace is not kept (thousands of calls would keep hundreds of MB of SIP and ESL text): only
@@ -27,7 +29,8 @@ export interface FsStats {
   cpuUs: number;
 }
 
-const [secret = 'ClueCon', whisper = '', playMs = '100', recordDir] = process.argv.slice(2);
+const [secret = 'ClueCon', whisper = '', playMs = '100', recordDir, eslPort = '0', sipPort = '0'] =
+  process.argv.slice(2);
 if (!process.send) {
   process.stderr.write('media-fsstandin: start me with fork (needs an IPC channel)\n');
   process.exit(2);
@@ -63,8 +66,8 @@ function count(r: FsTraceRecord): void {
 }
 
 const fs = await start({
-  sipPort: 0,
-  eslPort: 0,
+  sipPort: Number(sipPort),
+  eslPort: Number(eslPort),
   secret,
   playMs: Number(playMs),
   // the parent's temp dir, removed with it (the stand-in's own default would stay behind)

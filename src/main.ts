@@ -26,6 +26,7 @@ import { startRecordingSweeper } from './recordings/sweeper.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtioServers } from './sip/drachtio-servers.js';
+import { strayRejectionHandler } from './sip/stray-rejections.js';
 import { delay } from './util/delay.js';
 import { startOutbox } from './voicemail/start.js';
 
@@ -50,6 +51,8 @@ const logger = createLogger(
   config.logLevel,
   logDestination(config.logFormat, process.stdout.isTTY === true),
 );
+// a library's fire-and-forget BYE on a dialog already gone must not end every call (ENODIALOG)
+process.on('unhandledRejection', strayRejectionHandler(logger));
 const reminderMs = config.peerReminderSeconds * 1000;
 const metrics = createMetrics();
 const nodeId = config.nodeId || hostname();

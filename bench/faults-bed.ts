@@ -1,0 +1,224 @@
+/**
+ * The bed of one `bench/faults` fault, built fresh for each so every fault starts from an empty
+ * stream: a redis-server (faults-redis.ts), the drachtio stand-in (in this process), the
+ * FreeSWITCH stand-in (its own process), a sipp dealer and the gateway from dist/ as production
+ * runs it (records to Redis, spool on disk, the default log level) with FREESWITCH set. Each
+ * part can be broken and brought back where the others knew it: same ports, same NODE_ID, same
+ * spool and data directories. Every process and directory is registered in cps-procs.ts and
+ * removed on exit, whatever the cause.
+ */
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type StandinHandle, start } from '../test/standin/index.js';
+import { type LatencyProbe, probeInviteLatency } from './cps-latency.js';
+import { type Proc, startDealer, startGateway, tempDir } from './cps-procs.js';
+import { recordIds } from './cps-records.js';
+import { FaultRedis } from './faults-redis.js';
+import { type FsStandin, gatewayMetric, startFsStandin } from './media-cps-procs.js';
+
+const SECRET = 'cymru';
+const FS_SECRET = 'ClueCon-faults';
+const NODE_ID = 'faults-gw';
+export const WHISPER_MS = 100;
+export const WHISPER_TONE = `%(${WHISPER_MS},0,800)`;
+const STREAM = 'calltrack:calls';
+const SPOOL_FULL_LINE = 'record spool full';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Gateway = Proc & { httpPort: number };
+
+export class FaultBed {
+  readonly redis: FaultRedis;
+  readonly #dir: string;
+  readonly #env: Record<string, string | undefined>;
+  readonly #probes: LatencyProbe[] = [];
+  #dealer!: Proc & { address: { address: string; port: number } };
+  standin!: StandinHandle;
+  fs: FsStandin | undefined;
+  gateway: Gateway | undefined;
+  /** Sum of `dropped` over every "record spool full" line any gateway of the bed logged. */
+  droppedLogged = 0;
+
+  readonly #logFile: string | undefined;
+
+  private constructor(
+    redis: FaultRedis,
+    dir: string,
+    env: Record<string, string | undefined>,
+    logFile: string | undefined,
+  ) {
+    this.redis = redis;
+    this.#dir = dir;
+    this.#env = env;
+    this.#logFile = logFile;
+  }
+
+  /**
+   * `dialplan`: the YAML; `env`: on top of the production settings (the spool's limits);
+   * `logFile`: where every gateway of the bed appends its log (stdout and stderr), if anywhere.
+   */
+  static async up(
+    dialplan: string,
+    env: Record<string, string | undefined>,
+    parts: { bed?: FaultBed },
+    logFile?: string,
+  ): Promise<FaultBed> {
+    const dir = tempDir('calltrack-bench-faults-');
+    mkdirSync(join(dir, 'dialplans'));
+    writeFileSync(join(dir, 'dialplans', 'bench.yaml'), dialplan);
+    const bed = new FaultBed(await FaultRedis.start(), dir, env, logFile);
+    parts.bed = bed;
+    await bed.startStandin(0, 0);
+    bed.#dealer = await startDealer();
+    await bed.startFs();
+    await bed.startGateway();
+    return bed;
+  }
+
+  /** Distinct caller INVITEs handed to a gateway, over every stand-in the bed has run. */
+  handed(): number {
+    return this.#probes.reduce((n, p) => n + p.handed(), 0);
+  }
+
+  async startStandin(sipPort: number, adminPort: number): Promise<void> {
+    this.standin = await start({ sipPort, adminPort, secret: SECRET });
+    // also keeps the trace from holding every frame in memory
+    this.#probes.push(probeInviteLatency(this.standin.trace));
+  }
+
+  /** Closes the drachtio stand-in and, after `gapMs`, listens again on the same ports. */
+  async restartStandin(gapMs: number): Promise<void> {
+    const { sipAddress, adminAddress } = this.standin;
+    await this.standin.close();
+    await sleep(gapMs);
+    await this.startStandin(sipAddress.port, adminAddress.port);
+  }
+
+  async startFs(): Promise<void> {
+    const ports = this.fs && { esl: this.fs.esl.port, sip: this.fs.sip.port };
+    this.fs = await startFsStandin(FS_SECRET, `tone_stream://${WHISPER_TONE}`, WHISPER_MS, ports);
+  }
+
+  /** SIGKILL the FreeSWITCH stand-in; `startFs` brings it back on the same ports. */
+  async killFs(): Promise<void> {
+    await this.fs?.stop();
+  }
+
+  /** The gateway; resolves once it is ready and its media server connected. */
+  async startGateway(): Promise<void> {
+    const fs = this.fs!;
+    const gw = await startGateway(
+      this.standin.adminAddress,
+      SECRET,
+      join(this.#dir, 'dialplans'),
+      this.#dealer.address,
+      {
+        RECORD_SINK: 'redis',
+        REDIS_URL: this.redis.url,
+        RECORD_SPOOL_DIR: join(this.#dir, 'spool'),
+        NODE_ID,
+        FREESWITCH: `${fs.esl.address}:${fs.esl.port}:${FS_SECRET}`,
+        // unset: the gateway's default level (info), so the drops are logged as in production
+        LOG_LEVEL: undefined,
+        ...this.#env,
+      },
+    );
+    this.gateway = gw;
+    this.#watchDrops(gw);
+    if (this.#logFile) {
+      const file = createWriteStream(this.#logFile, { flags: 'a' });
+      gw.child.stdout?.pipe(file);
+      gw.child.stderr?.pipe(file);
+    }
+    for (let i = 0; i < 200; i++) {
+      if ((await gatewayMetric(gw.httpPort, 'calltrack_media_servers_connected')) === 1) return;
+      await sleep(50);
+    }
+    throw new Error(`gateway's media server not connected after 10 s:\n${gw.output()}`);
+  }
+
+  /** SIGKILL the gateway (no chance to flush or spool anything), then the same again. */
+  async killAndRestartGateway(): Promise<void> {
+    await this.gateway?.stop();
+    await this.startGateway();
+  }
+
+  #watchDrops(gw: Gateway): void {
+    let partial = '';
+    gw.child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes(SPOOL_FULL_LINE)) continue;
+        try {
+          this.droppedLogged += Number(JSON.parse(line).dropped) || 0;
+        } catch {
+          // not JSON: not the gateway's pino line
+        }
+      }
+    });
+  }
+
+  /** A part that died by itself (not one the fault killed and brought back) voids the figures. */
+  checkAlive(): void {
+    for (const [what, p] of [
+      ['gateway', this.gateway],
+      ['sipp dealer', this.#dealer],
+      ['FreeSWITCH stand-in', this.fs],
+    ] as const)
+      if (p && (p.child.exitCode !== null || p.child.signalCode !== null))
+        throw new Error(`${what} exited:\n${p.output()}`);
+  }
+
+  /** Waits (at most `waitMs`) for no call in progress and nothing waiting to be written. */
+  async drain(waitMs: number): Promise<{ active: number; waiting: number }> {
+    const port = this.gateway!.httpPort;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const active = await gatewayMetric(port, 'calltrack_active_calls');
+      const waiting =
+        (await gatewayMetric(port, 'calltrack_records_queued')) +
+        (await gatewayMetric(port, 'calltrack_records_spool_pending'));
+      if ((active === 0 && waiting === 0) || Date.now() > deadline) return { active, waiting };
+      await sleep(250);
+    }
+  }
+
+  /** Waits (at most `waitMs`) until the stream holds `entries` entries. */
+  async awaitEntries(entries: number, waitMs: number): Promise<number> {
+    const client = this.redis.client();
+    try {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const n = await client.xlen(STREAM);
+        if (n >= entries || Date.now() > deadline) return n;
+        await sleep(1000);
+      }
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  async countRecords(): Promise<{ entries: number; distinct: number }> {
+    const client = this.redis.client();
+    try {
+      const ids = await recordIds(client);
+      return { entries: ids.length, distinct: new Set(ids).size };
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** A metric of the gateway now up (a restarted gateway counts from 0 again). */
+  metric(name: string): Promise<number> {
+    return gatewayMetric(this.gateway!.httpPort, name);
+  }
+
+  /** Everything down, the gateway first (so it does not log the others going away). */
+  async down(): Promise<void> {
+    for (const p of [this.gateway, this.#dealer, this.fs]) await p?.stop().catch(() => undefined);
+    await this.standin?.close().catch(() => undefined);
+    await this.redis.kill();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What `bench/faults` makes of one fault: each call the gateway was handed owes exactly one
+ * record. Pure: the numbers in, the figures and every problem out (the bench fails on any).
+ */
+
+export interface FaultCounts {
+  /** Calls sipp started, and those that did not end as the scenario expects. */
+  placed: number;
+  failed: number;
+  /** Distinct caller INVITEs the drachtio stand-in handed to a gateway (each owes a record). */
+  handed: number;
+  /**
+   * Calls the gateway still had in progress when the bench stopped waiting: their records are
+   * missing from the stream too (lost as far as the run can tell), but may come when they end.
+   */
+  stillUp: number;
+  /** Stream entries, and distinct record ids among them. */
+  entries: number;
+  distinct: number;
+  /**
+   * The spool-full fault only: `calltrack_records_dropped_total`, and the sum of `dropped` over
+   * the gateway's "record spool full" log lines.
+   */
+  dropped?: { metric: number; logged: number };
+}
+
+export interface FaultVerdict {
+  lost: number;
+  /** The same record id written more than once. */
+  duplicates: number;
+  /** More distinct records than calls handed: records of calls that never were. */
+  extra: number;
+  problems: string[];
+}
+
+export function judge(c: FaultCounts): FaultVerdict {
+  const lost = Math.max(0, c.handed - c.distinct);
+  const extra = Math.max(0, c.distinct - c.handed);
+  const duplicates = c.entries - c.distinct;
+  const problems: string[] = [];
+  if (duplicates > 0) problems.push(`${duplicates} records written twice`);
+  if (extra > 0)
+    problems.push(`${c.distinct} distinct records for ${c.handed} calls handed: ${extra} extra`);
+  if (c.handed === 0) problems.push('no call reached the gateway');
+  if (!c.dropped) {
+    if (lost > 0)
+      problems.push(
+        `${lost} records lost (${c.handed} calls, ${c.distinct} records)${c.stillUp ? `; ${c.stillUp} calls still up at the gateway` : ''}`,
+      );
+    return { lost, duplicates, extra, problems };
+  }
+  const { metric, logged } = c.dropped;
+  if (metric === 0) problems.push('the spool never filled: no record dropped, nothing measured');
+  // a call still up has no record yet, dropped or not: it is named, not counted as a drop
+  if (c.stillUp > 0) problems.push(`${c.stillUp} calls still up at the gateway`);
+  if (lost !== metric + c.stillUp)
+    problems.push(
+      `${lost} records lost but calltrack_records_dropped_total says ${metric}${c.stillUp ? ` (and ${c.stillUp} calls still up)` : ''}`,
+    );
+  if (logged !== metric)
+    problems.push(`${metric} records dropped by the metric but ${logged} in the log`);
+  return { lost, duplicates, extra, problems };
+}
