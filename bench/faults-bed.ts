@@ -21,7 +21,7 @@ const FS_SECRET = 'ClueCon-faults';
 const NODE_ID = 'faults-gw';
 export const WHISPER_MS = 100;
 export const WHISPER_TONE = `%(${WHISPER_MS},0,800)`;
-const STREAM = 'calltrack:calls';
+const STREAM = 'calltrack:{records}:calls';
 const SPOOL_FULL_LINE = 'record spool full';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
