@@ -20,11 +20,19 @@ export type CpuRounds = {
   ratios: number[];
 };
 
+/** ms of CPU a process has used so far. */
+export type CpuReader = (proc: Proc) => number;
+
 /** µs of the app's CPU per successful call over one block of calls. */
-async function block(c: CpuContender, rate: number, seconds: number): Promise<number> {
-  const before = cpuMs(c.proc);
+async function block(
+  c: CpuContender,
+  rate: number,
+  seconds: number,
+  cpu: CpuReader,
+): Promise<number> {
+  const before = cpu(c.proc);
   const r = await c.call(rate, seconds);
-  return ((cpuMs(c.proc) - before) * 1000) / Math.max(1, r.successful);
+  return ((cpu(c.proc) - before) * 1000) / Math.max(1, r.successful);
 }
 
 export async function cpuRounds(
@@ -33,12 +41,13 @@ export async function cpuRounds(
   rounds: number,
   rate: number,
   seconds: number,
+  cpu: CpuReader = cpuMs,
 ): Promise<CpuRounds> {
   const out: CpuRounds = { first: [], second: [], ratios: [] };
   for (let i = 0; i < rounds; i++) {
     const [a, b] = i % 2 === 0 ? [first, second] : [second, first];
-    const x = await block(a, rate, seconds);
-    const y = await block(b, rate, seconds);
+    const x = await block(a, rate, seconds, cpu);
+    const y = await block(b, rate, seconds, cpu);
     const [f, s] = a === first ? [x, y] : [y, x];
     out.first.push(f);
     out.second.push(s);

@@ -16,6 +16,7 @@ import {
 import { carriersFile, loopbackCarrier } from '../helpers/carriers.js';
 import { startGateway } from '../helpers/gateway.js';
 import { passed } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
 
 t.test('answered, BYE from the caller', async (t) => {
   const d = await dealer('uas-answer-200.xml');
@@ -82,6 +83,11 @@ t.test(
     t.match(c, { exitCode: 0, counts: { successful: 1 } }, 'the caller was connected');
     await gw.records(1);
     const callId = /^Call-ID: (.*)$/m.exec(c.messages[0]?.text ?? '')?.[1]?.trim() ?? '';
+    // The record can reach Redis before the log line reaches our pipe: wait for the line, then
+    // stop the gateway so that anything it would still write about the call is in, and count.
+    await waitFor(() => gw.logs().includes('"msg":"call ended"'), 10_000, 'the call ended line');
+    gw.proc.kill('SIGTERM');
+    await gw.exited;
     const lines = gw
       .logs()
       .split('\n')
