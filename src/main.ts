@@ -23,6 +23,7 @@ import { logDestination } from './observability/log-format.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, stateGauge } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
+import { createJournalMetrics } from './records/journal.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtio } from './sip/connection.js';
@@ -127,7 +128,13 @@ metrics.mediaServersConfigured.set(config.media.servers.length);
 const media = config.media.servers.length > 0 ? await startMedia() : undefined;
 const records =
   config.recordSink === 'redis'
-    ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry))
+    ? await openWriter(
+        config,
+        nodeId,
+        logger,
+        createWriterMetrics(metrics.registry),
+        createJournalMetrics(metrics.registry),
+      )
     : undefined;
 const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
 if (config.traffic.records === 'on' && !records)
@@ -176,6 +183,7 @@ routeInvites(srf, {
   table: () => reloader.table,
   dialer,
   sink,
+  ...(records && { journal: records.journal }),
   metrics,
   logger,
   calls,
@@ -283,6 +291,7 @@ async function shutdown(signal: string): Promise<void> {
   await Promise.race([dialer.settled(), delay(2000)]);
   await sink.flush();
   if (records) {
+    await records.journal.close();
     await records.writer.close();
     records.redis.disconnect();
   }

@@ -1,10 +1,14 @@
-/** Builds the Redis record sink from the configuration: client, spool, anonymiser, writer. */
+/**
+ * Builds the Redis record sink from the configuration: client, spool, anonymiser, writer, and
+ * the call journal beside it (started: it beats and reaps until closed).
+ */
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { watchRedis } from '../observability/redis-peer.js';
 import { createAnonymiser } from './anonymise.js';
+import { type JournalMetrics, RedisJournal } from './journal.js';
 import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
 import type { WriterMetrics } from './writer-metrics.js';
@@ -28,7 +32,8 @@ export async function openWriter(
   nodeId: string,
   logger: Logger,
   metrics: WriterMetrics,
-): Promise<{ writer: StreamWriter; redis: Redis }> {
+  journalMetrics: JournalMetrics,
+): Promise<{ writer: StreamWriter; redis: Redis; journal: RedisJournal }> {
   const r = config.records;
   const redis = recordRedis(config.redisUrl);
   const spool = new Spool(r.spoolDir, nodeId, r.spoolMaxBytes);
@@ -40,6 +45,21 @@ export async function openWriter(
     logger,
   });
   await spool.open();
+  const anonymise = createAnonymiser(r.pseudonymSecret || undefined);
+  const traffic = config.traffic.records === 'on';
+  const journal = new RedisJournal({
+    redis,
+    stream: r.stream,
+    ...(traffic && { trafficStream: config.traffic.stream }),
+    node: nodeId,
+    anonymise,
+    traffic,
+    heartbeatMs: r.journalHeartbeatSeconds * 1000,
+    lostMs: r.journalNodeLostSeconds * 1000,
+    spoolDrained: (): boolean => writer.spooled === 0 && writer.redisUp,
+    logger: logger.child({ component: 'journal' }),
+    metrics: journalMetrics,
+  });
   const writer = new StreamWriter({
     redis,
     spool,
@@ -49,12 +69,14 @@ export async function openWriter(
     maxLength: r.maxLength,
     memoryLimit: r.memoryLimit,
     spoolAfterMs: r.spoolAfterMs,
-    anonymise: createAnonymiser(r.pseudonymSecret || undefined),
-    ...(config.traffic.records === 'on' && {
+    anonymise,
+    mayBeReaped: (): boolean => journal.mayBeReaped(),
+    ...(traffic && {
       traffic: { stream: config.traffic.stream, retentionDays: config.traffic.retentionDays },
     }),
     logger: logger.child({ component: 'records' }),
     metrics,
   });
-  return { writer, redis };
+  journal.start();
+  return { writer, redis, journal };
 }

@@ -38,6 +38,12 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
   metrics: WriterMetrics;
   now?: () => number;
   batchSize?: number;
+  /**
+   * The call journal's word on whether a reaper may have written some of this node's calls as
+   * `node-lost` (its heartbeat failed for that long): then every batch goes through the script,
+   * whose tombstone check skips them. Absent: never.
+   */
+  mayBeReaped?: () => boolean;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
 };
@@ -147,7 +153,8 @@ export class StreamWriter implements RecordSink {
     }
     if (this.#memory.length === 0) return false;
     const batch = this.#memory.slice(0, this.#batch);
-    if (!(await this.#send(batch, !batch.some((q) => q.tried)))) {
+    const fresh = !batch.some((q) => q.tried) && !this.#o.mayBeReaped?.();
+    if (!(await this.#send(batch, fresh))) {
       for (const q of batch) q.tried = true;
       return false;
     }
