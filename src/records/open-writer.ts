@@ -56,7 +56,8 @@ export async function openWriter(
     traffic,
     heartbeatMs: r.journalHeartbeatSeconds * 1000,
     lostMs: r.journalNodeLostSeconds * 1000,
-    spoolDrained: (): boolean => writer.spooled === 0 && writer.redisUp,
+    // the journal asks only after a beat went through: Redis answers, the replay runs at once
+    spoolDrained: (): boolean => writer.spooled === 0,
     logger: logger.child({ component: 'journal' }),
     metrics: journalMetrics,
   });
