@@ -15,7 +15,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CallJournal, JournalStart } from '../call/record.js';
 import type { Logger } from '../observability/logger.js';
 import type { Anonymiser } from './anonymise.js';
-import { encodeEntry, type JournalEntry, type StartFields } from './journal-entry.js';
+import type { DiskJournal } from './journal-disk.js';
+import { decodeEntry, encodeEntry, type JournalEntry, type StartFields } from './journal-entry.js';
 import {
   beat,
   beatsKey,
@@ -63,6 +64,8 @@ export type JournalOptions = JournalTarget & {
   spoolDrained: () => boolean;
   logger: Logger;
   metrics: JournalMetrics;
+  /** Where entries go while Redis is away (and are read again after a crash). */
+  disk?: DiskJournal;
   /** Monotonic ms (performance.now). */
   now?: () => number;
   flushMs?: number;
@@ -167,6 +170,14 @@ export class RedisJournal implements CallJournal {
     if (at - this.#lastBeatSent > this.#o.lostMs - this.#o.heartbeatMs / 2) this.#gapped = true;
   }
 
+  /**
+   * Records wait while the disk journal holds entries Redis lacks: a record must never reach
+   * Redis before its call's entry (the entry would outlive it, and be written again as lost).
+   */
+  holdsRecords(): boolean {
+    return this.#o.disk?.pending ?? false;
+  }
+
   /** Stops beating and reaping; entries stay (a drained gateway has none left). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -178,23 +189,60 @@ export class RedisJournal implements CallJournal {
   #touch(recordId: string): void {
     this.#dirty.add(recordId);
     this.#o.metrics.live.set(this.#live.size);
-    if (this.#started && !this.#flushTimer)
+    if (!this.#flushTimer)
       this.#flushTimer = setTimeout(() => this.#flush(), this.#o.flushMs ?? 20);
   }
 
-  /** One HSET for the batch; a failure re-sends every live entry after the next beat. */
-  #flush(ids: Iterable<string> = this.#dirty): void {
+  /**
+   * One HSET for the batch; while Redis fails, the disk journal takes it, and the next beat
+   * that goes through re-sends every live entry.
+   */
+  #flush(): void {
     this.#flushTimer = undefined;
-    const args: string[] = [];
-    for (const id of ids) {
+    const pairs: [string, string][] = [];
+    for (const id of this.#dirty) {
       const entry = this.#live.get(id);
-      if (entry) args.push(id, encodeEntry(entry));
+      if (entry) pairs.push([id, encodeEntry(entry)]);
     }
     this.#dirty.clear();
-    if (args.length === 0) return;
-    this.#o.redis.hset(this.#key, ...args).catch(() => {
+    if (pairs.length === 0) return;
+    // before the first beat no entry may reach Redis (a reaper would take it for the old life's)
+    if (!this.#started || this.#o.disk?.pending) {
+      this.#toDisk(pairs);
+      return;
+    }
+    this.#o.redis.hset(this.#key, ...pairs.flat()).catch(() => {
       this.#resync = true;
+      this.#toDisk(pairs);
     });
+  }
+
+  #toDisk(pairs: [string, string][]): void {
+    this.#o.disk?.append(pairs).catch((err: unknown) => {
+      this.#o.logger.error({ err, path: this.#o.disk?.path }, 'cannot write the call journal file');
+    });
+  }
+
+  /**
+   * Redis takes every live entry and what the disk journal kept of earlier lives (calls of this
+   * life that ended meanwhile stay out: their records follow); then the file is emptied.
+   */
+  async #push(): Promise<void> {
+    const pairs = new Map<string, string>();
+    for (const [id, v] of this.#o.disk?.read() ?? []) {
+      const life = (() => {
+        try {
+          return decodeEntry(id, v).life;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (life !== undefined && life !== this.life) pairs.set(id, v);
+    }
+    for (const [id, entry] of this.#live) pairs.set(id, encodeEntry(entry));
+    this.#dirty.clear();
+    if (pairs.size > 0) await this.#o.redis.hset(this.#key, ...[...pairs].flat());
+    if (this.#o.disk?.pending) await this.#o.disk.clear();
   }
 
   async #tick(): Promise<void> {
@@ -206,16 +254,21 @@ export class RedisJournal implements CallJournal {
       // Redis away is the connection watch's to tell; beats are counted
       this.#o.logger.debug({ err }, 'call journal: heartbeat or reap failed');
     }
+    // a start before Redis's connection is up tries again soon: calls wait on disk till then
+    const next = this.#started ? this.#o.heartbeatMs : Math.min(this.#o.heartbeatMs, 250);
     if (!this.#closed)
       this.#tickTimer = setTimeout(() => {
         this.#ticking = this.#tick();
-      }, this.#o.heartbeatMs);
+      }, next);
   }
 
   /** Reads the beat of this node's previous life before the first beat overwrites it. */
   async #startLife(): Promise<void> {
     const old = await this.#o.redis.hget(beatsKey(this.#o.stream), this.#o.node);
-    if (old !== null) this.#oldBeat = Number(old);
+    // the later of the last beat Redis saw and the last one written to disk while it was away
+    const beats = [old === null ? undefined : Number(old), this.#o.disk?.lastBeat];
+    const known = beats.filter((b): b is number => b !== undefined);
+    if (known.length > 0) this.#oldBeat = Math.max(...known);
     await this.#beat();
     this.#started = true;
   }
@@ -226,14 +279,19 @@ export class RedisJournal implements CallJournal {
       await beat(this.#redis, this.#o.stream, this.#o.node);
     } catch (err) {
       this.#o.metrics.beatFailures.inc();
+      // calls in progress while Redis is away: a restart ends them at the last beat on disk
+      if (this.#live.size > 0) void this.#o.disk?.beat(Date.now()).catch(() => undefined);
       throw err;
     }
     if (this.#started) this.#noteGap(sent);
     this.#lastBeatSent = sent;
-    // entries noted before the first beat, or lost in a failed flush, go now
-    if (!this.#started || this.#resync) {
+    // entries noted before the first beat, or kept on disk while Redis failed, go now
+    if (!this.#started || this.#resync || this.#o.disk?.pending) {
       this.#resync = false;
-      this.#flush(this.#live.keys());
+      await this.#push().catch((err: unknown) => {
+        this.#resync = true;
+        throw err;
+      });
     }
   }
 

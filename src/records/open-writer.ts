@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { watchRedis } from '../observability/redis-peer.js';
 import { createAnonymiser } from './anonymise.js';
 import { type JournalMetrics, RedisJournal } from './journal.js';
+import { DiskJournal } from './journal-disk.js';
 import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
 import type { WriterMetrics } from './writer-metrics.js';
@@ -60,6 +61,7 @@ export async function openWriter(
     spoolDrained: (): boolean => writer.spooled === 0,
     logger: logger.child({ component: 'journal' }),
     metrics: journalMetrics,
+    disk: new DiskJournal(r.spoolDir, nodeId),
   });
   const writer = new StreamWriter({
     redis,
@@ -72,6 +74,7 @@ export async function openWriter(
     spoolAfterMs: r.spoolAfterMs,
     anonymise,
     mayBeReaped: (): boolean => journal.mayBeReaped(),
+    holdRecords: (): boolean => journal.holdsRecords(),
     ...(traffic && {
       traffic: { stream: config.traffic.stream, retentionDays: config.traffic.retentionDays },
     }),

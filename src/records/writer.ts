@@ -44,6 +44,11 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
    * whose tombstone check skips them. Absent: never.
    */
   mayBeReaped?: () => boolean;
+  /**
+   * True while the call journal's disk file holds entries Redis lacks: records wait, so none
+   * reaches Redis before its call's entry. Absent: never.
+   */
+  holdRecords?: () => boolean;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
 };
@@ -140,6 +145,7 @@ export class StreamWriter implements RecordSink {
 
   /** Replays the spool first, then memory; false when there was nothing to do or Redis failed. */
   async #sendSomething(): Promise<boolean> {
+    if (this.#o.holdRecords?.()) return false;
     if (!this.#markSynced && !(await this.#syncMark())) return false;
     const spool = this.#o.spool;
     if (spool.pending > 0) {

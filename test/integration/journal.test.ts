@@ -13,6 +13,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createAnonymiser } from '../../src/records/anonymise.js';
 import { fromFields, type StreamRecord } from '../../src/records/entry.js';
 import { createJournalMetrics, RedisJournal } from '../../src/records/journal.js';
+import { DiskJournal } from '../../src/records/journal-disk.js';
 import type { JournalEntry } from '../../src/records/journal-entry.js';
 import {
   beatsKey,
@@ -44,7 +45,7 @@ async function journalOn(
   t: Test,
   url: string,
   node: string,
-  over: { spoolDrained?: () => boolean } = {},
+  over: { spoolDrained?: () => boolean; disk?: DiskJournal } = {},
 ) {
   const redis = recordRedis(url);
   redis.on('error', () => undefined);
@@ -61,6 +62,7 @@ async function journalOn(
     spoolDrained: over.spoolDrained ?? (() => true),
     logger: createLogger('silent'),
     metrics: createJournalMetrics(registry),
+    ...(over.disk && { disk: over.disk }),
   });
   journal.start();
   let closed = false;
@@ -301,4 +303,42 @@ t.test('a node restarting with its id writes its old calls once, after its spool
     (await after.orphans()).map((v) => [v.labels.of, v.value]),
     [['self', 1]],
   );
+});
+
+t.test('Redis away: the call goes to the disk journal; a restart writes it once', async (t) => {
+  const redis = await startRedis(t);
+  const r = await client(t, redis.url);
+  const dir = tempDir('calltrack-journal-disk-');
+  const before = await journalOn(t, redis.url, 'gw-disk', {
+    disk: new DiskJournal(dir, 'gw-disk'),
+  });
+  await new Promise((resolve) => setTimeout(resolve, 2 * HEARTBEAT_MS));
+  await redis.stop();
+  const held = call('gw-disk', { startedAt: new Date().toISOString() });
+  before.journal.begin(held);
+  const answeredAt = Date.now();
+  before.journal.answered(held.recordId, answeredAt, 0);
+  const disk = new DiskJournal(dir, 'gw-disk');
+  await waitFor(() => disk.read().get(held.recordId)?.includes('answeredAt'), 5000, 'on disk');
+  t.equal(before.journal.holdsRecords(), true, 'records wait while the file holds entries');
+  await new Promise((resolve) => setTimeout(resolve, 5 * HEARTBEAT_MS));
+  await before.close();
+  await redis.start();
+  const after = new DiskJournal(dir, 'gw-disk');
+  t.ok((after.lastBeat ?? 0) > answeredAt, 'heartbeats went to disk meanwhile');
+  const again = await journalOn(t, redis.url, 'gw-disk', { disk: after });
+  await waitFor(async () => (await records(r)).length === 1, 5000, 'the call written');
+  await new Promise((resolve) => setTimeout(resolve, 5 * HEARTBEAT_MS));
+  const got = await records(r);
+  t.equal(got.length, 1, 'once');
+  t.match(got[0], {
+    id: held.recordId,
+    endedBy: 'node-lost',
+    outcome: 'answered',
+    endedAt: new Date(after.lastBeat ?? 0).toISOString(),
+  });
+  t.ok(Number(got[0]?.talkMs) > 0, `talk time ${got[0]?.talkMs} ms to the last beat on disk`);
+  t.equal(after.read().size, 0, 'the file is emptied');
+  t.equal(again.journal.holdsRecords(), false);
+  t.equal(await r.hlen(journalKey(CALLS, 'gw-disk')), 0);
 });
