@@ -291,8 +291,9 @@ async function shutdown(signal: string): Promise<void> {
   await Promise.race([dialer.settled(), delay(2000)]);
   await sink.flush();
   if (records) {
-    await records.journal.close();
+    // the journal beats on while the writer finishes: records it holds back go out meanwhile
     await records.writer.close();
+    await records.journal.close();
     records.redis.disconnect();
   }
   await outbox?.stop();

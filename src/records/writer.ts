@@ -73,6 +73,8 @@ export class StreamWriter implements RecordSink {
   #lastTrim = 0;
   #closing = false;
   #markSynced = false;
+  /** The journal holds records back: they spill to the spool as if Redis failed. */
+  #held = false;
   #wake: () => void = () => undefined;
   #idle: (() => void)[] = [];
   readonly #done: Promise<void>;
@@ -145,7 +147,8 @@ export class StreamWriter implements RecordSink {
 
   /** Replays the spool first, then memory; false when there was nothing to do or Redis failed. */
   async #sendSomething(): Promise<boolean> {
-    if (this.#o.holdRecords?.()) return false;
+    this.#held = this.#o.holdRecords?.() ?? false;
+    if (this.#held) return false;
     if (!this.#markSynced && !(await this.#syncMark())) return false;
     const spool = this.#o.spool;
     if (spool.pending > 0) {
@@ -231,7 +234,7 @@ export class StreamWriter implements RecordSink {
    * in memory; only what then exceeds memoryLimit is dropped, oldest first, counted and logged.
    */
   async #spill(all: boolean): Promise<void> {
-    if (this.#failures === 0) return;
+    if (this.#failures === 0 && !this.#held) return;
     const cutoff = this.#now() - this.#o.spoolAfterMs;
     let n = 0;
     while (
