@@ -2,8 +2,11 @@
  * No call without a record, through the gateway as `npm start` runs it: a call answered and held
  * when the gateway gets SIGKILL is written once as `endedBy: node-lost` — by another gateway
  * within the loss bound, or by the same NODE_ID when it starts again — with a talk time up to the
- * killed gateway's last heartbeat; a call that ended before the kill is not written twice.
+ * killed gateway's last heartbeat; a call that ended before the kill is not written twice. A
+ * call admitted while Redis is down is kept in the disk journal and written at the restart.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { fromFields, type StreamRecord } from '../../src/records/entry.js';
@@ -45,7 +48,7 @@ async function bed(t: Test) {
     });
   const stream = async (): Promise<StreamRecord[]> =>
     (await r.xrange(CALLS, '-', '+')).map(([, f]) => fromFields(f));
-  return { redis, r, gateway, stream };
+  return { redis, r, gateway, stream, spoolDir };
 }
 
 /** One call that ends normally, then one answered and held; the gateway is killed mid-call. */
@@ -55,9 +58,13 @@ async function killMidCall(
   gw: Gateway,
   node: string,
   stream: () => Promise<StreamRecord[]>,
+  /** Where the held call's entry is: Redis's journal by default; the disk's in an outage. */
+  noted?: () => Promise<string[]>,
+  beforeHeld?: () => Promise<void>,
 ) {
   t.match(await callThrough(gw, 'uac-expect-200-caller-bye.xml'), { exitCode: 0 }, 'a call ends');
   await waitFor(async () => (await stream()).length === 1, 5000, 'its record');
+  await beforeHeld?.();
   const held = await startSipp({
     scenario: 'uac-expect-200-await-bye.xml',
     remote: gw.sip,
@@ -67,7 +74,9 @@ async function killMidCall(
   t.teardown(() => held.kill());
   const answered = await waitFor(
     async () => {
-      const entries = Object.values(await r.hgetall(journalKey(CALLS, node)));
+      const entries = noted
+        ? await noted()
+        : Object.values(await r.hgetall(journalKey(CALLS, node)));
       return entries.length === 1 && JSON.parse(entries[0]!).answeredAt;
     },
     10_000,
@@ -142,4 +151,26 @@ t.test('SIGKILL mid-call: the same NODE_ID started again writes the call once', 
   await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
   checkOrphan(t, await stream(), 'gw-again', at);
   t.match(await again.metrics(), /^calltrack_journal_orphans_recovered_total\{of="self"\} 1$/m);
+});
+
+t.test('Redis down during the call, then SIGKILL: the restart writes it once', async (t) => {
+  const { redis, r, gateway, stream, spoolDir } = await bed(t);
+  const gw = await gateway('gw-outage');
+  const file = join(spoolDir, 'gw-outage.journal');
+  const onDisk = async () =>
+    existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{"id"'))
+          .map((l) => (JSON.parse(l) as { v: string }).v)
+          .slice(-1)
+      : [];
+  const at = await killMidCall(t, r, gw, 'gw-outage', stream, onDisk, () => redis.stop());
+  await redis.start();
+  const again = await gateway('gw-outage');
+  await waitFor(async () => (await stream()).length >= 2, 8000, 'the orphan written at start');
+  await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+  checkOrphan(t, await stream(), 'gw-outage', at);
+  t.match(await again.metrics(), /^calltrack_journal_orphans_recovered_total\{of="self"\} 1$/m);
+  t.equal(readFileSync(file, 'utf8'), '', 'the disk journal is emptied');
 });

@@ -27,6 +27,7 @@ import { recordRedis } from '../../src/records/open-writer.js';
 import { Spool } from '../../src/records/spool.js';
 import { callRecord, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
+import { startAclRedis } from '../helpers/redis-acl.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -342,3 +343,40 @@ t.test('Redis away: the call goes to the disk journal; a restart writes it once'
   t.equal(again.journal.holdsRecords(), false);
   t.equal(await r.hlen(journalKey(CALLS, 'gw-disk')), 0);
 });
+
+t.test(
+  "the gateway's Redis user runs the journal: entries, beats, reaping, the append",
+  async (t) => {
+    const redis = await startAclRedis(t);
+    const admin = await client(t, redis.urlOf('admin'));
+    const gateway = redis.urlOf('gateway');
+    const lost = await journalOn(t, gateway, 'gw-test');
+    const orphan = call('gw-test');
+    const ends = call('gw-test');
+    lost.journal.begin(orphan);
+    lost.journal.begin(ends);
+    await waitFor(
+      async () => (await admin.hlen(journalKey(CALLS, 'gw-test'))) === 2,
+      5000,
+      'entries',
+    );
+    const bed = await writerBed(t, gateway, { mayBeReaped: () => true });
+    lost.journal.end(ends.recordId);
+    bed.writer.write(callRecord('answered', { recordId: ends.recordId }));
+    await bed.writer.flush();
+    await lost.close();
+    const reaper = await journalOn(t, gateway, 'gw-b');
+    await waitFor(async () => (await records(admin)).length === 2, 5000, 'both records');
+    t.same(
+      (await records(admin)).map((e) => [e.id, e.endedBy]),
+      [
+        [ends.recordId, ''],
+        [orphan.recordId, 'node-lost'],
+      ],
+    );
+    t.same(
+      (await reaper.orphans()).map((v) => v.value),
+      [1],
+    );
+  },
+);
