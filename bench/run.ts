@@ -6,7 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['lookup', 'reload', 'cps', 'media-cps', 'records', 'admission', 'admin', 'soak'];
+const ALL = [
+  'lookup',
+  'reload',
+  'cps',
+  'media-cps',
+  'records',
+  'journal',
+  'admission',
+  'admin',
+  'soak',
+];
 const wanted = process.argv.slice(2);
 const names = wanted.length ? wanted : ALL;
 

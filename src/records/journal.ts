@@ -44,6 +44,11 @@ export function createJournalMetrics(registry: Registry) {
       help: 'Calls in progress noted in the call journal',
       registers,
     }),
+    writeFailures: new Counter({
+      name: 'calltrack_journal_write_failures_total',
+      help: 'Batches of journal entries Redis did not take: kept on disk, re-sent at the next heartbeat that goes through',
+      registers,
+    }),
     beatFailures: new Counter({
       name: 'calltrack_journal_heartbeat_failures_total',
       help: "Heartbeats that did not reach Redis (past JOURNAL_NODE_LOST_SECONDS other gateways write this node's calls)",
@@ -68,6 +73,10 @@ export type JournalOptions = JournalTarget & {
   disk?: DiskJournal;
   /** Monotonic ms (performance.now). */
   now?: () => number;
+  /**
+   * How long entries gather before one HSET takes them all (default 100 ms: half the CPU per
+   * call of 20 ms at 300 calls/s, `npm run bench -- journal`; what a SIGKILL can miss).
+   */
   flushMs?: number;
 };
 
@@ -190,7 +199,7 @@ export class RedisJournal implements CallJournal {
     this.#dirty.add(recordId);
     this.#o.metrics.live.set(this.#live.size);
     if (!this.#flushTimer)
-      this.#flushTimer = setTimeout(() => this.#flush(), this.#o.flushMs ?? 20);
+      this.#flushTimer = setTimeout(() => this.#flush(), this.#o.flushMs ?? 100);
   }
 
   /**
@@ -212,6 +221,7 @@ export class RedisJournal implements CallJournal {
       return;
     }
     this.#o.redis.hset(this.#key, ...pairs.flat()).catch(() => {
+      this.#o.metrics.writeFailures.inc();
       this.#resync = true;
       this.#toDisk(pairs);
     });
