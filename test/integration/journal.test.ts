@@ -380,3 +380,20 @@ t.test(
     );
   },
 );
+
+t.test('records the journal holds back wait, and spill to the spool on close', async (t) => {
+  const redis = await startRedis(t);
+  const r = await client(t, redis.url);
+  let hold = true;
+  const bed = await writerBed(t, redis.url, { holdRecords: () => hold });
+  bed.writer.write(callRecord('answered'));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.equal(await r.xlen(CALLS), 0, 'nothing reaches Redis ahead of its entry');
+  hold = false;
+  await waitFor(async () => (await r.xlen(CALLS)) === 1, 5000, 'sent once the hold ends');
+  hold = true;
+  bed.writer.write(callRecord('answered'));
+  await bed.close();
+  t.equal(bed.spool.pending, 1, 'a close while held spools it (a drain never waits on Redis)');
+  t.equal(await r.xlen(CALLS), 1);
+});
