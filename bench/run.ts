@@ -12,6 +12,7 @@ const ALL = [
   'cps',
   'media-cps',
   'records',
+  'journal',
   'admission',
   'admin',
   'soak',

@@ -23,6 +23,7 @@ import { logDestination } from './observability/log-format.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, stateGauge } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
+import { createJournalMetrics } from './records/journal.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtioServers } from './sip/drachtio-servers.js';
@@ -110,7 +111,13 @@ metrics.mediaServersConfigured.set(config.media.servers.length);
 const media = config.media.servers.length > 0 ? await startMedia() : undefined;
 const records =
   config.recordSink === 'redis'
-    ? await openWriter(config, nodeId, logger, createWriterMetrics(metrics.registry))
+    ? await openWriter(
+        config,
+        nodeId,
+        logger,
+        createWriterMetrics(metrics.registry),
+        createJournalMetrics(metrics.registry),
+      )
     : undefined;
 const sink = records?.writer ?? sinkFromConfig(config.recordSink, logger);
 if (config.traffic.records === 'on' && !records)
@@ -161,6 +168,7 @@ drachtio.routeInvites({
   numberCalls: new NumberCalls(),
   table: () => reloader.table,
   sink,
+  ...(records && { journal: records.journal }),
   metrics,
   logger,
   trunk: config.resolvedTrunk,
@@ -268,7 +276,9 @@ async function shutdown(signal: string): Promise<void> {
   await Promise.race([drachtio.settled(), delay(2000)]);
   await sink.flush();
   if (records) {
+    // the journal beats on while the writer finishes: records it holds back go out meanwhile
     await records.writer.close();
+    await records.journal.close();
     records.redis.disconnect();
   }
   await outbox?.stop();

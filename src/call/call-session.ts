@@ -49,6 +49,11 @@ export type SessionDeps = {
   transfer?: { policy: TransferPolicy; enabled: boolean; ringTimeoutMs: number };
   /** Called once, when the caller gets its final answer (200 or a failure). */
   onFinalAnswer?: (status: number) => void;
+  /**
+   * Called once when the caller is answered (a dealer's 200 relayed, or the voicemail): when, by
+   * which destination and whom (as routed) — the call journal keeps it until the record.
+   */
+  onAnswered?: (atMs: number, index?: number, destination?: string) => void;
   /** Called once, right after the first dealer INVITE was handed to the SIP stack. */
   onFirstDial?: () => void;
   /** Set when the number's options need media: the call is anchored in a media server. */
@@ -220,7 +225,10 @@ export class CallSession {
     const left = await leaveVoicemail(this.#guard(answered), media, this.#stopping, {
       logger: this.deps.logger,
       now: this.deps.now,
-      onAnswered: () => this.deps.onFinalAnswer?.(200),
+      onAnswered: () => {
+        this.deps.onFinalAnswer?.(200);
+        this.deps.onAnswered?.(this.deps.now());
+      },
     });
     return { outcome: left.answeredAt ? outcome : 'cancelled', attempts, ...left };
   }
@@ -321,6 +329,7 @@ export class CallSession {
     }
     const answeredAt = this.deps.now();
     this.deps.onFinalAnswer?.(200);
+    this.deps.onAnswered?.(answeredAt, index, reached);
     const talked = await talk(
       legs.caller,
       legs.dealer,

@@ -23,7 +23,7 @@ import { CallSession, type SessionResult } from './call-session.js';
 import type { MediaUse } from './media-port.js';
 import { planSteps } from './plan-steps.js';
 import type { Dialer, InboundLeg, Presentation } from './ports.js';
-import type { CallRecord, RecordSink } from './record.js';
+import type { CallJournal, CallRecord, RecordSink } from './record.js';
 import type { ActiveCalls } from './registry.js';
 import type { CallMedia } from './session-media.js';
 
@@ -51,6 +51,8 @@ export type CallServices = {
   table: () => RouteTable;
   dialer: Dialer;
   sink: RecordSink;
+  /** Notes calls in progress, so a gateway that dies still leaves their records (RECORD_SINK=redis). */
+  journal?: CallJournal;
   metrics: Metrics;
   logger: Logger;
   calls: ActiveCalls;
@@ -198,6 +200,7 @@ export async function handleInvite(
       },
       redirect: { policy, max: s.maxRedirects },
       onFinalAnswer: setup,
+      ...(s.journal && { onAnswered: journalAnswer(s.journal, base.recordId) }),
       ...(steps.media && { media: steps.media }),
       ...(steps.closed && { closed: steps.closed }),
       onFirstDial: () =>
@@ -207,6 +210,7 @@ export async function handleInvite(
     },
   );
   s.metrics.activeCalls.inc();
+  s.journal?.begin({ ...base, ...routed, ...(afterHours && { afterHours }) });
   // tracked until the record is written, so a drain never exits ahead of a record
   const forwarded = session.run().then((result) => {
     log.info(
@@ -220,6 +224,7 @@ export async function handleInvite(
       },
       'call ended',
     );
+    s.journal?.end(base.recordId);
     return finish(s, {
       ...base,
       ...routed,
@@ -231,6 +236,11 @@ export async function handleInvite(
     s.metrics.activeCalls.dec();
     s.numberCalls.leave(number);
   });
+}
+
+function journalAnswer(journal: CallJournal, recordId: string) {
+  return (atMs: number, index?: number, destination?: string) =>
+    journal.answered(recordId, atMs, index, destination);
 }
 
 /** Active or deactivated: a number of ours (the table knows it). */

@@ -102,6 +102,34 @@ export interface RecordSink {
   flush(): Promise<void>;
 }
 
+/** What a call's journal entry starts from: the record's fields known when it is admitted. */
+export type JournalStart = Pick<
+  CallRecord,
+  | 'recordId'
+  | 'callId'
+  | 'nodeId'
+  | 'dialplanVersion'
+  | 'startedAt'
+  | 'callerWithheld'
+  | 'callerNumber'
+  | 'trackingNumber'
+  | 'customerId'
+  | 'source'
+  | 'afterHours'
+>;
+
+/**
+ * Notes the calls in progress, so a record can be written for each even if this gateway dies
+ * (records/journal.ts). Never waits and never throws: the journal cannot delay or fail a call.
+ */
+export interface CallJournal {
+  begin(call: JournalStart): void;
+  /** The caller was answered at `atMs`, by destination `index` (`destination`: for traffic records). */
+  answered(recordId: string, atMs: number, index?: number, destination?: string): void;
+  /** The call's record is handed to the sink: its entry goes with the record. */
+  end(recordId: string): void;
+}
+
 /**
  * The record as the log and file sinks may persist it: everything but the caller's number and
  * the destination reached (a dealer's number or URI is traffic data, for the traffic stream only).

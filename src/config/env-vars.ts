@@ -65,6 +65,8 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RECORD_SPOOL_MAX_BYTES: { path: ['records', 'spoolMaxBytes'], kind: 'integer' },
   CALLER_PSEUDONYM_SECRET: { path: ['records', 'pseudonymSecret'], kind: 'string' },
   RECORD_MIN_REPLICAS: { path: ['records', 'minReplicas'], kind: 'integer' },
+  JOURNAL_HEARTBEAT_SECONDS: { path: ['records', 'journalHeartbeatSeconds'], kind: 'integer' },
+  JOURNAL_NODE_LOST_SECONDS: { path: ['records', 'journalNodeLostSeconds'], kind: 'integer' },
   TRAFFIC_RECORDS: { path: ['traffic', 'records'], kind: 'string' },
   TRAFFIC_STREAM: { path: ['traffic', 'stream'], kind: 'string' },
   TRAFFIC_RETENTION_DAYS: { path: ['traffic', 'retentionDays'], kind: 'integer' },

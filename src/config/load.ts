@@ -113,6 +113,10 @@ export type Config = {
      * master that dies right after its answer cannot take the batch with it; 0: no WAIT.
      */
     readonly minReplicas: number;
+    /** How often each gateway writes its call journal heartbeat. */
+    readonly journalHeartbeatSeconds: number;
+    /** A gateway whose heartbeat is older is lost: others write its calls' records (> heartbeat). */
+    readonly journalNodeLostSeconds: number;
   };
   /**
    * Traffic data for billing, apart from the anonymised records: written only when `records` is
@@ -222,6 +226,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   problems.push(...distributionProblems(raw, sourceOf.has('redisUrl')));
   problems.push(...redisProblems(raw));
+  problems.push(...journalProblems(raw));
   // a certificate without its key (or the other way round) is a mistake, never a reason for HTTP
   if (admin && Boolean(admin.tlsCert) !== Boolean(admin.tlsKey))
     problems.push(
@@ -229,6 +234,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(raw as Config);
+}
+
+/**
+ * A gateway must beat at least twice within the loss bound, or a healthy one between two beats
+ * would be taken for lost and its calls written twice over (node-lost, then its own record).
+ */
+function journalProblems(raw: Record<string, unknown>): string[] {
+  const r = raw.records as
+    | { journalHeartbeatSeconds?: unknown; journalNodeLostSeconds?: unknown }
+    | undefined;
+  const beat = r?.journalHeartbeatSeconds;
+  const lost = r?.journalNodeLostSeconds;
+  if (typeof beat !== 'number' || typeof lost !== 'number' || lost >= 2 * beat) return [];
+  return [
+    `JOURNAL_NODE_LOST_SECONDS: ${lost} must be at least twice JOURNAL_HEARTBEAT_SECONDS (${beat}), so a gateway between two heartbeats is never taken for lost`,
+  ];
 }
 
 /** Settings that each pass the schema but contradict each other. */

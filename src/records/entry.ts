@@ -48,7 +48,10 @@ export type StreamRecord = {
   voicemail: VoicemailState;
   /** A short error code such as `anchor-failed` or `bridge-failed`. */
   mediaError: string;
-  /** Who or what ended a call that reached a dealer: caller, dealer, gateway, max-duration, … */
+  /**
+   * Who or what ended a call that reached a dealer: caller, dealer, gateway, max-duration, …;
+   * `node-lost` when its gateway died and another (or its restart) wrote it from the call journal.
+   */
   endedBy: string;
   transfer: TransferState;
   /**

@@ -1,10 +1,15 @@
-/** Builds the Redis record sink from the configuration: client, spool, anonymiser, writer. */
+/**
+ * Builds the Redis record sink from the configuration: client, spool, anonymiser, writer, and
+ * the call journal beside it (started: it beats and reaps until closed).
+ */
 import { resolve } from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { watchRedis } from '../observability/redis-peer.js';
 import { createRedis, type RedisClient } from '../redis/connect.js';
 import { createAnonymiser } from './anonymise.js';
+import { type JournalMetrics, RedisJournal } from './journal.js';
+import { DiskJournal } from './journal-disk.js';
 import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
 import type { WriterMetrics } from './writer-metrics.js';
@@ -28,7 +33,8 @@ export async function openWriter(
   nodeId: string,
   logger: Logger,
   metrics: WriterMetrics,
-): Promise<{ writer: StreamWriter; redis: RedisClient }> {
+  journalMetrics: JournalMetrics,
+): Promise<{ writer: StreamWriter; redis: RedisClient; journal: RedisJournal }> {
   const r = config.records;
   const redis = recordRedis(config.redisUrl);
   const spool = new Spool(r.spoolDir, nodeId, r.spoolMaxBytes);
@@ -40,6 +46,23 @@ export async function openWriter(
     logger,
   });
   await spool.open();
+  const anonymise = createAnonymiser(r.pseudonymSecret || undefined);
+  const traffic = config.traffic.records === 'on';
+  const journal = new RedisJournal({
+    redis,
+    stream: r.stream,
+    ...(traffic && { trafficStream: config.traffic.stream }),
+    node: nodeId,
+    anonymise,
+    traffic,
+    heartbeatMs: r.journalHeartbeatSeconds * 1000,
+    lostMs: r.journalNodeLostSeconds * 1000,
+    // the journal asks only after a beat went through: Redis answers, the replay runs at once
+    spoolDrained: (): boolean => writer.spooled === 0,
+    logger: logger.child({ component: 'journal' }),
+    metrics: journalMetrics,
+    disk: new DiskJournal(r.spoolDir, nodeId),
+  });
   const writer = new StreamWriter({
     redis,
     spool,
@@ -50,12 +73,15 @@ export async function openWriter(
     memoryLimit: r.memoryLimit,
     minReplicas: r.minReplicas,
     spoolAfterMs: r.spoolAfterMs,
-    anonymise: createAnonymiser(r.pseudonymSecret || undefined),
-    ...(config.traffic.records === 'on' && {
+    anonymise,
+    mayBeReaped: (): boolean => journal.mayBeReaped(),
+    holdRecords: (): boolean => journal.holdsRecords(),
+    ...(traffic && {
       traffic: { stream: config.traffic.stream, retentionDays: config.traffic.retentionDays },
     }),
     logger: logger.child({ component: 'records' }),
     metrics,
   });
-  return { writer, redis };
+  journal.start();
+  return { writer, redis, journal };
 }

@@ -1,7 +1,7 @@
 /**
  * The keys of the call records, all derived from the record stream's name (RECORD_STREAM), so
- * they share its Redis Cluster hash tag: the append script and MULTI touch the stream, its marks
- * and the traffic stream together, and a cluster runs those only when every key is in one slot.
+ * they share its Redis Cluster hash tag: the append script and MULTI touch the stream, its marks,
+ * the call journal and the traffic stream together, and a cluster runs those only when every key is in one slot.
  * The defaults carry the tag `{records}`; a key derived here inherits whatever tag the stream has.
  */
 import { keySlot } from '../redis/slot.js';
@@ -22,6 +22,21 @@ export function recordKeys(stream: string): RecordKeys {
 /** Key of the per-node sequence marks, beside the stream. */
 export function marksKey(stream: string): string {
   return `${stream}:writer-seq`;
+}
+
+/** A node's call journal (journal-redis.ts): calls in progress, by record id. */
+export function journalKey(stream: string, node: string): string {
+  return `${stream}:journal:${node}`;
+}
+
+/** Every node's last journal heartbeat. */
+export function beatsKey(stream: string): string {
+  return `${stream}:journal-beats`;
+}
+
+/** Calls of a lost node already written as `node-lost` (tombstones). */
+export function reapedKey(stream: string, node: string): string {
+  return `${stream}:journal-reaped:${node}`;
 }
 
 /**

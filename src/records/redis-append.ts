@@ -9,21 +9,24 @@
  */
 import type { RedisClient } from '../redis/connect.js';
 import { toFields } from './entry.js';
-import { marksKey } from './record-keys.js';
+import { journalKey, marksKey, reapedKey } from './record-keys.js';
 import type { Spooled } from './spool.js';
 import { toTrafficFields } from './traffic-entry.js';
 
 /**
  * Every key it touches comes in KEYS (Redis ACLs check KEYS, a Redis Cluster routes by them, and
  * runs it only when all are in one slot: they share the record stream's hash tag, record-keys.ts):
- * KEYS[3], the traffic stream, only when traffic records are on. Per record: sequence, the
+ * stream, marks, the node's call journal and its tombstones (journal-redis.ts), and KEYS[5], the
+ * traffic stream, only when traffic records are on. A record removes its call's journal entry
+ * in the same step; a call already written as `node-lost` (no entry, a tombstone) is skipped and
+ * its tombstone removed, so a call has one record either way. Per record: sequence, the
  * widths of its call and traffic field lists (0: no traffic entry, as in an older spool), then
  * the fields. A failing XADD (a wrong key type, a permission) stops the batch with its error:
  * what came before it stays written and marked, the failing call has neither entry (its call
  * entry is deleted again), so a retry neither repeats nor splits a call.
  */
 const SCRIPT = `
-local stream, marks, traffic = KEYS[1], KEYS[2], KEYS[3]
+local stream, marks, journal, reaped, traffic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local node = ARGV[1]
 local last = tonumber(redis.call('HGET', marks, node) or '0')
 local added = 0
@@ -32,26 +35,35 @@ while i <= #ARGV do
   local seq, width, twidth = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   local first = i + 3
   if seq > last then
-    if twidth > 0 and not traffic then return redis.error_reply('ERR traffic entry without KEYS[3]') end
-    local args = { stream, '*' }
-    for j = first, first + width - 1 do args[#args + 1] = ARGV[j] end
-    local id = redis.pcall('XADD', unpack(args))
-    local err = type(id) == 'table' and id.err
-    if not err and twidth > 0 then
-      local targs = { traffic, '*' }
-      for j = first + width, first + width + twidth - 1 do targs[#targs + 1] = ARGV[j] end
-      local tid = redis.pcall('XADD', unpack(targs))
-      if type(tid) == 'table' and tid.err then
-        err = tid.err
-        redis.pcall('XDEL', stream, id)
+    -- the fields start with the record id (entry.ts writes 'id' first)
+    local rid = ARGV[first + 1]
+    local entry = redis.call('HGET', journal, rid)
+    if entry then redis.call('HDEL', journal, rid) end
+    if not entry and redis.call('HDEL', reaped, rid) == 1 then
+      last = seq
+    else
+      if twidth > 0 and not traffic then return redis.error_reply('ERR traffic entry without KEYS[5]') end
+      local args = { stream, '*' }
+      for j = first, first + width - 1 do args[#args + 1] = ARGV[j] end
+      local id = redis.pcall('XADD', unpack(args))
+      local err = type(id) == 'table' and id.err
+      if not err and twidth > 0 then
+        local targs = { traffic, '*' }
+        for j = first + width, first + width + twidth - 1 do targs[#targs + 1] = ARGV[j] end
+        local tid = redis.pcall('XADD', unpack(targs))
+        if type(tid) == 'table' and tid.err then
+          err = tid.err
+          redis.pcall('XDEL', stream, id)
+        end
       end
+      if err then
+        redis.call('HSET', marks, node, string.format('%.0f', last))
+        if entry then redis.call('HSET', journal, rid, entry) end
+        return redis.error_reply(err)
+      end
+      last = seq
+      added = added + 1
     end
-    if err then
-      redis.call('HSET', marks, node, string.format('%.0f', last))
-      return redis.error_reply(err)
-    end
-    last = seq
-    added = added + 1
   end
   i = first + width + twidth
 end
@@ -60,7 +72,7 @@ return added
 `;
 
 type Appender = {
-  /** `numKeys` first: 2 (call stream, marks) or 3 (and the traffic stream). */
+  /** `numKeys` first: 4 (call stream, marks, journal, tombstones) or 5 (and the traffic stream). */
   calltrackAppend(numKeys: number, ...keysAndArgs: string[]): Promise<number>;
 };
 type WithAppend = RedisClient & Appender;
@@ -92,7 +104,12 @@ export async function appendBatch(
   target: AppendTarget,
   batch: readonly AppendItem[],
 ): Promise<number> {
-  const keys = [target.stream, marksKey(target.stream)];
+  const keys = [
+    target.stream,
+    marksKey(target.stream),
+    journalKey(target.stream, target.node),
+    reapedKey(target.stream, target.node),
+  ];
   if (target.trafficStream) keys.push(target.trafficStream);
   const args: string[] = [target.node];
   for (const item of batch) {
@@ -175,6 +192,7 @@ export async function appendFresh(
   target: AppendTarget,
   batch: readonly AppendItem[],
 ): Promise<void> {
+  if (batch.length === 0) return;
   const marks = marksKey(target.stream);
   const tx = redis.multi();
   tx.hget(marks, target.node);
@@ -188,6 +206,9 @@ export async function appendFresh(
       streams.push(target.trafficStream);
     }
   }
+  // the batch's calls leave the journal with their records; the caller makes sure none of them
+  // can have been reaped (see StreamWriter), else the script's tombstone check is needed
+  tx.hdel(journalKey(target.stream, target.node), ...batch.map((item) => item.record.id));
   tx.hset(marks, target.node, String(batch.at(-1)?.seq ?? 0));
   const results = await tx.exec();
   if (!results) throw new Error('MULTI/EXEC aborted');

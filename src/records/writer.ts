@@ -45,6 +45,17 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
    * A MULTI/EXEC per record cost each call about a sixth of the gateway's CPU at 100 calls/s.
    */
   lingerMs?: number;
+  /**
+   * The call journal's word on whether a reaper may have written some of this node's calls as
+   * `node-lost` (its heartbeat failed for that long): then every batch goes through the script,
+   * whose tombstone check skips them. Absent: never.
+   */
+  mayBeReaped?: () => boolean;
+  /**
+   * True while the call journal's disk file holds entries Redis lacks: records wait, so none
+   * reaches Redis before its call's entry. Absent: never.
+   */
+  holdRecords?: () => boolean;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
   /** RECORD_MIN_REPLICAS: a batch counts as written once this many replicas have it (WAIT). */
@@ -74,6 +85,8 @@ export class StreamWriter implements RecordSink {
   #lastTrim = 0;
   #closing = false;
   #markSynced = false;
+  /** The journal holds records back: they spill to the spool as if Redis failed. */
+  #held = false;
   #wake: () => void = () => undefined;
   #idle: (() => void)[] = [];
   readonly #done: Promise<void>;
@@ -148,6 +161,8 @@ export class StreamWriter implements RecordSink {
 
   /** Replays the spool first, then memory; false when there was nothing to do or Redis failed. */
   async #sendSomething(): Promise<boolean> {
+    this.#held = this.#o.holdRecords?.() ?? false;
+    if (this.#held) return false;
     if (!this.#markSynced && !(await this.#syncMark())) return false;
     const spool = this.#o.spool;
     if (spool.pending > 0) {
@@ -161,7 +176,8 @@ export class StreamWriter implements RecordSink {
     }
     if (this.#memory.length === 0 || this.#lingering()) return false;
     const batch = this.#memory.slice(0, this.#batch);
-    if (!(await this.#send(batch, !batch.some((q) => q.tried)))) {
+    const fresh = !batch.some((q) => q.tried) && !this.#o.mayBeReaped?.();
+    if (!(await this.#send(batch, fresh))) {
       for (const q of batch) q.tried = true;
       return false;
     }
@@ -237,7 +253,7 @@ export class StreamWriter implements RecordSink {
    * in memory; only what then exceeds memoryLimit is dropped, oldest first, counted and logged.
    */
   async #spill(all: boolean): Promise<void> {
-    if (this.#failures === 0) return;
+    if (this.#failures === 0 && !this.#held) return;
     const cutoff = this.#now() - this.#o.spoolAfterMs;
     let n = 0;
     while (

@@ -22,7 +22,14 @@
 import { createHash } from 'node:crypto';
 import { dialplanKeys, KEY_PREFIX } from '../dialplan/distribution/keys.js';
 import { ANALYTICS_PREFIX, LAST_CALL_KEY } from '../records/analytics-keys.js';
-import { DEFAULT_RECORD_STREAM, DEFAULT_TRAFFIC_STREAM, marksKey } from '../records/record-keys.js';
+import {
+  beatsKey,
+  DEFAULT_RECORD_STREAM,
+  DEFAULT_TRAFFIC_STREAM,
+  journalKey,
+  marksKey,
+  reapedKey,
+} from '../records/record-keys.js';
 
 export const ACL_USERS = ['gateway', 'admin-api', 'analytics', 'billing', 'admin'] as const;
 export type AclUser = (typeof ACL_USERS)[number];
@@ -54,6 +61,7 @@ const CONNECT = '+ping +info +cluster|slots +cluster|info';
 function selectors(s: AclStreams): Record<Exclude<AclUser, 'admin'>, string[]> {
   const dialplan = dialplanKeys();
   const marks = marksKey(s.calls);
+  const journal = `~${journalKey(s.calls, '*')} ~${beatsKey(s.calls)} ~${reapedKey(s.calls, '*')}`;
   return {
     gateway: [
       // the record writer appends and trims its retention, and deletes its own entries of a batch
@@ -65,8 +73,12 @@ function selectors(s: AclStreams): Record<Exclude<AclUser, 'admin'>, string[]> {
       // traffic records: appended, trimmed and undone like the call entries, never read back
       // (billing reads them)
       `%W~${s.traffic} +xadd +xtrim +xdel`,
-      // the append scripts (call stream, marks, traffic stream in KEYS): EVAL only, see above
-      `~${s.calls} ~${marks} ~${s.traffic} +evalsha +eval`,
+      // the call journal: entries of calls in progress (HSET, removed by the append; a reaper
+      // reads a lost node's with HGETALL), heartbeats (HGETALL, TIME) and tombstones (expiring)
+      `${journal} +hget +hset +hdel +hgetall +hlen +pexpire +time`,
+      // the append, heartbeat and reap scripts (call stream, marks, journal keys, traffic
+      // stream in KEYS): EVAL only, see above
+      `~${s.calls} ~${marks} ${journal} ~${s.traffic} +evalsha +eval`,
       // dialplan distribution: the publisher's blobs, manifests, pointer, history and script,
       // the followers' reads and the notification channel
       `~${KEY_PREFIX}:* &${dialplan.channel} +get +mget +set +exists +del +lrange +lindex +lrem +lpush +ltrim +evalsha +eval +publish +subscribe`,

@@ -71,6 +71,8 @@ t.test('every documented variable overrides its setting', async (t) => {
     RECORD_SPOOL_MAX_BYTES: '1048576',
     CALLER_PSEUDONYM_SECRET: 'k',
     RECORD_MIN_REPLICAS: '1',
+    JOURNAL_HEARTBEAT_SECONDS: '2',
+    JOURNAL_NODE_LOST_SECONDS: '10',
     TRAFFIC_RECORDS: 'on',
     TRAFFIC_STREAM: 'traffic',
     TRAFFIC_RETENTION_DAYS: '30',
@@ -155,6 +157,8 @@ t.test('every documented variable overrides its setting', async (t) => {
       spoolMaxBytes: 1048576,
       pseudonymSecret: 'k',
       minReplicas: 1,
+      journalHeartbeatSeconds: 2,
+      journalNodeLostSeconds: 10,
     },
     traffic: {
       records: 'on',
@@ -187,7 +191,7 @@ t.test('every documented variable overrides its setting', async (t) => {
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
   // DRACHTIO excludes DRACHTIO_HOST/DRACHTIO_PORT: covered in config-drachtio.test.ts
-  t.equal(Object.keys(ENV_VARS).length, 77, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 79, 'every variable is covered here');
 });
 
 t.test(
@@ -203,6 +207,21 @@ t.test(
       loadConfig({ DIALPLAN_PUBLISH: 'on', REDIS_URL: 'redis://r:6379' }).distribution.publish,
       'on',
     );
+  },
+);
+
+t.test(
+  'call journal: beats every 5 s, lost after 30 s; a bound under two beats is refused',
+  async (t) => {
+    const { journalHeartbeatSeconds, journalNodeLostSeconds } = loadConfig({}).records;
+    t.same([journalHeartbeatSeconds, journalNodeLostSeconds], [5, 30]);
+    const refused = (env: Record<string, string>) =>
+      (t.throws(() => loadConfig(env)) as ConfigError).problems;
+    t.same(refused({ JOURNAL_HEARTBEAT_SECONDS: '10', JOURNAL_NODE_LOST_SECONDS: '15' }), [
+      'JOURNAL_NODE_LOST_SECONDS: 15 must be at least twice JOURNAL_HEARTBEAT_SECONDS (10), so a gateway between two heartbeats is never taken for lost',
+    ]);
+    t.match(refused({ JOURNAL_HEARTBEAT_SECONDS: '0' }).join('\n'), /JOURNAL_HEARTBEAT_SECONDS/);
+    t.equal(loadConfig({ JOURNAL_NODE_LOST_SECONDS: '10' }).records.journalNodeLostSeconds, 10);
   },
 );
 

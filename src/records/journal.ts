@@ -1,0 +1,373 @@
+/**
+ * The call journal: every call in progress has an entry in Redis (journal-redis.ts) until its
+ * record is appended, which removes it in the same script or MULTI. Each gateway beats every
+ * `heartbeatMs` and reaps: a node whose beat is older than `lostMs` is dead, and its entries
+ * become `node-lost` records, ended at its last beat. A gateway restarting with the same node id
+ * reaps its previous life's entries itself, once its spool is replayed (the spool holds records
+ * of calls that did end, which remove their entries first).
+ *
+ * Cost on the call path: none awaited. Entries are batched into one HSET per `flushMs`; a call
+ * shorter than that never reaches Redis (nor needs to: its record follows at once).
+ */
+import { randomBytes } from 'node:crypto';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { CallJournal, JournalStart } from '../call/record.js';
+import type { Logger } from '../observability/logger.js';
+import type { RedisClient } from '../redis/connect.js';
+import type { Anonymiser } from './anonymise.js';
+import type { DiskJournal } from './journal-disk.js';
+import { decodeEntry, encodeEntry, type JournalEntry, type StartFields } from './journal-entry.js';
+import {
+  beat,
+  defineJournal,
+  type JournalTarget,
+  readBeats,
+  readJournal,
+  reap,
+} from './journal-redis.js';
+import { beatsKey, journalKey } from './record-keys.js';
+
+export type JournalMetrics = ReturnType<typeof createJournalMetrics>;
+
+export function createJournalMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    orphans: new Counter({
+      name: 'calltrack_journal_orphans_recovered_total',
+      help: 'Calls of a lost gateway written as endedBy node-lost: of another node, or of this node before a restart (self)',
+      labelNames: ['of'] as const,
+      registers,
+    }),
+    live: new Gauge({
+      name: 'calltrack_journal_calls',
+      help: 'Calls in progress noted in the call journal',
+      registers,
+    }),
+    writeFailures: new Counter({
+      name: 'calltrack_journal_write_failures_total',
+      help: 'Batches of journal entries Redis did not take: kept on disk, re-sent at the next heartbeat that goes through',
+      registers,
+    }),
+    beatFailures: new Counter({
+      name: 'calltrack_journal_heartbeat_failures_total',
+      help: "Heartbeats that did not reach Redis (past JOURNAL_NODE_LOST_SECONDS other gateways write this node's calls)",
+      registers,
+    }),
+  };
+}
+
+export type JournalOptions = JournalTarget & {
+  redis: RedisClient;
+  node: string;
+  anonymise: Anonymiser;
+  /** Traffic records on: entries keep the caller's number (and destination) for them. */
+  traffic: boolean;
+  heartbeatMs: number;
+  lostMs: number;
+  /** True once the record spool holds nothing: a restart reaps its old entries only then. */
+  spoolDrained: () => boolean;
+  logger: Logger;
+  metrics: JournalMetrics;
+  /** Where entries go while Redis is away (and are read again after a crash). */
+  disk?: DiskJournal;
+  /** Monotonic ms (performance.now). */
+  now?: () => number;
+  /**
+   * How long entries gather before one HSET takes them all (default 100 ms: half the CPU per
+   * call of 20 ms at 300 calls/s, `npm run bench -- journal`; what a SIGKILL can miss).
+   */
+  flushMs?: number;
+};
+
+/** Entries per reap script: keeps one script's run short. */
+const REAP_CHUNK = 200;
+
+export class RedisJournal implements CallJournal {
+  readonly #o: JournalOptions;
+  readonly #redis: ReturnType<typeof defineJournal>;
+  readonly #key: string;
+  readonly #now: () => number;
+  readonly life = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  readonly #live = new Map<string, JournalEntry>();
+  readonly #dirty = new Set<string>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #tickTimer: NodeJS.Timeout | undefined;
+  /** The first beat is written: entries may go to Redis (none may before, see #startLife). */
+  #started = false;
+  /** This node's beat before this life, read before the first beat overwrote it. */
+  #oldBeat: number | undefined;
+  #recovered = false;
+  #resync = false;
+  #lastBeatSent = 0;
+  #gapped = false;
+  #closed = false;
+  #ticking: Promise<void> = Promise.resolve();
+
+  constructor(options: JournalOptions) {
+    this.#o = options;
+    this.#redis = defineJournal(options.redis);
+    this.#key = journalKey(options.stream, options.node);
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Starts the heartbeat and the reaper (the first tick at once). */
+  start(): void {
+    this.#ticking = this.#tick();
+  }
+
+  begin(call: JournalStart): void {
+    const anonymised = this.#o.anonymise({
+      ...call,
+      outcome: 'answered',
+      sipStatus: 0,
+      attempts: [],
+      endedAt: call.startedAt,
+    });
+    const record: StartFields = {
+      id: anonymised.id,
+      node: anonymised.node,
+      dialplanVersion: anonymised.dialplanVersion,
+      trackingNumber: anonymised.trackingNumber,
+      customer: anonymised.customer,
+      source: anonymised.source,
+      startedAt: anonymised.startedAt,
+      callerCountry: anonymised.callerCountry,
+      callerKind: anonymised.callerKind,
+      callerWithheld: anonymised.callerWithheld,
+      callerPseudonym: anonymised.callerPseudonym,
+      afterHours: anonymised.afterHours,
+      closedAction: anonymised.closedAction,
+    };
+    const entry: JournalEntry = { life: this.life, record };
+    if (this.#o.traffic)
+      entry.traffic = { caller: call.callerWithheld ? '' : (call.callerNumber ?? '') };
+    this.#live.set(call.recordId, entry);
+    this.#touch(call.recordId);
+  }
+
+  answered(recordId: string, atMs: number, index?: number, destination?: string): void {
+    const entry = this.#live.get(recordId);
+    if (!entry) return;
+    entry.answeredAt = new Date(atMs).toISOString();
+    if (index !== undefined) entry.destinationIndex = index;
+    if (entry.traffic && destination !== undefined) entry.traffic.destination = destination;
+    this.#touch(recordId);
+  }
+
+  end(recordId: string): void {
+    this.#live.delete(recordId);
+    this.#dirty.delete(recordId);
+    this.#o.metrics.live.set(this.#live.size);
+  }
+
+  /**
+   * Whether a reaper may have written some of this node's calls: its beat failed for about as
+   * long as another gateway waits. Once true it stays true for this life (a call may outlast
+   * the outage by hours), and the writer checks tombstones for every record.
+   */
+  mayBeReaped(): boolean {
+    if (this.#started) this.#noteGap(this.#now());
+    return this.#gapped;
+  }
+
+  /**
+   * A reaper sees this node lost once Redis's clock is `lostMs` past its last beat, stamped
+   * after `#lastBeatSent`; half a heartbeat of margin covers a batch on its way to Redis.
+   */
+  #noteGap(at: number): void {
+    if (at - this.#lastBeatSent > this.#o.lostMs - this.#o.heartbeatMs / 2) this.#gapped = true;
+  }
+
+  /**
+   * Records wait while the disk journal holds entries Redis lacks: a record must never reach
+   * Redis before its call's entry (the entry would outlive it, and be written again as lost).
+   */
+  holdsRecords(): boolean {
+    return this.#o.disk?.pending ?? false;
+  }
+
+  /** Stops beating and reaping; entries stay (a drained gateway has none left). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#tickTimer);
+    clearTimeout(this.#flushTimer);
+    await this.#ticking;
+  }
+
+  #touch(recordId: string): void {
+    this.#dirty.add(recordId);
+    this.#o.metrics.live.set(this.#live.size);
+    if (!this.#flushTimer)
+      this.#flushTimer = setTimeout(() => this.#flush(), this.#o.flushMs ?? 100);
+  }
+
+  /**
+   * One HSET for the batch; while Redis fails, the disk journal takes it, and the next beat
+   * that goes through re-sends every live entry.
+   */
+  #flush(): void {
+    this.#flushTimer = undefined;
+    const pairs: [string, string][] = [];
+    for (const id of this.#dirty) {
+      const entry = this.#live.get(id);
+      if (entry) pairs.push([id, encodeEntry(entry)]);
+    }
+    this.#dirty.clear();
+    if (pairs.length === 0) return;
+    // before the first beat no entry may reach Redis (a reaper would take it for the old life's)
+    if (!this.#started || this.#o.disk?.pending) {
+      this.#toDisk(pairs);
+      return;
+    }
+    this.#o.redis.hset(this.#key, ...pairs.flat()).catch(() => {
+      this.#o.metrics.writeFailures.inc();
+      this.#resync = true;
+      this.#toDisk(pairs);
+    });
+  }
+
+  #toDisk(pairs: [string, string][]): void {
+    this.#o.disk?.append(pairs).catch((err: unknown) => {
+      this.#o.logger.error({ err, path: this.#o.disk?.path }, 'cannot write the call journal file');
+    });
+  }
+
+  /**
+   * Redis takes every live entry and what the disk journal kept of earlier lives (calls of this
+   * life that ended meanwhile stay out: their records follow); then the file is emptied.
+   */
+  async #push(): Promise<void> {
+    const pairs = new Map<string, string>();
+    for (const [id, v] of this.#o.disk?.read() ?? []) {
+      const life = (() => {
+        try {
+          return decodeEntry(id, v).life;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (life !== undefined && life !== this.life) pairs.set(id, v);
+    }
+    for (const [id, entry] of this.#live) pairs.set(id, encodeEntry(entry));
+    this.#dirty.clear();
+    if (pairs.size > 0) await this.#o.redis.hset(this.#key, ...[...pairs].flat());
+    if (this.#o.disk?.pending) await this.#o.disk.clear();
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      await (this.#started ? this.#beat() : this.#startLife());
+      if (!this.#recovered && this.#o.spoolDrained()) await this.#recoverOwn();
+      await this.#reapOthers();
+    } catch (err) {
+      // Redis away is the connection watch's to tell; beats are counted
+      this.#o.logger.debug({ err }, 'call journal: heartbeat or reap failed');
+    }
+    // a start before Redis's connection is up tries again soon: calls wait on disk till then
+    const next = this.#started ? this.#o.heartbeatMs : Math.min(this.#o.heartbeatMs, 250);
+    if (!this.#closed)
+      this.#tickTimer = setTimeout(() => {
+        this.#ticking = this.#tick();
+      }, next);
+  }
+
+  /** Reads the beat of this node's previous life before the first beat overwrites it. */
+  async #startLife(): Promise<void> {
+    const old = await this.#o.redis.hget(beatsKey(this.#o.stream), this.#o.node);
+    // the later of the last beat Redis saw and the last one written to disk while it was away
+    const beats = [old === null ? undefined : Number(old), this.#o.disk?.lastBeat];
+    const known = beats.filter((b): b is number => b !== undefined);
+    if (known.length > 0) this.#oldBeat = Math.max(...known);
+    await this.#beat();
+    this.#started = true;
+  }
+
+  async #beat(): Promise<void> {
+    const sent = this.#now();
+    try {
+      await beat(this.#redis, this.#o.stream, this.#o.node);
+    } catch (err) {
+      this.#o.metrics.beatFailures.inc();
+      // calls in progress while Redis is away: a restart ends them at the last beat on disk
+      if (this.#live.size > 0) void this.#o.disk?.beat(Date.now()).catch(() => undefined);
+      throw err;
+    }
+    if (this.#started) this.#noteGap(sent);
+    this.#lastBeatSent = sent;
+    // entries noted before the first beat, or kept on disk while Redis failed, go now
+    if (!this.#started || this.#resync || this.#o.disk?.pending) {
+      this.#resync = false;
+      await this.#push().catch((err: unknown) => {
+        this.#resync = true;
+        throw err;
+      });
+    }
+  }
+
+  /** Entries of this node's previous life: its calls when it died, ended at its last beat. */
+  async #recoverOwn(): Promise<void> {
+    const { entries, bad } = await readJournal(this.#o.redis, this.#o.stream, this.#o.node);
+    this.#logBad(this.#o.node, bad);
+    const old = [...entries.values()].filter((e) => e.life !== this.life);
+    // no beat known (never written, or removed): each call ends at its own start or answer
+    const written = await this.#reapAll(this.#o.node, '', old, this.#oldBeat ?? 0);
+    this.#recovered = true;
+    if (written > 0) {
+      this.#o.metrics.orphans.inc({ of: 'self' }, written);
+      this.#o.logger.warn(
+        { calls: written, lastBeat: this.#oldBeat && new Date(this.#oldBeat).toISOString() },
+        "call journal: this node's calls from before its restart written as endedBy node-lost",
+      );
+    }
+  }
+
+  async #reapOthers(): Promise<void> {
+    const { now, beats } = await readBeats(this.#o.redis, this.#o.stream);
+    for (const [node, text] of beats) {
+      const at = Number(text);
+      if (node === this.#o.node || !(now - at > this.#o.lostMs)) continue;
+      const { entries, bad } = await readJournal(this.#o.redis, this.#o.stream, node);
+      this.#logBad(node, bad);
+      const written = await this.#reapAll(node, text, [...entries.values()], at);
+      if (written <= 0) continue;
+      this.#o.metrics.orphans.inc({ of: 'other' }, written);
+      this.#o.logger.warn(
+        { node, calls: written, lastBeat: new Date(at).toISOString() },
+        'call journal: a lost node’s calls written as endedBy node-lost',
+      );
+    }
+  }
+
+  /** In chunks; at least one script run, so a lost node without entries loses its beat. */
+  async #reapAll(
+    node: string,
+    expected: string,
+    entries: readonly JournalEntry[],
+    endMs: number,
+  ): Promise<number> {
+    const target: JournalTarget = { stream: this.#o.stream };
+    if (this.#o.trafficStream) target.trafficStream = this.#o.trafficStream;
+    let written = 0;
+    for (let i = 0; i === 0 || i < entries.length; i += REAP_CHUNK) {
+      const n = await reap(
+        this.#redis,
+        target,
+        node,
+        expected,
+        entries.slice(i, i + REAP_CHUNK),
+        endMs,
+      );
+      if (n < 0) break;
+      written += n;
+    }
+    return written;
+  }
+
+  #logBad(node: string, bad: readonly string[]): void {
+    if (bad.length > 0)
+      this.#o.logger.error(
+        { node, records: bad, key: journalKey(this.#o.stream, node) },
+        'call journal: entries that cannot be read are left in place (no record written for them)',
+      );
+  }
+}
