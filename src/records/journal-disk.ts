@@ -4,7 +4,16 @@
  * records on it holds callers' numbers, like the spool). Emptied as soon as Redis holds what it
  * had; read again after a crash, so a call admitted while Redis was down is not lost either.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { open, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -62,6 +71,21 @@ export class DiskJournal {
   /** Appends and fsyncs, in order with every other change; a failure is the caller's to log. */
   append(pairs: readonly (readonly [string, string])[]): Promise<void> {
     return this.#write(pairs.map(([id, v]) => `${JSON.stringify({ id, v })}\n`).join(''));
+  }
+
+  /**
+   * The same, at once, for the start: what the crash window file kept of an earlier life is
+   * made durable here before that file forgets it (nothing else writes yet).
+   */
+  appendSync(entries: ReadonlyMap<string, string>): void {
+    const fd = openSync(this.path, 'a', 0o600);
+    try {
+      writeSync(fd, [...entries].map(([id, v]) => `${JSON.stringify({ id, v })}\n`).join(''));
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.#pending = true;
   }
 
   #write(text: string): Promise<void> {

@@ -25,6 +25,7 @@ import {
   readJournal,
   reap,
 } from './journal-redis.js';
+import type { JournalWindow } from './journal-window.js';
 import { beatsKey, journalKey } from './record-keys.js';
 
 export type JournalMetrics = ReturnType<typeof createJournalMetrics>;
@@ -70,6 +71,8 @@ export type JournalOptions = JournalTarget & {
   metrics: JournalMetrics;
   /** Where entries go while Redis is away (and are read again after a crash). */
   disk?: DiskJournal;
+  /** Every entry at once, for a kill before the next flush (journal-window.ts); needs `disk`. */
+  window?: JournalWindow;
   /** Monotonic ms (performance.now). */
   now?: () => number;
   /**
@@ -89,7 +92,8 @@ export class RedisJournal implements CallJournal {
   readonly #now: () => number;
   readonly life = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   readonly #live = new Map<string, JournalEntry>();
-  readonly #dirty = new Set<string>();
+  /** Entries changed since the last flush: id → [encoded, version in the window file]. */
+  readonly #dirty = new Map<string, [string, number]>();
   #flushTimer: NodeJS.Timeout | undefined;
   #tickTimer: NodeJS.Timeout | undefined;
   /** The first beat is written: entries may go to Redis (none may before, see #startLife). */
@@ -108,6 +112,10 @@ export class RedisJournal implements CallJournal {
     this.#redis = defineJournal(options.redis);
     this.#key = journalKey(options.stream, options.node);
     this.#now = options.now ?? (() => performance.now());
+    // an earlier life's last moments: durable on disk before anything else, pushed at the first
+    // beat and written as node-lost like the rest of that life's calls
+    const disk = options.disk;
+    if (disk) options.window?.takeOld((old) => disk.appendSync(old));
   }
 
   /** Starts the heartbeat and the reaper (the first tick at once). */
@@ -160,6 +168,11 @@ export class RedisJournal implements CallJournal {
     this.#o.metrics.live.set(this.#live.size);
   }
 
+  /** Records that reached Redis (or were dropped, counted): the crash window forgets them. */
+  settled(recordIds: readonly string[]): void {
+    this.#o.window?.done(recordIds);
+  }
+
   /**
    * Whether a reaper may have written some of this node's calls: its beat failed for about as
    * long as another gateway waits. Once true it stays true for this life (a call may outlast
@@ -192,10 +205,14 @@ export class RedisJournal implements CallJournal {
     clearTimeout(this.#tickTimer);
     clearTimeout(this.#flushTimer);
     await this.#ticking;
+    this.#o.window?.close();
   }
 
   #touch(recordId: string): void {
-    this.#dirty.add(recordId);
+    const entry = this.#live.get(recordId);
+    if (!entry) return;
+    const value = encodeEntry(entry);
+    this.#dirty.set(recordId, [value, this.#o.window?.note(recordId, value) ?? 0]);
     this.#o.metrics.live.set(this.#live.size);
     if (!this.#flushTimer)
       this.#flushTimer = setTimeout(() => this.#flush(), this.#o.flushMs ?? 100);
@@ -208,26 +225,29 @@ export class RedisJournal implements CallJournal {
   #flush(): void {
     this.#flushTimer = undefined;
     const pairs: [string, string][] = [];
-    for (const id of this.#dirty) {
-      const entry = this.#live.get(id);
-      if (entry) pairs.push([id, encodeEntry(entry)]);
+    const versions: [string, number][] = [];
+    for (const [id, [value, version]] of this.#dirty) {
+      pairs.push([id, value]);
+      versions.push([id, version]);
     }
     this.#dirty.clear();
     if (pairs.length === 0) return;
+    const safe = () => this.#o.window?.inRedis(versions);
     // before the first beat no entry may reach Redis (a reaper would take it for the old life's)
     if (!this.#started || this.#o.disk?.pending) {
-      this.#toDisk(pairs);
+      this.#toDisk(pairs, safe);
       return;
     }
-    this.#o.redis.hset(this.#key, ...pairs.flat()).catch(() => {
+    this.#o.redis.hset(this.#key, ...pairs.flat()).then(safe, () => {
       this.#o.metrics.writeFailures.inc();
       this.#resync = true;
-      this.#toDisk(pairs);
+      this.#toDisk(pairs, safe);
     });
   }
 
-  #toDisk(pairs: [string, string][]): void {
-    this.#o.disk?.append(pairs).catch((err: unknown) => {
+  /** `safe` once the fsynced file has them (the crash window may then forget them). */
+  #toDisk(pairs: [string, string][], safe: () => void): void {
+    this.#o.disk?.append(pairs).then(safe, (err: unknown) => {
       this.#o.logger.error({ err, path: this.#o.disk?.path }, 'cannot write the call journal file');
     });
   }

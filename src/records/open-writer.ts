@@ -10,6 +10,7 @@ import { createRedis, type RedisClient } from '../redis/connect.js';
 import { createAnonymiser } from './anonymise.js';
 import { type JournalMetrics, RedisJournal } from './journal.js';
 import { DiskJournal } from './journal-disk.js';
+import { JournalWindow } from './journal-window.js';
 import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
 import type { WriterMetrics } from './writer-metrics.js';
@@ -62,6 +63,7 @@ export async function openWriter(
     logger: logger.child({ component: 'journal' }),
     metrics: journalMetrics,
     disk: new DiskJournal(r.spoolDir, nodeId),
+    window: new JournalWindow(r.spoolDir, nodeId),
   });
   const writer = new StreamWriter({
     redis,
@@ -76,6 +78,7 @@ export async function openWriter(
     anonymise,
     mayBeReaped: (): boolean => journal.mayBeReaped(),
     holdRecords: (): boolean => journal.holdsRecords(),
+    onSettled: (ids) => journal.settled(ids),
     ...(traffic && {
       traffic: { stream: config.traffic.stream, retentionDays: config.traffic.retentionDays },
     }),

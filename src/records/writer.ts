@@ -56,6 +56,8 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
    * reaches Redis before its call's entry. Absent: never.
    */
   holdRecords?: () => boolean;
+  /** Records that reached Redis, or were dropped for good (the call journal's crash window). */
+  onSettled?: (recordIds: readonly string[]) => void;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
   /** RECORD_MIN_REPLICAS: a batch counts as written once this many replicas have it (WAIT). */
@@ -199,6 +201,7 @@ export class StreamWriter implements RecordSink {
         await awaitReplicas(this.#redis, this.#target, replicas, this.#o.replicaTimeoutMs ?? 1000);
       this.#o.metrics.latency.observe((performance.now() - started) / 1000);
       this.#o.metrics.written.inc(batch.length);
+      this.#o.onSettled?.(batch.map((q) => q.record.id));
       if (this.#o.traffic)
         this.#o.metrics.trafficWritten.inc(batch.filter((q) => q.traffic).length);
       if (this.#warned)
@@ -270,7 +273,8 @@ export class StreamWriter implements RecordSink {
     this.#o.metrics.spooled.inc(fitted);
     const excess = this.#memory.length - this.#o.memoryLimit;
     if (excess > 0) {
-      this.#memory.splice(0, excess);
+      const dropped = this.#memory.splice(0, excess);
+      this.#o.onSettled?.(dropped.map((q) => q.record.id));
       this.#o.metrics.dropped.inc(excess);
       this.#o.logger.error(
         { dropped: excess, path: this.#o.spool.path },

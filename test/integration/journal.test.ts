@@ -16,6 +16,7 @@ import { createJournalMetrics, RedisJournal } from '../../src/records/journal.js
 import { DiskJournal } from '../../src/records/journal-disk.js';
 import type { JournalEntry } from '../../src/records/journal-entry.js';
 import { defineJournal, readJournal, reap } from '../../src/records/journal-redis.js';
+import { JournalWindow } from '../../src/records/journal-window.js';
 import { recordRedis } from '../../src/records/open-writer.js';
 import {
   beatsKey,
@@ -45,7 +46,12 @@ async function journalOn(
   t: Test,
   url: string,
   node: string,
-  over: { spoolDrained?: () => boolean; disk?: DiskJournal } = {},
+  over: {
+    spoolDrained?: () => boolean;
+    disk?: DiskJournal;
+    window?: JournalWindow;
+    flushMs?: number;
+  } = {},
 ) {
   const redis = recordRedis(url);
   redis.on('error', () => undefined);
@@ -63,6 +69,8 @@ async function journalOn(
     logger: createLogger('silent'),
     metrics: createJournalMetrics(registry),
     ...(over.disk && { disk: over.disk }),
+    ...(over.window && { window: over.window }),
+    ...(over.flushMs && { flushMs: over.flushMs }),
   });
   journal.start();
   let closed = false;
@@ -341,6 +349,47 @@ t.test('Redis away: the call goes to the disk journal; a restart writes it once'
   t.equal(after.read().size, 0, 'the file is emptied');
   t.equal(again.journal.holdsRecords(), false);
   t.equal(await r.hlen(journalKey(CALLS, 'gw-disk')), 0);
+});
+
+t.test('a kill before the entries reached Redis: the window file brings them back', async (t) => {
+  const redis = await startRedis(t);
+  const r = await client(t, redis.url);
+  const dir = tempDir('calltrack-journal-window-');
+  const files = () => ({
+    disk: new DiskJournal(dir, 'gw-test'),
+    window: new JournalWindow(dir, 'gw-test'),
+  });
+  // no flush for a minute: every entry is only in memory and in the window file when it dies
+  const dying = await journalOn(t, redis.url, 'gw-test', { ...files(), flushMs: 60_000 });
+  await waitFor(async () => (await r.hexists(beatsKey(CALLS), 'gw-test')) === 1, 5000, 'a beat');
+  const calls = Array.from({ length: 6 }, () => call('gw-test'));
+  for (const c of calls) dying.journal.begin(c);
+  const answeredAt = Date.now() - 2000;
+  dying.journal.answered(calls[0]!.recordId, answeredAt, 0);
+  // two calls ended and their records reached Redis before the kill
+  const bed = await writerBed(t, redis.url, { onSettled: (ids) => dying.journal.settled(ids) });
+  for (const c of calls.slice(4))
+    bed.writer.write(callRecord('answered', { recordId: c.recordId }));
+  await bed.writer.flush();
+  await bed.close();
+  await dying.close();
+  t.equal(await r.hlen(journalKey(CALLS, 'gw-test')), 0, 'nothing of them reached Redis');
+  await journalOn(t, redis.url, 'gw-test', files());
+  await waitFor(async () => (await records(r)).length === 6, 5000, 'the four left written');
+  await new Promise((resolve) => setTimeout(resolve, 5 * HEARTBEAT_MS));
+  const got = await records(r);
+  t.equal(got.length, 6, 'each call once: four node-lost, the two that ended with their own');
+  t.same(
+    got
+      .filter((e) => e.endedBy === 'node-lost')
+      .map((e) => e.id)
+      .sort(),
+    calls
+      .slice(0, 4)
+      .map((c) => c.recordId)
+      .sort(),
+  );
+  t.ok(got.find((e) => e.id === calls[0]!.recordId)?.answeredAt, 'the answer time kept');
 });
 
 t.test(

@@ -1,0 +1,117 @@
+/**
+ * The call journal's crash window: entries reach Redis in batches (one HSET per flush), so a
+ * gateway killed between a call's admission or answer and the next flush would leave no trace
+ * of that call. Every entry is therefore also appended here at once, with a plain write (no
+ * fsync: a dead process's writes are in the kernel's page cache and survive SIGKILL and OOM; a
+ * power loss can take the last moments, as documented). A restart with the same node id takes
+ * what an earlier life left here and the call journal writes it as `node-lost`.
+ *
+ * JSON lines: `{"id","v"}` an entry (the last of an id wins), `{"done":[ids]}` records that
+ * reached Redis (or were dropped, counted), whose entries must not come back. Only entries
+ * Redis may lack matter: once a flush has them in Redis they are kept in memory no longer, and
+ * the file is rewritten with what is left whenever it has grown past `compactBytes`.
+ */
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+type Line = { id?: unknown; v?: unknown; done?: unknown };
+
+export class JournalWindow {
+  readonly path: string;
+  readonly #compactBytes: number;
+  /** Entries Redis may lack: id → [value, version]. */
+  readonly #open = new Map<string, [string, number]>();
+  #fd: number;
+  #bytes = 0;
+  #version = 0;
+  /** What an earlier life left here, read once at the start. */
+  readonly #old: Map<string, string>;
+
+  constructor(dir: string, node: string, compactBytes = 1 << 20) {
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, `${node}.window`);
+    this.#compactBytes = compactBytes;
+    this.#old = existsSync(this.path) ? parse(readFileSync(this.path, 'utf8')) : new Map();
+    // the old content stays until the journal has it safe elsewhere (takeOld's `kept`)
+    this.#fd = openSync(this.path, 'a', 0o600);
+  }
+
+  /**
+   * The entries an earlier life left whose records never reached Redis; `kept` must put them
+   * somewhere durable (the disk journal) before the file forgets them.
+   */
+  takeOld(kept: (entries: ReadonlyMap<string, string>) => void): void {
+    if (this.#old.size > 0) kept(this.#old);
+    this.#old.clear();
+    this.#rewrite();
+  }
+
+  /** An entry, new or changed; returns its version for `inRedis`. */
+  note(id: string, value: string): number {
+    const version = ++this.#version;
+    this.#open.set(id, [value, version]);
+    this.#write(`${JSON.stringify({ id, v: value })}\n`);
+    return version;
+  }
+
+  /** Redis (or the fsynced disk journal) has these entries as of `version`: no need to keep them. */
+  inRedis(entries: readonly (readonly [string, number])[]): void {
+    for (const [id, version] of entries)
+      if (this.#open.get(id)?.[1] === version) this.#open.delete(id);
+  }
+
+  /** Records that reached Redis, or were dropped for good: their entries never come back. */
+  done(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) this.#open.delete(id);
+    this.#write(`${JSON.stringify({ done: ids })}\n`);
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  #write(text: string): void {
+    this.#bytes += writeSync(this.#fd, text);
+    if (this.#bytes > this.#compactBytes) this.#rewrite();
+  }
+
+  /** Only the entries Redis may lack, in a new file that replaces the old one at once. */
+  #rewrite(): void {
+    let text = '';
+    for (const [id, [v]] of this.#open) text += `${JSON.stringify({ id, v })}\n`;
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, this.path);
+    closeSync(this.#fd);
+    this.#fd = openSync(this.path, 'a', 0o600);
+    this.#bytes = text.length;
+  }
+}
+
+/** The last line of each id, without those marked done; a torn last line is skipped. */
+function parse(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    if (!raw) continue;
+    let line: Line;
+    try {
+      line = JSON.parse(raw) as Line;
+    } catch {
+      // a kill in the middle of a write: that entry's call is the one a write never finished
+      continue;
+    }
+    if (typeof line.id === 'string' && typeof line.v === 'string') out.set(line.id, line.v);
+    if (Array.isArray(line.done)) for (const id of line.done) out.delete(String(id));
+  }
+  return out;
+}

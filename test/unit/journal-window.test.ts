@@ -1,0 +1,59 @@
+/**
+ * The call journal's crash window file: what a life noted and Redis may lack comes back to the
+ * next life (the last value of an id, a torn line skipped); records that settled never come back;
+ * entries Redis has are dropped when the file is rewritten; the file is owner-only.
+ */
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import t from 'tap';
+import { JournalWindow } from '../../src/records/journal-window.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const old = (dir: string, node = 'gw-a') => {
+  let got: [string, string][] = [];
+  new JournalWindow(dir, node).takeOld((entries) => {
+    got = [...entries];
+  });
+  return got;
+};
+
+t.test('a killed life leaves its unsettled entries to the next', async (t) => {
+  const dir = tempDir('calltrack-window-');
+  const w = new JournalWindow(dir, 'gw-a');
+  w.takeOld(() => t.fail('a new file has nothing old'));
+  t.equal(statSync(w.path).mode & 0o777, 0o600, 'owner-only');
+  w.note('rec-1', '{"life":"l1"}');
+  w.note('rec-2', '{"life":"l1"}');
+  w.note('rec-1', '{"life":"l1","answeredAt":"x"}');
+  w.note('rec-3', '{"life":"l1"}');
+  w.done(['rec-3']);
+  // killed in the middle of a write
+  appendFileSync(w.path, '{"id":"rec-4","v":"{\\"li');
+  t.same(
+    old(dir),
+    [
+      ['rec-1', '{"life":"l1","answeredAt":"x"}'],
+      ['rec-2', '{"life":"l1"}'],
+    ],
+    'the last value of each id; the settled and the torn one left out',
+  );
+  t.same(old(dir), [], 'taken once: the file forgets them once they are kept elsewhere');
+});
+
+t.test('entries Redis has leave the file when it is rewritten, newer ones stay', async (t) => {
+  const dir = tempDir('calltrack-window-');
+  const w = new JournalWindow(dir, 'gw-a', 400);
+  w.takeOld(() => undefined);
+  const v1 = w.note('rec-1', '{"a":1}');
+  const v2 = w.note('rec-2', '{"a":2}');
+  w.note('rec-2', '{"a":2,"answered":1}');
+  // the flush that took rec-1 and the first rec-2 reached Redis; rec-2 changed since
+  w.inRedis([
+    ['rec-1', v1],
+    ['rec-2', v2],
+  ]);
+  for (let i = 0; i < 5; i++) w.done([`other-${i}-padding-padding-padding-padding-padding`]);
+  const text = readFileSync(w.path, 'utf8');
+  t.notOk(text.includes('rec-1'), 'rec-1 is in Redis: rewritten away');
+  t.ok(text.length < 400, 'the file was rewritten');
+  t.same(old(dir), [['rec-2', '{"a":2,"answered":1}']], 'the newer rec-2 stays');
+});
