@@ -5,6 +5,7 @@
  * records describe the wrong gateway.
  */
 import type { Redis } from 'ioredis';
+import { recordIds } from '../test/helpers/stream-ids.js';
 
 const STREAM = 'calltrack:{records}:calls';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,17 +18,6 @@ export interface RecordsCheck {
 
 function gauge(text: string, name: string): number {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-}
-
-/** Every record id in the stream, read a page at a time. */
-export async function recordIds(redis: Redis): Promise<string[]> {
-  const ids: string[] = [];
-  for (let start = '-'; ; ) {
-    const page = await redis.xrange(STREAM, start, '+', 'COUNT', 10_000);
-    for (const [, fields] of page) ids.push(fields[fields.indexOf('id') + 1] ?? '');
-    if (page.length < 10_000) return ids;
-    start = `(${page.at(-1)![0]}`;
-  }
 }
 
 /**
@@ -51,7 +41,7 @@ export async function checkRecords(
     await sleep(250);
   }
   const written = await redis.xlen(STREAM);
-  const ids = await recordIds(redis);
+  const ids = await recordIds(redis, STREAM);
   const distinct = new Set(ids).size;
   const problems: string[] = [];
   if (ids.length !== written) problems.push(`XLEN ${written} but XRANGE read ${ids.length}`);

@@ -9,10 +9,10 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordIds } from '../test/helpers/stream-ids.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
 import { type LatencyProbe, probeInviteLatency } from './cps-latency.js';
 import { type Proc, startDealer, startGateway, tempDir } from './cps-procs.js';
-import { recordIds } from './cps-records.js';
 import { FaultRedis } from './faults-redis.js';
 import { type FsStandin, gatewayMetric, startFsStandin } from './media-cps-procs.js';
 
@@ -203,7 +203,7 @@ export class FaultBed {
   async countRecords(): Promise<{ entries: number; distinct: number }> {
     const client = this.redis.client();
     try {
-      const ids = await recordIds(client);
+      const ids = await recordIds(client, STREAM);
       return { entries: ids.length, distinct: new Set(ids).size };
     } finally {
       client.disconnect();

@@ -8,28 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freeTcpPort } from '../test/helpers/ports.js';
+import { loopbackRedisArgs } from '../test/helpers/redis-process.js';
 
 export type BenchRedis = { url: string; client: Redis; stop(): void };
 
 export async function startBenchRedis(bench: string): Promise<BenchRedis> {
   const port = await freeTcpPort();
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-bench-redis-'));
-  const server = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
+  const server = spawn('redis-server', loopbackRedisArgs(port, dir), { stdio: 'ignore' });
   server.on('error', (err) => {
     process.stderr.write(
       `bench ${bench}: cannot start redis-server (Debian package redis-server): ${err.message}\n`,

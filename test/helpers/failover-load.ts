@@ -6,8 +6,8 @@
 import type { Test } from 'tap';
 import { recordRedis } from '../../src/records/open-writer.js';
 import { DEFAULT_RECORD_STREAM, DEFAULT_TRAFFIC_STREAM } from '../../src/records/record-keys.js';
-import type { RedisClient } from '../../src/redis/connect.js';
 import { callRecord, testWriter } from './records.js';
+import { countIds, recordIds } from './stream-ids.js';
 import { tempDir } from './temp-dir.js';
 import { waitFor } from './wait.js';
 
@@ -19,25 +19,6 @@ export type LoadResult = {
   ids: readonly string[];
   spooled: number;
 };
-
-async function idsIn(
-  redis: RedisClient,
-  stream: string,
-  field: string,
-): Promise<Map<string, number>> {
-  const seen = new Map<string, number>();
-  let start = '-';
-  for (;;) {
-    const page = await redis.xrange(stream, start, '+', 'COUNT', 1000);
-    for (const [, fields] of page) {
-      const at = fields.indexOf(field);
-      const id = at >= 0 ? fields[at + 1]! : '(none)';
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-    }
-    if (page.length < 1000) return seen;
-    start = `(${page.at(-1)![0]}`;
-  }
-}
 
 export async function writeThroughFailover(
   t: Test,
@@ -87,8 +68,8 @@ export async function writeThroughFailover(
   await waitFor(() => reader.status === 'ready', 15_000, 'the reading connection');
   return {
     written: count,
-    calls: await idsIn(reader, DEFAULT_RECORD_STREAM, 'id'),
-    traffic: await idsIn(reader, DEFAULT_TRAFFIC_STREAM, 'id'),
+    calls: countIds(await recordIds(reader, DEFAULT_RECORD_STREAM)),
+    traffic: countIds(await recordIds(reader, DEFAULT_TRAFFIC_STREAM)),
     ids,
     spooled,
   };

@@ -4,15 +4,15 @@
  * back empty and syncs from its master, as a replaced box would). Every process is killed in the
  * test's teardown. Missing binaries fail the test naming the Debian package.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { Test } from 'tap';
 import { requireBinary } from './binaries.js';
 import { freeTcpPort } from './ports.js';
+import { loopbackRedisArgs, redisProcess } from './redis-process.js';
 import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
@@ -26,58 +26,20 @@ export type RedisNode = {
 };
 
 /** One redis-server (or Sentinel, `sentinel`: a config file of its own) torn down with `t`. */
-async function redisProcess(
+async function redisNode(
   t: Test,
   args: (port: number, dir: string) => string[],
 ): Promise<RedisNode> {
-  const bin = requireBinary('redis-server', 'redis-server');
-  const port = await freeTcpPort();
-  const dir = mkdtempSync(join(tmpdir(), 'calltrack-redis-node-'));
-  let proc: ChildProcess | undefined;
-  const start = async () => {
-    const p = spawn(bin, args(port, dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    proc = p;
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis on ${port}: ${out}`)), 10_000);
-      p.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (/Ready to accept connections|Sentinel ID is/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      p.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis on ${port} exited with ${code}: ${out}`));
-      });
-    });
-  };
-  const kill = async () => {
-    const p = proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('exit', () => resolve());
-      p.kill('SIGKILL');
-    });
-  };
-  await start();
-  t.teardown(async () => {
-    await kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { port, kill, start };
+  const { port, start, stop } = await redisProcess(t, args, 'SIGKILL');
+  return { port, start, kill: stop };
 }
 
-const COMMON = [
-  '--bind',
-  '127.0.0.1',
-  '--save',
-  '',
-  '--appendonly',
-  'no',
+/** A data node: loopback, no persistence, and `more` options. */
+const dataNode = (port: number, dir: string, ...more: string[]) => [
+  ...loopbackRedisArgs(port, dir),
   '--protected-mode',
   'no',
+  ...more,
 ];
 
 export type RedisCluster = {
@@ -109,22 +71,21 @@ export async function startRedisCluster(
     // the cluster bus gets its own free port: port + 10000 may be past 65535 or taken
     const bus = await freeTcpPort();
     nodes.push(
-      await redisProcess(t, (port, dir) => [
-        '--port',
-        String(port),
-        '--cluster-enabled',
-        'yes',
-        '--cluster-port',
-        String(bus),
-        '--cluster-config-file',
-        join(dir, 'nodes.conf'),
-        '--cluster-node-timeout',
-        '1000',
-        '--dir',
-        dir,
-        ...COMMON,
-        ...aclArgs,
-      ]),
+      await redisNode(t, (port, dir) =>
+        dataNode(
+          port,
+          dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(bus),
+          '--cluster-config-file',
+          join(dir, 'nodes.conf'),
+          '--cluster-node-timeout',
+          '1000',
+          ...aclArgs,
+        ),
+      ),
     );
   }
   const hosts = nodes.map((n) => `127.0.0.1:${n.port}`);
@@ -218,24 +179,11 @@ export type SentinelSet = {
 /** One master, one replica, one Sentinel (quorum 1, down after 1 s). */
 export async function startSentinelSet(t: Test): Promise<SentinelSet> {
   const name = 'calltrack-test';
-  const master = await redisProcess(t, (port, dir) => [
-    '--port',
-    String(port),
-    '--dir',
-    dir,
-    ...COMMON,
-  ]);
-  const replica = await redisProcess(t, (port, dir) => [
-    '--port',
-    String(port),
-    '--dir',
-    dir,
-    '--replicaof',
-    '127.0.0.1',
-    String(master.port),
-    ...COMMON,
-  ]);
-  const sentinel = await redisProcess(t, (port, dir) => {
+  const master = await redisNode(t, (port, dir) => dataNode(port, dir));
+  const replica = await redisNode(t, (port, dir) =>
+    dataNode(port, dir, '--replicaof', '127.0.0.1', String(master.port)),
+  );
+  const sentinel = await redisNode(t, (port, dir) => {
     const conf = join(dir, 'sentinel.conf');
     writeFileSync(
       conf,

@@ -4,12 +4,9 @@
  * replica has synced it is retried through the script and every record is in the stream exactly
  * once, although the first attempt had already put it there.
  */
-import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { fromFields } from '../../src/records/entry.js';
-import { requireBinary } from '../helpers/binaries.js';
-import { freeTcpPort } from '../helpers/ports.js';
 import { callRecord, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
@@ -38,27 +35,7 @@ t.test('a batch no replica acknowledged stays pending and is written exactly onc
   t.equal(await written(), 0, 'not counted as written');
 
   // a replica joins: the spooled batch is replayed through the script, which finds it marked
-  const port = await freeTcpPort();
-  const replica = spawn(
-    requireBinary('redis-server', 'redis-server'),
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--replicaof',
-      '127.0.0.1',
-      String(server.port),
-    ],
-    { stdio: 'ignore' },
-  );
-  t.teardown(() => {
-    replica.kill('SIGKILL');
-  });
+  await startRedis(t, ['--replicaof', '127.0.0.1', String(server.port)]);
   await waitFor(
     () => (bed.spool.pending === 0 && bed.writer.redisUp) || undefined,
     20_000,

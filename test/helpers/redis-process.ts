@@ -1,0 +1,96 @@
+/**
+ * One redis-server process (or Sentinel) for tests and benchmarks: a free loopback port, a temp
+ * directory of its own (a replica's full sync writes an RDB file there, never into the checkout),
+ * started and waited for until it accepts connections, ended with the test. test/helpers/redis.ts
+ * (one server) and redis-cluster.ts (clusters, Sentinel sets) build on it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { requireBinary } from './binaries.js';
+import { freeTcpPort } from './ports.js';
+
+/**
+ * The options every loopback redis-server here starts with: loopback only, files in `dir`, no RDB
+ * snapshots. `aof`: an append-only file fsynced on every write, so a server stopped (SIGTERM)
+ * and started again keeps its data; without it a restarted server comes back empty.
+ */
+export function loopbackRedisArgs(port: number, dir: string, aof = false): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    ...(aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+  ];
+}
+
+export type RedisProcess = {
+  readonly port: number;
+  /** Starts it again on the same port and directory (its data, nodes.conf and so on kept). */
+  start(): Promise<void>;
+  /** Sends the signal it was made with and waits for the exit; nothing if it is not running. */
+  stop(): Promise<void>;
+};
+
+/**
+ * A redis-server with `args(port, dir)`, started and torn down with `t` (process ended, directory
+ * removed). `signal`: how `stop` ends it: SIGTERM shuts down cleanly (the AOF kept), SIGKILL
+ * leaves no last words (to replicas or Sentinels), as a crashed box would.
+ */
+export async function redisProcess(
+  t: Test,
+  args: (port: number, dir: string) => string[],
+  signal: 'SIGTERM' | 'SIGKILL',
+): Promise<RedisProcess> {
+  const bin = requireBinary('redis-server', 'redis-server');
+  const port = await freeTcpPort();
+  const dir = mkdtempSync(join(tmpdir(), 'calltrack-redis-'));
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    proc = spawn(bin, args(port, dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    await untilReady(proc, port);
+  };
+  const stop = async () => {
+    const p = proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill(signal);
+    });
+  };
+  await start();
+  t.teardown(async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { port, start, stop };
+}
+
+/** Until the server (or Sentinel) says it is ready; its output in the error if it exits first. */
+function untilReady(p: ChildProcess, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start on ${port}: ${out}`)),
+      10_000,
+    );
+    p.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/Ready to accept connections|Sentinel ID is/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    p.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server on ${port} exited with ${code}: ${out}`));
+    });
+  });
+}
