@@ -17,14 +17,8 @@ import type { RedisClient } from '../redis/connect.js';
 import type { Anonymiser } from './anonymise.js';
 import type { DiskJournal } from './journal-disk.js';
 import { decodeEntry, encodeEntry, type JournalEntry, type StartFields } from './journal-entry.js';
-import {
-  beat,
-  defineJournal,
-  type JournalTarget,
-  readBeats,
-  readJournal,
-  reap,
-} from './journal-redis.js';
+import { JournalReaper } from './journal-reaper.js';
+import { beat, defineJournal, type JournalTarget } from './journal-redis.js';
 import type { JournalWindow } from './journal-window.js';
 import { beatsKey, journalKey } from './record-keys.js';
 
@@ -82,14 +76,12 @@ export type JournalOptions = JournalTarget & {
   flushMs?: number;
 };
 
-/** Entries per reap script: keeps one script's run short. */
-const REAP_CHUNK = 200;
-
 export class RedisJournal implements CallJournal {
   readonly #o: JournalOptions;
   readonly #redis: ReturnType<typeof defineJournal>;
   readonly #key: string;
   readonly #now: () => number;
+  readonly #reaper: JournalReaper;
   readonly life = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   readonly #live = new Map<string, JournalEntry>();
   /** Entries changed since the last flush: id → [encoded, version in the window file]. */
@@ -112,6 +104,7 @@ export class RedisJournal implements CallJournal {
     this.#redis = defineJournal(options.redis);
     this.#key = journalKey(options.stream, options.node);
     this.#now = options.now ?? (() => performance.now());
+    this.#reaper = new JournalReaper({ ...options, redis: this.#redis });
     // an earlier life's last moments: durable on disk before anything else, pushed at the first
     // beat and written as node-lost like the rest of that life's calls
     const disk = options.disk;
@@ -277,8 +270,11 @@ export class RedisJournal implements CallJournal {
   async #tick(): Promise<void> {
     try {
       await (this.#started ? this.#beat() : this.#startLife());
-      if (!this.#recovered && this.#o.spoolDrained()) await this.#recoverOwn();
-      await this.#reapOthers();
+      if (!this.#recovered && this.#o.spoolDrained()) {
+        await this.#reaper.recoverOwn(this.life, this.#oldBeat);
+        this.#recovered = true;
+      }
+      await this.#reaper.reapOthers();
     } catch (err) {
       // Redis away is the connection watch's to tell; beats are counted
       this.#o.logger.debug({ err }, 'call journal: heartbeat or reap failed');
@@ -322,72 +318,5 @@ export class RedisJournal implements CallJournal {
         throw err;
       });
     }
-  }
-
-  /** Entries of this node's previous life: its calls when it died, ended at its last beat. */
-  async #recoverOwn(): Promise<void> {
-    const { entries, bad } = await readJournal(this.#o.redis, this.#o.stream, this.#o.node);
-    this.#logBad(this.#o.node, bad);
-    const old = [...entries.values()].filter((e) => e.life !== this.life);
-    // no beat known (never written, or removed): each call ends at its own start or answer
-    const written = await this.#reapAll(this.#o.node, '', old, this.#oldBeat ?? 0);
-    this.#recovered = true;
-    if (written > 0) {
-      this.#o.metrics.orphans.inc({ of: 'self' }, written);
-      this.#o.logger.warn(
-        { calls: written, lastBeat: this.#oldBeat && new Date(this.#oldBeat).toISOString() },
-        "call journal: this node's calls from before its restart written as endedBy node-lost",
-      );
-    }
-  }
-
-  async #reapOthers(): Promise<void> {
-    const { now, beats } = await readBeats(this.#o.redis, this.#o.stream);
-    for (const [node, text] of beats) {
-      const at = Number(text);
-      if (node === this.#o.node || !(now - at > this.#o.lostMs)) continue;
-      const { entries, bad } = await readJournal(this.#o.redis, this.#o.stream, node);
-      this.#logBad(node, bad);
-      const written = await this.#reapAll(node, text, [...entries.values()], at);
-      if (written <= 0) continue;
-      this.#o.metrics.orphans.inc({ of: 'other' }, written);
-      this.#o.logger.warn(
-        { node, calls: written, lastBeat: new Date(at).toISOString() },
-        'call journal: a lost node’s calls written as endedBy node-lost',
-      );
-    }
-  }
-
-  /** In chunks; at least one script run, so a lost node without entries loses its beat. */
-  async #reapAll(
-    node: string,
-    expected: string,
-    entries: readonly JournalEntry[],
-    endMs: number,
-  ): Promise<number> {
-    const target: JournalTarget = { stream: this.#o.stream };
-    if (this.#o.trafficStream) target.trafficStream = this.#o.trafficStream;
-    let written = 0;
-    for (let i = 0; i === 0 || i < entries.length; i += REAP_CHUNK) {
-      const n = await reap(
-        this.#redis,
-        target,
-        node,
-        expected,
-        entries.slice(i, i + REAP_CHUNK),
-        endMs,
-      );
-      if (n < 0) break;
-      written += n;
-    }
-    return written;
-  }
-
-  #logBad(node: string, bad: readonly string[]): void {
-    if (bad.length > 0)
-      this.#o.logger.error(
-        { node, records: bad, key: journalKey(this.#o.stream, node) },
-        'call journal: entries that cannot be read are left in place (no record written for them)',
-      );
   }
 }
