@@ -9,11 +9,13 @@
  * JSON lines: `{"id","v"}` an entry (the last of an id wins), `{"done":[ids]}` records that
  * reached Redis (or were dropped, counted), whose entries must not come back. Only entries
  * Redis may lack matter: once a flush has them in Redis they are kept in memory no longer, and
- * the file is rewritten with what is left whenever it has grown past `compactBytes`.
+ * the file is emptied when none is left, else rewritten with what is left at most once a second
+ * and whenever it has grown past `compactBytes`.
  */
 import {
   closeSync,
   existsSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -33,6 +35,7 @@ export class JournalWindow {
   #fd: number;
   #bytes = 0;
   #version = 0;
+  #rewritten = 0;
   /** What an earlier life left here, read once at the start. */
   readonly #old: Map<string, string>;
 
@@ -67,6 +70,7 @@ export class JournalWindow {
   inRedis(entries: readonly (readonly [string, number])[]): void {
     for (const [id, version] of entries)
       if (this.#open.get(id)?.[1] === version) this.#open.delete(id);
+    this.#forget();
   }
 
   /** Records that reached Redis, or were dropped for good: their entries never come back. */
@@ -74,6 +78,19 @@ export class JournalWindow {
     if (ids.length === 0) return;
     for (const id of ids) this.#open.delete(id);
     this.#write(`${JSON.stringify({ done: ids })}\n`);
+    this.#forget();
+  }
+
+  /**
+   * Lines nobody needs (entries in Redis, calls settled) leave the file soon: with traffic
+   * records on, entries hold callers' numbers, which stay on disk no longer than a second.
+   */
+  #forget(): void {
+    if (this.#bytes === 0) return;
+    if (this.#open.size === 0) {
+      ftruncateSync(this.#fd, 0);
+      this.#bytes = 0;
+    } else if (performance.now() - this.#rewritten > 1000) this.#rewrite();
   }
 
   close(): void {
@@ -95,6 +112,7 @@ export class JournalWindow {
     closeSync(this.#fd);
     this.#fd = openSync(this.path, 'a', 0o600);
     this.#bytes = text.length;
+    this.#rewritten = performance.now();
   }
 }
 

@@ -164,14 +164,25 @@ t.test('on a terminal: readable lines with the level word, not JSON', async (t) 
     HTTP_PORT: String(await freeTcpPort()),
     RECORD_SINK: 'log',
   };
-  const command = [
-    'env',
-    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    // the gateway stops itself (SIGINT drains and exits): nothing outlives the test
-    'timeout -s INT 3',
-    process.execPath,
-    ...startArgs(),
-  ].join(' ');
+  // the gateway is stopped (SIGINT drains and exits) once it answers /healthz, not after a fixed
+  // time: a busy machine may take longer than any guess to start it, and an early SIGINT kills it
+  // before it has a handler (no output at all)
+  const healthz = `http://127.0.0.1:${env.HTTP_PORT}/healthz`;
+  const poll = `for(;;){try{if((await fetch('${healthz}')).ok)break}catch{}await new Promise(r=>setTimeout(r,50))}`;
+  const runner = join(dir, 'run.sh');
+  writeFileSync(
+    runner,
+    [
+      `env ${Object.entries(env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} ${process.execPath} ${startArgs().join(' ')} &`,
+      'gateway=$!',
+      `timeout 15 ${process.execPath} --input-type=module -e "${poll}"`,
+      'kill -INT $gateway',
+      'wait $gateway',
+    ].join('\n'),
+  );
+  const command = `bash ${runner}`;
   const r = spawnSync(script, ['-qec', command, '/dev/null'], {
     cwd: ROOT,
     encoding: 'utf8',

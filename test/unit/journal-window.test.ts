@@ -57,3 +57,23 @@ t.test('entries Redis has leave the file when it is rewritten, newer ones stay',
   t.ok(text.length < 400, 'the file was rewritten');
   t.same(old(dir), [['rec-2', '{"a":2,"answered":1}']], 'the newer rec-2 stays');
 });
+
+t.test(
+  'with nothing left to keep the file is emptied at once (no caller number stays)',
+  async (t) => {
+    const dir = tempDir('calltrack-window-');
+    const w = new JournalWindow(dir, 'gw-a');
+    w.takeOld(() => undefined);
+    const v = w.note('rec-1', '{"traffic":{"caller":"+4917655501234"}}');
+    w.note('rec-2', '{"a":2}');
+    w.inRedis([['rec-1', v]]);
+    t.ok(
+      readFileSync(w.path, 'utf8').includes('+4917655501234'),
+      'kept for a moment with rec-2 open',
+    );
+    w.done(['rec-2']);
+    t.equal(readFileSync(w.path, 'utf8'), '', 'emptied');
+    w.note('rec-3', '{"a":3}');
+    t.same(old(dir), [['rec-3', '{"a":3}']], 'and written on from the start');
+  },
+);
