@@ -381,6 +381,7 @@ export class CallSession {
     this.#media?.stepFailed(err);
     this.deps.logger.error({ err }, 'media server failed when the dealer answered');
     await releaseDealer();
-    return this.#refused(503, 'failed', attempts);
+    const refused = this.#refused(503, 'failed', attempts);
+    return this.#media?.lost ? { ...refused, endedBy: 'media-lost' } : refused;
   }
 }

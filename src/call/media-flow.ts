@@ -94,6 +94,11 @@ export class MediaFlow {
     return this.#anchor;
   }
 
+  /** FreeSWITCH ended one of the call's channels (or went away). */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
   /** Resolves if FreeSWITCH ends one of the call's channels; never when not anchored. */
   get ended(): Promise<void> {
     return this.#anchor?.ended ?? new Promise(() => undefined);

@@ -8,6 +8,7 @@
 import type { MediaAnchor, MediaPort, Prompt } from '../call/media-port.js';
 import type { Logger } from '../observability/logger.js';
 import { delay } from '../util/delay.js';
+import { type ChannelsGone, watchChannels } from './channels-gone.js';
 import { type FsEndpoint, throughSrf } from './fsmrf-types.js';
 import type { MediaServers } from './servers.js';
 
@@ -67,11 +68,13 @@ function anchored(
   ringbackNow: boolean,
 ): MediaAnchor {
   let releasing: Promise<void> | undefined;
+  // every step below ends when a channel goes: fsmrf would leave it pending for ever
+  const ch = watchChannels([caller, dealer]);
   /** The caller's ringback while it plays; the bridge ends it with PLAYBACK ERROR. */
   let ringing: Promise<void> | undefined;
   const ringback = () => {
-    const playing: Promise<void> = caller
-      .play(RINGBACK)
+    const playing: Promise<void> = ch
+      .untilGone(caller.play(RINGBACK), 'ringback')
       .then(
         () => undefined,
         () => undefined,
@@ -88,7 +91,7 @@ function anchored(
   const stopRingback = async () => {
     const playing = ringing;
     if (!playing) return;
-    await caller.api('uuid_break', caller.uuid);
+    await ch.request(caller.api('uuid_break', caller.uuid), 'uuid_break');
     await Promise.race([playing, delay(RELEASE_TIMEOUT_MS)]);
   };
   if (ringbackNow) ringback();
@@ -108,28 +111,28 @@ function anchored(
     ended,
     async connectDealer(sdp) {
       if (!sdp) throw new Error('the dealer answered without SDP');
-      await dealer.modify(sdp);
+      await ch.request(dealer.modify(sdp), "the re-INVITE with the dealer's SDP");
     },
-    whisper: (prompt: Prompt) => playPrompt(dealer, prompt, logger, 'whisper'),
+    whisper: (prompt: Prompt) => playPrompt(dealer, prompt, ch, logger, 'whisper'),
     resumeRingback() {
       if (!ringing && caller.connected) ringback();
     },
     async stopWhisper() {
-      await dealer.api('uuid_break', dealer.uuid).catch(() => undefined);
+      await ch.request(dealer.api('uuid_break', dealer.uuid), 'uuid_break').catch(() => undefined);
     },
-    updateCaller: (sdp) => modified(caller, sdp),
-    updateDealer: (sdp) => modified(dealer, sdp),
+    updateCaller: (sdp) => ch.request(modified(caller, sdp), "the re-INVITE with the caller's SDP"),
+    updateDealer: (sdp) => ch.request(modified(dealer, sdp), "the re-INVITE with the dealer's SDP"),
     async notice(prompt: Prompt, ringbackAfter: () => boolean) {
-      const played = await playPrompt(caller, prompt, logger, 'recording notice');
+      const played = await playPrompt(caller, prompt, ch, logger, 'recording notice');
       if (caller.connected && ringbackAfter()) ringback();
       return played;
     },
     async bridge() {
-      await caller.bridge(dealer);
+      await ch.request(caller.bridge(dealer), 'uuid_bridge');
     },
     async record(path: string) {
       // record_session on the bridged caller leg records both sides; `record` would hang the leg
-      const done = await caller.recordSession(path);
+      const done = await ch.request(caller.recordSession(path), 'record_session');
       // it completes either way: a file it could not open is only in the completion cause
       const cause = done?.getHeader('variable_record_completion_cause');
       if (cause === 'uri-failure') throw new Error(`FreeSWITCH could not record into ${path}`);
@@ -139,10 +142,14 @@ function anchored(
         // the endless ringback would hold every app queued behind it
         await stopRingback();
         // a greeting that cannot play (file missing) must not cost the caller the message
-        if (!interrupted) await playPrompt(caller, v.greeting, logger, 'voicemail greeting');
-        if (!interrupted) await playPrompt(caller, { tone: BEEP }, logger, 'voicemail beep');
+        if (!interrupted) await playPrompt(caller, v.greeting, ch, logger, 'voicemail greeting');
+        if (!interrupted) await playPrompt(caller, { tone: BEEP }, ch, logger, 'voicemail beep');
         if (interrupted) return 'recorded';
-        const recorded = await caller.record(v.path, { timeLimitSecs: v.maxSeconds });
+        // bounded by the limit on a live switch; by the channel going on a dead one
+        const recorded = await ch.untilGone(
+          caller.record(v.path, { timeLimitSecs: v.maxSeconds }),
+          'record',
+        );
         // no record_ms: FreeSWITCH could not open the file (and hangs the leg up)
         if (recorded.recordMilliseconds == null) throw new Error('FreeSWITCH recorded nothing');
         return 'recorded';
@@ -154,7 +161,7 @@ function anchored(
     async interrupt() {
       interrupted = true;
       // uuid_break ends a playback or a record app; the record app closes its file first
-      await caller.api('uuid_break', caller.uuid).catch(() => undefined);
+      await ch.request(caller.api('uuid_break', caller.uuid), 'uuid_break').catch(() => undefined);
     },
     release() {
       releasing ??= Promise.all([destroyBounded(caller), destroyBounded(dealer)]).then(
@@ -175,13 +182,14 @@ async function modified(ep: FsEndpoint, sdp: string): Promise<string> {
 async function playPrompt(
   ep: FsEndpoint,
   prompt: Prompt,
+  ch: ChannelsGone,
   logger: Logger,
   what: string,
 ): Promise<'played' | 'failed'> {
   const uri = prompt.file ?? toneStream(prompt.tone);
   if (!uri) return 'failed';
   try {
-    await ep.play(uri);
+    await ch.untilGone(ep.play(uri), what);
     return 'played';
   } catch (err) {
     logger.warn({ err, prompt: uri }, `${what} failed`);

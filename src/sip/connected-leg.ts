@@ -63,10 +63,10 @@ export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLe
       untrack();
       // on a dead connection the BYE cannot go out: the orphan cleanup sends it after a reconnect
       if (inFlight.lost) return;
-      // a BYE that fails (the far end is gone) leaves nothing for us to do
-      await dialog
-        .destroy(reason ? { headers: { Reason: reason } } : undefined)
-        .catch(() => undefined);
+      // a BYE that fails (the far end is gone) leaves nothing for us to do; nor does one whose
+      // answer cannot come any more (the connection dropped meanwhile)
+      const bye = dialog.destroy(reason ? { headers: { Reason: reason } } : undefined);
+      await inFlight.untilDropped(bye, undefined).catch(() => undefined);
     },
     onRequest(h) {
       handler = h;
@@ -76,7 +76,8 @@ export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLe
     },
     async request(r) {
       if (inFlight.lost) return { status: 481 };
-      const res = await send(dialog, r);
+      // the answer cannot come over a connection that dropped meanwhile
+      const res = await inFlight.untilDropped(send(dialog, r), { status: 503 });
       // the far end's SDP in its answer (or its offer, to an offerless re-INVITE) is what its
       // next session refresh repeats
       if (r.method !== 'INFO' && res.status < 300 && res.body) remoteOrigin = originOf(res.body);
@@ -192,17 +193,16 @@ function refer(
   }
   const notify: ReferNotify = async (sipfrag, final) => {
     if (!dialog.connected || inFlight.lost) return;
-    await dialog
-      .request({
-        method: 'NOTIFY',
-        headers: {
-          Event: 'refer',
-          'Subscription-State': final ? 'terminated;reason=noresource' : 'active;expires=60',
-          'Content-Type': 'message/sipfrag;version=2.0',
-        },
-        body: sipfrag,
-      })
-      .catch(() => undefined);
+    const sent = dialog.request({
+      method: 'NOTIFY',
+      headers: {
+        Event: 'refer',
+        'Subscription-State': final ? 'terminated;reason=noresource' : 'active;expires=60',
+        'Content-Type': 'message/sipfrag;version=2.0',
+      },
+      body: sipfrag,
+    });
+    await inFlight.untilDropped(sent, undefined).catch(() => undefined);
   };
   const decision = handler(parsed, notify);
   if (!decision.accept) {

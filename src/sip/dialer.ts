@@ -140,6 +140,7 @@ function resultOf(
     kind: 'offered',
     offer: answered.sdp,
     accept: async (answer) => connectedLeg(await answered.ack(answer), inFlight),
-    release: () => answered.destroy().catch(() => undefined),
+    // its ACK and BYE: nothing answers them over a connection that dropped meanwhile
+    release: () => inFlight.untilDropped(answered.destroy(), undefined).catch(() => undefined),
   };
 }

@@ -24,10 +24,36 @@ export class InFlight {
   #outbound = new Set<SrfRequest>();
   #dialogs = new Set<SrfDialog>();
   #lost = false;
+  /** Sends waiting for an answer: each is settled when the connection drops. */
+  readonly #waiting = new Set<() => void>();
 
   /** True between a drop of the drachtio connection and the next connect. */
   get lost(): boolean {
     return this.#lost;
+  }
+
+  /**
+   * `work`, or `onDrop` once the connection drops first (at once while it is down). drachtio-srf
+   * settles nothing sent on a connection that closed: a BYE, a re-INVITE, a 200 waiting for its
+   * confirmation would stay pending for ever, and the call with it. A set, not a promise every
+   * send races: a promise that never resolves would keep every racer for the connection's life.
+   */
+  untilDropped<T>(work: Promise<T>, onDrop: T): Promise<T> {
+    if (this.#lost) return Promise.resolve(onDrop);
+    return new Promise<T>((resolve, reject) => {
+      const dropped = () => resolve(onDrop);
+      this.#waiting.add(dropped);
+      work.then(
+        (value) => {
+          this.#waiting.delete(dropped);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.#waiting.delete(dropped);
+          reject(err);
+        },
+      );
+    });
   }
 
   inbound(invite: PendingInvite): () => void {
@@ -57,6 +83,8 @@ export class InFlight {
     this.#outbound = new Set();
     this.#dialogs = new Set();
     this.#lost = true;
+    for (const dropped of this.#waiting) dropped();
+    this.#waiting.clear();
     return orphans;
   }
 
