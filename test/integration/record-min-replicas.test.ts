@@ -12,6 +12,7 @@ import { requireBinary } from '../helpers/binaries.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { callRecord, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
 const STREAM = 'calltrack:{records}:calls';
@@ -46,6 +47,9 @@ t.test('a batch no replica acknowledged stays pending and is written exactly onc
       String(port),
       '--bind',
       '127.0.0.1',
+      // its full sync writes the master's snapshot to <dir>/dump.rdb: not into the repository
+      '--dir',
+      tempDir('calltrack-replica-'),
       '--save',
       '',
       '--appendonly',
