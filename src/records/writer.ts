@@ -254,6 +254,9 @@ export class StreamWriter implements RecordSink {
    * While Redis fails: memory → spool for records older than spoolAfterMs, beyond memoryLimit, or
    * all of them (`all`: flush or close). What the spool cannot take (full, or a disk error) stays
    * in memory; only what then exceeds memoryLimit is dropped, oldest first, counted and logged.
+   * Records that came in while the spool fsynced are not the spool's refusal: they may push memory
+   * past the limit for a moment and go to the spool on the next round (at once: a full batch
+   * wakes the loop), never to the floor.
    */
   async #spill(all: boolean): Promise<void> {
     if (this.#failures === 0 && !this.#held) return;
@@ -271,7 +274,8 @@ export class StreamWriter implements RecordSink {
     });
     this.#memory.splice(0, fitted);
     this.#o.metrics.spooled.inc(fitted);
-    const excess = this.#memory.length - this.#o.memoryLimit;
+    const refused = fitted < n;
+    const excess = refused ? this.#memory.length - this.#o.memoryLimit : 0;
     if (excess > 0) {
       const dropped = this.#memory.splice(0, excess);
       this.#o.onSettled?.(dropped.map((q) => q.record.id));

@@ -50,7 +50,7 @@ function sentinelClient(
   target: Extract<RedisTarget, { kind: 'sentinel' }>,
   options: ClientOptions,
 ): Redis {
-  return new Redis({
+  const client = new Redis({
     ...options,
     sentinels: target.sentinels.map(plain),
     name: target.name,
@@ -63,6 +63,33 @@ function sentinelClient(
     ...(target.sentinelPassword && { sentinelPassword: target.sentinelPassword }),
     ...(target.tls && { tls: {}, enableTLSForSentinelMode: true }),
   });
+  return connectingAgainAfterFailover(client);
+}
+
+/**
+ * ioredis (5.x) ends a Sentinel client for good when its failover detector hears +switch-master
+ * while the client is between connections, asking a Sentinel where the master is: the detector's
+ * disconnect cancels that connect ("Connection is closed.", status `end`, no retry). After a
+ * master died that is the likely moment, and a record writer left with an ended client spools
+ * until the gateway restarts. A client ends only when this side disconnects it; else it connects
+ * again, and asks the Sentinels afresh.
+ */
+function connectingAgainAfterFailover(client: Redis): Redis {
+  let closing = false;
+  const disconnect = client.disconnect.bind(client);
+  client.disconnect = (reconnect = false) => {
+    if (!reconnect) closing = true;
+    disconnect(reconnect);
+  };
+  const quit = client.quit.bind(client);
+  client.quit = ((...args: Parameters<typeof quit>) => {
+    closing = true;
+    return quit(...args);
+  }) as typeof client.quit;
+  client.on('end', () => {
+    if (!closing) client.connect().catch(() => undefined);
+  });
+  return client;
 }
 
 function plain(h: HostPort): { host: string; port: number } {

@@ -21,8 +21,11 @@ export type RedisNode = {
   readonly port: number;
   /** SIGKILL: no shutdown, no last words to the replicas. */
   kill(): Promise<void>;
-  /** Starts it again on the same port and directory (a cluster node keeps its nodes.conf). */
-  start(): Promise<void>;
+  /**
+   * Starts it again on the same port and directory (a cluster node keeps its nodes.conf), with
+   * `extraArgs` after its own (e.g. `--replicaof`).
+   */
+  start(extraArgs?: readonly string[]): Promise<void>;
 };
 
 /** One redis-server (or Sentinel, `sentinel`: a config file of its own) torn down with `t`. */
@@ -39,6 +42,9 @@ const dataNode = (port: number, dir: string, ...more: string[]) => [
   ...loopbackRedisArgs(port, dir),
   '--protected-mode',
   'no',
+  // a node back after a kill syncs at once, not after the 5 s default wait for more replicas
+  '--repl-diskless-sync-delay',
+  '0',
   ...more,
 ];
 
@@ -176,7 +182,10 @@ export type SentinelSet = {
   masterPort(): Promise<number>;
 };
 
-/** One master, one replica, one Sentinel (quorum 1, down after 1 s). */
+/**
+ * One master, one replica, one Sentinel (quorum 1, down after 3 s: a Redis on a loaded test host
+ * can miss a 1 s deadline, and a needless second failover is not what a test is about).
+ */
 export async function startSentinelSet(t: Test): Promise<SentinelSet> {
   const name = 'calltrack-test';
   const master = await redisNode(t, (port, dir) => dataNode(port, dir));
@@ -192,7 +201,7 @@ export async function startSentinelSet(t: Test): Promise<SentinelSet> {
         'bind 127.0.0.1',
         `dir ${dir}`,
         `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
-        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel down-after-milliseconds ${name} 3000`,
         `sentinel failover-timeout ${name} 5000`,
         '',
       ].join('\n'),

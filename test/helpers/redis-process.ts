@@ -33,8 +33,11 @@ export function loopbackRedisArgs(port: number, dir: string, aof = false): strin
 
 export type RedisProcess = {
   readonly port: number;
-  /** Starts it again on the same port and directory (its data, nodes.conf and so on kept). */
-  start(): Promise<void>;
+  /**
+   * Starts it again on the same port and directory (its data, nodes.conf and so on kept), with
+   * `extraArgs` after its own (e.g. `--replicaof`).
+   */
+  start(extraArgs?: readonly string[]): Promise<void>;
   /** Sends the signal it was made with and waits for the exit; nothing if it is not running. */
   stop(): Promise<void>;
 };
@@ -53,8 +56,11 @@ export async function redisProcess(
   const port = await freeTcpPort();
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-redis-'));
   let proc: ChildProcess | undefined;
-  const start = async () => {
-    proc = spawn(bin, args(port, dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = async (extraArgs: readonly string[] = []) => {
+    proc = spawn(bin, [...args(port, dir), ...extraArgs], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await untilReady(proc, port);
   };
   const stop = async () => {
