@@ -21,13 +21,19 @@ export interface LatencyProbe {
   stop(): { samples: number[]; callerInvites: number };
   /** Distinct caller INVITEs (new calls) handed to the app since the probe was made. */
   handed(): number;
+  /** The app connection the latest new INVITE went to (-1: none yet). */
+  lastConn(): number;
+  /** New INVITEs handed to connection `conn` at or after `at` (performance.now()). */
+  handedTo(conn: number, at: number): number;
 }
 
 export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
   let on = false;
   let inbound = new Map<string, number>();
   let samples: number[] = [];
-  const handed = new Set<string>();
+  /** Call-ID → when (performance.now()) and to which app connection it was first handed. */
+  const handed = new Map<string, { at: number; conn: number }>();
+  let lastConn = -1;
   const observe = (r: TraceRecord, at: number) => {
     if (r.kind !== 'frame') return;
     const p = r.payload;
@@ -36,7 +42,11 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
     if (eol < 0 || !p.startsWith('INVITE ', eol + 2)) return;
     const toApp = r.dir === 'out' && p.startsWith('|sip|network|', bar);
     const fromApp = r.dir === 'in' && p.startsWith('|sip||', bar);
-    if (toApp) handed.add(CALL_ID.exec(p.slice(eol))?.[1] ?? '');
+    if (toApp) {
+      const id = CALL_ID.exec(p.slice(eol))?.[1] ?? '';
+      if (!handed.has(id)) handed.set(id, { at: performance.now(), conn: r.conn });
+      lastConn = r.conn;
+    }
     if (!on || (!toApp && !fromApp)) return;
     const caller = CALLER.exec(p.slice(eol))?.[1];
     if (caller === undefined) return;
@@ -65,6 +75,12 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
       return { samples, callerInvites: samples.length + inbound.size };
     },
     handed: () => handed.size,
+    lastConn: () => lastConn,
+    handedTo: (conn, at) => {
+      let n = 0;
+      for (const h of handed.values()) if (h.conn === conn && h.at >= at) n++;
+      return n;
+    },
   };
 }
 

@@ -33,6 +33,7 @@ export class FaultBed {
   readonly #dir: string;
   readonly #env: Record<string, string | undefined>;
   readonly #probes: LatencyProbe[] = [];
+  #killed: { conn: number; at: number } | undefined;
   #dealer!: Proc & { address: { address: string; port: number } };
   standin!: StandinHandle;
   fs: FsStandin | undefined;
@@ -140,8 +141,20 @@ export class FaultBed {
 
   /** SIGKILL the gateway (no chance to flush or spool anything), then the same again. */
   async killAndRestartGateway(): Promise<void> {
+    const probe = this.#probes.at(-1);
+    this.#killed = { conn: probe?.lastConn() ?? -1, at: performance.now() };
     await this.gateway?.stop();
     await this.startGateway();
+  }
+
+  /**
+   * New INVITEs the stand-in handed to the killed gateway's connection after the SIGKILL: in its
+   * socket's buffer, read by no one, unknown to every journal. drachtio-server does the same
+   * until it sees the connection close; no gateway can write their records.
+   */
+  handedToTheDead(): number {
+    const probe = this.#probes.at(-1);
+    return this.#killed && probe ? probe.handedTo(this.#killed.conn, this.#killed.at) : 0;
   }
 
   #watchDrops(gw: Gateway): void {

@@ -10,6 +10,12 @@ export interface FaultCounts {
   /** Distinct caller INVITEs the drachtio stand-in handed to a gateway (each owes a record). */
   handed: number;
   /**
+   * gateway-kill only: of those, the ones handed to the killed gateway's connection after its
+   * SIGKILL (left in a dead socket's buffer, seen by no gateway code): owed by no one, counted
+   * apart rather than as lost.
+   */
+  unread?: number;
+  /**
    * Calls the gateway still had in progress when the bench stopped waiting: their records are
    * missing from the stream too (lost as far as the run can tell), but may come when they end.
    */
@@ -34,7 +40,9 @@ export interface FaultVerdict {
 }
 
 export function judge(c: FaultCounts): FaultVerdict {
-  const lost = Math.max(0, c.handed - c.distinct);
+  const owed = c.handed - (c.unread ?? 0);
+  const lost = Math.max(0, owed - c.distinct);
+  // an unread INVITE that still has a record was read after all: extra only beyond `handed`
   const extra = Math.max(0, c.distinct - c.handed);
   const duplicates = c.entries - c.distinct;
   const problems: string[] = [];
