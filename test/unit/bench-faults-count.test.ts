@@ -33,13 +33,16 @@ t.test('calls the gateway still holds are counted lost, and named', async (t) =>
   ]);
 });
 
-t.test('gateway-kill: INVITEs handed after the SIGKILL are not owed, any other miss is', async (t) => {
-  t.strictSame(judge({ ...clean, unread: 3, entries: 987, distinct: 987 }).problems, []);
-  const v = judge({ ...clean, unread: 3, entries: 986, distinct: 986 });
-  t.equal(v.lost, 1, 'one beyond the unread ones');
-  t.match(v.problems, [/1 records lost/]);
-  t.equal(judge({ ...clean, unread: 3 }).extra, 0, 'an unread one read after all is no extra');
-});
+t.test(
+  'gateway-kill: INVITEs handed after the SIGKILL are not owed, any other miss is',
+  async (t) => {
+    t.strictSame(judge({ ...clean, unread: 3, entries: 987, distinct: 987 }).problems, []);
+    const v = judge({ ...clean, unread: 3, entries: 986, distinct: 986 });
+    t.equal(v.lost, 1, 'one beyond the unread ones');
+    t.match(v.problems, [/1 records lost/]);
+    t.equal(judge({ ...clean, unread: 3 }).extra, 0, 'an unread one read after all is no extra');
+  },
+);
 
 t.test('a record id written twice is a duplicate, not a lost or extra record', async (t) => {
   const v = judge({ ...clean, entries: 992 });
