@@ -14,6 +14,7 @@ import type {
   ReferDecision,
   ReferNotify,
 } from '../call/ports.js';
+import { detached, releaseSetupMessages } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
 import { referOf } from './refer.js';
 import { type SrfDialog, type SrfRequest, type SrfResponse, sipStatusOf } from './srf-types.js';
@@ -25,64 +26,93 @@ type Handler = (request: DialogRequest) => Promise<DialogAnswer>;
 type ReferHandler = (refer: Refer, notify: ReferNotify) => ReferDecision;
 
 export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLeg {
-  let hungUpByUs = false;
-  const untrack = inFlight.dialog(dialog);
-  const ended = new Promise<LegEnd>((resolve) => {
-    dialog.once('destroy', (_req, reason) => {
-      untrack();
-      // destroy() emits nothing; 'destroy' means the far end (or drachtio) ended the dialog
-      if (!hungUpByUs)
-        resolve(/session timer expired/i.test(reason ?? '') ? 'session-expired' : 'hangup');
+  return new SrfLeg(dialog, inFlight);
+}
+
+const acceptAll: Handler = async () => ({ status: 200 });
+const refuseRefer: ReferHandler = () => ({ accept: false, status: 403, reason: 'Forbidden' });
+
+/**
+ * A class, not an object of closures: a call holds two legs for as long as it lasts, and methods
+ * on a prototype cost a leg nothing (an object literal with a getter also went to dictionary
+ * mode, half a kilobyte a leg: issue 16).
+ */
+class SrfLeg implements ConnectedLeg {
+  readonly ended: Promise<LegEnd>;
+  #hungUpByUs = false;
+  readonly #untrack: () => void;
+  #handler = acceptAll;
+  #onRefer = refuseRefer;
+  /** The `o=` line of the far end's SDP: a session refresh repeats it. */
+  #remoteOrigin: string | undefined;
+
+  constructor(
+    private readonly dialog: SrfDialog,
+    private readonly inFlight: InFlight,
+  ) {
+    releaseSetupMessages(dialog);
+    this.#untrack = inFlight.dialog(dialog);
+    this.#remoteOrigin = originOf(dialog.remote.sdp);
+    this.ended = new Promise<LegEnd>((resolve) => {
+      // srf emits 'destroy' once: `on` spares the wrapper `once` would keep for the whole call
+      dialog.on('destroy', (_req, reason) => {
+        this.#untrack();
+        // destroy() emits nothing; 'destroy' means the far end (or drachtio) ended the dialog
+        if (!this.#hungUpByUs)
+          resolve(/session timer expired/i.test(reason ?? '') ? 'session-expired' : 'hangup');
+      });
     });
-  });
-  let handler: Handler = async () => ({ status: 200 });
-  let onRefer: ReferHandler = () => ({ accept: false, status: 403, reason: 'Forbidden' });
-  // a session refresh (a re-INVITE with the SDP version it had) changes nothing: answered here
-  let remoteOrigin = originOf(dialog.remote.sdp);
-  dialog.on('modify', (req, res) => {
-    const refresh = originOf(req.body) === remoteOrigin && remoteOrigin !== undefined;
-    remoteOrigin = originOf(req.body);
-    if (refresh) res.send(200, refreshed(dialog, req));
-    else void answer(dialog, req, res, handler, 'INVITE');
-  });
-  dialog.on('update', (req, res) => {
-    // RFC 4028: an UPDATE without SDP refreshes the session only
-    if (!req.body) res.send(200, { headers: sessionTimer(req) });
-    else void answer(dialog, req, res, handler, 'UPDATE');
-  });
-  dialog.on('info', (req, res) => void answer(dialog, req, res, handler, 'INFO'));
-  dialog.on('refer', (req, res) => refer(dialog, req, res, onRefer, inFlight));
-  return {
-    ended,
-    get remoteSdp() {
-      return dialog.remote.sdp || undefined;
-    },
-    async hangup(reason?: string) {
-      if (hungUpByUs || !dialog.connected) return;
-      hungUpByUs = true;
-      untrack();
-      // on a dead connection the BYE cannot go out: the orphan cleanup sends it after a reconnect
-      if (inFlight.lost) return;
-      // a BYE that fails (the far end is gone) leaves nothing for us to do
-      await dialog
-        .destroy(reason ? { headers: { Reason: reason } } : undefined)
-        .catch(() => undefined);
-    },
-    onRequest(h) {
-      handler = h;
-    },
-    onRefer(h) {
-      onRefer = h;
-    },
-    async request(r) {
-      if (inFlight.lost) return { status: 481 };
-      const res = await send(dialog, r);
-      // the far end's SDP in its answer (or its offer, to an offerless re-INVITE) is what its
-      // next session refresh repeats
-      if (r.method !== 'INFO' && res.status < 300 && res.body) remoteOrigin = originOf(res.body);
-      return res;
-    },
-  };
+    dialog.on('modify', (req, res) => this.#modified(req, res));
+    dialog.on('update', (req, res) => {
+      // RFC 4028: an UPDATE without SDP refreshes the session only
+      if (!req.body) res.send(200, { headers: sessionTimer(req) });
+      else void answer(dialog, req, res, this.#handler, 'UPDATE');
+    });
+    dialog.on('info', (req, res) => void answer(dialog, req, res, this.#handler, 'INFO'));
+    dialog.on('refer', (req, res) => refer(dialog, req, res, this.#onRefer, inFlight));
+  }
+
+  get remoteSdp(): string | undefined {
+    return this.dialog.remote.sdp || undefined;
+  }
+
+  async hangup(reason?: string): Promise<void> {
+    if (this.#hungUpByUs || !this.dialog.connected) return;
+    this.#hungUpByUs = true;
+    this.#untrack();
+    // on a dead connection the BYE cannot go out: the orphan cleanup sends it after a reconnect
+    if (this.inFlight.lost) return;
+    // a BYE that fails (the far end is gone) leaves nothing for us to do
+    await this.dialog
+      .destroy(reason ? { headers: { Reason: reason } } : undefined)
+      .catch(() => undefined);
+  }
+
+  onRequest(handler: Handler): void {
+    this.#handler = handler;
+  }
+
+  onRefer(handler: ReferHandler): void {
+    this.#onRefer = handler;
+  }
+
+  async request(r: DialogRequest): Promise<DialogResult> {
+    if (this.inFlight.lost) return { status: 481 };
+    const res = await send(this.dialog, r);
+    // the far end's SDP in its answer (or its offer, to an offerless re-INVITE) is what its
+    // next session refresh repeats
+    if (r.method !== 'INFO' && res.status < 300 && res.body)
+      this.#remoteOrigin = originOf(res.body);
+    return res;
+  }
+
+  /** A session refresh (a re-INVITE with the SDP version it had) changes nothing: answered here. */
+  #modified(req: SrfRequest, res: SrfResponse): void {
+    const refresh = originOf(req.body) === this.#remoteOrigin && this.#remoteOrigin !== undefined;
+    this.#remoteOrigin = originOf(req.body);
+    if (refresh) res.send(200, refreshed(this.dialog, req));
+    else void answer(this.dialog, req, res, this.#handler, 'INVITE');
+  }
 }
 
 async function answer(
@@ -143,7 +173,8 @@ function sessionTimer(req: SrfRequest): Record<string, string> {
 
 /** `o=` username, session id and version: what stays the same in a session refresh. */
 function originOf(sdp: string | undefined): string | undefined {
-  return /^o=(\S+ \S+ \S+)/m.exec(sdp ?? '')?.[1];
+  // a copy: kept for the call, a slice would keep the whole re-INVITE
+  return detached(/^o=(\S+ \S+ \S+)/m.exec(sdp ?? '')?.[1]);
 }
 
 async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> {

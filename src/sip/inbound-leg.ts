@@ -1,7 +1,8 @@
 /** The caller's INVITE (drachtio req/res) as the call path's InboundLeg. */
 import type { ConnectedLeg, InboundLeg, Provisional } from '../call/ports.js';
 import { connectedLeg } from './connected-leg.js';
-import type { InFlight } from './in-flight.js';
+import { detached } from './dialog-memory.js';
+import type { InFlight, PendingInvite } from './in-flight.js';
 import type { Srf, SrfRequest, SrfResponse } from './srf-types.js';
 
 /**
@@ -16,34 +17,46 @@ export function inboundLeg(
   res: SrfResponse,
   inFlight: InFlight,
 ): InboundLeg {
-  const untrack = inFlight.inbound({ req, res });
-  // nothing can be sent on a dead connection: the orphan cleanup answers after the reconnect
-  const open = () => !res.finalResponseSent && !inFlight.lost;
-  const accept = async (sdp: string | undefined) => {
-    const dialog = await srf.createUAS(req, res, sdp ? { localSdp: sdp } : {});
+  // let go once the caller has its final answer: a connected call keeps none of its INVITE
+  // (dialog-memory.ts). No closure below names `req` or `res`, or it would keep them.
+  let invite: PendingInvite | undefined = { req, res };
+  const untrack = inFlight.inbound(invite);
+  const settled = () => {
     untrack();
+    invite = undefined;
+  };
+  // nothing can be sent on a dead connection: the orphan cleanup answers after the reconnect
+  const open = (i = invite): i is PendingInvite =>
+    !!i && !i.res.finalResponseSent && !inFlight.lost;
+  const accept = async (sdp: string | undefined) => {
+    if (!invite) throw new Error('the caller has had its final answer');
+    const dialog = await srf.createUAS(invite.req, invite.res, sdp ? { localSdp: sdp } : {});
+    settled();
     return dialog;
   };
   return {
-    sdp: req.body || undefined,
+    sdp: detached(req.body || undefined),
     provisional(p: Provisional) {
-      if (!open()) return;
-      res.send(p.status, {
+      const i = invite;
+      if (!open(i)) return;
+      i.res.send(p.status, {
         headers: { Contact: CONTACT, ...(p.sdp && { 'Content-Type': 'application/sdp' }) },
         ...(p.sdp && { body: p.sdp }),
       });
     },
     earlyMedia(sdp: string) {
-      if (!open()) return;
-      res.send(183, {
+      const i = invite;
+      if (!open(i)) return;
+      i.res.send(183, {
         body: sdp,
         headers: { 'Content-Type': 'application/sdp', Contact: CONTACT },
       });
     },
     reject(status, headers) {
-      if (!open()) return;
-      untrack();
-      res.send(status, headers ? { headers: { ...headers } } : {});
+      const i = invite;
+      if (!open(i)) return;
+      settled();
+      i.res.send(status, headers ? { headers: { ...headers } } : {});
     },
     async answer(sdp): Promise<ConnectedLeg> {
       return connectedLeg(await accept(sdp), inFlight);
@@ -58,7 +71,7 @@ export function inboundLeg(
       return { leg: connectedLeg(dialog, inFlight), answer };
     },
     onCancel(handler) {
-      req.on('cancel', () => {
+      invite?.req.on('cancel', () => {
         untrack();
         handler();
       });
