@@ -1,6 +1,7 @@
 /**
  * One new INVITE from start to record: admission, routing, forwarding, and exactly one call
- * record and one set of metrics whatever happens. A child logger carries the Call-ID.
+ * record and one set of metrics whatever happens. A child logger carries the Call-ID (made at the
+ * call's first log line: most calls log one, as they end).
  */
 import { randomUUID } from 'node:crypto';
 import type { Admitter } from '../edge/admission.js';
@@ -13,7 +14,7 @@ import {
   targetHost,
   trackingHeaders,
 } from '../edge/loops.js';
-import type { Logger } from '../observability/logger.js';
+import { type Logger, lazyChild } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RouteDecision } from '../routing/decision.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
@@ -90,7 +91,7 @@ export async function handleInvite(
   s: CallServices,
 ): Promise<CallRecord> {
   const started = s.now();
-  const log = s.logger.child({ callId: facts.callId });
+  const log = lazyChild(s.logger, { callId: facts.callId });
   const table = s.table();
   const admission = s.admitter.admit(facts.sourceAddress, facts.userAgent, s.calls.size);
   const trusted = admission.ok && admission.trustIdentity;

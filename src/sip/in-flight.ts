@@ -95,7 +95,12 @@ export class InFlight {
 
   #track<T>(set: Set<T>, item: T): () => void {
     set.add(item);
-    // a later drop replaced the set: the item is an orphan now and stays with it
-    return () => set.delete(item);
+    // the untrack function outlives the item (a call keeps it to its end): it lets go of it
+    let held: T | undefined = item;
+    return () => {
+      // a later drop replaced the set: the item is an orphan now and stays with it
+      if (held !== undefined) set.delete(held);
+      held = undefined;
+    };
   }
 }

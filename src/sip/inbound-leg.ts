@@ -1,8 +1,9 @@
 /** The caller's INVITE (drachtio req/res) as the call path's InboundLeg. */
 import type { ConnectedLeg, InboundLeg, Provisional } from '../call/ports.js';
 import { connectedLeg } from './connected-leg.js';
-import type { InFlight } from './in-flight.js';
-import type { Srf, SrfRequest, SrfResponse } from './srf-types.js';
+import { detached } from './dialog-memory.js';
+import type { InFlight, PendingInvite } from './in-flight.js';
+import type { Srf, SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
 
 /**
  * drachtio-server adds a Contact to 2xx only; an 18x with a To tag forms an early dialog and needs
@@ -16,52 +17,90 @@ export function inboundLeg(
   res: SrfResponse,
   inFlight: InFlight,
 ): InboundLeg {
-  const untrack = inFlight.inbound({ req, res });
-  // nothing can be sent on a dead connection: the orphan cleanup answers after the reconnect
-  const open = () => !res.finalResponseSent && !inFlight.lost;
-  const accept = async (sdp: string | undefined) => {
-    const dialog = await srf.createUAS(req, res, sdp ? { localSdp: sdp } : {});
-    untrack();
+  return new SrfInboundLeg(srf, { req, res }, inFlight);
+}
+
+/**
+ * A class, not an object of closures: the call holds its inbound leg to its end, and methods on
+ * a prototype cost a call nothing (issue 16). The INVITE itself is let go once the caller has its
+ * final answer: a connected call keeps none of it (dialog-memory.ts).
+ */
+class SrfInboundLeg implements InboundLeg {
+  readonly sdp: string | undefined;
+  #invite: PendingInvite | undefined;
+  readonly #untrack: () => void;
+
+  constructor(
+    private readonly srf: Srf,
+    invite: PendingInvite,
+    private readonly inFlight: InFlight,
+  ) {
+    this.sdp = detached(invite.req.body || undefined);
+    this.#invite = invite;
+    this.#untrack = inFlight.inbound(invite);
+  }
+
+  provisional(p: Provisional): void {
+    this.#open()?.send(p.status, {
+      headers: { Contact: CONTACT, ...(p.sdp && { 'Content-Type': 'application/sdp' }) },
+      ...(p.sdp && { body: p.sdp }),
+    });
+  }
+
+  earlyMedia(sdp: string): void {
+    this.#open()?.send(183, {
+      body: sdp,
+      headers: { 'Content-Type': 'application/sdp', Contact: CONTACT },
+    });
+  }
+
+  reject(status: number, headers?: Readonly<Record<string, string>>): void {
+    const res = this.#open();
+    if (!res) return;
+    this.#settled();
+    res.send(status, headers ? { headers: { ...headers } } : {});
+  }
+
+  async answer(sdp: string | undefined): Promise<ConnectedLeg> {
+    return connectedLeg(await this.#accept(sdp), this.inFlight);
+  }
+
+  async answerWithOffer(offer: string): Promise<{ leg: ConnectedLeg; answer: string | undefined }> {
+    const dialog = await this.#accept(offer);
+    // the ACK carries the caller's answer (RFC 3264); srf passes it to the dialog's 'ack'
+    const answer = await new Promise<string | undefined>((resolve) => {
+      dialog.once('ack', (ack) => resolve(ack.body || undefined));
+      dialog.once('destroy', () => resolve(undefined));
+    });
+    return { leg: connectedLeg(dialog, this.inFlight), answer };
+  }
+
+  onCancel(handler: () => void): void {
+    this.#invite?.req.on('cancel', () => {
+      this.#untrack();
+      handler();
+    });
+  }
+
+  /**
+   * The response while the caller waits for a final answer and it can be sent; nothing can be
+   * sent on a dead connection (the orphan cleanup answers after the reconnect).
+   */
+  #open(): SrfResponse | undefined {
+    const res = this.#invite?.res;
+    return res && !res.finalResponseSent && !this.inFlight.lost ? res : undefined;
+  }
+
+  async #accept(sdp: string | undefined): Promise<SrfDialog> {
+    const invite = this.#invite;
+    if (!invite) throw new Error('the caller has had its final answer');
+    const dialog = await this.srf.createUAS(invite.req, invite.res, sdp ? { localSdp: sdp } : {});
+    this.#settled();
     return dialog;
-  };
-  return {
-    sdp: req.body || undefined,
-    provisional(p: Provisional) {
-      if (!open()) return;
-      res.send(p.status, {
-        headers: { Contact: CONTACT, ...(p.sdp && { 'Content-Type': 'application/sdp' }) },
-        ...(p.sdp && { body: p.sdp }),
-      });
-    },
-    earlyMedia(sdp: string) {
-      if (!open()) return;
-      res.send(183, {
-        body: sdp,
-        headers: { 'Content-Type': 'application/sdp', Contact: CONTACT },
-      });
-    },
-    reject(status, headers) {
-      if (!open()) return;
-      untrack();
-      res.send(status, headers ? { headers: { ...headers } } : {});
-    },
-    async answer(sdp): Promise<ConnectedLeg> {
-      return connectedLeg(await accept(sdp), inFlight);
-    },
-    async answerWithOffer(offer) {
-      const dialog = await accept(offer);
-      // the ACK carries the caller's answer (RFC 3264); srf passes it to the dialog's 'ack'
-      const answer = await new Promise<string | undefined>((resolve) => {
-        dialog.once('ack', (ack) => resolve(ack.body || undefined));
-        dialog.once('destroy', () => resolve(undefined));
-      });
-      return { leg: connectedLeg(dialog, inFlight), answer };
-    },
-    onCancel(handler) {
-      req.on('cancel', () => {
-        untrack();
-        handler();
-      });
-    },
-  };
+  }
+
+  #settled(): void {
+    this.#untrack();
+    this.#invite = undefined;
+  }
 }

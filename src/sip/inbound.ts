@@ -5,16 +5,18 @@
  */
 import { type CallServices, handleInvite, type InviteFacts } from '../call/handle-invite.js';
 import { ALLOW } from './connected-leg.js';
+import { detached } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
 import { inboundLeg } from './inbound-leg.js';
 import type { Srf, SrfRequest } from './srf-types.js';
 
+/** The INVITE's facts, each a string of its own: a call keeps them, and not the INVITE. */
 export function inviteFacts(req: SrfRequest): InviteFacts {
-  const header = (name: string) => req.get(name) || undefined;
+  const header = (name: string) => detached(req.get(name) || undefined);
   const facts: InviteFacts = {
-    callId: req.get('Call-ID') ?? req.callId,
-    sourceAddress: req.source_address,
-    requestUri: req.uri,
+    callId: detached(req.get('Call-ID') ?? req.callId),
+    sourceAddress: detached(req.source_address),
+    requestUri: detached(req.uri),
   };
   const optional = {
     userAgent: header('User-Agent'),
@@ -50,9 +52,11 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       return;
     }
     const receivedAt = performance.now();
+    const facts = { ...inviteFacts(req), receivedAt };
     const leg = inboundLeg(srf, req, res, services.inFlight);
-    handleInvite({ ...inviteFacts(req), receivedAt }, leg, services).catch((err: unknown) => {
-      services.logger.error({ err, callId: req.get('Call-ID') }, 'call failed unexpectedly');
+    // this handler lives as long as the call: it names no `req` (dialog-memory.ts)
+    handleInvite(facts, leg, services).catch((err: unknown) => {
+      services.logger.error({ err, callId: facts.callId }, 'call failed unexpectedly');
       leg.reject(500);
     });
   });

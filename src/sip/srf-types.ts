@@ -74,6 +74,7 @@ export interface SrfDialog extends EventEmitter {
     listener: (req: SrfRequest, res: SrfResponse) => void,
   ): this;
   on(event: 'ack', listener: (req: SrfRequest) => void): this;
+  on(event: 'destroy', listener: (req: SrfRequest, reason?: string) => void): this;
   once(event: 'ack', listener: (req: SrfRequest) => void): this;
   once(event: 'destroy', listener: (req: SrfRequest, reason?: string) => void): this;
 }
