@@ -40,6 +40,7 @@
  * `BENCH_FAULTS=redis-down,gateway-kill` runs a subset; `BENCH_FAULTS_LOG_DIR=<dir>` keeps each
  * fault's gateway log there (`<fault>-gateway.log`). Progress goes to stderr; figures to stdout.
  */
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CallerResult, cleanUp, runCaller } from './cps-procs.js';
 import { FaultBed, WHISPER_MS, WHISPER_TONE } from './faults-bed.js';
@@ -63,6 +64,7 @@ const ORPHAN_WAIT_S = Number(process.env.BENCH_FAULTS_ORPHAN_WAIT_S ?? 45);
 const LOG_DIR = process.env.BENCH_FAULTS_LOG_DIR
   ? resolve(process.env.BENCH_FAULTS_LOG_DIR)
   : undefined;
+if (LOG_DIR) mkdirSync(LOG_DIR, { recursive: true });
 const DRAIN_MS = 60_000;
 const HOLD_MS = 200;
 const SPOOL_FULL_ENV = { RECORD_SPOOL_MAX_BYTES: String(128 * 1024), RECORD_MEMORY_LIMIT: '500' };
