@@ -37,6 +37,12 @@ export type JournalEntry = {
   destinationIndex?: number;
   /** Traffic records on: the caller ('' withheld) and, once answered, the destination reached. */
   traffic?: { caller: string; destination?: string };
+  /**
+   * The sequence of the call's record, when a dead gateway had already sent it (its crash window
+   * file says so): once the node's mark in Redis reaches it, the record is in the stream and the
+   * reaper writes nothing for the call.
+   */
+  seq?: number;
 };
 
 export class JournalEntryError extends Error {
@@ -64,9 +70,12 @@ export function decodeEntry(id: string, text: string): JournalEntry {
     e.record === null ||
     typeof e.record.startedAt !== 'string' ||
     Number.isNaN(Date.parse(e.record.startedAt)) ||
-    (e.answeredAt !== undefined && Number.isNaN(Date.parse(e.answeredAt)))
+    (e.answeredAt !== undefined && Number.isNaN(Date.parse(e.answeredAt))) ||
+    (e.seq !== undefined && !Number.isSafeInteger(e.seq))
   )
-    throw new JournalEntryError(`journal entry ${id}: no life, record or valid start time`);
+    throw new JournalEntryError(
+      `journal entry ${id}: no life, record or valid start time (or a sequence that is no integer)`,
+    );
   return { ...(e as JournalEntry), record: { ...e.record, id } };
 }
 

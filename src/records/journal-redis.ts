@@ -12,7 +12,7 @@
 import type { RedisClient } from '../redis/connect.js';
 import { toFields } from './entry.js';
 import { decodeEntry, type JournalEntry, orphanRecords } from './journal-entry.js';
-import { beatsKey, journalKey, reapedKey } from './record-keys.js';
+import { beatsKey, journalKey, marksKey, reapedKey } from './record-keys.js';
 import { toTrafficFields } from './traffic-entry.js';
 
 /** How long a tombstone waits for a lost gateway's own record of the call (7 days). */
@@ -26,24 +26,29 @@ return ms
 `;
 
 /**
- * KEYS: stream, beats, journal, reaped, [traffic]. ARGV: node, the beat the reaper saw ('' for a
- * gateway reaping its own previous life: no check), then per call its id, the widths of its call
- * and traffic field lists, the fields. The beat check makes a gateway that came back meanwhile
+ * KEYS: stream, beats, journal, reaped, marks, [traffic]. ARGV: node, the beat the reaper saw (''
+ * for a gateway reaping its own previous life: no check), then per call its id, the sequence of
+ * its record if the dead gateway had sent it ('0': not sent), the widths of its call and traffic
+ * field lists, the fields. A sent record whose sequence the node's mark reaches is in the
+ * stream: its entry goes, nothing is written. The beat check makes a gateway that came back meanwhile
  * keep its calls; HDEL decides who writes a call: only the script that removed its entry, so two
  * reapers never write one call twice. A lost node left without entries loses its beat too.
  */
 const REAP = `
-local stream, beats, journal, reaped, traffic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local stream, beats, journal, reaped, marks = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local traffic = KEYS[6]
 local node, expected = ARGV[1], ARGV[2]
 if expected ~= '' and redis.call('HGET', beats, node) ~= expected then return -1 end
+local mark = tonumber(redis.call('HGET', marks, node) or '0')
 local t = redis.call('TIME')
 local now = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 local added = 0
 local i = 3
 while i <= #ARGV do
-  local id, width, twidth = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local first = i + 3
-  if redis.call('HDEL', journal, id) == 1 then
+  local id, seq = ARGV[i], tonumber(ARGV[i + 1])
+  local width, twidth = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local first = i + 4
+  if redis.call('HDEL', journal, id) == 1 and not (seq > 0 and seq <= mark) then
     local args = { stream, '*' }
     for j = first, first + width - 1 do args[#args + 1] = ARGV[j] end
     redis.call('XADD', unpack(args))
@@ -132,6 +137,7 @@ export async function reap(
     beatsKey(target.stream),
     journalKey(target.stream, node),
     reapedKey(target.stream, node),
+    marksKey(target.stream),
   ];
   if (target.trafficStream) keys.push(target.trafficStream);
   const args: string[] = [node, expectedBeat];
@@ -139,7 +145,9 @@ export async function reap(
     const { record, traffic } = orphanRecords(entry, endMs);
     const fields = toFields(record);
     const tfields = target.trafficStream && traffic ? toTrafficFields(traffic) : [];
-    args.push(record.id, String(fields.length), String(tfields.length), ...fields, ...tfields);
+    args.push(record.id, String(entry.seq ?? 0), String(fields.length), String(tfields.length));
+    for (const f of fields) args.push(f);
+    for (const f of tfields) args.push(f);
   }
   return redis.calltrackReap(keys.length, ...keys, ...args);
 }

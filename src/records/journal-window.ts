@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 
-type Line = { id?: unknown; v?: unknown; done?: unknown };
+type Line = { id?: unknown; v?: unknown; done?: unknown; sent?: unknown };
 
 export class JournalWindow {
   readonly path: string;
@@ -71,6 +71,14 @@ export class JournalWindow {
     for (const [id, version] of entries)
       if (this.#open.get(id)?.[1] === version) this.#open.delete(id);
     this.#forget();
+  }
+
+  /**
+   * Records about to be sent, with their sequences: a kill between Redis taking them and `done`
+   * leaves the reaper the means to tell (the node's mark reaches the sequence).
+   */
+  sending(records: readonly (readonly [string, number])[]): void {
+    if (records.length > 0) this.#write(`${JSON.stringify({ sent: records })}\n`);
   }
 
   /** Records that reached Redis, or were dropped for good: their entries never come back. */
@@ -130,6 +138,19 @@ function parse(text: string): Map<string, string> {
     }
     if (typeof line.id === 'string' && typeof line.v === 'string') out.set(line.id, line.v);
     if (Array.isArray(line.done)) for (const id of line.done) out.delete(String(id));
+    if (Array.isArray(line.sent)) for (const sent of line.sent) withSeq(out, sent);
   }
   return out;
+}
+
+/** The entry of a sent record carries its sequence (journal-entry.ts `seq`). */
+function withSeq(out: Map<string, string>, sent: unknown): void {
+  if (!Array.isArray(sent) || typeof sent[0] !== 'string' || typeof sent[1] !== 'number') return;
+  const v = out.get(sent[0]);
+  if (v === undefined) return;
+  try {
+    out.set(sent[0], JSON.stringify({ ...JSON.parse(v), seq: sent[1] }));
+  } catch {
+    // an entry that does not parse stays as it is: the reaper reports it
+  }
 }

@@ -161,6 +161,11 @@ export class RedisJournal implements CallJournal {
     this.#o.metrics.live.set(this.#live.size);
   }
 
+  /** Records the writer is about to send, with their sequences (for the crash window). */
+  sending(records: readonly (readonly [string, number])[]): void {
+    this.#o.window?.sending(records);
+  }
+
   /** Records that reached Redis (or were dropped, counted): the crash window forgets them. */
   settled(recordIds: readonly string[]): void {
     this.#o.window?.done(recordIds);

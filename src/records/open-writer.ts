@@ -78,6 +78,7 @@ export async function openWriter(
     anonymise,
     mayBeReaped: (): boolean => journal.mayBeReaped(),
     holdRecords: (): boolean => journal.holdsRecords(),
+    onSending: (records) => journal.sending(records),
     onSettled: (ids) => journal.settled(ids),
     ...(traffic && {
       traffic: { stream: config.traffic.stream, retentionDays: config.traffic.retentionDays },

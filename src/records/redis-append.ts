@@ -127,18 +127,31 @@ export class ReplicaShortfall extends Error {
 }
 
 /**
- * Waits until `replicas` replicas have everything this connection wrote (WAIT). Replication is
- * asynchronous: a master answers a batch, dies before its replica has it, the replica is promoted
- * without the entries and without the mark, and a writer that took the answer as "written" has
- * lost them. Only a batch the replicas acknowledged counts; one that falls short stays pending,
- * and its retry goes through the script, whose mark check makes it exactly once wherever the
- * batch got to (the old master's replica has it: skipped; it does not: written).
+ * Reads a node's mark and writes it back unchanged: a write on the connection that asks, so the
+ * WAIT after it has something of this connection's to count (see awaitReplicas).
+ */
+const TOUCH_MARK = `
+local mark = redis.call('HGET', KEYS[1], ARGV[1])
+if mark then redis.call('HSET', KEYS[1], ARGV[1], mark) end
+return mark
+`;
+
+/**
+ * Waits until `replicas` replicas have the batch that ended with sequence `lastSeq` (WAIT).
+ * Replication is asynchronous: a master answers a batch, dies before its replica has it, the
+ * replica is promoted without the entries and without the mark, and a writer that took the
+ * answer as "written" has lost them. Only a batch the replicas acknowledged counts; one that
+ * falls short stays pending, and its retry goes through the script, whose mark check makes it
+ * exactly once wherever the batch got to (the old master's replica has it: skipped; it does
+ * not: written).
  *
- * WAIT counts what *this connection* wrote, so it must go to the node that took the batch: the
- * HGET of the marks key routes the pipeline to the slot's master in a cluster, and the keyless
- * WAIT rides along on that same connection (ioredis routes a pipeline by its keyed commands). A
- * retry whose script adds nothing still ends in an HSET of the mark, so the WAIT after it covers
- * entries the master got before the retry (from an earlier attempt, or as the promoted replica).
+ * WAIT counts what *this connection* wrote, on the node it is connected to, and a cluster client
+ * may send this pipeline to another node than the batch went to (ioredis re-sends a pipeline
+ * that failed with a closed connection to the slot's new master, where a WAIT with nothing
+ * written returns at once). So the pipeline first touches the marks key (a write: it routes the
+ * pipeline to the slot's master, and gives WAIT something to count; replication is ordered, so
+ * replicas that have the touch have everything before it) and reads the mark: below `lastSeq`,
+ * the node that answers does not hold the batch, and it is not written whatever WAIT says.
  * WAIT inside the MULTI would not block (Redis answers it at once there), hence its own round trip.
  */
 export async function awaitReplicas(
@@ -146,12 +159,19 @@ export async function awaitReplicas(
   target: AppendTarget,
   replicas: number,
   timeoutMs: number,
+  lastSeq: number,
 ): Promise<void> {
   const results = await redis
     .pipeline()
-    .hget(marksKey(target.stream), target.node)
+    .eval(TOUCH_MARK, 1, marksKey(target.stream), target.node)
     .wait(replicas, timeoutMs)
     .exec();
+  const [markErr, mark] = results?.[0] ?? [new Error('mark: no reply')];
+  if (markErr) throw markErr;
+  if (typeof mark !== 'string' || BigInt(mark) < BigInt(lastSeq))
+    throw new ReplicaShortfall(
+      `the node that answered holds this node's records up to ${String(mark)}, not the batch ending at ${lastSeq} (a failover in between); it stays pending and is retried`,
+    );
   const [err, acked] = results?.[1] ?? [new Error('WAIT: no reply')];
   if (err) throw err;
   if (typeof acked !== 'number' || acked < replicas)

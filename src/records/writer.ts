@@ -56,6 +56,8 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
    * reaches Redis before its call's entry. Absent: never.
    */
   holdRecords?: () => boolean;
+  /** Records about to be sent, with their sequences (the call journal's crash window). */
+  onSending?: (records: readonly (readonly [string, number])[]) => void;
   /** Records that reached Redis, or were dropped for good (the call journal's crash window). */
   onSettled?: (recordIds: readonly string[]) => void;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
@@ -190,6 +192,7 @@ export class StreamWriter implements RecordSink {
 
   async #send(batch: readonly Spooled[], fresh = false): Promise<boolean> {
     const started = performance.now();
+    this.#o.onSending?.(batch.map((q) => [q.record.id, q.seq] as const));
     try {
       await (fresh
         ? appendFresh(this.#redis, this.#target, batch)
@@ -198,7 +201,13 @@ export class StreamWriter implements RecordSink {
       // not acknowledged by enough replicas: not written (a failover could take it), so it stays
       // queued or spooled as `tried` and goes through the mark-checking script next time
       if (replicas > 0)
-        await awaitReplicas(this.#redis, this.#target, replicas, this.#o.replicaTimeoutMs ?? 1000);
+        await awaitReplicas(
+          this.#redis,
+          this.#target,
+          replicas,
+          this.#o.replicaTimeoutMs ?? 1000,
+          batch.at(-1)?.seq ?? 0,
+        );
       this.#o.metrics.latency.observe((performance.now() - started) / 1000);
       this.#o.metrics.written.inc(batch.length);
       this.#o.onSettled?.(batch.map((q) => q.record.id));

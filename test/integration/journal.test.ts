@@ -392,6 +392,35 @@ t.test('a kill before the entries reached Redis: the window file brings them bac
   t.ok(got.find((e) => e.id === calls[0]!.recordId)?.answeredAt, 'the answer time kept');
 });
 
+t.test('a record Redis took in the moment before the kill is not written again', async (t) => {
+  const redis = await startRedis(t);
+  const r = await client(t, redis.url);
+  const dir = tempDir('calltrack-journal-window-');
+  const files = () => ({
+    disk: new DiskJournal(dir, 'gw-test'),
+    window: new JournalWindow(dir, 'gw-test'),
+  });
+  const dying = await journalOn(t, redis.url, 'gw-test', { ...files(), flushMs: 60_000 });
+  await waitFor(async () => (await r.hexists(beatsKey(CALLS), 'gw-test')) === 1, 5000, 'a beat');
+  const [sent, unsent] = [call('gw-test'), call('gw-test')];
+  dying.journal.begin(sent);
+  dying.journal.begin(unsent);
+  // the writer sends the record and Redis takes it; the kill comes before the window hears back
+  const bed = await writerBed(t, redis.url, { onSending: (recs) => dying.journal.sending(recs) });
+  bed.writer.write(callRecord('answered', { recordId: sent.recordId }));
+  await bed.writer.flush();
+  await bed.close();
+  await dying.close();
+  await journalOn(t, redis.url, 'gw-test', files());
+  await waitFor(async () => (await records(r)).length === 2, 5000, 'the unsent call written');
+  await new Promise((resolve) => setTimeout(resolve, 5 * HEARTBEAT_MS));
+  const got = await records(r);
+  t.equal(got.length, 2, 'one record each');
+  t.not(got.find((e) => e.id === sent.recordId)?.endedBy, 'node-lost', 'the sent one as it was');
+  t.equal(got.find((e) => e.id === unsent.recordId)?.endedBy, 'node-lost');
+  t.equal(await r.hlen(journalKey(CALLS, 'gw-test')), 0, 'no entry left');
+});
+
 t.test(
   "the gateway's Redis user runs the journal: entries, beats, reaping, the append",
   async (t) => {

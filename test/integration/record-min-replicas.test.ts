@@ -7,6 +7,8 @@
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { fromFields } from '../../src/records/entry.js';
+import { marksKey } from '../../src/records/record-keys.js';
+import { awaitReplicas } from '../../src/records/redis-append.js';
 import { callRecord, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
@@ -47,5 +49,29 @@ t.test('a batch no replica acknowledged stays pending and is written exactly onc
     ids,
     records.map((r) => r.recordId),
     'every record exactly once, in order',
+  );
+});
+
+t.test('a batch counts only on a node whose mark reaches it, whatever WAIT says', async (t) => {
+  // no replica needed: WAIT 0 is met at once, so only the mark decides here (the replica path is
+  // the test above)
+  const server = await startRedis(t);
+  const redis = new Redis(server.url);
+  t.teardown(() => redis.disconnect());
+  const target = { stream: STREAM, node: 'gw-test', retentionDays: 400 };
+  await redis.hset(marksKey(STREAM), 'gw-test', '1764700000000000');
+  await awaitReplicas(redis, target, 0, 2000, 1764700000000000);
+  t.equal(await redis.hget(marksKey(STREAM), 'gw-test'), '1764700000000000', 'the mark kept');
+  // a node that answers with an older mark (a failover promoted a replica without the batch)
+  // does not hold the batch
+  await t.rejects(
+    awaitReplicas(redis, target, 0, 2000, 1764700000000001),
+    { name: 'ReplicaShortfall', message: /up to 1764700000000000, not the batch ending at/ },
+    'not written, however many replicas answer',
+  );
+  await t.rejects(
+    awaitReplicas(redis, { ...target, node: 'gw-new' }, 0, 2000, 1),
+    { name: 'ReplicaShortfall' },
+    'a node without any mark of ours holds none of our batches',
   );
 });
