@@ -24,7 +24,7 @@ import { CallSession, type SessionResult } from './call-session.js';
 import type { MediaUse } from './media-port.js';
 import { planSteps } from './plan-steps.js';
 import type { Dialer, InboundLeg, Presentation } from './ports.js';
-import type { CallJournal, CallRecord, RecordSink } from './record.js';
+import type { CallBase, CallJournal, CallRecord, RecordSink } from './record.js';
 import type { ActiveCalls } from './registry.js';
 import type { CallMedia } from './session-media.js';
 
@@ -74,17 +74,6 @@ export type CallServices = {
   transferRingTimeoutMs: number;
 };
 
-type Base = Pick<
-  CallRecord,
-  | 'recordId'
-  | 'callId'
-  | 'nodeId'
-  | 'dialplanVersion'
-  | 'startedAt'
-  | 'callerWithheld'
-  | 'callerNumber'
->;
-
 export async function handleInvite(
   facts: InviteFacts,
   inbound: InboundLeg,
@@ -96,7 +85,7 @@ export async function handleInvite(
   const admission = s.admitter.admit(facts.sourceAddress, facts.userAgent, s.calls.size);
   const trusted = admission.ok && admission.trustIdentity;
   const caller = callerId(facts, s.defaultCountryCode, trusted);
-  const base: Base = {
+  const base: CallBase = {
     recordId: randomUUID(),
     callId: facts.callId,
     nodeId: s.nodeId,

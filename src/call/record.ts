@@ -102,8 +102,8 @@ export interface RecordSink {
   flush(): Promise<void>;
 }
 
-/** What a call's journal entry starts from: the record's fields known when it is admitted. */
-export type JournalStart = Pick<
+/** The record's fields every call has from its first moment, routed or not. */
+export type CallBase = Pick<
   CallRecord,
   | 'recordId'
   | 'callId'
@@ -112,11 +112,11 @@ export type JournalStart = Pick<
   | 'startedAt'
   | 'callerWithheld'
   | 'callerNumber'
-  | 'trackingNumber'
-  | 'customerId'
-  | 'source'
-  | 'afterHours'
 >;
+
+/** What a call's journal entry starts from: the record's fields known when it is admitted. */
+export type JournalStart = CallBase &
+  Pick<CallRecord, 'trackingNumber' | 'customerId' | 'source' | 'afterHours'>;
 
 /**
  * Notes the calls in progress, so a record can be written for each even if this gateway dies

@@ -351,7 +351,12 @@ t.test('Redis away: the call goes to the disk journal; a restart writes it once'
   t.equal(await r.hlen(journalKey(CALLS, 'gw-disk')), 0);
 });
 
-t.test('a kill before the entries reached Redis: the window file brings them back', async (t) => {
+/**
+ * A gateway `gw-test` with its disk and crash window files, started (one beat) and flushing
+ * nothing for a minute: every entry is only in memory and in the window file when it dies.
+ * `files()` opens the same files again for the life after it.
+ */
+async function windowBed(t: Test) {
   const redis = await startRedis(t);
   const r = await client(t, redis.url);
   const dir = tempDir('calltrack-journal-window-');
@@ -359,9 +364,13 @@ t.test('a kill before the entries reached Redis: the window file brings them bac
     disk: new DiskJournal(dir, 'gw-test'),
     window: new JournalWindow(dir, 'gw-test'),
   });
-  // no flush for a minute: every entry is only in memory and in the window file when it dies
   const dying = await journalOn(t, redis.url, 'gw-test', { ...files(), flushMs: 60_000 });
   await waitFor(async () => (await r.hexists(beatsKey(CALLS), 'gw-test')) === 1, 5000, 'a beat');
+  return { redis, r, files, dying };
+}
+
+t.test('a kill before the entries reached Redis: the window file brings them back', async (t) => {
+  const { redis, r, files, dying } = await windowBed(t);
   const calls = Array.from({ length: 6 }, () => call('gw-test'));
   for (const c of calls) dying.journal.begin(c);
   const answeredAt = Date.now() - 2000;
@@ -393,15 +402,7 @@ t.test('a kill before the entries reached Redis: the window file brings them bac
 });
 
 t.test('a record Redis took in the moment before the kill is not written again', async (t) => {
-  const redis = await startRedis(t);
-  const r = await client(t, redis.url);
-  const dir = tempDir('calltrack-journal-window-');
-  const files = () => ({
-    disk: new DiskJournal(dir, 'gw-test'),
-    window: new JournalWindow(dir, 'gw-test'),
-  });
-  const dying = await journalOn(t, redis.url, 'gw-test', { ...files(), flushMs: 60_000 });
-  await waitFor(async () => (await r.hexists(beatsKey(CALLS), 'gw-test')) === 1, 5000, 'a beat');
+  const { redis, r, files, dying } = await windowBed(t);
   const [sent, unsent] = [call('gw-test'), call('gw-test')];
   dying.journal.begin(sent);
   dying.journal.begin(unsent);
