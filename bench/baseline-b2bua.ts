@@ -16,6 +16,8 @@ if (!dealer) {
   process.exit(2);
 }
 
+// an exit, not death by the signal: under --cpu-prof the profile is written at exit
+process.on('SIGTERM', () => process.exit(0));
 const srf = new Srf();
 srf.on('connect', (err: unknown) => {
   if (err) {

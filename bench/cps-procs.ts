@@ -316,11 +316,12 @@ export async function startBaseline(
   admin: Endpoint,
   secret: string,
   dealer: Endpoint,
+  flags: readonly string[] = [],
 ): Promise<Proc> {
   const script = join(import.meta.dirname, 'baseline-b2bua.ts');
   // biome-ignore format: one argument per role
   const proc = track(process.execPath, [
-    '--import', 'tsx', script,
+    ...flags, '--import', 'tsx', script,
     admin.address, String(admin.port), secret, `${dealer.address}:${dealer.port}`,
   ], { cwd: ROOT });
   for (let i = 0; i < 200; i++) {

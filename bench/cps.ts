@@ -21,8 +21,9 @@
  * The gateway runs as production does: records to Redis (a redis-server of the bench's own), the
  * default log level (info), its JSON log on stdout into a pipe this process reads, as a log
  * collector does. After the ladder the stream must hold exactly one record per call the gateway
- * was handed, or the bench fails. `BENCH_CPU_PROF=<dir>` runs the gateway under `--cpu-prof`
- * (stopped with SIGTERM so the profile is written) and prints the profile's top entries; its
+ * was handed, or the bench fails. `BENCH_CPU_PROF=<dir>` runs both apps under `--cpu-prof`
+ * (`<dir>/gateway`, `<dir>/baseline`; stopped with SIGTERM so the profiles are written) and prints
+ * each profile's top entries and its time by who caused it; its
  * sampling costs CPU, so compare CPU figures only between runs without it.
  *
  * Progress goes to stderr; figures to stdout.
@@ -46,6 +47,7 @@ import {
 import { checkRecords } from './cps-records.js';
 import { topOf } from './cpu-top.js';
 import { callBenchDialplan } from './fixtures.js';
+import { histogramQuantile } from './histogram-quantile.js';
 import { callFaults, climb, highest, stepTwice } from './ladder.js';
 import { type BenchRedis, startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
@@ -105,7 +107,8 @@ async function startApp(
   dealer: Endpoint,
   redisUrl: string,
 ): Promise<Proc> {
-  if (app === 'baseline') return startBaseline(standin.adminAddress, SECRET, dealer);
+  const flags = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, app)] : [];
+  if (app === 'baseline') return startBaseline(standin.adminAddress, SECRET, dealer, flags);
   const dir = tempDir('calltrack-bench-cps-');
   const dialplans = join(dir, 'dialplans');
   mkdirSync(dialplans);
@@ -117,7 +120,6 @@ async function startApp(
     // unset: the gateway's default level (info), every per-call line written and read
     LOG_LEVEL: undefined,
   };
-  const flags = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
   return startGateway(standin.adminAddress, SECRET, dialplans, dealer, production, flags);
 }
 
@@ -134,12 +136,10 @@ async function setUp(app: App, stacks: Stack[], redisUrl: string): Promise<Stack
   return stack;
 }
 
-/** The app first; a profiled gateway is let exit by itself, so that it writes its profile. */
+/** The app first; a profiled app is let exit by itself, so that it writes its profile. */
 async function tearDown(stack: Stack): Promise<void> {
   for (const p of [...stack.procs].reverse())
-    await (CPU_PROF && p === stack.appProc && stack.app === 'gateway'
-      ? p.terminate(30_000)
-      : p.stop());
+    await (CPU_PROF && p === stack.appProc ? p.terminate(30_000) : p.stop());
   await stack.standin.close();
 }
 
@@ -165,13 +165,9 @@ function checkAlive(stack: Stack): void {
  */
 async function dialDelay(port: number): Promise<{ p50: number; p99: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const q = (quantile: string) =>
-    Number(
-      new RegExp(`^calltrack_dial_delay_seconds\\{quantile="${quantile}"\\} (\\S+)$`, 'm').exec(
-        text,
-      )?.[1] ?? Number.NaN,
-    ) * 1000;
-  return { p50: q('0.5'), p99: q('0.99') };
+  const q = (quantile: number) =>
+    histogramQuantile(text, 'calltrack_dial_delay_seconds', quantile) * 1000;
+  return { p50: q(0.5), p99: q(0.99) };
 }
 
 async function latency(stack: Stack): Promise<LatencyFigures> {
@@ -284,7 +280,8 @@ try {
 }
 if (CPU_PROF) {
   try {
-    process.stderr.write(`cps: gateway CPU profile, top self time\n${topOf(CPU_PROF)}`);
+    for (const app of ['gateway', 'baseline'] as const)
+      process.stderr.write(`cps: ${app} CPU profile, top self time\n${topOf(join(CPU_PROF, app))}`);
   } catch (err) {
     process.stderr.write(`bench cps: no profile: ${err instanceof Error ? err.message : err}\n`);
     process.exitCode = 1;

@@ -8,6 +8,7 @@ export interface CpuProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 export interface CpuProfile {
@@ -97,6 +98,63 @@ export function summarise(profile: CpuProfile, n: number, root = ''): ProfileSum
     .slice(0, n)
     .map((e) => ({ fn: e.fn, where: e.where, selfMs: e.us / 1000, share: busy ? e.us / busy : 0 }));
   return { totalMs: total / 1000, idleMs: idle / 1000, busyMs: busy / 1000, top };
+}
+
+export interface Owner {
+  /** A package (`drachtio-srf`), a project file (`dist/src/call/handle-invite.js`), or V8's own. */
+  owner: string;
+  ms: number;
+  share: number;
+}
+
+/**
+ * Busy time by who caused it: each sample goes to the innermost frame on its stack that is a
+ * package or a project file, so a socket write counts for the library that wrote, and Node's
+ * internals for whoever called them. Compares two apps on one library (the gateway against the
+ * bare B2BUA on drachtio-srf) where self time alone hides what each app made the library do.
+ */
+export function owners(profile: CpuProfile, n: number, root = ''): Owner[] {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const ownerOf = (id: number): string => {
+    const leaf = byId.get(id)!.callFrame;
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { url } = byId.get(at)!.callFrame;
+      if (!url || url.startsWith('node:')) continue;
+      const path = shortPath(url, root);
+      return url.includes('node_modules/') ? packageOf(path) : path;
+    }
+    return leaf.functionName.startsWith('(') ? leaf.functionName : '(node internals)';
+  };
+  const ms = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of selfMicros(profile)) {
+    if (byId.get(id)?.callFrame.functionName === '(idle)' || us === 0) continue;
+    busy += us;
+    const owner = ownerOf(id);
+    ms.set(owner, (ms.get(owner) ?? 0) + us);
+  }
+  return [...ms]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([owner, us]) => ({ owner, ms: us / 1000, share: busy ? us / busy : 0 }));
+}
+
+/** `drachtio-srf/lib/srf.js` → `drachtio-srf`, `@scope/pkg/x.js` → `@scope/pkg`. */
+function packageOf(path: string): string {
+  const parts = path.split('/');
+  return parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? path);
+}
+
+export function formatOwners(list: readonly Owner[]): string {
+  const lines = ['   busy ms  busy %  caused by'];
+  for (const o of list)
+    lines.push(
+      `${o.ms.toFixed(1).padStart(10)}  ${(o.share * 100).toFixed(1).padStart(6)}  ${o.owner}`,
+    );
+  return `${lines.join('\n')}\n`;
 }
 
 /** The summary as text, one function a line: self ms, share of busy time, name, file:line. */

@@ -6,13 +6,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
-import { type CpuProfile, formatSummary, summarise } from './cpu-profile.js';
+import { type CpuProfile, formatOwners, formatSummary, owners, summarise } from './cpu-profile.js';
 
-/** The profile itself, or the newest `.cpuprofile` in a directory. */
+/**
+ * The profile itself, or the newest `.cpuprofile` in a directory of the process's main thread
+ * (`CPU.<date>.<time>.<pid>.0.<n>`): tsx's loader thread leaves one of its own.
+ */
 export function profilePath(path: string): string {
   if (!statSync(path).isDirectory()) return path;
   const newest = readdirSync(path)
-    .filter((f) => f.endsWith('.cpuprofile'))
+    .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f))
     .map((f) => ({ f: join(path, f), at: statSync(join(path, f)).mtimeMs }))
     .sort((a, b) => b.at - a.at)[0];
   if (!newest) throw new Error(`no .cpuprofile in ${path}`);
@@ -22,7 +25,7 @@ export function profilePath(path: string): string {
 export function topOf(path: string, n = 15): string {
   const file = profilePath(path);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  return `${file}\n${formatSummary(summarise(profile, n, ROOT))}`;
+  return `${file}\n${formatSummary(summarise(profile, n, ROOT))}${formatOwners(owners(profile, n, ROOT))}`;
 }
 
 if (import.meta.filename === process.argv[1]) {

@@ -2,7 +2,7 @@
  * Prometheus metrics on an own registry, every name prefixed `calltrack_`. Labels carry sources,
  * outcomes and reasons, never a phone number.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -155,12 +155,16 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers,
     }),
-    dialDelay: new Summary({
+    // a histogram, not a summary: N gateways' buckets add up to one p99 (a summary's quantiles
+    // do not), and an observation is a bucket increment, where a summary's t-digests cost 40 µs
+    // of CPU per call (issue 16); fine below a millisecond, where a healthy gateway is
+    dialDelay: new Histogram({
       name: 'calltrack_dial_delay_seconds',
       help: "Time from a caller's INVITE reaching the gateway to the first dealer INVITE handed to drachtio",
-      percentiles: [0.5, 0.9, 0.99],
-      maxAgeSeconds: 600,
-      ageBuckets: 5,
+      buckets: [
+        0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.05,
+        0.1, 0.25, 0.5, 1, 2.5,
+      ],
       registers,
     }),
     attempts: new Counter({

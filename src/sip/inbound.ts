@@ -12,25 +12,41 @@ import type { Srf, SrfRequest } from './srf-types.js';
 
 /** The INVITE's facts, each a string of its own: a call keeps them, and not the INVITE. */
 export function inviteFacts(req: SrfRequest): InviteFacts {
-  const header = (name: string) => detached(req.get(name) || undefined);
+  const byName = lowerCaseHeaders(req.headers);
+  const header = (name: string) => detached(byName.get(name) || undefined);
   const facts: InviteFacts = {
-    callId: detached(req.get('Call-ID') ?? req.callId),
+    callId: detached(byName.get('call-id') ?? req.callId),
     sourceAddress: detached(req.source_address),
     requestUri: detached(req.uri),
   };
   const optional = {
-    userAgent: header('User-Agent'),
-    to: header('To'),
-    from: header('From'),
-    privacy: header('Privacy'),
-    assertedIdentity: header('P-Asserted-Identity'),
-    maxForwards: header('Max-Forwards'),
-    historyInfo: header('History-Info'),
-    diversion: header('Diversion'),
+    userAgent: header('user-agent'),
+    to: header('to'),
+    from: header('from'),
+    privacy: header('privacy'),
+    assertedIdentity: header('p-asserted-identity'),
+    maxForwards: header('max-forwards'),
+    historyInfo: header('history-info'),
+    diversion: header('diversion'),
   };
   for (const [k, v] of Object.entries(optional))
     if (v !== undefined) (facts as unknown as Record<string, string>)[k] = v;
   return facts;
+}
+
+/**
+ * Headers by lower-case name, in one pass: srf's `get` lower-cases every header name of the
+ * message for each lookup, and nine lookups per INVITE were a tenth of what the gateway made
+ * drachtio-srf do beyond the bare B2BUA (issue 16). srf's parser has already turned compact forms
+ * into full names; the first of two spellings wins, as with `get`.
+ */
+function lowerCaseHeaders(headers: Readonly<Record<string, string>>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (!out.has(lower)) out.set(lower, headers[name] as string);
+  }
+  return out;
 }
 
 export type InviteRouting = CallServices & {

@@ -3,7 +3,13 @@
  * paths is one entry, each sample lasts until the next, idle time is left out of the shares.
  */
 import t from 'tap';
-import { type CpuProfile, formatSummary, summarise } from '../../bench/cpu-profile.js';
+import {
+  type CpuProfile,
+  formatOwners,
+  formatSummary,
+  owners,
+  summarise,
+} from '../../bench/cpu-profile.js';
 
 const frame = (functionName: string, url = '', lineNumber = -1) => ({
   functionName,
@@ -66,3 +72,39 @@ t.test('the text names self ms, share, function and place', async (t) => {
   t.match(text, /^profile: 9 ms, idle 3 ms, busy 6 ms$/m);
   t.match(text, /^ +3\.0 +50\.0 {2}redactValue {2}dist\/src\/log\.js:60$/m);
 });
+
+t.test(
+  'busy time by who caused it: the innermost package or project frame on the stack',
+  async (t) => {
+    const caused: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 3, 7] },
+        { id: 2, callFrame: frame('(idle)') },
+        {
+          id: 3,
+          callFrame: frame('handleInvite', `file://${ROOT}/dist/src/call/a.js`, 1),
+          children: [4],
+        },
+        {
+          id: 4,
+          callFrame: frame('send', `file://${ROOT}/node_modules/drachtio-srf/lib/x.js`, 1),
+          children: [5],
+        },
+        { id: 5, callFrame: frame('Socket._write', 'node:net', 1), children: [6] },
+        { id: 6, callFrame: frame('writeUtf8String') },
+        { id: 7, callFrame: frame('(garbage collector)') },
+      ],
+      startTime: 0,
+      endTime: 6000,
+      // idle 1 ms, the socket write 3 ms (srf's), the handler itself 1 ms, GC 1 ms
+      samples: [2, 6, 6, 3, 6, 7],
+      timeDeltas: [0, 1000, 1000, 1000, 1000, 1000],
+    };
+    t.same(owners(caused, 5, ROOT), [
+      { owner: 'drachtio-srf', ms: 3, share: 3 / 5 },
+      { owner: 'dist/src/call/a.js', ms: 1, share: 1 / 5 },
+      { owner: '(garbage collector)', ms: 1, share: 1 / 5 },
+    ]);
+    t.match(formatOwners(owners(caused, 1, ROOT)), /^ +3\.0 +60\.0 {2}drachtio-srf$/m);
+  },
+);

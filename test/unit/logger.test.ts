@@ -1,6 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { chooseFormat, logDestination } from '../../src/observability/log-format.js';
+import { chooseFormat, LOG_BUFFER, logDestination } from '../../src/observability/log-format.js';
 import { createLogger, redactText } from '../../src/observability/logger.js';
 
 function capture() {
@@ -112,9 +118,47 @@ t.test('log format: auto is pretty on a terminal only; json and pretty as set', 
   t.equal(chooseFormat('auto', false), 'json');
   t.equal(chooseFormat('json', true), 'json');
   t.equal(chooseFormat('pretty', false), 'pretty');
-  t.equal(logDestination('json', true), undefined, "JSON goes to pino's own stdout");
-  t.equal(logDestination('auto', false), undefined);
 });
+
+t.test(
+  'JSON lines: gathered, on their way within a quarter second, and written at exit',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'calltrack-log-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'log');
+    const stream = logDestination('auto', false, openSync(path, 'w'));
+    // closes the file too
+    t.teardown(() => (stream as unknown as { destroy(): void }).destroy());
+    const logger = createLogger('info', stream);
+    logger.info({ callId: '1-2@x' }, 'call ended');
+    logger.info('call ended');
+    t.equal(readFileSync(path, 'utf8'), '', 'nothing written per line');
+    const started = Date.now();
+    while (readFileSync(path, 'utf8') === '' && Date.now() - started < 5000) await sleep(20);
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    t.equal(lines.length, 2, 'both lines in one write');
+    t.match(JSON.parse(lines[0] ?? ''), { msg: 'call ended', callId: '1-2@x' });
+    t.ok(Date.now() - started < LOG_BUFFER.periodicFlush * 4, 'within the flush period');
+
+    // a process that logs and exits at once (a fatal start) leaves its line
+    const out = join(dir, 'exit');
+    const code = `
+    import { openSync } from 'node:fs';
+    import { logDestination } from ${JSON.stringify(pathToFileURL(resolve('src/observability/log-format.ts')).href)};
+    import { createLogger } from ${JSON.stringify(pathToFileURL(resolve('src/observability/logger.ts')).href)};
+    createLogger('info', logDestination('json', false, openSync(${JSON.stringify(out)}, 'w'))).fatal('bad config');
+    process.exit(2);`;
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', code],
+      {
+        encoding: 'utf8',
+      },
+    );
+    t.equal(run.status, 2, run.stderr);
+    t.match(JSON.parse(readFileSync(out, 'utf8')), { level: 60, msg: 'bad config' });
+  },
+);
 
 t.test('pretty: the level word and the message, numbers redacted as in JSON', async (t) => {
   let out = '';

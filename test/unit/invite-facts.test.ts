@@ -1,0 +1,73 @@
+/**
+ * The INVITE's facts are read from one lower-case map of its headers, not with srf's `get` per
+ * header: for INVITEs parsed by drachtio-srf's own parser (compact forms, odd spellings), every
+ * fact is what `get` gives.
+ */
+import { createRequire } from 'node:module';
+import t from 'tap';
+import { inviteFacts } from '../../src/sip/inbound.js';
+import type { SrfRequest } from '../../src/sip/srf-types.js';
+
+const require = createRequire(import.meta.url);
+const SipMessage = require('drachtio-srf/lib/sip-parser/message.js') as new (
+  raw: string,
+) => SrfRequest & { uri: string };
+
+const invite = (headers: string[]) =>
+  [
+    'INVITE sip:+493025550101@gw.example SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1',
+    ...headers,
+    'CSeq: 1 INVITE',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+
+const asRequest = (raw: string): SrfRequest => {
+  const msg = new SipMessage(raw);
+  return Object.assign(msg, { source_address: '192.0.2.1', callId: 'from-drachtio' });
+};
+
+t.test('every fact as srf get reads it, compact forms and odd spellings included', async (t) => {
+  const cases = {
+    'full names': [
+      'From: <sip:+4930123456@carrier.example>;tag=a',
+      'To: <sip:+493025550101@gw.example>',
+      'Call-ID: 1-28957@192.0.2.1',
+      'Max-Forwards: 69',
+      'User-Agent: carrier-sbc',
+      'P-Asserted-Identity: <sip:+4930123456@carrier.example>',
+      'Privacy: id',
+      'History-Info: <sip:+493025550101@gw.example>;index=1',
+      'Diversion: <sip:+4930999@carrier.example>;reason=unconditional',
+    ],
+    'compact and lower case': [
+      'f: <sip:+4930123456@carrier.example>;tag=a',
+      't: <sip:+493025550101@gw.example>',
+      'i: 2-28957@192.0.2.1',
+      'max-forwards: 3',
+      'p-asserted-identity: <tel:+4930123456>',
+      'DIVERSION: <sip:+4930999@carrier.example>',
+    ],
+    'nothing optional': ['f: <sip:anonymous@anonymous.invalid>;tag=b', 't: <sip:x@gw.example>'],
+  };
+  for (const [name, headers] of Object.entries(cases)) {
+    const req = asRequest(invite(headers));
+    const facts = inviteFacts(req);
+    const byGet = {
+      callId: req.get('Call-ID') ?? 'from-drachtio',
+      userAgent: req.get('User-Agent'),
+      to: req.get('To'),
+      from: req.get('From'),
+      privacy: req.get('Privacy'),
+      assertedIdentity: req.get('P-Asserted-Identity'),
+      maxForwards: req.get('Max-Forwards'),
+      historyInfo: req.get('History-Info'),
+      diversion: req.get('Diversion'),
+    };
+    for (const [key, value] of Object.entries(byGet))
+      t.equal(facts[key as keyof typeof facts], value || undefined, `${name}: ${key}`);
+    t.equal(facts.requestUri, 'sip:+493025550101@gw.example');
+  }
+});
