@@ -23,7 +23,7 @@ import { logDestination } from './observability/log-format.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, stateGauge } from './observability/metrics.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
-import { createJournalMetrics } from './records/journal.js';
+import { createJournalMetrics } from './records/journal-metrics.js';
 import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtioServers } from './sip/drachtio-servers.js';

@@ -22,7 +22,7 @@ export function chooseFormat(setting: LogFormat, isTTY: boolean): 'json' | 'pret
  * wake-up each way, which cost about a tenth of the gateway's CPU per call at the default level
  * (issue 16). A line is out before the next one is made, so nothing is lost at any exit.
  */
-export const LOG_WRITES = { sync: true } as const;
+const LOG_WRITES = { sync: true } as const;
 
 /**
  * The stream the logger writes to: JSON lines onto a file descriptor (stdout by default), else

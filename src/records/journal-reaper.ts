@@ -5,8 +5,8 @@
  * write one call twice.
  */
 import type { Logger } from '../observability/logger.js';
-import type { JournalMetrics } from './journal.js';
 import type { JournalEntry } from './journal-entry.js';
+import type { JournalMetrics } from './journal-metrics.js';
 import {
   type defineJournal,
   type JournalTarget,

@@ -10,46 +10,17 @@
  * shorter than that never reaches Redis (nor needs to: its record follows at once).
  */
 import { randomBytes } from 'node:crypto';
-import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CallJournal, JournalStart } from '../call/record.js';
 import type { Logger } from '../observability/logger.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Anonymiser } from './anonymise.js';
 import type { DiskJournal } from './journal-disk.js';
 import { decodeEntry, encodeEntry, type JournalEntry, type StartFields } from './journal-entry.js';
+import type { JournalMetrics } from './journal-metrics.js';
 import { JournalReaper } from './journal-reaper.js';
 import { beat, defineJournal, type JournalTarget } from './journal-redis.js';
 import type { JournalWindow } from './journal-window.js';
 import { beatsKey, journalKey } from './record-keys.js';
-
-export type JournalMetrics = ReturnType<typeof createJournalMetrics>;
-
-export function createJournalMetrics(registry: Registry) {
-  const registers = [registry];
-  return {
-    orphans: new Counter({
-      name: 'calltrack_journal_orphans_recovered_total',
-      help: 'Calls of a lost gateway written as endedBy node-lost: of another node, or of this node before a restart (self)',
-      labelNames: ['of'] as const,
-      registers,
-    }),
-    live: new Gauge({
-      name: 'calltrack_journal_calls',
-      help: 'Calls in progress noted in the call journal',
-      registers,
-    }),
-    writeFailures: new Counter({
-      name: 'calltrack_journal_write_failures_total',
-      help: 'Batches of journal entries Redis did not take: kept on disk, re-sent at the next heartbeat that goes through',
-      registers,
-    }),
-    beatFailures: new Counter({
-      name: 'calltrack_journal_heartbeat_failures_total',
-      help: "Heartbeats that did not reach Redis (past JOURNAL_NODE_LOST_SECONDS other gateways write this node's calls)",
-      registers,
-    }),
-  };
-}
 
 export type JournalOptions = JournalTarget & {
   redis: RedisClient;
