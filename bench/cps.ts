@@ -9,9 +9,10 @@
  * - In the same 100 calls/s run, CPU time per call of the app and of the stand-in (this
  *   process). On 2 cores the stand-in, the app and sipp share the machine, so this is the
  *   steadier comparison.
- * - CPU per call again in `BENCH_CPS_CPU_ROUNDS` (5) rounds of 4 s at 100 calls/s, the two apps
- *   alternating (bench/cps-cpu.ts): the median of the per-round ratios is the figure to compare
- *   changes by; the single block above moves by ±20 % on this shared machine.
+ * - CPU per call again in `BENCH_CPS_CPU_ROUNDS` (5) rounds of 4 s at each of
+ *   `BENCH_CPS_CPU_RATES` (100 and 300 calls/s), the two apps alternating (bench/cps-cpu.ts): the
+ *   median of the per-round ratios is the figure to compare changes by; the single block above
+ *   moves by ±20 % on this shared machine. Figures at rates after the first end in `-at-<rate>`.
  * - The rate rising step by step, the two apps taking turns at each rate (the order alternates),
  *   so a noisy moment on this shared machine does not fall on one app's whole ladder. A step
  *   fails when a call fails or the step does not finish in time (sipp could not keep the rate,
@@ -31,7 +32,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Endpoint, type StandinHandle, start } from '../test/standin/index.js';
-import { cpuRounds, median } from './cps-cpu.js';
+import { type CpuRounds, cpuRounds, median } from './cps-cpu.js';
 import { type LatencyProbe, percentile, probeInviteLatency } from './cps-latency.js';
 import {
   type CallerResult,
@@ -55,9 +56,7 @@ import { figure } from './report.js';
 const SECRET = 'cymru';
 const TRACKING_NUMBER = '+493025550101';
 const STEP_SECONDS = Number(process.env.BENCH_CPS_STEP_SECONDS ?? 3);
-const STEPS = (process.env.BENCH_CPS_STEPS ?? '50,100,200,300,400,500,600,700,800,900,1000,1200')
-  .split(',')
-  .map(Number);
+const STEPS = rates('BENCH_CPS_STEPS', '50,100,200,300,400,500,600,700,800,900,1000,1200');
 const LATENCY_RATE = 100;
 const LATENCY_SECONDS = 10;
 /** A step passes only if its last call ends within this much after the last call started. */
@@ -66,11 +65,27 @@ const HOLD_MS = 200;
 /** Alternating CPU rounds after the latency runs (bench/cps-cpu.ts); 0 leaves them out. */
 const CPU_ROUNDS = Number(process.env.BENCH_CPS_CPU_ROUNDS ?? 5);
 const CPU_ROUND_SECONDS = 4;
+/**
+ * The rates of the CPU rounds: 100 calls/s, as this bench always measured, and 300 calls/s, the
+ * rate issue 16 compared the gateway with a bare B2BUA at on a real drachtio-server.
+ */
+const CPU_RATES = rates('BENCH_CPS_CPU_RATES', '100,300');
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 const DIALPLAN = callBenchDialplan([{ number: TRACKING_NUMBER }]);
 
 type App = 'gateway' | 'baseline';
+
+/** A list of call rates from the environment; a typo stops the bench before anything starts. */
+function rates(name: string, fallback: string): number[] {
+  const text = process.env[name] ?? fallback;
+  const list = text.split(',').map((part) => Number(part.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new Error(
+      `${name}=${text}: expected calls per second, whole numbers above 0, comma-separated`,
+    );
+  return list;
+}
 
 interface Stack {
   app: App;
@@ -233,17 +248,21 @@ try {
     proc: stack.appProc!,
     call: (rate: number, seconds: number) => call(stack, rate, seconds),
   });
-  const rounds = await cpuRounds(
-    contender(gateway),
-    contender(baseline),
-    CPU_ROUNDS,
-    LATENCY_RATE,
-    CPU_ROUND_SECONDS,
-  );
-  if (CPU_ROUNDS > 0)
-    log(
-      `CPU rounds at ${LATENCY_RATE}/s, gateway/baseline µs per call: ${rounds.ratios.map((r, i) => `${Math.round(rounds.first[i]!)}/${Math.round(rounds.second[i]!)}=${r.toFixed(2)}`).join(', ')}`,
+  const rounds = new Map<number, CpuRounds>();
+  for (const rate of CPU_RATES) {
+    const r = await cpuRounds(
+      contender(gateway),
+      contender(baseline),
+      CPU_ROUNDS,
+      rate,
+      CPU_ROUND_SECONDS,
     );
+    rounds.set(rate, r);
+    if (CPU_ROUNDS > 0)
+      log(
+        `CPU rounds at ${rate}/s, gateway/baseline µs per call: ${r.ratios.map((x, i) => `${Math.round(r.first[i]!)}/${Math.round(r.second[i]!)}=${x.toFixed(2)}`).join(', ')}`,
+      );
+  }
   const passed = await climb([gateway, baseline], STEPS, step);
   const gwMax = highest(passed.get(gateway));
   const baseMax = highest(passed.get(baseline));
@@ -262,11 +281,14 @@ try {
   figure('cps', 'gateway-cpu-per-call', gw.cpuPerCall, 'us');
   figure('cps', 'baseline-cpu-per-call', base.cpuPerCall, 'us');
   figure('cps', 'cpu-ratio-to-baseline', gw.cpuPerCall / base.cpuPerCall, 'x');
-  if (CPU_ROUNDS > 0) {
-    figure('cps', 'gateway-cpu-per-call-median', median(rounds.first), 'us');
-    figure('cps', 'baseline-cpu-per-call-median', median(rounds.second), 'us');
-    figure('cps', 'cpu-ratio-to-baseline-median', median(rounds.ratios), 'x');
-  }
+  if (CPU_ROUNDS > 0)
+    for (const [rate, r] of rounds) {
+      // the first rate keeps the names these figures always had
+      const at = rate === CPU_RATES[0] ? '' : `-at-${rate}`;
+      figure('cps', `gateway-cpu-per-call-median${at}`, median(r.first), 'us');
+      figure('cps', `baseline-cpu-per-call-median${at}`, median(r.second), 'us');
+      figure('cps', `cpu-ratio-to-baseline-median${at}`, median(r.ratios), 'x');
+    }
   figure('cps', 'standin-cpu-per-call', (gw.standinCpuPerCall + base.standinCpuPerCall) / 2, 'us');
   figure('cps', 'records-written', written, 'records');
 } catch (err) {
