@@ -7,78 +7,21 @@
  * timeout, lost drachtio connection) and the caller still gets a final answer where it can.
  * Holds no SIP library value: the legs come through the ports.
  */
-import type { Logger } from '../observability/logger.js';
 import type { Destination, DestinationGroup, Route } from '../routing/destination.js';
-import type { TrunkAccess } from '../routing/trunk.js';
 import { aborted } from '../util/aborted.js';
 import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
 import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
 import { talk } from './connected-call.js';
 import { failuresOf, finalAnswer } from './failure.js';
+import { hunt } from './hunt.js';
 import { leaveVoicemail } from './leave-voicemail.js';
-import { MediaFlow, MediaStepError, type SessionMedia } from './media-flow.js';
-import type { MediaUse } from './media-port.js';
-import type {
-  Dialer,
-  DialResult,
-  EndedBy,
-  InboundLeg,
-  Presentation,
-  Provisional,
-} from './ports.js';
-import { type Attempt, type CallOutcome, declined, type TransferNote } from './record.js';
-import { type RedirectTarget, redirectOf } from './redirect.js';
+import { MediaFlow, MediaStepError } from './media-flow.js';
+import type { DialResult, EndedBy, InboundLeg, Presentation, Provisional } from './ports.js';
+import { type Attempt, declined } from './record.js';
+import type { RedirectTarget } from './redirect.js';
 import { type Rung, ringGroup } from './ring-group.js';
-import type { TransferPolicy } from './transfer-target.js';
-import { legFor, routedAs } from './trunk-leg.js';
-
-export type SessionDeps = {
-  dialer: Dialer;
-  /** OUTBOUND_TRUNK, for E.164 destinations (and numbers a redirect names). */
-  trunk: TrunkAccess;
-  /**
-   * 3xx from a destination: followed up to `max` times to targets the policy allows. Absent: a
-   * 3xx is a failure like any other.
-   */
-  redirect?: { policy: TransferPolicy; max: number };
-  now: () => number;
-  logger: Logger;
-  /** Longest a connected call may last (MAX_CALL_DURATION_S). */
-  maxDurationMs: number;
-  /** Blind transfers by the dealer; absent: REFER is refused. */
-  transfer?: { policy: TransferPolicy; enabled: boolean; ringTimeoutMs: number };
-  /** Called once, when the caller gets its final answer (200 or a failure). */
-  onFinalAnswer?: (status: number) => void;
-  /**
-   * Called once when the caller is answered (a dealer's 200 relayed, or the voicemail): when, by
-   * which destination and whom (as routed) — the call journal keeps it until the record.
-   */
-  onAnswered?: (atMs: number, index?: number, destination?: string) => void;
-  /** Called once, right after the first dealer INVITE was handed to the SIP stack. */
-  onFirstDial?: () => void;
-  /** Set when the number's options need media: the call is anchored in a media server. */
-  media?: SessionMedia;
-  /** Headers of the dealer leg to this URI (Max-Forwards, the tracking number for loops). */
-  legHeaders?: (uri: string) => Readonly<Record<string, string>>;
-  /**
-   * The number is closed and rings nobody: voicemail when the media takes it, else its
-   * announcement (when anchored) and 480 with this Reason.
-   */
-  closed?: { reason: string };
-};
-
-export type SessionResult = {
-  outcome: Exclude<CallOutcome, 'rejected'>;
-  sipStatus: number;
-  attempts: Attempt[];
-  destinationIndex?: number;
-  /** Who answered, as routed (E.164 or SIP URI): for the traffic record only, never logged. */
-  destination?: string;
-  answeredAt?: number;
-  endedBy?: EndedBy;
-  media?: MediaUse;
-  transfer?: TransferNote;
-};
+import type { SessionDeps, SessionResult } from './session-types.js';
+import { legFor } from './trunk-leg.js';
 
 /** The gateway ended the call (drain, lost connection) while a step was under way. */
 class Stopped extends Error {}
@@ -139,7 +82,16 @@ export class CallSession {
     const attempts: Attempt[] = [];
     for (const [index, route] of this.routes.entries()) {
       const rung =
-        route.type === 'group' ? await this.#ringAll(route, index) : await this.#hunt(route, index);
+        route.type === 'group'
+          ? await this.#ringAll(route, index)
+          : await hunt(
+              route,
+              index,
+              (target, timeoutMs) => this.#dial(target, timeoutMs),
+              this.deps.redirect,
+              this.deps.logger,
+              this.#abort.signal,
+            );
       if (rung.answer) {
         const connected = await this.#answered(rung.answer, index, rung.reached, [
           ...attempts,
@@ -152,37 +104,6 @@ export class CallSession {
       if (this.#abort.signal.aborted) break;
     }
     return this.#failed(attempts);
-  }
-
-  /** One destination, and where its redirects (3xx) lead. */
-  async #hunt(destination: Destination, index: number): Promise<Rung> {
-    const tried: Attempt[] = [];
-    let target: Destination | RedirectTarget = destination;
-    for (let hops = 0; !this.#abort.signal.aborted; hops++) {
-      const hop = hops > 0 ? { redirect: hops } : {};
-      const result = await this.#dial(target, destination.ringTimeoutMs);
-      if (result.kind !== 'failed') {
-        tried.push({ index, status: 200, cause: 'answered', ...hop });
-        // the target that answered the gateway's INVITE: a redirect's, not the one routed first
-        return { answer: result, reached: routedAs(target), tried };
-      }
-      const next = redirectOf(result, hops, this.deps.redirect);
-      const cause = next?.follow ? 'redirected' : (next?.cause ?? result.cause);
-      tried.push({ index, status: result.status, cause, ...hop });
-      this.deps.logger.info(
-        {
-          destination: index,
-          status: result.status,
-          cause,
-          ...hop,
-          why: next && !next.follow ? next.why : undefined,
-        },
-        next?.follow ? 'destination redirected' : 'destination failed',
-      );
-      if (!next?.follow) break;
-      target = next.target;
-    }
-    return { tried };
   }
 
   /**

@@ -8,9 +8,6 @@
  */
 
 import type { CallRecord, RecordSink } from '../call/record.js';
-import type { Logger } from '../observability/logger.js';
-import type { RedisClient } from '../redis/connect.js';
-import type { Anonymiser } from './anonymise.js';
 import { marksKey } from './record-keys.js';
 import {
   type AppendTarget,
@@ -20,53 +17,9 @@ import {
   defineAppend,
   trimStream,
 } from './redis-append.js';
-import type { Spool, Spooled } from './spool.js';
+import type { Spooled } from './spool.js';
 import { trafficOf } from './traffic-entry.js';
-import type { WriterMetrics } from './writer-metrics.js';
-
-export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
-  /**
-   * Traffic records on (TRAFFIC_RECORDS=on): each call's traffic record goes to `stream` with its
-   * anonymised record, under the same sequence; trimmed after `retentionDays`.
-   */
-  traffic?: { stream: string; retentionDays: number };
-  redis: RedisClient;
-  spool: Spool;
-  anonymise: Anonymiser;
-  memoryLimit: number;
-  spoolAfterMs: number;
-  maxLength: number;
-  logger: Logger;
-  metrics: WriterMetrics;
-  now?: () => number;
-  batchSize?: number;
-  /**
-   * How long a fresh record may wait in memory for others to share its round trip (default 50 ms).
-   * A MULTI/EXEC per record cost each call about a sixth of the gateway's CPU at 100 calls/s.
-   */
-  lingerMs?: number;
-  /**
-   * The call journal's word on whether a reaper may have written some of this node's calls as
-   * `node-lost` (its heartbeat failed for that long): then every batch goes through the script,
-   * whose tombstone check skips them. Absent: never.
-   */
-  mayBeReaped?: () => boolean;
-  /**
-   * True while the call journal's disk file holds entries Redis lacks: records wait, so none
-   * reaches Redis before its call's entry. Absent: never.
-   */
-  holdRecords?: () => boolean;
-  /** Records about to be sent, with their sequences (the call journal's crash window). */
-  onSending?: (records: readonly (readonly [string, number])[]) => void;
-  /** Records that reached Redis, or were dropped for good (the call journal's crash window). */
-  onSettled?: (recordIds: readonly string[]) => void;
-  /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
-  trimEveryMs?: number;
-  /** RECORD_MIN_REPLICAS: a batch counts as written once this many replicas have it (WAIT). */
-  minReplicas?: number;
-  /** How long a WAIT may take; a shortfall is retried like any failed batch. */
-  replicaTimeoutMs?: number;
-};
+import type { WriterOptions } from './writer-options.js';
 
 /** `tried`: sent once without a known result, so it may be in Redis already. */
 type Queued = Spooled & { at: number; tried?: boolean };

@@ -10,8 +10,9 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createAnonymiser } from '../../src/records/anonymise.js';
 import { recordRedis } from '../../src/records/open-writer.js';
 import { Spool } from '../../src/records/spool.js';
-import { StreamWriter, type WriterOptions } from '../../src/records/writer.js';
+import { StreamWriter } from '../../src/records/writer.js';
 import { createWriterMetrics } from '../../src/records/writer-metrics.js';
+import type { WriterOptions } from '../../src/records/writer-options.js';
 import type { RedisClient } from '../../src/redis/connect.js';
 
 export const DISTINCT_CALLER = '+4917655501234';

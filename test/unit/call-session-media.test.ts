@@ -3,9 +3,10 @@
  * the steps, what happens when a media step fails, and that the anchor is released once.
  */
 import t from 'tap';
-import { CallSession, type SessionDeps } from '../../src/call/call-session.js';
+import { CallSession } from '../../src/call/call-session.js';
 import type { MediaAnchor, MediaPort } from '../../src/call/media-port.js';
 import type { ConnectedLeg, Dialer, InboundLeg, LegEnd } from '../../src/call/ports.js';
+import type { SessionDeps } from '../../src/call/session-types.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { ForwardDecision } from '../../src/routing/decision.js';
 
