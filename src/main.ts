@@ -269,6 +269,8 @@ async function shutdown(signal: string): Promise<void> {
     { signal, activeCalls: calls.size, drainTimeoutMs: config.drainTimeoutMs },
     'draining: new calls get 503',
   );
+  // servers shared with other gateways give them the new calls (sip/routes.ts)
+  if (config.drainRoutes === 'withdraw') drachtio.withdraw();
   dialplans.close();
   sweeper.stop();
   const drained = await calls.drain(config.drainTimeoutMs);

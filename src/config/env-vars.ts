@@ -51,6 +51,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   MAX_CALLS_PER_SECOND: { path: ['overload', 'maxCallsPerSecond'], kind: 'number' },
   MAX_CONCURRENT_CALLS: { path: ['overload', 'maxConcurrentCalls'], kind: 'integer' },
   DRAIN_TIMEOUT_MS: { path: ['drainTimeoutMs'], kind: 'integer' },
+  DRAIN_ROUTES: { path: ['drainRoutes'], kind: 'string' },
   RETRY_AFTER_SECONDS: { path: ['retryAfterSeconds'], kind: 'integer' },
   MAX_CALL_DURATION_S: { path: ['maxCallDurationSeconds'], kind: 'integer' },
   TRANSFER_RING_TIMEOUT_S: { path: ['transferRingTimeoutSeconds'], kind: 'integer' },

@@ -88,6 +88,8 @@ export type Config = {
   /** This node's limits: new calls per second and calls in progress. */
   readonly overload: { readonly maxCallsPerSecond: number; readonly maxConcurrentCalls: number };
   readonly drainTimeoutMs: number;
+  /** DRAIN_ROUTES: whether a drain withdraws the gateway's routes at drachtio (sip/routes.ts). */
+  readonly drainRoutes: 'keep' | 'withdraw';
   readonly retryAfterSeconds: number;
   /** A connected call is ended (both legs, with a Reason) after this long. */
   readonly maxCallDurationSeconds: number;

@@ -17,6 +17,7 @@ import { connectDrachtio, type TargetSetting } from './connection.js';
 import { type SrfDialer, srfDialer } from './dialer.js';
 import type { InFlight } from './in-flight.js';
 import { answerOptions, type InviteRouting, routeInvites } from './inbound.js';
+import { withdrawRoutes } from './routes.js';
 import type { Srf } from './srf-types.js';
 
 export type DrachtioServer = {
@@ -29,6 +30,8 @@ export type DrachtioServer = {
   /** The calls that came through this server (a view of the node's registry). */
   readonly calls: ActiveCalls;
   readonly up: boolean;
+  /** Withdraws this gateway's routes at the server (routes.ts), and again after each reconnect. */
+  withdraw(): void;
 };
 
 /** The call path's services for every server; what belongs to one server is filled in per server. */
@@ -52,6 +55,11 @@ export type DrachtioServers = {
   answerOptions(...args: OptionsArgs): void;
   /** Late answers of ended attempts cleaned up, on every server. */
   settled(): Promise<void>;
+  /**
+   * The drain: no new requests from any server (routes.ts), now on the servers that are up and
+   * at the reconnect of those that are not.
+   */
+  withdraw(): void;
   /** Closes the connections that are up (drachtio-srf throws on one that is not). */
   disconnect(): void;
 };
@@ -95,6 +103,9 @@ export function connectDrachtioServers(
     settled: async () => {
       await Promise.all(servers.map((s) => s.dialer.settled()));
     },
+    withdraw: () => {
+      for (const s of servers) s.withdraw();
+    },
     disconnect: () => {
       for (const s of servers) if (s.up) s.srf.disconnect();
     },
@@ -106,6 +117,17 @@ function connectOne(target: DrachtioTarget, o: ServersOptions): DrachtioServer {
   const calls = o.calls.forServer();
   const { drachtioConnected: gauge, lostCleanups } = o.metrics;
   let up = false;
+  let withdrawn = false;
+  const withdraw = () => {
+    // on a connection that is down nothing is sent: drachtio-srf routes again at the reconnect
+    if (!up) return;
+    const verbs = withdrawRoutes(drachtio.srf);
+    if (verbs > 0)
+      o.logger.info(
+        { server },
+        'draining: routes withdrawn, this drachtio-server sends new calls to other gateways',
+      );
+  };
   // present from the start, so an alert sees a server that never came
   gauge.set({ server }, 0);
   const drachtio = connectDrachtio(
@@ -115,6 +137,7 @@ function connectOne(target: DrachtioTarget, o: ServersOptions): DrachtioServer {
       onConnected: () => {
         up = true;
         gauge.set({ server }, 1);
+        if (withdrawn) withdraw();
       },
       onDisconnected: () => {
         up = false;
@@ -139,6 +162,10 @@ function connectOne(target: DrachtioTarget, o: ServersOptions): DrachtioServer {
     calls,
     get up() {
       return up;
+    },
+    withdraw: () => {
+      withdrawn = true;
+      withdraw();
     },
   };
 }

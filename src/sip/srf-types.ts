@@ -112,6 +112,8 @@ export interface Srf extends EventEmitter {
   disconnect(): void;
   invite(handler: (req: SrfRequest, res: SrfResponse) => void): void;
   options(handler: (req: SrfRequest, res: SrfResponse) => void): void;
+  /** `remove_route|<verb>` to the server; throws when this Srf holds no route for the verb. */
+  unregisterForMessages(verb: string): void;
   createUAC(uri: string, opts: UacOptions, callbacks?: UacCallbacks): Promise<SrfDialog | UacOffer>;
   createUAS(
     req: SrfRequest,

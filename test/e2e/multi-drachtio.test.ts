@@ -197,3 +197,55 @@ t.test("a call's media legs go through the server it came from, not the first on
     { outcome: 'answered', media: { anchored: true, whisper: 'played' } },
   ]);
 });
+
+t.test(
+  'DRAIN_ROUTES=withdraw: a draining gateway takes back its routes, the other one gets every new call',
+  async (t) => {
+    const CALLS = 6;
+    const held = await dealer('uas-answer-200.xml');
+    const d = await startSipp({ scenario: 'uas-answer-200.xml', calls: CALLS, timeoutMs: 30_000 });
+    const files = {
+      'customers.yaml': CUSTOMERS,
+      'held.yaml': numbersYaml([{ port: held.port }], [], number(1)),
+      'new.yaml': numbersYaml([{ port: d.port }], [], number(2)),
+    };
+    // the drain outlasts the new calls: its call waits for the drain timeout's BYE
+    const gw1 = await startGateway(t, files, {
+      NODE_ID: 'gw1',
+      DRAIN_ROUTES: 'withdraw',
+      DRAIN_TIMEOUT_MS: '8000',
+    });
+    const shared = gw1.standin;
+    const up = call(shared, 'uac-expect-200-await-bye.xml', number(1));
+    await waitFor(
+      async () => /^calltrack_active_calls 1$/m.test(await gw1.metrics()),
+      5000,
+      'the call on gw1 up',
+    );
+    const gw2 = await startGateway(t, files, { NODE_ID: 'gw2', DRACHTIO: hostport(shared) });
+    await connected(gw2, shared, 1);
+    gw1.proc.kill('SIGTERM');
+    await waitFor(() => /routes withdrawn/.test(gw1.logs()), 3000, 'gw1 withdrew its routes');
+
+    const callers = await runSipp({
+      scenario: 'uac-expect-200-caller-bye.xml',
+      remote: shared.sipAddress,
+      keys: { caller: CALLER, called: number(2) },
+      calls: CALLS,
+      rate: 10,
+      timeoutMs: 30_000,
+    });
+    t.match(callers, { exitCode: 0, counts: { successful: CALLS } }, callers.errors);
+    t.equal(gw1.proc.exitCode, null, 'gw1 was still draining meanwhile');
+    t.equal(
+      await sampled(gw2, 'calltrack_drachtio_invites_total', hostport(shared)),
+      CALLS,
+      'gw2 got every new call, none went to the draining gw1',
+    );
+    await passed(t, d, 'dealer of the new calls');
+    t.match(await up, { exitCode: 0 }, 'the drain timeout ended the call on gw1 with a BYE');
+    t.equal(await gw1.exited, 0, 'gw1 exited once drained');
+    t.match(await gw1.records(1), [{ outcome: 'answered', trackingNumber: number(1) }]);
+    t.equal((await gw2.records(CALLS)).length, CALLS, 'one record per new call, on gw2');
+  },
+);

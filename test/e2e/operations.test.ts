@@ -6,6 +6,7 @@ import t from 'tap';
 import { CUSTOMERS, callThrough, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
 import { passed, startSipp } from '../helpers/sipp.js';
+import { toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 import { start } from '../standin/index.js';
 
@@ -112,6 +113,37 @@ t.test('SIGTERM with a call up: the call completes, a new call gets 503, exit 0'
     { rejectReason: 'draining', sipStatus: 503 },
   );
 });
+
+t.test(
+  'DRAIN_ROUTES=withdraw on a lone gateway: drachtio-server itself answers new calls 503, without Retry-After',
+  async (t) => {
+    const d = await startSipp({ scenario: 'uas-answer-200.xml' });
+    const gw = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+      { DRAIN_TIMEOUT_MS: '15000', RETRY_AFTER_SECONDS: '7', DRAIN_ROUTES: 'withdraw' },
+    );
+    const up = callThrough(gw, 'uac-expect-200-hold-3s-caller-bye.xml', TRACKING);
+    await oneCallUp(gw);
+    gw.proc.kill('SIGTERM');
+    await waitFor(async () => /routes withdrawn/.test(gw.logs()), 2000);
+    const late = await callThrough(gw, 'uac-expect-503-no-retry-after.xml', TRACKING);
+    t.match(late, { exitCode: 0 }, `503 without Retry-After: ${late.errors}`);
+    t.equal(
+      toApp(gw.standin.trace, 'sip').filter((f) => f.sip.startsWith('INVITE ')).length,
+      1,
+      'only the first call reached the gateway',
+    );
+    t.match(await up, { exitCode: 0 }, 'the call in progress completed');
+    await passed(t, d, 'dealer');
+    t.equal(await gw.exited, 0, 'exit 0 once drained');
+    t.match(
+      await gw.records(1),
+      [{ outcome: 'answered', endedBy: 'caller' }],
+      'the refused call never reached the gateway: no record of it',
+    );
+  },
+);
 
 t.test(
   'a call that outlasts the drain timeout is ended by the gateway on both sides',

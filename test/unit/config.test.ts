@@ -58,6 +58,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     MAX_CONCURRENT_CALLS: '900',
     DRAIN_TIMEOUT_MS: '1000',
     RETRY_AFTER_SECONDS: '10',
+    DRAIN_ROUTES: 'withdraw',
     MAX_CALL_DURATION_S: '7200',
     TRANSFER_RING_TIMEOUT_S: '20',
     HOURS_CLOCK_START: '2026-12-06T03:00:00+01:00',
@@ -142,6 +143,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     rateLimit: { callsPerSecond: 2.5, burst: 5, sources: 5000 },
     overload: { maxCallsPerSecond: 150.5, maxConcurrentCalls: 900 },
     drainTimeoutMs: 1000,
+    drainRoutes: 'withdraw',
     retryAfterSeconds: 10,
     maxCallDurationSeconds: 7200,
     transferRingTimeoutSeconds: 20,
@@ -191,7 +193,7 @@ t.test('every documented variable overrides its setting', async (t) => {
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
   // DRACHTIO excludes DRACHTIO_HOST/DRACHTIO_PORT: covered in config-drachtio.test.ts
-  t.equal(Object.keys(ENV_VARS).length, 79, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 80, 'every variable is covered here');
 });
 
 t.test(
@@ -222,6 +224,18 @@ t.test(
     ]);
     t.match(refused({ JOURNAL_HEARTBEAT_SECONDS: '0' }).join('\n'), /JOURNAL_HEARTBEAT_SECONDS/);
     t.equal(loadConfig({ JOURNAL_NODE_LOST_SECONDS: '10' }).records.journalNodeLostSeconds, 10);
+  },
+);
+
+t.test(
+  'DRAIN_ROUTES: keep by default; anything but keep or withdraw stops the start',
+  async (t) => {
+    t.equal(loadConfig({}).drainRoutes, 'keep');
+    const err = t.throws(() => loadConfig({ DRAIN_ROUTES: 'withdrawn' })) as ConfigError;
+    t.ok(err instanceof ConfigError);
+    t.same(err.problems, [
+      'DRAIN_ROUTES (drainRoutes): \'drainRoutes\' must be one of "keep", "withdraw", not "withdrawn"',
+    ]);
   },
 );
 
