@@ -249,3 +249,67 @@ t.test(
     t.equal((await gw2.records(CALLS)).length, CALLS, 'one record per new call, on gw2');
   },
 );
+
+t.test(
+  'DRAIN_ROUTES=withdraw: a server that was down at the SIGTERM is withdrawn from when it is back',
+  async (t) => {
+    const CALLS = 4;
+    const a = await standin(t);
+    const b = await standin(t);
+    const held = await dealer('uas-answer-200.xml');
+    const d = await startSipp({ scenario: 'uas-answer-200.xml', calls: CALLS, timeoutMs: 30_000 });
+    const files = {
+      'customers.yaml': CUSTOMERS,
+      'held.yaml': numbersYaml([{ port: held.port }], [], number(1)),
+      'new.yaml': numbersYaml([{ port: d.port }], [], number(2)),
+    };
+    const gw1 = await startGateway(t, files, {
+      NODE_ID: 'gw1',
+      DRACHTIO: `${hostport(a)},${hostport(b)}`,
+      DRAIN_ROUTES: 'withdraw',
+      DRAIN_TIMEOUT_MS: '10000',
+    });
+    const gw2 = await startGateway(t, files, { NODE_ID: 'gw2', DRACHTIO: hostport(a) });
+    await connected(gw1, a, 1);
+    await connected(gw1, b, 1);
+    await connected(gw2, a, 1);
+    // the call through b keeps gw1 draining while a is away and back
+    const up = call(b, 'uac-expect-200-await-bye.xml', number(1));
+    await waitFor(
+      async () => /^calltrack_active_calls 1$/m.test(await gw1.metrics()),
+      10_000,
+      'the call through b up',
+    );
+    const aPort = a.adminAddress.port;
+    await a.close();
+    await connected(gw1, `127.0.0.1:${aPort}`, 0);
+    gw1.proc.kill('SIGTERM');
+    await waitFor(() => /routes withdrawn/.test(gw1.logs()), 3000, 'withdrawn at b');
+    const back = await standin(t, aPort);
+    await connected(gw2, back, 1);
+    await waitFor(
+      () => (gw1.logs().match(/routes withdrawn/g) ?? []).length >= 2,
+      15_000,
+      'withdrawn at a once it was back',
+    );
+
+    const callers = await runSipp({
+      scenario: 'uac-expect-200-caller-bye.xml',
+      remote: back.sipAddress,
+      keys: { caller: CALLER, called: number(2) },
+      calls: CALLS,
+      rate: 10,
+      timeoutMs: 30_000,
+    });
+    t.match(callers, { exitCode: 0, counts: { successful: CALLS } }, callers.errors);
+    t.equal(gw1.proc.exitCode, null, 'gw1 was still draining meanwhile');
+    t.equal(
+      await sampled(gw2, 'calltrack_drachtio_invites_total', hostport(back)),
+      CALLS,
+      'every new call through a went to gw2',
+    );
+    await passed(t, d, 'dealer of the new calls');
+    t.match(await up, { exitCode: 0 }, 'the drain timeout ended the call through b');
+    t.equal(await gw1.exited, 0);
+  },
+);
