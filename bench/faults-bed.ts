@@ -9,10 +9,14 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordIds } from '../test/helpers/stream-ids.js';
+import type { CallRecord } from '../src/call/record.js';
+import { createAnonymiser } from '../src/records/anonymise.js';
+import { FIELDS } from '../src/records/entry.js';
+import { recordFields } from '../test/helpers/stream-ids.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
-import { type LatencyProbe, probeInviteLatency } from './cps-latency.js';
 import { type Proc, startDealer, startGateway, tempDir } from './cps-procs.js';
+import { type CallProbe, probeCalls } from './faults-calls.js';
+import { type CallMatch, type KeyedCall, matchCalls } from './faults-count.js';
 import { FaultRedis } from './faults-redis.js';
 import { type FsStandin, gatewayMetric, startFsStandin } from './media-cps-procs.js';
 
@@ -23,6 +27,8 @@ export const WHISPER_MS = 100;
 export const WHISPER_TONE = `%(${WHISPER_MS},0,800)`;
 const STREAM = 'calltrack:{records}:calls';
 const SPOOL_FULL_LINE = 'record spool full';
+/** Records carry the caller's pseudonym: the bench matches them to calls by it (unread). */
+const PSEUDONYM_SECRET = 'faults-bench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,7 +38,7 @@ export class FaultBed {
   readonly redis: FaultRedis;
   readonly #dir: string;
   readonly #env: Record<string, string | undefined>;
-  readonly #probes: LatencyProbe[] = [];
+  readonly #probes: CallProbe[] = [];
   #killed: { conn: number; at: number } | undefined;
   #dealer!: Proc & { address: { address: string; port: number } };
   standin!: StandinHandle;
@@ -85,7 +91,7 @@ export class FaultBed {
   async startStandin(sipPort: number, adminPort: number): Promise<void> {
     this.standin = await start({ sipPort, adminPort, secret: SECRET });
     // also keeps the trace from holding every frame in memory
-    this.#probes.push(probeInviteLatency(this.standin.trace));
+    this.#probes.push(probeCalls(this.standin.trace));
   }
 
   /** Closes the drachtio stand-in and, after `gapMs`, listens again on the same ports. */
@@ -119,6 +125,7 @@ export class FaultBed {
         REDIS_URL: this.redis.url,
         RECORD_SPOOL_DIR: join(this.#dir, 'spool'),
         NODE_ID,
+        CALLER_PSEUDONYM_SECRET: PSEUDONYM_SECRET,
         FREESWITCH: `${fs.esl.address}:${fs.esl.port}:${FS_SECRET}`,
         // unset: the gateway's default level (info), so the drops are logged as in production
         LOG_LEVEL: undefined,
@@ -153,8 +160,41 @@ export class FaultBed {
    * until it sees the connection close; no gateway can write their records.
    */
   handedToTheDead(): number {
-    const probe = this.#probes.at(-1);
-    return this.#killed && probe ? probe.handedTo(this.#killed.conn, this.#killed.at) : 0;
+    const killed = this.#killed;
+    const calls = this.#probes.at(-1)?.calls() ?? [];
+    return killed ? calls.filter((c) => c.conn === killed.conn && c.at >= killed.at).length : 0;
+  }
+
+  /**
+   * Every call handed matched to the records by caller pseudonym and number (faults-count.ts
+   * matchCalls): those the killed gateway never read (handed after the kill, or still unread in
+   * its socket when the kill came: a busy gateway reads late), and records matching no call.
+   */
+  async matchCalls(): Promise<CallMatch> {
+    const anonymise = createAnonymiser(PSEUDONYM_SECRET);
+    const last = this.#probes.length - 1;
+    // connection numbers are per stand-in: only the last one's can be the killed gateway's
+    const calls: KeyedCall[] = this.#probes.flatMap((probe, i) =>
+      probe.calls().map((c) => ({
+        key: `${pseudonym(anonymise, c.caller, c.startedAt)}|${c.called}`,
+        conn: i === last ? c.conn : -1,
+        acted: c.acted,
+      })),
+    );
+    const client = this.redis.client();
+    try {
+      const fields = await recordFields(client, STREAM, [
+        FIELDS.callerPseudonym,
+        FIELDS.trackingNumber,
+      ]);
+      return matchCalls(
+        calls,
+        fields.map(([p, n]) => `${p ?? ''}|${n ?? ''}`),
+        this.#killed?.conn ?? -1,
+      );
+    } finally {
+      client.disconnect();
+    }
   }
 
   #watchDrops(gw: Gateway): void {
@@ -216,7 +256,7 @@ export class FaultBed {
   async countRecords(): Promise<{ entries: number; distinct: number }> {
     const client = this.redis.client();
     try {
-      const ids = await recordIds(client, STREAM);
+      const ids = (await recordFields(client, STREAM, ['id'])).map(([id]) => id ?? '(none)');
       return { entries: ids.length, distinct: new Set(ids).size };
     } finally {
       client.disconnect();
@@ -234,4 +274,26 @@ export class FaultBed {
     await this.standin?.close().catch(() => undefined);
     await this.redis.kill();
   }
+}
+
+/** The pseudonym the gateway's anonymiser gives this caller on the day the call was handed. */
+function pseudonym(
+  anonymise: ReturnType<typeof createAnonymiser>,
+  caller: string,
+  startedAt: string,
+): string {
+  const call: CallRecord = {
+    recordId: '',
+    callId: '',
+    nodeId: '',
+    dialplanVersion: '',
+    outcome: 'answered',
+    sipStatus: 200,
+    attempts: [],
+    startedAt,
+    endedAt: startedAt,
+    callerWithheld: false,
+    callerNumber: caller,
+  };
+  return anonymise(call).callerPseudonym;
 }

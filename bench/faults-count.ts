@@ -10,9 +10,8 @@ export interface FaultCounts {
   /** Distinct caller INVITEs the drachtio stand-in handed to a gateway (each owes a record). */
   handed: number;
   /**
-   * gateway-kill only: of those, the ones handed to the killed gateway's connection after its
-   * SIGKILL (left in a dead socket's buffer, seen by no gateway code): owed by no one, counted
-   * apart rather than as lost.
+   * gateway-kill only: of those, the ones the killed gateway never read (unreadCalls below):
+   * owed by no one, counted apart rather than as lost.
    */
   unread?: number;
   /**
@@ -23,6 +22,8 @@ export interface FaultCounts {
   /** Stream entries, and distinct record ids among them. */
   entries: number;
   distinct: number;
+  /** Records matching no call handed (faults-count.ts matchCalls); counted in every fault. */
+  surplus?: number;
   /**
    * The spool-full fault only: `calltrack_records_dropped_total`, and the sum of `dropped` over
    * the gateway's "record spool full" log lines.
@@ -50,6 +51,10 @@ export function judge(c: FaultCounts): FaultVerdict {
   if (extra > 0)
     problems.push(`${c.distinct} distinct records for ${c.handed} calls handed: ${extra} extra`);
   if (c.handed === 0) problems.push('no call reached the gateway');
+  if (c.surplus)
+    problems.push(
+      `${c.surplus} records match no call handed by caller and number: a call written twice under two ids`,
+    );
   if (!c.dropped) {
     if (lost > 0)
       problems.push(
@@ -68,4 +73,47 @@ export function judge(c: FaultCounts): FaultVerdict {
   if (logged !== metric)
     problems.push(`${metric} records dropped by the metric but ${logged} in the log`);
   return { lost, duplicates, extra, problems };
+}
+
+/** A call as the stand-in handed it (faults-calls.ts), keyed as its record would be. */
+export type KeyedCall = { key: string; conn: number; acted: boolean };
+
+export type CallMatch = {
+  /**
+   * Calls the killed gateway never read: handed to its connection, never acted on there (no
+   * frame about them came back), and without a record.
+   */
+  unread: number;
+  /** Records beyond the calls handed with their key: a call written twice under two ids. */
+  surplus: number;
+};
+
+/**
+ * Calls and records matched by `key` (caller pseudonym and tracking number). Where a key has
+ * fewer records than calls, its calls not acted on at the killed connection are the missing
+ * ones first, and only as many as are missing: a call the gateway answered or forwarded is
+ * never excused. `killedConn` -1: no gateway was killed, nothing is unread.
+ */
+export function matchCalls(
+  calls: readonly KeyedCall[],
+  recordKeys: readonly string[],
+  killedConn: number,
+): CallMatch {
+  const records = new Map<string, number>();
+  for (const key of recordKeys) records.set(key, (records.get(key) ?? 0) + 1);
+  const byKey = new Map<string, { calls: number; silent: number }>();
+  for (const c of calls) {
+    const k = byKey.get(c.key) ?? { calls: 0, silent: 0 };
+    k.calls++;
+    if (killedConn >= 0 && c.conn === killedConn && !c.acted) k.silent++;
+    byKey.set(c.key, k);
+  }
+  let unread = 0;
+  for (const [key, k] of byKey) {
+    const missing = Math.max(0, k.calls - (records.get(key) ?? 0));
+    unread += Math.min(missing, k.silent);
+  }
+  let surplus = 0;
+  for (const [key, n] of records) surplus += Math.max(0, n - (byKey.get(key)?.calls ?? 0));
+  return { unread, surplus };
 }

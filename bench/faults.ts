@@ -17,8 +17,12 @@
  *   journal, writes them as `endedBy: node-lost`): the bench waits up to
  *   `BENCH_FAULTS_ORPHAN_WAIT_S` (45) s for them before it counts. INVITEs the stand-in handed
  *   to the killed gateway's connection after the SIGKILL (in a dead socket's buffer until the
- *   stand-in sees it close, as drachtio-server would) reached no gateway code: they are counted
- *   apart (`calls-handed-after-the-kill`), not owed.
+ *   stand-in sees it close, as drachtio-server would) reached no gateway code
+ *   (`calls-handed-after-the-kill`); a busy gateway may also die with INVITEs handed before the
+ *   kill still unread in its socket. A call counts as unread (`calls-unread-at-the-kill`, not
+ *   owed) only if it has no record and the killed gateway sent no frame about it (no answer, no
+ *   dealer leg: faults-calls.ts); records and calls are matched by the caller's pseudonym and the
+ *   tracking number (faults-count.ts unreadCalls). A call the gateway acted on owes its record.
  * - spool-full: as redis-down, with `RECORD_SPOOL_MAX_BYTES` 128 kB and `RECORD_MEMORY_LIMIT`
  *   500, so the spool fills and records are dropped. The one fault allowed to lose records: only
  *   as many as `calltrack_records_dropped_total` counts and the gateway's "record spool full"
@@ -33,7 +37,9 @@
  * timeout at the end stretch it), calls handed to a gateway (distinct caller INVITEs at the
  * drachtio stand-in, summed over its restarts: each owes exactly one record), records written
  * (stream entries), records lost (calls handed − distinct record ids), duplicates (entries −
- * distinct ids). Any record lost (outside spool-full, where the counter and the log must match
+ * distinct ids). Records are also matched to calls one by one, by the caller's pseudonym
+ * (CALLER_PSEUDONYM_SECRET is set) and the tracking number: a record matching no call handed
+ * (`records-matching-no-call`: a call written twice under two ids) is a mismatch. Any record lost (outside spool-full, where the counter and the log must match
  * the loss exactly), duplicated or extra, or a part of the bed dying by itself, is printed as
  * MISMATCH and the bench exits non-zero.
  *
@@ -137,7 +143,7 @@ async function placeCalls(bed: FaultBed): Promise<CallerResult[]> {
   );
 }
 
-type Measured = FaultCounts & { rate: number; spooled: number };
+type Measured = FaultCounts & { rate: number; spooled: number; afterKill?: number };
 
 async function measure(fault: Fault, bed: FaultBed): Promise<Measured> {
   const started = performance.now();
@@ -150,12 +156,13 @@ async function measure(fault: Fault, bed: FaultBed): Promise<Measured> {
   if (left.active || left.waiting)
     log(`${fault}: after ${DRAIN_MS / 1000} s still ${left.active} calls, ${left.waiting} records`);
   const handed = bed.handed();
-  const unread = bed.handedToTheDead();
+  const afterKill = bed.handedToTheDead();
   if (fault === 'gateway-kill') {
     log(`${fault}: waiting up to ${ORPHAN_WAIT_S} s for the records of orphaned calls`);
-    await bed.awaitEntries(handed - unread, ORPHAN_WAIT_S * 1000);
+    await bed.awaitEntries(handed - afterKill, ORPHAN_WAIT_S * 1000);
   }
   const records = await bed.countRecords();
+  const { unread, surplus } = await bed.matchCalls();
   const dropped =
     fault === 'spool-full'
       ? {
@@ -175,7 +182,8 @@ async function measure(fault: Fault, bed: FaultBed): Promise<Measured> {
     placed,
     failed,
     handed,
-    ...(fault === 'gateway-kill' && { unread }),
+    ...(fault === 'gateway-kill' && { unread, afterKill }),
+    surplus,
     stillUp: left.active,
     spooled,
     ...records,
@@ -198,13 +206,16 @@ async function runFault(fault: Fault): Promise<boolean> {
     figure('faults', `${fault} achieved-rate`, c.rate, 'calls/s');
     figure('faults', `${fault} calls-failed`, c.failed, 'calls');
     figure('faults', `${fault} calls-handed`, c.handed, 'calls');
+    if (c.afterKill !== undefined)
+      figure('faults', `${fault} calls-handed-after-the-kill`, c.afterKill, 'calls');
     if (c.unread !== undefined)
-      figure('faults', `${fault} calls-handed-after-the-kill`, c.unread, 'calls');
+      figure('faults', `${fault} calls-unread-at-the-kill`, c.unread, 'calls');
     figure('faults', `${fault} calls-still-up`, c.stillUp, 'calls');
     figure('faults', `${fault} records-written`, c.entries, 'records');
     figure('faults', `${fault} records-lost`, v.lost, 'records');
     figure('faults', `${fault} duplicates`, v.duplicates, 'records');
     if (v.extra) figure('faults', `${fault} records-extra`, v.extra, 'records');
+    if (c.surplus) figure('faults', `${fault} records-matching-no-call`, c.surplus, 'records');
     if (fault === 'redis-down' || fault === 'spool-full')
       figure('faults', `${fault} records-spooled`, c.spooled, 'records');
     if (c.dropped) {

@@ -13,16 +13,28 @@ export async function recordIds(
   redis: RedisClient,
   stream: string = DEFAULT_RECORD_STREAM,
 ): Promise<string[]> {
-  const ids: string[] = [];
+  return (await recordFields(redis, stream, ['id'])).map(([id]) => id ?? '(none)');
+}
+
+/** Per entry, in stream order, the values of `names` (undefined where the entry lacks one). */
+export async function recordFields(
+  redis: RedisClient,
+  stream: string,
+  names: readonly string[],
+): Promise<(string | undefined)[][]> {
+  const out: (string | undefined)[][] = [];
   for (let start = '-'; ; ) {
     const page = await redis.xrange(stream, start, '+', 'COUNT', PAGE);
-    for (const [, fields] of page) {
-      const at = fields.indexOf('id');
-      ids.push(at >= 0 ? fields[at + 1]! : '(none)');
-    }
-    if (page.length < PAGE) return ids;
+    for (const [, fields] of page) out.push(names.map((name) => fieldOf(fields, name)));
+    if (page.length < PAGE) return out;
     start = `(${page.at(-1)![0]}`;
   }
+}
+
+/** A field's value: names sit at even places, so a value equal to a name is not taken for it. */
+function fieldOf(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
 }
 
 /** How many entries each record id has. */

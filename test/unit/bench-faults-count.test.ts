@@ -4,7 +4,9 @@
  * account for every one of them.
  */
 import t from 'tap';
-import { type FaultCounts, judge } from '../../bench/faults-count.js';
+import { probeCalls } from '../../bench/faults-calls.js';
+import { type FaultCounts, judge, type KeyedCall, matchCalls } from '../../bench/faults-count.js';
+import type { TraceRecord } from '../../test/standin/index.js';
 
 const clean: FaultCounts = {
   placed: 1000,
@@ -34,7 +36,7 @@ t.test('calls the gateway still holds are counted lost, and named', async (t) =>
 });
 
 t.test(
-  'gateway-kill: INVITEs handed after the SIGKILL are not owed, any other miss is',
+  'gateway-kill: INVITEs the killed gateway never read are not owed, any other miss is',
   async (t) => {
     t.strictSame(judge({ ...clean, unread: 3, entries: 987, distinct: 987 }).problems, []);
     const v = judge({ ...clean, unread: 3, entries: 986, distinct: 986 });
@@ -92,4 +94,81 @@ t.test('spool-full: drops the log does not show are a problem', async (t) => {
 t.test('spool-full: a spool that never filled measured nothing', async (t) => {
   const v = judge({ ...clean, dropped: { metric: 0, logged: 0 } });
   t.match(v.problems, [/never filled/]);
+});
+
+t.test('unread: only calls without a record that the killed gateway never acted on', async (t) => {
+  const killed = 7;
+  const call = (key: string, acted: boolean, conn = killed): KeyedCall => ({ key, conn, acted });
+  const unread = (calls: KeyedCall[], records: string[], conn = killed) =>
+    matchCalls(calls, records, conn).unread;
+  t.equal(unread([call('a', false)], []), 1, 'silent, no record: unread');
+  t.equal(unread([call('a', true)], []), 0, 'acted on, no record: lost, not excused');
+  t.equal(unread([call('a', false, 3)], []), 0, 'on another connection: lost');
+  t.equal(unread([call('a', false)], [], -1), 0, 'no gateway killed: nothing is unread');
+  t.equal(unread([call('a', false)], ['a']), 0, 'silent but with its record');
+  t.equal(
+    unread([call('a', false), call('a', false), call('a', true)], ['a']),
+    2,
+    'two missing of three, both silent',
+  );
+  t.equal(
+    unread([call('a', false), call('a', true), call('a', true)], ['a']),
+    1,
+    'two missing, one silent: one excused, the other stays lost',
+  );
+  t.equal(unread([call('a', false)], ['b']), 1, "another call's record is not its");
+});
+
+t.test('surplus: records beyond the calls of their key, a call written twice', async (t) => {
+  const calls: KeyedCall[] = [
+    { key: 'a', conn: 1, acted: true },
+    { key: 'b', conn: 1, acted: true },
+  ];
+  t.strictSame(matchCalls(calls, ['a', 'b'], -1), { unread: 0, surplus: 0 });
+  t.strictSame(matchCalls(calls, ['a', 'a', 'b'], -1), { unread: 0, surplus: 1 });
+  t.strictSame(matchCalls(calls, ['a', 'c'], -1), { unread: 0, surplus: 1 }, 'no call of c');
+  const v = judge({ ...clean, surplus: 1 });
+  t.strictSame(v.problems, [
+    '1 records match no call handed by caller and number: a call written twice under two ids',
+  ]);
+});
+
+t.test('the call probe: handed INVITEs, and whether their connection acted on them', async (t) => {
+  const trace: TraceRecord[] = [];
+  const probe = probeCalls(trace);
+  const frame = (dir: 'in' | 'out', conn: number, meta: string, sip: string): TraceRecord => ({
+    ts: '',
+    kind: 'frame',
+    dir,
+    conn,
+    payload: `m1|${meta}\r\n${sip}`,
+  });
+  const invite = (id: string, caller: string) =>
+    `INVITE sip:+493025550101@gw SIP/2.0\r\nCall-ID: ${id}\r\nFrom: <sip:${caller}@c>;tag=1\r\n\r\n`;
+  trace.push(
+    frame('out', 1, 'sip|network|1|udp|', invite('answered', '+49176001')),
+    frame('out', 1, 'sip|network|1|udp|', invite('forwarded', '+49176002')),
+    frame('out', 1, 'sip|network|1|udp|', invite('silent', '+49176003')),
+    frame('out', 1, 'sip|network|1|udp|', invite('answered', '+49176001')),
+    frame('in', 1, 'sip|txn1|', 'SIP/2.0 180 Ringing\r\nCall-ID: answered\r\n\r\n'),
+    frame(
+      'in',
+      1,
+      'sip||',
+      'INVITE sip:dealer@d SIP/2.0\r\nFrom: <sip:+49176002@gw>;tag=2\r\nCall-ID: b-leg\r\n\r\n',
+    ),
+    frame('in', 2, 'sip|txn9|', 'SIP/2.0 180 Ringing\r\nCall-ID: silent\r\n\r\n'),
+  );
+  t.equal(probe.handed(), 3, 'a retransmitted INVITE counts once');
+  t.equal(probe.lastConn(), 1);
+  t.strictSame(
+    probe.calls().map((c) => [c.callId, c.caller, c.called, c.acted]),
+    [
+      ['answered', '+49176001', '+493025550101', true],
+      ['forwarded', '+49176002', '+493025550101', true],
+      ['silent', '+49176003', '+493025550101', false],
+    ],
+    "a frame from another connection does not count as this one's act",
+  );
+  t.equal(trace.length, 0, 'the trace keeps nothing');
 });
