@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../paths.js';
-import type { Schema } from './openapi-schemas.js';
+import type { Schema } from './openapi-ref.js';
 
 /** `#/definitions/x` → `#/components/schemas/x`, everywhere in a schema. */
 function rebased(value: unknown): unknown {

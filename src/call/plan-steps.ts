@@ -9,9 +9,9 @@ import type { ForwardDecision } from '../routing/decision.js';
 import type { Route } from '../routing/destination.js';
 import type { CallPlan } from '../routing/plan.js';
 import { closedReason } from './failure.js';
-import type { SessionMedia } from './media-flow.js';
 import { needsMedia } from './media-port.js';
 import type { AfterHours, CallRecord } from './record.js';
+import type { SessionMedia } from './session-media.js';
 import { type CallMedia, sessionMedia } from './session-media.js';
 
 export type PlanSteps = {

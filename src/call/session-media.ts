@@ -7,8 +7,7 @@ import { audioFile, audioPath } from '../recordings/audio-files.js';
 import { writeSidecar } from '../recordings/store.js';
 import type { ForwardDecision } from '../routing/decision.js';
 import type { VoicemailOutbox } from '../voicemail/outbox.js';
-import type { SessionMedia, SessionRecording, SessionVoicemail } from './media-flow.js';
-import type { MediaPort, RecordingOption } from './media-port.js';
+import type { MediaOptions, MediaPort, Prompt, RecordingOption } from './media-port.js';
 import type { CallRecord } from './record.js';
 
 export type CallMedia = {
@@ -25,6 +24,47 @@ export type CallMedia = {
     maxSeconds: number;
     outbox: Pick<VoicemailOutbox, 'prepare' | 'complete'>;
   };
+};
+
+/** What the media steps of one call (media-flow.ts) are given. */
+export type SessionMedia = {
+  port: MediaPort;
+  /** How long FreeSWITCH may take to anchor a call before it goes on without media. */
+  anchorTimeoutMs: number;
+  options: MediaOptions;
+  onError?: (step: string) => void;
+  /** Set when the number records: notice to the caller first, record_session after the bridge. */
+  recording?: SessionRecording;
+  /** Set when the number takes voicemail after every destination failed. */
+  voicemail?: SessionVoicemail;
+  /** Set when the number is closed and announces it: played in early media, no ringback. */
+  announcement?: Prompt;
+};
+
+/** The recording of one call: where it goes and what the caller hears first. */
+export type SessionRecording = {
+  notice: Prompt;
+  /** Absolute path FreeSWITCH records into (named by the call's record id). */
+  path: string;
+  /** File name the record notes. */
+  file: string;
+  /** Called right before recording starts (writes the sweeper's sidecar); may throw. */
+  prepare: () => Promise<void>;
+};
+
+/** The voicemail of one call: greeting, limit, and the outbox that mails the message. */
+export type SessionVoicemail = {
+  greeting: Prompt;
+  maxSeconds: number;
+  /** Absolute path FreeSWITCH records the message into. */
+  path: string;
+  /** Notes who gets the message before recording starts (a crash mid-message still delivers). */
+  prepare: () => Promise<void>;
+  /**
+   * The recording ended: queue what FreeSWITCH wrote for e-mail (`left`) or clear the note when
+   * it wrote nothing (`empty`). Never throws: what cannot be queued now stays for the outbox.
+   */
+  complete: () => Promise<'left' | 'empty'>;
 };
 
 type CallIds = Pick<CallRecord, 'recordId' | 'startedAt' | 'callerNumber'>;

@@ -4,10 +4,10 @@
  */
 import type { Logger } from '../observability/logger.js';
 import type { TrunkAccess } from '../routing/trunk.js';
-import type { SessionMedia } from './media-flow.js';
 import type { MediaUse } from './media-port.js';
 import type { Dialer, EndedBy } from './ports.js';
 import type { Attempt, CallOutcome, TransferNote } from './record.js';
+import type { SessionMedia } from './session-media.js';
 import type { TransferPolicy } from './transfer-target.js';
 
 export type SessionDeps = {
