@@ -55,6 +55,51 @@ const readyz = async (gw: Gateway) =>
     body: (await r.json()) as Record<string, unknown>,
   }))) as { status: number; body: Record<string, unknown> };
 
+/** `calls` short calls to `called` through `s`, 10 a second; each must be answered. */
+const manyCalls = async (t: Test, s: StandinHandle, called: string, calls: number) => {
+  const callers = await runSipp({
+    scenario: 'uac-expect-200-caller-bye.xml',
+    remote: s.sipAddress,
+    keys: { caller: CALLER, called },
+    calls,
+    rate: 10,
+    timeoutMs: 30_000,
+  });
+  t.match(callers, { exitCode: 0, counts: { successful: calls } }, callers.errors);
+};
+
+/**
+ * The dealers of a drain test: one answers the call held on the draining gateway (number 1),
+ * `d` the `calls` new ones (number 2).
+ */
+const drainDealers = async (calls: number) => {
+  const held = await dealer('uas-answer-200.xml');
+  const d = await startSipp({ scenario: 'uas-answer-200.xml', calls, timeoutMs: 30_000 });
+  const files = {
+    'customers.yaml': CUSTOMERS,
+    'held.yaml': numbersYaml([{ port: held.port }], [], number(1)),
+    'new.yaml': numbersYaml([{ port: d.port }], [], number(2)),
+  };
+  return { d, files };
+};
+
+/** New calls through `s` while `draining` drains: every one reaches `other`, none `draining`. */
+const newCallsPassBy = async (
+  t: Test,
+  s: StandinHandle,
+  draining: Gateway,
+  other: Gateway,
+  calls: number,
+) => {
+  await manyCalls(t, s, number(2), calls);
+  t.equal(draining.proc.exitCode, null, 'the draining gateway was still draining meanwhile');
+  t.equal(
+    await sampled(other, 'calltrack_drachtio_invites_total', hostport(s)),
+    calls,
+    'the other gateway got every new call, the draining one none',
+  );
+};
+
 t.test(
   'one gateway, two drachtio-servers: each its own calls, a lost one costs only its own',
   async (t) => {
@@ -146,15 +191,7 @@ t.test('two gateways on one drachtio-server share its calls, one record each', a
   const shared = gw1.standin;
   const gw2 = await startGateway(t, files, { NODE_ID: 'gw2', DRACHTIO: hostport(shared) });
   await connected(gw2, shared, 1);
-  const callers = await runSipp({
-    scenario: 'uac-expect-200-caller-bye.xml',
-    remote: shared.sipAddress,
-    keys: { caller: CALLER, called: number(1) },
-    calls: CALLS,
-    rate: 10,
-    timeoutMs: 30_000,
-  });
-  t.match(callers, { exitCode: 0, counts: { successful: CALLS } }, callers.errors);
+  await manyCalls(t, shared, number(1), CALLS);
   await passed(t, d, 'dealer');
   const n1 = (await sampled(gw1, 'calltrack_drachtio_invites_total', hostport(shared))) ?? 0;
   const n2 = (await sampled(gw2, 'calltrack_drachtio_invites_total', hostport(shared))) ?? 0;
@@ -202,13 +239,7 @@ t.test(
   'DRAIN_ROUTES=withdraw: a draining gateway takes back its routes, the other one gets every new call',
   async (t) => {
     const CALLS = 6;
-    const held = await dealer('uas-answer-200.xml');
-    const d = await startSipp({ scenario: 'uas-answer-200.xml', calls: CALLS, timeoutMs: 30_000 });
-    const files = {
-      'customers.yaml': CUSTOMERS,
-      'held.yaml': numbersYaml([{ port: held.port }], [], number(1)),
-      'new.yaml': numbersYaml([{ port: d.port }], [], number(2)),
-    };
+    const { d, files } = await drainDealers(CALLS);
     // the drain outlasts the new calls: its call waits for the drain timeout's BYE
     const gw1 = await startGateway(t, files, {
       NODE_ID: 'gw1',
@@ -227,21 +258,7 @@ t.test(
     gw1.proc.kill('SIGTERM');
     await waitFor(() => /routes withdrawn/.test(gw1.logs()), 3000, 'gw1 withdrew its routes');
 
-    const callers = await runSipp({
-      scenario: 'uac-expect-200-caller-bye.xml',
-      remote: shared.sipAddress,
-      keys: { caller: CALLER, called: number(2) },
-      calls: CALLS,
-      rate: 10,
-      timeoutMs: 30_000,
-    });
-    t.match(callers, { exitCode: 0, counts: { successful: CALLS } }, callers.errors);
-    t.equal(gw1.proc.exitCode, null, 'gw1 was still draining meanwhile');
-    t.equal(
-      await sampled(gw2, 'calltrack_drachtio_invites_total', hostport(shared)),
-      CALLS,
-      'gw2 got every new call, none went to the draining gw1',
-    );
+    await newCallsPassBy(t, shared, gw1, gw2, CALLS);
     await passed(t, d, 'dealer of the new calls');
     t.match(await up, { exitCode: 0 }, 'the drain timeout ended the call on gw1 with a BYE');
     t.equal(await gw1.exited, 0, 'gw1 exited once drained');
@@ -256,13 +273,7 @@ t.test(
     const CALLS = 4;
     const a = await standin(t);
     const b = await standin(t);
-    const held = await dealer('uas-answer-200.xml');
-    const d = await startSipp({ scenario: 'uas-answer-200.xml', calls: CALLS, timeoutMs: 30_000 });
-    const files = {
-      'customers.yaml': CUSTOMERS,
-      'held.yaml': numbersYaml([{ port: held.port }], [], number(1)),
-      'new.yaml': numbersYaml([{ port: d.port }], [], number(2)),
-    };
+    const { d, files } = await drainDealers(CALLS);
     const gw1 = await startGateway(t, files, {
       NODE_ID: 'gw1',
       DRACHTIO: `${hostport(a)},${hostport(b)}`,
@@ -293,21 +304,7 @@ t.test(
       'withdrawn at a once it was back',
     );
 
-    const callers = await runSipp({
-      scenario: 'uac-expect-200-caller-bye.xml',
-      remote: back.sipAddress,
-      keys: { caller: CALLER, called: number(2) },
-      calls: CALLS,
-      rate: 10,
-      timeoutMs: 30_000,
-    });
-    t.match(callers, { exitCode: 0, counts: { successful: CALLS } }, callers.errors);
-    t.equal(gw1.proc.exitCode, null, 'gw1 was still draining meanwhile');
-    t.equal(
-      await sampled(gw2, 'calltrack_drachtio_invites_total', hostport(back)),
-      CALLS,
-      'every new call through a went to gw2',
-    );
+    await newCallsPassBy(t, back, gw1, gw2, CALLS);
     await passed(t, d, 'dealer of the new calls');
     t.match(await up, { exitCode: 0 }, 'the drain timeout ended the call through b');
     t.equal(await gw1.exited, 0);
