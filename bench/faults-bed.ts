@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { CallRecord } from '../src/call/record.js';
 import { createAnonymiser } from '../src/records/anonymise.js';
 import { FIELDS } from '../src/records/entry.js';
-import { recordFields } from '../test/helpers/stream-ids.js';
+import { recordFields, recordIds } from '../test/helpers/stream-ids.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
 import { type Proc, startDealer, startGateway, tempDir } from './cps-procs.js';
 import { type CallProbe, probeCalls } from './faults-calls.js';
@@ -256,7 +256,7 @@ export class FaultBed {
   async countRecords(): Promise<{ entries: number; distinct: number }> {
     const client = this.redis.client();
     try {
-      const ids = (await recordFields(client, STREAM, ['id'])).map(([id]) => id ?? '(none)');
+      const ids = await recordIds(client, STREAM);
       return { entries: ids.length, distinct: new Set(ids).size };
     } finally {
       client.disconnect();

@@ -10,7 +10,7 @@ export interface FaultCounts {
   /** Distinct caller INVITEs the drachtio stand-in handed to a gateway (each owes a record). */
   handed: number;
   /**
-   * gateway-kill only: of those, the ones the killed gateway never read (unreadCalls below):
+   * gateway-kill only: of those, the ones the killed gateway never read (matchCalls below):
    * owed by no one, counted apart rather than as lost.
    */
   unread?: number;

@@ -22,7 +22,7 @@
  *   kill still unread in its socket. A call counts as unread (`calls-unread-at-the-kill`, not
  *   owed) only if it has no record and the killed gateway sent no frame about it (no answer, no
  *   dealer leg: faults-calls.ts); records and calls are matched by the caller's pseudonym and the
- *   tracking number (faults-count.ts unreadCalls). A call the gateway acted on owes its record.
+ *   tracking number (faults-count.ts matchCalls). A call the gateway acted on owes its record.
  * - spool-full: as redis-down, with `RECORD_SPOOL_MAX_BYTES` 128 kB and `RECORD_MEMORY_LIMIT`
  *   500, so the spool fills and records are dropped. The one fault allowed to lose records: only
  *   as many as `calltrack_records_dropped_total` counts and the gateway's "record spool full"
@@ -39,9 +39,10 @@
  * (stream entries), records lost (calls handed − distinct record ids), duplicates (entries −
  * distinct ids). Records are also matched to calls one by one, by the caller's pseudonym
  * (CALLER_PSEUDONYM_SECRET is set) and the tracking number: a record matching no call handed
- * (`records-matching-no-call`: a call written twice under two ids) is a mismatch. Any record lost (outside spool-full, where the counter and the log must match
- * the loss exactly), duplicated or extra, or a part of the bed dying by itself, is printed as
- * MISMATCH and the bench exits non-zero.
+ * (`records-matching-no-call`: a call written twice under two ids) is a mismatch. Any record
+ * lost (outside spool-full, where the counter and the log must match the loss exactly),
+ * duplicated or extra, or a part of the bed dying by itself, is printed as MISMATCH and the
+ * bench exits non-zero.
  *
  * `BENCH_FAULTS=redis-down,gateway-kill` runs a subset; `BENCH_FAULTS_LOG_DIR=<dir>` keeps each
  * fault's gateway log there (`<fault>-gateway.log`). Progress goes to stderr; figures to stdout.
