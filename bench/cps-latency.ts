@@ -13,7 +13,7 @@
 import type { TraceRecord } from '../test/standin/index.js';
 
 const CALLER = /\r\n(?:from|f)[ \t]*:[^\r\n]*?\+4917600(\d+)/i;
-const CALL_ID = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]+)/i;
+export const CALL_ID = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]+)/i;
 
 export interface LatencyProbe {
   start(): void;
@@ -21,19 +21,14 @@ export interface LatencyProbe {
   stop(): { samples: number[]; callerInvites: number };
   /** Distinct caller INVITEs (new calls) handed to the app since the probe was made. */
   handed(): number;
-  /** The app connection the latest new INVITE went to (-1: none yet). */
-  lastConn(): number;
-  /** New INVITEs handed to connection `conn` at or after `at` (performance.now()). */
-  handedTo(conn: number, at: number): number;
 }
 
 export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
   let on = false;
   let inbound = new Map<string, number>();
   let samples: number[] = [];
-  /** Call-ID → when (performance.now()) and to which app connection it was first handed. */
-  const handed = new Map<string, { at: number; conn: number }>();
-  let lastConn = -1;
+  /** Call-IDs of the caller INVITEs handed so far. */
+  const handed = new Set<string>();
   const observe = (r: TraceRecord, at: number) => {
     if (r.kind !== 'frame') return;
     const p = r.payload;
@@ -44,8 +39,7 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
     const fromApp = r.dir === 'in' && p.startsWith('|sip||', bar);
     if (toApp) {
       const id = CALL_ID.exec(p.slice(eol))?.[1] ?? '';
-      if (!handed.has(id)) handed.set(id, { at: performance.now(), conn: r.conn });
-      lastConn = r.conn;
+      handed.add(id);
     }
     if (!on || (!toApp && !fromApp)) return;
     const caller = CALLER.exec(p.slice(eol))?.[1];
@@ -75,12 +69,6 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
       return { samples, callerInvites: samples.length + inbound.size };
     },
     handed: () => handed.size,
-    lastConn: () => lastConn,
-    handedTo: (conn, at) => {
-      let n = 0;
-      for (const h of handed.values()) if (h.conn === conn && h.at >= at) n++;
-      return n;
-    },
   };
 }
 

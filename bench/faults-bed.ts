@@ -9,8 +9,7 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CallRecord } from '../src/call/record.js';
-import { createAnonymiser } from '../src/records/anonymise.js';
+import { pseudonymiser } from '../src/records/anonymise.js';
 import { FIELDS } from '../src/records/entry.js';
 import { recordFields, recordIds } from '../test/helpers/stream-ids.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
@@ -171,12 +170,12 @@ export class FaultBed {
    * its socket when the kill came: a busy gateway reads late), and records matching no call.
    */
   async matchCalls(): Promise<CallMatch> {
-    const anonymise = createAnonymiser(PSEUDONYM_SECRET);
+    const pseudonym = pseudonymiser(PSEUDONYM_SECRET);
     const last = this.#probes.length - 1;
     // connection numbers are per stand-in: only the last one's can be the killed gateway's
     const calls: KeyedCall[] = this.#probes.flatMap((probe, i) =>
       probe.calls().map((c) => ({
-        key: `${pseudonym(anonymise, c.caller, c.startedAt)}|${c.called}`,
+        key: `${pseudonym(c.caller, c.startedAt)}|${c.called}`,
         conn: i === last ? c.conn : -1,
         acted: c.acted,
       })),
@@ -274,26 +273,4 @@ export class FaultBed {
     await this.standin?.close().catch(() => undefined);
     await this.redis.kill();
   }
-}
-
-/** The pseudonym the gateway's anonymiser gives this caller on the day the call was handed. */
-function pseudonym(
-  anonymise: ReturnType<typeof createAnonymiser>,
-  caller: string,
-  startedAt: string,
-): string {
-  const call: CallRecord = {
-    recordId: '',
-    callId: '',
-    nodeId: '',
-    dialplanVersion: '',
-    outcome: 'answered',
-    sipStatus: 200,
-    attempts: [],
-    startedAt,
-    endedAt: startedAt,
-    callerWithheld: false,
-    callerNumber: caller,
-  };
-  return anonymise(call).callerPseudonym;
 }

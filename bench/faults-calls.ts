@@ -8,9 +8,9 @@
  * Like cps-latency.ts it takes the trace's `push`, so the stand-in keeps no record in memory.
  */
 import type { TraceRecord } from '../test/standin/index.js';
+import { CALL_ID } from './cps-latency.js';
 
 const CALLER = /\r\n(?:from|f)[ \t]*:[^\r\n]*?(\+4917600\d+)/i;
-const CALL_ID = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]+)/i;
 const CALLED = /^INVITE sip:([^@;\s]+)@/;
 
 export type HandedCall = {

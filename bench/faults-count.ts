@@ -43,7 +43,7 @@ export interface FaultVerdict {
 export function judge(c: FaultCounts): FaultVerdict {
   const owed = c.handed - (c.unread ?? 0);
   const lost = Math.max(0, owed - c.distinct);
-  // an unread INVITE that still has a record was read after all: extra only beyond `handed`
+  // records of more calls than were handed: calls that never were
   const extra = Math.max(0, c.distinct - c.handed);
   const duplicates = c.entries - c.distinct;
   const problems: string[] = [];

@@ -14,19 +14,22 @@ import type { CallerCountry, CallerKind, RecordingState, StreamRecord } from './
 
 export type Anonymiser = (record: CallRecord) => StreamRecord;
 
-export function createAnonymiser(pseudonymSecret: string | undefined): Anonymiser {
+/** A caller's pseudonym on the local day of `startedAt`; the day's key is made once a day. */
+export function pseudonymiser(secret: string): (number: string, startedAt: string) => string {
   let keyDay = '';
   let key: Buffer | undefined;
-  const pseudonymOf = (number: string, startedAt: string): string => {
+  return (number, startedAt) => {
     const day = localDay(startedAt);
     if (day !== keyDay || !key) {
-      key = createHmac('sha256', pseudonymSecret ?? '')
-        .update(`calltrack-caller-pseudonym:${day}`)
-        .digest();
+      key = createHmac('sha256', secret).update(`calltrack-caller-pseudonym:${day}`).digest();
       keyDay = day;
     }
     return createHmac('sha256', key).update(number).digest('hex').slice(0, 20);
   };
+}
+
+export function createAnonymiser(pseudonymSecret: string | undefined): Anonymiser {
+  const pseudonymOf = pseudonymiser(pseudonymSecret ?? '');
   return (r) => {
     const caller = callerClass(r);
     const pseudonym =
