@@ -1,6 +1,6 @@
 /**
- * Composition root: reads the configuration, builds every part, wires them, starts, and drains on
- * SIGTERM. The only place (with config/) that reads the environment.
+ * Composition root: reads the configuration, builds every part, wires them, starts, and hands
+ * them to drain.ts on SIGTERM. The only place (with config/) that reads the environment.
  */
 import { hostname } from 'node:os';
 import { DialplanHistory } from './admin/history.js';
@@ -13,6 +13,7 @@ import { sinkFromConfig } from './call/sinks.js';
 import { loadCarriers } from './config/carriers-file.js';
 import { ConfigError, hoursClock, loadConfig } from './config/load.js';
 import { startDialplans } from './dialplan/distribution/start.js';
+import { drainAndStop } from './drain.js';
 import { Admitter } from './edge/admission.js';
 import { NumberCalls } from './edge/loops.js';
 import { fsMediaPort } from './media/anchor.js';
@@ -28,7 +29,6 @@ import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtioServers } from './sip/drachtio-servers.js';
 import { strayRejectionHandler } from './sip/stray-rejections.js';
-import { delay } from './util/delay.js';
 import { startOutbox } from './voicemail/start.js';
 
 function configOrExit() {
@@ -260,38 +260,25 @@ logger.info(
 );
 
 process.on('SIGHUP', () => dialplans.reload());
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
-
-async function shutdown(signal: string): Promise<void> {
-  admitter.draining = true;
-  logger.info(
-    { signal, activeCalls: calls.size, drainTimeoutMs: config.drainTimeoutMs },
-    'draining: new calls get 503',
-  );
-  // servers shared with other gateways give them the new calls (sip/routes.ts)
-  if (config.drainRoutes === 'withdraw') drachtio.withdraw();
-  dialplans.close();
-  sweeper.stop();
-  const drained = await calls.drain(config.drainTimeoutMs);
-  // late answers of attempts that ended get their ACK and BYE before the connection goes
-  await Promise.race([drachtio.settled(), delay(2000)]);
-  await sink.flush();
-  if (records) {
-    // the journal beats on while the writer finishes: records it holds back go out meanwhile
-    await records.writer.close();
-    await records.journal.close();
-    records.redis.disconnect();
-  }
-  await outbox?.stop();
-  logger.info(drained, 'drained; exiting');
-  media?.close();
-  drachtio.disconnect();
-  tokens?.close();
-  await admin?.close();
-  await http.close();
-  process.exit(0);
-}
+const stopping = {
+  config,
+  logger,
+  admitter,
+  calls,
+  drachtio,
+  dialplans,
+  sweeper,
+  sink,
+  records,
+  outbox,
+  media,
+  tokens,
+  admin,
+  http,
+};
+const stop = (signal: string) => void drainAndStop(signal, stopping).then(() => process.exit(0));
+process.once('SIGTERM', () => stop('SIGTERM'));
+process.once('SIGINT', () => stop('SIGINT'));
 
 /** FREESWITCH set: connect every media server (calls go signalling-only until one is up). */
 async function startMedia(): Promise<MediaServers> {
