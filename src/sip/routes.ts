@@ -11,7 +11,7 @@
 import type { Srf } from './srf-types.js';
 
 /** The verbs the gateway takes outside a dialog (inbound.ts). */
-export const ROUTED_VERBS = ['invite', 'options'] as const;
+const ROUTED_VERBS = ['invite', 'options'] as const;
 
 /**
  * Sends `remove_route` for each verb drachtio-srf still holds a route for. drachtio-srf forgets
