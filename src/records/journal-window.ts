@@ -6,8 +6,13 @@
  * power loss can take the last moments, as documented). A restart with the same node id takes
  * what an earlier life left here and the call journal writes it as `node-lost`.
  *
- * JSON lines: `{"id","v"}` an entry (the last of an id wins), `{"done":[ids]}` records that
- * reached Redis (or were dropped, counted), whose entries must not come back. Only entries
+ * A rejected call has no entry (it is over as it begins), so its record itself waits here while
+ * the writer holds it in memory (its linger, or a Redis outage before `spoolAfterMs`): a restart
+ * puts it in the spool with its sequence, and the writer's mark check writes it once.
+ *
+ * JSON lines: `{"id","v"}` an entry (the last of an id wins), `{"rec"}` a record as the writer
+ * queued it (the last of an id wins: a renumbered record), `{"done":[ids]}` records that reached
+ * Redis (or were dropped, counted), whose entries and records must not come back. Only entries
  * Redis may lack matter: once a flush has them in Redis they are kept in memory no longer, and
  * the file is emptied when none is left, else rewritten with what is left at most once a second
  * and whenever it has grown past `compactBytes`.
@@ -24,26 +29,36 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { Spooled } from './spool.js';
 
-type Line = { id?: unknown; v?: unknown; done?: unknown; sent?: unknown };
+type Line = { id?: unknown; v?: unknown; done?: unknown; sent?: unknown; rec?: unknown };
+type Old = { entries: Map<string, string>; records: Map<string, Spooled> };
 
 export class JournalWindow {
   readonly path: string;
   readonly #compactBytes: number;
   /** Entries Redis may lack: id → [value, version]. */
   readonly #open = new Map<string, [string, number]>();
+  /** Records queued without an entry, until they settle: id → line. */
+  readonly #records = new Map<string, string>();
   #fd: number;
   #bytes = 0;
   #version = 0;
   #rewritten = 0;
   /** What an earlier life left here, read once at the start. */
   readonly #old: Map<string, string>;
+  /** Records an earlier life had queued and not settled; kept in rewrites until taken. */
+  readonly #oldRecords: Map<string, Spooled>;
 
   constructor(dir: string, node: string, compactBytes = 1 << 20) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, `${node}.window`);
     this.#compactBytes = compactBytes;
-    this.#old = existsSync(this.path) ? parse(readFileSync(this.path, 'utf8')) : new Map();
+    const old = existsSync(this.path)
+      ? parse(readFileSync(this.path, 'utf8'))
+      : { entries: new Map(), records: new Map() };
+    this.#old = old.entries;
+    this.#oldRecords = old.records;
     // the old content stays until the journal has it safe elsewhere (takeOld's `kept`)
     this.#fd = openSync(this.path, 'a', 0o600);
   }
@@ -56,6 +71,25 @@ export class JournalWindow {
     if (this.#old.size > 0) kept(this.#old);
     this.#old.clear();
     this.#rewrite();
+  }
+
+  /**
+   * The records an earlier life queued that never settled, in sequence order; `kept` must put
+   * them somewhere durable (the spool) before the file forgets them. Taken before the entries
+   * (`takeOld` rewrites the file), else they stay in it.
+   */
+  async takeOldRecords(kept: (records: Spooled[]) => Promise<void>): Promise<void> {
+    if (this.#oldRecords.size === 0) return;
+    await kept([...this.#oldRecords.values()].sort((a, b) => a.seq - b.seq));
+    this.#oldRecords.clear();
+  }
+
+  /** A record the writer queued that no entry covers, as queued; again when renumbered. */
+  record(queued: Spooled): void {
+    const { seq, record, traffic } = queued;
+    const line = `${JSON.stringify({ rec: { seq, record, ...(traffic && { traffic }) } })}\n`;
+    this.#records.set(queued.record.id, line);
+    this.#write(line);
   }
 
   /** An entry, new or changed; returns its version for `inRedis`. */
@@ -84,7 +118,10 @@ export class JournalWindow {
   /** Records that reached Redis, or were dropped for good: their entries never come back. */
   done(ids: readonly string[]): void {
     if (ids.length === 0) return;
-    for (const id of ids) this.#open.delete(id);
+    for (const id of ids) {
+      this.#open.delete(id);
+      this.#records.delete(id);
+    }
     this.#write(`${JSON.stringify({ done: ids })}\n`);
     this.#forget();
   }
@@ -95,7 +132,7 @@ export class JournalWindow {
    */
   #forget(): void {
     if (this.#bytes === 0) return;
-    if (this.#open.size === 0) {
+    if (this.#open.size === 0 && this.#records.size === 0 && this.#oldRecords.size === 0) {
       ftruncateSync(this.#fd, 0);
       this.#bytes = 0;
     } else if (performance.now() - this.#rewritten > 1000) this.#rewrite();
@@ -114,6 +151,8 @@ export class JournalWindow {
   #rewrite(): void {
     let text = '';
     for (const [id, [v]] of this.#open) text += `${JSON.stringify({ id, v })}\n`;
+    for (const rec of this.#oldRecords.values()) text += `${JSON.stringify({ rec })}\n`;
+    for (const line of this.#records.values()) text += line;
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, text, { mode: 0o600 });
     renameSync(tmp, this.path);
@@ -125,8 +164,9 @@ export class JournalWindow {
 }
 
 /** The last line of each id, without those marked done; a torn last line is skipped. */
-function parse(text: string): Map<string, string> {
+function parse(text: string): Old {
   const out = new Map<string, string>();
+  const records = new Map<string, Spooled>();
   for (const raw of text.split('\n')) {
     if (!raw) continue;
     let line: Line;
@@ -137,10 +177,21 @@ function parse(text: string): Map<string, string> {
       continue;
     }
     if (typeof line.id === 'string' && typeof line.v === 'string') out.set(line.id, line.v);
-    if (Array.isArray(line.done)) for (const id of line.done) out.delete(String(id));
+    if (isSpooled(line.rec)) records.set(line.rec.record.id, line.rec);
+    if (Array.isArray(line.done))
+      for (const id of line.done) {
+        out.delete(String(id));
+        records.delete(String(id));
+      }
     if (Array.isArray(line.sent)) for (const sent of line.sent) withSeq(out, sent);
   }
-  return out;
+  return { entries: out, records };
+}
+
+function isSpooled(rec: unknown): rec is Spooled {
+  if (typeof rec !== 'object' || rec === null) return false;
+  const { seq, record } = rec as { seq?: unknown; record?: { id?: unknown } };
+  return typeof seq === 'number' && typeof record?.id === 'string';
 }
 
 /** The entry of a sent record carries its sequence (journal-entry.ts `seq`). */

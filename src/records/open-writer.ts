@@ -48,6 +48,8 @@ export async function openWriter(
     logger,
   });
   await spool.open();
+  const window = new JournalWindow(r.spoolDir, nodeId);
+  await spoolOldRecords(window, spool, logger, metrics);
   const anonymise = createAnonymiser(r.pseudonymSecret || undefined);
   const traffic = config.traffic.records === 'on';
   const journal = new RedisJournal({
@@ -64,7 +66,7 @@ export async function openWriter(
     logger: logger.child({ component: 'journal' }),
     metrics: journalMetrics,
     disk: new DiskJournal(r.spoolDir, nodeId),
-    window: new JournalWindow(r.spoolDir, nodeId),
+    window,
   });
   const writer = new StreamWriter({
     redis,
@@ -79,6 +81,10 @@ export async function openWriter(
     anonymise,
     mayBeReaped: (): boolean => journal.mayBeReaped(),
     holdRecords: (): boolean => journal.holdsRecords(),
+    // a routed call's entry covers it; a rejected call has none, so its record is kept instead
+    onQueued: (queued) => {
+      if (queued.record.outcome === 'rejected') window.record(queued);
+    },
     onSending: (records) => journal.sending(records),
     onSettled: (ids) => journal.settled(ids),
     ...(traffic && {
@@ -89,4 +95,28 @@ export async function openWriter(
   });
   journal.start();
   return { writer, redis, journal };
+}
+
+/**
+ * Records of rejected calls an earlier life held in memory when it died go to the spool, with
+ * their sequences, before anything else is written: the mark check drops any that had reached
+ * Redis after all. What a full spool cannot take is counted and logged as dropped, as at runtime.
+ */
+async function spoolOldRecords(
+  window: JournalWindow,
+  spool: Spool,
+  logger: Logger,
+  metrics: WriterMetrics,
+): Promise<void> {
+  await window.takeOldRecords(async (records) => {
+    const fitted = await spool.append(records);
+    metrics.spooled.inc(fitted);
+    metrics.spoolPending.set(spool.pending);
+    logger.info({ records: fitted }, 'records the last run had not written yet: spooled');
+    const dropped = records.length - fitted;
+    if (dropped > 0) {
+      metrics.dropped.inc(dropped);
+      logger.error({ dropped, path: spool.path }, 'record spool full: call records dropped');
+    }
+  });
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { RedisClient } from '../redis/connect.js';
 import type { Anonymiser } from './anonymise.js';
 import type { AppendTarget } from './redis-append.js';
-import type { Spool } from './spool.js';
+import type { Spool, Spooled } from './spool.js';
 import type { WriterMetrics } from './writer-metrics.js';
 
 export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
@@ -38,6 +38,11 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
    * reaches Redis before its call's entry. Absent: never.
    */
   holdRecords?: () => boolean;
+  /**
+   * A record queued in memory, as it would be spooled; again with its new sequence when
+   * renumbered (the call journal's crash window keeps the records no entry covers).
+   */
+  onQueued?: (queued: Spooled) => void;
   /** Records about to be sent, with their sequences (the call journal's crash window). */
   onSending?: (records: readonly (readonly [string, number])[]) => void;
   /** Records that reached Redis, or were dropped for good (the call journal's crash window). */

@@ -80,6 +80,7 @@ export class StreamWriter implements RecordSink {
     // the raw record (and its caller number) is not kept: only what goes to the two streams
     const queued: Queued = { seq: this.#seq, record: this.#o.anonymise(record), at: now };
     if (this.#o.traffic) queued.traffic = trafficOf(record);
+    this.#o.onQueued?.(queued);
     this.#memory.push(queued);
     this.#o.metrics.queued.set(this.#memory.length);
     // the first record starts the linger; the others wait for it, unless they fill a batch
@@ -202,7 +203,10 @@ export class StreamWriter implements RecordSink {
       const mark = Number((await this.#redis.hget(marksKey(this.#o.stream), this.#o.node)) ?? 0);
       if (mark >= this.#seq) {
         this.#seq = mark;
-        for (const q of this.#memory) q.seq = ++this.#seq;
+        for (const q of this.#memory) {
+          q.seq = ++this.#seq;
+          this.#o.onQueued?.(q);
+        }
       }
       this.#markSynced = true;
       return true;

@@ -3,9 +3,11 @@
  * when the gateway gets SIGKILL is written once as `endedBy: node-lost` — by another gateway
  * within the loss bound, or by the same NODE_ID when it starts again — with a talk time up to the
  * killed gateway's last heartbeat; a call that ended before the kill is not written twice. A
- * call admitted while Redis is down is kept in the disk journal and written at the restart.
+ * call admitted while Redis is down is kept in the disk journal and written at the restart. A
+ * rejected call has no entry: its record, still in memory at the SIGKILL, is written by the
+ * restart as it was, once, also when a life dies between writing it and noting that.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
@@ -37,8 +39,9 @@ async function bed(t: Test) {
     'numbers.yaml': numbersYaml([{ port: dealer.port }]),
   };
   const spoolDir = tempDir('calltrack-gw-spool-');
-  const gateway = (node: string) =>
+  const gateway = (node: string, env: Record<string, string> = {}) =>
     startGateway(t, files, {
+      ...env,
       RECORD_SINK: 'redis',
       REDIS_URL: redis.url,
       RECORD_SPOOL_DIR: spoolDir,
@@ -174,3 +177,51 @@ t.test('Redis down during the call, then SIGKILL: the restart writes it once', a
   t.match(await again.metrics(), /^calltrack_journal_orphans_recovered_total\{of="self"\} 1$/m);
   t.equal(readFileSync(file, 'utf8'), '', 'the disk journal is emptied');
 });
+
+t.test(
+  'a rejected call whose record is in memory at SIGKILL: the restart writes it once',
+  async (t) => {
+    const { redis, gateway, stream, spoolDir } = await bed(t);
+    // Redis away, and records wait in memory for a minute before they would go to the spool
+    const gw = await gateway('gw-rejects', { RECORD_SPOOL_AFTER_MS: '60000' });
+    await redis.stop();
+    const unknown = await callThrough(gw, 'uac-expect-404.xml', '+493099999999');
+    t.match(unknown, { exitCode: 0 }, 'the unknown number answered 404');
+    const window = join(spoolDir, 'gw-rejects.window');
+    const line = await waitFor(
+      async () => readFileSync(window, 'utf8').match(/^\{"rec":.*\n/m)?.[0],
+      5000,
+      'the record in the crash window',
+    );
+    t.equal(readFileSync(join(spoolDir, 'gw-rejects.spool'), 'utf8'), '', 'not in the spool');
+    gw.proc.kill('SIGKILL');
+    await gw.exited;
+    await redis.start();
+    const again = await gateway('gw-rejects');
+    await waitFor(async () => (await stream()).length >= 1, 8000, 'the record written at start');
+    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+    const got = await stream();
+    t.equal(got.length, 1, 'exactly one record');
+    t.match(got[0], {
+      outcome: 'rejected',
+      rejectReason: 'unknown',
+      sipStatus: '404',
+      node: 'gw-rejects',
+      endedBy: '',
+    });
+    t.equal(readFileSync(window, 'utf8'), '', 'the crash window is emptied once it is written');
+    // a life killed after Redis took the record and before the window noted that
+    again.proc.kill('SIGKILL');
+    await again.exited;
+    appendFileSync(window, line);
+    const third = await gateway('gw-rejects');
+    await waitFor(
+      async () => readFileSync(window, 'utf8') === '',
+      5000,
+      'the old line taken and settled',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+    t.equal((await stream()).length, 1, 'still one record: the mark check drops the replay');
+    t.match(await third.metrics(), /^calltrack_records_replayed_total 1$/m, 'it was replayed');
+  },
+);

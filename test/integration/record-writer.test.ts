@@ -250,6 +250,29 @@ t.test('a batch sent twice is written once (sequence marks per node)', async (t)
   t.equal(await r.xlen('calltrack:{records}:calls'), 4);
 });
 
+t.test(
+  'every queued record is reported, again with its new sequence when renumbered',
+  async (t) => {
+    const redis = await startRedis(t);
+    const r = new Redis(redis.url);
+    t.teardown(() => r.disconnect());
+    // this host's clock is behind the node's mark: the writer renumbers above it before sending
+    const mark = Date.now() * 1000 + 1e12;
+    await r.hset('calltrack:{records}:calls:writer-seq', 'gw-test', String(mark));
+    const queued: [string, number][] = [];
+    const bed = await writerBed(t, redis.url, {
+      onQueued: (q) => queued.push([q.record.id, q.seq]),
+    });
+    const record = callRecord('rejected');
+    bed.writer.write(record);
+    await bed.writer.flush();
+    t.equal(queued.length, 2, 'at the write, and again renumbered');
+    t.ok(queued.every(([id]) => id === record.recordId));
+    t.ok(queued[0]![1] <= mark && queued[1]![1] === mark + 1, 'the second above the mark');
+    t.equal(await r.xlen('calltrack:{records}:calls'), 1);
+  },
+);
+
 t.test('retention by age and the length cap', async (t) => {
   const redis = await startRedis(t);
   const r = new Redis(redis.url);

@@ -1,11 +1,13 @@
 /**
  * The call journal's crash window file: what a life noted and Redis may lack comes back to the
  * next life (the last value of an id, a torn line skipped); records that settled never come back;
- * entries Redis has are dropped when the file is rewritten; the file is owner-only.
+ * entries Redis has are dropped when the file is rewritten; the file is owner-only. Records of
+ * rejected calls (no entry covers them) come back whole, in sequence order, until they settle.
  */
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import t from 'tap';
 import { JournalWindow } from '../../src/records/journal-window.js';
+import type { Spooled } from '../../src/records/spool.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const old = (dir: string, node = 'gw-a') => {
@@ -77,3 +79,71 @@ t.test(
     t.same(old(dir), [['rec-3', '{"a":3}']], 'and written on from the start');
   },
 );
+
+const rejected = (id: string, seq: number): Spooled =>
+  ({ seq, record: { id, outcome: 'rejected' } }) as unknown as Spooled;
+
+/** The records a next life takes, as `[id, seq]`. */
+const oldRecords = async (dir: string) => {
+  const got: [string, number][] = [];
+  const w = new JournalWindow(dir, 'gw-a');
+  await w.takeOldRecords(async (records) => {
+    for (const r of records) got.push([r.record.id, r.seq]);
+  });
+  w.takeOld(() => undefined);
+  return got;
+};
+
+t.test('records of rejected calls come back until they settle, the last seq of each', async (t) => {
+  const dir = tempDir('calltrack-window-');
+  const w = new JournalWindow(dir, 'gw-a');
+  w.takeOld(() => undefined);
+  w.record(rejected('rej-2', 20));
+  w.record(rejected('rej-1', 10));
+  w.record(rejected('rej-3', 30));
+  // renumbered above the node's mark: the later line wins
+  w.record({ ...rejected('rej-1', 40), at: 123, tried: true } as Spooled);
+  w.done(['rej-3']);
+  const v = w.note('call-1', '{"a":1}');
+  w.inRedis([['call-1', v]]);
+  t.notOk(readFileSync(w.path, 'utf8').includes('"at"'), 'only what the spool keeps');
+  t.same(
+    await oldRecords(dir),
+    [
+      ['rej-2', 20],
+      ['rej-1', 40],
+    ],
+    'in sequence order; the settled one left out; an entry in Redis does not settle a record',
+  );
+  t.same(await oldRecords(dir), [], 'taken once');
+});
+
+t.test('a record keeps the file from being emptied, and survives a rewrite', async (t) => {
+  const dir = tempDir('calltrack-window-');
+  const w = new JournalWindow(dir, 'gw-a', 300);
+  w.takeOld(() => undefined);
+  w.record(rejected('rej-1', 10));
+  const v = w.note('call-1', '{"a":1}');
+  w.inRedis([['call-1', v]]);
+  t.ok(readFileSync(w.path, 'utf8').includes('rej-1'), 'not emptied while rej-1 waits');
+  for (let i = 0; i < 5; i++) w.done([`other-${i}-padding-padding-padding-padding-padding`]);
+  t.ok(readFileSync(w.path, 'utf8').length < 300, 'rewritten');
+  t.same(await oldRecords(dir), [['rej-1', 10]], 'rej-1 is in the rewritten file');
+});
+
+t.test('old records not yet taken stay in the file through a rewrite', async (t) => {
+  const dir = tempDir('calltrack-window-');
+  const w = new JournalWindow(dir, 'gw-a');
+  w.takeOld(() => undefined);
+  w.record(rejected('rej-1', 10));
+  // the next life's spool fails: takeOld rewrites, and the record must still be there
+  const next = new JournalWindow(dir, 'gw-a');
+  await t.rejects(
+    next.takeOldRecords(async () => {
+      throw new Error('disk full');
+    }),
+    /disk full/,
+  );
+  next.takeOld(() => undefined);
+  t.same(await oldRecords(dir), [['rej-1', 10]], 'kept for the life after');
+});
