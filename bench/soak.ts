@@ -21,6 +21,9 @@
  *   (V8 --trace-gc on the gateway) in place of heap used, against the live heap after the first
  *   full GC once the calls have ended (V8's memory reducer runs one when allocation stops; an
  *   idle gateway before the first call runs none). Printed only when both GCs happened.
+ * - live-heap-slope: least squares over the live heap after each full GC in the second half,
+ *   kB per minute (at least three GCs): what a leak would grow, without the allocator's and
+ *   V8's own sizing that RSS also shows.
  *
  * Afterwards the stream must hold exactly one record per call the gateway was handed, or the
  * bench fails (a gateway that drops records would look lighter than it is).
@@ -179,6 +182,14 @@ try {
   log(
     `full GCs: ${gcs.filter((g) => g.t >= 0 && g.t <= SECONDS).length} under load, ${steadyGcs.length} in the second half; live heap after the calls: ${idleLive ? `${idleLive.liveMB} MB` : 'no full GC within 30 s'}`,
   );
+  // RSS also moves with the allocator and V8's heap sizing; the live heap is what a leak grows
+  if (steadyGcs.length >= 3)
+    figure(
+      'soak',
+      'live-heap-slope',
+      slope(steadyGcs.map((g) => ({ x: g.t / 60, y: g.liveMB * 1024 }))),
+      'kB/min',
+    );
   if (steadyGcs.length && idleLive)
     figure(
       'soak',
