@@ -54,6 +54,9 @@ async function bed(t: Test) {
   return { redis, r, gateway, stream, spoolDir };
 }
 
+/** Time for every gateway to beat and reap three times: anything written twice would be by now. */
+const threeBeats = () => new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+
 /** One call that ends normally, then one answered and held; the gateway is killed mid-call. */
 async function killMidCall(
   t: Test,
@@ -126,7 +129,7 @@ t.test('SIGKILL mid-call: another gateway writes the call once, within the bound
     `written ${Date.now() - at.killedAt} ms after the kill`,
   );
   // a few more reaper rounds: still nothing twice
-  await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+  await threeBeats();
   checkOrphan(t, await stream(), 'gw-killed', at);
   t.match(await other.metrics(), /^calltrack_journal_orphans_recovered_total\{of="other"\} 1$/m);
   t.equal(await r.hlen(journalKey(CALLS, 'gw-killed')), 0, 'its journal is empty');
@@ -151,7 +154,7 @@ t.test('SIGKILL mid-call: the same NODE_ID started again writes the call once', 
     );
     throw err;
   });
-  await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+  await threeBeats();
   checkOrphan(t, await stream(), 'gw-again', at);
   t.match(await again.metrics(), /^calltrack_journal_orphans_recovered_total\{of="self"\} 1$/m);
 });
@@ -172,7 +175,7 @@ t.test('Redis down during the call, then SIGKILL: the restart writes it once', a
   await redis.start();
   const again = await gateway('gw-outage');
   await waitFor(async () => (await stream()).length >= 2, 8000, 'the orphan written at start');
-  await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+  await threeBeats();
   checkOrphan(t, await stream(), 'gw-outage', at);
   t.match(await again.metrics(), /^calltrack_journal_orphans_recovered_total\{of="self"\} 1$/m);
   t.equal(readFileSync(file, 'utf8'), '', 'the disk journal is emptied');
@@ -199,7 +202,7 @@ t.test(
     await redis.start();
     const again = await gateway('gw-rejects');
     await waitFor(async () => (await stream()).length >= 1, 8000, 'the record written at start');
-    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+    await threeBeats();
     const got = await stream();
     t.equal(got.length, 1, 'exactly one record');
     t.match(got[0], {
@@ -220,7 +223,7 @@ t.test(
       5000,
       'the old line taken and settled',
     );
-    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_S * 1000));
+    await threeBeats();
     t.equal((await stream()).length, 1, 'still one record: the mark check drops the replay');
     t.match(await third.metrics(), /^calltrack_records_replayed_total 1$/m, 'it was replayed');
   },
