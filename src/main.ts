@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { DialplanHistory } from './admin/history.js';
-import { createHttpServer, withoutCredentials } from './admin/http.js';
+import { createHttpServer } from './admin/http.js';
 import { startAdmin } from './admin/start.js';
 import { loadAdminTls } from './admin/tls.js';
 import { TokenStore } from './admin/token-store.js';
@@ -23,6 +23,7 @@ import { COUNTRY_CODES } from './numbering/classify.js';
 import { logDestination } from './observability/log-format.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, stateGauge } from './observability/metrics.js';
+import { nodeReadiness } from './observability/readiness.js';
 import { startRecordingSweeper } from './recordings/sweeper.js';
 import { createJournalMetrics } from './records/journal-metrics.js';
 import { openWriter } from './records/open-writer.js';
@@ -139,12 +140,17 @@ if (!media)
   logger.info(
     'FREESWITCH is empty: calls are signalling only (no whisper, recording or voicemail; a closed number announces nothing before its 480)',
   );
-// one drachtio-server is enough (README, "Many gateways × many drachtio-servers")
-const ready = () =>
-  drachtio.connected > 0 &&
-  reloader.loaded &&
-  !admitter.draining &&
-  (!media || media.connected > 0);
+const { ready, report } = nodeReadiness({
+  config,
+  drachtio,
+  reloader,
+  dialplans,
+  admitter,
+  calls,
+  ...(media && { media }),
+  ...(records && { writer: records.writer }),
+  ...(outbox && { voicemailsPending: () => voicemailsPending }),
+});
 // read at each scrape from the same checks as /readyz, so the alert and the probe never disagree
 stateGauge(metrics.registry, 'calltrack_ready', '1 while /readyz answers 200', ready);
 if (records)
@@ -210,27 +216,7 @@ const sweeper = startRecordingSweeper({
 const http = createHttpServer({
   registry: metrics.registry,
   detail: config.readyzDetail === 'on',
-  readiness: () => ({
-    ready: ready(),
-    checks: {
-      ...(media && { freeswitch: media.connected > 0 }),
-      ...drachtio.checks(),
-      dialplans: reloader.loaded,
-      ...dialplans.checks(),
-      draining: admitter.draining,
-      activeCalls: calls.size,
-      // calls still work while Redis is away: records wait in the spool, the node stays ready
-      records: recordState(),
-      // a mail server that is down does not stop calls: messages wait on disk, retried
-      voicemail: outbox ? `${voicemailsPending} waiting for delivery` : 'off (SMTP_URL empty)',
-    },
-    detail: {
-      drachtio: drachtio.describe(),
-      ...(records && { redis: withoutCredentials(config.redisUrl) }),
-      ...(config.recordSink !== 'redis' && { recordSink: config.recordSink }),
-      ...(media && { freeswitch: media.describe() }),
-    },
-  }),
+  readiness: report,
 });
 await http.listen({ host: config.httpHost, port: config.httpPort });
 const admin = tokens
@@ -294,10 +280,4 @@ async function startMedia(): Promise<MediaServers> {
   });
   await servers.start();
   return servers;
-}
-
-function recordState(): string {
-  // `file:<path>` names a path on this host: the kind only, the path is detail
-  if (!records) return config.recordSink.replace(/:.*/, '');
-  return records.writer.redisUp ? 'redis' : `spooling (${records.writer.spooled} in spool)`;
 }

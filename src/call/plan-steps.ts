@@ -11,8 +11,7 @@ import type { CallPlan } from '../routing/plan.js';
 import { closedReason } from './failure.js';
 import { needsMedia } from './media-port.js';
 import type { AfterHours, CallRecord } from './record.js';
-import type { SessionMedia } from './session-media.js';
-import { type CallMedia, sessionMedia } from './session-media.js';
+import { type CallMedia, type SessionMedia, sessionMedia } from './session-media.js';
 
 export type PlanSteps = {
   routes: readonly Route[];

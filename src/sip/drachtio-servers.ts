@@ -118,7 +118,7 @@ function connectOne(target: DrachtioTarget, o: ServersOptions): DrachtioServer {
   const { drachtioConnected: gauge, lostCleanups } = o.metrics;
   let up = false;
   let withdrawn = false;
-  const withdraw = () => {
+  const sendWithdraw = () => {
     // on a connection that is down nothing is sent: drachtio-srf routes again at the reconnect
     if (!up) return;
     const verbs = withdrawRoutes(drachtio.srf);
@@ -137,7 +137,7 @@ function connectOne(target: DrachtioTarget, o: ServersOptions): DrachtioServer {
       onConnected: () => {
         up = true;
         gauge.set({ server }, 1);
-        if (withdrawn) withdraw();
+        if (withdrawn) sendWithdraw();
       },
       onDisconnected: () => {
         up = false;
@@ -165,7 +165,7 @@ function connectOne(target: DrachtioTarget, o: ServersOptions): DrachtioServer {
     },
     withdraw: () => {
       withdrawn = true;
-      withdraw();
+      sendWithdraw();
     },
   };
 }

@@ -137,11 +137,9 @@ t.test(
     t.match(await up, { exitCode: 0 }, 'the call in progress completed');
     await passed(t, d, 'dealer');
     t.equal(await gw.exited, 0, 'exit 0 once drained');
-    t.match(
-      await gw.records(1),
-      [{ outcome: 'answered', endedBy: 'caller' }],
-      'the refused call never reached the gateway: no record of it',
-    );
+    const [held, ...more] = await gw.records(1);
+    t.equal(more.length, 0, 'the refused call never reached the gateway: no record of it');
+    t.match(held, { outcome: 'answered', endedBy: 'caller' });
   },
 );
 
