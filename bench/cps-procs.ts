@@ -264,7 +264,8 @@ async function runCallerOnce(
  * before the script, for V8 flags NODE_OPTIONS refuses); resolves once /readyz says 200 (with
  * FREESWITCH set, that needs a media server connected). Without `env` it writes no records and
  * logs errors only; a variable set to `undefined` in `env` is left unset, so the gateway's own
- * default applies (`bench/cps` runs it so: records to Redis, the default log level).
+ * default applies (`bench/cps` runs it so: records to Redis, the default log level). `root` is
+ * the checkout whose `dist/` runs (`bench/cps-ab` runs another one beside this one).
  */
 export async function startGateway(
   admin: Endpoint,
@@ -273,8 +274,11 @@ export async function startGateway(
   trunk: Endpoint,
   env: Record<string, string | undefined> = {},
   nodeFlags: string[] = [],
+  root: string = ROOT,
 ): Promise<Proc & { httpPort: number }> {
-  ensureBuilt();
+  if (root === ROOT) ensureBuilt();
+  else if (!existsSync(join(root, 'dist', 'src', 'main.js')))
+    throw new Error(`${root}: no dist/src/main.js (build that checkout: npm ci && npm run build)`);
   const httpPort = await freeTcpPort();
   const merged: Record<string, string | undefined> = {
     PATH: process.env.PATH ?? '',
@@ -293,7 +297,7 @@ export async function startGateway(
     ...env,
   };
   const proc = track(process.execPath, [...nodeFlags, ...startArgs()], {
-    cwd: ROOT,
+    cwd: root,
     env: Object.fromEntries(
       Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined),
     ),

@@ -29,10 +29,10 @@
  *
  * Progress goes to stderr; figures to stdout.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Endpoint, type StandinHandle, start } from '../test/standin/index.js';
 import { type CpuRounds, cpuRounds, median } from './cps-cpu.js';
+import { startProductionGateway } from './cps-gateway.js';
 import { type LatencyProbe, percentile, probeInviteLatency } from './cps-latency.js';
 import {
   type CallerResult,
@@ -42,8 +42,6 @@ import {
   runCaller,
   startBaseline,
   startDealer,
-  startGateway,
-  tempDir,
 } from './cps-procs.js';
 import { checkRecords } from './cps-records.js';
 import { topOf } from './cpu-top.js';
@@ -124,18 +122,15 @@ async function startApp(
 ): Promise<Proc> {
   const flags = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, app)] : [];
   if (app === 'baseline') return startBaseline(standin.adminAddress, SECRET, dealer, flags);
-  const dir = tempDir('calltrack-bench-cps-');
-  const dialplans = join(dir, 'dialplans');
-  mkdirSync(dialplans);
-  writeFileSync(join(dialplans, 'bench.yaml'), DIALPLAN);
-  const production = {
-    RECORD_SINK: 'redis',
-    REDIS_URL: redisUrl,
-    RECORD_SPOOL_DIR: join(dir, 'spool'),
-    // unset: the gateway's default level (info), every per-call line written and read
-    LOG_LEVEL: undefined,
-  };
-  return startGateway(standin.adminAddress, SECRET, dialplans, dealer, production, flags);
+  const admin = standin.adminAddress;
+  return startProductionGateway({
+    admin,
+    secret: SECRET,
+    dealer,
+    redisUrl,
+    dialplan: DIALPLAN,
+    nodeFlags: flags,
+  });
 }
 
 /** Stand-in, dealer and app; pushed onto `stacks` first, so a half-built one is torn down too. */

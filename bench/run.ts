@@ -10,6 +10,7 @@ const ALL = [
   'lookup',
   'reload',
   'cps',
+  'cps-ab',
   'media-cps',
   'records',
   'journal',

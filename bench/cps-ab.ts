@@ -1,0 +1,117 @@
+/**
+ * CPU per call of this checkout's gateway against another build of it: what a change does to
+ * the gateway's CPU, at a resolution `bench/cps` cannot give. Its rounds compare the gateway with
+ * a bare B2BUA, two different programs, and two runs of it moved the median ratio by ±0.1 on this
+ * shared machine; two gateways doing the same work in alternating rounds cancel far more of it.
+ *
+ * Two stacks (drachtio stand-in, sipp dealer, gateway as production runs it: records to one
+ * redis-server, default log level) take turns in `BENCH_CPS_AB_ROUNDS` (9) rounds of 4 s at
+ * `BENCH_CPS_AB_RATE` (300) calls/s, after a 2 s warm-up each (bench/cps-cpu.ts).
+ *
+ * - `BENCH_AGAINST=<checkout>`: the other gateway runs from that checkout's `dist/` (for
+ *   instance `git worktree add /tmp/before HEAD~1`, then `npm ci && npm run build` there).
+ *   Unset, this checkout runs against itself: the spread of that A/A run is the noise a change
+ *   must stand out of.
+ * - `BENCH_AGAINST_ENV=NAME=value,…`: variables for the other gateway only (`LOG_LEVEL=error`
+ *   prices the per-call log line).
+ *
+ * Figures: `cpu-per-call-median` (this checkout), `against-cpu-per-call-median`, and the median,
+ * lowest and highest of the per-round ratios this/against. A failed call fails the bench.
+ */
+import { resolve } from 'node:path';
+import { ROOT } from '../test/helpers/built.js';
+import { type StandinHandle, start } from '../test/standin/index.js';
+import { cpuRounds, median } from './cps-cpu.js';
+import { envList, startProductionGateway } from './cps-gateway.js';
+import { type CallerResult, cleanUp, type Proc, runCaller, startDealer } from './cps-procs.js';
+import { callBenchDialplan } from './fixtures.js';
+import { startBenchRedis } from './redis-server.js';
+import { figure } from './report.js';
+
+const SECRET = 'cymru';
+const TRACKING_NUMBER = '+493025550101';
+const ROUND_SECONDS = 4;
+const AGAINST = resolve(process.env.BENCH_AGAINST ?? ROOT);
+const AGAINST_ENV = envList('BENCH_AGAINST_ENV', process.env.BENCH_AGAINST_ENV ?? '');
+const RATE = whole('BENCH_CPS_AB_RATE', 300);
+const ROUNDS = whole('BENCH_CPS_AB_ROUNDS', 9);
+
+function whole(name: string, fallback: number): number {
+  const text = process.env[name];
+  const n = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name}=${text}: expected a whole number above 0`);
+  return n;
+}
+
+const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
+
+type Side = { name: string; standin: StandinHandle; procs: Proc[]; gateway?: Proc };
+
+async function setUp(side: Side, redisUrl: string, root: string, env: object): Promise<void> {
+  const dealer = await startDealer();
+  side.procs.push(dealer);
+  side.gateway = await startProductionGateway({
+    admin: side.standin.adminAddress,
+    secret: SECRET,
+    dealer: dealer.address,
+    redisUrl,
+    dialplan: callBenchDialplan([{ number: TRACKING_NUMBER }]),
+    env: { NODE_ID: `bench-${side.name}`, ...env },
+    root,
+  });
+  side.procs.push(side.gateway);
+}
+
+/** Calls through one side; a failed call stops the bench (its CPU per call means nothing). */
+async function call(side: Side, rate: number, seconds: number): Promise<CallerResult> {
+  const r = await runCaller(side.standin.sipAddress, TRACKING_NUMBER, rate, seconds);
+  const calls = Math.round(rate * seconds);
+  if (r.failed > 0 || r.successful < calls)
+    throw new Error(
+      `${side.name}: ${r.failed} failed, ${r.successful}/${calls} successful at ${rate}/s${r.firstError ? ` (${r.firstError})` : ''}\n${side.gateway?.output() ?? ''}`,
+    );
+  return r;
+}
+
+const sides: Side[] = [];
+const redis = await startBenchRedis('cps-ab');
+try {
+  for (const name of ['this', 'against'])
+    sides.push({
+      name,
+      standin: await start({ sipPort: 0, adminPort: 0, secret: SECRET }),
+      procs: [],
+    });
+  const [self, against] = sides as [Side, Side];
+  log(
+    `this: ${ROOT}; against: ${AGAINST}${Object.keys(AGAINST_ENV).length ? ` with ${JSON.stringify(AGAINST_ENV)}` : ''}`,
+  );
+  await setUp(self, redis.url, ROOT, {});
+  await setUp(against, redis.url, AGAINST, AGAINST_ENV);
+  for (const side of sides) await call(side, RATE, 2);
+  const contender = (side: Side) => ({
+    proc: side.gateway!,
+    call: (rate: number, seconds: number) => call(side, rate, seconds),
+  });
+  const r = await cpuRounds(contender(self), contender(against), ROUNDS, RATE, ROUND_SECONDS);
+  log(
+    `rounds at ${RATE}/s, this/against µs per call: ${r.ratios.map((x, i) => `${Math.round(r.first[i]!)}/${Math.round(r.second[i]!)}=${x.toFixed(2)}`).join(', ')}`,
+  );
+  figure('cps-ab', 'cpu-per-call-median', median(r.first), 'us');
+  figure('cps-ab', 'against-cpu-per-call-median', median(r.second), 'us');
+  figure('cps-ab', 'cpu-ratio-median', median(r.ratios), 'x');
+  figure('cps-ab', 'cpu-ratio-lowest', Math.min(...r.ratios), 'x');
+  figure('cps-ab', 'cpu-ratio-highest', Math.max(...r.ratios), 'x');
+} catch (err) {
+  process.stderr.write(`bench cps-ab: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  for (const side of sides) {
+    for (const p of [...side.procs].reverse()) await p.stop();
+    await side.standin.close();
+  }
+  redis.client.disconnect();
+  redis.stop();
+  cleanUp();
+}
