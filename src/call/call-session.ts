@@ -4,43 +4,29 @@
  * relays ringing and early media, connects caller and dealer on the first answer (after the
  * whisper and the recording notice when anchored in media) and hands the connected call to
  * `talk`. CANCEL from the caller stops everything; the gateway can end the call itself (drain
- * timeout, lost drachtio connection) and the caller still gets a final answer where it can.
+ * timeout, lost drachtio connection: session-stop.ts) and the caller still gets a final answer
+ * where it can.
  * Holds no SIP library value: the legs come through the ports.
  */
 import type { Destination, DestinationGroup, Route } from '../routing/destination.js';
 import { aborted } from '../util/aborted.js';
-import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
 import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
 import { talk } from './connected-call.js';
 import { failuresOf, finalAnswer } from './failure.js';
 import { hunt } from './hunt.js';
 import { leaveVoicemail } from './leave-voicemail.js';
 import { MediaFlow, MediaStepError } from './media-flow.js';
-import type { DialResult, EndedBy, InboundLeg, Presentation, Provisional } from './ports.js';
+import type { DialResult, InboundLeg, Presentation, Provisional } from './ports.js';
 import { type Attempt, declined } from './record.js';
 import type { RedirectTarget } from './redirect.js';
 import { type Rung, ringGroup } from './ring-group.js';
+import { SessionStop, Stopped } from './session-stop.js';
 import type { SessionDeps, SessionResult } from './session-types.js';
 import { legFor } from './trunk-leg.js';
 
-/** The gateway ended the call (drain, lost connection) while a step was under way. */
-class Stopped extends Error {}
-
 export class CallSession {
-  readonly #abort = new AbortController();
-  #cancelled = false;
+  readonly #stop = new SessionStop();
   #dialed = false;
-  #stopped: EndedBy | undefined;
-  #stop: (by: EndedBy) => void = () => undefined;
-  readonly #stopping = new Promise<EndedBy>((resolve) => {
-    this.#stop = (by) => {
-      if (this.#stopped) return;
-      this.#stopped = by;
-      // the abort reason is the CANCEL's Reason; nothing is sent once signalling is lost
-      this.#abort.abort(by === 'gateway' ? GATEWAY_REASON : SIGNALLING_LOST_REASON);
-      resolve(by);
-    };
-  });
   readonly #media: MediaFlow | undefined;
 
   constructor(
@@ -55,19 +41,16 @@ export class CallSession {
 
   /** Ends the call from our side (drain): a ringing leg is cancelled, connected legs get BYE. */
   terminate(): void {
-    this.#stop('gateway');
+    this.#stop.stop('gateway');
   }
 
   /** The drachtio connection dropped: the call ends now, nothing more can be sent for it. */
   signallingLost(): void {
-    this.#stop('signalling-lost');
+    this.#stop.stop('signalling-lost');
   }
 
   async run(): Promise<SessionResult> {
-    this.inbound.onCancel(() => {
-      this.#cancelled = true;
-      this.#abort.abort(CALLER_CANCEL_REASON);
-    });
+    this.inbound.onCancel(() => this.#stop.cancel());
     const result = await this.#forward();
     await this.#media?.release();
     return this.#media ? { ...result, media: this.#media.use } : result;
@@ -75,9 +58,9 @@ export class CallSession {
 
   async #forward(): Promise<SessionResult> {
     if (this.#media)
-      await this.#guard(this.#media.anchor(this.inbound, () => !this.#abort.signal.aborted)).catch(
-        () => undefined,
-      );
+      await this.#stop
+        .guard(this.#media.anchor(this.inbound, () => !this.#stop.signal.aborted))
+        .catch(() => undefined);
     if (this.deps.closed) return this.#closed(this.deps.closed.reason);
     const attempts: Attempt[] = [];
     for (const [index, route] of this.routes.entries()) {
@@ -90,7 +73,7 @@ export class CallSession {
               (target, timeoutMs) => this.#dial(target, timeoutMs),
               this.deps.redirect,
               this.deps.logger,
-              this.#abort.signal,
+              this.#stop.signal,
             );
       if (rung.answer) {
         const connected = await this.#answered(rung.answer, index, rung.reached, [
@@ -101,7 +84,7 @@ export class CallSession {
         this.deps.logger.info({ destination: index }, 'dealer hung up before being connected');
       }
       attempts.push(...declined(rung.tried));
-      if (this.#abort.signal.aborted) break;
+      if (this.#stop.signal.aborted) break;
     }
     return this.#failed(attempts);
   }
@@ -118,7 +101,7 @@ export class CallSession {
       (member, signal, onProvisional) =>
         this.#dial(member, group.ringTimeoutMs, signal, onProvisional),
       (p) => this.#relay(p),
-      this.#abort.signal,
+      this.#stop.signal,
     );
     this.deps.logger.info(
       { destination: index, members: rung.tried.map((a) => `${a.status}:${a.cause}`) },
@@ -143,7 +126,7 @@ export class CallSession {
     attempts: Attempt[],
   ): Promise<SessionResult> {
     const answered = answerFromMedia(this.inbound, media, false, async () => undefined);
-    const left = await leaveVoicemail(this.#guard(answered), media, this.#stopping, {
+    const left = await leaveVoicemail(this.#stop.guard(answered), media, this.#stop.stopping, {
       logger: this.deps.logger,
       now: this.deps.now,
       onAnswered: () => {
@@ -160,7 +143,7 @@ export class CallSession {
     if (media?.takesVoicemail) return this.#voicemail(media, 'closed', []);
     if (media) {
       // the caller may have cancelled already, while the anchor was made
-      await Promise.race([media.announced, aborted(this.#abort.signal), media.ended]);
+      await Promise.race([media.announced, aborted(this.#stop.signal), media.ended]);
     }
     return this.#ended([]) ?? this.#refused(480, 'closed', [], { Reason: reason });
   }
@@ -170,10 +153,11 @@ export class CallSession {
    * (503), a lost connection cannot (the orphan cleanup does, after the reconnect).
    */
   #ended(attempts: Attempt[]): SessionResult | undefined {
-    if (this.#stopped === 'signalling-lost')
+    if (this.#stop.stopped === 'signalling-lost')
       return { outcome: 'failed', sipStatus: 503, attempts, endedBy: 'signalling-lost' };
-    if (this.#cancelled) return { outcome: 'cancelled', sipStatus: 487, attempts };
-    if (this.#stopped) return { ...this.#refused(503, 'failed', attempts), endedBy: this.#stopped };
+    if (this.#stop.cancelled) return { outcome: 'cancelled', sipStatus: 487, attempts };
+    if (this.#stop.stopped)
+      return { ...this.#refused(503, 'failed', attempts), endedBy: this.#stop.stopped };
     return undefined;
   }
 
@@ -191,7 +175,7 @@ export class CallSession {
   #dial(
     target: Destination | RedirectTarget,
     timeoutMs: number,
-    signal = this.#abort.signal,
+    signal = this.#stop.signal,
     onProvisional = (p: Provisional) => this.#relay(p),
   ): Promise<DialResult> {
     // a withheld caller stays anonymous on every leg, redirected ones included
@@ -215,7 +199,7 @@ export class CallSession {
   /** A dealer's 180/183, relayed to the caller as far as the call's shape allows. */
   #relay(p: Provisional): void {
     // anchored: the caller already hears our ringback through the 183 (or got a 180)
-    if (this.#abort.signal.aborted || this.#media?.dealerSdp) return;
+    if (this.#stop.signal.aborted || this.#media?.dealerSdp) return;
     // a late-offer caller cannot take an offer in an unreliable 18x: the status only
     this.inbound.provisional(this.inbound.sdp === undefined ? { status: p.status } : p);
   }
@@ -232,16 +216,16 @@ export class CallSession {
   ): Promise<SessionResult | undefined> {
     let legs: Connected;
     try {
-      const connected = await this.#guard(
+      const connected = await this.#stop.guard(
         connectCaller(result, this.inbound, this.#media, () => {
-          if (this.#abort.signal.aborted)
+          if (this.#stop.signal.aborted)
             throw new Stopped('cancelled before the answer reached the caller');
         }),
       );
       if (!connected) return undefined;
       legs = connected;
     } catch (err) {
-      if (err instanceof MediaStepError && !this.#stopped)
+      if (err instanceof MediaStepError && !this.#stop.stopped)
         return this.#mediaFailed(result.release, answered, err);
       // the caller's CANCEL (or the drain) crossed the dealer's 200: release the dealer
       await result.release();
@@ -258,7 +242,7 @@ export class CallSession {
       {
         logger: this.deps.logger,
         maxDurationMs: this.deps.maxDurationMs,
-        stopping: this.#stopping,
+        stopping: this.#stop.stopping,
         ...(this.#media?.mediaAnchor && {
           media: { anchor: this.#media.mediaAnchor, ended: this.#media.ended },
         }),
@@ -281,16 +265,6 @@ export class CallSession {
       attempts: answered,
       ...talked,
     };
-  }
-
-  /** Rejects with Stopped as soon as the gateway ends the call: a step on a dead link never returns. */
-  #guard<T>(work: Promise<T>): Promise<T> {
-    return Promise.race([
-      work,
-      this.#stopping.then((by): never => {
-        throw new Stopped(`call ended by ${by}`);
-      }),
-    ]);
   }
 
   /** The media server failed after the dealer answered: nobody can hear anybody, end it. */

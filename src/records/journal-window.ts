@@ -86,8 +86,7 @@ export class JournalWindow {
 
   /** A record the writer queued that no entry covers, as queued; again when renumbered. */
   record(queued: Spooled): void {
-    const { seq, record, traffic } = queued;
-    const line = `${JSON.stringify({ rec: { seq, record, ...(traffic && { traffic }) } })}\n`;
+    const line = recordLine(queued);
     this.#records.set(queued.record.id, line);
     this.#write(line);
   }
@@ -151,7 +150,7 @@ export class JournalWindow {
   #rewrite(): void {
     let text = '';
     for (const [id, [v]] of this.#open) text += `${JSON.stringify({ id, v })}\n`;
-    for (const rec of this.#oldRecords.values()) text += `${JSON.stringify({ rec })}\n`;
+    for (const rec of this.#oldRecords.values()) text += recordLine(rec);
     for (const line of this.#records.values()) text += line;
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, text, { mode: 0o600 });
@@ -161,6 +160,11 @@ export class JournalWindow {
     this.#bytes = text.length;
     this.#rewritten = performance.now();
   }
+}
+
+/** A `{"rec"}` line: what the spool would hold of the record (not the writer's own fields). */
+function recordLine({ seq, record, traffic }: Spooled): string {
+  return `${JSON.stringify({ rec: { seq, record, ...(traffic && { traffic }) } })}\n`;
 }
 
 /** The last line of each id, without those marked done; a torn last line is skipped. */

@@ -14,7 +14,7 @@ import type { JournalMetrics } from './journal-metrics.js';
 import { JournalWindow } from './journal-window.js';
 import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
-import type { WriterMetrics } from './writer-metrics.js';
+import { recordsDropped, type WriterMetrics } from './writer-metrics.js';
 
 /**
  * Commands fail fast while Redis is away (no offline queue, a command timeout) instead of piling
@@ -114,9 +114,6 @@ async function spoolOldRecords(
     metrics.spoolPending.set(spool.pending);
     logger.info({ records: fitted }, 'records the last run had not written yet: spooled');
     const dropped = records.length - fitted;
-    if (dropped > 0) {
-      metrics.dropped.inc(dropped);
-      logger.error({ dropped, path: spool.path }, 'record spool full: call records dropped');
-    }
+    if (dropped > 0) recordsDropped(metrics, logger, spool.path, dropped);
   });
 }

@@ -1,5 +1,6 @@
 /** The record writer's metrics, on the gateway's registry. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Logger } from '../observability/logger.js';
 
 export type WriterMetrics = ReturnType<typeof createWriterMetrics>;
 
@@ -48,4 +49,18 @@ export function createWriterMetrics(registry: Registry) {
       registers,
     }),
   };
+}
+
+/**
+ * Records a full spool could not take: counted and logged alike wherever it happens (at runtime
+ * and at a start that spools the last run's records), so the metric and the log always agree.
+ */
+export function recordsDropped(
+  metrics: WriterMetrics,
+  logger: Logger,
+  spoolPath: string,
+  dropped: number,
+): void {
+  metrics.dropped.inc(dropped);
+  logger.error({ dropped, path: spoolPath }, 'record spool full: call records dropped');
 }

@@ -19,6 +19,7 @@ import {
 } from './redis-append.js';
 import type { Spooled } from './spool.js';
 import { trafficOf } from './traffic-entry.js';
+import { recordsDropped } from './writer-metrics.js';
 import type { WriterOptions } from './writer-options.js';
 
 /** `tried`: sent once without a known result, so it may be in Redis already. */
@@ -245,11 +246,7 @@ export class StreamWriter implements RecordSink {
     if (excess > 0) {
       const dropped = this.#memory.splice(0, excess);
       this.#o.onSettled?.(dropped.map((q) => q.record.id));
-      this.#o.metrics.dropped.inc(excess);
-      this.#o.logger.error(
-        { dropped: excess, path: this.#o.spool.path },
-        'record spool full: call records dropped',
-      );
+      recordsDropped(this.#o.metrics, this.#o.logger, this.#o.spool.path, excess);
     }
     this.#o.metrics.queued.set(this.#memory.length);
     this.#o.metrics.spoolPending.set(this.#o.spool.pending);
