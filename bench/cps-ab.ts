@@ -6,7 +6,8 @@
  *
  * Two stacks (drachtio stand-in, sipp dealer, gateway as production runs it: records to one
  * redis-server, default log level) take turns in `BENCH_CPS_AB_ROUNDS` (9) rounds of 4 s at
- * `BENCH_CPS_AB_RATE` (300) calls/s, after a 2 s warm-up each (bench/cps-cpu.ts).
+ * `BENCH_CPS_AB_RATE` (300) calls/s, after `BENCH_CPS_WARMUP_S` (30) s of calls each at that rate
+ * (bench/cps-cpu.ts: the JIT's warm-up is no part of CPU per call).
  *
  * - `BENCH_AGAINST=<checkout>`: the other gateway runs from that checkout's `dist/` (for
  *   instance `git worktree add /tmp/before HEAD~1`, then `npm ci && npm run build` there).
@@ -21,7 +22,7 @@
 import { resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
-import { cpuRounds, median } from './cps-cpu.js';
+import { cpuRounds, median, WARMUP_SECONDS, wholeFromEnv } from './cps-cpu.js';
 import { envList, startProductionGateway } from './cps-gateway.js';
 import { type CallerResult, cleanUp, type Proc, runCaller, startDealer } from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
@@ -33,16 +34,8 @@ const TRACKING_NUMBER = '+493025550101';
 const ROUND_SECONDS = 4;
 const AGAINST = resolve(process.env.BENCH_AGAINST ?? ROOT);
 const AGAINST_ENV = envList('BENCH_AGAINST_ENV', process.env.BENCH_AGAINST_ENV ?? '');
-const RATE = whole('BENCH_CPS_AB_RATE', 300);
-const ROUNDS = whole('BENCH_CPS_AB_ROUNDS', 9);
-
-function whole(name: string, fallback: number): number {
-  const text = process.env[name];
-  const n = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`${name}=${text}: expected a whole number above 0`);
-  return n;
-}
+const RATE = wholeFromEnv('BENCH_CPS_AB_RATE', 300);
+const ROUNDS = wholeFromEnv('BENCH_CPS_AB_ROUNDS', 9);
 
 const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
 
@@ -89,7 +82,7 @@ try {
   );
   await setUp(self, redis.url, ROOT, {});
   await setUp(against, redis.url, AGAINST, AGAINST_ENV);
-  for (const side of sides) await call(side, RATE, 2);
+  for (const side of sides) await call(side, RATE, Math.max(2, WARMUP_SECONDS));
   const contender = (side: Side) => ({
     proc: side.gateway!,
     call: (rate: number, seconds: number) => call(side, rate, seconds),

@@ -56,6 +56,27 @@ export async function cpuRounds(
   return out;
 }
 
+/**
+ * A whole number from the environment (`fallback` when unset); anything else stops the bench
+ * before anything starts, naming the variable.
+ */
+export function wholeFromEnv(name: string, fallback: number, least = 1): number {
+  const text = process.env[name];
+  const n = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(n) || n < least)
+    throw new Error(`${name}=${text}: expected a whole number of at least ${least}`);
+  return n;
+}
+
+/**
+ * Seconds of calls each app takes at the rounds' rate before the first round
+ * (`BENCH_CPS_WARMUP_S`, default 30, 0 for none): V8 optimises a function only once it has run
+ * often, and the gateway has far more code than the bare B2BUA. With 2 s of warm-up, rounds at
+ * 300 calls/s still spent ~90 µs per call in the gateway's optimising compiler (perf); after 40 s,
+ * 16 µs, as the B2BUA. CPU per call is a figure for a gateway that runs for days: measured warm.
+ */
+export const WARMUP_SECONDS = wholeFromEnv('BENCH_CPS_WARMUP_S', 30, 0);
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -10,13 +10,14 @@
  */
 import type { Destination, DestinationGroup, Route } from '../routing/destination.js';
 import { aborted } from '../util/aborted.js';
+import type { EveryKey } from '../util/writable.js';
 import { answerFromMedia, type Connected, connectCaller } from './connect-caller.js';
-import { talk } from './connected-call.js';
+import { type TalkDeps, talk } from './connected-call.js';
 import { failuresOf, finalAnswer } from './failure.js';
 import { hunt } from './hunt.js';
 import { leaveVoicemail } from './leave-voicemail.js';
 import { MediaFlow, MediaStepError } from './media-flow.js';
-import type { DialResult, InboundLeg, Presentation, Provisional } from './ports.js';
+import type { DialRequest, DialResult, InboundLeg, Presentation, Provisional } from './ports.js';
 import { type Attempt, declined } from './record.js';
 import type { RedirectTarget } from './redirect.js';
 import { type Rung, ringGroup } from './ring-group.js';
@@ -180,16 +181,20 @@ export class CallSession {
   ): Promise<DialResult> {
     // a withheld caller stays anonymous on every leg, redirected ones included
     const leg = legFor(target, this.deps.trunk, this.presentation);
-    const dialing = this.deps.dialer.dial({
+    const request: DialRequest = {
+      uri: leg.uri,
       // anchored: FreeSWITCH's offer, to every member of a group alike
       sdp: this.#media?.dealerSdp ?? this.inbound.sdp,
-      ...this.presentation,
-      ...leg,
-      headers: { ...leg.headers, ...this.deps.legHeaders?.(leg.uri) },
+      callingNumber: this.presentation.callingNumber,
+      headers: withHeaders(leg.headers, this.deps.legHeaders?.(leg.uri)),
       timeoutMs,
       signal,
       onProvisional,
-    });
+    };
+    if (this.presentation.callingName !== undefined)
+      request.callingName = this.presentation.callingName;
+    if (leg.auth) request.auth = leg.auth;
+    const dialing = this.deps.dialer.dial(request);
     // dial() writes the INVITE before its first await, so it is on its way now
     if (!this.#dialed) this.deps.onFirstDial?.();
     this.#dialed = true;
@@ -235,36 +240,40 @@ export class CallSession {
     const answeredAt = this.deps.now();
     this.deps.onFinalAnswer?.(200);
     this.deps.onAnswered?.(answeredAt, index, reached);
-    const talked = await talk(
-      legs.caller,
-      legs.dealer,
-      { caller: legs.local, dealer: this.#media?.anchored ? this.#media.dealerSdp : undefined },
-      {
-        logger: this.deps.logger,
-        maxDurationMs: this.deps.maxDurationMs,
-        stopping: this.#stop.stopping,
-        ...(this.#media?.mediaAnchor && {
-          media: { anchor: this.#media.mediaAnchor, ended: this.#media.ended },
-        }),
-        ...(this.deps.transfer && {
-          transfer: {
-            ...this.deps.transfer,
-            dialer: this.deps.dialer,
-            presentation: this.presentation,
-            now: this.deps.now,
-          },
-        }),
-      },
-    );
-    return {
+    const deps: TalkDeps = {
+      logger: this.deps.logger,
+      maxDurationMs: this.deps.maxDurationMs,
+      stopping: this.#stop.stopping,
+    };
+    if (this.#media?.mediaAnchor)
+      deps.media = { anchor: this.#media.mediaAnchor, ended: this.#media.ended };
+    const transfer = this.deps.transfer;
+    if (transfer)
+      deps.transfer = {
+        policy: transfer.policy,
+        enabled: transfer.enabled,
+        ringTimeoutMs: transfer.ringTimeoutMs,
+        dialer: this.deps.dialer,
+        presentation: this.presentation,
+        now: this.deps.now,
+      } satisfies EveryKey<NonNullable<TalkDeps['transfer']>>;
+    const local = {
+      caller: legs.local,
+      dealer: this.#media?.anchored ? this.#media.dealerSdp : undefined,
+    };
+    const talked = await talk(legs.caller, legs.dealer, local, deps);
+    // plain stores, no spreads: see handle-invite.ts
+    const out: SessionResult = {
       outcome: 'answered',
       sipStatus: 200,
       destinationIndex: index,
-      ...(reached && { destination: reached }),
       answeredAt,
       attempts: answered,
-      ...talked,
+      endedBy: talked.endedBy,
     };
+    if (reached) out.destination = reached;
+    if (talked.transfer) out.transfer = talked.transfer;
+    return out;
   }
 
   /** The media server failed after the dealer answered: nobody can hear anybody, end it. */
@@ -279,4 +288,15 @@ export class CallSession {
     const refused = this.#refused(503, 'failed', attempts);
     return this.#media?.lost ? { ...refused, endedBy: 'media-lost' } : refused;
   }
+}
+
+/**
+ * The leg's headers with the call's on top. Object.assign, not spreads: V8 copies a second spread
+ * through its runtime, ~3 µs a dial against a tenth of a µs (issue 16).
+ */
+function withHeaders(
+  leg: Readonly<Record<string, string>>,
+  call: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  return call ? Object.assign({}, leg, call) : Object.assign({}, leg);
 }

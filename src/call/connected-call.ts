@@ -118,5 +118,5 @@ export async function talk(
     const reason: string = REASONS[endedBy];
     await Promise.all([caller, dealer].filter((l) => !gone.has(l)).map((l) => l.hangup(reason)));
   }
-  return { endedBy, ...(transfer?.note && { transfer: transfer.note }) };
+  return transfer?.note ? { endedBy, transfer: transfer.note } : { endedBy };
 }

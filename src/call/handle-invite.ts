@@ -20,13 +20,22 @@ import type { RouteDecision } from '../routing/decision.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TrunkAccess } from '../routing/trunk.js';
+import type { Writable } from '../util/writable.js';
 import { CallSession } from './call-session.js';
 import { finish, timing } from './finish-record.js';
 import { planSteps } from './plan-steps.js';
 import type { Dialer, InboundLeg, Presentation } from './ports.js';
-import type { CallBase, CallJournal, CallRecord, RecordSink } from './record.js';
+import type {
+  AfterHours,
+  CallBase,
+  CallJournal,
+  CallRecord,
+  JournalStart,
+  RecordSink,
+} from './record.js';
 import type { ActiveCalls } from './registry.js';
 import type { CallMedia } from './session-media.js';
+import type { SessionDeps } from './session-types.js';
 
 /** What the INVITE said, as plain values (the source address is the one drachtio saw). */
 export type InviteFacts = {
@@ -85,15 +94,17 @@ export async function handleInvite(
   const admission = s.admitter.admit(facts.sourceAddress, facts.userAgent, s.calls.size);
   const trusted = admission.ok && admission.trustIdentity;
   const caller = callerId(facts, s.defaultCountryCode, trusted);
-  const base: CallBase = {
+  // objects of every call are built by plain stores: a conditional spread is copied property by
+  // property through V8's runtime, a tenth of the gateway's own CPU per call (issue 16)
+  const base: Writable<CallBase> = {
     recordId: randomUUID(),
     callId: facts.callId,
     nodeId: s.nodeId,
     dialplanVersion: table.info.version,
     startedAt: new Date(started).toISOString(),
     callerWithheld: caller.kind === 'withheld',
-    ...(caller.kind === 'number' && { callerNumber: caller.number }),
   };
+  if (caller.kind === 'number') base.callerNumber = caller.number;
   const setup = () => s.metrics.setupSeconds.observe((s.now() - started) / 1000);
   /** An edge refusal: its answer, one log line, one record. */
   const refuse = (reason: EdgeRefusal, routed: Partial<CallRecord> = {}) => {
@@ -169,64 +180,103 @@ export async function handleInvite(
     // the table of the moment: a number added since the call began is a tracking number too
     isTrackingNumber: (e164: string) => isTrackingNumber(s.table().lookup(e164)),
   };
+  const deps: SessionDeps = {
+    dialer: s.dialer,
+    trunk: s.trunk,
+    now: s.now,
+    logger: log,
+    maxDurationMs: s.maxDurationMs,
+    legHeaders: (uri) =>
+      Object.assign({ 'Max-Forwards': String(hops) }, trackingHeaders(mode, number, host, uri)),
+    transfer: {
+      enabled: decision.options.transfer?.enabled ?? true,
+      ringTimeoutMs: s.transferRingTimeoutMs,
+      policy,
+    },
+    redirect: { policy, max: s.maxRedirects },
+    onFinalAnswer: setup,
+    onFirstDial: () =>
+      s.metrics.dialDelay.observe(
+        (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
+      ),
+  };
+  if (s.journal) deps.onAnswered = journalAnswer(s.journal, base.recordId);
+  if (steps.media) deps.media = steps.media;
+  if (steps.closed) deps.closed = steps.closed;
   const session = new CallSession(
     inbound,
     steps.routes,
     presentation(caller, decision.options.displayPrefix),
-    {
-      dialer: s.dialer,
-      trunk: s.trunk,
-      now: s.now,
-      logger: log,
-      maxDurationMs: s.maxDurationMs,
-      legHeaders: (uri) => ({
-        'Max-Forwards': String(hops),
-        ...trackingHeaders(mode, number, host, uri),
-      }),
-      transfer: {
-        enabled: decision.options.transfer?.enabled ?? true,
-        ringTimeoutMs: s.transferRingTimeoutMs,
-        policy,
-      },
-      redirect: { policy, max: s.maxRedirects },
-      onFinalAnswer: setup,
-      ...(s.journal && { onAnswered: journalAnswer(s.journal, base.recordId) }),
-      ...(steps.media && { media: steps.media }),
-      ...(steps.closed && { closed: steps.closed }),
-      onFirstDial: () =>
-        s.metrics.dialDelay.observe(
-          (performance.now() - (facts.receivedAt ?? performance.now())) / 1000,
-        ),
-    },
+    deps,
   );
   s.metrics.activeCalls.inc();
-  s.journal?.begin({ ...base, ...routed, ...(afterHours && { afterHours }) });
+  s.journal?.begin(routedRecord(base, routed, afterHours));
   // tracked until the record is written, so a drain never exits ahead of a record
   const forwarded = session.run().then((result) => {
-    log.info(
-      {
-        outcome: result.outcome,
-        status: result.sipStatus,
-        endedBy: result.endedBy,
-        source: decision.source,
-        destinations: steps.routes.length,
-        ...afterHours,
-      },
-      'call ended',
-    );
+    const ended: Record<string, unknown> = {
+      outcome: result.outcome,
+      status: result.sipStatus,
+      endedBy: result.endedBy,
+      source: decision.source,
+      destinations: steps.routes.length,
+    };
+    if (afterHours) {
+      ended.why = afterHours.why;
+      ended.action = afterHours.action;
+    }
+    log.info(ended, 'call ended');
     s.journal?.end(base.recordId);
-    return finish(s, {
-      ...base,
-      ...routed,
-      ...(afterHours && { afterHours }),
-      ...timing(result, started, s.now()),
-    });
+    return finish(s, timing(result, started, s.now(), routedRecord(base, routed, afterHours)));
   });
   return s.calls.track(session, forwarded).finally(() => {
     s.metrics.activeCalls.dec();
     s.numberCalls.leave(number);
   });
 }
+
+type Routed = Pick<CallRecord, 'trackingNumber' | 'customerId' | 'source'>;
+
+/**
+ * The call's fields known once it is routed, by plain stores: a clone of `base` with properties
+ * added to it costs V8 ~3 µs through its runtime, this a hundredth of that. An absent caller or
+ * closing stays absent.
+ */
+function routedRecord(
+  base: CallBase,
+  routed: Routed,
+  afterHours: AfterHours | undefined,
+): Writable<JournalStart> {
+  const r: Writable<JournalStart> = {
+    recordId: base.recordId,
+    callId: base.callId,
+    nodeId: base.nodeId,
+    dialplanVersion: base.dialplanVersion,
+    startedAt: base.startedAt,
+    callerWithheld: base.callerWithheld,
+  };
+  if (base.callerNumber !== undefined) r.callerNumber = base.callerNumber;
+  r.trackingNumber = routed.trackingNumber;
+  r.customerId = routed.customerId;
+  r.source = routed.source;
+  if (afterHours) r.afterHours = afterHours;
+  return r;
+}
+
+/** Every field of a journal start is copied above: one added to the type fails to compile here. */
+type Copied =
+  | 'recordId'
+  | 'callId'
+  | 'nodeId'
+  | 'dialplanVersion'
+  | 'startedAt'
+  | 'callerWithheld'
+  | 'callerNumber'
+  | 'trackingNumber'
+  | 'customerId'
+  | 'source'
+  | 'afterHours';
+const everyFieldCopied: [Exclude<keyof JournalStart, Copied>] extends [never] ? true : never = true;
+void everyFieldCopied;
 
 function journalAnswer(journal: CallJournal, recordId: string) {
   return (atMs: number, index?: number, destination?: string) =>
@@ -241,7 +291,9 @@ function isTrackingNumber(d: RouteDecision): boolean {
 function presentation(caller: CallerId, prefix: string | undefined): Presentation {
   const callingName = dealerDisplayName(caller, prefix);
   if (caller.kind === 'number')
-    return { callingNumber: caller.number, ...(callingName && { callingName }), headers: {} };
+    return callingName
+      ? { callingNumber: caller.number, callingName, headers: {} }
+      : { callingNumber: caller.number, headers: {} };
   // RFC 3323: an anonymous From, and nothing else that could carry the number (the name is safe)
   const display = callingName ? `"${callingName}" ` : '';
   return {

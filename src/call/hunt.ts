@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import type { Destination } from '../routing/destination.js';
+import type { StopSignal } from '../util/stop-signal.js';
 import type { DialResult } from './ports.js';
 import type { Attempt } from './record.js';
 import { type RedirectTarget, redirectOf } from './redirect.js';
@@ -23,7 +24,7 @@ export async function hunt(
   dial: HuntDial,
   redirect: SessionDeps['redirect'],
   logger: Logger,
-  signal: AbortSignal,
+  signal: StopSignal,
 ): Promise<Rung> {
   const tried: Attempt[] = [];
   let target: Destination | RedirectTarget = destination;
@@ -31,7 +32,11 @@ export async function hunt(
     const hop = hops > 0 ? { redirect: hops } : {};
     const result = await dial(target, destination.ringTimeoutMs);
     if (result.kind !== 'failed') {
-      tried.push({ index, status: 200, cause: 'answered', ...hop });
+      tried.push(
+        hops > 0
+          ? { index, status: 200, cause: 'answered', redirect: hops }
+          : { index, status: 200, cause: 'answered' },
+      );
       // the target that answered the gateway's INVITE: a redirect's, not the one routed first
       return { answer: result, reached: routedAs(target), tried };
     }

@@ -2,6 +2,7 @@
  * What the call path needs from the SIP side, as plain interfaces: `sip/` implements them with
  * drachtio-srf, so CallSession holds no drachtio value and media can slot in as another port.
  */
+import type { StopSignal } from '../util/stop-signal.js';
 
 export type Provisional = { status: 180 | 183; sdp?: string };
 
@@ -116,7 +117,7 @@ export type DialRequest = {
    * Aborting cancels the leg (caller CANCEL, drain) and ends the attempt at once; an abort
    * reason that is a string is the CANCEL's Reason header (RFC 3326).
    */
-  signal: AbortSignal;
+  signal: StopSignal;
   /** Digest credentials for a 401/407: only ever set for the trunk, never a dealer's own URI. */
   auth?: { readonly username: string; readonly password: string };
 };

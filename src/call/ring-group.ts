@@ -7,6 +7,7 @@
  * dialer): never two dealers connected.
  */
 import type { Destination } from '../routing/destination.js';
+import type { StopSignal } from '../util/stop-signal.js';
 import { COMPLETED_ELSEWHERE_REASON } from './cancel-reasons.js';
 import type { DialResult, Provisional } from './ports.js';
 import type { Attempt } from './record.js';
@@ -15,7 +16,7 @@ import { routedAs } from './trunk-leg.js';
 /** Places one member's leg; `signal` is the member's own, chained to the call's. */
 export type MemberDial = (
   member: Destination,
-  signal: AbortSignal,
+  signal: StopSignal,
   onProvisional: (p: Provisional) => void,
 ) => Promise<DialResult>;
 
@@ -39,7 +40,7 @@ export async function ringGroup(
   members: readonly Destination[],
   dial: MemberDial,
   relay: (p: Provisional) => void,
-  signal: AbortSignal,
+  signal: StopSignal,
 ): Promise<Rung> {
   const controllers = members.map(() => new AbortController());
   const chain = () => {

@@ -3,6 +3,7 @@
  * (drain timeout, lost drachtio connection). One abort signal reaches every step (dialing, ring
  * groups, media), its reason the CANCEL's Reason; the first stop wins.
  */
+import { StopController, type StopSignal } from '../util/stop-signal.js';
 import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
 import type { EndedBy } from './ports.js';
 
@@ -10,7 +11,7 @@ import type { EndedBy } from './ports.js';
 export class Stopped extends Error {}
 
 export class SessionStop {
-  readonly #abort = new AbortController();
+  readonly #abort = new StopController();
   #cancelled = false;
   #stopped: EndedBy | undefined;
   #stop: (by: EndedBy) => void = () => undefined;
@@ -25,7 +26,7 @@ export class SessionStop {
     };
   });
 
-  get signal(): AbortSignal {
+  get signal(): StopSignal {
     return this.#abort.signal;
   }
 

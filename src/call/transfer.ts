@@ -7,6 +7,7 @@
  * which is then pointed at the target. A target that does not answer leaves the call as it was.
  */
 import type { Logger } from '../observability/logger.js';
+import type { StopSignal } from '../util/stop-signal.js';
 import type { MediaAnchor } from './media-port.js';
 import type {
   ConnectedLeg,
@@ -29,7 +30,7 @@ export type TransferDeps = {
   presentation: Presentation;
   ringTimeoutMs: number;
   /** Aborted when the call ends: a target still ringing is cancelled. */
-  signal: AbortSignal;
+  signal: StopSignal;
   now: () => number;
   logger: Logger;
   media?: MediaAnchor;

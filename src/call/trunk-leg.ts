@@ -15,7 +15,9 @@ export type TrunkLeg = Pick<DialRequest, 'uri' | 'headers' | 'auth'>;
 export function viaTrunk(trunk: TrunkAccess, e164: string, p: Presentation): TrunkLeg {
   const uri = trunkUri(trunk.route, e164);
   const auth = trunk.auth && { auth: trunk.auth };
-  if (!trunk.assertedIdentity) return { uri, headers: p.headers, ...auth };
+  // the common case (no P-Asserted-Identity) is dialled on every call: no spread
+  if (!trunk.assertedIdentity)
+    return trunk.auth ? { uri, headers: p.headers, auth: trunk.auth } : { uri, headers: p.headers };
   const withheld = p.callingNumber === 'anonymous';
   return {
     uri,

@@ -10,7 +10,9 @@
  * the writer holds it in memory (its linger, or a Redis outage before `spoolAfterMs`): a restart
  * puts it in the spool with its sequence, and the writer's mark check writes it once.
  *
- * JSON lines: `{"id","v"}` an entry (the last of an id wins), `{"rec"}` a record as the writer
+ * JSON lines: `{"id","e"}` an entry, the journal's JSON value as it is (the last of an id wins;
+ * `{"id","v"}`, the value as a JSON string, is what earlier builds wrote and is still read:
+ * escaping the value once more cost more CPU than the write), `{"rec"}` a record as the writer
  * queued it (the last of an id wins: a renumbered record), `{"done":[ids]}` records that reached
  * Redis (or were dropped, counted), whose entries and records must not come back. Only entries
  * Redis may lack matter: once a flush has them in Redis they are kept in memory no longer, and
@@ -31,7 +33,14 @@ import {
 import { join } from 'node:path';
 import type { Spooled } from './spool.js';
 
-type Line = { id?: unknown; v?: unknown; done?: unknown; sent?: unknown; rec?: unknown };
+type Line = {
+  id?: unknown;
+  e?: unknown;
+  v?: unknown;
+  done?: unknown;
+  sent?: unknown;
+  rec?: unknown;
+};
 type Old = { entries: Map<string, string>; records: Map<string, Spooled> };
 
 export class JournalWindow {
@@ -95,7 +104,7 @@ export class JournalWindow {
   note(id: string, value: string): number {
     const version = ++this.#version;
     this.#open.set(id, [value, version]);
-    this.#write(`${JSON.stringify({ id, v: value })}\n`);
+    this.#write(entryLine(id, value));
     return version;
   }
 
@@ -149,7 +158,7 @@ export class JournalWindow {
   /** Only the entries Redis may lack, in a new file that replaces the old one at once. */
   #rewrite(): void {
     let text = '';
-    for (const [id, [v]] of this.#open) text += `${JSON.stringify({ id, v })}\n`;
+    for (const [id, [v]] of this.#open) text += entryLine(id, v);
     for (const rec of this.#oldRecords.values()) text += recordLine(rec);
     for (const line of this.#records.values()) text += line;
     const tmp = `${this.path}.tmp`;
@@ -160,6 +169,11 @@ export class JournalWindow {
     this.#bytes = text.length;
     this.#rewritten = performance.now();
   }
+}
+
+/** An `{"id","e"}` line: `value` is the journal's JSON (journal-entry.ts), written as it is. */
+function entryLine(id: string, value: string): string {
+  return `{"id":${JSON.stringify(id)},"e":${value}}\n`;
 }
 
 /** A `{"rec"}` line: what the spool would hold of the record (not the writer's own fields). */
@@ -180,7 +194,9 @@ function parse(text: string): Old {
       // a kill in the middle of a write: that entry's call is the one a write never finished
       continue;
     }
-    if (typeof line.id === 'string' && typeof line.v === 'string') out.set(line.id, line.v);
+    if (typeof line.id === 'string' && typeof line.e === 'object' && line.e !== null)
+      out.set(line.id, JSON.stringify(line.e));
+    else if (typeof line.id === 'string' && typeof line.v === 'string') out.set(line.id, line.v);
     if (isSpooled(line.rec)) records.set(line.rec.record.id, line.rec);
     if (Array.isArray(line.done))
       for (const id of line.done) {

@@ -10,12 +10,18 @@
  * shorter than that never reaches Redis (nor needs to: its record follows at once).
  */
 import { randomBytes } from 'node:crypto';
-import type { CallJournal, JournalStart } from '../call/record.js';
+import type { CallJournal, CallRecord, JournalStart } from '../call/record.js';
 import type { Logger } from '../observability/logger.js';
 import type { RedisClient } from '../redis/connect.js';
+import type { EveryKey } from '../util/writable.js';
 import type { Anonymiser } from './anonymise.js';
 import type { DiskJournal } from './journal-disk.js';
-import { decodeEntry, encodeEntry, type JournalEntry, type StartFields } from './journal-entry.js';
+import {
+  decodeEntry,
+  encodeEntryWith,
+  type JournalEntry,
+  type StartFields,
+} from './journal-entry.js';
 import type { JournalMetrics } from './journal-metrics.js';
 import { JournalReaper } from './journal-reaper.js';
 import { beat, defineJournal, type JournalTarget } from './journal-redis.js';
@@ -54,7 +60,8 @@ export class RedisJournal implements CallJournal {
   readonly #now: () => number;
   readonly #reaper: JournalReaper;
   readonly life = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  readonly #live = new Map<string, JournalEntry>();
+  /** Calls in progress: the entry, and its record as JSON (made once, at the start). */
+  readonly #live = new Map<string, [JournalEntry, string]>();
   /** Entries changed since the last flush: id → [encoded, version in the window file]. */
   readonly #dirty = new Map<string, [string, number]>();
   #flushTimer: NodeJS.Timeout | undefined;
@@ -88,13 +95,25 @@ export class RedisJournal implements CallJournal {
   }
 
   begin(call: JournalStart): void {
+    // one literal, no spread of `call`: V8 copies a spread through its runtime (issue 16)
     const anonymised = this.#o.anonymise({
-      ...call,
+      recordId: call.recordId,
+      callId: call.callId,
+      nodeId: call.nodeId,
+      dialplanVersion: call.dialplanVersion,
+      trackingNumber: call.trackingNumber,
+      customerId: call.customerId,
+      source: call.source,
       outcome: 'answered',
       sipStatus: 0,
       attempts: [],
+      startedAt: call.startedAt,
       endedAt: call.startedAt,
-    });
+      callerWithheld: call.callerWithheld,
+      callerNumber: call.callerNumber,
+      afterHours: call.afterHours,
+    } satisfies EveryKey<JournalStart> &
+      Pick<CallRecord, 'outcome' | 'sipStatus' | 'attempts' | 'endedAt'>);
     const record: StartFields = {
       id: anonymised.id,
       node: anonymised.node,
@@ -113,12 +132,12 @@ export class RedisJournal implements CallJournal {
     const entry: JournalEntry = { life: this.life, record };
     if (this.#o.traffic)
       entry.traffic = { caller: call.callerWithheld ? '' : (call.callerNumber ?? '') };
-    this.#live.set(call.recordId, entry);
+    this.#live.set(call.recordId, [entry, JSON.stringify(record)]);
     this.#touch(call.recordId);
   }
 
   answered(recordId: string, atMs: number, index?: number, destination?: string): void {
-    const entry = this.#live.get(recordId);
+    const entry = this.#live.get(recordId)?.[0];
     if (!entry) return;
     entry.answeredAt = new Date(atMs).toISOString();
     if (index !== undefined) entry.destinationIndex = index;
@@ -178,9 +197,9 @@ export class RedisJournal implements CallJournal {
   }
 
   #touch(recordId: string): void {
-    const entry = this.#live.get(recordId);
-    if (!entry) return;
-    const value = encodeEntry(entry);
+    const live = this.#live.get(recordId);
+    if (!live) return;
+    const value = encodeEntryWith(...live);
     this.#dirty.set(recordId, [value, this.#o.window?.note(recordId, value) ?? 0]);
     this.#o.metrics.live.set(this.#live.size);
     if (!this.#flushTimer)
@@ -237,7 +256,7 @@ export class RedisJournal implements CallJournal {
       })();
       if (life !== undefined && life !== this.life) pairs.set(id, v);
     }
-    for (const [id, entry] of this.#live) pairs.set(id, encodeEntry(entry));
+    for (const [id, live] of this.#live) pairs.set(id, encodeEntryWith(...live));
     this.#dirty.clear();
     if (pairs.size > 0) await this.#o.redis.hset(this.#key, ...[...pairs].flat());
     if (this.#o.disk?.pending) await this.#o.disk.clear();

@@ -18,6 +18,7 @@ import {
   type SrfRequest,
   sipStatusOf,
   type UacOffer,
+  type UacOptions,
 } from './srf-types.js';
 
 export type SrfDialer = Dialer & {
@@ -74,34 +75,23 @@ function dial(
     }, r.timeoutMs);
     r.signal.addEventListener('abort', onAbort, { once: true });
     const attempt = srf
-      .createUAC(
-        r.uri,
-        {
-          ...(r.sdp ? { localSdp: r.sdp } : { noAck: true }),
-          callingNumber: r.callingNumber,
-          ...(r.callingName && { callingName: r.callingName }),
-          headers: { ...r.headers },
-          // srf answers a 401/407 once with these (digest-client.js: same Call-ID, CSeq+1); a
-          // second challenge comes back as the final answer. 3xx are not followed by srf
-          // (no followRedirects): the call path decides where a redirect may go.
-          ...(r.auth && { auth: { username: r.auth.username, password: r.auth.password } }),
+      .createUAC(r.uri, uacOptions(r), {
+        cbRequest: (err, req) => {
+          if (err) return;
+          pending = req;
+          untrack = inFlight.outbound(req);
+          // the abort or timeout may have come before the INVITE was on the wire
+          if (settled) cancel();
         },
-        {
-          cbRequest: (err, req) => {
-            if (err) return;
-            pending = req;
-            untrack = inFlight.outbound(req);
-            // the abort or timeout may have come before the INVITE was on the wire
-            if (settled) cancel();
-          },
-          cbProvisional: (res) => {
-            if (res.status !== 180 && res.status !== 183) return;
-            rang = true;
-            if (!settled)
-              r.onProvisional({ status: res.status, ...(res.body && { sdp: res.body }) });
-          },
+        cbProvisional: (res) => {
+          if (res.status !== 180 && res.status !== 183) return;
+          rang = true;
+          if (!settled)
+            r.onProvisional(
+              res.body ? { status: res.status, sdp: res.body } : { status: res.status },
+            );
         },
-      )
+      })
       .then(
         (answered) => {
           untrack();
@@ -126,6 +116,21 @@ function dial(
     background.add(attempt);
     void attempt.finally(() => background.delete(attempt));
   });
+}
+
+/** createUAC's options, by plain stores (every dial makes one; spreads cost runtime calls). */
+function uacOptions(r: DialRequest): UacOptions {
+  // srf adds From and Contact to the headers it is given: a copy of ours
+  const headers: Record<string, string> = Object.assign({}, r.headers);
+  const o: UacOptions = r.sdp
+    ? { localSdp: r.sdp, callingNumber: r.callingNumber, headers }
+    : { noAck: true, callingNumber: r.callingNumber, headers };
+  if (r.callingName) o.callingName = r.callingName;
+  // srf answers a 401/407 once with these (digest-client.js: same Call-ID, CSeq+1); a second
+  // challenge comes back as the final answer. 3xx are not followed by srf (no followRedirects):
+  // the call path decides where a redirect may go.
+  if (r.auth) o.auth = { username: r.auth.username, password: r.auth.password };
+  return o;
 }
 
 function resultOf(

@@ -41,10 +41,13 @@ class SrfInboundLeg implements InboundLeg {
   }
 
   provisional(p: Provisional): void {
-    this.#open()?.send(p.status, {
-      headers: { Contact: CONTACT, ...(p.sdp && { 'Content-Type': 'application/sdp' }) },
-      ...(p.sdp && { body: p.sdp }),
-    });
+    // every call relays one or two: literals, no conditional spreads (issue 16, CPU per call)
+    this.#open()?.send(
+      p.status,
+      p.sdp
+        ? { headers: { Contact: CONTACT, 'Content-Type': 'application/sdp' }, body: p.sdp }
+        : { headers: { Contact: CONTACT } },
+    );
   }
 
   earlyMedia(sdp: string): void {

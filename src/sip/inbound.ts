@@ -10,8 +10,11 @@ import type { InFlight } from './in-flight.js';
 import { inboundLeg } from './inbound-leg.js';
 import type { Srf, SrfRequest } from './srf-types.js';
 
-/** The INVITE's facts, each a string of its own: a call keeps them, and not the INVITE. */
-export function inviteFacts(req: SrfRequest): InviteFacts {
+/**
+ * The INVITE's facts, each a string of its own: a call keeps them, and not the INVITE. An absent
+ * header is no key at all (plain stores: a spread or keyed store per call costs runtime calls).
+ */
+export function inviteFacts(req: SrfRequest, receivedAt?: number): InviteFacts {
   const byName = lowerCaseHeaders(req.headers);
   const header = (name: string) => detached(byName.get(name) || undefined);
   const facts: InviteFacts = {
@@ -19,18 +22,23 @@ export function inviteFacts(req: SrfRequest): InviteFacts {
     sourceAddress: detached(req.source_address),
     requestUri: detached(req.uri),
   };
-  const optional = {
-    userAgent: header('user-agent'),
-    to: header('to'),
-    from: header('from'),
-    privacy: header('privacy'),
-    assertedIdentity: header('p-asserted-identity'),
-    maxForwards: header('max-forwards'),
-    historyInfo: header('history-info'),
-    diversion: header('diversion'),
-  };
-  for (const [k, v] of Object.entries(optional))
-    if (v !== undefined) (facts as unknown as Record<string, string>)[k] = v;
+  const userAgent = header('user-agent');
+  if (userAgent !== undefined) facts.userAgent = userAgent;
+  const to = header('to');
+  if (to !== undefined) facts.to = to;
+  const from = header('from');
+  if (from !== undefined) facts.from = from;
+  const privacy = header('privacy');
+  if (privacy !== undefined) facts.privacy = privacy;
+  const assertedIdentity = header('p-asserted-identity');
+  if (assertedIdentity !== undefined) facts.assertedIdentity = assertedIdentity;
+  const maxForwards = header('max-forwards');
+  if (maxForwards !== undefined) facts.maxForwards = maxForwards;
+  const historyInfo = header('history-info');
+  if (historyInfo !== undefined) facts.historyInfo = historyInfo;
+  const diversion = header('diversion');
+  if (diversion !== undefined) facts.diversion = diversion;
+  if (receivedAt !== undefined) facts.receivedAt = receivedAt;
   return facts;
 }
 
@@ -67,8 +75,7 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       res.send(481);
       return;
     }
-    const receivedAt = performance.now();
-    const facts = { ...inviteFacts(req), receivedAt };
+    const facts = inviteFacts(req, performance.now());
     const leg = inboundLeg(srf, req, res, services.inFlight);
     // this handler lives as long as the call: it names no `req` (dialog-memory.ts)
     handleInvite(facts, leg, services).catch((err: unknown) => {

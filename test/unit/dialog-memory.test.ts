@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Srf from 'drachtio-srf';
 import t from 'tap';
 import { detached, releaseSetupMessages } from '../../src/sip/dialog-memory.js';
@@ -18,6 +20,28 @@ t.test('a detached string is equal to the slice it was made from', async (t) => 
   t.equal(detached(slice), '1-28957@127.0.0.1');
   t.equal(detached('Grüße "Ä" ☎'), 'Grüße "Ä" ☎', 'UTF-8 survives the copy');
   t.equal(detached(undefined), undefined);
+});
+
+t.test('a detached string keeps nothing of the frame it was cut from', async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const MB = 1 << 20;
+  // a 32 MB frame, and a hundred characters of it kept: a plain slice keeps the whole frame
+  const cut = (keep: (s: string) => string) => {
+    const frame = `${'x'.repeat(32 * MB)}${Math.random()}`;
+    return keep(frame.slice(1000, 1100));
+  };
+  const heapAfter = (keep: (s: string) => string) => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept = cut(keep);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    t.equal(kept.length, 100);
+    return grown;
+  };
+  t.ok(heapAfter((s) => s) > 30 * MB, 'the measure sees a slice keep its frame');
+  t.ok(heapAfter(detached) < MB, 'a detached copy lets the frame go');
 });
 
 t.test('a dialog keeps what srf reads of its setup messages, and srf still finds it', async (t) => {

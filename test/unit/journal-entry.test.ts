@@ -7,6 +7,7 @@ import t from 'tap';
 import {
   decodeEntry,
   encodeEntry,
+  encodeEntryWith,
   type JournalEntry,
   JournalEntryError,
   lostTiming,
@@ -36,6 +37,24 @@ function entry(over: Partial<JournalEntry> = {}): JournalEntry {
     ...over,
   };
 }
+
+t.test(
+  'an entry encoded with its record JSON given is the same text as encoded whole',
+  async (t) => {
+    const traffic = { caller: '+4917612345678', destination: '+493025550199' };
+    const shapes: Partial<JournalEntry>[] = [
+      {},
+      { answeredAt: '2026-11-22T10:00:05.000Z', destinationIndex: 0 },
+      { traffic: { caller: '' } },
+      { traffic, answeredAt: '2026-11-22T10:00:05.000Z', destinationIndex: 2 },
+      { answeredAt: '2026-11-22T10:00:05.000Z', seq: 41 },
+    ];
+    for (const over of shapes) {
+      const e = entry(over);
+      t.equal(encodeEntryWith(e, JSON.stringify(e.record)), encodeEntry(e), JSON.stringify(over));
+    }
+  },
+);
 
 t.test('encode and decode give the entry back, the hash field names its id', async (t) => {
   const e = entry({ answeredAt: '2026-11-22T10:00:05.000Z', destinationIndex: 1 });

@@ -41,6 +41,29 @@ t.test('a killed life leaves its unsettled entries to the next', async (t) => {
   t.same(old(dir), [], 'taken once: the file forgets them once they are kept elsewhere');
 });
 
+t.test(
+  'an entry is written as the JSON it is, and a window of an earlier build is read',
+  async (t) => {
+    const dir = tempDir('calltrack-window-');
+    const w = new JournalWindow(dir, 'gw-a');
+    w.takeOld(() => undefined);
+    w.note('rec-1', '{"life":"l1","record":{"id":"rec-1"}}');
+    t.equal(
+      readFileSync(w.path, 'utf8'),
+      '{"id":"rec-1","e":{"life":"l1","record":{"id":"rec-1"}}}\n',
+      'not escaped into a string a second time',
+    );
+    // what earlier builds wrote: the value as a JSON string
+    appendFileSync(w.path, `${JSON.stringify({ id: 'rec-2', v: '{"life":"l0"}' })}\n`);
+    // a torn line of either form is skipped
+    appendFileSync(w.path, '{"id":"rec-3","e":{"li');
+    t.same(old(dir), [
+      ['rec-1', '{"life":"l1","record":{"id":"rec-1"}}'],
+      ['rec-2', '{"life":"l0"}'],
+    ]);
+  },
+);
+
 t.test('entries Redis has leave the file when it is rewritten, newer ones stay', async (t) => {
   const dir = tempDir('calltrack-window-');
   const w = new JournalWindow(dir, 'gw-a', 400);
@@ -53,7 +76,7 @@ t.test('entries Redis has leave the file when it is rewritten, newer ones stay',
     ['rec-1', v1],
     ['rec-2', v2],
   ]);
-  for (let i = 0; i < 5; i++) w.done([`other-${i}-padding-padding-padding-padding-padding`]);
+  for (let i = 0; i < 8; i++) w.done([`other-${i}-padding-padding-padding-padding-padding`]);
   const text = readFileSync(w.path, 'utf8');
   t.notOk(text.includes('rec-1'), 'rec-1 is in Redis: rewritten away');
   t.ok(text.length < 400, 'the file was rewritten');
@@ -126,7 +149,7 @@ t.test('a record keeps the file from being emptied, and survives a rewrite', asy
   const v = w.note('call-1', '{"a":1}');
   w.inRedis([['call-1', v]]);
   t.ok(readFileSync(w.path, 'utf8').includes('rej-1'), 'not emptied while rej-1 waits');
-  for (let i = 0; i < 5; i++) w.done([`other-${i}-padding-padding-padding-padding-padding`]);
+  for (let i = 0; i < 8; i++) w.done([`other-${i}-padding-padding-padding-padding-padding`]);
   t.ok(readFileSync(w.path, 'utf8').length < 300, 'rewritten');
   t.same(await oldRecords(dir), [['rej-1', 10]], 'rej-1 is in the rewritten file');
 });
