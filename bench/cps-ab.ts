@@ -16,16 +16,29 @@
  * - `BENCH_AGAINST_ENV=NAME=value,…`: variables for the other gateway only (`LOG_LEVEL=error`
  *   prices the per-call log line).
  *
+ * - `BENCH_PERF=<dir>`: after the rounds, each gateway (started with `--perf-basic-prof-only-
+ *   functions`) takes one more block of calls under `perf record` (`<dir>/<side>.perf.data`), and
+ *   the bench prints both side by side in µs per call by who caused it (bench/perf-owners.ts): the
+ *   means to find where a difference comes from, as the rounds measure how big it is.
+ *
  * Figures: `cpu-per-call-median` (this checkout), `against-cpu-per-call-median`, and the median,
  * lowest and highest of the per-round ratios this/against. A failed call fails the bench.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
 import { cpuRounds, median, WARMUP_SECONDS, wholeFromEnv } from './cps-cpu.js';
 import { envList, startProductionGateway } from './cps-gateway.js';
 import { type CallerResult, cleanUp, type Proc, runCaller, startDealer } from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
+import {
+  formatOwners,
+  type Owners,
+  ownersOfFile,
+  PERF_NODE_FLAGS,
+  recordCpu,
+} from './perf-owners.js';
 import { startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
 
@@ -36,6 +49,8 @@ const AGAINST = resolve(process.env.BENCH_AGAINST ?? ROOT);
 const AGAINST_ENV = envList('BENCH_AGAINST_ENV', process.env.BENCH_AGAINST_ENV ?? '');
 const RATE = wholeFromEnv('BENCH_CPS_AB_RATE', 300);
 const ROUNDS = wholeFromEnv('BENCH_CPS_AB_ROUNDS', 9);
+const PERF = process.env.BENCH_PERF ? resolve(process.env.BENCH_PERF) : undefined;
+const PERF_SECONDS = 10;
 
 const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
 
@@ -52,6 +67,7 @@ async function setUp(side: Side, redisUrl: string, root: string, env: object): P
     dialplan: callBenchDialplan([{ number: TRACKING_NUMBER }]),
     env: { NODE_ID: `bench-${side.name}`, ...env },
     root,
+    nodeFlags: PERF ? PERF_NODE_FLAGS : [],
   });
   side.procs.push(side.gateway);
 }
@@ -65,6 +81,30 @@ async function call(side: Side, rate: number, seconds: number): Promise<CallerRe
       `${side.name}: ${r.failed} failed, ${r.successful}/${calls} successful at ${rate}/s${r.firstError ? ` (${r.firstError})` : ''}\n${side.gateway?.output() ?? ''}`,
     );
   return r;
+}
+
+/** One block of calls per side under perf, then both by owner (`BENCH_PERF`). */
+async function profile(dir: string, both: readonly [Side, Side]): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const got: (Owners & { calls: number })[] = [];
+  for (const side of both) {
+    const pid = side.gateway!.child.pid!;
+    const file = join(dir, `${side.name}.perf.data`);
+    const perf = recordCpu(pid, file);
+    let r: CallerResult;
+    try {
+      // perf attaches to the threads in its first moments: calls start once it has
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      r = await call(side, RATE, PERF_SECONDS);
+    } finally {
+      // stopped whatever happened (perf would also end with the gateway, killed at the end)
+      await perf.stop();
+    }
+    got.push({ ...ownersOfFile(file, pid), calls: r.successful });
+  }
+  log(
+    `on-CPU by owner at ${RATE}/s (perf, ${PERF_SECONDS} s per side):\n${formatOwners(['this', 'against'], got[0]!, got[1]!)}`,
+  );
 }
 
 const sides: Side[] = [];
@@ -96,6 +136,7 @@ try {
   figure('cps-ab', 'cpu-ratio-median', median(r.ratios), 'x');
   figure('cps-ab', 'cpu-ratio-lowest', Math.min(...r.ratios), 'x');
   figure('cps-ab', 'cpu-ratio-highest', Math.max(...r.ratios), 'x');
+  if (PERF) await profile(PERF, [self, against]);
 } catch (err) {
   process.stderr.write(`bench cps-ab: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;

@@ -18,6 +18,14 @@ const old = (dir: string, node = 'gw-a') => {
   return got;
 };
 
+/** A new window in a dir of its own, its (empty) past taken. */
+const fresh = (compactBytes?: number) => {
+  const dir = tempDir('calltrack-window-');
+  const w = new JournalWindow(dir, 'gw-a', compactBytes);
+  w.takeOld(() => undefined);
+  return { dir, w };
+};
+
 t.test('a killed life leaves its unsettled entries to the next', async (t) => {
   const dir = tempDir('calltrack-window-');
   const w = new JournalWindow(dir, 'gw-a');
@@ -44,9 +52,7 @@ t.test('a killed life leaves its unsettled entries to the next', async (t) => {
 t.test(
   'an entry is written as the JSON it is, and a window of an earlier build is read',
   async (t) => {
-    const dir = tempDir('calltrack-window-');
-    const w = new JournalWindow(dir, 'gw-a');
-    w.takeOld(() => undefined);
+    const { dir, w } = fresh();
     w.note('rec-1', '{"life":"l1","record":{"id":"rec-1"}}');
     t.equal(
       readFileSync(w.path, 'utf8'),
@@ -65,9 +71,7 @@ t.test(
 );
 
 t.test('entries Redis has leave the file when it is rewritten, newer ones stay', async (t) => {
-  const dir = tempDir('calltrack-window-');
-  const w = new JournalWindow(dir, 'gw-a', 400);
-  w.takeOld(() => undefined);
+  const { dir, w } = fresh(400);
   const v1 = w.note('rec-1', '{"a":1}');
   const v2 = w.note('rec-2', '{"a":2}');
   w.note('rec-2', '{"a":2,"answered":1}');
@@ -86,9 +90,7 @@ t.test('entries Redis has leave the file when it is rewritten, newer ones stay',
 t.test(
   'with nothing left to keep the file is emptied at once (no caller number stays)',
   async (t) => {
-    const dir = tempDir('calltrack-window-');
-    const w = new JournalWindow(dir, 'gw-a');
-    w.takeOld(() => undefined);
+    const { dir, w } = fresh();
     const v = w.note('rec-1', '{"traffic":{"caller":"+4917655501234"}}');
     w.note('rec-2', '{"a":2}');
     w.inRedis([['rec-1', v]]);
@@ -118,9 +120,7 @@ const oldRecords = async (dir: string) => {
 };
 
 t.test('records of rejected calls come back until they settle, the last seq of each', async (t) => {
-  const dir = tempDir('calltrack-window-');
-  const w = new JournalWindow(dir, 'gw-a');
-  w.takeOld(() => undefined);
+  const { dir, w } = fresh();
   w.record(rejected('rej-2', 20));
   w.record(rejected('rej-1', 10));
   w.record(rejected('rej-3', 30));
@@ -142,9 +142,7 @@ t.test('records of rejected calls come back until they settle, the last seq of e
 });
 
 t.test('a record keeps the file from being emptied, and survives a rewrite', async (t) => {
-  const dir = tempDir('calltrack-window-');
-  const w = new JournalWindow(dir, 'gw-a', 300);
-  w.takeOld(() => undefined);
+  const { dir, w } = fresh(300);
   w.record(rejected('rej-1', 10));
   const v = w.note('call-1', '{"a":1}');
   w.inRedis([['call-1', v]]);
@@ -155,9 +153,7 @@ t.test('a record keeps the file from being emptied, and survives a rewrite', asy
 });
 
 t.test('old records not yet taken stay in the file through a rewrite', async (t) => {
-  const dir = tempDir('calltrack-window-');
-  const w = new JournalWindow(dir, 'gw-a');
-  w.takeOld(() => undefined);
+  const { dir, w } = fresh();
   w.record(rejected('rej-1', 10));
   // the next life's spool fails: takeOld rewrites, and the record must still be there
   const next = new JournalWindow(dir, 'gw-a');

@@ -1,0 +1,138 @@
+/**
+ * Where a process's CPU goes, per call, by who caused it: a `perf record -g` profile (Debian:
+ * linux-perf) of a node process started with `--perf-basic-prof-only-functions` (names for its
+ * JIT frames). Every sample, on any thread, goes to GC when it is in a collection (one an
+ * allocation started too), else to the innermost project file on its stack (`dist/src/…`, or
+ * `bench/…` for the baseline B2BUA), else the innermost package, else to what it is: the
+ * optimising compiler, another thread, Node's own JavaScript, native code with no JavaScript
+ * frame (the event loop, socket reads).
+ *
+ * Unlike V8's `--cpu-prof`, which samples the JavaScript thread by the wall clock (a write that
+ * blocks looks busy, the GC and compiler threads are not seen), this counts CPU where it is
+ * spent, and the kernel's part of a write goes to the code that wrote.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { requireBinary } from '../test/helpers/binaries.js';
+
+export type Owners = { samples: number; owners: Map<string, number> };
+
+/** The flag the profiled node process needs. */
+export const PERF_NODE_FLAGS = ['--perf-basic-prof-only-functions'];
+
+/** Sampling rate of `recordCpu`, per second and thread. */
+export const PERF_HZ = 999;
+
+/**
+ * `perf record -g` of process `pid` until `stop()`: perf writes its file when it exits, which
+ * `stop()` waits for.
+ */
+export function recordCpu(pid: number, file: string): { stop(): Promise<void> } {
+  const perf = requireBinary('perf', 'linux-perf');
+  const child: ChildProcess = spawn(
+    perf,
+    ['record', '-F', String(PERF_HZ), '-g', '-p', String(pid), '-o', file, '--quiet'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let errors = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    errors = (errors + c.toString('utf8')).slice(-2000);
+  });
+  const exited = new Promise<string>((resolve) =>
+    child.once('close', (code, signal) => resolve(code === null ? String(signal) : String(code))),
+  );
+  return {
+    stop: async () => {
+      child.kill('SIGINT');
+      // perf writes its file on SIGINT and then ends by that signal, or exits with 0
+      const how = await exited;
+      if (how !== '0' && how !== 'SIGINT')
+        throw new Error(`perf record ended with ${how}: ${errors}`);
+    },
+  };
+}
+
+/** The samples of a perf.data file by owner (`perf script`); `pid` is the main thread's id. */
+export function ownersOfFile(file: string, pid: number): Owners {
+  const out = spawnSync(
+    requireBinary('perf', 'linux-perf'),
+    ['script', '-F', 'tid,ip,sym', '-i', file],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    },
+  );
+  if (out.status !== 0) throw new Error(`perf script: ${out.stderr}`);
+  return ownersOf(out.stdout, String(pid));
+}
+
+/**
+ * `perf script -F tid,ip,sym` text by owner: one block per sample, its first line the thread id,
+ * then one frame per line (address, symbol), innermost first. `main` is the id of the process's
+ * main thread (its pid).
+ */
+export function ownersOf(script: string, main: string): Owners {
+  const owners = new Map<string, number>();
+  let samples = 0;
+  for (const block of script.split(/\n\s*\n/)) {
+    const lines = block.split('\n').filter((l) => l.trim() !== '');
+    const tid = lines[0]?.trim().split(/\s+/)[0];
+    if (!tid) continue;
+    const frames = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, ''));
+    const owner = ownerOf(frames, tid === main);
+    owners.set(owner, (owners.get(owner) ?? 0) + 1);
+    samples++;
+  }
+  return { samples, owners };
+}
+
+const OWN = /^JS:\S*\s+\S*\/(dist\/src|bench)\/([^:]+):/;
+const PACKAGE = /^JS:\S*\s+\S*node_modules\/((?:@[^/]+\/)?[^/]+)\//;
+
+const GC = /Scaveng|MarkCompact|Heap::|Sweeper|Marking|Evacuat/;
+
+function ownerOf(frames: readonly string[], mainThread: boolean): string {
+  // a collection an allocation started runs on the allocating code's stack: GC all the same, or
+  // each scavenge would land on whichever line happened to fill the young generation
+  const firstJs = frames.findIndex((f) => f.startsWith('JS:'));
+  const native = firstJs < 0 ? frames.slice(0, 12) : frames.slice(0, firstJs);
+  if (native.some((f) => GC.test(f))) return 'GC';
+  for (const frame of frames) {
+    const own = OWN.exec(frame);
+    if (own) return `own: ${own[2]}`;
+  }
+  for (const frame of frames) {
+    const pkg = PACKAGE.exec(frame);
+    if (pkg) return `package: ${pkg[1]}`;
+  }
+  if (native.some((f) => /compiler::|OptimizingCompileDispatcher|Compile/.test(f)))
+    return 'optimising compiler';
+  if (!mainThread) return 'other threads';
+  if (frames.some((f) => /^JS:\S*\s+node:/.test(f))) return "Node's JavaScript";
+  return 'native, no JavaScript (event loop, I/O)';
+}
+
+/**
+ * Two profiles side by side in µs per call (a sample is 1/PERF_HZ s): every owner either has, the
+ * biggest difference first. `names` label the two columns.
+ */
+export function formatOwners(
+  names: readonly [string, string],
+  a: Owners & { calls: number },
+  b: Owners & { calls: number },
+  rows = 30,
+): string {
+  const us = (o: Owners & { calls: number }, owner?: string) =>
+    ((owner === undefined ? o.samples : (o.owners.get(owner) ?? 0)) * 1e6) / PERF_HZ / o.calls;
+  const all = [...new Set([...a.owners.keys(), ...b.owners.keys()])];
+  all.sort((x, y) => Math.abs(us(b, y) - us(a, y)) - Math.abs(us(b, x) - us(a, x)));
+  const cell = (n: number) => n.toFixed(1).padStart(8);
+  const lines = [
+    `${'µs/call'.padStart(8)} ${names[0].padStart(8)} ${names[1].padStart(8)}  owner (difference first)`,
+    `${cell(us(a) - us(b))} ${cell(us(a))} ${cell(us(b))}  all`,
+  ];
+  for (const owner of all.slice(0, rows))
+    lines.push(
+      `${cell(us(a, owner) - us(b, owner))} ${cell(us(a, owner))} ${cell(us(b, owner))}  ${owner}`,
+    );
+  return `${lines.join('\n')}\n`;
+}

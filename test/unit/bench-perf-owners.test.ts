@@ -1,0 +1,75 @@
+/**
+ * bench/perf-owners.ts: each perf sample goes to GC when in a collection, else to the innermost
+ * project file on its stack, else the innermost package, else to what it is (compiler, other
+ * threads, Node's JavaScript, native code); two profiles print in µs per call, the biggest
+ * difference first.
+ */
+import t from 'tap';
+import { formatOwners, ownersOf, PERF_HZ } from '../../bench/perf-owners.js';
+
+const sample = (tid: string, ...frames: string[]) =>
+  `${tid} \n${frames.map((f, i) => `\t    7f00000${i} ${f}`).join('\n')}\n`;
+
+const SCRIPT = [
+  // a socket write under srf under the dialer: the dialer's
+  sample(
+    '100',
+    'tcp_sendmsg',
+    'JS:*writeGeneric node:internal/stream_base_commons:148:22',
+    'JS:*send /app/node_modules/drachtio-srf/lib/wire-protocol.js:246:7',
+    'JS:* file:///app/dist/src/sip/dialer.js:22:30',
+    'JS:*handleInvite file:///app/dist/src/call/handle-invite.js:15:35',
+  ),
+  sample(
+    '100',
+    'Builtins_LoadIC',
+    'JS:*_onMsg /app/node_modules/drachtio-srf/lib/drachtio-agent.js:596:9',
+  ),
+  sample('100', 'Builtins_LoadIC', 'JS:*x /app/node_modules/@scope/pkg/index.js:1:1'),
+  sample('101', 'v8::internal::Scavenger::ScavengeObject', 'start_thread'),
+  // a scavenge an allocation of ours started: GC, not the allocating file
+  sample(
+    '100',
+    'v8::internal::Scavenger::ScavengeObject',
+    'v8::internal::Heap::CollectGarbage',
+    'Builtins_CreateTypedArray',
+    'JS:*detached file:///app/dist/src/sip/dialog-memory.js:1:1',
+  ),
+  sample('102', 'v8::internal::compiler::GraphReducer::ReduceTop', 'start_thread'),
+  sample('103', 'uv__fs_work', 'start_thread'),
+  sample('100', 'Builtins_Call', 'JS:*processTimers node:internal/timers:504:25'),
+  sample('100', 'epoll_wait', 'uv__io_poll', 'uv_run'),
+  sample('100', 'JS:*handle /app/bench/baseline-b2bua.ts:35:14'),
+].join('\n');
+
+t.test('every sample has one owner, the innermost of ours first', async (t) => {
+  const got = ownersOf(SCRIPT, '100');
+  t.equal(got.samples, 10);
+  t.same(Object.fromEntries(got.owners), {
+    'own: sip/dialer.js': 1,
+    'package: drachtio-srf': 1,
+    'package: @scope/pkg': 1,
+    GC: 2,
+    'optimising compiler': 1,
+    'other threads': 1,
+    "Node's JavaScript": 1,
+    'native, no JavaScript (event loop, I/O)': 1,
+    'own: baseline-b2bua.ts': 1,
+  });
+});
+
+t.test('two profiles in µs per call, the biggest difference first', async (t) => {
+  const a = {
+    samples: 3 * PERF_HZ,
+    owners: new Map([
+      ['GC', PERF_HZ],
+      ['own: x.js', 2 * PERF_HZ],
+    ]),
+    calls: 1000,
+  };
+  const b = { samples: 2 * PERF_HZ, owners: new Map([['GC', 2 * PERF_HZ]]), calls: 1000 };
+  const lines = formatOwners(['this', 'other'], a, b).trim().split('\n');
+  t.match(lines[1], /^\s*1000\.0\s+3000\.0\s+2000\.0\s+all$/);
+  t.match(lines[2], /^\s*2000\.0\s+2000\.0\s+0\.0\s+own: x\.js$/, 'the bigger difference first');
+  t.match(lines[3], /^\s*-1000\.0\s+1000\.0\s+2000\.0\s+GC$/);
+});
