@@ -54,3 +54,14 @@ export function legFor(
   if (number && 'number' in target) return viaTrunk(trunk, target.number, p);
   return { uri: 'uri' in target ? target.uri : '', headers: p.headers };
 }
+
+/**
+ * The leg's headers with the call's on top. Object.assign, not spreads: V8 copies a second spread
+ * through its runtime, ~3 µs a dial against a tenth of a µs (issue 16).
+ */
+export function withCallHeaders(
+  leg: Readonly<Record<string, string>>,
+  call: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  return call ? Object.assign({}, leg, call) : Object.assign({}, leg);
+}

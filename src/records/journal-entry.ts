@@ -4,8 +4,11 @@
  * the anonymised record known at start (the caller only as class and pseudonym, as the record
  * has them) and, with traffic records on, the caller's number and the destination reached, which
  * the traffic record needs: kept only while the call is in progress (the entry goes with the
- * record). Pure: encode, decode, and the record of an orphaned call.
+ * record). Pure: the start fields, encode, decode, and the record of an orphaned call.
  */
+import type { CallRecord, JournalStart } from '../call/record.js';
+import type { EveryKey } from '../util/writable.js';
+import type { Anonymiser } from './anonymise.js';
 import type { StreamRecord } from './entry.js';
 import { billableSeconds, type TrafficRecord } from './traffic-entry.js';
 
@@ -47,6 +50,46 @@ export type JournalEntry = {
 
 export class JournalEntryError extends Error {
   override name = 'JournalEntryError';
+}
+
+/**
+ * The anonymised record's fields known when a call is admitted, as its record will have them. One
+ * literal, no spread of `call`: V8 copies a spread through its runtime (issue 16, CPU per call).
+ */
+export function startFields(anonymise: Anonymiser, call: JournalStart): StartFields {
+  const a = anonymise({
+    recordId: call.recordId,
+    callId: call.callId,
+    nodeId: call.nodeId,
+    dialplanVersion: call.dialplanVersion,
+    trackingNumber: call.trackingNumber,
+    customerId: call.customerId,
+    source: call.source,
+    outcome: 'answered',
+    sipStatus: 0,
+    attempts: [],
+    startedAt: call.startedAt,
+    endedAt: call.startedAt,
+    callerWithheld: call.callerWithheld,
+    callerNumber: call.callerNumber,
+    afterHours: call.afterHours,
+  } satisfies EveryKey<JournalStart> &
+    Pick<CallRecord, 'outcome' | 'sipStatus' | 'attempts' | 'endedAt'>);
+  return {
+    id: a.id,
+    node: a.node,
+    dialplanVersion: a.dialplanVersion,
+    trackingNumber: a.trackingNumber,
+    customer: a.customer,
+    source: a.source,
+    startedAt: a.startedAt,
+    callerCountry: a.callerCountry,
+    callerKind: a.callerKind,
+    callerWithheld: a.callerWithheld,
+    callerPseudonym: a.callerPseudonym,
+    afterHours: a.afterHours,
+    closedAction: a.closedAction,
+  };
 }
 
 export function encodeEntry(entry: JournalEntry): string {

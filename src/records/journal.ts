@@ -10,18 +10,12 @@
  * shorter than that never reaches Redis (nor needs to: its record follows at once).
  */
 import { randomBytes } from 'node:crypto';
-import type { CallJournal, CallRecord, JournalStart } from '../call/record.js';
+import type { CallJournal, JournalStart } from '../call/record.js';
 import type { Logger } from '../observability/logger.js';
 import type { RedisClient } from '../redis/connect.js';
-import type { EveryKey } from '../util/writable.js';
 import type { Anonymiser } from './anonymise.js';
 import type { DiskJournal } from './journal-disk.js';
-import {
-  decodeEntry,
-  encodeEntryWith,
-  type JournalEntry,
-  type StartFields,
-} from './journal-entry.js';
+import { decodeEntry, encodeEntryWith, type JournalEntry, startFields } from './journal-entry.js';
 import type { JournalMetrics } from './journal-metrics.js';
 import { JournalReaper } from './journal-reaper.js';
 import { beat, defineJournal, type JournalTarget } from './journal-redis.js';
@@ -95,40 +89,7 @@ export class RedisJournal implements CallJournal {
   }
 
   begin(call: JournalStart): void {
-    // one literal, no spread of `call`: V8 copies a spread through its runtime (issue 16)
-    const anonymised = this.#o.anonymise({
-      recordId: call.recordId,
-      callId: call.callId,
-      nodeId: call.nodeId,
-      dialplanVersion: call.dialplanVersion,
-      trackingNumber: call.trackingNumber,
-      customerId: call.customerId,
-      source: call.source,
-      outcome: 'answered',
-      sipStatus: 0,
-      attempts: [],
-      startedAt: call.startedAt,
-      endedAt: call.startedAt,
-      callerWithheld: call.callerWithheld,
-      callerNumber: call.callerNumber,
-      afterHours: call.afterHours,
-    } satisfies EveryKey<JournalStart> &
-      Pick<CallRecord, 'outcome' | 'sipStatus' | 'attempts' | 'endedAt'>);
-    const record: StartFields = {
-      id: anonymised.id,
-      node: anonymised.node,
-      dialplanVersion: anonymised.dialplanVersion,
-      trackingNumber: anonymised.trackingNumber,
-      customer: anonymised.customer,
-      source: anonymised.source,
-      startedAt: anonymised.startedAt,
-      callerCountry: anonymised.callerCountry,
-      callerKind: anonymised.callerKind,
-      callerWithheld: anonymised.callerWithheld,
-      callerPseudonym: anonymised.callerPseudonym,
-      afterHours: anonymised.afterHours,
-      closedAction: anonymised.closedAction,
-    };
+    const record = startFields(this.#o.anonymise, call);
     const entry: JournalEntry = { life: this.life, record };
     if (this.#o.traffic)
       entry.traffic = { caller: call.callerWithheld ? '' : (call.callerNumber ?? '') };

@@ -4,6 +4,7 @@
  * privacy (traffic fields only from an entry that has them; a withheld caller never copied).
  */
 import t from 'tap';
+import { createAnonymiser } from '../../src/records/anonymise.js';
 import {
   decodeEntry,
   encodeEntry,
@@ -12,6 +13,7 @@ import {
   JournalEntryError,
   lostTiming,
   orphanRecords,
+  startFields,
 } from '../../src/records/journal-entry.js';
 
 const START = Date.parse('2026-11-22T10:00:00.000Z');
@@ -37,6 +39,25 @@ function entry(over: Partial<JournalEntry> = {}): JournalEntry {
     ...over,
   };
 }
+
+t.test("the start fields are the anonymised record's, the caller only as class", async (t) => {
+  const call = {
+    recordId: 'rec-1',
+    callId: '1-1@127.0.0.1',
+    nodeId: 'gw-a',
+    dialplanVersion: 'v1',
+    startedAt: new Date(START).toISOString(),
+    callerWithheld: false,
+    callerNumber: '+4917612345678',
+    trackingNumber: '+493025550101',
+    customerId: 'autohaus-berlin',
+    source: 'mobile.de',
+    afterHours: { why: 'hours', action: 'destinations' },
+  } as const;
+  const fields = startFields(createAnonymiser(undefined), call);
+  t.same(fields, { ...entry().record, afterHours: 'hours', closedAction: 'destinations' });
+  t.notOk(JSON.stringify(fields).includes('17612345678'), 'no caller number');
+});
 
 t.test(
   'an entry encoded with its record JSON given is the same text as encoded whole',
