@@ -12,7 +12,9 @@
  * - `BENCH_AGAINST=<checkout>`: the other gateway runs from that checkout's `dist/` (for
  *   instance `git worktree add /tmp/before HEAD~1`, then `npm ci && npm run build` there).
  *   Unset, this checkout runs against itself: the spread of that A/A run is the noise a change
- *   must stand out of.
+ *   must stand out of. `BENCH_AGAINST=baseline` runs the bare drachtio-srf B2BUA of `bench/cps`
+ *   (bench/baseline-b2bua.ts) instead: issue 16's ratio, in alternating rounds, and with
+ *   `BENCH_PERF` where the gateway's extra CPU goes.
  * - `BENCH_AGAINST_ENV=NAME=value,…`: variables for the other gateway only (`LOG_LEVEL=error`
  *   prices the per-call log line).
  *
@@ -30,7 +32,14 @@ import { ROOT } from '../test/helpers/built.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
 import { cpuRounds, median, WARMUP_SECONDS, wholeFromEnv } from './cps-cpu.js';
 import { envList, startProductionGateway } from './cps-gateway.js';
-import { type CallerResult, cleanUp, type Proc, runCaller, startDealer } from './cps-procs.js';
+import {
+  type CallerResult,
+  cleanUp,
+  type Proc,
+  runCaller,
+  startBaseline,
+  startDealer,
+} from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
 import {
   formatOwners,
@@ -45,7 +54,8 @@ import { figure } from './report.js';
 const SECRET = 'cymru';
 const TRACKING_NUMBER = '+493025550101';
 const ROUND_SECONDS = 4;
-const AGAINST = resolve(process.env.BENCH_AGAINST ?? ROOT);
+const BASELINE = process.env.BENCH_AGAINST === 'baseline';
+const AGAINST = BASELINE ? 'the bare B2BUA' : resolve(process.env.BENCH_AGAINST ?? ROOT);
 const AGAINST_ENV = envList('BENCH_AGAINST_ENV', process.env.BENCH_AGAINST_ENV ?? '');
 const RATE = wholeFromEnv('BENCH_CPS_AB_RATE', 300);
 const ROUNDS = wholeFromEnv('BENCH_CPS_AB_ROUNDS', 9);
@@ -56,19 +66,29 @@ const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
 
 type Side = { name: string; standin: StandinHandle; procs: Proc[]; gateway?: Proc };
 
-async function setUp(side: Side, redisUrl: string, root: string, env: object): Promise<void> {
+/** `root` the checkout whose gateway the side runs; null for the bare B2BUA. */
+async function setUp(
+  side: Side,
+  redisUrl: string,
+  root: string | null,
+  env: object,
+): Promise<void> {
   const dealer = await startDealer();
   side.procs.push(dealer);
-  side.gateway = await startProductionGateway({
-    admin: side.standin.adminAddress,
-    secret: SECRET,
-    dealer: dealer.address,
-    redisUrl,
-    dialplan: callBenchDialplan([{ number: TRACKING_NUMBER }]),
-    env: { NODE_ID: `bench-${side.name}`, ...env },
-    root,
-    nodeFlags: PERF ? PERF_NODE_FLAGS : [],
-  });
+  const flags = PERF ? PERF_NODE_FLAGS : [];
+  side.gateway =
+    root === null
+      ? await startBaseline(side.standin.adminAddress, SECRET, dealer.address, flags)
+      : await startProductionGateway({
+          admin: side.standin.adminAddress,
+          secret: SECRET,
+          dealer: dealer.address,
+          redisUrl,
+          dialplan: callBenchDialplan([{ number: TRACKING_NUMBER }]),
+          env: { NODE_ID: `bench-${side.name}`, ...env },
+          root,
+          nodeFlags: flags,
+        });
   side.procs.push(side.gateway);
 }
 
@@ -121,7 +141,7 @@ try {
     `this: ${ROOT}; against: ${AGAINST}${Object.keys(AGAINST_ENV).length ? ` with ${JSON.stringify(AGAINST_ENV)}` : ''}`,
   );
   await setUp(self, redis.url, ROOT, {});
-  await setUp(against, redis.url, AGAINST, AGAINST_ENV);
+  await setUp(against, redis.url, BASELINE ? null : AGAINST, AGAINST_ENV);
   for (const side of sides) await call(side, RATE, Math.max(2, WARMUP_SECONDS));
   const contender = (side: Side) => ({
     proc: side.gateway!,
