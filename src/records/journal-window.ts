@@ -54,6 +54,8 @@ export class JournalWindow {
   #bytes = 0;
   #version = 0;
   #rewritten = 0;
+  /** `done` lines of written records that wait for the next write. */
+  #doneLines = '';
   /** What an earlier life left here, read once at the start. */
   readonly #old: Map<string, string>;
   /** Records an earlier life had queued and not settled; kept in rewrites until taken. */
@@ -123,14 +125,21 @@ export class JournalWindow {
     if (records.length > 0) this.#write(`${JSON.stringify({ sent: records })}\n`);
   }
 
-  /** Records that reached Redis, or were dropped for good: their entries never come back. */
-  done(ids: readonly string[]): void {
+  /**
+   * Records that reached Redis (`written`), or were dropped for good: their entries never come
+   * back. The line of written records rides on the next write instead of a write of its own (a
+   * call's fourth): a kill before then leaves their `sent` lines, whose sequences the node's mark
+   * reaches, and the reaper and the spool's mark check skip them. A drop is written at once: no
+   * mark covers a dropped record, and it would come back.
+   */
+  done(ids: readonly string[], written = false): void {
     if (ids.length === 0) return;
     for (const id of ids) {
       this.#open.delete(id);
       this.#records.delete(id);
     }
-    this.#write(`${JSON.stringify({ done: ids })}\n`);
+    this.#doneLines += `{"done":${JSON.stringify(ids)}}\n`;
+    if (!written) this.#write('');
     this.#forget();
   }
 
@@ -143,14 +152,20 @@ export class JournalWindow {
     if (this.#open.size === 0 && this.#records.size === 0 && this.#oldRecords.size === 0) {
       ftruncateSync(this.#fd, 0);
       this.#bytes = 0;
+      this.#doneLines = '';
     } else if (performance.now() - this.#rewritten > 1000) this.#rewrite();
   }
 
   close(): void {
+    if (this.#doneLines) this.#write('');
     closeSync(this.#fd);
   }
 
   #write(text: string): void {
+    if (this.#doneLines) {
+      text = this.#doneLines + text;
+      this.#doneLines = '';
+    }
     this.#bytes += writeSync(this.#fd, text);
     if (this.#bytes > this.#compactBytes) this.#rewrite();
   }
@@ -161,6 +176,8 @@ export class JournalWindow {
     for (const [id, [v]] of this.#open) text += entryLine(id, v);
     for (const rec of this.#oldRecords.values()) text += recordLine(rec);
     for (const line of this.#records.values()) text += line;
+    // what the pending done lines would cancel is not in the new file
+    this.#doneLines = '';
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, text, { mode: 0o600 });
     renameSync(tmp, this.path);

@@ -117,9 +117,9 @@ export class RedisJournal implements CallJournal {
     this.#o.window?.sending(records);
   }
 
-  /** Records that reached Redis (or were dropped, counted): the crash window forgets them. */
-  settled(recordIds: readonly string[]): void {
-    this.#o.window?.done(recordIds);
+  /** Records that reached Redis (`written`) or were dropped, counted: the crash window forgets them. */
+  settled(recordIds: readonly string[], written: boolean): void {
+    this.#o.window?.done(recordIds, written);
   }
 
   /**

@@ -86,7 +86,7 @@ export async function openWriter(
       if (queued.record.outcome === 'rejected') window.record(queued);
     },
     onSending: (records) => journal.sending(records),
-    onSettled: (ids) => journal.settled(ids),
+    onSettled: (ids, written) => journal.settled(ids, written),
     ...(traffic && {
       traffic: { stream: config.traffic.stream, retentionDays: config.traffic.retentionDays },
     }),

@@ -45,8 +45,11 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
   onQueued?: (queued: Spooled) => void;
   /** Records about to be sent, with their sequences (the call journal's crash window). */
   onSending?: (records: readonly (readonly [string, number])[]) => void;
-  /** Records that reached Redis, or were dropped for good (the call journal's crash window). */
-  onSettled?: (recordIds: readonly string[]) => void;
+  /**
+   * Records that reached Redis (`written`), or were dropped for good (the call journal's crash
+   * window).
+   */
+  onSettled?: (recordIds: readonly string[], written: boolean) => void;
   /** How often the streams are trimmed to their retention (and the call stream to `maxLength`). */
   trimEveryMs?: number;
   /** RECORD_MIN_REPLICAS: a batch counts as written once this many replicas have it (WAIT). */

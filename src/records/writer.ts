@@ -165,7 +165,10 @@ export class StreamWriter implements RecordSink {
         );
       this.#o.metrics.latency.observe((performance.now() - started) / 1000);
       this.#o.metrics.written.inc(batch.length);
-      this.#o.onSettled?.(batch.map((q) => q.record.id));
+      this.#o.onSettled?.(
+        batch.map((q) => q.record.id),
+        true,
+      );
       if (this.#o.traffic)
         this.#o.metrics.trafficWritten.inc(batch.filter((q) => q.traffic).length);
       if (this.#warned)
@@ -245,7 +248,10 @@ export class StreamWriter implements RecordSink {
     const excess = refused ? this.#memory.length - this.#o.memoryLimit : 0;
     if (excess > 0) {
       const dropped = this.#memory.splice(0, excess);
-      this.#o.onSettled?.(dropped.map((q) => q.record.id));
+      this.#o.onSettled?.(
+        dropped.map((q) => q.record.id),
+        false,
+      );
       recordsDropped(this.#o.metrics, this.#o.logger, this.#o.spool.path, excess);
     }
     this.#o.metrics.queued.set(this.#memory.length);

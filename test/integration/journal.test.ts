@@ -377,7 +377,9 @@ t.test('a kill before the entries reached Redis: the window file brings them bac
   const answeredAt = Date.now() - 2000;
   dying.journal.answered(calls[0]!.recordId, answeredAt, 0);
   // two calls ended and their records reached Redis before the kill
-  const bed = await writerBed(t, redis.url, { onSettled: (ids) => dying.journal.settled(ids) });
+  const bed = await writerBed(t, redis.url, {
+    onSettled: (ids, written) => dying.journal.settled(ids, written),
+  });
   for (const c of calls.slice(4))
     bed.writer.write(callRecord('answered', { recordId: c.recordId }));
   await bed.writer.flush();

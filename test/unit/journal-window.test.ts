@@ -50,6 +50,60 @@ t.test('a killed life leaves its unsettled entries to the next', async (t) => {
 });
 
 t.test(
+  'a written record waits for the next write to be marked done; a drop is marked at once',
+  async (t) => {
+    const { dir, w } = fresh();
+    w.note('rec-1', '{"a":1}');
+    w.note('rec-2', '{"a":2}');
+    w.sending([['rec-1', 7]]);
+    w.done(['rec-1'], true);
+    const text = readFileSync(w.path, 'utf8');
+    t.notOk(text.includes('"done"'), 'no write of its own');
+    t.ok(text.endsWith('{"sent":[["rec-1",7]]}\n'), 'its sent line is the last');
+    // killed now: rec-1 comes back with its sequence, which the reaper finds within the mark
+    const killed = new Map(old(dir));
+    t.same(JSON.parse(killed.get('rec-1') ?? '{}'), { a: 1, seq: 7 });
+
+    const { dir: dir2, w: w2 } = fresh();
+    w2.note('rec-1', '{"a":1}');
+    w2.note('rec-2', '{"a":2}');
+    w2.done(['rec-1'], true);
+    w2.note('rec-3', '{"a":3}');
+    t.match(
+      readFileSync(w2.path, 'utf8'),
+      /\{"done":\["rec-1"\]\}\n\{"id":"rec-3"/,
+      'written with the next line, before it',
+    );
+    t.same(
+      old(dir2).map(([id]) => id),
+      ['rec-2', 'rec-3'],
+    );
+
+    const { dir: dir3, w: w3 } = fresh();
+    w3.note('rec-1', '{"a":1}');
+    w3.note('rec-2', '{"a":2}');
+    w3.done(['rec-1']);
+    t.ok(readFileSync(w3.path, 'utf8').endsWith('{"done":["rec-1"]}\n'), 'a drop: written at once');
+    t.same(
+      old(dir3).map(([id]) => id),
+      ['rec-2'],
+      'a dropped record never comes back, though no mark covers it',
+    );
+
+    const { dir: dir4, w: w4 } = fresh();
+    w4.note('rec-1', '{"a":1}');
+    w4.note('rec-2', '{"a":2}');
+    w4.done(['rec-1'], true);
+    w4.close();
+    t.same(
+      old(dir4).map(([id]) => id),
+      ['rec-2'],
+      'a close writes what waits',
+    );
+  },
+);
+
+t.test(
   'an entry is written as the JSON it is, and a window of an earlier build is read',
   async (t) => {
     const { dir, w } = fresh();
