@@ -117,7 +117,7 @@ export class RedisJournal implements CallJournal {
     this.#o.window?.sending(records);
   }
 
-  /** Records that reached Redis (`written`) or were dropped, counted: the crash window forgets them. */
+  /** Records that reached Redis (`written`) or were dropped, counted: the crash window forgets. */
   settled(recordIds: readonly string[], written: boolean): void {
     this.#o.window?.done(recordIds, written);
   }
