@@ -3,7 +3,8 @@
  * script, retention), against a bare ioredis pipelined XADD of the same entries: the floor any
  * writer pays. The writer runs twice: as by default, and with traffic records on (each call's
  * traffic record XADDed beside it, in the same transaction): the issue 15 floor is 0.5x the bare
- * pipeline. Each run starts its own redis-server on a free port.
+ * pipeline. Each run starts its own redis-server on a free port. Then the two ways a fresh
+ * batch can go, MULTI/EXEC and the script, priced per record at a few batch sizes (pathCost).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,9 @@ import { createLogger } from '../src/observability/logger.js';
 import { createAnonymiser } from '../src/records/anonymise.js';
 import { toFields } from '../src/records/entry.js';
 import { recordRedis } from '../src/records/open-writer.js';
-import { Spool } from '../src/records/spool.js';
+import { marksKey } from '../src/records/record-keys.js';
+import { appendBatch, appendFresh, defineAppend } from '../src/records/redis-append.js';
+import { Spool, type Spooled } from '../src/records/spool.js';
 import { toTrafficFields, trafficOf } from '../src/records/traffic-entry.js';
 import { StreamWriter } from '../src/records/writer.js';
 import { createWriterMetrics } from '../src/records/writer-metrics.js';
@@ -123,7 +126,42 @@ async function viaWriter(round: number, traffic: boolean): Promise<number> {
   return rate;
 }
 
+const PATH_RECORDS = Math.min(10_000, COUNT);
+const PATH_SIZES = [1, 15, 64];
+
+/**
+ * What the writer's choice of path (SCRIPT_BATCH_MAX) is about: the client's CPU (user and
+ * system of this process, what a gateway spends) and the wall time per record of fresh batches of `size`, through
+ * MULTI/EXEC and through the script, one batch at a time as the writer sends them. The batches
+ * are anonymised and numbered before the clock starts.
+ */
+async function pathCost(size: number, multi: boolean): Promise<{ cpuUs: number; wallUs: number }> {
+  const redis = defineAppend(recordRedis(url));
+  await new Promise((resolve) => redis.once('ready', resolve));
+  const target = { stream: 'bench:path', node: 'bench-path', retentionDays: 400 };
+  let seq = Number((await redis.hget(marksKey(target.stream), target.node)) ?? 0);
+  const batches: Spooled[][] = [];
+  for (let i = 0; i + size <= PATH_RECORDS; i += size)
+    batches.push(records.slice(i, i + size).map((r) => ({ seq: ++seq, record: anonymise(r) })));
+  const send = (batch: Spooled[]) =>
+    multi ? appendFresh(redis, target, batch) : appendBatch(redis, target, batch);
+  // the first tenth warms the JIT up and loads the script
+  const warm = Math.ceil(batches.length / 10);
+  for (const batch of batches.slice(0, warm)) await send(batch);
+  const n = (batches.length - warm) * size;
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  for (const batch of batches.slice(warm)) await send(batch);
+  const wallUs = ((performance.now() - t) * 1000) / n;
+  const used = process.cpuUsage(cpu);
+  redis.disconnect();
+  await admin.del(target.stream);
+  return { cpuUs: (used.user + used.system) / n, wallUs };
+}
+
 let best = { bare: 0, two: 0, writer: 0, traffic: 0 };
+type PathCost = Awaited<ReturnType<typeof pathCost>>;
+const paths: { size: number; multi: PathCost; script: PathCost }[] = [];
 try {
   for (let round = 0; round < ROUNDS; round++) {
     best = {
@@ -132,6 +170,23 @@ try {
       writer: Math.max(best.writer, await viaWriter(round, false)),
       traffic: Math.max(best.traffic, await viaWriter(round, true)),
     };
+  }
+  for (const size of PATH_SIZES) {
+    // the least of three rounds each, taken in turns: the machine's noise only ever adds
+    const path = {
+      size,
+      multi: { cpuUs: Infinity, wallUs: Infinity },
+      script: { cpuUs: Infinity, wallUs: Infinity },
+    };
+    for (let round = 0; round < ROUNDS; round++)
+      for (const how of ['multi', 'script'] as const) {
+        const got = await pathCost(size, how === 'multi');
+        path[how] = {
+          cpuUs: Math.min(path[how].cpuUs, got.cpuUs),
+          wallUs: Math.min(path[how].wallUs, got.wallUs),
+        };
+      }
+    paths.push(path);
   }
 } finally {
   admin.disconnect();
@@ -145,3 +200,9 @@ figure('records', 'writer+traffic', best.traffic, 'records/s');
 figure('records', 'writer+traffic-ratio-to-baseline', best.traffic / best.bare, 'x');
 figure('records', 'bare-xadd-two-streams', best.two, 'records/s');
 figure('records', 'writer+traffic-ratio-to-two-streams', best.traffic / best.two, 'x');
+for (const { size, multi, script } of paths) {
+  figure('records', `multi-cpu-per-record-batch-${size}`, multi.cpuUs, 'us');
+  figure('records', `script-cpu-per-record-batch-${size}`, script.cpuUs, 'us');
+  figure('records', `script-to-multi-cpu-batch-${size}`, script.cpuUs / multi.cpuUs, 'x');
+  figure('records', `script-to-multi-wall-batch-${size}`, script.wallUs / multi.wallUs, 'x');
+}

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import t from 'tap';
 import { CALL_OUTCOMES } from '../../src/call/record.js';
 import { fromFields } from '../../src/records/entry.js';
+import { SCRIPT_BATCH_MAX } from '../../src/records/writer.js';
 import { callRecord, DISTINCT_CALLER, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 import { mediaTail } from '../helpers/stream-records.js';
@@ -365,7 +366,7 @@ t.test(
     // the entries are visible in Redis a moment before the writer has its reply and counts the send
     t.ok(
       await until(async () => (await sends()) === 1),
-      'in one MULTI/EXEC: the later nine came within the first one’s linger',
+      'in one round trip: the later nine came within the first one’s linger',
     );
     const started = Date.now();
     bed.writer.write(callRecord('busy'));
@@ -375,5 +376,37 @@ t.test(
     );
     t.ok(Date.now() - started < 2000, 'within its linger, not at the next write or a flush');
     t.ok(await until(async () => (await sends()) === 2), 'the lone record was a send of its own');
+    // the ten and the lone one through the script: one command where MULTI/EXEC takes one per
+    // record and five around them (SCRIPT_BATCH_MAX); EVAL loaded it, EVALSHA ran it again
+    t.same(await commandCalls(r, ['multi', 'exec', 'eval', 'evalsha']), {
+      multi: 0,
+      exec: 0,
+      eval: 1,
+      evalsha: 1,
+    });
+    // a burst bigger than that: MULTI/EXEC, the fastest way for Redis to take it
+    for (let i = 0; i <= SCRIPT_BATCH_MAX; i++) bed.writer.write(callRecord('answered'));
+    await bed.writer.flush();
+    t.equal(await r.xlen('calltrack:{records}:calls'), 12 + SCRIPT_BATCH_MAX, 'all written');
+    t.same(await commandCalls(r, ['multi', 'exec', 'eval', 'evalsha']), {
+      multi: 1,
+      exec: 1,
+      eval: 1,
+      evalsha: 1,
+    });
   },
 );
+
+/**
+ * How often Redis ran each command (INFO commandstats), 0 for one it never ran. EVALSHA of a
+ * script Redis does not know yet is refused with NOSCRIPT and not counted; ioredis then sends EVAL.
+ */
+async function commandCalls(r: Redis, names: string[]): Promise<Record<string, number>> {
+  const info = await r.info('commandstats');
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      Number(new RegExp(`^cmdstat_${n}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0),
+    ]),
+  );
+}

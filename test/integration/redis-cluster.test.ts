@@ -57,7 +57,8 @@ async function everyJob(t: Test, urlOf: (user: AclUser) => string): Promise<void
   // what the jobs wrote, read back as the operators' user
   const redis = await ready(t, recordRedis(urlOf('admin')));
 
-  // records with traffic: the fresh MULTI path, then a replay through the script
+  // records with traffic: a full batch through MULTI/EXEC, the 50 left (SCRIPT_BATCH_MAX) and a
+  // replay through the script
   const { writer, spool } = await testWriter(writerRedis, tempDir('calltrack-spool-'), {
     stream: DEFAULT_RECORD_STREAM,
     traffic: { stream: DEFAULT_TRAFFIC_STREAM, retentionDays: 90 },
