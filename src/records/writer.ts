@@ -145,9 +145,9 @@ export class StreamWriter implements RecordSink {
     }
     if (this.#memory.length === 0 || this.#lingering()) return false;
     const batch = this.#memory.slice(0, this.#batch);
-    const fresh =
+    const multi =
       batch.length > SCRIPT_BATCH_MAX && !batch.some((q) => q.tried) && !this.#o.mayBeReaped?.();
-    if (!(await this.#send(batch, fresh))) {
+    if (!(await this.#send(batch, multi))) {
       for (const q of batch) q.tried = true;
       return false;
     }
@@ -156,11 +156,12 @@ export class StreamWriter implements RecordSink {
     return true;
   }
 
-  async #send(batch: readonly Spooled[], fresh = false): Promise<boolean> {
+  /** `multi`: a first attempt big enough for MULTI/EXEC (appendFresh); else the script. */
+  async #send(batch: readonly Spooled[], multi = false): Promise<boolean> {
     const started = performance.now();
     this.#o.onSending?.(batch.map((q) => [q.record.id, q.seq] as const));
     try {
-      await (fresh
+      await (multi
         ? appendFresh(this.#redis, this.#target, batch)
         : appendBatch(this.#redis, this.#target, batch));
       const replicas = this.#o.minReplicas ?? 0;
