@@ -97,16 +97,27 @@ export function encodeEntry(entry: JournalEntry): string {
 }
 
 /**
+ * The fields after the record, in the order `encodeEntryWith` writes them. Every optional field of
+ * an entry must be named (the type says so), so one added later cannot be left out of the text.
+ */
+const AFTER_RECORD: { [K in Exclude<keyof JournalEntry, 'life' | 'record'>]-?: true } = {
+  traffic: true,
+  answeredAt: true,
+  destinationIndex: true,
+  seq: true,
+};
+
+/**
  * The same value as `encodeEntry`, with the record given as JSON made once: a call's entry
  * changes after its start only by the answer, and serialising the record again for it cost as
  * much as the first time (issue 16, CPU per call).
  */
 export function encodeEntryWith(entry: JournalEntry, recordJson: string): string {
   let text = `{"life":${JSON.stringify(entry.life)},"record":${recordJson}`;
-  if (entry.traffic !== undefined) text += `,"traffic":${JSON.stringify(entry.traffic)}`;
-  if (entry.answeredAt !== undefined) text += `,"answeredAt":${JSON.stringify(entry.answeredAt)}`;
-  if (entry.destinationIndex !== undefined) text += `,"destinationIndex":${entry.destinationIndex}`;
-  if (entry.seq !== undefined) text += `,"seq":${entry.seq}`;
+  for (const key in AFTER_RECORD) {
+    const value = entry[key as keyof typeof AFTER_RECORD];
+    if (value !== undefined) text += `,"${key}":${JSON.stringify(value)}`;
+  }
   return `${text}}`;
 }
 
