@@ -130,7 +130,7 @@ const PATH_RECORDS = Math.min(10_000, COUNT);
 const PATH_SIZES = [1, 15, 64];
 
 /**
- * What the writer's choice of path (SCRIPT_BATCH_MAX) is about: the client's CPU (user and
+ * What appendRecords' choice of path (SCRIPT_BATCH_MAX) is about: the client's CPU (user and
  * system of this process, what a gateway spends) and the wall time per record of fresh batches
  * of `size`, through MULTI/EXEC and through the script, one batch at a time as the writer sends
  * them. The batches are anonymised and numbered before the clock starts.

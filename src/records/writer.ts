@@ -11,8 +11,7 @@ import type { CallRecord, RecordSink } from '../call/record.js';
 import { marksKey } from './record-keys.js';
 import {
   type AppendTarget,
-  appendBatch,
-  appendFresh,
+  appendRecords,
   awaitReplicas,
   defineAppend,
   trimStream,
@@ -26,16 +25,6 @@ import type { WriterOptions } from './writer-options.js';
 type Queued = Spooled & { at: number; tried?: boolean };
 
 const RETRY_MS = [100, 200, 500, 1000, 2000];
-
-/**
- * A fresh batch of up to this many records goes through the script too: one command where
- * MULTI/EXEC takes one per record and five around them, so the gateway spends less CPU per
- * record at every size (`npm run bench -- records`: 0.7x alone, 0.83x in a batch of 15, what 50 ms
- * of linger gathers at 300 calls/s; issue 16), while a batch takes Redis ~20 % longer (Lua).
- * Bigger batches come only in bursts and backlogs, where Redis's time decides how fast they
- * drain: MULTI/EXEC.
- */
-export const SCRIPT_BATCH_MAX = 64;
 
 export class StreamWriter implements RecordSink {
   readonly #o: WriterOptions;
@@ -145,9 +134,8 @@ export class StreamWriter implements RecordSink {
     }
     if (this.#memory.length === 0 || this.#lingering()) return false;
     const batch = this.#memory.slice(0, this.#batch);
-    const multi =
-      batch.length > SCRIPT_BATCH_MAX && !batch.some((q) => q.tried) && !this.#o.mayBeReaped?.();
-    if (!(await this.#send(batch, multi))) {
+    const fresh = !batch.some((q) => q.tried) && !this.#o.mayBeReaped?.();
+    if (!(await this.#send(batch, fresh))) {
       for (const q of batch) q.tried = true;
       return false;
     }
@@ -156,14 +144,12 @@ export class StreamWriter implements RecordSink {
     return true;
   }
 
-  /** `multi`: a first attempt big enough for MULTI/EXEC (appendFresh); else the script. */
-  async #send(batch: readonly Spooled[], multi = false): Promise<boolean> {
+  /** `fresh`: sent for the first time, and no call of it can have been reaped (appendRecords). */
+  async #send(batch: readonly Spooled[], fresh = false): Promise<boolean> {
     const started = performance.now();
     this.#o.onSending?.(batch.map((q) => [q.record.id, q.seq] as const));
     try {
-      await (multi
-        ? appendFresh(this.#redis, this.#target, batch)
-        : appendBatch(this.#redis, this.#target, batch));
+      await appendRecords(this.#redis, this.#target, batch, fresh);
       const replicas = this.#o.minReplicas ?? 0;
       // not acknowledged by enough replicas: not written (a failover could take it), so it stays
       // queued or spooled as `tried` and goes through the mark-checking script next time

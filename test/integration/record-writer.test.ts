@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import t from 'tap';
 import { CALL_OUTCOMES } from '../../src/call/record.js';
 import { fromFields } from '../../src/records/entry.js';
-import { SCRIPT_BATCH_MAX } from '../../src/records/writer.js';
+import { SCRIPT_BATCH_MAX } from '../../src/records/redis-append.js';
 import { callRecord, DISTINCT_CALLER, writerBed } from '../helpers/records.js';
 import { startRedis } from '../helpers/redis.js';
 import { mediaTail } from '../helpers/stream-records.js';
