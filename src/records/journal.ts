@@ -66,8 +66,6 @@ export class RedisJournal implements CallJournal {
   #oldBeat: number | undefined;
   #recovered = false;
   #resync = false;
-  #lastBeatSent = 0;
-  #gapped = false;
   #closed = false;
   #ticking: Promise<void> = Promise.resolve();
 
@@ -120,24 +118,6 @@ export class RedisJournal implements CallJournal {
   /** Records that reached Redis (`written`) or were dropped, counted: the crash window forgets. */
   settled(recordIds: readonly string[], written: boolean): void {
     this.#o.window?.done(recordIds, written);
-  }
-
-  /**
-   * Whether a reaper may have written some of this node's calls: its beat failed for about as
-   * long as another gateway waits. Once true it stays true for this life (a call may outlast
-   * the outage by hours), and the writer checks tombstones for every record.
-   */
-  mayBeReaped(): boolean {
-    if (this.#started) this.#noteGap(this.#now());
-    return this.#gapped;
-  }
-
-  /**
-   * A reaper sees this node lost once Redis's clock is `lostMs` past its last beat, stamped
-   * after `#lastBeatSent`; half a heartbeat of margin covers a batch on its way to Redis.
-   */
-  #noteGap(at: number): void {
-    if (at - this.#lastBeatSent > this.#o.lostMs - this.#o.heartbeatMs / 2) this.#gapped = true;
   }
 
   /**
@@ -255,7 +235,6 @@ export class RedisJournal implements CallJournal {
   }
 
   async #beat(): Promise<void> {
-    const sent = this.#now();
     try {
       await beat(this.#redis, this.#o.stream, this.#o.node);
     } catch (err) {
@@ -264,8 +243,6 @@ export class RedisJournal implements CallJournal {
       if (this.#live.size > 0) void this.#o.disk?.beat(Date.now()).catch(() => undefined);
       throw err;
     }
-    if (this.#started) this.#noteGap(sent);
-    this.#lastBeatSent = sent;
     // entries noted before the first beat, or kept on disk while Redis failed, go now
     if (!this.#started || this.#resync || this.#o.disk?.pending) {
       this.#resync = false;

@@ -79,7 +79,6 @@ export async function openWriter(
     minReplicas: r.minReplicas,
     spoolAfterMs: r.spoolAfterMs,
     anonymise,
-    mayBeReaped: (): boolean => journal.mayBeReaped(),
     holdRecords: (): boolean => journal.holdsRecords(),
     // a routed call's entry covers it; a rejected call has none, so its record is kept instead
     onQueued: (queued) => {

@@ -21,7 +21,7 @@ import { toTrafficFields } from './traffic-entry.js';
  * in the same step; a call already written as `node-lost` (no entry, a tombstone) is skipped and
  * its tombstone removed, so a call has one record either way. Per record: sequence, the
  * widths of its call and traffic field lists (0: no traffic entry, as in an older spool), then
- * the fields. A failing XADD (a wrong key type, a permission) stops the batch with its error:
+ * both lists as one JSON array of strings (`packFields`). A failing XADD (a wrong key type, a permission) stops the batch with its error:
  * what came before it stays written and marked, the failing call has neither entry (its call
  * entry is deleted again), so a retry neither repeats nor splits a call.
  */
@@ -33,10 +33,10 @@ local added = 0
 local i = 2
 while i <= #ARGV do
   local seq, width, twidth = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local first = i + 3
   if seq > last then
+    local f = cjson.decode(ARGV[i + 3])
     -- the fields start with the record id (entry.ts writes 'id' first)
-    local rid = ARGV[first + 1]
+    local rid = f[2]
     local entry = redis.call('HGET', journal, rid)
     if entry then redis.call('HDEL', journal, rid) end
     if not entry and redis.call('HDEL', reaped, rid) == 1 then
@@ -44,12 +44,12 @@ while i <= #ARGV do
     else
       if twidth > 0 and not traffic then return redis.error_reply('ERR traffic entry without KEYS[5]') end
       local args = { stream, '*' }
-      for j = first, first + width - 1 do args[#args + 1] = ARGV[j] end
+      for j = 1, width do args[#args + 1] = f[j] end
       local id = redis.pcall('XADD', unpack(args))
       local err = type(id) == 'table' and id.err
       if not err and twidth > 0 then
         local targs = { traffic, '*' }
-        for j = first + width, first + width + twidth - 1 do targs[#targs + 1] = ARGV[j] end
+        for j = width + 1, width + twidth do targs[#targs + 1] = f[j] end
         local tid = redis.pcall('XADD', unpack(targs))
         if type(tid) == 'table' and tid.err then
           err = tid.err
@@ -65,7 +65,7 @@ while i <= #ARGV do
       added = added + 1
     end
   end
-  i = first + width + twidth
+  i = i + 4
 end
 redis.call('HSET', marks, node, string.format('%.0f', last))
 return added
@@ -114,11 +114,25 @@ export async function appendBatch(
   const args: string[] = [target.node];
   for (const item of batch) {
     const fields = toFields(item.record);
-    const traffic = trafficFields(target, item) ?? [];
-    args.push(String(item.seq), String(fields.length), String(traffic.length), ...fields);
-    for (const f of traffic) args.push(f);
+    const traffic = trafficFields(target, item);
+    const width = fields.length;
+    if (traffic) for (const f of traffic) fields.push(f);
+    args.push(String(item.seq), String(width), String(fields.length - width), packFields(fields));
   }
   return redis.calltrackAppend(keys.length, ...keys, ...args);
+}
+
+/**
+ * A record's fields as one argument, a JSON array the script decodes (Redis's cjson): ioredis
+ * frames every argument on its own (a `Buffer.byteLength` and four string concatenations each),
+ * which for fifty-odd fields a record cost more of the gateway's CPU than the rest of the write
+ * (issue 16). cjson refuses a lone surrogate, which JSON.stringify writes as an escape; ioredis
+ * sends one as U+FFFD, and so does the packed form.
+ */
+export function packFields(fields: readonly string[]): string {
+  const json = JSON.stringify(fields);
+  // rare (a backslash then "ud" in a field matches too): only then is every field checked
+  return json.includes('\\ud') ? JSON.stringify(fields.map((f) => f.toWellFormed())) : json;
 }
 
 /** A batch Redis took that too few replicas have yet: not written, as far as the writer goes. */
@@ -197,90 +211,4 @@ export async function trimStream(
   await redis.xtrim(stream, 'MAXLEN', '~', maxLength);
   if (traffic)
     await redis.xtrim(traffic.stream, 'MINID', String(now - traffic.retentionDays * 86_400_000));
-}
-
-/**
- * The common case, records never sent before: plain XADDs (the call's entry, then its traffic
- * entry) and the new sequence mark in one MULTI/EXEC, at the speed of a bare pipeline. Anything
- * that may have reached Redis already (a retry, the spool) goes through `appendBatch`, which
- * checks the mark. A command that fails inside EXEC (a key of the wrong type) does not stop the
- * others: the batch's entries are then deleted again and the mark put back, so the retry through
- * the script finds nothing of the batch written, and no call keeps one entry without the other.
- */
-export async function appendFresh(
-  redis: RedisClient,
-  target: AppendTarget,
-  batch: readonly AppendItem[],
-): Promise<void> {
-  if (batch.length === 0) return;
-  const marks = marksKey(target.stream);
-  const tx = redis.multi();
-  tx.hget(marks, target.node);
-  const streams: string[] = [];
-  for (const item of batch) {
-    tx.xadd(target.stream, '*', ...toFields(item.record));
-    streams.push(target.stream);
-    const traffic = trafficFields(target, item);
-    if (traffic && target.trafficStream) {
-      tx.xadd(target.trafficStream, '*', ...traffic);
-      streams.push(target.trafficStream);
-    }
-  }
-  // the batch's calls leave the journal with their records; the caller makes sure none of them
-  // can have been reaped (see StreamWriter), else the script's tombstone check is needed
-  tx.hdel(journalKey(target.stream, target.node), ...batch.map((item) => item.record.id));
-  tx.hset(marks, target.node, String(batch.at(-1)?.seq ?? 0));
-  const results = await tx.exec();
-  if (!results) throw new Error('MULTI/EXEC aborted');
-  const failed = results.find(([err]) => err);
-  if (!failed) return;
-  await undo(redis, target, streams, results);
-  throw failed[0];
-}
-
-/**
- * A fresh batch of up to this many records goes through the script too (appendRecords): one command where
- * MULTI/EXEC takes one per record and five around them, so the gateway spends less CPU per
- * record at every size (`npm run bench -- records`: 0.7x alone, 0.83x in a batch of 15, what 50 ms
- * of linger gathers at 300 calls/s; issue 16), while a batch takes Redis ~20 % longer (Lua).
- * Bigger batches come only in bursts and backlogs, where Redis's time decides how fast they
- * drain: MULTI/EXEC.
- */
-export const SCRIPT_BATCH_MAX = 64;
-
-/**
- * A batch the cheaper way that is safe for it: a `fresh` one (a first attempt, none of its calls
- * possibly reaped) of more than SCRIPT_BATCH_MAX records by MULTI/EXEC; anything else by the
- * mark-checking script.
- */
-export function appendRecords(
-  redis: WithAppend,
-  target: AppendTarget,
-  batch: readonly AppendItem[],
-  fresh: boolean,
-): Promise<unknown> {
-  return fresh && batch.length > SCRIPT_BATCH_MAX
-    ? appendFresh(redis, target, batch)
-    : appendBatch(redis, target, batch);
-}
-
-/** Deletes what a partly failed EXEC added and restores the mark it moved. */
-async function undo(
-  redis: RedisClient,
-  target: AppendTarget,
-  streams: readonly string[],
-  results: [Error | null, unknown][],
-): Promise<void> {
-  const added = new Map<string, string[]>();
-  streams.forEach((stream, k) => {
-    const [err, id] = results[k + 1] ?? [];
-    if (!err && typeof id === 'string') added.set(stream, [...(added.get(stream) ?? []), id]);
-  });
-  const tx = redis.multi();
-  for (const [stream, ids] of added) tx.xdel(stream, ...ids);
-  const [markErr, mark] = results[0] ?? [];
-  const marks = marksKey(target.stream);
-  if (!markErr && typeof mark === 'string') tx.hset(marks, target.node, mark);
-  else tx.hdel(marks, target.node);
-  await tx.exec();
 }

@@ -24,15 +24,9 @@ export type WriterOptions = Omit<AppendTarget, 'trafficStream'> & {
   batchSize?: number;
   /**
    * How long a fresh record may wait in memory for others to share its round trip (default 50 ms).
-   * A MULTI/EXEC per record cost each call about a sixth of the gateway's CPU at 100 calls/s.
+   * A round trip per record cost each call about a sixth of the gateway's CPU at 100 calls/s.
    */
   lingerMs?: number;
-  /**
-   * The call journal's word on whether a reaper may have written some of this node's calls as
-   * `node-lost` (its heartbeat failed for that long): then every batch goes through the script,
-   * whose tombstone check skips them. Absent: never.
-   */
-  mayBeReaped?: () => boolean;
   /**
    * True while the call journal's disk file holds entries Redis lacks: records wait, so none
    * reaches Redis before its call's entry. Absent: never.

@@ -11,7 +11,7 @@ import type { CallRecord, RecordSink } from '../call/record.js';
 import { marksKey } from './record-keys.js';
 import {
   type AppendTarget,
-  appendRecords,
+  appendBatch,
   awaitReplicas,
   defineAppend,
   trimStream,
@@ -21,8 +21,7 @@ import { trafficOf } from './traffic-entry.js';
 import { recordsDropped } from './writer-metrics.js';
 import type { WriterOptions } from './writer-options.js';
 
-/** `tried`: sent once without a known result, so it may be in Redis already. */
-type Queued = Spooled & { at: number; tried?: boolean };
+type Queued = Spooled & { at: number };
 
 const RETRY_MS = [100, 200, 500, 1000, 2000];
 
@@ -134,25 +133,20 @@ export class StreamWriter implements RecordSink {
     }
     if (this.#memory.length === 0 || this.#lingering()) return false;
     const batch = this.#memory.slice(0, this.#batch);
-    const fresh = !batch.some((q) => q.tried) && !this.#o.mayBeReaped?.();
-    if (!(await this.#send(batch, fresh))) {
-      for (const q of batch) q.tried = true;
-      return false;
-    }
+    if (!(await this.#send(batch))) return false;
     this.#memory.splice(0, batch.length);
     this.#o.metrics.queued.set(this.#memory.length);
     return true;
   }
 
-  /** `fresh`: sent for the first time, and no call of it can have been reaped (appendRecords). */
-  async #send(batch: readonly Spooled[], fresh = false): Promise<boolean> {
+  async #send(batch: readonly Spooled[]): Promise<boolean> {
     const started = performance.now();
     this.#o.onSending?.(batch.map((q) => [q.record.id, q.seq] as const));
     try {
-      await appendRecords(this.#redis, this.#target, batch, fresh);
+      await appendBatch(this.#redis, this.#target, batch);
       const replicas = this.#o.minReplicas ?? 0;
       // not acknowledged by enough replicas: not written (a failover could take it), so it stays
-      // queued or spooled as `tried` and goes through the mark-checking script next time
+      // queued or spooled and sent again, and the script's mark check writes it once
       if (replicas > 0)
         await awaitReplicas(
           this.#redis,

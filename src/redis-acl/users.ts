@@ -64,15 +64,13 @@ function selectors(s: AclStreams): Record<Exclude<AclUser, 'admin'>, string[]> {
   const journal = `~${journalKey(s.calls, '*')} ~${beatsKey(s.calls)} ~${reapedKey(s.calls, '*')}`;
   return {
     gateway: [
-      // the record writer appends and trims its retention, and deletes its own entries of a batch
-      // that failed half way (XDEL); it never reads them back
+      // the record writer appends and trims its retention; the append script deletes a call's
+      // entry again when its traffic entry fails (XDEL); it never reads them back
       `%W~${s.calls} +xadd +xtrim +xdel`,
-      // the writer's per-node sequence marks (exactly once across retries and spool replays); a
-      // half-failed first attempt puts the mark back, or removes one it set (HDEL)
-      `~${marks} +hget +hset +hdel`,
-      // traffic records: appended, trimmed and undone like the call entries, never read back
-      // (billing reads them)
-      `%W~${s.traffic} +xadd +xtrim +xdel`,
+      // the writer's per-node sequence marks (exactly once across retries and spool replays)
+      `~${marks} +hget +hset`,
+      // traffic records: appended and trimmed, never read back (billing reads them)
+      `%W~${s.traffic} +xadd +xtrim`,
       // the call journal: entries of calls in progress (HSET, removed by the append; a reaper
       // reads a lost node's with HGETALL), heartbeats (HGETALL, TIME) and tombstones (expiring)
       `${journal} +hget +hset +hdel +hgetall +hlen +pexpire +time`,
@@ -131,7 +129,7 @@ export function renderAcl(
     line(
       'gateway',
       // WAIT (RECORD_MIN_REPLICAS): a batch counts once the replicas have it; keyless
-      `${CONNECT} +multi +exec +discard +wait ${sel.gateway.map((s) => `(${s})`).join(' ')}`,
+      `${CONNECT} +wait ${sel.gateway.map((s) => `(${s})`).join(' ')}`,
     ),
     line('admin-api', `${CONNECT} ${sel['admin-api'].map((s) => `(${s})`).join(' ')}`),
     line('analytics', `${CONNECT} ${sel.analytics.map((s) => `(${s})`).join(' ')}`),

@@ -1,6 +1,6 @@
 /**
  * calltrack on a real Redis Cluster (three masters, one replica each, on loopback), reached
- * through a `redis-cluster://` URL: call and traffic records (script and MULTI paths), the
+ * through a `redis-cluster://` URL: call and traffic records (first attempts and a replay), the
  * analytics consumer, the audit trail and dialplan snapshots published and followed (pub/sub)
  * work (the failover under load: redis-cluster-failover.test.ts). With the shipped ACL file
  * on every node, each job runs as its own user (cluster topology commands and WAIT allowed).
@@ -57,8 +57,7 @@ async function everyJob(t: Test, urlOf: (user: AclUser) => string): Promise<void
   // what the jobs wrote, read back as the operators' user
   const redis = await ready(t, recordRedis(urlOf('admin')));
 
-  // records with traffic: a full batch through MULTI/EXEC, the 50 left (SCRIPT_BATCH_MAX) and a
-  // replay through the script
+  // records with traffic: a full batch (250), the 50 left, and a replay that adds nothing
   const { writer, spool } = await testWriter(writerRedis, tempDir('calltrack-spool-'), {
     stream: DEFAULT_RECORD_STREAM,
     traffic: { stream: DEFAULT_TRAFFIC_STREAM, retentionDays: 90 },
