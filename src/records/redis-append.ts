@@ -21,9 +21,10 @@ import { toTrafficFields } from './traffic-entry.js';
  * in the same step; a call already written as `node-lost` (no entry, a tombstone) is skipped and
  * its tombstone removed, so a call has one record either way. Per record: sequence, the
  * widths of its call and traffic field lists (0: no traffic entry, as in an older spool), then
- * both lists as one JSON array of strings (`packFields`). A failing XADD (a wrong key type, a permission) stops the batch with its error:
- * what came before it stays written and marked, the failing call has neither entry (its call
- * entry is deleted again), so a retry neither repeats nor splits a call.
+ * both lists as one JSON array of strings (`packFields`). A failing XADD (a wrong key type, a
+ * permission) stops the batch with its error: what came before it stays written and marked, the
+ * failing call has neither entry (its call entry is deleted again), so a retry neither repeats
+ * nor splits a call. Every batch goes through it, first attempts too.
  */
 const SCRIPT = `
 local stream, marks, journal, reaped, traffic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
