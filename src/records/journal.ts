@@ -38,8 +38,6 @@ export type JournalOptions = JournalTarget & {
   disk?: DiskJournal;
   /** Every entry at once, for a kill before the next flush (journal-window.ts); needs `disk`. */
   window?: JournalWindow;
-  /** Monotonic ms (performance.now). */
-  now?: () => number;
   /**
    * How long entries gather before one HSET takes them all (default 100 ms: half the CPU per
    * call of 20 ms at 300 calls/s, `npm run bench -- journal`; what a SIGKILL can miss).
@@ -51,7 +49,6 @@ export class RedisJournal implements CallJournal {
   readonly #o: JournalOptions;
   readonly #redis: ReturnType<typeof defineJournal>;
   readonly #key: string;
-  readonly #now: () => number;
   readonly #reaper: JournalReaper;
   readonly life = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   /** Calls in progress: the entry, and its record as JSON (made once, at the start). */
@@ -73,7 +70,6 @@ export class RedisJournal implements CallJournal {
     this.#o = options;
     this.#redis = defineJournal(options.redis);
     this.#key = journalKey(options.stream, options.node);
-    this.#now = options.now ?? (() => performance.now());
     this.#reaper = new JournalReaper({ ...options, redis: this.#redis });
     // an earlier life's last moments: durable on disk before anything else, pushed at the first
     // beat and written as node-lost like the rest of that life's calls
