@@ -19,12 +19,12 @@ import { toTrafficFields } from './traffic-entry.js';
  * stream, marks, the node's call journal and its tombstones (journal-redis.ts), and KEYS[5], the
  * traffic stream, only when traffic records are on. A record removes its call's journal entry
  * in the same step; a call already written as `node-lost` (no entry, a tombstone) is skipped and
- * its tombstone removed, so a call has one record either way. Per record: sequence, the
- * widths of its call and traffic field lists (0: no traffic entry, as in an older spool), then
- * both lists as one JSON array of strings (`packFields`). A failing XADD (a wrong key type, a
- * permission) stops the batch with its error: what came before it stays written and marked, the
- * failing call has neither entry (its call entry is deleted again), so a retry neither repeats
- * nor splits a call. Every batch goes through it, first attempts too.
+ * its tombstone removed, so a call has one record either way. Per record: sequence, the width
+ * of its call field list, then the call's fields and its traffic fields (none: no traffic entry,
+ * as in an older spool) as one JSON array of strings (`packFields`). A failing XADD (a wrong key
+ * type, a permission) stops the batch with its error: what came before it stays written and
+ * marked, the failing call has neither entry (its call entry is deleted again), so a retry
+ * neither repeats nor splits a call. Every batch goes through it, first attempts too.
  */
 const SCRIPT = `
 local stream, marks, journal, reaped, traffic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -33,9 +33,10 @@ local last = tonumber(redis.call('HGET', marks, node) or '0')
 local added = 0
 local i = 2
 while i <= #ARGV do
-  local seq, width, twidth = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local seq, width = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
   if seq > last then
-    local f = cjson.decode(ARGV[i + 3])
+    local f = cjson.decode(ARGV[i + 2])
+    local twidth = #f - width
     -- the fields start with the record id (entry.ts writes 'id' first)
     local rid = f[2]
     local entry = redis.call('HGET', journal, rid)
@@ -66,7 +67,7 @@ while i <= #ARGV do
       added = added + 1
     end
   end
-  i = i + 4
+  i = i + 3
 end
 redis.call('HSET', marks, node, string.format('%.0f', last))
 return added
@@ -118,7 +119,7 @@ export async function appendBatch(
     const traffic = trafficFields(target, item);
     const width = fields.length;
     if (traffic) for (const f of traffic) fields.push(f);
-    args.push(String(item.seq), String(width), String(fields.length - width), packFields(fields));
+    args.push(String(item.seq), String(width), packFields(fields));
   }
   return redis.calltrackAppend(keys.length, ...keys, ...args);
 }
@@ -130,7 +131,7 @@ export async function appendBatch(
  * (issue 16). cjson refuses a lone surrogate, which JSON.stringify writes as an escape; ioredis
  * sends one as U+FFFD, and so does the packed form.
  */
-export function packFields(fields: readonly string[]): string {
+function packFields(fields: readonly string[]): string {
   const json = JSON.stringify(fields);
   // rare (a backslash then "ud" in a field matches too): only then is every field checked
   return json.includes('\\ud') ? JSON.stringify(fields.map((f) => f.toWellFormed())) : json;
