@@ -50,6 +50,7 @@ const SECRETS = new Set([
 ]);
 
 export function redactText(text: string): string {
+  if (fewDigits(text)) return text;
   return text.replace(PHONE, (m, offset: number, whole: string) => {
     if (DATE.test(m) || m.replace(/\D/g, '').length < 7) return m;
     // `1-28957@host` in free text is a Call-ID; `sip:+49…@host` or `tel:…` is a number
@@ -59,6 +60,34 @@ export function redactText(text: string): string {
   });
 }
 
+/**
+ * Fewer than seven digits: no phone number in it. Most logged strings (outcomes, reasons, the
+ * message) are such; a scan is a tenth of what the pattern's replace costs (issue 16).
+ */
+function fewDigits(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++digits === 7) return false;
+  }
+  return true;
+}
+
+/**
+ * pino's ISO time, the date and time up to the second made once a second: `toISOString` per line
+ * cost ~3 µs of the gateway's CPU per call (issue 16).
+ */
+export function isoTime(now = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== clock.second) {
+    clock.second = second;
+    clock.prefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const ms = now - second * 1000;
+  return `,"time":"${clock.prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
+}
+const clock = { second: Number.NaN, prefix: '' };
+
 function redactValue(value: unknown, depth = 0, key?: string): unknown {
   if (key && SECRETS.has(key) && value !== undefined) return '[secret]';
   if (typeof value === 'string') return key && IDENTIFIERS.has(key) ? value : redactText(value);
@@ -66,7 +95,8 @@ function redactValue(value: unknown, depth = 0, key?: string): unknown {
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
   if (value instanceof Error) return errorValue(value, depth);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, depth + 1, k);
+  const fields = value as Record<string, unknown>;
+  for (const k of Object.keys(fields)) out[k] = redactValue(fields[k], depth + 1, k);
   return out;
 }
 
@@ -87,7 +117,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   const options: LoggerOptions = {
     level,
     base: { service: 'calltrack' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: () => isoTime(),
     formatters: { log: (obj) => redactValue(obj) as Record<string, unknown> },
     // errors are serialized (stack, causes) and redacted by the formatter above, once
     serializers: { err: (err: unknown) => err },

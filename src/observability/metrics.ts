@@ -2,7 +2,8 @@
  * Prometheus metrics on an own registry, every name prefixed `calltrack_`. Labels carry sources,
  * outcomes and reasons, never a phone number.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { TalliedCounter, TalliedGauge, TalliedHistogram } from './tallied.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -32,30 +33,30 @@ export function createMetrics() {
   const registers = [registry];
   return {
     registry,
-    calls: new Counter({
+    calls: new TalliedCounter({
       name: 'calltrack_calls_total',
       help: 'Calls by sales channel (source) and outcome',
       labelNames: ['source', 'outcome'] as const,
       registers,
     }),
-    activeCalls: new Gauge({
+    activeCalls: new TalliedGauge({
       name: 'calltrack_active_calls',
       help: 'Calls in progress (ringing or connected)',
       registers,
     }),
-    setupSeconds: new Histogram({
+    setupSeconds: new TalliedHistogram({
       name: 'calltrack_call_setup_seconds',
       help: 'Time from the INVITE in to the final answer out (200 or failure)',
       buckets: [0.005, 0.02, 0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120],
       registers,
     }),
-    callDuration: new Histogram({
+    callDuration: new TalliedHistogram({
       name: 'calltrack_call_duration_seconds',
       help: 'Talk time of answered calls, from the answer to the end',
       buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
       registers,
     }),
-    rejects: new Counter({
+    rejects: new TalliedCounter({
       name: 'calltrack_rejects_total',
       help: 'Calls refused before forwarding, by reason',
       labelNames: ['reason'] as const,
@@ -119,7 +120,7 @@ export function createMetrics() {
       labelNames: ['server'] as const,
       registers,
     }),
-    drachtioInvites: new Counter({
+    drachtioInvites: new TalliedCounter({
       name: 'calltrack_drachtio_invites_total',
       help: 'New INVITEs each drachtio-server handed to this gateway (it spreads them round robin over the gateways connected to it)',
       labelNames: ['server'] as const,
@@ -158,7 +159,7 @@ export function createMetrics() {
     // a histogram, not a summary: N gateways' buckets add up to one p99 (a summary's quantiles
     // do not), and an observation is a bucket increment, where a summary's t-digests cost 40 µs
     // of CPU per call (issue 16); fine below a millisecond, where a healthy gateway is
-    dialDelay: new Histogram({
+    dialDelay: new TalliedHistogram({
       name: 'calltrack_dial_delay_seconds',
       help: "Time from a caller's INVITE reaching the gateway to the first dealer INVITE handed to drachtio",
       buckets: [
@@ -167,13 +168,13 @@ export function createMetrics() {
       ],
       registers,
     }),
-    attempts: new Counter({
+    attempts: new TalliedCounter({
       name: 'calltrack_dial_attempts_total',
       help: 'Dealer attempts by cause: answered, busy, no-answer (rang out), unreachable (no provisional at all, 5xx), declined (hung up during the whisper), rejected, cancelled, completed-elsewhere (a ring group member cancelled because another answered), redirect causes',
       labelNames: ['cause'] as const,
       registers,
     }),
-    callEnds: new Counter({
+    callEnds: new TalliedCounter({
       name: 'calltrack_call_ends_total',
       help: 'Why calls that reached a dealer or the gateway ended: caller, dealer, gateway (drain), max-duration, session-expired, signalling-lost, media-lost',
       labelNames: ['ended_by'] as const,
@@ -203,7 +204,7 @@ export function createMetrics() {
       labelNames: ['action', 'server'] as const,
       registers,
     }),
-    records: new Counter({
+    records: new TalliedCounter({
       name: 'calltrack_call_records_total',
       help: 'Call records handed to the record sink',
       registers,

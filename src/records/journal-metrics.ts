@@ -1,5 +1,6 @@
 /** The call journal's metrics, on the gateway's registry. */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { TalliedGauge } from '../observability/tallied.js';
 
 export type JournalMetrics = ReturnType<typeof createJournalMetrics>;
 
@@ -12,7 +13,7 @@ export function createJournalMetrics(registry: Registry) {
       labelNames: ['of'] as const,
       registers,
     }),
-    live: new Gauge({
+    live: new TalliedGauge({
       name: 'calltrack_journal_calls',
       help: 'Calls in progress noted in the call journal',
       registers,

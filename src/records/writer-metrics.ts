@@ -1,6 +1,7 @@
 /** The record writer's metrics, on the gateway's registry. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
+import { TalliedGauge } from '../observability/tallied.js';
 
 export type WriterMetrics = ReturnType<typeof createWriterMetrics>;
 
@@ -17,7 +18,7 @@ export function createWriterMetrics(registry: Registry) {
       help: 'Traffic records (billing) written to the traffic stream, with their call records',
       registers,
     }),
-    queued: new Gauge({
+    queued: new TalliedGauge({
       name: 'calltrack_records_queued',
       help: 'Call records waiting in memory',
       registers,

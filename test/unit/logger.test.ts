@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { chooseFormat, logDestination } from '../../src/observability/log-format.js';
-import { createLogger, redactText } from '../../src/observability/logger.js';
+import { createLogger, isoTime, redactText } from '../../src/observability/logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -53,6 +53,25 @@ t.test('what is not a phone number stays readable', async (t) => {
     '2026-11-22 port 5060 took 250 ms from 192.168.100.200',
   );
   t.equal(redactText('+4930123456'), '[number]');
+  // the digit count decides before the pattern runs: six digits stay, the seventh makes a number
+  t.equal(redactText('call 12 34 56 ended'), 'call 12 34 56 ended');
+  t.equal(redactText('call 123 45 67 ended'), 'call [number] ended');
+  t.equal(redactText('1234567'), '[number]');
+});
+
+t.test('each line has its time as toISOString gives it, to the millisecond', async (t) => {
+  const start = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
+  // across a second, a minute, a day and a year, every millisecond, then back in time
+  for (let ms = start; ms < start + 2100; ms++)
+    if (isoTime(ms) !== `,"time":"${new Date(ms).toISOString()}"`)
+      t.fail(`at ${ms}: ${isoTime(ms)}`);
+  for (const ms of [0, 9, 10, 99, 100, 999, 1000, start, 1_700_000_000_123])
+    t.equal(isoTime(ms), `,"time":"${new Date(ms).toISOString()}"`);
+  const { logger, lines } = capture();
+  const before = Date.now();
+  logger.info('now');
+  const time = Date.parse(JSON.parse(lines[0]!).time);
+  t.ok(time >= before && time <= Date.now(), 'a line is stamped with the clock');
 });
 
 t.test('Call-IDs stay whole, as field and in text; a number in a URI does not', async (t) => {
