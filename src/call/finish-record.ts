@@ -3,6 +3,7 @@
  * result added, the call counted once in the metrics, the record handed to the sink.
  */
 import type { Metrics } from '../observability/metrics.js';
+import { isoString } from '../util/iso-time.js';
 import type { Writable } from '../util/writable.js';
 import type { MediaUse } from './media-port.js';
 import type { CallRecord, RecordSink } from './record.js';
@@ -42,11 +43,11 @@ export function timing<T extends object>(
   t.outcome = r.outcome;
   t.sipStatus = r.sipStatus;
   t.attempts = r.attempts;
-  t.endedAt = new Date(ended).toISOString();
+  t.endedAt = isoString(ended);
   if (r.destinationIndex !== undefined) t.destinationIndex = r.destinationIndex;
   if (r.destination !== undefined) t.destination = r.destination;
   if (r.answeredAt !== undefined) {
-    t.answeredAt = new Date(r.answeredAt).toISOString();
+    t.answeredAt = isoString(r.answeredAt);
     t.ringMs = r.answeredAt - started;
     t.talkMs = ended - r.answeredAt;
   } else t.ringMs = ended - started;
@@ -63,7 +64,7 @@ export function finish(
 ): CallRecord {
   const record: CallRecord =
     partial.endedAt === undefined
-      ? { ...partial, endedAt: new Date(s.now()).toISOString() }
+      ? { ...partial, endedAt: isoString(s.now()) }
       : (partial as CallRecord);
   s.metrics.calls.inc({ source: record.source ?? 'none', outcome: record.outcome });
   for (const a of record.attempts) s.metrics.attempts.inc({ cause: a.cause });

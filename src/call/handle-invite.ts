@@ -20,6 +20,7 @@ import type { RouteDecision } from '../routing/decision.js';
 import { REJECT_REASONS } from '../routing/reasons.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { TrunkAccess } from '../routing/trunk.js';
+import { isoString } from '../util/iso-time.js';
 import type { Writable } from '../util/writable.js';
 import { CallSession } from './call-session.js';
 import { finish, timing } from './finish-record.js';
@@ -95,7 +96,7 @@ export async function handleInvite(
     callId: facts.callId,
     nodeId: s.nodeId,
     dialplanVersion: table.info.version,
-    startedAt: new Date(started).toISOString(),
+    startedAt: isoString(started),
     callerWithheld: caller.kind === 'withheld',
   };
   if (caller.kind === 'number') base.callerNumber = caller.number;

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { CallJournal, JournalStart } from '../call/record.js';
 import type { Logger } from '../observability/logger.js';
 import type { RedisClient } from '../redis/connect.js';
+import { isoString } from '../util/iso-time.js';
 import type { Anonymiser } from './anonymise.js';
 import type { DiskJournal } from './journal-disk.js';
 import { decodeEntry, encodeEntryWith, type JournalEntry, startFields } from './journal-entry.js';
@@ -94,7 +95,7 @@ export class RedisJournal implements CallJournal {
   answered(recordId: string, atMs: number, index?: number, destination?: string): void {
     const entry = this.#live.get(recordId)?.[0];
     if (!entry) return;
-    entry.answeredAt = new Date(atMs).toISOString();
+    entry.answeredAt = isoString(atMs);
     if (index !== undefined) entry.destinationIndex = index;
     if (entry.traffic && destination !== undefined) entry.traffic.destination = destination;
     this.#touch(recordId);
