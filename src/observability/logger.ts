@@ -85,10 +85,24 @@ function redactValue(value: unknown, depth = 0, key?: string): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
   if (value instanceof Error) return errorValue(value, depth);
-  const out: Record<string, unknown> = {};
   const fields = value as Record<string, unknown>;
-  for (const k of Object.keys(fields)) out[k] = redactValue(fields[k], depth + 1, k);
-  return out;
+  const keys = Object.keys(fields);
+  // a plain object whose every value stays as it is (a call's end line) is logged as it is, no
+  // copy (issue 16, CPU per call); anything else (a class with its own toJSON, a Date, a URL) is
+  // copied field by field as plain data, never serialised through its own methods
+  const plain = Object.getPrototypeOf(fields) === Object.prototype;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const redacted = redactValue(fields[k], depth + 1, k);
+    if (plain && redacted === fields[k]) continue;
+    const out: Record<string, unknown> = {};
+    for (let j = 0; j < i; j++) out[keys[j]!] = fields[keys[j]!];
+    out[k] = redacted;
+    for (let j = i + 1; j < keys.length; j++)
+      out[keys[j]!] = redactValue(fields[keys[j]!], depth + 1, keys[j]);
+    return out;
+  }
+  return plain ? value : {};
 }
 
 /**
@@ -115,7 +129,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     hooks: {
       // the message and its format arguments do not pass the formatters
       logMethod(args, method) {
-        const redacted = args.map((a) => (typeof a === 'string' ? redactText(a) : a));
+        // most lines' arguments are their message alone, with no number in it: passed as given
+        const clean = args.every((a) => typeof a !== 'string' || redactText(a) === a);
+        const redacted = clean
+          ? args
+          : args.map((a) => (typeof a === 'string' ? redactText(a) : a));
         return method.apply(this, redacted as Parameters<typeof method>);
       },
     },

@@ -40,10 +40,11 @@ export class TalliedCounter<L extends string = never> {
 
   inc(labels?: Partial<Record<L, string>>, n = 1): void {
     const given: Partial<Record<L, string>> = labels ?? {};
+    // each value with its length: no two label sets share a key, whatever their values hold
     let key = '';
     for (const name of this.#names) {
       const v = given[name];
-      key += v === undefined ? '\u0001' : `${v}\u0000`;
+      key += v === undefined ? '-' : `${v.length}:${v}`;
     }
     let p = this.#pending.get(key);
     if (!p) {

@@ -47,6 +47,27 @@ t.test('phone numbers in any shape are redacted from messages and fields', async
   t.match(out, /a84b4c76e66710@pc33/, 'short digit runs (ids, ports) stay');
 });
 
+t.test(
+  'objects with methods of their own are logged as their fields, never as their toJSON',
+  async (t) => {
+    class Leaky {
+      readonly kind = 'leaky';
+      toJSON() {
+        return 'call from +4917612345678';
+      }
+    }
+    const { logger, lines } = capture();
+    const fields = { outcome: 'answered', thing: new Leaky(), nested: { source: 'web' } };
+    logger.info(fields, 'call ended');
+    const line = JSON.parse(lines[0]!);
+    t.same(line.thing, { kind: 'leaky' }, 'the fields, not the toJSON text');
+    t.same(line.nested, { source: 'web' });
+    t.equal(line.outcome, 'answered');
+    t.notOk(lines[0]!.includes('17612345678'));
+    t.same(fields.nested, { source: 'web' }, "the caller's object is left as it was");
+  },
+);
+
 t.test('what is not a phone number stays readable', async (t) => {
   t.equal(
     redactText('2026-11-22 port 5060 took 250 ms from 192.168.100.200'),

@@ -85,17 +85,23 @@ t.test('a scrape shows what prom-client shows after the same calls', async (t) =
 });
 
 t.test(
-  'a label set missing a label is its own series, not one with the text "undefined"',
+  'every label set is its own series: a missing label, values that would run together',
   async (t) => {
     const m = both();
     for (const c of m.counters) {
       c.inc({ source: 'web' });
       c.inc({ source: 'web', outcome: 'undefined' });
+      // values that would run together if joined
+      c.inc({ source: 'a1:b', outcome: 'c' });
+      c.inc({ source: 'a', outcome: 'b1:c' });
+      c.inc({ source: '-', outcome: '-' });
     }
     const text = await m.tallied.metrics();
     t.equal(text, await m.own.metrics());
     t.match(text, /^c_total\{source="web"\} 1$/m);
     t.match(text, /^c_total\{source="web",outcome="undefined"\} 1$/m);
+    t.match(text, /^c_total\{source="a1:b",outcome="c"\} 1$/m);
+    t.match(text, /^c_total\{source="a",outcome="b1:c"\} 1$/m);
   },
 );
 
