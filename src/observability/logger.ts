@@ -129,12 +129,16 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     hooks: {
       // the message and its format arguments do not pass the formatters
       logMethod(args, method) {
-        // most lines' arguments are their message alone, with no number in it: passed as given
-        const clean = args.every((a) => typeof a !== 'string' || redactText(a) === a);
-        const redacted = clean
-          ? args
-          : args.map((a) => (typeof a === 'string' ? redactText(a) : a));
-        return method.apply(this, redacted as Parameters<typeof method>);
+        // most lines' arguments are their message alone, with no number in it: passed as given,
+        // copied only once one of them changes
+        let redacted = args;
+        args.forEach((a, i) => {
+          const text = typeof a === 'string' ? redactText(a) : a;
+          if (text === a) return;
+          if (redacted === args) redacted = [...args] as typeof args;
+          redacted[i] = text;
+        });
+        return method.apply(this, redacted);
       },
     },
   };

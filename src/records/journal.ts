@@ -1,6 +1,6 @@
 /**
  * The call journal: every call in progress has an entry in Redis (journal-redis.ts) until its
- * record is appended, which removes it in the same script or MULTI. Each gateway beats every
+ * record is appended, which removes it in the same script. Each gateway beats every
  * `heartbeatMs` and reaps: a node whose beat is older than `lostMs` is dead, and its entries
  * become `node-lost` records, ended at its last beat. A gateway restarting with the same node id
  * reaps its previous life's entries itself, once its spool is replayed (the spool holds records

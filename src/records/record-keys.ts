@@ -1,6 +1,6 @@
 /**
  * The keys of the call records, all derived from the record stream's name (RECORD_STREAM), so
- * they share its Redis Cluster hash tag: the append script and MULTI touch the stream, its marks,
+ * they share its Redis Cluster hash tag: the append script touches the stream, its marks,
  * the call journal and the traffic stream together, and a cluster runs those only when every key is in one slot.
  * The defaults carry the tag `{records}`; a key derived here inherits whatever tag the stream has.
  */

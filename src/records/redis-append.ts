@@ -168,7 +168,7 @@ return mark
  * pipeline to the slot's master, and gives WAIT something to count; replication is ordered, so
  * replicas that have the touch have everything before it) and reads the mark: below `lastSeq`,
  * the node that answers does not hold the batch, and it is not written whatever WAIT says.
- * WAIT inside the MULTI would not block (Redis answers it at once there), hence its own round trip.
+ * WAIT cannot run inside the append script (Redis refuses it in scripts), hence its own round trip.
  */
 export async function awaitReplicas(
   redis: RedisClient,
