@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { Test } from 'tap';
 import { requireBinary } from './binaries.js';
-import { freeTcpPort } from './ports.js';
 import { loopbackRedisArgs, redisProcess } from './redis-process.js';
 import { waitFor } from './wait.js';
 
@@ -31,9 +30,10 @@ export type RedisNode = {
 /** One redis-server (or Sentinel, `sentinel`: a config file of its own) torn down with `t`. */
 async function redisNode(
   t: Test,
-  args: (port: number, dir: string) => string[],
+  args: (port: number, dir: string, more: readonly number[]) => string[],
+  morePorts = 0,
 ): Promise<RedisNode> {
-  const { port, start, stop } = await redisProcess(t, args, 'SIGKILL');
+  const { port, start, stop } = await redisProcess(t, args, 'SIGKILL', morePorts);
   return { port, start, kill: stop };
 }
 
@@ -75,22 +75,24 @@ export async function startRedisCluster(
   const nodes: RedisNode[] = [];
   for (let i = 0; i < masters * 2; i++) {
     // the cluster bus gets its own free port: port + 10000 may be past 65535 or taken
-    const bus = await freeTcpPort();
     nodes.push(
-      await redisNode(t, (port, dir) =>
-        dataNode(
-          port,
-          dir,
-          '--cluster-enabled',
-          'yes',
-          '--cluster-port',
-          String(bus),
-          '--cluster-config-file',
-          join(dir, 'nodes.conf'),
-          '--cluster-node-timeout',
-          '1000',
-          ...aclArgs,
-        ),
+      await redisNode(
+        t,
+        (port, dir, [bus]) =>
+          dataNode(
+            port,
+            dir,
+            '--cluster-enabled',
+            'yes',
+            '--cluster-port',
+            String(bus),
+            '--cluster-config-file',
+            join(dir, 'nodes.conf'),
+            '--cluster-node-timeout',
+            '1000',
+            ...aclArgs,
+          ),
+        1,
       ),
     );
   }

@@ -43,21 +43,25 @@ export type RedisProcess = {
 };
 
 /**
- * A redis-server with `args(port, dir)`, started and torn down with `t` (process ended, directory
- * removed). `signal`: how `stop` ends it: SIGTERM shuts down cleanly (the AOF kept), SIGKILL
- * leaves no last words (to replicas or Sentinels), as a crashed box would.
+ * A redis-server with `args(port, dir, more)`, started and torn down with `t` (process ended,
+ * directory removed); `more` holds `morePorts` further free ports (a cluster node's bus). A first
+ * start whose port another process took between the probe and the bind (EADDRINUSE) is tried
+ * again on new ports, up to three times. `signal`: how `stop` ends it: SIGTERM shuts down cleanly
+ * (the AOF kept), SIGKILL leaves no last words (to replicas or Sentinels), as a crashed box would.
  */
 export async function redisProcess(
   t: Test,
-  args: (port: number, dir: string) => string[],
+  args: (port: number, dir: string, more: readonly number[]) => string[],
   signal: 'SIGTERM' | 'SIGKILL',
+  morePorts = 0,
 ): Promise<RedisProcess> {
   const bin = requireBinary('redis-server', 'redis-server');
-  const port = await freeTcpPort();
   const dir = mkdtempSync(join(tmpdir(), 'calltrack-redis-'));
   let proc: ChildProcess | undefined;
+  let port = 0;
+  let more: number[] = [];
   const start = async (extraArgs: readonly string[] = []) => {
-    proc = spawn(bin, [...args(port, dir), ...extraArgs], {
+    proc = spawn(bin, [...args(port, dir, more), ...extraArgs], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -71,11 +75,21 @@ export async function redisProcess(
       p.kill(signal);
     });
   };
-  await start();
   t.teardown(async () => {
     await stop();
     rmSync(dir, { recursive: true, force: true });
   });
+  for (let attempt = 1; ; attempt++) {
+    port = await freeTcpPort();
+    more = [];
+    for (let i = 0; i < morePorts; i++) more.push(await freeTcpPort());
+    try {
+      await start();
+      break;
+    } catch (err) {
+      if (attempt === 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
   return { port, start, stop };
 }
 
@@ -96,7 +110,11 @@ function untilReady(p: ChildProcess, port: number): Promise<void> {
     });
     p.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server on ${port} exited with ${code}: ${out}`));
+      const message = `redis-server on ${port} exited with ${code}: ${out}`;
+      reject(/Address already in use/.test(out) ? new PortTaken(message) : new Error(message));
     });
   });
 }
+
+/** A start that failed because its port (or bus port) was bound by someone else meanwhile. */
+class PortTaken extends Error {}
