@@ -7,26 +7,6 @@ import { TalliedCounter, TalliedGauge, TalliedHistogram } from './tallied.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/**
- * A gauge read from the running system at each scrape, for state kept elsewhere (readiness,
- * a client's connection): it cannot drift from what /readyz or the client says.
- */
-export function stateGauge(
-  registry: Registry,
-  name: string,
-  help: string,
-  read: () => boolean | number,
-): Gauge {
-  return new Gauge({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(Number(read()));
-    },
-  });
-}
-
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'calltrack_' });

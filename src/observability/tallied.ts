@@ -58,18 +58,33 @@ export class TalliedCounter<L extends string = never> {
   }
 }
 
+/**
+ * A gauge read from the running system at each scrape, for state kept elsewhere (readiness,
+ * a client's connection, a tallied gauge's number): it cannot drift from what it reads.
+ */
+export function stateGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => boolean | number,
+): Gauge {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(Number(read()));
+    },
+  });
+}
+
 /** An unlabelled gauge whose value is a plain number until scraped. */
 export class TalliedGauge {
   #value = 0;
 
   constructor(config: Config<never>) {
-    const read = () => this.#value;
-    new Gauge({
-      ...config,
-      collect() {
-        this.set(read());
-      },
-    });
+    for (const registry of config.registers)
+      stateGauge(registry, config.name, config.help, () => this.#value);
   }
 
   set(value: number): void {

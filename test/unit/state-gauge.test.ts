@@ -4,7 +4,8 @@
  */
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { createMetrics, stateGauge } from '../../src/observability/metrics.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { stateGauge } from '../../src/observability/tallied.js';
 
 t.test('a state gauge follows what it reads at each scrape', async (t) => {
   const registry = new Registry();
