@@ -7,7 +7,8 @@
  * Two stacks (drachtio stand-in, sipp dealer, gateway as production runs it: records to one
  * redis-server, default log level) take turns in `BENCH_CPS_AB_ROUNDS` (9) rounds of 4 s at
  * `BENCH_CPS_AB_RATE` (300) calls/s, after `BENCH_CPS_WARMUP_S` (30) s of calls each at that rate
- * (bench/cps-cpu.ts: the JIT's warm-up is no part of CPU per call).
+ * in alternating blocks of 4 s (bench/cps-cpu.ts: the JIT's warm-up is no part of CPU per call,
+ * nor is a heap regrown after a long pause).
  *
  * - `BENCH_AGAINST=<checkout>`: the other gateway runs from that checkout's `dist/` (for
  *   instance `git worktree add /tmp/before HEAD~1`, then `npm ci && npm run build` there).
@@ -30,7 +31,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
-import { cpuRounds, median, WARMUP_SECONDS, wholeFromEnv } from './cps-cpu.js';
+import { cpuRounds, median, WARMUP_SECONDS, warmUp, wholeFromEnv } from './cps-cpu.js';
 import { envList, startProductionGateway } from './cps-gateway.js';
 import {
   type CallerResult,
@@ -142,11 +143,17 @@ try {
   );
   await setUp(self, redis.url, ROOT, {});
   await setUp(against, redis.url, BASELINE ? null : AGAINST, AGAINST_ENV);
-  for (const side of sides) await call(side, RATE, Math.max(2, WARMUP_SECONDS));
   const contender = (side: Side) => ({
     proc: side.gateway!,
     call: (rate: number, seconds: number) => call(side, rate, seconds),
   });
+  await warmUp(
+    contender(self),
+    contender(against),
+    RATE,
+    Math.max(2, WARMUP_SECONDS),
+    ROUND_SECONDS,
+  );
   const r = await cpuRounds(contender(self), contender(against), ROUNDS, RATE, ROUND_SECONDS);
   log(
     `rounds at ${RATE}/s, this/against µs per call: ${r.ratios.map((x, i) => `${Math.round(r.first[i]!)}/${Math.round(r.second[i]!)}=${x.toFixed(2)}`).join(', ')}`,

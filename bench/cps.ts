@@ -11,7 +11,8 @@
  *   steadier comparison.
  * - CPU per call again in `BENCH_CPS_CPU_ROUNDS` (5) rounds of 4 s at each of
  *   `BENCH_CPS_CPU_RATES` (100 and 300 calls/s), the two apps alternating (bench/cps-cpu.ts), after
- *   `BENCH_CPS_WARMUP_S` (30) s of calls each at the highest of those rates: the
+ *   `BENCH_CPS_WARMUP_S` (30) s of calls each at the highest of those rates, in alternating
+ *   blocks of a round's length (`warmUp`): the
  *   median of the per-round ratios is the figure to compare changes by; the single block above
  *   moves by ±20 % on this shared machine. Figures at rates after the first end in `-at-<rate>`.
  * - The rate rising step by step, the two apps taking turns at each rate (the order alternates),
@@ -32,7 +33,7 @@
  */
 import { join, resolve } from 'node:path';
 import { type Endpoint, type StandinHandle, start } from '../test/standin/index.js';
-import { type CpuRounds, cpuRounds, median, WARMUP_SECONDS } from './cps-cpu.js';
+import { type CpuRounds, cpuRounds, median, WARMUP_SECONDS, warmUp } from './cps-cpu.js';
 import { startProductionGateway } from './cps-gateway.js';
 import { type LatencyProbe, percentile, probeInviteLatency } from './cps-latency.js';
 import {
@@ -247,10 +248,16 @@ try {
   const rounds = new Map<number, CpuRounds>();
   if (CPU_ROUNDS > 0 && WARMUP_SECONDS > 0) {
     const rate = Math.max(...CPU_RATES);
-    for (const stack of [gateway, baseline]) {
-      const r = await call(stack, rate, WARMUP_SECONDS);
-      log(`${stack.app} warm-up: ${r.successful} calls at ${rate}/s, ${r.failed} failed`);
-    }
+    const stacks = [gateway, baseline] as const;
+    const warmed = await warmUp(
+      contender(gateway),
+      contender(baseline),
+      rate,
+      WARMUP_SECONDS,
+      CPU_ROUND_SECONDS,
+    );
+    for (const [i, r] of warmed.entries())
+      log(`${stacks[i]!.app} warm-up: ${r.successful} calls at ${rate}/s, ${r.failed} failed`);
   }
   for (const rate of CPU_RATES) {
     const r = await cpuRounds(

@@ -1,12 +1,13 @@
 /**
  * The alternating CPU rounds of `bench/cps`: the two apps take turns going first, each round's
  * figures stay with their app whatever the order, and the median is the middle of the rounds.
+ * The warm-up before them alternates too, in blocks of a round's length, the second app last.
  * CPU is read from a ledger each fake app charges, not from /proc: a busy loop measured while
  * the rest of the suite runs beside it gave ratios from 1.3 to 3.2 where 2 was meant.
  */
 import type { ChildProcess } from 'node:child_process';
 import t from 'tap';
-import { cpuRounds, median } from '../../bench/cps-cpu.js';
+import { cpuRounds, median, warmUp } from '../../bench/cps-cpu.js';
 import type { CallerResult, Proc } from '../../bench/cps-procs.js';
 
 /** ms of CPU charged so far, by pid. */
@@ -51,6 +52,40 @@ t.test('the apps alternate, and each figure stays with its app', async (t) => {
   t.same(r.second, [10_000, 10_000, 10_000, 10_000], 'the second app, also when it went first');
   t.same(r.ratios, [2, 2, 6, 2]);
   t.equal(median(r.ratios), 2, 'one noisy round does not move the median');
+});
+
+t.test('the warm-up alternates in blocks, so neither app waits out the other whole', async (t) => {
+  const blocks: string[] = [];
+  const fake = (name: string, failedPerBlock: number) => ({
+    proc: { child: { pid: 0 } as ChildProcess } as Proc,
+    call: async (rate: number, seconds: number): Promise<CallerResult> => {
+      blocks.push(`${name} ${seconds}s`);
+      const calls = rate * seconds;
+      return {
+        exitCode: 0,
+        created: calls,
+        successful: calls - failedPerBlock,
+        failed: failedPerBlock,
+        wallMs: 0,
+        errors: 0,
+        firstError: '',
+        answerMs: [],
+      };
+    },
+  });
+  const warmed = await warmUp(fake('gateway', 1), fake('baseline', 0), 10, 9, 4);
+  t.same(
+    blocks,
+    ['gateway 4s', 'baseline 4s', 'gateway 4s', 'baseline 4s', 'gateway 1s', 'baseline 1s'],
+    'the last block is as long as what is left, and the second app goes last',
+  );
+  t.same(warmed, [
+    { successful: 87, failed: 3 },
+    { successful: 90, failed: 0 },
+  ]);
+  blocks.length = 0;
+  await warmUp(fake('gateway', 0), fake('baseline', 0), 10, 0, 4);
+  t.same(blocks, [], 'no warm-up, no calls');
 });
 
 t.test('median', async (t) => {
