@@ -63,9 +63,10 @@ export type WarmedUp = { successful: number; failed: number };
  * Each app takes `seconds` of calls at `rate` before the rounds, in blocks of `blockSeconds`
  * taken in turn, the second app's last: the first round then finds each app as every later
  * round does, idle for one block at most. Warmed up one after the other, the first app waited
- * the second's whole warm-up: after 30 s (or 120 s) without calls the gateway's first round
- * cost it up to twice its later ones (page faults as V8 regrew the heap it had given back), and
- * that round's ratio read 2.04 to 2.09 in three runs whose other rounds read 1.04 to 1.59.
+ * the second's whole warm-up: after 30 s (or 120 s) without calls, the gateway's first round
+ * took up to twice the CPU per call of its later ones (~4,600 page faults a second against
+ * ~1,000, as V8 regrew the heap it had given back), and that round's ratio read 2.04 to 2.09 in
+ * three runs whose other rounds read 1.04 to 1.59.
  */
 export async function warmUp(
   first: CpuContender,
