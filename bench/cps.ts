@@ -250,8 +250,8 @@ try {
     const rate = Math.max(...CPU_RATES);
     const stacks = [gateway, baseline] as const;
     const warmed = await warmUp(
-      contender(gateway),
-      contender(baseline),
+      contender(stacks[0]),
+      contender(stacks[1]),
       rate,
       WARMUP_SECONDS,
       CPU_ROUND_SECONDS,
