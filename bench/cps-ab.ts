@@ -19,8 +19,9 @@
  * - `BENCH_AGAINST_ENV=NAME=value,…`: variables for the other gateway only (`LOG_LEVEL=error`
  *   prices the per-call log line).
  *
- * - `BENCH_PERF=<dir>`: after the rounds, each gateway (started with `--perf-basic-prof-only-
- *   functions`) takes one more block of calls under `perf record` (`<dir>/<side>.perf.data`), and
+ * - `BENCH_PERF=<dir>`: after the rounds, each gateway (started with `--perf-prof`: its jitdump in
+ *   its working directory until read, V8's log in `<dir>`) takes one more block of calls under
+ *   `perf record` (`<dir>/<side>.perf.data`), and
  *   the bench prints both side by side in µs per call by who caused it (bench/perf-owners.ts): the
  *   means to find where a difference comes from, as the rounds measure how big it is.
  *
@@ -46,7 +47,7 @@ import {
   formatOwners,
   type Owners,
   ownersOfFile,
-  PERF_NODE_FLAGS,
+  perfNodeFlags,
   recordCpu,
 } from './perf-owners.js';
 import { startBenchRedis } from './redis-server.js';
@@ -65,7 +66,8 @@ const PERF_SECONDS = 10;
 
 const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
 
-type Side = { name: string; standin: StandinHandle; procs: Proc[]; gateway?: Proc };
+/** `cwd`: where the side's node process runs (its jitdump goes there under `BENCH_PERF`). */
+type Side = { name: string; standin: StandinHandle; procs: Proc[]; gateway?: Proc; cwd?: string };
 
 /** `root` the checkout whose gateway the side runs; null for the bare B2BUA. */
 async function setUp(
@@ -76,7 +78,7 @@ async function setUp(
 ): Promise<void> {
   const dealer = await startDealer();
   side.procs.push(dealer);
-  const flags = PERF ? PERF_NODE_FLAGS : [];
+  const flags = PERF ? perfNodeFlags(PERF) : [];
   side.gateway =
     root === null
       ? await startBaseline(side.standin.adminAddress, SECRET, dealer.address, flags)
@@ -91,6 +93,7 @@ async function setUp(
           nodeFlags: flags,
         });
   side.procs.push(side.gateway);
+  side.cwd = root ?? ROOT;
 }
 
 /** Calls through one side; a failed call stops the bench (its CPU per call means nothing). */
@@ -121,7 +124,7 @@ async function profile(dir: string, both: readonly [Side, Side]): Promise<void> 
       // stopped whatever happened (perf would also end with the gateway, killed at the end)
       await perf.stop();
     }
-    got.push({ ...ownersOfFile(file, pid), calls: r.successful });
+    got.push({ ...ownersOfFile(file, pid, side.cwd!), calls: r.successful });
   }
   log(
     `on-CPU by owner at ${RATE}/s (perf, ${PERF_SECONDS} s per side):\n${formatOwners(['this', 'against'], got[0]!, got[1]!)}`,
@@ -141,6 +144,8 @@ try {
   log(
     `this: ${ROOT}; against: ${AGAINST}${Object.keys(AGAINST_ENV).length ? ` with ${JSON.stringify(AGAINST_ENV)}` : ''}`,
   );
+  // V8's log goes there from the start (perfNodeFlags)
+  if (PERF) mkdirSync(PERF, { recursive: true });
   await setUp(self, redis.url, ROOT, {});
   await setUp(against, redis.url, BASELINE ? null : AGAINST, AGAINST_ENV);
   const contender = (side: Side) => ({

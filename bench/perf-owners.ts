@@ -1,7 +1,8 @@
 /**
  * Where a process's CPU goes, per call, by who caused it: a `perf record -g` profile (Debian:
- * linux-perf) of a node process started with `--perf-basic-prof-only-functions` (names for its
- * JIT frames). Every sample, on any thread, goes to GC when it is in a collection (one an
+ * linux-perf) of a node process started with `perfNodeFlags` (V8 writes the code it compiles, with
+ * the time, to a jitdump file that `perf inject --jit` turns into a library per piece of code).
+ * Every sample, on any thread, goes to GC when it is in a collection (one an
  * allocation started too), else to the innermost project file on its stack (`dist/src/…`, or
  * `bench/…` for the baseline B2BUA), else the innermost package, else to what it is: the
  * optimising compiler, another thread, Node's own JavaScript, native code with no JavaScript
@@ -10,14 +11,29 @@
  * Unlike V8's `--cpu-prof`, which samples the JavaScript thread by the wall clock (a write that
  * blocks looks busy, the GC and compiler threads are not seen), this counts CPU where it is
  * spent, and the kernel's part of a write goes to the code that wrote.
+ *
+ * Not `--perf-basic-prof`: its map names address ranges without times, and V8 reuses the memory
+ * of code that died for new code, so a quarter of the gateway's JavaScript frames fell on ranges
+ * the map gave two or three names; perf kept one by its own rules. A hot function of the call
+ * path could be named after start-up code, and a frame under every socket read or promise job
+ * after a function of ours, taking all the samples above it (drachtio-srf's went to
+ * `records/anonymise.js`, 440 µs a call). The jitdump says which code was where when.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { requireBinary } from '../test/helpers/binaries.js';
 
 export type Owners = { samples: number; owners: Map<string, number> };
 
-/** The flag the profiled node process needs. */
-export const PERF_NODE_FLAGS = ['--perf-basic-prof-only-functions'];
+/**
+ * The flags the profiled node process needs: V8 writes `jit-<pid>.dump` in the process's working
+ * directory (this V8 has no flag for where), and with it a log of its own, sent to `dir`.
+ */
+export function perfNodeFlags(dir: string): string[] {
+  return ['--perf-prof', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8-%p.log')}`];
+}
 
 /** Sampling rate of `recordCpu`, per second and thread. */
 export const PERF_HZ = 999;
@@ -28,11 +44,11 @@ export const PERF_HZ = 999;
  */
 export function recordCpu(pid: number, file: string): { stop(): Promise<void> } {
   const perf = requireBinary('perf', 'linux-perf');
-  const child: ChildProcess = spawn(
-    perf,
-    ['record', '-F', String(PERF_HZ), '-g', '-p', String(pid), '-o', file, '--quiet'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  // -k mono: the jitdump's times are CLOCK_MONOTONIC, and inject matches perf's times to them
+  const record = ['record', '-k', 'mono', '--no-buildid-cache', '-F', String(PERF_HZ), '-g'];
+  const child: ChildProcess = spawn(perf, [...record, '-p', String(pid), '-o', file, '--quiet'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let errors = '';
   child.stderr?.on('data', (c: Buffer) => {
     errors = (errors + c.toString('utf8')).slice(-2000);
@@ -51,18 +67,35 @@ export function recordCpu(pid: number, file: string): { stop(): Promise<void> } 
   };
 }
 
-/** The samples of a perf.data file by owner (`perf script`); `pid` is the main thread's id. */
-export function ownersOfFile(file: string, pid: number): Owners {
-  const out = spawnSync(
-    requireBinary('perf', 'linux-perf'),
-    ['script', '-F', 'tid,ip,sym', '-i', file],
-    {
+/**
+ * The samples of a perf.data file by owner; `pid` is the main thread's id, `cwd` the working
+ * directory it ran in (where its jitdump is). What inject makes (the injected copy, a library per
+ * piece of code beside the jitdump, build ids) is removed again, and the jitdump with it.
+ */
+export function ownersOfFile(file: string, pid: number, cwd: string): Owners {
+  const perf = requireBinary('perf', 'linux-perf');
+  const injected = `${file}.jit`;
+  // perf keeps a copy of every library it meets under ~/.debug unless told otherwise
+  const buildIds = mkdtempSync(join(tmpdir(), 'calltrack-perf-'));
+  const run = (args: string[]) => {
+    const out = spawnSync(perf, args, {
       encoding: 'utf8',
       maxBuffer: 1 << 30,
-    },
-  );
-  if (out.status !== 0) throw new Error(`perf script: ${out.stderr}`);
-  return ownersOf(out.stdout, String(pid));
+      env: { ...process.env, PERF_BUILDID_DIR: buildIds },
+    });
+    if (out.status !== 0) throw new Error(`perf ${args[0]}: ${out.stderr}`);
+    return out.stdout;
+  };
+  try {
+    run(['inject', '--jit', '-i', file, '-o', injected]);
+    return ownersOf(run(['script', '-F', 'tid,ip,sym', '-i', injected]), String(pid));
+  } finally {
+    rmSync(injected, { force: true });
+    rmSync(buildIds, { recursive: true, force: true });
+    for (const name of readdirSync(cwd))
+      if (name === `jit-${pid}.dump` || name.startsWith(`jitted-${pid}-`))
+        rmSync(join(cwd, name), { force: true });
+  }
 }
 
 /**
