@@ -21,9 +21,9 @@
  *
  * - `BENCH_PERF=<dir>`: after the rounds, each gateway (started with `--perf-prof`: its jitdump in
  *   its working directory until read, V8's log in `<dir>`) takes one more block of calls under
- *   `perf record` (`<dir>/<side>.perf.data`), and
- *   the bench prints both side by side in µs per call by who caused it (bench/perf-owners.ts): the
- *   means to find where a difference comes from, as the rounds measure how big it is.
+ *   `perf record` (`<dir>/<side>.perf.data`), and the bench prints both side by side in µs per
+ *   call by who caused it (bench/perf-owners.ts): the means to find where a difference comes
+ *   from, as the rounds measure how big it is.
  *
  * Figures: `cpu-per-call-median` (this checkout), `against-cpu-per-call-median`, and the median,
  * lowest and highest of the per-round ratios this/against. A failed call fails the bench.

@@ -2,11 +2,11 @@
  * Where a process's CPU goes, per call, by who caused it: a `perf record -g` profile (Debian:
  * linux-perf) of a node process started with `perfNodeFlags` (V8 writes the code it compiles, with
  * the time, to a jitdump file that `perf inject --jit` turns into a library per piece of code).
- * Every sample, on any thread, goes to GC when it is in a collection (one an
- * allocation started too), else to the innermost project file on its stack (`dist/src/…`, or
- * `bench/…` for the baseline B2BUA), else the innermost package, else to what it is: the
- * optimising compiler, another thread, Node's own JavaScript, native code with no JavaScript
- * frame (the event loop, socket reads).
+ * Every sample, on any thread, goes to GC when it is in a collection (one an allocation started
+ * too), else to the innermost project file on its stack (`dist/src/…`, or `bench/…` for the
+ * baseline B2BUA), else the innermost package, else to what it is: the optimising compiler,
+ * another thread, Node's own JavaScript, native code with no JavaScript frame (the event loop,
+ * socket reads).
  *
  * Unlike V8's `--cpu-prof`, which samples the JavaScript thread by the wall clock (a write that
  * blocks looks busy, the GC and compiler threads are not seen), this counts CPU where it is
@@ -17,7 +17,7 @@
  * the map gave two or three names; perf kept one by its own rules. A hot function of the call
  * path could be named after start-up code, and a frame under every socket read or promise job
  * after a function of ours, taking all the samples above it (drachtio-srf's went to
- * `records/anonymise.js`, 440 µs a call). The jitdump says which code was where when.
+ * `records/anonymise.js`, 443 µs a call). The jitdump says which code was where when.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
