@@ -2,10 +2,13 @@
  * bench/perf-owners.ts: each perf sample goes to GC when in a collection, else to the innermost
  * project file on its stack, else the innermost package, else to what it is (compiler, other
  * threads, Node's JavaScript, native code); two profiles print in µs per call, the biggest
- * difference first.
+ * difference first; a profile is read through `perf inject --jit`, and what inject makes is
+ * removed again (a stand-in for perf: the real one needs a profiled process).
  */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
-import { formatOwners, ownersOf, PERF_HZ } from '../../bench/perf-owners.js';
+import { formatOwners, ownersOf, ownersOfFile, PERF_HZ } from '../../bench/perf-owners.js';
 
 const sample = (tid: string, ...frames: string[]) =>
   `${tid} \n${frames.map((f, i) => `\t    7f00000${i} ${f}`).join('\n')}\n`;
@@ -73,3 +76,62 @@ t.test('two profiles in µs per call, the biggest difference first', async (t) =
   t.match(lines[2], /^\s*2000\.0\s+2000\.0\s+0\.0\s+own: x\.js$/, 'the bigger difference first');
   t.match(lines[3], /^\s*-1000\.0\s+1000\.0\s+2000\.0\s+GC$/);
 });
+
+/**
+ * A stand-in for perf on PATH: `inject` leaves what the real one leaves (the injected copy, a
+ * library per piece of code beside the jitdump, build ids under PERF_BUILDID_DIR), `script`
+ * prints one sample of the injected copy; `FAIL=inject` makes inject fail.
+ */
+function fakePerf(bin: string, cwd: string, pid: number, notes: string): void {
+  mkdirSync(bin, { recursive: true });
+  const script = `#!/bin/sh
+case "$1" in
+  inject)
+    [ "$FAKE_PERF_FAIL" = inject ] && { echo "jitdump unreadable" >&2; exit 1; }
+    echo injected > "$6"
+    touch "${cwd}/jitted-${pid}-1.so" "${cwd}/jitted-${pid}-2.so"
+    mkdir -p "$PERF_BUILDID_DIR/.build-id" && echo "$PERF_BUILDID_DIR" > "${notes}"
+    ;;
+  script)
+    [ -f "$5" ] || exit 3
+    printf '${pid} \\n\\t    7f01 JS:* file:///app/dist/src/call/x.js:1:1\\n\\n'
+    ;;
+esac
+`;
+  writeFileSync(join(bin, 'perf'), script, { mode: 0o755 });
+}
+
+t.test(
+  'a profile read through inject; what inject makes goes again, the jitdump too',
+  async (t) => {
+    const dir = t.testdir({
+      cwd: { 'jit-4242.dump': 'dump', 'jitted-999-1.so': '', 'keep.txt': '' },
+    });
+    const cwd = join(dir, 'cwd');
+    const notes = join(dir, 'build-id-dir');
+    fakePerf(join(dir, 'bin'), cwd, 4242, notes);
+    const path = process.env.PATH;
+    process.env.PATH = `${join(dir, 'bin')}:${path}`;
+    t.teardown(() => {
+      process.env.PATH = path;
+      delete process.env.FAKE_PERF_FAIL;
+    });
+    const file = join(dir, 'this.perf.data');
+    writeFileSync(file, 'data');
+
+    const got = ownersOfFile(file, 4242, cwd);
+    t.same(Object.fromEntries(got.owners), { 'own: call/x.js': 1 }, 'read from the injected copy');
+    t.same(readdirSync(cwd).sort(), ['jitted-999-1.so', 'keep.txt'], "another process's stay");
+    t.notOk(existsSync(`${file}.jit`), 'the injected copy is gone');
+    t.ok(existsSync(file), 'the recording stays');
+    const buildIds = readFileSync(notes, 'utf8').trim();
+    t.not(buildIds, '', 'perf was given a build-id directory of its own');
+    t.notOk(existsSync(buildIds), 'and it is gone');
+
+    // inject fails: its words in the error, and nothing it made stays
+    writeFileSync(join(cwd, 'jit-4242.dump'), 'dump');
+    process.env.FAKE_PERF_FAIL = 'inject';
+    t.throws(() => ownersOfFile(file, 4242, cwd), /perf inject: jitdump unreadable/);
+    t.same(readdirSync(cwd).sort(), ['jitted-999-1.so', 'keep.txt']);
+  },
+);
