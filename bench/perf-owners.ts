@@ -75,13 +75,13 @@ export function recordCpu(pid: number, file: string): { stop(): Promise<void> } 
 export function ownersOfFile(file: string, pid: number, cwd: string): Owners {
   const perf = requireBinary('perf', 'linux-perf');
   const injected = `${file}.jit`;
-  // perf keeps a copy of every library it meets under ~/.debug unless told otherwise
+  // perf keeps a copy of every library it meets (inject: each piece of code) under ~/.debug
+  // unless given a directory of its own (PERF_BUILDID_DIR did not keep inject out of ~/.debug)
   const buildIds = mkdtempSync(join(tmpdir(), 'calltrack-perf-'));
   const run = (args: string[]) => {
-    const out = spawnSync(perf, args, {
+    const out = spawnSync(perf, ['--buildid-dir', buildIds, ...args], {
       encoding: 'utf8',
       maxBuffer: 1 << 30,
-      env: { ...process.env, PERF_BUILDID_DIR: buildIds },
     });
     if (out.status !== 0) throw new Error(`perf ${args[0]}: ${out.stderr}`);
     return out.stdout;

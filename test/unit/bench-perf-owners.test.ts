@@ -79,18 +79,21 @@ t.test('two profiles in µs per call, the biggest difference first', async (t) =
 
 /**
  * A stand-in for perf on PATH: `inject` leaves what the real one leaves (the injected copy, a
- * library per piece of code beside the jitdump, build ids under PERF_BUILDID_DIR), `script`
+ * library per piece of code beside the jitdump, build ids under `--buildid-dir`), `script`
  * prints one sample of the injected copy; `FAIL=inject` makes inject fail.
  */
 function fakePerf(bin: string, cwd: string, pid: number, notes: string): void {
   mkdirSync(bin, { recursive: true });
   const script = `#!/bin/sh
+[ "$1" = --buildid-dir ] || exit 4
+ids="$2"
+shift 2
 case "$1" in
   inject)
     [ "$FAKE_PERF_FAIL" = inject ] && { echo "jitdump unreadable" >&2; exit 1; }
     echo injected > "$6"
     touch "${cwd}/jitted-${pid}-1.so" "${cwd}/jitted-${pid}-2.so"
-    mkdir -p "$PERF_BUILDID_DIR/.build-id" && echo "$PERF_BUILDID_DIR" > "${notes}"
+    mkdir -p "$ids/.build-id" && echo "$ids" > "${notes}"
     ;;
   script)
     [ -f "$5" ] || exit 3
