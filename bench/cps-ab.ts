@@ -66,16 +66,20 @@ const PERF_SECONDS = 10;
 
 const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
 
-/** `cwd`: where the side's node process runs (its jitdump goes there under `BENCH_PERF`). */
-type Side = { name: string; standin: StandinHandle; procs: Proc[]; gateway?: Proc; cwd?: string };
+/** `root`: the checkout whose gateway the side runs; null for the bare B2BUA. */
+type Side = {
+  name: string;
+  root: string | null;
+  standin: StandinHandle;
+  procs: Proc[];
+  gateway?: Proc;
+};
 
-/** `root` the checkout whose gateway the side runs; null for the bare B2BUA. */
-async function setUp(
-  side: Side,
-  redisUrl: string,
-  root: string | null,
-  env: object,
-): Promise<void> {
+/** Where a side's node process runs: its jitdump goes there under `BENCH_PERF`. */
+const cwdOf = (side: Side) => side.root ?? ROOT;
+
+async function setUp(side: Side, redisUrl: string, env: object): Promise<void> {
+  const root = side.root;
   const dealer = await startDealer();
   side.procs.push(dealer);
   const flags = PERF ? perfNodeFlags(PERF) : [];
@@ -93,7 +97,6 @@ async function setUp(
           nodeFlags: flags,
         });
   side.procs.push(side.gateway);
-  side.cwd = root ?? ROOT;
 }
 
 /** Calls through one side; a failed call stops the bench (its CPU per call means nothing). */
@@ -109,7 +112,6 @@ async function call(side: Side, rate: number, seconds: number): Promise<CallerRe
 
 /** One block of calls per side under perf, then both by owner (`BENCH_PERF`). */
 async function profile(dir: string, both: readonly [Side, Side]): Promise<void> {
-  mkdirSync(dir, { recursive: true });
   const got: (Owners & { calls: number })[] = [];
   for (const side of both) {
     const pid = side.gateway!.child.pid!;
@@ -124,7 +126,7 @@ async function profile(dir: string, both: readonly [Side, Side]): Promise<void> 
       // stopped whatever happened (perf would also end with the gateway, killed at the end)
       await perf.stop();
     }
-    got.push({ ...ownersOfFile(file, pid, side.cwd!), calls: r.successful });
+    got.push({ ...ownersOfFile(file, pid, cwdOf(side)), calls: r.successful });
   }
   log(
     `on-CPU by owner at ${RATE}/s (perf, ${PERF_SECONDS} s per side):\n${formatOwners(['this', 'against'], got[0]!, got[1]!)}`,
@@ -134,9 +136,13 @@ async function profile(dir: string, both: readonly [Side, Side]): Promise<void> 
 const sides: Side[] = [];
 const redis = await startBenchRedis('cps-ab');
 try {
-  for (const name of ['this', 'against'])
+  for (const [name, root] of [
+    ['this', ROOT],
+    ['against', BASELINE ? null : AGAINST],
+  ] as const)
     sides.push({
       name,
+      root,
       standin: await start({ sipPort: 0, adminPort: 0, secret: SECRET }),
       procs: [],
     });
@@ -146,8 +152,8 @@ try {
   );
   // V8's log goes there from the start (perfNodeFlags)
   if (PERF) mkdirSync(PERF, { recursive: true });
-  await setUp(self, redis.url, ROOT, {});
-  await setUp(against, redis.url, BASELINE ? null : AGAINST, AGAINST_ENV);
+  await setUp(self, redis.url, {});
+  await setUp(against, redis.url, AGAINST_ENV);
   const contender = (side: Side) => ({
     proc: side.gateway!,
     call: (rate: number, seconds: number) => call(side, rate, seconds),

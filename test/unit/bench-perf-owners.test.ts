@@ -80,7 +80,7 @@ t.test('two profiles in µs per call, the biggest difference first', async (t) =
 /**
  * A stand-in for perf on PATH: `inject` leaves what the real one leaves (the injected copy, a
  * library per piece of code beside the jitdump, build ids under `--buildid-dir`), `script`
- * prints one sample of the injected copy; `FAIL=inject` makes inject fail.
+ * prints one sample of the injected copy; `FAKE_PERF_FAIL=inject` makes inject fail.
  */
 function fakePerf(bin: string, cwd: string, pid: number, notes: string): void {
   mkdirSync(bin, { recursive: true });
