@@ -3,14 +3,18 @@
  * maintained, with the German and Austrian states, offline (rules ship in the package). Only
  * holidays of type `public` close: `observance` (Muttertag), `bank` and `optional` days do not.
  */
-import Holidays from 'date-holidays';
+import type HolidaysClass from 'date-holidays';
+import { lazyRequire } from '../util/lazy-require.js';
 import { DAY_MS } from './zone-clock.js';
+
+/** ~9 MB of live heap (every country's rules, moment-timezone): loaded once a region is named. */
+const Holidays = lazyRequire<typeof HolidaysClass>(import.meta.url, 'date-holidays');
 
 export const HOLIDAY_COUNTRIES = ['DE', 'AT'] as const;
 
 /** The states date-holidays knows for a country, e.g. BY → Bayern. */
 export function statesOf(country: string): Record<string, string> {
-  return (new Holidays().getStates(country) as Record<string, string> | undefined) ?? {};
+  return (new (Holidays())().getStates(country) as Record<string, string> | undefined) ?? {};
 }
 
 /** Why `region` cannot be used, or undefined when it can. */
@@ -23,15 +27,16 @@ export function regionProblem(region: string): string | undefined {
 }
 
 export class HolidayCalendar {
-  readonly #holidays: Holidays;
+  readonly #holidays: HolidaysClass;
   readonly #names = new Map<number, string>();
   readonly #years = new Set<number>();
 
   constructor(readonly region: string) {
     const [country, state] = region.split('-');
+    const Calendar = Holidays();
     this.#holidays = state
-      ? new Holidays(country!, state, { languages: ['de'] })
-      : new Holidays(country!, { languages: ['de'] });
+      ? new Calendar(country!, state, { languages: ['de'] })
+      : new Calendar(country!, { languages: ['de'] });
   }
 
   /** The public holiday on a local day (days since 1970-01-01), or undefined. */

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { lazyRequire } from '../util/lazy-require.js';
 import type { FsMediaServer, FsMrf } from './fsmrf-types.js';
 import { MRF_PROFILE } from './profile.js';
 
@@ -29,17 +30,18 @@ type MediaServerCtor = new (
   profile: string,
 ) => FsMediaServer;
 
-// resolved from drachtio-fsmrf's own location: the modesl and MediaServer it uses itself
-const fsmrfRequire = createRequire(createRequire(import.meta.url).resolve('drachtio-fsmrf'));
-const esl = fsmrfRequire('drachtio-modesl') as {
+// resolved from drachtio-fsmrf's own location: the modesl and MediaServer it uses itself;
+// loaded with the first media server, as drachtio-fsmrf is (fsmrf-types.ts)
+const fsmrf = createRequire(import.meta.url).resolve('drachtio-fsmrf');
+const esl = lazyRequire<{
   Connection: new (
     host: string,
     port: number,
     secret: string,
     onReady: () => void,
   ) => EslConnection;
-};
-const MediaServer = fsmrfRequire('./mediaserver') as MediaServerCtor;
+}>(fsmrf, 'drachtio-modesl');
+const MediaServer = lazyRequire<MediaServerCtor>(fsmrf, './mediaserver');
 
 export type ConnectOptions = {
   address: string;
@@ -61,9 +63,11 @@ export function connectMediaServer(mrf: FsMrf, o: ConnectOptions): Promise<FsMed
       reject(err);
     };
     const onError = (err: unknown) => settle(err instanceof Error ? err : new Error(String(err)));
-    const conn = new esl.Connection(o.address, o.port, o.secret, () => {
+    const { Connection } = esl();
+    const Server = MediaServer();
+    const conn = new Connection(o.address, o.port, o.secret, () => {
       conn.removeListener('error', onError);
-      const ms = new MediaServer(conn, mrf, o.listenAddress, 0, undefined, undefined, MRF_PROFILE);
+      const ms = new Server(conn, mrf, o.listenAddress, 0, undefined, undefined, MRF_PROFILE);
       ms.once('ready', () => settle(undefined, ms));
       ms.once('error', (err) => settle(err));
     });

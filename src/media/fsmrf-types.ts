@@ -2,11 +2,11 @@
  * The part of drachtio-fsmrf 4.1.2 this gateway uses, typed as it behaves (it ships no types),
  * and the module loaded as the CommonJS it is. Only `media/` sees these types.
  */
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { lazyRequire } from '../util/lazy-require.js';
 
-// no type declarations ship with it: loaded through require, typed below
-const Mrf = createRequire(import.meta.url)('drachtio-fsmrf') as new (srf: unknown) => FsMrf;
+// no type declarations ship with it: loaded through require, typed below; only with FREESWITCH
+const Mrf = lazyRequire<new (srf: unknown) => FsMrf>(import.meta.url, 'drachtio-fsmrf');
 
 export interface FsEndpoint {
   readonly uuid: string;
@@ -59,7 +59,7 @@ export interface FsMrf {
 
 /** A Mrf bound to the app's drachtio-srf instance. */
 export function createMrf(srf: unknown): FsMrf {
-  return new Mrf(srf);
+  return new (Mrf())(srf);
 }
 
 /**

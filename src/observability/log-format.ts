@@ -6,7 +6,11 @@
  */
 
 import { type DestinationStream, destination as fileDestination } from 'pino';
-import pretty from 'pino-pretty';
+import type Pretty from 'pino-pretty';
+import { lazyRequire } from '../util/lazy-require.js';
+
+/** ~1 MB of live heap that JSON lines (production) never use: loaded for a terminal. */
+const prettifier = lazyRequire<typeof Pretty>(import.meta.url, 'pino-pretty');
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
@@ -37,6 +41,7 @@ export function logDestination(
     return typeof destination === 'number'
       ? fileDestination({ dest: destination, ...LOG_WRITES })
       : (destination as DestinationStream);
+  const pretty = prettifier();
   return pretty({
     sync: true,
     destination,

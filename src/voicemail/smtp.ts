@@ -3,8 +3,12 @@
  * imports nodemailer. A send succeeds only when the server accepted the recipient: a 250 for
  * the message but a refused recipient is a failure, and the message stays for a retry.
  */
-import { createTransport } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
+import { lazyRequire } from '../util/lazy-require.js';
 import type { VoicemailMail } from './message.js';
+
+/** ~3 MB of live heap: loaded when voicemail mail is on, not by every gateway. */
+const nodemailer = lazyRequire<typeof Nodemailer>(import.meta.url, 'nodemailer');
 
 export interface MailSender {
   /** Resolves with the server's reply once it accepted the mail; rejects otherwise. */
@@ -14,7 +18,7 @@ export interface MailSender {
 
 export function smtpSender(url: string, from: string, timeoutMs: number): MailSender {
   // a hung mail server must not hold the outbox: nodemailer's defaults wait minutes
-  const transport = createTransport(
+  const transport = nodemailer().createTransport(
     { url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs },
     { from },
   );

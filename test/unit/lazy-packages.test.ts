@@ -1,0 +1,71 @@
+/**
+ * Packages only some deployments use (public holidays, voicemail mail, FreeSWITCH, the pretty
+ * log) load at their first use, not with the modules that name them: ~14 MB of live heap that
+ * every major GC would mark on a gateway that never uses them (issue 16). Each still works once
+ * used, synchronously as before.
+ */
+import { createRequire, register } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+import t from 'tap';
+
+// what `import` resolves (ESM goes through the module hooks, which run in a thread of their own
+// and report here), and what `require` loaded (CommonJS has its cache)
+const imported: string[] = [];
+const { port1, port2 } = new MessageChannel();
+port1.on('message', (url: string) => imported.push(url));
+port1.unref();
+const HOOK = `let port;
+export function initialize(data) { port = data.port; }
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  port.postMessage(r.url);
+  return r;
+}`;
+register(`data:text/javascript,${encodeURIComponent(HOOK)}`, {
+  data: { port: port2 },
+  transferList: [port2],
+});
+const cache = createRequire(import.meta.url).cache;
+const loaded = (pkg: string) =>
+  [...Object.keys(cache), ...imported].some((file) => file.includes(`/node_modules/${pkg}/`));
+/** The hook thread's last messages arrive after the import they tell of. */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 100));
+const LAZY = ['date-holidays', 'nodemailer', 'drachtio-fsmrf', 'drachtio-modesl', 'pino-pretty'];
+
+t.test('importing the modules that name them loads none of them', async (t) => {
+  await import('../../src/hours/holidays.js');
+  await import('../../src/hours/schedule.js');
+  await import('../../src/dialplan/hours-rules.js');
+  await import('../../src/voicemail/smtp.js');
+  await import('../../src/voicemail/start.js');
+  await import('../../src/media/fsmrf-types.js');
+  await import('../../src/media/connect.js');
+  await import('../../src/observability/log-format.js');
+  await settled();
+  t.ok(loaded('yaml'), 'the hook sees what is imported');
+  for (const pkg of LAZY) t.notOk(loaded(pkg), `${pkg} is not loaded`);
+});
+
+t.test('each loads at its first use and works', async (t) => {
+  const holidays = await import('../../src/hours/holidays.js');
+  t.equal(holidays.regionProblem('DE-BY'), undefined, 'a known state is accepted');
+  t.match(holidays.regionProblem('DE-XX'), /DE has no state 'XX'/, 'an unknown one is refused');
+  t.ok(loaded('date-holidays'));
+  // 2026-10-26, Nationalfeiertag in Austria: days since 1970-01-01
+  t.equal(
+    holidays.holidayCalendar('AT').nameOn(Date.UTC(2026, 9, 26) / 86_400_000),
+    'Nationalfeiertag',
+  );
+
+  const { smtpSender } = await import('../../src/voicemail/smtp.js');
+  smtpSender('smtp://127.0.0.1:9', 'gateway@example.test', 100).close();
+  t.ok(loaded('nodemailer'));
+
+  const { createMrf } = await import('../../src/media/fsmrf-types.js');
+  t.ok(createMrf({}), 'a Mrf is made');
+  t.ok(loaded('drachtio-fsmrf'));
+
+  const { logDestination } = await import('../../src/observability/log-format.js');
+  t.ok(logDestination('pretty', false, process.stderr), 'the prettifier is made');
+  t.ok(loaded('pino-pretty'));
+});
