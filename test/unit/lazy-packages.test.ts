@@ -8,13 +8,18 @@ import { readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 import t from 'tap';
+import { DAY_MS } from '../../src/hours/zone-clock.js';
 
 // what `import` resolves (ESM goes through the module hooks, which run in a thread of their own
 // and report here), and what `require` loaded (CommonJS has its cache)
 const imported: string[] = [];
 const { port1, port2 } = new MessageChannel();
-port1.on('message', (url: string) => imported.push(url));
-port1.unref();
+let awaited: { url: string; seen: () => void } | undefined;
+port1.on('message', (url: string) => {
+  imported.push(url);
+  if (url === awaited?.url) awaited.seen();
+});
+t.teardown(() => port1.close());
 const HOOK = `let port;
 export function initialize(data) { port = data.port; }
 export async function resolve(specifier, context, next) {
@@ -29,8 +34,19 @@ register(`data:text/javascript,${encodeURIComponent(HOOK)}`, {
 const cache = createRequire(import.meta.url).cache;
 const loaded = (pkg: string) =>
   [...Object.keys(cache), ...imported].some((file) => file.includes(`/node_modules/${pkg}/`));
-/** The hook thread's last messages arrive after the import they tell of. */
-const settled = () => new Promise((resolve) => setTimeout(resolve, 100));
+/**
+ * The hook thread's messages arrive after the imports they tell of, in order: once a marker
+ * imported last is told of, every import before it has been.
+ */
+let markers = 0;
+async function settled(): Promise<void> {
+  const url = `data:text/javascript,export default ${++markers}`;
+  const seen = new Promise<void>((resolve) => {
+    awaited = { url, seen: resolve };
+  });
+  await import(url);
+  await seen;
+}
 const LAZY = ['date-holidays', 'nodemailer', 'drachtio-fsmrf', 'drachtio-modesl', 'pino-pretty'];
 
 t.test('the gateway starts without any of them', async (t) => {
@@ -49,9 +65,9 @@ t.test('each loads at its first use and works', async (t) => {
   t.equal(holidays.regionProblem('DE-BY'), undefined, 'a known state is accepted');
   t.match(holidays.regionProblem('DE-XX'), /DE has no state 'XX'/, 'an unknown one is refused');
   t.ok(loaded('date-holidays'));
-  // 2026-10-26, Nationalfeiertag in Austria: days since 1970-01-01
+  // 2026-10-26, Nationalfeiertag in Austria
   t.equal(
-    holidays.holidayCalendar('AT').nameOn(Date.UTC(2026, 9, 26) / 86_400_000),
+    holidays.holidayCalendar('AT').nameOn(Date.UTC(2026, 9, 26) / DAY_MS),
     'Nationalfeiertag',
   );
 
