@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { lazyRequire } from '../util/lazy-require.js';
+import { lazy } from '../util/lazy-require.js';
 import type { FsMediaServer, FsMrf } from './fsmrf-types.js';
 import { MRF_PROFILE } from './profile.js';
 
@@ -20,6 +20,13 @@ interface EslConnection {
   removeAllListeners(): this;
 }
 
+type EslConnectionCtor = new (
+  host: string,
+  port: number,
+  secret: string,
+  onReady: () => void,
+) => EslConnection;
+
 type MediaServerCtor = new (
   conn: EslConnection,
   mrf: FsMrf,
@@ -30,18 +37,17 @@ type MediaServerCtor = new (
   profile: string,
 ) => FsMediaServer;
 
-// resolved from drachtio-fsmrf's own location: the modesl and MediaServer it uses itself;
-// loaded with the first media server, as drachtio-fsmrf is (fsmrf-types.ts)
-const fsmrf = createRequire(import.meta.url).resolve('drachtio-fsmrf');
-const esl = lazyRequire<{
-  Connection: new (
-    host: string,
-    port: number,
-    secret: string,
-    onReady: () => void,
-  ) => EslConnection;
-}>(fsmrf, 'drachtio-modesl');
-const MediaServer = lazyRequire<MediaServerCtor>(fsmrf, './mediaserver');
+/**
+ * drachtio-fsmrf's own modesl and MediaServer, resolved from its location: looked up and loaded
+ * with the first media server, as drachtio-fsmrf itself is (fsmrf-types.ts).
+ */
+const fsmrfParts = lazy(() => {
+  const fsmrf = createRequire(createRequire(import.meta.url).resolve('drachtio-fsmrf'));
+  return {
+    Connection: (fsmrf('drachtio-modesl') as { Connection: EslConnectionCtor }).Connection,
+    MediaServer: fsmrf('./mediaserver') as MediaServerCtor,
+  };
+});
 
 export type ConnectOptions = {
   address: string;
@@ -63,11 +69,10 @@ export function connectMediaServer(mrf: FsMrf, o: ConnectOptions): Promise<FsMed
       reject(err);
     };
     const onError = (err: unknown) => settle(err instanceof Error ? err : new Error(String(err)));
-    const { Connection } = esl();
-    const Server = MediaServer();
+    const { Connection, MediaServer } = fsmrfParts();
     const conn = new Connection(o.address, o.port, o.secret, () => {
       conn.removeListener('error', onError);
-      const ms = new Server(conn, mrf, o.listenAddress, 0, undefined, undefined, MRF_PROFILE);
+      const ms = new MediaServer(conn, mrf, o.listenAddress, 0, undefined, undefined, MRF_PROFILE);
       ms.once('ready', () => settle(undefined, ms));
       ms.once('error', (err) => settle(err));
     });

@@ -6,11 +6,16 @@
  */
 import { createRequire } from 'node:module';
 
+/** `make()`'s value, made at the first call and kept. */
+export function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}
+
 /** `id` resolved as `require` would from the file (or URL) `from`. */
 export function lazyRequire<T>(from: string, id: string): () => T {
-  let loaded: T | undefined;
-  return () => {
-    loaded ??= createRequire(from)(id) as T;
-    return loaded;
-  };
+  return lazy(() => createRequire(from)(id) as T);
 }
