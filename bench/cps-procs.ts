@@ -327,8 +327,8 @@ export async function startBaseline(
   const proc = track(process.execPath, [
     ...flags, '--import', 'tsx', script,
     admin.address, String(admin.port), secret, `${dealer.address}:${dealer.port}`,
-    // an environment the size of the gateway's, not the bench's (npm adds ~40 variables): drachtio-srf
-    // reads process.env for every SIP header, and each read scans the environment
+    // PATH alone, not the bench's environment (npm adds ~40 variables; the gateway gets ~15):
+    // drachtio-srf reads process.env for every SIP header, and each read scans the environment
   ], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } });
   for (let i = 0; i < 200; i++) {
     if (proc.output().includes('ready\n')) return proc;
