@@ -11,6 +11,7 @@ import { TokenStore } from './admin/token-store.js';
 import { ActiveCalls } from './call/registry.js';
 import { sinkFromConfig } from './call/sinks.js';
 import { loadCarriers } from './config/carriers-file.js';
+import { snapshotEnvironment } from './config/env-snapshot.js';
 import { ConfigError, hoursClock, loadConfig } from './config/load.js';
 import { startDialplans } from './dialplan/distribution/start.js';
 import { drainAndStop } from './drain.js';
@@ -31,7 +32,6 @@ import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtioServers } from './sip/drachtio-servers.js';
 import { strayRejectionHandler } from './sip/stray-rejections.js';
-import { snapshotEnvironment } from './util/env-snapshot.js';
 import { startOutbox } from './voicemail/start.js';
 
 function configOrExit() {

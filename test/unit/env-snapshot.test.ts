@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import t from 'tap';
-import { snapshotEnvironment } from '../../src/util/env-snapshot.js';
+import { snapshotEnvironment } from '../../src/config/env-snapshot.js';
 
 const original = process.env;
 t.afterEach(() => {
