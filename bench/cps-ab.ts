@@ -5,16 +5,23 @@
  * shared machine; two gateways doing the same work in alternating rounds cancel far more of it.
  *
  * Two stacks (drachtio stand-in, sipp dealer, gateway as production runs it: records to one
- * redis-server, default log level) take turns in `BENCH_CPS_AB_ROUNDS` (9) rounds of 4 s at
- * `BENCH_CPS_AB_RATE` (300) calls/s, after `BENCH_CPS_WARMUP_S` (30) s of calls each at that rate
- * in alternating blocks of 4 s (bench/cps-cpu.ts: the JIT's warm-up is no part of CPU per call,
- * nor is a heap regrown after a long pause).
+ * redis-server, default log level) take calls at `BENCH_CPS_AB_RATE` (300) calls/s in
+ * `BENCH_CPS_AB_ROUNDS` (9) rounds, after `BENCH_CPS_WARMUP_S` (30) s of calls each at that rate
+ * (the JIT's warm-up is no part of CPU per call, nor is a heap regrown after a long pause), as
+ * `BENCH_CPS_AB_MODE` says:
+ *
+ * - `together` (the default): both stacks take calls at the same time, 6 s a round
+ *   (`cpuTogether` in bench/cps-cpu.ts). Both see the same machine in the same seconds: the
+ *   per-round ratio of two identical gateways spreads by about ±0.02, against ±0.08 in turns, so
+ *   a change of 2 % stands out in ten rounds.
+ * - `turns`: one stack after the other, 4 s each, the first alternating, warmed up in
+ *   alternating blocks of 4 s (`cpuRounds`, as `bench/cps` measures).
  *
  * - `BENCH_AGAINST=<checkout>`: the other gateway runs from that checkout's `dist/` (for
  *   instance `git worktree add /tmp/before HEAD~1`, then `npm ci && npm run build` there).
  *   Unset, this checkout runs against itself: the spread of that A/A run is the noise a change
  *   must stand out of. `BENCH_AGAINST=baseline` runs the bare drachtio-srf B2BUA of `bench/cps`
- *   (bench/baseline-b2bua.ts) instead: issue 16's ratio, in alternating rounds, and with
+ *   (bench/baseline-b2bua.ts) instead: issue 16's ratio, and with
  *   `BENCH_PERF` where the gateway's extra CPU goes.
  * - `BENCH_AGAINST_ENV=NAME=value,…`: variables for the other gateway only (`LOG_LEVEL=error`
  *   prices the per-call log line).
@@ -26,13 +33,22 @@
  *   from, as the rounds measure how big it is.
  *
  * Figures: `cpu-per-call-median` (this checkout), `against-cpu-per-call-median`, and the median,
- * lowest and highest of the per-round ratios this/against. A failed call fails the bench.
+ * lowest and highest of the per-round ratios this/against, with their mean and standard error
+ * (`cpu-ratio-mean`, `cpu-ratio-stderr`). A failed call fails the bench.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
 import { type StandinHandle, start } from '../test/standin/index.js';
-import { cpuRounds, median, WARMUP_SECONDS, warmUp, wholeFromEnv } from './cps-cpu.js';
+import {
+  cpuRounds,
+  cpuTogether,
+  meanAndError,
+  median,
+  WARMUP_SECONDS,
+  warmUp,
+  wholeFromEnv,
+} from './cps-cpu.js';
 import { envList, startProductionGateway } from './cps-gateway.js';
 import {
   type CallerResult,
@@ -55,7 +71,12 @@ import { figure } from './report.js';
 
 const SECRET = 'cymru';
 const TRACKING_NUMBER = '+493025550101';
-const ROUND_SECONDS = 4;
+const MODES = ['together', 'turns'] as const;
+const MODE = (process.env.BENCH_CPS_AB_MODE ?? 'together') as (typeof MODES)[number];
+if (!MODES.includes(MODE))
+  throw new Error(`BENCH_CPS_AB_MODE=${MODE}: expected ${MODES.join(' or ')}`);
+/** Side by side, a round is longer: both stacks' calls share the machine's two cores. */
+const ROUND_SECONDS = MODE === 'together' ? 6 : 4;
 const BASELINE = process.env.BENCH_AGAINST === 'baseline';
 const AGAINST = BASELINE ? 'the bare B2BUA' : resolve(process.env.BENCH_AGAINST ?? ROOT);
 const AGAINST_ENV = envList('BENCH_AGAINST_ENV', process.env.BENCH_AGAINST_ENV ?? '');
@@ -158,22 +179,29 @@ try {
     proc: side.gateway!,
     call: (rate: number, seconds: number) => call(side, rate, seconds),
   });
-  await warmUp(
-    contender(self),
-    contender(against),
-    RATE,
-    Math.max(2, WARMUP_SECONDS),
-    ROUND_SECONDS,
-  );
-  const r = await cpuRounds(contender(self), contender(against), ROUNDS, RATE, ROUND_SECONDS);
+  const warmSeconds = Math.max(2, WARMUP_SECONDS);
+  if (MODE === 'together')
+    await cpuTogether(
+      contender(self),
+      contender(against),
+      Math.ceil(warmSeconds / ROUND_SECONDS),
+      RATE,
+      ROUND_SECONDS,
+    );
+  else await warmUp(contender(self), contender(against), RATE, warmSeconds, ROUND_SECONDS);
+  const rounds = MODE === 'together' ? cpuTogether : cpuRounds;
+  const r = await rounds(contender(self), contender(against), ROUNDS, RATE, ROUND_SECONDS);
   log(
-    `rounds at ${RATE}/s, this/against µs per call: ${r.ratios.map((x, i) => `${Math.round(r.first[i]!)}/${Math.round(r.second[i]!)}=${x.toFixed(2)}`).join(', ')}`,
+    `rounds at ${RATE}/s (${MODE}), this/against µs per call: ${r.ratios.map((x, i) => `${Math.round(r.first[i]!)}/${Math.round(r.second[i]!)}=${x.toFixed(3)}`).join(', ')}`,
   );
   figure('cps-ab', 'cpu-per-call-median', median(r.first), 'us');
   figure('cps-ab', 'against-cpu-per-call-median', median(r.second), 'us');
   figure('cps-ab', 'cpu-ratio-median', median(r.ratios), 'x');
   figure('cps-ab', 'cpu-ratio-lowest', Math.min(...r.ratios), 'x');
   figure('cps-ab', 'cpu-ratio-highest', Math.max(...r.ratios), 'x');
+  const { mean, stderr } = meanAndError(r.ratios);
+  figure('cps-ab', 'cpu-ratio-mean', mean, 'x');
+  figure('cps-ab', 'cpu-ratio-stderr', stderr, 'x');
   if (PERF) await profile(PERF, [self, against]);
 } catch (err) {
   process.stderr.write(`bench cps-ab: ${err instanceof Error ? err.message : String(err)}\n`);
