@@ -25,6 +25,8 @@
  *   `BENCH_PERF` where the gateway's extra CPU goes.
  * - `BENCH_AGAINST_ENV=NAME=value,…`: variables for the other gateway only (`LOG_LEVEL=error`
  *   prices the per-call log line).
+ * - `BENCH_DRACHTIO_BIN=<path>`: each stack runs that drachtio-server binary instead of the
+ *   stand-in (bench/drachtio-server.ts): issue 16's ratio on the peer production runs.
  *
  * - `BENCH_PERF=<dir>`: after the rounds, each gateway (started with `--perf-prof`: its jitdump in
  *   its working directory until read, V8's log in `<dir>`) takes one more block of calls under
@@ -39,7 +41,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
-import { type StandinHandle, start } from '../test/standin/index.js';
+import { start } from '../test/standin/index.js';
 import {
   cpuRounds,
   cpuTogether,
@@ -50,6 +52,7 @@ import {
   wholeFromEnv,
 } from './cps-cpu.js';
 import { envList, startProductionGateway } from './cps-gateway.js';
+import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
 import {
   type CallerResult,
   cleanUp,
@@ -84,6 +87,7 @@ const RATE = wholeFromEnv('BENCH_CPS_AB_RATE', 300);
 const ROUNDS = wholeFromEnv('BENCH_CPS_AB_ROUNDS', 9);
 const PERF = process.env.BENCH_PERF ? resolve(process.env.BENCH_PERF) : undefined;
 const PERF_SECONDS = 10;
+const DRACHTIO_BIN = drachtioBinary(process.env.BENCH_DRACHTIO_BIN);
 
 const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
 
@@ -91,7 +95,8 @@ const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
 type Side = {
   name: string;
   root: string | null;
-  standin: StandinHandle;
+  /** The stand-in, or the real drachtio-server (`BENCH_DRACHTIO_BIN`). */
+  server: SipServer;
   procs: Proc[];
   gateway?: Proc;
 };
@@ -106,9 +111,9 @@ async function setUp(side: Side, redisUrl: string, env: object): Promise<void> {
   const flags = PERF ? perfNodeFlags(PERF) : [];
   side.gateway =
     root === null
-      ? await startBaseline(side.standin.adminAddress, SECRET, dealer.address, flags)
+      ? await startBaseline(side.server.adminAddress, SECRET, dealer.address, flags)
       : await startProductionGateway({
-          admin: side.standin.adminAddress,
+          admin: side.server.adminAddress,
           secret: SECRET,
           dealer: dealer.address,
           redisUrl,
@@ -122,7 +127,7 @@ async function setUp(side: Side, redisUrl: string, env: object): Promise<void> {
 
 /** Calls through one side; a failed call stops the bench (its CPU per call means nothing). */
 async function call(side: Side, rate: number, seconds: number): Promise<CallerResult> {
-  const r = await runCaller(side.standin.sipAddress, TRACKING_NUMBER, rate, seconds);
+  const r = await runCaller(side.server.sipAddress, TRACKING_NUMBER, rate, seconds);
   const calls = Math.round(rate * seconds);
   if (r.failed > 0 || r.successful < calls)
     throw new Error(
@@ -164,12 +169,14 @@ try {
     sides.push({
       name,
       root,
-      standin: await start({ sipPort: 0, adminPort: 0, secret: SECRET }),
+      server: DRACHTIO_BIN
+        ? await startDrachtioServer(DRACHTIO_BIN, SECRET)
+        : await start({ sipPort: 0, adminPort: 0, secret: SECRET }),
       procs: [],
     });
   const [self, against] = sides as [Side, Side];
   log(
-    `this: ${ROOT}; against: ${AGAINST}${Object.keys(AGAINST_ENV).length ? ` with ${JSON.stringify(AGAINST_ENV)}` : ''}`,
+    `this: ${ROOT}; against: ${AGAINST}${Object.keys(AGAINST_ENV).length ? ` with ${JSON.stringify(AGAINST_ENV)}` : ''}; on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`,
   );
   // V8's log goes there from the start (perfNodeFlags)
   if (PERF) mkdirSync(PERF, { recursive: true });
@@ -209,7 +216,7 @@ try {
 } finally {
   for (const side of sides) {
     for (const p of [...side.procs].reverse()) await p.stop();
-    await side.standin.close();
+    await side.server.close();
   }
   redis.client.disconnect();
   redis.stop();

@@ -1,0 +1,46 @@
+/**
+ * The real drachtio-server `bench/cps-ab` can run instead of the stand-in (BENCH_DRACHTIO_BIN):
+ * its configuration, the refusal of a binary that is not there, and a binary that never takes
+ * connections stopping the bench with what it said. The server itself is not run here: no
+ * Debian package has it.
+ */
+import t from 'tap';
+import {
+  drachtioBinary,
+  drachtioConfig,
+  startDrachtioServer,
+} from '../../bench/drachtio-server.js';
+
+t.test('the configuration: loopback ports, the secret, no CDRs, the log in its dir', async (t) => {
+  const xml = drachtioConfig({ adminPort: 39022, sipPort: 39060, secret: 'cymru', dir: '/tmp/d' });
+  t.match(xml, '<admin port="39022" secret="cymru">127.0.0.1</admin>');
+  t.match(xml, '<contact>sip:127.0.0.1:39060;transport=udp</contact>');
+  t.match(xml, '<cdrs>false</cdrs>');
+  t.match(xml, '<name>/tmp/d/drachtio.log</name>');
+  t.match(xml, '<loglevel>error</loglevel>');
+});
+
+t.test('a port or secret that cannot go into it is refused, naming it', async (t) => {
+  const ok = { adminPort: 39022, sipPort: 39060, secret: 'cymru', dir: '/tmp/d' };
+  t.throws(() => drachtioConfig({ ...ok, sipPort: 70000 }), /sipPort 70000: expected a port/);
+  t.throws(() => drachtioConfig({ ...ok, adminPort: 0 }), /adminPort 0/);
+  t.throws(() => drachtioConfig({ ...ok, secret: 'a"b' }), /secret: letters, digits/);
+});
+
+t.test('BENCH_DRACHTIO_BIN: unset runs the stand-in, a missing file stops the bench', async (t) => {
+  t.equal(drachtioBinary(undefined), undefined);
+  t.equal(drachtioBinary(''), undefined);
+  t.equal(drachtioBinary(process.execPath), process.execPath);
+  t.throws(
+    () => drachtioBinary('/nonexistent/drachtio'),
+    /BENCH_DRACHTIO_BIN=\/nonexistent\/drachtio: no such file/,
+  );
+});
+
+t.test('a binary that exits instead of listening stops the bench with its output', async (t) => {
+  // node as a stand-in for a broken binary: `-f <file>` is not an option it knows, it exits
+  await t.rejects(
+    startDrachtioServer(process.execPath, 'cymru'),
+    /did not take connections:\n[\s\S]*bad option: -f/,
+  );
+});
