@@ -52,7 +52,6 @@ import {
   wholeFromEnv,
 } from './cps-cpu.js';
 import { envList, startProductionGateway } from './cps-gateway.js';
-import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
 import {
   type CallerResult,
   cleanUp,
@@ -61,6 +60,7 @@ import {
   startBaseline,
   startDealer,
 } from './cps-procs.js';
+import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import {
   formatOwners,
