@@ -2,7 +2,7 @@
  * CPU per call of this checkout's gateway against another build of it: what a change does to
  * the gateway's CPU, at a resolution `bench/cps` cannot give. Its rounds compare the gateway with
  * a bare B2BUA, two different programs, and two runs of it moved the median ratio by ±0.1 on this
- * shared machine; two gateways doing the same work in alternating rounds cancel far more of it.
+ * shared machine; two gateways doing the same work at the same time cancel far more of it.
  *
  * Two stacks (drachtio stand-in, sipp dealer, gateway as production runs it: records to one
  * redis-server, default log level) take calls at `BENCH_CPS_AB_RATE` (300) calls/s in
@@ -12,8 +12,9 @@
  *
  * - `together` (the default): both stacks take calls at the same time, 6 s a round
  *   (`cpuTogether` in bench/cps-cpu.ts). Both see the same machine in the same seconds: the
- *   per-round ratio of two identical gateways spreads by about ±0.02, against ±0.08 in turns, so
- *   a change of 2 % stands out in ten rounds.
+ *   per-round ratio of two identical gateways spreads by about ±0.02, against ±0.08 in turns.
+ *   Each run keeps an offset of its own (A/A: 0.975 and 1.017), so a change of a few per cent
+ *   is read in both directions.
  * - `turns`: one stack after the other, 4 s each, the first alternating, warmed up in
  *   alternating blocks of 4 s (`cpuRounds`, as `bench/cps` measures).
  *
@@ -21,8 +22,8 @@
  *   instance `git worktree add /tmp/before HEAD~1`, then `npm ci && npm run build` there).
  *   Unset, this checkout runs against itself: the spread of that A/A run is the noise a change
  *   must stand out of. `BENCH_AGAINST=baseline` runs the bare drachtio-srf B2BUA of `bench/cps`
- *   (bench/baseline-b2bua.ts) instead: issue 16's ratio, and with
- *   `BENCH_PERF` where the gateway's extra CPU goes.
+ *   (bench/baseline-b2bua.ts) instead: issue 16's ratio, and with `BENCH_PERF` where the
+ *   gateway's extra CPU goes.
  * - `BENCH_AGAINST_ENV=NAME=value,…`: variables for the other gateway only (`LOG_LEVEL=error`
  *   prices the per-call log line).
  * - `BENCH_DRACHTIO_BIN=<path>`: each stack runs that drachtio-server binary instead of the
