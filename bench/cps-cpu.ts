@@ -71,8 +71,8 @@ export async function cpuTogether(
   cpu: CpuReader = cpuMs,
 ): Promise<CpuRounds> {
   const out: CpuRounds = { first: [], second: [], ratios: [] };
+  const apps = [first, second] as const;
   for (let i = 0; i < windows; i++) {
-    const apps = [first, second] as const;
     const before = apps.map((a) => cpu(a.proc));
     const order = i % 2 === 0 ? apps : ([second, first] as const);
     const [x, y] = await Promise.all(order.map((a) => a.call(rate, seconds)));

@@ -11,6 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freeTcpPort, freeUdpPort } from '../test/helpers/ports.js';
+import { waitFor } from '../test/helpers/wait.js';
 import type { Endpoint } from '../test/standin/index.js';
 import { removeDir, tempDir, trackChild } from './cps-procs.js';
 
@@ -73,8 +74,6 @@ export function drachtioBinary(text: string | undefined): string | undefined {
   return text;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -96,17 +95,23 @@ export async function startDrachtioServer(bin: string, secret: string): Promise<
     await proc.stop();
     removeDir(dir);
   };
-  for (let i = 0; i < 100; i++) {
-    if (proc.child.exitCode !== null) break;
-    if (await accepts(config.adminPort))
-      return {
-        sipAddress: { address: '127.0.0.1', port: config.sipPort },
-        adminAddress: { address: '127.0.0.1', port: config.adminPort },
-        close,
-      };
-    await sleep(100);
+  try {
+    await waitFor(
+      () => {
+        if (proc.child.exitCode !== null) throw new Error('exited');
+        return accepts(config.adminPort);
+      },
+      10_000,
+      'its application port',
+    );
+  } catch {
+    const output = proc.output();
+    await close();
+    throw new Error(`drachtio-server (${bin}) did not take connections:\n${output}`);
   }
-  const output = proc.output();
-  await close();
-  throw new Error(`drachtio-server (${bin}) did not take connections:\n${output}`);
+  return {
+    sipAddress: { address: '127.0.0.1', port: config.sipPort },
+    adminAddress: { address: '127.0.0.1', port: config.adminPort },
+    close,
+  };
 }
