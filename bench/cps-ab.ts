@@ -33,7 +33,8 @@
  *   its working directory until read, V8's log in `<dir>`) takes one more block of calls under
  *   `perf record` (`<dir>/<side>.perf.data`), and the bench prints both side by side in µs per
  *   call by who caused it (bench/perf-owners.ts): the means to find where a difference comes
- *   from, as the rounds measure how big it is.
+ *   from, as the rounds measure how big it is. `BENCH_PERF_BY=function` owns each sample by
+ *   function (file, line, name) instead of by file or package: what within a part costs.
  *
  * Figures: `cpu-per-call-median` (this checkout), `against-cpu-per-call-median`, and the median,
  * lowest and highest of the per-round ratios this/against, with their mean and standard error
@@ -65,10 +66,12 @@ import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-
 import { callBenchDialplan } from './fixtures.js';
 import {
   formatOwners,
+  grainOf,
   type Owners,
   ownersOfFile,
   perfNodeFlags,
   recordCpu,
+  removeJitFiles,
 } from './perf-owners.js';
 import { startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
@@ -88,6 +91,7 @@ const RATE = wholeFromEnv('BENCH_CPS_AB_RATE', 300);
 const ROUNDS = wholeFromEnv('BENCH_CPS_AB_ROUNDS', 9);
 const PERF = process.env.BENCH_PERF ? resolve(process.env.BENCH_PERF) : undefined;
 const PERF_SECONDS = 10;
+const PERF_BY = grainOf(process.env.BENCH_PERF_BY);
 const DRACHTIO_BIN = drachtioBinary(process.env.BENCH_DRACHTIO_BIN);
 
 const log = (line: string) => process.stderr.write(`cps-ab: ${line}\n`);
@@ -153,10 +157,11 @@ async function profile(dir: string, both: readonly [Side, Side]): Promise<void> 
       // stopped whatever happened (perf would also end with the gateway, killed at the end)
       await perf.stop();
     }
-    got.push({ ...ownersOfFile(file, pid, cwdOf(side)), calls: r.successful });
+    got.push({ ...ownersOfFile(file, pid, cwdOf(side), PERF_BY), calls: r.successful });
   }
+  const rows = PERF_BY === 'function' ? 60 : 30;
   log(
-    `on-CPU by owner at ${RATE}/s (perf, ${PERF_SECONDS} s per side):\n${formatOwners(['this', 'against'], got[0]!, got[1]!)}`,
+    `on-CPU by ${PERF_BY === 'function' ? 'function' : 'owner'} at ${RATE}/s (perf, ${PERF_SECONDS} s per side):\n${formatOwners(['this', 'against'], got[0]!, got[1]!, rows)}`,
   );
 }
 
@@ -218,6 +223,9 @@ try {
   for (const side of sides) {
     for (const p of [...side.procs].reverse()) await p.stop();
     await side.server.close();
+    // a bench that failed before its profile was read leaves no jitdump in the checkout
+    const pid = side.gateway?.child.pid;
+    if (PERF && pid !== undefined) removeJitFiles(cwdOf(side), pid);
   }
   redis.client.disconnect();
   redis.stop();

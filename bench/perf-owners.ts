@@ -68,11 +68,17 @@ export function recordCpu(pid: number, file: string): { stop(): Promise<void> } 
 }
 
 /**
- * The samples of a perf.data file by owner; `pid` is the main thread's id, `cwd` the working
- * directory it ran in (where its jitdump is). What inject makes (the injected copy, a library per
- * piece of code beside the jitdump, build ids) is removed again, and the jitdump with it.
+ * The samples of a perf.data file by owner (`grain`: see `ownersOf`); `pid` is the main thread's
+ * id, `cwd` the working directory it ran in (where its jitdump is). What inject makes (the
+ * injected copy, a library per piece of code beside the jitdump, build ids) is removed again, and
+ * the jitdump with it.
  */
-export function ownersOfFile(file: string, pid: number, cwd: string): Owners {
+export function ownersOfFile(
+  file: string,
+  pid: number,
+  cwd: string,
+  grain: Grain = 'file',
+): Owners {
   const perf = requireBinary('perf', 'linux-perf');
   const injected = `${file}.jit`;
   // perf keeps a copy of every library it meets (inject: each piece of code) under ~/.debug
@@ -88,14 +94,37 @@ export function ownersOfFile(file: string, pid: number, cwd: string): Owners {
   };
   try {
     run(['inject', '--jit', '-i', file, '-o', injected]);
-    return ownersOf(run(['script', '-F', 'tid,ip,sym', '-i', injected]), String(pid));
+    return ownersOf(run(['script', '-F', 'tid,ip,sym', '-i', injected]), String(pid), grain);
   } finally {
     rmSync(injected, { force: true });
     rmSync(buildIds, { recursive: true, force: true });
-    for (const name of readdirSync(cwd))
-      if (name === `jit-${pid}.dump` || name.startsWith(`jitted-${pid}-`))
-        rmSync(join(cwd, name), { force: true });
+    removeJitFiles(cwd, pid);
   }
+}
+
+/**
+ * What V8 (`--perf-prof`) and inject leave of process `pid` in its working directory `cwd`: its
+ * jitdump and a library per piece of code. A bench that stops before it reads its profile (a
+ * failed call) removes them too: they would stay in the checkout.
+ */
+export function removeJitFiles(cwd: string, pid: number): void {
+  for (const name of readdirSync(cwd))
+    if (name === `jit-${pid}.dump` || name.startsWith(`jitted-${pid}-`))
+      rmSync(join(cwd, name), { force: true });
+}
+
+/**
+ * How finely samples are owned: by file and package (`file`: how big each part of the gateway
+ * is), or by function (`function`: the innermost function of ours, or of the package, with its
+ * file and line, so an anonymous closure is told apart; what within a part costs).
+ */
+export type Grain = 'file' | 'function';
+
+/** `BENCH_PERF_BY`: unset is `file`; anything else but the two stops the bench before it starts. */
+export function grainOf(text: string | undefined): Grain {
+  if (text === undefined || text === '' || text === 'file') return 'file';
+  if (text === 'function') return 'function';
+  throw new Error(`BENCH_PERF_BY=${text}: expected file or function`);
 }
 
 /**
@@ -103,7 +132,7 @@ export function ownersOfFile(file: string, pid: number, cwd: string): Owners {
  * then one frame per line (address, symbol), innermost first. `main` is the id of the process's
  * main thread (its pid).
  */
-export function ownersOf(script: string, main: string): Owners {
+export function ownersOf(script: string, main: string, grain: Grain = 'file'): Owners {
   const owners = new Map<string, number>();
   let samples = 0;
   for (const block of script.split(/\n\s*\n/)) {
@@ -111,19 +140,22 @@ export function ownersOf(script: string, main: string): Owners {
     const tid = lines[0]?.trim().split(/\s+/)[0];
     if (!tid) continue;
     const frames = lines.slice(1).map((l) => l.trim().replace(/^\S+\s+/, ''));
-    const owner = ownerOf(frames, tid === main);
+    const owner = ownerOf(frames, tid === main, grain);
     owners.set(owner, (owners.get(owner) ?? 0) + 1);
     samples++;
   }
   return { samples, owners };
 }
 
-const OWN = /^JS:\S*\s+\S*\/(dist\/src|bench)\/([^:]+):/;
-const PACKAGE = /^JS:\S*\s+\S*node_modules\/((?:@[^/]+\/)?[^/]+)\//;
+// a JIT frame: `JS:<tier mark><name> <url>:<line>:<column>` (the name is empty for a closure)
+const OWN = /^JS:[*~^+]?(\S*)\s+\S*\/(?:dist\/src|bench)\/([^:]+):(\d+)/;
+const PACKAGE = /^JS:[*~^+]?(\S*)\s+\S*node_modules\/((?:@[^/]+\/)?[^/]+)\/([^:]+):(\d+)/;
 
 const GC = /Scaveng|MarkCompact|Heap::|Sweeper|Marking|Evacuat/;
 
-function ownerOf(frames: readonly string[], mainThread: boolean): string {
+function ownerOf(frames: readonly string[], mainThread: boolean, grain: Grain): string {
+  const fn = (name: string | undefined, where: string) =>
+    grain === 'function' ? `${where} ${name || '(anonymous)'}` : '';
   // a collection an allocation started runs on the allocating code's stack: GC all the same, or
   // each scavenge would land on whichever line happened to fill the young generation
   const firstJs = frames.findIndex((f) => f.startsWith('JS:'));
@@ -131,11 +163,11 @@ function ownerOf(frames: readonly string[], mainThread: boolean): string {
   if (native.some((f) => GC.test(f))) return 'GC';
   for (const frame of frames) {
     const own = OWN.exec(frame);
-    if (own) return `own: ${own[2]}`;
+    if (own) return `own: ${own[2]}${fn(own[1], `:${own[3]}`)}`;
   }
   for (const frame of frames) {
     const pkg = PACKAGE.exec(frame);
-    if (pkg) return `package: ${pkg[1]}`;
+    if (pkg) return `package: ${pkg[2]}${fn(pkg[1], ` ${pkg[3]}:${pkg[4]}`)}`;
   }
   if (native.some((f) => /compiler::|OptimizingCompileDispatcher|Compile/.test(f)))
     return 'optimising compiler';

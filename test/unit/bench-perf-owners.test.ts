@@ -8,7 +8,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { formatOwners, ownersOf, ownersOfFile, PERF_HZ } from '../../bench/perf-owners.js';
+import {
+  formatOwners,
+  grainOf,
+  ownersOf,
+  ownersOfFile,
+  PERF_HZ,
+  removeJitFiles,
+} from '../../bench/perf-owners.js';
 
 const sample = (tid: string, ...frames: string[]) =>
   `${tid} \n${frames.map((f, i) => `\t    7f00000${i} ${f}`).join('\n')}\n`;
@@ -59,6 +66,56 @@ t.test('every sample has one owner, the innermost of ours first', async (t) => {
     'native, no JavaScript (event loop, I/O)': 1,
     'own: baseline-b2bua.ts': 1,
   });
+});
+
+t.test(
+  'by function: the innermost function of ours or of the package, with file and line',
+  async (t) => {
+    const got = ownersOf(SCRIPT, '100', 'function');
+    t.equal(got.samples, 10);
+    t.same(Object.fromEntries(got.owners), {
+      // a closure has no name: its line tells it from the file's others
+      'own: sip/dialer.js:22 (anonymous)': 1,
+      'package: drachtio-srf lib/drachtio-agent.js:596 _onMsg': 1,
+      'package: @scope/pkg index.js:1 x': 1,
+      GC: 2,
+      'optimising compiler': 1,
+      'other threads': 1,
+      "Node's JavaScript": 1,
+      'native, no JavaScript (event loop, I/O)': 1,
+      'own: baseline-b2bua.ts:35 handle': 1,
+    });
+    // V8's tier marks (~ interpreted, ^ baseline, + maglev, * optimised) are not part of the name
+    const tiers = ['~', '^', '+', '*', '']
+      .map((mark) =>
+        sample('100', `JS:${mark}talk file:///app/dist/src/call/connected-call.js:9:1`),
+      )
+      .join('\n');
+    t.same(Object.fromEntries(ownersOf(tiers, '100', 'function').owners), {
+      'own: call/connected-call.js:9 talk': 5,
+    });
+  },
+);
+
+t.test('BENCH_PERF_BY: file unless it says function; a typo stops the bench', async (t) => {
+  t.equal(grainOf(undefined), 'file');
+  t.equal(grainOf(''), 'file');
+  t.equal(grainOf('file'), 'file');
+  t.equal(grainOf('function'), 'function');
+  t.throws(() => grainOf('functions'), /BENCH_PERF_BY=functions: expected file or function/);
+});
+
+t.test("a process's jitdump and inject's libraries go; another process's stay", async (t) => {
+  const dir = t.testdir({
+    'jit-77.dump': '',
+    'jitted-77-1.so': '',
+    'jitted-77-2.so': '',
+    'jit-771.dump': '',
+    'jitted-771-1.so': '',
+    'keep.txt': '',
+  });
+  removeJitFiles(dir, 77);
+  t.same(readdirSync(dir).sort(), ['jit-771.dump', 'jitted-771-1.so', 'keep.txt']);
 });
 
 t.test('two profiles in µs per call, the biggest difference first', async (t) => {
