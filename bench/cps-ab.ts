@@ -159,9 +159,9 @@ async function profile(dir: string, both: readonly [Side, Side]): Promise<void> 
     }
     got.push({ ...ownersOfFile(file, pid, cwdOf(side), PERF_BY), calls: r.successful });
   }
-  const rows = PERF_BY === 'function' ? 60 : 30;
+  const byFunction = PERF_BY === 'function';
   log(
-    `on-CPU by ${PERF_BY === 'function' ? 'function' : 'owner'} at ${RATE}/s (perf, ${PERF_SECONDS} s per side):\n${formatOwners(['this', 'against'], got[0]!, got[1]!, rows)}`,
+    `on-CPU by ${byFunction ? 'function' : 'owner'} at ${RATE}/s (perf, ${PERF_SECONDS} s per side):\n${formatOwners(['this', 'against'], got[0]!, got[1]!, byFunction ? 60 : 30)}`,
   );
 }
 

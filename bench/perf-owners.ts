@@ -153,9 +153,12 @@ const PACKAGE = /^JS:[*~^+]?(\S*)\s+\S*node_modules\/((?:@[^/]+\/)?[^/]+)\/([^:]
 
 const GC = /Scaveng|MarkCompact|Heap::|Sweeper|Marking|Evacuat/;
 
+/** What a function-grain owner adds to its file or package: where, and the name. */
+function functionPart(grain: Grain, name: string | undefined, where: string): string {
+  return grain === 'function' ? `${where} ${name || '(anonymous)'}` : '';
+}
+
 function ownerOf(frames: readonly string[], mainThread: boolean, grain: Grain): string {
-  const fn = (name: string | undefined, where: string) =>
-    grain === 'function' ? `${where} ${name || '(anonymous)'}` : '';
   // a collection an allocation started runs on the allocating code's stack: GC all the same, or
   // each scavenge would land on whichever line happened to fill the young generation
   const firstJs = frames.findIndex((f) => f.startsWith('JS:'));
@@ -163,11 +166,11 @@ function ownerOf(frames: readonly string[], mainThread: boolean, grain: Grain): 
   if (native.some((f) => GC.test(f))) return 'GC';
   for (const frame of frames) {
     const own = OWN.exec(frame);
-    if (own) return `own: ${own[2]}${fn(own[1], `:${own[3]}`)}`;
+    if (own) return `own: ${own[2]}${functionPart(grain, own[1], `:${own[3]}`)}`;
   }
   for (const frame of frames) {
     const pkg = PACKAGE.exec(frame);
-    if (pkg) return `package: ${pkg[2]}${fn(pkg[1], ` ${pkg[3]}:${pkg[4]}`)}`;
+    if (pkg) return `package: ${pkg[2]}${functionPart(grain, pkg[1], ` ${pkg[3]}:${pkg[4]}`)}`;
   }
   if (native.some((f) => /compiler::|OptimizingCompileDispatcher|Compile/.test(f)))
     return 'optimising compiler';
