@@ -38,13 +38,18 @@
  *
  * Figures: `cpu-per-call-median` (this checkout), `against-cpu-per-call-median`, and the median,
  * lowest and highest of the per-round ratios this/against, with their mean and standard error
- * (`cpu-ratio-mean`, `cpu-ratio-stderr`). A failed call fails the bench.
+ * (`cpu-ratio-mean`, `cpu-ratio-stderr`). Side by side, the same of each main thread alone
+ * (`main-thread-cpu-per-call-median`, `main-thread-ratio-median`) and what the other threads
+ * took per call (`other-threads-cpu-per-call-median`): V8's helpers, mostly garbage collection.
+ * `udp-receive-buffer-drops`: datagrams the kernel dropped for a full socket buffer meanwhile
+ * (bench/udp-drops.ts), which a failed run names too. A failed call fails the bench.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
 import { start } from '../test/standin/index.js';
 import {
+  type CpuRounds,
   cpuRounds,
   cpuTogether,
   meanAndError,
@@ -57,6 +62,8 @@ import { envList, startProductionGateway } from './cps-gateway.js';
 import {
   type CallerResult,
   cleanUp,
+  cpuMs,
+  mainThreadCpuMs,
   type Proc,
   runCaller,
   startBaseline,
@@ -75,6 +82,7 @@ import {
 } from './perf-owners.js';
 import { startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
+import { dropsHint, udpReceiveBufferDrops } from './udp-drops.js';
 
 const SECRET = 'cymru';
 const TRACKING_NUMBER = '+493025550101';
@@ -165,7 +173,25 @@ async function profile(dir: string, both: readonly [Side, Side]): Promise<void> 
   );
 }
 
+/**
+ * The main thread's CPU per call and what the rest (V8's helper threads) take beside it: the
+ * gateway's extra garbage is collected partly there, out of sight of a `--cpu-prof` profile.
+ */
+function reportThreads(main: NonNullable<CpuRounds['part']>, whole: CpuRounds): void {
+  figure('cps-ab', 'main-thread-ratio-median', median(main.ratios), 'x');
+  for (const [side, all, part] of [
+    ['', whole.first, main.first],
+    ['against-', whole.second, main.second],
+  ] as const) {
+    figure('cps-ab', `${side}main-thread-cpu-per-call-median`, median(part), 'us');
+    const rest = all.map((v, k) => v - part[k]!);
+    figure('cps-ab', `${side}other-threads-cpu-per-call-median`, median(rest), 'us');
+  }
+}
+
 const sides: Side[] = [];
+// machine-wide: drops on any UDP socket during the run (the SIP servers', sipp's) show here
+const drops0 = udpReceiveBufferDrops();
 const redis = await startBenchRedis('cps-ab');
 try {
   for (const [name, root] of [
@@ -202,8 +228,18 @@ try {
       ROUND_SECONDS,
     );
   else await warmUp(contender(self), contender(against), RATE, warmSeconds, ROUND_SECONDS);
-  const rounds = MODE === 'together' ? cpuTogether : cpuRounds;
-  const r = await rounds(contender(self), contender(against), ROUNDS, RATE, ROUND_SECONDS);
+  const r =
+    MODE === 'together'
+      ? await cpuTogether(
+          contender(self),
+          contender(against),
+          ROUNDS,
+          RATE,
+          ROUND_SECONDS,
+          cpuMs,
+          mainThreadCpuMs,
+        )
+      : await cpuRounds(contender(self), contender(against), ROUNDS, RATE, ROUND_SECONDS);
   log(
     `rounds at ${RATE}/s (${MODE}), this/against µs per call: ${r.ratios.map((x, i) => `${Math.round(r.first[i]!)}/${Math.round(r.second[i]!)}=${x.toFixed(3)}`).join(', ')}`,
   );
@@ -215,9 +251,14 @@ try {
   const { mean, stderr } = meanAndError(r.ratios);
   figure('cps-ab', 'cpu-ratio-mean', mean, 'x');
   figure('cps-ab', 'cpu-ratio-stderr', stderr, 'x');
+  if (r.part) reportThreads(r.part, r);
+  figure('cps-ab', 'udp-receive-buffer-drops', udpReceiveBufferDrops() - drops0, 'datagrams');
   if (PERF) await profile(PERF, [self, against]);
 } catch (err) {
-  process.stderr.write(`bench cps-ab: ${err instanceof Error ? err.message : String(err)}\n`);
+  const hint = dropsHint(udpReceiveBufferDrops() - drops0);
+  process.stderr.write(
+    `bench cps-ab: ${err instanceof Error ? err.message : String(err)}${hint}\n`,
+  );
   process.exitCode = 1;
 } finally {
   for (const side of sides) {

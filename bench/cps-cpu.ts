@@ -18,6 +18,8 @@ export type CpuRounds = {
   second: number[];
   /** first / second, one per round. */
   ratios: number[];
+  /** The same of a part of each process (`cpuTogether`'s `part`: its main thread). */
+  part?: { first: number[]; second: number[]; ratios: number[] };
 };
 
 /** ms of CPU a process has used so far. */
@@ -61,6 +63,8 @@ export async function cpuRounds(
  * machine in the same seconds, so what the other processes do meanwhile weighs on both alike.
  * Taken in turns, the per-round ratio of two identical gateways spread by about ±0.08 here; side
  * by side, by about ±0.02. Which app's calls start first alternates from one window to the next.
+ * `part` reads a part of each process's CPU over the same windows (`bench/cps-ab`: the main
+ * thread, so that what V8's helper threads take shows as the rest).
  */
 export async function cpuTogether(
   first: CpuContender,
@@ -69,20 +73,27 @@ export async function cpuTogether(
   rate: number,
   seconds: number,
   cpu: CpuReader = cpuMs,
+  part?: CpuReader,
 ): Promise<CpuRounds> {
   const out: CpuRounds = { first: [], second: [], ratios: [] };
+  if (part) out.part = { first: [], second: [], ratios: [] };
   const apps = [first, second] as const;
   for (let i = 0; i < windows; i++) {
     const before = apps.map((a) => cpu(a.proc));
+    const partBefore = apps.map((a) => part?.(a.proc) ?? 0);
     const order = i % 2 === 0 ? apps : ([second, first] as const);
     const [x, y] = await Promise.all(order.map((a) => a.call(rate, seconds)));
     const results = order[0] === first ? [x!, y!] : [y!, x!];
-    const [f, s] = apps.map(
-      (a, k) => ((cpu(a.proc) - before[k]!) * 1000) / Math.max(1, results[k]!.successful),
-    ) as [number, number];
-    out.first.push(f);
-    out.second.push(s);
-    out.ratios.push(f / s);
+    const perCall = (read: CpuReader, was: number[], into: Omit<CpuRounds, 'part'>) => {
+      const [f, s] = apps.map(
+        (a, k) => ((read(a.proc) - was[k]!) * 1000) / Math.max(1, results[k]!.successful),
+      ) as [number, number];
+      into.first.push(f);
+      into.second.push(s);
+      into.ratios.push(f / s);
+    };
+    perCall(cpu, before, out);
+    if (part && out.part) perCall(part, partBefore, out.part);
   }
   return out;
 }

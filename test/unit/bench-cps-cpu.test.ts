@@ -9,11 +9,15 @@
 import type { ChildProcess } from 'node:child_process';
 import t from 'tap';
 import { cpuRounds, cpuTogether, meanAndError, median, warmUp } from '../../bench/cps-cpu.js';
-import type { CallerResult, Proc } from '../../bench/cps-procs.js';
+import { type CallerResult, type Proc, statCpuMs } from '../../bench/cps-procs.js';
 
-/** ms of CPU charged so far, by pid. */
+/** ms of CPU charged so far, by pid; and of it, the main thread's. */
 const ledger = new Map<number, number>();
+const mainLedger = new Map<number, number>();
 const readLedger = (p: Proc) => ledger.get(p.child.pid ?? 0) ?? 0;
+const readMain = (p: Proc) => mainLedger.get(p.child.pid ?? 0) ?? 0;
+/** The main thread's share of an app's CPU, by pid (1 unless set). */
+const mainShare = new Map<number, number>();
 
 /**
  * An app whose calls cost `msPerCall` of CPU (more in the round `slowRound`, as a noisy
@@ -40,6 +44,7 @@ function app(
       const calls = rate * seconds;
       const cost = calls * msPerCall * (round === slowRound ? 3 : 1);
       ledger.set(pid, (ledger.get(pid) ?? 0) + cost);
+      mainLedger.set(pid, (mainLedger.get(pid) ?? 0) + cost * (mainShare.get(pid) ?? 1));
       return {
         exitCode: 0,
         created: calls,
@@ -83,6 +88,37 @@ t.test('side by side, both apps take their calls at once, the first alternating'
   t.same(r.first, [20_000, 60_000, 20_000], 'µs per call of the first app, by round');
   t.same(r.second, [10_000, 10_000, 10_000], 'the second app, also when it started first');
   t.same(r.ratios, [2, 6, 2]);
+});
+
+t.test(
+  'side by side, a part of each app (its main thread) is read over the same rounds',
+  async (t) => {
+    const heavy = app('heavy', 5, 20, []);
+    const light = app('light', 6, 10, [], 1);
+    mainShare.set(5, 0.75);
+    mainShare.set(6, 0.9);
+    const r = await cpuTogether(heavy, light, 2, 10, 1, readLedger, readMain);
+    t.same(r.first, [20_000, 20_000]);
+    t.same(r.second, [10_000, 30_000], 'the light app had a noisy second round');
+    t.same(r.part?.first, [15_000, 15_000], 'three quarters of the heavy app on its main thread');
+    t.same(r.part?.second, [9_000, 27_000]);
+    t.same(
+      r.part?.ratios.map((x) => x.toFixed(4)),
+      [(15 / 9).toFixed(4), (15 / 27).toFixed(4)],
+    );
+    const whole = await cpuTogether(heavy, light, 1, 10, 1, readLedger);
+    t.equal(whole.part, undefined, 'no part asked for, none read');
+  },
+);
+
+t.test('CPU from a /proc stat line, whatever the command name holds', async (t) => {
+  const line = (comm: string, utime: number, stime: number) =>
+    `4242 (${comm}) S 1 4242 4242 0 -1 4194560 900 0 0 0 ${utime} ${stime} 0 0 20 0 11 0 123 0 0`;
+  const plain = statCpuMs(line('node', 150, 50));
+  t.ok(plain > 0);
+  t.equal(statCpuMs(line('node', 300, 100)), 2 * plain, 'utime and stime both count');
+  t.equal(statCpuMs(line('a) S 9 (b', 150, 50)), plain, 'a name with ") " in it is skipped whole');
+  t.throws(() => statCpuMs('not a stat line'), /not a \/proc stat line/);
 });
 
 t.test('the warm-up alternates in blocks, so neither app waits out the other whole', async (t) => {
