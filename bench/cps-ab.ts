@@ -49,11 +49,11 @@ import { join, resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
 import { start } from '../test/standin/index.js';
 import {
-  type CpuRounds,
   cpuRounds,
   cpuTogether,
   meanAndError,
   median,
+  type PerCall,
   WARMUP_SECONDS,
   warmUp,
   wholeFromEnv,
@@ -177,7 +177,7 @@ async function profile(dir: string, both: readonly [Side, Side]): Promise<void> 
  * The main thread's CPU per call and what the rest (V8's helper threads) take beside it: the
  * gateway's extra garbage is collected partly there, out of sight of a `--cpu-prof` profile.
  */
-function reportThreads(main: NonNullable<CpuRounds['part']>, whole: CpuRounds): void {
+function reportThreads(main: PerCall, whole: PerCall): void {
   figure('cps-ab', 'main-thread-ratio-median', median(main.ratios), 'x');
   for (const [side, all, part] of [
     ['', whole.first, main.first],

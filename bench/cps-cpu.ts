@@ -12,14 +12,17 @@ export type CpuContender = {
   call: (rate: number, seconds: number) => Promise<CallerResult>;
 };
 
-export type CpuRounds = {
+export type PerCall = {
   /** µs of CPU per successful call, one per round. */
   first: number[];
   second: number[];
   /** first / second, one per round. */
   ratios: number[];
+};
+
+export type CpuRounds = PerCall & {
   /** The same of a part of each process (`cpuTogether`'s `part`: its main thread). */
-  part?: { first: number[]; second: number[]; ratios: number[] };
+  part?: PerCall;
 };
 
 /** ms of CPU a process has used so far. */
@@ -76,24 +79,25 @@ export async function cpuTogether(
   part?: CpuReader,
 ): Promise<CpuRounds> {
   const out: CpuRounds = { first: [], second: [], ratios: [] };
-  if (part) out.part = { first: [], second: [], ratios: [] };
+  const readers: [CpuReader, PerCall][] = [[cpu, out]];
+  if (part) {
+    out.part = { first: [], second: [], ratios: [] };
+    readers.push([part, out.part]);
+  }
   const apps = [first, second] as const;
   for (let i = 0; i < windows; i++) {
-    const before = apps.map((a) => cpu(a.proc));
-    const partBefore = apps.map((a) => part?.(a.proc) ?? 0);
+    const before = readers.map(([read]) => apps.map((a) => read(a.proc)));
     const order = i % 2 === 0 ? apps : ([second, first] as const);
     const [x, y] = await Promise.all(order.map((a) => a.call(rate, seconds)));
     const results = order[0] === first ? [x!, y!] : [y!, x!];
-    const perCall = (read: CpuReader, was: number[], into: Omit<CpuRounds, 'part'>) => {
+    readers.forEach(([read, into], r) => {
       const [f, s] = apps.map(
-        (a, k) => ((read(a.proc) - was[k]!) * 1000) / Math.max(1, results[k]!.successful),
+        (a, k) => ((read(a.proc) - before[r]![k]!) * 1000) / Math.max(1, results[k]!.successful),
       ) as [number, number];
       into.first.push(f);
       into.second.push(s);
       into.ratios.push(f / s);
-    };
-    perCall(cpu, before, out);
-    if (part && out.part) perCall(part, partBefore, out.part);
+    });
   }
   return out;
 }

@@ -2,10 +2,8 @@
  * Datagrams the kernel dropped because a UDP socket's receive buffer was full (`RcvbufErrors` in
  * /proc/net/snmp), machine-wide. A SIP server that falls behind for a moment loses requests and
  * answers this way; each costs a retransmission (more CPU per call on whichever side sees it) or,
- * lost again, a failed call. drachtio-server 0.9.10 asks for a 4 MB buffer (`udp-buffer-size`,
- * src/sip-transports.cpp) through `tport_set_params`; the sofia-sip of the build this bench was
- * run against applies that tag only when a transport is made (tport_type_udp.c), so its socket
- * kept the kernel's 208 kB default (`ss -uam`: rb212992) and dropped datagrams at 300 calls/s.
+ * lost again, a failed call: the calls a drachtio-server build with the kernel's default buffer
+ * never answered (README, sixteenth look).
  */
 import { readFileSync } from 'node:fs';
 
