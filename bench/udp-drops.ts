@@ -3,7 +3,7 @@
  * /proc/net/snmp), machine-wide. A SIP server that falls behind for a moment loses requests and
  * answers this way; each costs a retransmission (more CPU per call on whichever side sees it) or,
  * lost again, a failed call: the calls a drachtio-server build with the kernel's default buffer
- * never answered (README, sixteenth look).
+ * never answered (bench/cpu-per-call.md, sixteenth look).
  */
 import { readFileSync } from 'node:fs';
 
