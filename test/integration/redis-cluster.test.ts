@@ -76,6 +76,7 @@ async function everyJob(t: Test, urlOf: (user: AclUser) => string): Promise<void
     'the records written',
   );
   await writer.close();
+  await spool.close();
   t.equal(await redis.xlen(DEFAULT_RECORD_STREAM), 300, 'every call entry');
   t.equal(await redis.xlen(DEFAULT_TRAFFIC_STREAM), 300, 'every traffic entry');
   const mark = Number(await redis.hget(marksKey(DEFAULT_RECORD_STREAM), 'gw-test'));
