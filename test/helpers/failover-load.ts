@@ -31,17 +31,13 @@ export async function writeThroughFailover(
   redis.on('error', () => undefined);
   t.teardown(() => redis.disconnect());
   await waitFor(() => redis.status === 'ready', 15_000, 'the writer connection');
-  const { writer, spool } = await testWriter(redis, tempDir('calltrack-spool-'), {
+  const { writer, spool, close } = await testWriter(redis, tempDir('calltrack-spool-'), {
     stream: DEFAULT_RECORD_STREAM,
     traffic: { stream: DEFAULT_TRAFFIC_STREAM, retentionDays: 90 },
     minReplicas,
     spoolAfterMs: 200,
   });
-  // the spool's file handle too: one left to the GC is a warning (DEP0137) in the test's output
-  t.teardown(async () => {
-    await writer.close();
-    await spool.close();
-  });
+  t.teardown(close);
   const ids: string[] = [];
   let spooled = 0;
   let faulted: Promise<void> | undefined;

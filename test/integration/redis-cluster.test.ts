@@ -58,7 +58,7 @@ async function everyJob(t: Test, urlOf: (user: AclUser) => string): Promise<void
   const redis = await ready(t, recordRedis(urlOf('admin')));
 
   // records with traffic: a full batch (250), the 50 left, and a replay that adds nothing
-  const { writer, spool } = await testWriter(writerRedis, tempDir('calltrack-spool-'), {
+  const { writer, spool, close } = await testWriter(writerRedis, tempDir('calltrack-spool-'), {
     stream: DEFAULT_RECORD_STREAM,
     traffic: { stream: DEFAULT_TRAFFIC_STREAM, retentionDays: 90 },
     minReplicas: 1,
@@ -75,8 +75,7 @@ async function everyJob(t: Test, urlOf: (user: AclUser) => string): Promise<void
     20_000,
     'the records written',
   );
-  await writer.close();
-  await spool.close();
+  await close();
   t.equal(await redis.xlen(DEFAULT_RECORD_STREAM), 300, 'every call entry');
   t.equal(await redis.xlen(DEFAULT_TRAFFIC_STREAM), 300, 'every traffic entry');
   const mark = Number(await redis.hget(marksKey(DEFAULT_RECORD_STREAM), 'gw-test'));
