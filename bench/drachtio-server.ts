@@ -22,7 +22,22 @@ export type SipServer = {
   close(): Promise<void>;
 };
 
-export type DrachtioConfig = {
+/** What a test or bench may set of the server's SIP behaviour (its `sip` section). */
+export type DrachtioSip = {
+  /**
+   * Log to the console (its stderr) at `info` instead of errors to a file: with that, sofia's
+   * transport log writes every datagram sent and received (`recv|send N bytes from|to
+   * udp/[host]:port at …:` and the message).
+   */
+  sipLog?: boolean;
+  /** Timers T1 and T2 in ms (`sip/timers`; 500 and 4000 by default); T1×64 follows T1. */
+  t1?: number;
+  t2?: number;
+  /** `sip/session-timers/@default-refresher`: who refreshes when an offer names nobody. */
+  defaultRefresher?: 'none' | 'uac' | 'uas';
+};
+
+export type DrachtioConfig = DrachtioSip & {
   adminPort: number;
   sipPort: number;
   secret: string;
@@ -30,7 +45,7 @@ export type DrachtioConfig = {
   dir: string;
 };
 
-/** drachtio-server's XML configuration: loopback only, UDP SIP, no CDRs, errors logged. */
+/** drachtio-server's XML configuration: loopback only, UDP SIP, no CDRs, errors logged to a file. */
 export function drachtioConfig(c: DrachtioConfig): string {
   for (const [name, port] of [
     ['adminPort', c.adminPort],
@@ -40,36 +55,59 @@ export function drachtioConfig(c: DrachtioConfig): string {
       throw new Error(`drachtio-server ${name} ${port}: expected a port number`);
   if (!/^[\w.-]+$/.test(c.secret))
     throw new Error('drachtio-server secret: letters, digits, dots and dashes only');
+  for (const [name, ms] of [
+    ['t1', c.t1],
+    ['t2', c.t2],
+  ] as const)
+    if (ms !== undefined && (!Number.isInteger(ms) || ms < 1))
+      throw new Error(`drachtio-server ${name} ${ms}: expected a whole number of ms`);
   const xml = (text: string) =>
     text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return `<drachtio>
-  <admin port="${c.adminPort}" secret="${c.secret}">127.0.0.1</admin>
-  <sip>
-    <contacts>
-      <contact>sip:127.0.0.1:${c.sipPort};transport=udp</contact>
-    </contacts>
-  </sip>
-  <cdrs>false</cdrs>
-  <logging>
+  const timers =
+    c.t1 === undefined && c.t2 === undefined
+      ? ''
+      : `
+    <timers>${c.t1 === undefined ? '' : `<t1>${c.t1}</t1><t1x64>${c.t1 * 64}</t1x64>`}${c.t2 === undefined ? '' : `<t2>${c.t2}</t2>`}</timers>`;
+  const refresher = c.defaultRefresher
+    ? `
+    <session-timers default-refresher="${c.defaultRefresher}"/>`
+    : '';
+  const logging = c.sipLog
+    ? `
+    <console/>
+    <loglevel>info</loglevel>`
+    : `
     <file>
       <name>${xml(join(c.dir, 'drachtio.log'))}</name>
       <archive>${xml(join(c.dir, 'archive'))}</archive>
       <size>10</size>
       <maxFiles>1</maxFiles>
     </file>
+    <loglevel>error</loglevel>`;
+  return `<drachtio>
+  <admin port="${c.adminPort}" secret="${c.secret}">127.0.0.1</admin>
+  <sip>
+    <contacts>
+      <contact>sip:127.0.0.1:${c.sipPort};transport=udp</contact>
+    </contacts>${timers}${refresher}
+  </sip>
+  <cdrs>false</cdrs>
+  <logging>${logging}
     <sofia-loglevel>0</sofia-loglevel>
-    <loglevel>error</loglevel>
   </logging>
 </drachtio>
 `;
 }
 
-/** The binary `BENCH_DRACHTIO_BIN` names, refused before anything starts if it is not there. */
-export function drachtioBinary(text: string | undefined): string | undefined {
+/** The binary `variable` names, refused before anything starts if it is not there. */
+export function drachtioBinary(
+  text: string | undefined,
+  variable = 'BENCH_DRACHTIO_BIN',
+): string | undefined {
   if (text === undefined || text === '') return undefined;
   if (!existsSync(text))
     throw new Error(
-      `BENCH_DRACHTIO_BIN=${text}: no such file (a drachtio-server binary, as in the drachtio/drachtio-server image)`,
+      `${variable}=${text}: no such file (a drachtio-server binary, as in the drachtio/drachtio-server image)`,
     );
   return text;
 }
@@ -84,13 +122,29 @@ const accepts = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-/** Starts `bin` and resolves once its application port takes connections (10 s at most). */
-export async function startDrachtioServer(bin: string, secret: string): Promise<SipServer> {
+/**
+ * Starts `bin` and resolves once its application port takes connections (10 s at most).
+ * `sipLog`, if given, is handed its log as it comes (`DrachtioSip.sipLog`).
+ */
+export async function startDrachtioServer(
+  bin: string,
+  secret: string,
+  sip: Omit<DrachtioSip, 'sipLog'> & { sipLog?: (chunk: Buffer) => void } = {},
+): Promise<SipServer> {
   const dir = tempDir('calltrack-bench-drachtio-');
-  const config = { adminPort: await freeTcpPort(), sipPort: await freeUdpPort(), secret, dir };
+  const { sipLog, ...rest } = sip;
+  const config = {
+    ...rest,
+    adminPort: await freeTcpPort(),
+    sipPort: await freeUdpPort(),
+    secret,
+    dir,
+    sipLog: sipLog !== undefined,
+  };
   const file = join(dir, 'drachtio.conf.xml');
   writeFileSync(file, drachtioConfig(config));
   const proc = trackChild(spawn(bin, ['-f', file], { stdio: 'pipe' }));
+  if (sipLog) proc.child.stderr?.on('data', sipLog);
   const close = async () => {
     await proc.stop();
     removeDir(dir);

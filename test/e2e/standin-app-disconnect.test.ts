@@ -21,6 +21,7 @@ import {
   inDialog,
   peerInvite,
   replyTo,
+  routesTaken,
   SECRET,
   standUp,
   toApp,
@@ -53,6 +54,7 @@ function sentOn(trace: readonly TraceRecord[], conn: number): string[][] {
 t.test('in-dialog requests after the app is gone get 481; a new app is told nothing', async (t) => {
   const { standin, app } = await standUp(t);
   app.invite((req, res) => void app.createUAS(req, res, { localSdp: SDP }).catch(() => {}));
+  await routesTaken(standin.trace);
   const peer = await UdpPeer.open(t);
   const port = standin.sipAddress.port;
   const callId = 'gone-call-1@127.0.0.1';

@@ -3,14 +3,16 @@
 // refer-from-dealer.txt: no 100, a fresh txnId, the dialogId, srf's 200 echoed without
 // protocol); and the server as session refresher of that leg, re-INVITEing the caller itself.
 import t from 'tap';
-import { SDP, type SrfApp, type SrfDialog } from '../helpers/srf-app.js';
+import { SDP, type SrfDialog } from '../helpers/srf-app.js';
 import {
+  type Bed,
   fromApp,
   gapBetween,
   inDialog,
   peerInvite,
   peerResponse,
   replyTo,
+  routesTaken,
   standUp,
   toApp,
   UdpPeer,
@@ -22,14 +24,15 @@ const DIALOG_ID = `${CALL_ID};from-tag=dlg1`;
 
 /** The peer calls, the app answers with createUAS, the peer ACKs; resolves with the 200. */
 async function answeredCall(
-  app: SrfApp,
+  { app, standin }: Bed,
   peer: UdpPeer,
-  port: number,
   extra: string[] = [],
 ): Promise<{ ok: string; dialog: Promise<SrfDialog> }> {
+  const port = standin.sipAddress.port;
   const dialog = new Promise<SrfDialog>((resolve) => {
     app.invite((req, res) => void app.createUAS(req, res, { localSdp: SDP }).then(resolve));
   });
+  await routesTaken(standin.trace);
   peer.send(
     peerInvite(peer, port, { callId: CALL_ID, tag: 'dlg1', branch: 'z9hG4bK-dlg-1' }, extra),
     port,
@@ -40,10 +43,11 @@ async function answeredCall(
 }
 
 t.test('the app re-INVITEs the leg it answered; its ACK takes the re-INVITE CSeq', async (t) => {
-  const { standin, app } = await standUp(t);
+  const bed = await standUp(t);
+  const { standin } = bed;
   const peer = await UdpPeer.open(t);
   const port = standin.sipAddress.port;
-  const { dialog } = await answeredCall(app, peer, port);
+  const { dialog } = await answeredCall(bed, peer);
   const modified = (await dialog).modify(SDP.replace('m=audio 40000', 'm=audio 40020'));
   const reinvite = await peer.next((m) => m.startsWith('INVITE sip:+4930111222333'), 're-INVITE');
   t.match(reinvite, /^CSeq: 2 INVITE$/m, 'the UAS side continues from the caller CSeq');
@@ -63,10 +67,11 @@ t.test('the app re-INVITEs the leg it answered; its ACK takes the re-INVITE CSeq
 });
 
 t.test('UPDATE, INFO, REFER and OPTIONS from the caller go up inside the dialog', async (t) => {
-  const { standin, app } = await standUp(t);
+  const bed = await standUp(t);
+  const { standin } = bed;
   const peer = await UdpPeer.open(t);
   const port = standin.sipAddress.port;
-  const { ok } = await answeredCall(app, peer, port);
+  const { ok } = await answeredCall(bed, peer);
   const methods = ['UPDATE', 'INFO', 'REFER', 'OPTIONS'];
   methods.forEach((method, i) => {
     peer.send(inDialog(method, peer, ok, i + 2, `z9hG4bK-dlg-${method}`), port);
@@ -97,11 +102,12 @@ t.test('UPDATE, INFO, REFER and OPTIONS from the caller go up inside the dialog'
 });
 
 t.test('the server refreshes a caller that asked refresher=uas, unseen by the app', async (t) => {
-  const { standin, app } = await standUp(t, { minSE: 1, sessionTimerJitter: 0 });
+  const bed = await standUp(t, { minSE: 1, sessionTimerJitter: 0 });
+  const { standin } = bed;
   const peer = await UdpPeer.open(t);
   const port = standin.sipAddress.port;
   const ended: (string | undefined)[] = [];
-  const { ok, dialog } = await answeredCall(app, peer, port, ['Session-Expires: 2;refresher=uas']);
+  const { ok, dialog } = await answeredCall(bed, peer, ['Session-Expires: 2;refresher=uas']);
   (await dialog).on('destroy', (_msg, reason) => ended.push(reason));
   t.match(ok, /^Session-Expires: 2;refresher=uas$/m, 'the 200 grants the offer');
   const nthInvite = (n: number) =>

@@ -1,8 +1,15 @@
 // SIP-side details easier to provoke with a raw UDP peer than with sipp: 481 for unknown dialogs,
 // INVITE retransmissions absorbed, compact headers, a non-2xx final retransmitted until its ACK.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { SDP } from '../helpers/srf-app.js';
-import { datagrams, peerResponse, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
+import {
+  datagrams,
+  peerResponse,
+  routesTaken,
+  standUp,
+  toApp,
+  UdpPeer,
+} from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 function request(
@@ -78,6 +85,7 @@ t.test('compact INVITE, retransmission absorbed, 486 retransmitted until ACK', a
   app.invite((_req, res) => {
     answer = () => res.send(486);
   });
+  await routesTaken(standin.trace);
   const invite = request('INVITE', peer, port, ['t: <sip:+4930100@127.0.0.1>']);
   peer.send(invite, port);
   await waitFor(() => answer, 3000, 'INVITE at the app');
@@ -161,4 +169,66 @@ t.test('a 200 retransmitted after the ACK gets the same ACK again', async (t) =>
     1,
     'the app saw one 200',
   );
+});
+
+/**
+ * sofia answers a request that fails its checks without a transaction. Only a top Via it has
+ * checked (SIP/2.0 over the transport the request came on) gets `received` and the forced `rport`
+ * (drachtio-server's NTATAG_SERVER_RPORT(2)), and the reply goes back where the request came from.
+ * agent_recv_request sends a 505 before that check, and a Via of another protocol fails it: those
+ * replies go to the Via's sent-by as written, over the Via's transport.
+ */
+function malformed(version: string, via: string, sentBy: UdpPeer, maxForwards: string): string {
+  return [
+    `OPTIONS sip:+4930100@127.0.0.1 SIP/${version}`,
+    `Via: ${via} 127.0.0.1:${sentBy.port};branch=z9hG4bK-malformed`,
+    'From: <sip:+4930111222333@127.0.0.1>;tag=m1',
+    'To: <sip:+4930100@127.0.0.1>',
+    'Call-ID: malformed-1@127.0.0.1',
+    'CSeq: 1 OPTIONS',
+    `Max-Forwards: ${maxForwards}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\n');
+}
+
+/** Sends one malformed request from `sender`, its Via naming `sentBy`; both peers' datagrams. */
+async function answerOf(
+  t: Test,
+  version: string,
+  via: string,
+  maxForwards: string,
+  /** When the awaited answer is in; without it, no answer is awaited. */
+  until?: (sender: UdpPeer, sentBy: UdpPeer) => boolean,
+): Promise<{ sender: string[]; sentBy: string[] }> {
+  const { standin } = await standUp(t);
+  const sender = await UdpPeer.open(t);
+  const sentBy = await UdpPeer.open(t);
+  sender.send(malformed(version, via, sentBy, maxForwards), standin.sipAddress.port);
+  if (until) await waitFor(() => until(sender, sentBy) || undefined, 3000, 'the answer');
+  // a datagram to the wrong peer would come as fast as the right one
+  await new Promise((r) => setTimeout(r, 300));
+  return { sender: sender.received, sentBy: sentBy.received };
+}
+
+t.test("a version other than SIP/2.0: 505 at the Via's sent-by, unstamped", async (t) => {
+  const got = await answerOf(t, '7.0', 'SIP/7.0/UDP', '70', (_, at) => at.received.length > 0);
+  t.equal(got.sentBy.length, 1, "one answer at the Via's sent-by");
+  t.match(got.sentBy[0], /^SIP\/2\.0 505 /, 'a 505');
+  t.notMatch(got.sentBy[0], /rport=\d|received=/, 'its Via as the sender wrote it');
+  t.same(got.sender, [], 'nothing where it came from');
+});
+
+t.test('a bad header under a checked Via: 400 where it came from, rport forced', async (t) => {
+  const got = await answerOf(t, '2.0', 'SIP/2.0/UDP', 'seventy', (s) => s.received.length > 0);
+  t.equal(got.sender.length, 1, 'one answer where it came from');
+  t.match(got.sender[0], /^SIP\/2\.0 400 /, 'a 400');
+  t.match(got.sender[0], /;rport=\d+/, 'rport forced');
+  t.same(got.sentBy, [], "nothing at the Via's sent-by");
+});
+
+t.test('a bad header under a TCP Via: its 400 would go over TCP, which is not here', async (t) => {
+  const got = await answerOf(t, '2.0', 'SIP/2.0/TCP', 'seventy');
+  t.same(got, { sender: [], sentBy: [] }, 'no datagram to either peer');
 });

@@ -2,7 +2,7 @@
 // multi-byte UTF-8 in headers both ways.
 import t from 'tap';
 import { runSipp, startSipp } from '../helpers/sipp.js';
-import type { SrfMessage } from '../helpers/srf-app.js';
+import type { SrfMessage, SrfRequest } from '../helpers/srf-app.js';
 import { datagrams, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -59,11 +59,21 @@ t.test('OPTIONS answered by the app, with UTF-8 headers both ways', async (t) =>
 t.test('OPTIONS sent by the app', async (t) => {
   const { standin, app } = await standUp(t);
   const far = await startSipp({ scenario: 'uas-options-answer-200.xml', keys: KEYS });
-  const req = await app.request(`sip:ping@127.0.0.1:${far.port}`, {
-    method: 'OPTIONS',
-    headers: { 'X-Probe': '1', Route: '<sip:192.0.2.9;lr>' },
-  });
-  const response = await new Promise<SrfMessage>((resolve) => req.on('response', resolve));
+  let req: SrfRequest | undefined;
+  const response = await new Promise<SrfMessage>((resolve, reject) =>
+    app.request(
+      `sip:ping@127.0.0.1:${far.port}`,
+      { method: 'OPTIONS', headers: { 'X-Probe': '1', Route: '<sip:192.0.2.9;lr>' } },
+      (err, sent) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        req = sent;
+        sent.on('response', resolve);
+      },
+    ),
+  );
   const farResult = await far.done;
   t.equal(farResult.exitCode, 0, `far end answered: ${farResult.errors}`);
   t.equal(response.status, 200, 'the app got the 200');
@@ -77,14 +87,14 @@ t.test('OPTIONS sent by the app', async (t) => {
   t.equal(echo?.tokens[3], 'OK');
   t.equal(
     echo?.tokens[10],
-    req.stackTxnId,
+    req?.stackTxnId,
     'the echo names the transaction the response came back on',
   );
   const up = await waitFor(
     () => toApp(standin.trace, 'sip').find((f) => f.sip.startsWith('SIP/2.0 200')),
     3000,
   );
-  t.equal(up.tokens[8], req.stackTxnId);
+  t.equal(up.tokens[8], req?.stackTxnId);
   t.equal(up.tokens[9], '', 'no dialogId for a response outside a dialog');
   t.equal(datagrams(standin.trace, 'out').length, 1, 'sent once, no retransmission after the 200');
 });

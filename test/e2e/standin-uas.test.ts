@@ -1,8 +1,17 @@
 // Incoming INVITE answered by createUAS, ACK and BYE from the caller (real sipp as caller).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { runSipp } from '../helpers/sipp.js';
 import { SDP, type SrfDialog, sendSipFrame } from '../helpers/srf-app.js';
-import { datagrams, fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
+import {
+  datagrams,
+  fromApp,
+  peerInvite,
+  replyTo,
+  routesTaken,
+  standUp,
+  toApp,
+  UdpPeer,
+} from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 t.test('createUAS answers, caller ACKs and hangs up', async (t) => {
@@ -82,7 +91,8 @@ t.test('createUAS answers, caller ACKs and hangs up', async (t) => {
 });
 
 t.test('a 200 without ACK is retransmitted, then the server BYEs and tells the app', async (t) => {
-  const { standin, app } = await standUp(t, { t1: 40, t2: 160 });
+  // the 200 goes out at 0, 0.5, 1.5 and 3.5 s (drachtio's own timer G), then the BYE at 4 s
+  const { standin, app } = await standUp(t, { ackTimeout: 4000 });
   let reason: string | undefined;
   app.invite(async (req, res) => {
     const dialog = await app.createUAS(req, res, { localSdp: SDP });
@@ -143,46 +153,75 @@ t.test('app rejects with 404: echo with dialogId, ACK absorbed', async (t) => {
   );
 });
 
-t.test('a second final answer while the 200 waits for its ACK: the 200 is echoed', async (t) => {
+/**
+ * A caller on a raw socket whose INVITE the app answers with `first`, then again with 503, the
+ * ACK (`acked`) between the two or not at all.
+ */
+async function answeredTwice(t: Test, first: 200 | 486, acked: boolean) {
   const { standin, app } = await standUp(t);
+  const peer = await UdpPeer.open(t);
+  let again: (() => void) | undefined;
   app.invite((req, res) => {
-    res.send(200, { body: SDP });
+    res.send(first, first === 200 ? { body: SDP } : {});
     // the same transaction answered again, as a buggy app would (srf itself refuses it)
-    sendSipFrame(app, 'SIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n\r\n', {
-      stackTxnId: req.stackTxnId,
-    });
+    again = () =>
+      sendSipFrame(app, 'SIP/2.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n', {
+        stackTxnId: req.stackTxnId,
+      });
   });
-  const caller = await runSipp({
-    scenario: 'uac-expect-200-no-ack.xml',
-    remote: standin.sipAddress,
-    keys: { caller: '+4930111222333', called: '+4930100' },
-  });
-  t.equal(caller.exitCode, 0, caller.errors);
-  const trace = standin.trace;
-  const second = await waitFor(() => replyTo(trace, 'SIP/2.0 486'), 3000, 'the reply');
-  t.equal(second.tokens[3], 'OK', 'while the 200 waits for its ACK: OK …');
-  t.match(second.sip, /^SIP\/2\.0 200 OK/, '… echoing the 200 that was sent');
-  t.equal(second.tokens[11], '', 'without a dialogId');
+  await routesTaken(standin.trace);
+  const port = standin.sipAddress.port;
+  const call = { callId: `twice-${first}-${acked}@127.0.0.1`, tag: 'b1', branch: 'z9hG4bK-twice' };
+  peer.send(peerInvite(peer, port, call), port);
+  const answer = await peer.next((m) => m.startsWith(`SIP/2.0 ${first}`), `the ${first}`);
+  if (acked) {
+    const ack = peerInvite(peer, port, {
+      ...call,
+      // the ACK to a 2xx is a transaction of its own
+      branch: first === 200 ? 'z9hG4bK-twice-ack' : call.branch,
+    })
+      .replace(/^INVITE /, 'ACK ')
+      .replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')
+      .replace(/^To: .*$/m, answer.match(/^To: .*$/m)?.[0] ?? '')
+      .replace(/Content-Type: .*\n/, '')
+      .replace(/Content-Length: [\s\S]*$/, 'Content-Length: 0\n\n');
+    peer.send(ack, port);
+    await waitFor(
+      () => datagrams(standin.trace, 'in').find((d) => d.firstLine.startsWith('ACK')),
+      3000,
+      'the ACK at the server',
+    );
+  }
+  again?.();
+  const second = await waitFor(() => replyTo(standin.trace, 'SIP/2.0 503'), 3000, 'the reply');
+  await new Promise((r) => setTimeout(r, 200));
   t.notOk(
-    datagrams(trace, 'out').some((d) => d.firstLine.startsWith('SIP/2.0 486')),
+    datagrams(standin.trace, 'out').some((d) => d.firstLine.startsWith('SIP/2.0 503')),
     'nothing new on the wire',
   );
-});
+  return second;
+}
 
-t.test('a second final answer after a non-2xx final: NOK', async (t) => {
-  const { standin, app } = await standUp(t);
-  app.invite((req, res) => {
-    res.send(486);
-    sendSipFrame(app, 'SIP/2.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n', {
-      stackTxnId: req.stackTxnId,
-    });
+for (const [first, reason] of [
+  [200, 'OK'],
+  [486, 'Busy Here'],
+] as const) {
+  t.test(
+    `a second final answer while a ${first} waits for its ACK: the ${first} is echoed`,
+    async (t) => {
+      const second = await answeredTwice(t, first, false);
+      t.equal(second.tokens[3], 'OK', 'OK …');
+      t.match(
+        second.sip,
+        new RegExp(`^SIP/2\\.0 ${first} ${reason}`),
+        `… echoing the ${first} that was sent`,
+      );
+      t.equal(second.tokens[11], '', 'without a dialogId');
+    },
+  );
+
+  t.test(`a second final answer after the ${first} was ACKed: NOK`, async (t) => {
+    const second = await answeredTwice(t, first, true);
+    t.same(second.tokens.slice(3), ['NOK', 'Response not sent due to unknown transaction']);
   });
-  const caller = await runSipp({
-    scenario: 'uac-expect-486.xml',
-    remote: standin.sipAddress,
-    keys: { caller: '+4930111222333', called: '+4930100' },
-  });
-  t.equal(caller.exitCode, 0, caller.errors);
-  const second = await waitFor(() => replyTo(standin.trace, 'SIP/2.0 503'), 3000, 'the reply');
-  t.same(second.tokens.slice(3), ['NOK', 'Response not sent due to unknown transaction']);
-});
+}

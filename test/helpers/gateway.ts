@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { type StandinHandle, type StandinOptions, start } from '../standin/index.js';
+import type { StandinHandle, StandinOptions } from '../standin/index.js';
 import { ensureBuilt, ROOT, startArgs } from './built.js';
+import { startDrachtio } from './drachtio-peer.js';
 import { freeTcpPort } from './ports.js';
 import { killAllSipp } from './sipp.js';
 
@@ -45,14 +46,7 @@ export async function startGateway(
   spawnSync('mkdir', ['-p', dialplans]);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dialplans, name), text);
   const recordFile = join(dir, 'records.jsonl');
-  const standin = await start({
-    sipPort: 0,
-    adminPort: 0,
-    secret: SECRET,
-    t1: 50,
-    t2: 400,
-    ...standinOptions,
-  });
+  const standin = await startDrachtio(SECRET, { t1: 50, t2: 400 }, standinOptions);
   const httpPort = await freeTcpPort();
   let output = '';
   const proc = spawn(process.execPath, startArgs(), {

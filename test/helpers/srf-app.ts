@@ -53,6 +53,7 @@ export interface SrfApp {
   options(handler: Handler): void;
   on(event: 'connect', fn: (err: Error | null, hostport: string) => void): this;
   on(event: 'error', fn: (err: Error) => void): this;
+  on(event: 'close', fn: () => void): this;
   createUAS(req: SrfRequest, res: SrfResponse, opts: object): Promise<SrfDialog>;
   /** Late offer (3pcc): resolves on the 200 with its SDP; `ack` sends the answer and the ACK. */
   createUAC(
@@ -75,6 +76,11 @@ export interface SrfApp {
     callbacks?: { cbRequest?: (err: unknown, req: SrfRequest) => void },
   ): Promise<{ uas: SrfDialog; uac: SrfDialog }>;
   request(uri: string, opts: object): Promise<SrfRequest>;
+  /**
+   * `sent` runs as the server's echo is read, before any later frame: a listener for the
+   * response added there cannot miss it (after `await`, a response in the same read can be gone).
+   */
+  request(uri: string, opts: object, sent: (err: unknown, req: SrfRequest) => void): void;
   disconnect(): void;
 }
 

@@ -2,7 +2,8 @@
 // the stand-in's trace, so tests can assert what went over each wire.
 import { createSocket, type Socket } from 'node:dgram';
 import type { Test } from 'tap';
-import { type StandinHandle, start, type TraceRecord } from '../standin/index.js';
+import type { StandinHandle, TraceRecord } from '../standin/index.js';
+import { startDrachtio } from './drachtio-peer.js';
 import { killAllSipp } from './sipp.js';
 import {
   connectApp,
@@ -32,18 +33,13 @@ export interface BedOptions {
   /** Milliseconds (see StandinOptions.sessionTimerJitter). */
   sessionTimerJitter?: number;
   sessionTimerDefaultRefresher?: 'none' | 'uac' | 'uas';
+  /** Milliseconds (see StandinOptions.ackTimeout). */
+  ackTimeout?: number;
 }
 
 /** Starts a stand-in on free ports and connects a fresh app to it. */
 export async function standUp(t: Test, options: BedOptions = {}): Promise<Bed> {
-  const standin = await start({
-    sipPort: 0,
-    adminPort: 0,
-    secret: SECRET,
-    t1: 50,
-    t2: 400,
-    ...options,
-  });
+  const standin = await startDrachtio(SECRET, { t1: 50, t2: 400 }, options);
   const app = newApp();
   t.teardown(async () => {
     killAllSipp();
@@ -61,6 +57,27 @@ export interface FrameView {
   tokens: string[];
   sip: string;
   payload: string;
+}
+
+/**
+ * Resolves once the server has answered `count` routes an app asked for (`app.invite(…)` and the
+ * like send one each, after the call returns): a request that comes before its route's answer
+ * may find no app. The stand-in takes a route before the next datagram; a real drachtio-server
+ * takes it on another thread.
+ */
+export async function routesTaken(trace: readonly TraceRecord[], count = 1): Promise<void> {
+  await waitFor(
+    () => {
+      const all = frames(trace);
+      const answered = new Set(all.filter((f) => f.dir === 'out').map((f) => f.tokens[2]));
+      const routes = all.filter((f) => f.dir === 'in' && f.tokens[1] === 'route');
+      return routes.length >= count && routes.every((f) => answered.has(f.tokens[0]))
+        ? true
+        : undefined;
+    },
+    3000,
+    'the server to take the routes',
+  );
 }
 
 /** Frames in the trace, split into the `|` tokens of their first line and the SIP text. */

@@ -108,6 +108,9 @@ function key(branch: string, method: string): string {
   return `${branch}|${method}`;
 }
 
+/** ms: the shortest timer A/E of drachtio-server's sofia-sip. */
+const FIRST_RETRANSMIT_MIN = 1000;
+
 export type TimeoutHandler = (txn: ClientTxn, response: SipResponse) => void;
 
 /** Sends the request and arms retransmission and timeout; `onTimeout` receives the internal 408. */
@@ -116,7 +119,10 @@ export function startClientTxn(stack: Stack, txn: ClientTxn, onTimeout: TimeoutH
   stack.sendSip(txn.text, txn.to);
   const { t1, t2 } = stack.config;
   const cap = txn.method === 'INVITE' ? undefined : t2;
-  txn.retransmit = stack.timers.backoff(t1, cap, () => stack.sendSip(txn.text, txn.to));
+  // drachtio-server's sofia-sip waits at least 1 s for the first retransmission, whatever T1
+  // ("race condition on initial t1 timer timeout", nta.c outgoing_send); then doubles as RFC 3261
+  const first = Math.max(t1, FIRST_RETRANSMIT_MIN);
+  txn.retransmit = stack.timers.backoff(first, cap, () => stack.sendSip(txn.text, txn.to));
   txn.stop.push(
     stack.timers.once(transactionTimeout(stack.config), () => {
       txn.retransmit?.stop();

@@ -12,6 +12,9 @@ export class FrameDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private expected: number | undefined;
 
+  /** `maxDigits`: what an app may send (the default); drachtio-server's own frames have no limit. */
+  constructor(private readonly maxDigits = MAX_LENGTH_DIGITS) {}
+
   /** Feeds bytes; returns every payload completed by them. Throws FramingError on bad input. */
   push(chunk: Buffer): string[] {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
@@ -30,7 +33,7 @@ export class FrameDecoder {
   }
 
   private readLength(): boolean {
-    const limit = Math.min(this.pending.length, MAX_LENGTH_DIGITS + 1);
+    const limit = Math.min(this.pending.length, this.maxDigits + 1);
     for (let i = 0; i < limit; i++) {
       const byte = this.pending[i] ?? 0;
       if (byte === 0x23 /* # */) {
@@ -41,7 +44,7 @@ export class FrameDecoder {
       }
       if (byte < 0x30 || byte > 0x39) throw new FramingError('invalid message length specifier');
     }
-    if (this.pending.length > MAX_LENGTH_DIGITS) throw new FramingError('message length too long');
+    if (this.pending.length > this.maxDigits) throw new FramingError('message length too long');
     return false;
   }
 }

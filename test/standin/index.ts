@@ -22,7 +22,10 @@ export interface StandinOptions {
   /** TCP port for drachtio-srf apps; 0 picks a free one. */
   adminPort: number;
   secret: string;
-  /** Timer T1 in ms (default 500). Timeouts are 64×T1. */
+  /**
+   * Timer T1 in ms (default 500), as `sip/timers/t1` sets it in drachtio-server: sofia's
+   * transactions time out at 64×T1. Not the 2xx to an INVITE: see `ackTimeout`.
+   */
   t1?: number;
   /** Timer T2 in ms (default 4000). */
   t2?: number;
@@ -33,6 +36,13 @@ export interface StandinOptions {
   traceFile?: string;
   /** How long a new request waits for the app's first answer (default 64 s, as the real server). */
   pendingTimeout?: number;
+  /**
+   * How long a 200 to an INVITE waits for its ACK before the server BYEs (ms). drachtio-server
+   * retransmits that 200 itself, from 500 ms doubling to 4 s, and gives up at 32 s: constants
+   * of its build (drachtio.h TIMER_H_MSECS, NTA_SIP_T1 and T2), whatever `sip/timers` say.
+   * Default 32000; lower it to run that case in a test.
+   */
+  ackTimeout?: number;
   /**
    * Session timers (RFC 4028), in SECONDS like the Min-SE header: the smallest Session-Expires
    * accepted in a re-INVITE or UPDATE (smaller gets 422) and the floor of the interval granted
@@ -74,6 +84,7 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     t1: options.t1 ?? 500,
     t2: options.t2 ?? 4000,
     pendingTimeout: options.pendingTimeout ?? 64_000,
+    ackTimeout: options.ackTimeout ?? 32_000,
     sessionTimer: {
       minSE: options.minSE ?? 90,
       jitter: options.sessionTimerJitter ?? 5000,

@@ -1,8 +1,10 @@
 // Entry point for every datagram from the network.
+import { isIPv4 } from 'node:net';
 import { newTag } from './ids.js';
 import { buildResponse } from './responses.js';
-import { triage } from './sanity.js';
+import { sentBy, triage } from './sanity.js';
 import type { Endpoint } from './sip-address.js';
+import type { SipRequest } from './sip-message.js';
 import type { Stack } from './stack.js';
 import { handleNetworkResponse } from './uac-responses.js';
 import { handleNetworkRequest, stampReceived } from './uas.js';
@@ -15,15 +17,35 @@ export function onDatagram(stack: Stack, data: Buffer, from: Endpoint): void {
     case 'drop':
       stack.trace.note(`dropped datagram from ${from.address}:${from.port}: ${t.why}`);
       return;
-    case 'reply':
-      // sofia answers a malformed request statelessly, to its (stamped) top Via
-      stampReceived(t.request, from);
-      stack.sendSip(buildResponse(t.request, { status: t.status, toTag: newTag() }), from);
+    case 'reply': {
+      // sofia answers a malformed request statelessly, to its top Via: stamped if it checked it
+      if (t.checked) stampReceived(t.request, from);
+      const to = t.checked ? from : unstampedTarget(t.request);
+      if (typeof to === 'string') {
+        stack.trace.note(`no ${t.status} to ${from.address}:${from.port}'s request: ${to}`);
+        return;
+      }
+      stack.sendSip(buildResponse(t.request, { status: t.status, toTag: newTag() }), to);
       return;
+    }
     case 'response':
       handleNetworkResponse(stack, t.response, from, data.length);
       return;
     case 'request':
       handleNetworkRequest(stack, t.request, from, data.length);
   }
+}
+
+/**
+ * The Via's sent-by, or why no datagram goes there: the stand-in has UDP alone (as a drachtio-server
+ * with UDP contacts alone has), and resolves no names (a test's Via that names a host gets nothing
+ * back, as from sofia when that name does not resolve).
+ */
+function unstampedTarget(req: SipRequest): Endpoint | string {
+  const to = sentBy(req);
+  if (!to) return 'no Via to send it to';
+  if (to.transport !== 'UDP')
+    return `its Via is ${to.transport}, and there is no ${to.transport} here`;
+  if (!isIPv4(to.host)) return `its Via's sent-by ${to.host} is not an IPv4 address`;
+  return { address: to.host, port: to.port };
 }

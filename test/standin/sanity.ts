@@ -4,7 +4,12 @@
 // the request method, a SIP URI with a host) gets `400` if it has a Via and is not an ACK, and is
 // dropped otherwise; a version other than SIP/2.0 gets `505`; a top Via naming another transport
 // than the one it came on is dropped. Garbage without a request or status line is dropped.
-import { parseUri, parseVia } from './sip-address.js';
+// A reply is `checked` when sofia ran agent_check_request_via on the top Via and it passed (its
+// protocol is SIP/2.0 over the transport the request came on): only then does the Via get
+// `received` and the forced `rport`, and the reply goes back where the request came from. The
+// 505 is sent before that check, and a Via of another protocol fails it: those replies go to the
+// Via's sent-by as written.
+import { getParam, parseUri, parseVia } from './sip-address.js';
 import {
   canonicalKey,
   headerValue,
@@ -17,7 +22,7 @@ import {
 export type Verdict =
   | { action: 'pass' }
   | { action: 'drop' }
-  | { action: 'reply'; status: 400 | 505 };
+  | { action: 'reply'; status: 400 | 505; checked: boolean };
 
 /** sent-protocol (any version: a wrong one is answered 505 later), sent-by, `;name[=value]`s. */
 const VIA =
@@ -42,6 +47,38 @@ const CHECKERS: Readonly<Record<string, (value: string) => boolean>> = {
 function viaOk(value: string): boolean {
   return value.split(',').every((one) => VIA.test(one.trim()));
 }
+
+/** The top Via's protocol is SIP/2.0 over `transport`: agent_check_request_via passes. */
+function viaChecked(req: SipRequest, transport: string): boolean {
+  const top = splitTop(headerValue(req.headers, 'via'));
+  return parseVia(top)?.transport === transport.toUpperCase();
+}
+
+function splitTop(via: string | undefined): string {
+  return (via ?? '').split(',')[0]?.trim() ?? '';
+}
+
+/**
+ * Where a reply to an unchecked Via goes (RFC 3261 18.2.2, RFC 3581): its `received` or host, its
+ * `rport` value or port (5060 if none), over its own transport.
+ */
+export function sentBy(
+  req: SipRequest,
+): { transport: string; host: string; port: number } | undefined {
+  const m = VIA_PARTS.exec(splitTop(headerValue(req.headers, 'via')));
+  if (!m?.[1] || !m[2]) return undefined;
+  const params = m[4] ?? '';
+  const rport = Number(getParam(params, 'rport'));
+  return {
+    transport: m[1].toUpperCase(),
+    host: (getParam(params, 'received') ?? m[2]).replace(/^\[(.*)\]$/, '$1'),
+    port: Number.isInteger(rport) && rport > 0 ? rport : m[3] ? Number(m[3]) : 5060,
+  };
+}
+
+/** sent-protocol of any version: transport, host, port, parameters. */
+const VIA_PARTS =
+  /^SIP\s*\/\s*\d+\.\d+\s*\/\s*([A-Za-z]+)\s+(\[[^\]]+\]|[^:;\s]+)(?:\s*:\s*(\d+))?\s*(.*)$/;
 
 /** sofia has a Via to answer to when a Via line parsed (a bad one becomes an error header). */
 function hasUsableVia(req: SipRequest): boolean {
@@ -83,21 +120,24 @@ export function sanityCheck(req: SipRequest, version: string, transport: string)
     /[<>"\s]/.test(req.uri) ||
     cseq.trim().split(/\s+/)[1] !== req.method;
   const via = headerValue(req.headers, 'via');
-  if (insane) return hasUsableVia(req) && req.method !== 'ACK' ? reply(400) : { action: 'drop' };
-  if (version !== '2.0') return reply(505);
+  if (insane)
+    return hasUsableVia(req) && req.method !== 'ACK'
+      ? reply(400, viaChecked(req, transport))
+      : { action: 'drop' };
+  if (version !== '2.0') return reply(505, false);
   const top = via ? parseVia(via.split(',')[0] ?? '') : undefined;
   if (!top || top.transport !== transport) return { action: 'drop' };
   return { action: 'pass' };
 }
 
-function reply(status: 400 | 505): Verdict {
-  return { action: 'reply', status };
+function reply(status: 400 | 505, checked: boolean): Verdict {
+  return { action: 'reply', status, checked };
 }
 
 /** What the server does with one datagram from the network, before any transaction or dialog. */
 export type Triage =
   | { action: 'drop'; why: string }
-  | { action: 'reply'; status: 400 | 505; request: SipRequest }
+  | { action: 'reply'; status: 400 | 505; checked: boolean; request: SipRequest }
   | { action: 'request'; request: SipRequest }
   | { action: 'response'; response: SipResponse };
 
@@ -106,7 +146,7 @@ export function triage(data: Buffer, transport = 'UDP'): Triage {
   if (!parsed.ok) {
     const req = parsed.request;
     if (req && hasUsableVia(req) && req.method !== 'ACK')
-      return { action: 'reply', status: 400, request: req };
+      return { action: 'reply', status: 400, checked: viaChecked(req, transport), request: req };
     return { action: 'drop', why: parsed.error };
   }
   const message = parsed.message;

@@ -43,6 +43,12 @@ export interface ServerTxn {
   retransmit?: Cancel;
   /** Stops the transaction's own timers. */
   stop: Cancel[];
+  /**
+   * drachtio-server answered this re-INVITE itself (a 422 below Min-SE) and bound no callback to
+   * its transaction: sofia hands the ACK of that failure on to the dialog, and so to its app
+   * (nta.c incoming_ack, "Process ACK normally"). An app's own failure keeps its ACK.
+   */
+  ackGoesUp?: boolean;
 }
 
 export class ServerTxnStore {

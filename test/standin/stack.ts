@@ -15,6 +15,8 @@ export interface StackConfig extends TimerValues {
   port: number;
   /** How long an incoming request may wait for the app's first answer before it is dropped. */
   pendingTimeout: number;
+  /** How long a 200 to an INVITE waits for its ACK (drachtio's own timer H; see StandinOptions). */
+  ackTimeout: number;
   /** RFC 4028 session timers as drachtio-server runs them; see session-timer.ts. */
   sessionTimer: SessionTimerConfig;
 }

@@ -55,11 +55,13 @@ function endDialog(stack: Stack, dialog: Dialog): void {
   if (reinvite) reinvite.client = undefined;
 }
 
-/** A final answer from the server itself on the request's transaction; the app gets nothing. */
+/** A final answer from the server itself on the request's transaction; the app gets nothing (an
+ * INVITE's ACK aside: ServerTxn.ackGoesUp). */
 function reject(stack: Stack, txn: ServerTxn, status: number, headers: SipHeader[] = []): void {
   txn.app = 'closed';
   const text = buildResponse(txn.request, { status, headers });
   if (txn.method === 'INVITE') {
+    txn.ackGoesUp = true;
     sendFinalWithRetransmit(stack, txn, text, status);
     return;
   }

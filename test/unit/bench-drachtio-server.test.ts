@@ -20,6 +20,26 @@ t.test('the configuration: loopback ports, the secret, no CDRs, the log in its d
   t.match(xml, '<loglevel>error</loglevel>');
 });
 
+t.test(
+  'timers, the default refresher and the SIP log go where drachtio-server reads them',
+  async (t) => {
+    const base = { adminPort: 39022, sipPort: 39060, secret: 'cymru', dir: '/tmp/d' };
+    const plain = drachtioConfig(base);
+    t.notMatch(plain, '<timers>', 'none unless asked: its defaults');
+    t.notMatch(plain, '<session-timers');
+    const xml = drachtioConfig({ ...base, t1: 50, t2: 400, defaultRefresher: 'uas', sipLog: true });
+    t.match(
+      xml,
+      /<sip>[\s\S]*<timers><t1>50<\/t1><t1x64>3200<\/t1x64><t2>400<\/t2><\/timers>[\s\S]*<\/sip>/,
+    );
+    t.match(xml, /<sip>[\s\S]*<session-timers default-refresher="uas"\/>[\s\S]*<\/sip>/);
+    t.match(xml, /<logging>\s*<console\/>\s*<loglevel>info<\/loglevel>/, 'every datagram logged');
+    t.notMatch(xml, '<file>', 'to stderr, not to a file');
+    t.throws(() => drachtioConfig({ ...base, t1: 0 }), /t1 0: expected a whole number of ms/);
+    t.throws(() => drachtioConfig({ ...base, t2: 1.5 }), /t2 1\.5/);
+  },
+);
+
 t.test('a port or secret that cannot go into it is refused, naming it', async (t) => {
   const ok = { adminPort: 39022, sipPort: 39060, secret: 'cymru', dir: '/tmp/d' };
   t.throws(() => drachtioConfig({ ...ok, sipPort: 70000 }), /sipPort 70000: expected a port/);
@@ -34,6 +54,11 @@ t.test('BENCH_DRACHTIO_BIN: unset runs the stand-in, a missing file stops the be
   t.throws(
     () => drachtioBinary('/nonexistent/drachtio'),
     /BENCH_DRACHTIO_BIN=\/nonexistent\/drachtio: no such file/,
+  );
+  t.throws(
+    () => drachtioBinary('/nonexistent/drachtio', 'TEST_DRACHTIO_BIN'),
+    /^TEST_DRACHTIO_BIN=\/nonexistent\/drachtio: no such file/,
+    'named after the variable that gave it',
   );
 });
 

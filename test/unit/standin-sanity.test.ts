@@ -2,7 +2,7 @@
 // checked on the RFC 4475 torture messages where sofia's own code decides the outcome.
 import t from 'tap';
 import { tortureMessages } from '../helpers/hostile-peer.js';
-import { triage } from '../standin/sanity.js';
+import { sentBy, triage } from '../standin/sanity.js';
 
 const byName = new Map(tortureMessages().map((m) => [m.name, m.data]));
 const of = (name: string) => {
@@ -30,13 +30,38 @@ t.test('a top Via of another transport is dropped (agent_check_request_via)', as
 });
 
 t.test('sanity failures and unparseable headers with a Via get 400', async (t) => {
-  for (const name of ['insuf', 'mismatch01', 'mismatch02', 'ncl', 'quotbal', 'scalar02', 'clerr']) {
-    t.match(of(name), { action: 'reply', status: 400 }, name);
-  }
+  for (const name of ['insuf', 'mismatch01', 'mismatch02', 'ncl', 'quotbal', 'clerr'])
+    t.match(of(name), { action: 'reply', status: 400, checked: true }, name);
+  // its Via is TCP: agent_check_request_via fails, the 400 goes to the sent-by as written
+  t.match(of('scalar02'), { action: 'reply', status: 400, checked: false }, 'scalar02');
 });
 
-t.test('a version other than SIP/2.0 gets 505', async (t) => {
-  t.match(of('badvers'), { action: 'reply', status: 505 });
+t.test('a version other than SIP/2.0 gets 505, sent before the Via is checked', async (t) => {
+  const verdict = of('badvers');
+  t.match(verdict, { action: 'reply', status: 505, checked: false });
+  if (verdict.action === 'reply')
+    t.same(sentBy(verdict.request), { transport: 'UDP', host: 'c.example.com', port: 5060 });
+});
+
+t.test("an unchecked Via's sent-by: received and rport first, then host and port", async (t) => {
+  const sentByOf = (via: string) =>
+    sentBy({ headers: [{ name: 'v', value: via }] } as Parameters<typeof sentBy>[0]);
+  t.same(sentByOf('SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1'), {
+    transport: 'UDP',
+    host: '192.0.2.1',
+    port: 5070,
+  });
+  t.same(sentByOf('SIP/2.0/udp h.example;received=192.0.2.2;rport=6000, SIP/2.0/UDP x:1'), {
+    transport: 'UDP',
+    host: '192.0.2.2',
+    port: 6000,
+  });
+  t.same(sentByOf('SIP/2.0/TCP [2001:db8::1];rport'), {
+    transport: 'TCP',
+    host: '2001:db8::1',
+    port: 5060,
+  });
+  t.equal(sentByOf('nonsense'), undefined);
 });
 
 t.test('without a usable Via, or for an ACK, there is nobody to answer: dropped', async (t) => {

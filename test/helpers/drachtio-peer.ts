@@ -1,0 +1,160 @@
+/**
+ * The drachtio-server a test's apps connect to: the stand-in, or with `TEST_DRACHTIO_BIN=<binary>`
+ * a real drachtio-server (bench/drachtio-server.ts starts it) behind a proxy on its application
+ * port that records every frame as the stand-in's trace does, and its SIP datagrams read from its
+ * own log. The real peers decide: a test that passes on the stand-in is run against the server
+ * production runs, and its trace assertions read that server's wire.
+ */
+import { connect, createServer, type Socket } from 'node:net';
+import { FrameDecoder } from '../standin/framing.js';
+import { type Endpoint, type StandinHandle, type StandinOptions, start } from '../standin/index.js';
+import { Tracer } from '../standin/trace.js';
+
+export const REAL_DRACHTIO_ENV = 'TEST_DRACHTIO_BIN';
+
+/**
+ * `defaults` are the helper's own (short SIP timers), `options` the test's. A real server takes
+ * the timers and the session timers' default refresher in its configuration; a test that sets
+ * anything else of the stand-in's fails there, saying which.
+ */
+export async function startDrachtio(
+  secret: string,
+  defaults: Partial<StandinOptions>,
+  options: Partial<StandinOptions> = {},
+): Promise<StandinHandle> {
+  const bin = process.env[REAL_DRACHTIO_ENV];
+  const all = { ...defaults, ...options };
+  if (!bin) return start({ sipPort: 0, adminPort: 0, secret, ...all });
+  const { t1, t2, sessionTimerDefaultRefresher, ...rest } = all;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0)
+    throw new Error(
+      `${REAL_DRACHTIO_ENV}: this test sets the stand-in's ${unknown.join(', ')}, which drachtio-server's configuration has no place for`,
+    );
+  const { drachtioBinary, startDrachtioServer } = await import('../../bench/drachtio-server.js');
+  const trace = new Tracer();
+  const sipLog = new SipLog(trace);
+  const server = await startDrachtioServer(drachtioBinary(bin, REAL_DRACHTIO_ENV) ?? bin, secret, {
+    t1,
+    t2,
+    defaultRefresher: sessionTimerDefaultRefresher,
+    sipLog: (chunk) => sipLog.push(chunk),
+  });
+  const proxy = await recordingProxy(server.adminAddress, trace);
+  return {
+    trace: trace.records,
+    sipAddress: server.sipAddress,
+    adminAddress: proxy.address,
+    dropApps: proxy.dropApps,
+    close: async () => {
+      await proxy.close();
+      await server.close();
+    },
+  };
+}
+
+type Proxy = {
+  address: Endpoint;
+  dropApps(): void;
+  close(): Promise<void>;
+};
+
+/**
+ * A TCP proxy that numbers app connections from 1 as the stand-in does and records each frame,
+ * `in` from the app and `out` to it. What it cannot split into frames is noted, and passed on.
+ */
+export async function recordingProxy(upstream: Endpoint, trace: Tracer): Promise<Proxy> {
+  const pairs = new Set<[Socket, Socket]>();
+  let next = 1;
+  const record = (conn: number, dir: 'in' | 'out', from: Socket, to: Socket) => {
+    const decoder = new FrameDecoder(dir === 'out' ? 15 : undefined);
+    let broken = false;
+    from.on('data', (chunk: Buffer) => {
+      to.write(chunk);
+      if (broken) return;
+      try {
+        for (const payload of decoder.push(chunk)) trace.frame(dir, conn, payload);
+      } catch (err) {
+        broken = true;
+        trace.note(
+          `connection ${conn} ${dir}: ${(err as Error).message}; frames no longer recorded`,
+        );
+      }
+    });
+  };
+  const server = createServer((app) => {
+    const conn = next++;
+    const drachtio = connect(upstream.port, upstream.address);
+    const pair: [Socket, Socket] = [app, drachtio];
+    pairs.add(pair);
+    app.setNoDelay(true);
+    drachtio.setNoDelay(true);
+    record(conn, 'in', app, drachtio);
+    record(conn, 'out', drachtio, app);
+    const end = () => {
+      pairs.delete(pair);
+      app.destroy();
+      drachtio.destroy();
+    };
+    for (const s of pair) {
+      s.on('error', end);
+      s.on('close', end);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    address: { address: '127.0.0.1', port },
+    dropApps: () => {
+      for (const [app, drachtio] of pairs) {
+        app.resetAndDestroy();
+        drachtio.resetAndDestroy();
+      }
+    },
+    close: () => {
+      for (const pair of pairs) for (const s of pair) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `recv|send N bytes from|to udp/[host]:port at …:`, then the N bytes of the datagram. */
+const ENTRY =
+  /^\d{4}-\d{2}-\d{2} [\d:.]+ (recv|send) (\d+) bytes (?:from|to) udp\/\[([^\]]+)\]:(\d+) at [^\n]*:\n/m;
+
+/**
+ * drachtio-server's log at `info` (bench/drachtio-server.ts `sipLog`), read into the trace's SIP
+ * records: sofia's transport log writes each datagram whole after its entry line, its last CRLF
+ * as a space and a newline. Read as latin1, so that a character is a byte of the count.
+ */
+export class SipLog {
+  #pending = '';
+
+  constructor(private readonly trace: Tracer) {}
+
+  push(chunk: Buffer): void {
+    this.#pending += chunk.toString('latin1');
+    for (;;) {
+      const m = ENTRY.exec(this.#pending);
+      if (!m) {
+        // a line still being written may be an entry's
+        this.#pending = this.#pending.slice(this.#pending.lastIndexOf('\n') + 1);
+        return;
+      }
+      const start = m.index + m[0].length;
+      const end = start + Number(m[2]);
+      if (this.#pending.length < end) {
+        this.#pending = this.#pending.slice(m.index);
+        return;
+      }
+      const logged = this.#pending.slice(start, end);
+      const text = logged.endsWith(' \n') ? `${logged.slice(0, -2)}\r\n` : logged;
+      this.trace.sip(
+        m[1] === 'recv' ? 'in' : 'out',
+        `${m[3]}:${m[4]}`,
+        Buffer.from(text, 'latin1').toString('utf8'),
+      );
+      this.#pending = this.#pending.slice(end);
+    }
+  }
+}
