@@ -53,6 +53,9 @@ export async function startDrachtio(
   };
 }
 
+/** The server's own frames have no length limit (an app's have five digits): more than any. */
+const SERVER_LENGTH_DIGITS = 15;
+
 type Proxy = {
   address: Endpoint;
   dropApps(): void;
@@ -67,7 +70,7 @@ export async function recordingProxy(upstream: Endpoint, trace: Tracer): Promise
   const pairs = new Set<[Socket, Socket]>();
   let next = 1;
   const record = (conn: number, dir: 'in' | 'out', from: Socket, to: Socket) => {
-    const decoder = new FrameDecoder(dir === 'out' ? 15 : undefined);
+    const decoder = new FrameDecoder(dir === 'out' ? SERVER_LENGTH_DIGITS : undefined);
     let broken = false;
     from.on('data', (chunk: Buffer) => {
       to.write(chunk);
