@@ -1,4 +1,5 @@
-// Incoming INVITE answered by createUAS, ACK and BYE from the caller (real sipp as caller).
+// Incoming INVITE answered by createUAS, ACK and BYE from the caller (sipp as caller; a raw UDP
+// peer where the test must time the ACK: a second final answer before and after it).
 import t, { type Test } from 'tap';
 import { runSipp } from '../helpers/sipp.js';
 import { SDP, type SrfDialog, sendSipFrame } from '../helpers/srf-app.js';
