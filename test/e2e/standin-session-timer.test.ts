@@ -120,46 +120,43 @@ t.test('a dealer naming refresher=uac gets refreshes from the server, not the ap
   t.match(bye?.text ?? '', new RegExp(`^CSeq: ${seq + 3} BYE$`, 'm'), 'the app BYE follows them');
 });
 
-t.test(
-  'a re-INVITE asking for less than Min-SE gets 422, unseen by the app but its ACK',
-  async (t) => {
-    const { standin, app } = await standUp(t);
-    app.invite(async (req, res) => {
-      await app.createUAS(req, res, { localSdp: SDP });
-    });
-    const caller = await runSipp({
-      scenario: 'standin-uac-reinvite-session-30s-expect-422.xml',
-      remote: standin.sipAddress,
-      keys: KEYS,
-    });
-    t.equal(caller.exitCode, 0, `caller got 422 and hung up: ${caller.errors}`);
-    const got = caller.messages.filter((m) => m.dir === 'received').map((m) => m.firstLine);
-    t.same(got, [
-      'SIP/2.0 100 Trying',
-      'SIP/2.0 200 OK',
-      'SIP/2.0 100 Trying',
-      'SIP/2.0 422 Session Interval Too Small',
-      'SIP/2.0 200 OK',
-    ]);
-    const rejected = caller.messages.find((m) => m.firstLine.startsWith('SIP/2.0 422'))?.text ?? '';
-    t.match(rejected, /^Min-SE: 90$/m, 'with the server Min-SE');
-    t.match(rejected, /^CSeq: 2 INVITE$/m);
-    const second = toApp(standin.trace, 'sip').filter((f) => /^CSeq: 2 /m.test(f.sip));
-    t.same(
-      second.map((f) => f.sip.split('\r\n')[0]?.split(' ')[0]),
-      ['ACK'],
-      'the re-INVITE never reached the app; the ACK of its 422 did (v0.9.10 does so)',
-    );
-    const up = toApp(standin.trace, 'sip');
-    const invite = up.find((f) => f.sip.startsWith('INVITE'));
-    const firstAck = up.find((f) => /^CSeq: 1 ACK$/m.test(f.sip));
-    t.equal(second[0]?.tokens[4], '', 'as any ACK, without a protocol');
-    t.not(second[0]?.tokens[8], invite?.tokens[8], 'with a txnId of its own');
-    t.equal(second[0]?.tokens[9], firstAck?.tokens[9], 'inside the dialog');
-    t.equal(
-      datagrams(standin.trace, 'out').filter((d) => d.firstLine.startsWith('SIP/2.0 422')).length,
-      1,
-      'the ACK stopped the 422',
-    );
-  },
-);
+t.test('a re-INVITE below Min-SE gets 422; only its ACK reaches the app', async (t) => {
+  const { standin, app } = await standUp(t);
+  app.invite(async (req, res) => {
+    await app.createUAS(req, res, { localSdp: SDP });
+  });
+  const caller = await runSipp({
+    scenario: 'standin-uac-reinvite-session-30s-expect-422.xml',
+    remote: standin.sipAddress,
+    keys: KEYS,
+  });
+  t.equal(caller.exitCode, 0, `caller got 422 and hung up: ${caller.errors}`);
+  const got = caller.messages.filter((m) => m.dir === 'received').map((m) => m.firstLine);
+  t.same(got, [
+    'SIP/2.0 100 Trying',
+    'SIP/2.0 200 OK',
+    'SIP/2.0 100 Trying',
+    'SIP/2.0 422 Session Interval Too Small',
+    'SIP/2.0 200 OK',
+  ]);
+  const rejected = caller.messages.find((m) => m.firstLine.startsWith('SIP/2.0 422'))?.text ?? '';
+  t.match(rejected, /^Min-SE: 90$/m, 'with the server Min-SE');
+  t.match(rejected, /^CSeq: 2 INVITE$/m);
+  const second = toApp(standin.trace, 'sip').filter((f) => /^CSeq: 2 /m.test(f.sip));
+  t.same(
+    second.map((f) => f.sip.split('\r\n')[0]?.split(' ')[0]),
+    ['ACK'],
+    'the re-INVITE never reached the app; the ACK of its 422 did (v0.9.10 does so)',
+  );
+  const up = toApp(standin.trace, 'sip');
+  const invite = up.find((f) => f.sip.startsWith('INVITE'));
+  const firstAck = up.find((f) => /^CSeq: 1 ACK$/m.test(f.sip));
+  t.equal(second[0]?.tokens[4], '', 'as any ACK, without a protocol');
+  t.not(second[0]?.tokens[8], invite?.tokens[8], 'with a txnId of its own');
+  t.equal(second[0]?.tokens[9], firstAck?.tokens[9], 'inside the dialog');
+  t.equal(
+    datagrams(standin.trace, 'out').filter((d) => d.firstLine.startsWith('SIP/2.0 422')).length,
+    1,
+    'the ACK stopped the 422',
+  );
+});
