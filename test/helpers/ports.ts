@@ -57,10 +57,17 @@ export async function udpPortIsFree(port: number): Promise<boolean> {
   return free;
 }
 
+/**
+ * The Fetch standard's "bad ports" in the single range: Node's fetch refuses them, so an HTTP
+ * server there is out of a test's reach (a gateway on 10080 never answered /readyz in CI).
+ */
+const FETCH_BLOCKED = new Set([10080]);
+
 async function freePort(isFree: (port: number) => Promise<boolean>, kind: string) {
   const end = Math.min(SINGLE_END, EPHEMERAL_START);
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = pick(SINGLE_START, end);
+    if (FETCH_BLOCKED.has(port)) continue;
     if (await isFree(port)) return port;
   }
   throw new Error(`no free ${kind} port found in ${SINGLE_START}-${end - 1}`);

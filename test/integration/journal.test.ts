@@ -347,7 +347,11 @@ async function windowBed(t: Test) {
     window: new JournalWindow(dir, 'gw-test'),
   });
   const dying = await journalOn(t, redis.url, 'gw-test', { ...files(), flushMs: 60_000 });
-  await waitFor(async () => (await r.hexists(beatsKey(CALLS), 'gw-test')) === 1, 5000, 'a beat');
+  // the second beat: the first one pushes what was noted before it, after writing the beat, so
+  // an entry noted between the two writes would reach Redis (it raced so once in CI)
+  const beatOf = async () => (await r.hget(beatsKey(CALLS), 'gw-test')) ?? undefined;
+  const first = await waitFor(beatOf, 5000, 'a beat');
+  await waitFor(async () => ((await beatOf()) !== first ? true : undefined), 5000, 'a second beat');
   return { redis, r, files, dying };
 }
 
