@@ -6,6 +6,7 @@ import { SDP, type SrfDialog, sendSipFrame } from '../helpers/srf-app.js';
 import {
   datagrams,
   fromApp,
+  inDialog,
   peerInvite,
   replyTo,
   routesTaken,
@@ -177,16 +178,9 @@ async function answeredTwice(t: Test, first: 200 | 486, acked: boolean) {
   peer.send(peerInvite(peer, port, call), port);
   const answer = await peer.next((m) => m.startsWith(`SIP/2.0 ${first}`), `the ${first}`);
   if (acked) {
-    const ack = peerInvite(peer, port, {
-      ...call,
-      // the ACK to a 2xx is a transaction of its own
-      branch: first === 200 ? 'z9hG4bK-twice-ack' : call.branch,
-    })
-      .replace(/^INVITE /, 'ACK ')
-      .replace('CSeq: 1 INVITE', 'CSeq: 1 ACK')
-      .replace(/^To: .*$/m, answer.match(/^To: .*$/m)?.[0] ?? '')
-      .replace(/Content-Type: .*\n/, '')
-      .replace(/Content-Length: [\s\S]*$/, 'Content-Length: 0\n\n');
+    // the ACK to a 2xx is a transaction of its own; to a failure, the INVITE's
+    const branch = first === 200 ? 'z9hG4bK-twice-ack' : call.branch;
+    const ack = inDialog('ACK', peer, answer, 1, branch);
     peer.send(ack, port);
     await waitFor(
       () => datagrams(standin.trace, 'in').find((d) => d.firstLine.startsWith('ACK')),

@@ -72,13 +72,10 @@ export function handleAck(stack: Stack, ack: SipRequest, from: Endpoint, bytes: 
   const txn = stack.serverTxns.match(ack);
   if (txn && txn.lastStatus >= 300) {
     // ACK for a non-2xx final: ends retransmission and the invite in progress (a later answer
-    // from the app is refused); it reaches the app only as ServerTxn.ackGoesUp says.
+    // from the app is refused); it goes on into its dialog only as ServerTxn.ackGoesUp says.
     txn.retransmit?.();
     txn.app = 'closed';
-    const dialog = txn.ackGoesUp ? stack.dialogs.get(txn.inDialogId) : undefined;
-    if (dialog && !dialog.client.closed)
-      dialog.client.send(sipPayload(networkMeta(from, bytes, ''), newUuid(), dialog.id, ack.raw));
-    return;
+    if (!txn.ackGoesUp) return;
   }
   const toTag = tagOf(headerValue(ack.headers, 'to')) ?? '';
   const fromTag = tagOf(headerValue(ack.headers, 'from')) ?? '';
