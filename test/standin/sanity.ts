@@ -26,7 +26,7 @@ export type Verdict =
 
 /** sent-protocol (any version: a wrong one is answered 505 later), sent-by, `;name[=value]`s. */
 const VIA =
-  /^SIP\s*\/\s*\d+\.\d+\s*\/\s*[A-Za-z]+\s+(\[[^\]]+\]|[^:;\s]+)(\s*:\s*\d+)?(\s*;\s*[^;=\s]+(\s*=\s*[^;\s]+)?)*$/;
+  /^SIP\s*\/\s*\d+\.\d+\s*\/\s*(?<transport>[A-Za-z]+)\s+(?<host>\[[^\]]+\]|[^:;\s]+)(?:\s*:\s*(?<port>\d+))?(?<params>(?:\s*;\s*[^;=\s]+(?:\s*=\s*[^;\s]+)?)*)$/;
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 /** Headers sofia parses itself; a value it cannot parse becomes an error header (sip_error). */
 const CHECKERS: Readonly<Record<string, (value: string) => boolean>> = {
@@ -65,20 +65,16 @@ function splitTop(via: string | undefined): string {
 export function sentBy(
   req: SipRequest,
 ): { transport: string; host: string; port: number } | undefined {
-  const m = VIA_PARTS.exec(splitTop(headerValue(req.headers, 'via')));
-  if (!m?.[1] || !m[2]) return undefined;
-  const params = m[4] ?? '';
+  const via = VIA.exec(splitTop(headerValue(req.headers, 'via')))?.groups;
+  if (!via?.transport || !via.host) return undefined;
+  const params = via.params ?? '';
   const rport = Number(getParam(params, 'rport'));
   return {
-    transport: m[1].toUpperCase(),
-    host: (getParam(params, 'received') ?? m[2]).replace(/^\[(.*)\]$/, '$1'),
-    port: Number.isInteger(rport) && rport > 0 ? rport : m[3] ? Number(m[3]) : 5060,
+    transport: via.transport.toUpperCase(),
+    host: (getParam(params, 'received') ?? via.host).replace(/^\[(.*)\]$/, '$1'),
+    port: Number.isInteger(rport) && rport > 0 ? rport : via.port ? Number(via.port) : 5060,
   };
 }
-
-/** sent-protocol of any version: transport, host, port, parameters. */
-const VIA_PARTS =
-  /^SIP\s*\/\s*\d+\.\d+\s*\/\s*([A-Za-z]+)\s+(\[[^\]]+\]|[^:;\s]+)(?:\s*:\s*(\d+))?\s*(.*)$/;
 
 /** sofia has a Via to answer to when a Via line parsed (a bad one becomes an error header). */
 function hasUsableVia(req: SipRequest): boolean {
