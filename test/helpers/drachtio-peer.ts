@@ -12,18 +12,19 @@ import { Tracer } from '../standin/trace.js';
 
 export const REAL_DRACHTIO_ENV = 'TEST_DRACHTIO_BIN';
 
+/** Short SIP timers, so that a test's timeouts come in seconds; a test's own options win. */
+const TEST_TIMERS = { t1: 50, t2: 400 };
+
 /**
- * `defaults` are the helper's own (short SIP timers), `options` the test's. A real server takes
- * the timers and the session timers' default refresher in its configuration; a test that sets
- * anything else of the stand-in's fails there, saying which.
+ * A real server takes the timers and the session timers' default refresher in its
+ * configuration; a test that sets anything else of the stand-in's fails there, saying which.
  */
 export async function startDrachtio(
   secret: string,
-  defaults: Partial<StandinOptions>,
   options: Partial<StandinOptions> = {},
 ): Promise<StandinHandle> {
   const bin = process.env[REAL_DRACHTIO_ENV];
-  const all = { ...defaults, ...options };
+  const all = { ...TEST_TIMERS, ...options };
   if (!bin) return start({ sipPort: 0, adminPort: 0, secret, ...all });
   const { t1, t2, sessionTimerDefaultRefresher, ...rest } = all;
   const unknown = Object.keys(rest);

@@ -46,7 +46,7 @@ export async function startGateway(
   spawnSync('mkdir', ['-p', dialplans]);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dialplans, name), text);
   const recordFile = join(dir, 'records.jsonl');
-  const standin = await startDrachtio(SECRET, { t1: 50, t2: 400 }, standinOptions);
+  const standin = await startDrachtio(SECRET, standinOptions);
   const httpPort = await freeTcpPort();
   let output = '';
   const proc = spawn(process.execPath, startArgs(), {

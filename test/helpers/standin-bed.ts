@@ -39,7 +39,7 @@ export interface BedOptions {
 
 /** Starts a stand-in on free ports and connects a fresh app to it. */
 export async function standUp(t: Test, options: BedOptions = {}): Promise<Bed> {
-  const standin = await startDrachtio(SECRET, { t1: 50, t2: 400 }, options);
+  const standin = await startDrachtio(SECRET, options);
   const app = newApp();
   t.teardown(async () => {
     killAllSipp();

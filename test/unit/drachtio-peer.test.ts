@@ -162,17 +162,17 @@ t.test(
     });
     process.env[REAL_DRACHTIO_ENV] = process.execPath;
     await t.rejects(
-      startDrachtio('cymru', { t1: 50, t2: 400 }, { minSE: 1, sessionTimerJitter: 0 }),
+      startDrachtio('cymru', { minSE: 1, sessionTimerJitter: 0 }),
       /TEST_DRACHTIO_BIN: this test sets the stand-in's minSE, sessionTimerJitter/,
     );
     process.env[REAL_DRACHTIO_ENV] = '/nonexistent/drachtio';
     await t.rejects(
-      startDrachtio('cymru', { t1: 50, t2: 400 }),
+      startDrachtio('cymru'),
       /^TEST_DRACHTIO_BIN=\/nonexistent\/drachtio: no such file/,
       'a binary that is not there stops the test before anything starts',
     );
     delete process.env[REAL_DRACHTIO_ENV];
-    const standin = await startDrachtio('cymru', { t1: 50 }, { minSE: 1 });
+    const standin = await startDrachtio('cymru', { minSE: 1 });
     t.teardown(() => standin.close());
     t.ok(standin.sipAddress.port > 0, 'unset: the stand-in, with every option');
   },
