@@ -11,11 +11,11 @@ import t from 'tap';
 import { requireBinary } from '../helpers/binaries.js';
 import { ensureBuilt, ROOT, startArgs } from '../helpers/built.js';
 import { CUSTOMERS, numbersYaml } from '../helpers/call-bed.js';
+import { startDrachtio } from '../helpers/drachtio-peer.js';
 import { startGateway } from '../helpers/gateway.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-import { start as startStandin } from '../standin/index.js';
 
 type Line = { level: number; time: string; msg: string; peer?: string };
 
@@ -95,13 +95,7 @@ t.test('nothing there: one warning per peer, reminders, then connected', async (
   t.ok(redisRetries.length >= 4, `Redis retried quietly (${redisRetries.length} times)`);
   t.notMatch(gw.logs(), /drachtio connection error|media server connection failed/);
 
-  const standin = await startStandin({
-    sipPort: 0,
-    adminPort: drachtioPort,
-    secret: 'cymru',
-    t1: 50,
-    t2: 400,
-  });
+  const standin = await startDrachtio('cymru', { adminPort: drachtioPort });
   t.teardown(() => standin.close());
   const connected = await waitFor(
     () =>

@@ -1,24 +1,26 @@
 /**
  * Several drachtio-servers per gateway (DRACHTIO=host:port,host:port) and several gateways per
- * drachtio-server (issue 16 item 2), with real sipp through drachtio stand-ins. A call stays on
- * the server its INVITE came through; a server that goes away costs only its own calls; a
- * server hands new INVITEs round robin to the gateways connected to it (client-controller.cpp,
- * mirrored by test/standin/app-router.ts).
+ * drachtio-server (issue 16 item 2), with real sipp through drachtio-servers (stand-ins, or real
+ * ones: test/helpers/drachtio-peer.ts). A call stays on the server its INVITE came through; a
+ * server that goes away costs only its own calls; a server hands new INVITEs round robin to the
+ * gateways connected to it (client-controller.cpp, mirrored by test/standin/app-router.ts).
  */
 import t, { type Test } from 'tap';
 import { CUSTOMERS, dealerSipp as dealer, numbersYaml } from '../helpers/call-bed.js';
+import { startDrachtio } from '../helpers/drachtio-peer.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { startMediaGateway, WHISPER } from '../helpers/media-bed.js';
 import { passed, runSipp, type SippResult, startSipp } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
-import { type StandinHandle, start } from '../standin/index.js';
+import type { StandinHandle } from '../standin/index.js';
 
 const SECRET = 'cymru';
 const CALLER = '+4917699887766';
 const number = (n: number) => `+4930255501${String(n).padStart(2, '0')}`;
 
+/** A drachtio-server (the stand-in, or TEST_DRACHTIO_BIN's), again at `adminPort` if given. */
 const standin = async (t: Test, adminPort = 0): Promise<StandinHandle> => {
-  const s = await start({ sipPort: 0, adminPort, secret: SECRET, t1: 50, t2: 400 });
+  const s = await startDrachtio(SECRET, { adminPort });
   t.teardown(() => s.close());
   return s;
 };

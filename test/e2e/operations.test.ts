@@ -4,11 +4,11 @@
  */
 import t from 'tap';
 import { CUSTOMERS, callThrough, numbersYaml, TRACKING } from '../helpers/call-bed.js';
+import { startDrachtio } from '../helpers/drachtio-peer.js';
 import { startGateway } from '../helpers/gateway.js';
 import { passed, startSipp } from '../helpers/sipp.js';
 import { toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
-import { start } from '../standin/index.js';
 
 const readyz = async (port: number) => {
   const r = await fetch(`http://127.0.0.1:${port}/readyz`);
@@ -74,7 +74,7 @@ t.test('readiness follows the drachtio connection, which comes back by itself', 
   let r = await readyzOnce(gw.httpPort, 503, 2000);
   t.match(r, { status: 503, body: { status: 'not ready', drachtio: false } });
   t.match(await gw.metrics(), /^calltrack_drachtio_connected\{server="127\.0\.0\.1:\d+"\} 0$/m);
-  const again = await start({ sipPort: 0, adminPort, secret: 'cymru' });
+  const again = await startDrachtio('cymru', { adminPort });
   t.teardown(() => again.close());
   r = await readyzOnce(gw.httpPort, 200, 15_000);
   t.match(r, { status: 200, body: { drachtio: true } }, 'reconnected with backoff');

@@ -17,7 +17,9 @@ const TEST_TIMERS = { t1: 50, t2: 400 };
 
 /**
  * A real server takes the timers and the session timers' default refresher in its
- * configuration; a test that sets anything else of the stand-in's fails there, saying which.
+ * configuration, and `adminPort` is where its recording proxy listens (a test that starts a
+ * server again where the gateway reconnects); a test that sets anything else of the stand-in's
+ * fails there, saying which.
  */
 export async function startDrachtio(
   secret: string,
@@ -26,7 +28,7 @@ export async function startDrachtio(
   const bin = process.env[REAL_DRACHTIO_ENV];
   const all = { ...TEST_TIMERS, ...options };
   if (!bin) return start({ sipPort: 0, adminPort: 0, secret, ...all });
-  const { t1, t2, sessionTimerDefaultRefresher, ...rest } = all;
+  const { t1, t2, sessionTimerDefaultRefresher, adminPort, ...rest } = all;
   const unknown = Object.keys(rest);
   if (unknown.length > 0)
     throw new Error(
@@ -41,7 +43,12 @@ export async function startDrachtio(
     defaultRefresher: sessionTimerDefaultRefresher,
     sipLog: (chunk) => sipLog.push(chunk),
   });
-  const proxy = await recordingProxy(server.adminAddress, trace);
+  const proxy = await recordingProxy(server.adminAddress, trace, adminPort).catch(
+    async (err: unknown) => {
+      await server.close();
+      throw err;
+    },
+  );
   return {
     trace: trace.records,
     sipAddress: server.sipAddress,
@@ -67,7 +74,7 @@ type Proxy = {
  * A TCP proxy that numbers app connections from 1 as the stand-in does and records each frame,
  * `in` from the app and `out` to it. What it cannot split into frames is noted, and passed on.
  */
-export async function recordingProxy(upstream: Endpoint, trace: Tracer): Promise<Proxy> {
+export async function recordingProxy(upstream: Endpoint, trace: Tracer, port = 0): Promise<Proxy> {
   const pairs = new Set<[Socket, Socket]>();
   let next = 1;
   const record = (conn: number, dir: 'in' | 'out', from: Socket, to: Socket) => {
@@ -105,10 +112,12 @@ export async function recordingProxy(upstream: Endpoint, trace: Tracer): Promise
       s.on('close', end);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return {
-    address: { address: '127.0.0.1', port },
+    address: { address: '127.0.0.1', port: (server.address() as { port: number }).port },
     dropApps: () => {
       for (const [app, drachtio] of pairs) {
         app.resetAndDestroy();

@@ -7,6 +7,8 @@ import { knownName } from './sip-serialize.js';
 export interface AppSip {
   startLine: string;
   headers: SipHeader[];
+  /** The lines between the start line and the blank line, as sent (drachtio.cpp splitMsg). */
+  headerBlock: string;
   body: string;
 }
 
@@ -14,6 +16,8 @@ export function parseAppSip(text: string): AppSip {
   const sep = text.indexOf('\r\n\r\n');
   const head = sep < 0 ? text : text.slice(0, sep);
   const body = sep < 0 ? '' : text.slice(sep + 4);
+  const eol = head.indexOf('\r\n');
+  const headerBlock = eol < 0 ? '' : head.slice(eol + 2);
   const [startLine = '', ...lines] = head.split('\r\n');
   const headers: SipHeader[] = [];
   for (const line of lines) {
@@ -22,7 +26,7 @@ export function parseAppSip(text: string): AppSip {
     if (colon < 0) continue;
     headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
   }
-  return { startLine: startLine.trim(), headers, body };
+  return { startLine: startLine.trim(), headers, headerBlock, body };
 }
 
 /** Headers an app may not set: the stack owns them. */

@@ -11,6 +11,7 @@ import {
   SipLog,
   startDrachtio,
 } from '../helpers/drachtio-peer.js';
+import { freeTcpPort } from '../helpers/ports.js';
 import { connectApp, disconnectApp, newApp } from '../helpers/srf-app.js';
 import { waitFor } from '../helpers/wait.js';
 import { start, type TraceRecord } from '../standin/index.js';
@@ -151,6 +152,22 @@ t.test(
     );
   },
 );
+
+t.test('the proxy listens where it is told, and says so when it cannot', async (t) => {
+  const standin = await start({ sipPort: 0, adminPort: 0, secret: 'cymru' });
+  const port = await freeTcpPort();
+  const proxy = await recordingProxy(standin.adminAddress, new Tracer(), port);
+  t.teardown(async () => {
+    await proxy.close();
+    await standin.close();
+  });
+  t.equal(proxy.address.port, port, 'where a gateway reconnects after its server restarted');
+  const app = newApp();
+  t.teardown(() => disconnectApp(app));
+  await connectApp(app, { address: '127.0.0.1', port }, 'cymru');
+  t.pass('an app authenticates through it');
+  await t.rejects(recordingProxy(standin.adminAddress, new Tracer(), port), { code: 'EADDRINUSE' });
+});
 
 t.test(
   'TEST_DRACHTIO_BIN: an option the real server has no place for fails the test, named',
