@@ -6,19 +6,14 @@
  */
 import t from 'tap';
 import {
-  CALLER,
-  CUSTOMERS,
   callThrough as call,
   dealerSipp as dealer,
-  numbersYaml,
   oneCall,
   received,
-  TRACKING,
 } from '../helpers/call-bed.js';
-import { REAL_DRACHTIO_ENV } from '../helpers/drachtio-peer.js';
-import { startGateway } from '../helpers/gateway.js';
+import { againstRealDrachtio } from '../helpers/drachtio-peer.js';
 import { released, startMediaGateway } from '../helpers/media-bed.js';
-import { runSipp, type SippResult, startSipp } from '../helpers/sipp.js';
+import type { SippResult } from '../helpers/sipp.js';
 import { fromApp } from '../helpers/standin-bed.js';
 
 function all(r: SippResult, dir: 'sent' | 'received', method: string) {
@@ -135,33 +130,27 @@ t.test('a long call with a short session timer stays up: refreshes on both legs'
  * drachtio-server's Min-SE is a fixed 90 s: against it (TEST_DRACHTIO_BIN) a session lasts that
  * long; the stand-in takes 1 s here and a 2 s session.
  */
-const REAL_DRACHTIO = process.env[REAL_DRACHTIO_ENV] !== undefined;
-const SESSION_S = REAL_DRACHTIO ? 90 : 2;
+const SESSION_S = againstRealDrachtio() ? 90 : 2;
 
 t.test(
   'a caller that stops refreshing: drachtio ends its leg, the dealer gets a BYE saying why',
   { timeout: (SESSION_S + 60) * 1000 },
   async (t) => {
-    const d = await startSipp({
-      scenario: 'uas-answer-200.xml',
-      timeoutMs: (SESSION_S + 20) * 1000,
-    });
-    const gw = await startGateway(
+    const {
+      gw,
+      caller: c,
+      dealer: dealerSaw,
+    } = await oneCall(
       t,
-      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+      {
+        // fails unless drachtio's BYE arrives with the Reason "Session timer expired"
+        caller: 'uac-session-no-refresh-expect-bye.xml',
+        dealer: 'uas-answer-200.xml',
+      },
       {},
-      REAL_DRACHTIO ? {} : { minSE: 1 },
+      againstRealDrachtio() ? {} : { minSE: 1 },
+      { keys: { se: String(SESSION_S) }, timeoutMs: (SESSION_S + 20) * 1000 },
     );
-    // fails unless drachtio's BYE arrives with the Reason "Session timer expired"
-    const c = await runSipp({
-      scenario: 'uac-session-no-refresh-expect-bye.xml',
-      remote: gw.sip,
-      keys: { caller: CALLER, called: TRACKING, se: String(SESSION_S) },
-      timeoutMs: (SESSION_S + 20) * 1000,
-    });
-    t.match(c, { exitCode: 0 }, `caller: ${c.errors}`);
-    const dealerSaw = await d.done;
-    t.match(dealerSaw, { exitCode: 0 }, `dealer: ${dealerSaw.errors}`);
     const granted = c.messages.find(
       (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
     );

@@ -1,7 +1,7 @@
 // Incoming INVITE answered by createUAS, ACK and BYE from the caller (sipp as caller; a raw UDP
 // peer where the test must time the ACK: a second final answer before and after it).
 import t, { type Test } from 'tap';
-import { REAL_DRACHTIO_ENV } from '../helpers/drachtio-peer.js';
+import { againstRealDrachtio } from '../helpers/drachtio-peer.js';
 import { runSipp } from '../helpers/sipp.js';
 import { SDP, type SrfDialog, sendSipFrame } from '../helpers/srf-app.js';
 import {
@@ -97,8 +97,7 @@ t.test('createUAS answers, caller ACKs and hangs up', async (t) => {
  * drachtio-server's own timer H for a 2xx is a constant of its build, 32 s: against it
  * (TEST_DRACHTIO_BIN) the case waits that long; the stand-in takes 4 s here.
  */
-const REAL_DRACHTIO = process.env[REAL_DRACHTIO_ENV] !== undefined;
-const ACK_TIMEOUT_MS = REAL_DRACHTIO ? 32_000 : 4000;
+const ACK_TIMEOUT_MS = againstRealDrachtio() ? 32_000 : 4000;
 
 /** When drachtio's timer G sends the 200: 0, then 500 ms doubling up to 4 s, until timer H. */
 function resendsBefore(timeoutMs: number): number[] {
@@ -113,7 +112,10 @@ t.test(
   { timeout: ACK_TIMEOUT_MS + 30_000 },
   async (t) => {
     const expected = resendsBefore(ACK_TIMEOUT_MS);
-    const { standin, app } = await standUp(t, REAL_DRACHTIO ? {} : { ackTimeout: ACK_TIMEOUT_MS });
+    const { standin, app } = await standUp(
+      t,
+      againstRealDrachtio() ? {} : { ackTimeout: ACK_TIMEOUT_MS },
+    );
     let reason: string | undefined;
     app.invite(async (req, res) => {
       const dialog = await app.createUAS(req, res, { localSdp: SDP });

@@ -50,19 +50,23 @@ export function received(r: SippResult, method: string): SippMessage | undefined
   return r.messages.find((m) => m.dir === 'received' && m.firstLine.startsWith(`${method} `));
 }
 
+/** A scenario's further keys, and how long sipp may take (20 s unless a test waits longer). */
+export type SippCall = { keys?: Record<string, string>; timeoutMs?: number };
+
 /** A sipp caller dialling `called` through the gateway's SIP address. */
 export function callThrough(
   gw: { sip: { address: string; port: number } },
   scenario: string,
   called = TRACKING,
   caller = CALLER,
+  { keys, timeoutMs = 20_000 }: SippCall = {},
 ): Promise<SippResult> {
-  return runSipp({ scenario, remote: gw.sip, keys: { caller, called }, timeoutMs: 20_000 });
+  return runSipp({ scenario, remote: gw.sip, keys: { caller, called, ...keys }, timeoutMs });
 }
 
 /** A sipp dealer waiting for the gateway's call. */
-export function dealerSipp(scenario: string) {
-  return startSipp({ scenario, timeoutMs: 20_000 });
+export function dealerSipp(scenario: string, timeoutMs = 20_000) {
+  return startSipp({ scenario, timeoutMs });
 }
 
 /**
@@ -74,15 +78,16 @@ export async function oneCall(
   scenarios: { caller: string; dealer: string },
   env: Record<string, string> = {},
   standinOptions: Partial<StandinOptions> = {},
+  sipp: SippCall = {},
 ): Promise<{ gw: Gateway; caller: SippResult; dealer: SippResult }> {
-  const d = await dealerSipp(scenarios.dealer);
+  const d = await dealerSipp(scenarios.dealer, sipp.timeoutMs);
   const gw = await startGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
     env,
     standinOptions,
   );
-  const caller = await callThrough(gw, scenarios.caller);
+  const caller = await callThrough(gw, scenarios.caller, TRACKING, CALLER, sipp);
   const dealer = await d.done;
   t.match(caller, { exitCode: 0 }, `caller: ${caller.errors}`);
   t.match(dealer, { exitCode: 0 }, `dealer: ${dealer.errors}`);

@@ -12,6 +12,11 @@ import { Tracer } from '../standin/trace.js';
 
 export const REAL_DRACHTIO_ENV = 'TEST_DRACHTIO_BIN';
 
+/** The tests run against a real drachtio-server: its fixed timers take their real time. */
+export function againstRealDrachtio(): boolean {
+  return process.env[REAL_DRACHTIO_ENV] !== undefined;
+}
+
 /** Short SIP timers, so that a test's timeouts come in seconds; a test's own options win. */
 const TEST_TIMERS = { t1: 50, t2: 400 };
 

@@ -60,14 +60,16 @@ export function parseBuilt(text: string): SipRequest {
 }
 
 /** Ends a dialog from the server side: BYE to the peer, "unsolicited" BYE to the app. */
-export function terminateDialog(stack: Stack, dialog: Dialog, reason: string): void {
+export function terminateDialog(stack: Stack, dialog: Dialog, why: string): void {
   stack.dialogs.remove(dialog.id);
   const to = nextHop(dialog);
   dialog.localSeq += 1;
   const bye = buildDialogRequest(stack, dialog, {
     method: 'BYE',
     cseq: dialog.localSeq,
-    headers: [{ name: 'Reason', value: reason }],
+    // drachtio passes `SIP ;cause=200 ;text="…"` (SIPTAG_REASON_STR); sofia parses it and prints
+    // it without the spaces, on the wire and in the frame to the app alike (seen with v0.9.10)
+    headers: [{ name: 'Reason', value: `SIP;cause=200;text="${why}"` }],
   });
   if (to)
     startClientTxn(stack, newClientTxn({ ...bye, method: 'BYE', to, client: undefined }), () => {});

@@ -9,17 +9,8 @@ import { getParam } from './sip-address.js';
 import { headerValue, type SipHeader, type SipMessage } from './sip-message.js';
 import type { Stack } from './stack.js';
 
-/**
- * The Reason of the BYE sent when the peer did not refresh in time, or a refresh failed.
- * drachtio passes `SIP ;cause=200 ;text="…"` (SIPTAG_REASON_STR); sofia parses it and prints it
- * without the spaces, on the wire and in the frame to the app alike (seen with v0.9.10).
- */
-export const SESSION_EXPIRED = serverReason('Session timer expired');
-
-/** A Reason drachtio-server gives a BYE of its own, as sofia prints it. */
-export function serverReason(text: string): string {
-  return `SIP;cause=200;text="${text}"`;
-}
+/** Why the BYE was sent when the peer did not refresh in time, or a refresh failed. */
+export const SESSION_EXPIRED = 'Session timer expired';
 
 interface SessionExpires {
   seconds: number;

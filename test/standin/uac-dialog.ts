@@ -6,7 +6,6 @@ import { newClientTxn, startClientTxn } from './client-txn.js';
 import { buildDialogRequest, terminateDialog } from './dialog-requests.js';
 import { type Dialog, nextHop } from './dialogs.js';
 import { newUuid } from './ids.js';
-import { serverReason } from './session-timer.js';
 import type { Endpoint } from './sip-address.js';
 import type { SipHeader } from './sip-message.js';
 import type { AppClient, Stack } from './stack.js';
@@ -148,6 +147,6 @@ function sendAck(
   client.reply(msgId, 'OK', sentExtra(stack, newUuid(), built.text));
   if (dialog.ackBye) {
     dialog.ackBye = false;
-    terminateDialog(stack, dialog, serverReason('ACK-BYE due to cancel race condition'));
+    terminateDialog(stack, dialog, 'ACK-BYE due to cancel race condition');
   }
 }

@@ -6,12 +6,7 @@ import type { Dialog } from './dialogs.js';
 import { newTag } from './ids.js';
 import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
-import {
-  type AnswerTimer,
-  armSessionTimer,
-  serverReason,
-  timerForAnswer,
-} from './session-timer.js';
+import { type AnswerTimer, armSessionTimer, timerForAnswer } from './session-timer.js';
 import { formatNameAddr, parseNameAddr, withoutParam } from './sip-address.js';
 import { callIdOf, cseqOf, headerValue, headerValues, type SipHeader } from './sip-message.js';
 import { type AppClient, localContact, type Stack } from './stack.js';
@@ -199,7 +194,7 @@ export function sendFinalWithRetransmit(
 function ackTimeout(stack: Stack, txn: ServerTxn): void {
   stack.serverTxns.delete(txn);
   const dialog = stack.dialogs.get(txn.dialogId);
-  if (dialog) terminateDialog(stack, dialog, serverReason('ACK timeout'));
+  if (dialog) terminateDialog(stack, dialog, 'ACK timeout');
 }
 
 /** The dialog belongs to the connection the INVITE was routed to, whoever answered it. */
