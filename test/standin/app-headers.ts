@@ -17,10 +17,10 @@ export function parseAppSip(text: string): AppSip {
   const head = sep < 0 ? text : text.slice(0, sep);
   const body = sep < 0 ? '' : text.slice(sep + 4);
   const eol = head.indexOf('\r\n');
+  const startLine = eol < 0 ? head : head.slice(0, eol);
   const headerBlock = eol < 0 ? '' : head.slice(eol + 2);
-  const [startLine = '', ...lines] = head.split('\r\n');
   const headers: SipHeader[] = [];
-  for (const line of lines) {
+  for (const line of headerBlock === '' ? [] : headerBlock.split('\r\n')) {
     const colon = line.indexOf(':');
     // makeTags skips lines without a colon; keep them out here too.
     if (colon < 0) continue;
