@@ -50,8 +50,16 @@ export function received(r: SippResult, method: string): SippMessage | undefined
   return r.messages.find((m) => m.dir === 'received' && m.firstLine.startsWith(`${method} `));
 }
 
-/** A scenario's further keys, and how long sipp may take (20 s unless a test waits longer). */
-export type SippCall = { keys?: Record<string, string>; timeoutMs?: number };
+/**
+ * A caller scenario's further keys and sipp arguments, the dealer scenario's keys, and how long
+ * either sipp may take (20 s unless a test waits longer).
+ */
+export type SippCall = {
+  keys?: Record<string, string>;
+  extraArgs?: string[];
+  dealerKeys?: Record<string, string>;
+  timeoutMs?: number;
+};
 
 /** A sipp caller dialling `called` through the gateway's SIP address. */
 export function callThrough(
@@ -59,14 +67,20 @@ export function callThrough(
   scenario: string,
   called = TRACKING,
   caller = CALLER,
-  { keys, timeoutMs = 20_000 }: SippCall = {},
+  { keys, extraArgs, timeoutMs = 20_000 }: SippCall = {},
 ): Promise<SippResult> {
-  return runSipp({ scenario, remote: gw.sip, keys: { caller, called, ...keys }, timeoutMs });
+  return runSipp({
+    scenario,
+    remote: gw.sip,
+    keys: { caller, called, ...keys },
+    extraArgs,
+    timeoutMs,
+  });
 }
 
 /** A sipp dealer waiting for the gateway's call. */
-export function dealerSipp(scenario: string, timeoutMs = 20_000) {
-  return startSipp({ scenario, timeoutMs });
+export function dealerSipp(scenario: string, timeoutMs = 20_000, keys?: Record<string, string>) {
+  return startSipp({ scenario, timeoutMs, keys });
 }
 
 /**
@@ -80,7 +94,7 @@ export async function oneCall(
   standinOptions: Partial<StandinOptions> = {},
   sipp: SippCall = {},
 ): Promise<{ gw: Gateway; caller: SippResult; dealer: SippResult }> {
-  const d = await dealerSipp(scenarios.dealer, sipp.timeoutMs);
+  const d = await dealerSipp(scenarios.dealer, sipp.timeoutMs, sipp.dealerKeys);
   const gw = await startGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
