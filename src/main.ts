@@ -217,12 +217,7 @@ const sweeper = startRecordingSweeper({
   onFailed: () => metrics.recordingPurgeFailures.inc(),
 });
 
-const http = createHttpServer({
-  registry: metrics.registry,
-  detail: config.readyzDetail === 'on',
-  readiness: report,
-});
-await http.listen({ host: config.httpHost, port: config.httpPort });
+// the admin API opens first, with its stores: a node whose /readyz answers has it listening
 const admin = tokens
   ? await startAdmin({
       config,
@@ -233,6 +228,12 @@ const admin = tokens
       history,
     })
   : undefined;
+const http = createHttpServer({
+  registry: metrics.registry,
+  detail: config.readyzDetail === 'on',
+  readiness: report,
+});
+await http.listen({ host: config.httpHost, port: config.httpPort });
 logger.info(
   {
     // where the listener really is: ops and tests see loopback-only at a glance

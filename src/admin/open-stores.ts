@@ -9,6 +9,7 @@
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import { recordRedis } from '../records/open-writer.js';
+import { connectedOrAfter } from '../redis/connect.js';
 import { type AuditSink, logOnlyAudit } from './audit.js';
 import { type AuditReader, RedisAudit } from './audit-redis.js';
 import type { DownloadDeps } from './routes/downloads.js';
@@ -19,13 +20,23 @@ export type AdminStores = {
   auditReader?: AuditReader;
   downloads: DownloadDeps;
   traffic?: TrafficDeps;
+  /** Its connections made, or given up on after a connect timeout (the API opens then). */
+  opened: Promise<void>;
   close(): void;
 };
+
+/** recordRedis' connect timeout: a Redis not there by then is each request's 503. */
+const OPEN_WAIT_MS = 2000;
 
 export function openAdminStores(config: Config, logger: Logger): AdminStores {
   const recordingsDir = config.recordings.dir;
   if (config.recordSink !== 'redis')
-    return { audit: logOnlyAudit(logger), downloads: { recordingsDir }, close: () => undefined };
+    return {
+      audit: logOnlyAudit(logger),
+      downloads: { recordingsDir },
+      opened: Promise.resolve(),
+      close: () => undefined,
+    };
   const redis = recordRedis(config.admin.redisUrl || config.redisUrl);
   // a Redis that is away is each request's 503, not an unhandled event
   redis.on('error', () => undefined);
@@ -42,6 +53,9 @@ export function openAdminStores(config: Config, logger: Logger): AdminStores {
     auditReader: audit,
     downloads: { recordingsDir, history: { redis, stream: config.records.stream } },
     ...(traffic && { traffic: traffic.deps }),
+    opened: Promise.all(
+      [redis, traffic?.deps.redis].map((c) => c && connectedOrAfter(c, OPEN_WAIT_MS)),
+    ).then(() => undefined),
     close: () => {
       redis.disconnect();
       traffic?.deps.redis.disconnect();

@@ -27,7 +27,7 @@ export type AdminStart = {
 export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
   const { config, logger, tokens, reloader } = s;
   tokens.watch(config.reload.debounceMs, logger);
-  const { close, ...stores } = openAdminStores(config, logger);
+  const { close, opened, ...stores } = openAdminStores(config, logger);
   // the admin API's own connection reads where analytics keep each number's last call
   const redis = stores.downloads.history?.redis;
   const app = createAdminServer({
@@ -50,6 +50,8 @@ export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
     }),
   });
   app.addHook('onClose', async () => close());
+  // a download in the API's first moments is audited, not refused for a connection being made
+  await opened;
   await app.listen({ host: config.admin.httpHost, port: config.admin.httpPort });
   return app;
 }

@@ -95,3 +95,22 @@ function connectingAgainAfterFailover(client: Redis): Redis {
 function plain(h: HostPort): { host: string; port: number } {
   return { host: h.host, port: h.port };
 }
+
+/**
+ * Resolves once `client` is connected, or after `ms` whatever it is doing (a Redis that is away:
+ * its commands then fail fast, as before). For a listener that should open with its stores: a
+ * request in its first moments would otherwise meet a connection still being made, and a client
+ * without an offline queue refuses it.
+ */
+export function connectedOrAfter(client: RedisClient, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
+}

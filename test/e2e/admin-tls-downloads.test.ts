@@ -10,14 +10,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { sha256Hex } from '../../src/admin/tokens.js';
 import { adminClient } from '../helpers/admin-client.js';
 import { requireBinary } from '../helpers/binaries.js';
 import { CUSTOMERS } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
+import { heldProxy } from '../helpers/held-proxy.js';
 import { freeTcpPort } from '../helpers/ports.js';
-import { startRedis } from '../helpers/redis.js';
+import { type RedisServer, startRedis } from '../helpers/redis.js';
 import { addRecords, streamRecord } from '../helpers/stream-records.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -145,57 +146,67 @@ t.test(
   },
 );
 
+const WAV = Buffer.from('RIFF....WAVEfmt wav body');
+
+/**
+ * Two customers' recordings on disk, a call of Berlin's in the Redis stream, and a gateway with
+ * the admin API writing its audit trail to Redis at `gatewayRedisUrl` (default: that Redis).
+ */
+async function downloadBed(t: Test, gatewayRedisUrl?: (redis: RedisServer) => Promise<string>) {
+  const redis = await startRedis(t);
+  const dir = tempDir('calltrack-admin-dl-');
+  const recordings = join(dir, 'recordings');
+  spawnSync('mkdir', ['-p', recordings]);
+  for (const [id, number, customer] of [
+    [OWN, '+493025550101', 'autohaus-berlin'],
+    [THEIRS, '+4331655501', 'autohaus-graz'],
+  ] as const) {
+    writeFileSync(join(recordings, `${id}.wav`), WAV);
+    writeFileSync(
+      join(recordings, `${id}.json`),
+      JSON.stringify({
+        recordId: id,
+        trackingNumber: number,
+        customer,
+        retentionDays: 30,
+        startedAt: new Date().toISOString(),
+      }),
+    );
+  }
+  const conn = new Redis(redis.url);
+  t.teardown(() => conn.disconnect());
+  await addRecords(conn, 'calltrack:{records}:calls', [
+    streamRecord({
+      customer: 'autohaus-berlin',
+      startedAt: '2026-11-02T09:00:00.000Z',
+      endedAt: '2026-11-02T09:01:00.000Z',
+    }),
+  ]);
+  const port = await freeTcpPort();
+  const redisUrl = gatewayRedisUrl ? await gatewayRedisUrl(redis) : redis.url;
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': NUMBERS },
+    {
+      ADMIN_HTTP_PORT: String(port),
+      ADMIN_TOKENS_FILE: tokensFile(dir),
+      RECORD_SINK: 'redis',
+      REDIS_URL: redisUrl,
+      RECORD_SPOOL_DIR: tempDir('calltrack-gw-spool-'),
+      RECORDING_DIR: recordings,
+      AUDIT_STREAM: 'ops:audit',
+    },
+  );
+  return { conn, gw, api: adminClient({ port }) };
+}
+
 t.test(
   'downloads through the gateway, each one in the Redis audit stream and the log',
   async (t) => {
-    const redis = await startRedis(t);
-    const dir = tempDir('calltrack-admin-dl-');
-    const recordings = join(dir, 'recordings');
-    spawnSync('mkdir', ['-p', recordings]);
-    const wav = Buffer.from('RIFF....WAVEfmt wav body');
-    for (const [id, number, customer] of [
-      [OWN, '+493025550101', 'autohaus-berlin'],
-      [THEIRS, '+4331655501', 'autohaus-graz'],
-    ] as const) {
-      writeFileSync(join(recordings, `${id}.wav`), wav);
-      writeFileSync(
-        join(recordings, `${id}.json`),
-        JSON.stringify({
-          recordId: id,
-          trackingNumber: number,
-          customer,
-          retentionDays: 30,
-          startedAt: new Date().toISOString(),
-        }),
-      );
-    }
-    const conn = new Redis(redis.url);
-    t.teardown(() => conn.disconnect());
-    await addRecords(conn, 'calltrack:{records}:calls', [
-      streamRecord({
-        customer: 'autohaus-berlin',
-        startedAt: '2026-11-02T09:00:00.000Z',
-        endedAt: '2026-11-02T09:01:00.000Z',
-      }),
-    ]);
-    const port = await freeTcpPort();
-    const gw = await startGateway(
-      t,
-      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': NUMBERS },
-      {
-        ADMIN_HTTP_PORT: String(port),
-        ADMIN_TOKENS_FILE: tokensFile(dir),
-        RECORD_SINK: 'redis',
-        REDIS_URL: redis.url,
-        RECORD_SPOOL_DIR: tempDir('calltrack-gw-spool-'),
-        RECORDING_DIR: recordings,
-        AUDIT_STREAM: 'ops:audit',
-      },
-    );
-    const api = adminClient({ port });
+    const { conn, gw, api } = await downloadBed(t);
     const own = await api.get(`/v1/recordings/${OWN}`, BERLIN);
     t.equal(own.status, 200);
-    t.ok(own.raw.equals(wav));
+    t.ok(own.raw.equals(WAV));
     t.equal(
       (await api.get(`/v1/recordings/${THEIRS}`, BERLIN)).status,
       404,
@@ -228,5 +239,23 @@ t.test(
       gw.logs(),
       /"recordId":"6f1c2d3e-4b5a-4c6d-8e7f-000000000001","msg":"audit: recording.download /,
     );
+  },
+);
+
+t.test(
+  "a download in the admin API's first moments is audited, not refused: the API opens with its store",
+  async (t) => {
+    // Redis answers the gateway's connections only half a second after the first one, as a
+    // Redis still starting or a slow link would. The admin API waits for its own connection (up
+    // to the 2 s connect timeout) before it listens, and the probes the test waits for open
+    // after it; before, the first download met a connection not yet ready and got a 503
+    const { conn, api } = await downloadBed(t, async (redis) => {
+      const proxy = await heldProxy(t, redis.port);
+      void proxy.firstConnection.then(() => setTimeout(() => proxy.release(), 500));
+      return `redis://127.0.0.1:${proxy.port}`;
+    });
+    const own = await api.get(`/v1/recordings/${OWN}`, BERLIN);
+    t.equal(own.status, 200, 'the first download is served');
+    t.equal(await conn.xlen('ops:audit'), 1, 'and audited');
   },
 );

@@ -2,11 +2,14 @@
  * The client factory: each URL form gives its kind of client, and the job's options land where
  * ioredis reads them (for a Cluster: per node in `redisOptions`, the offline queue and reconnect
  * strategy at cluster level), so the record writer fails fast on every kind. No server needed:
- * the clients are made with lazyConnect and never connect.
+ * the clients are made with lazyConnect and never connect. And how long a listener waits for a
+ * client to connect (`connectedOrAfter`).
  */
+import { EventEmitter } from 'node:events';
 import { Cluster, Redis } from 'ioredis';
 import t from 'tap';
-import { createRedis } from '../../src/redis/connect.js';
+import { connectedOrAfter, createRedis, type RedisClient } from '../../src/redis/connect.js';
+import { freeTcpPort } from '../helpers/ports.js';
 
 const WRITER = {
   lazyConnect: true,
@@ -72,4 +75,40 @@ t.test('a bad URL throws, naming what is wrong', async (t) => {
     () => createRedis('redis-cluster://nohostport', WRITER),
     /'nohostport' is not host:port/,
   );
+});
+
+/** A client's status and its `ready` event, nothing else. */
+function client(status: string): RedisClient & EventEmitter {
+  return Object.assign(new EventEmitter(), { status }) as unknown as RedisClient & EventEmitter;
+}
+
+t.test('connectedOrAfter: a connected client at once', async (t) => {
+  const c = client('ready');
+  await connectedOrAfter(c, 60_000);
+  t.equal(c.listenerCount('ready'), 0, 'nothing left listening');
+});
+
+t.test('connectedOrAfter: a client being connected, at its ready event', async (t) => {
+  const c = client('connect');
+  const started = performance.now();
+  setTimeout(() => c.emit('ready'), 50);
+  // the wait is a minute: the test's own timeout ends first unless the event resolves it
+  await connectedOrAfter(c, 60_000);
+  t.ok(performance.now() - started >= 45, 'not before the event');
+  t.equal(c.listenerCount('ready'), 0, 'nothing left listening');
+});
+
+t.test('connectedOrAfter: a Redis that is not there, after the wait', async (t) => {
+  const port = await freeTcpPort();
+  const r = createRedis(`redis://127.0.0.1:${port}`, {
+    enableOfflineQueue: false,
+    retryStrategy: () => 20,
+  });
+  r.on('error', () => undefined);
+  t.teardown(() => r.disconnect());
+  const started = performance.now();
+  await connectedOrAfter(r, 300);
+  t.ok(performance.now() - started >= 295, 'the whole wait');
+  t.not(r.status, 'ready', 'still not connected: its commands fail fast, as before');
+  t.equal(r.listenerCount('ready'), 0, 'nothing left listening');
 });
