@@ -11,7 +11,7 @@ import {
   oneCall,
   received,
 } from '../helpers/call-bed.js';
-import { againstRealDrachtio } from '../helpers/drachtio-peer.js';
+import { againstRealDrachtio, sessionTimers } from '../helpers/drachtio-peer.js';
 import { released, startMediaGateway } from '../helpers/media-bed.js';
 import type { SippResult } from '../helpers/sipp.js';
 import { fromApp } from '../helpers/standin-bed.js';
@@ -98,15 +98,15 @@ t.test('glare: a dealer re-INVITE while our relayed one is pending gets 491', as
 
 /**
  * The "two-hour call", scaled: eight caller refreshes over more than one session interval, while
- * drachtio refreshes the dealer's leg itself. drachtio-server's Min-SE is a fixed 90 s and its
- * refresh of a leg jitters by ±5 s: against it (TEST_DRACHTIO_BIN) the caller's session is 90 s,
- * refreshed every 12 s, and the dealer's 20 s (below Min-SE, which drachtio takes as given on
- * the UAC side), refreshed by drachtio every 10 ± 5 s; about 100 s in all. The stand-in takes a
- * 1 s Min-SE and 100 ms of jitter here: 2 s sessions, a refresh every 900 ms.
+ * drachtio refreshes the dealer's leg itself. Against the real drachtio-server (90 s sessions)
+ * the caller refreshes every 12 s and the dealer asks for 20 s (below Min-SE, which drachtio takes
+ * as given on the UAC side), so drachtio refreshes it every 10 ± 5 s: about 100 s in all. On the
+ * stand-in, 2 s sessions and a refresh every 900 ms.
  */
+const SESSION = sessionTimers();
 const REFRESHING = againstRealDrachtio()
-  ? { callerS: 90, dealerS: 20, everyMs: 12_000, standin: {} }
-  : { callerS: 2, dealerS: 2, everyMs: 900, standin: { minSE: 1, sessionTimerJitter: 100 } };
+  ? { callerS: SESSION.seconds, dealerS: 20, everyMs: 12_000 }
+  : { callerS: SESSION.seconds, dealerS: SESSION.seconds, everyMs: 900 };
 
 t.test(
   'a long call with a short session timer stays up: refreshes on both legs',
@@ -124,7 +124,7 @@ t.test(
         dealer: 'uas-answer-session-refreshed-until-bye.xml',
       },
       {},
-      REFRESHING.standin,
+      SESSION.standin,
       {
         keys: { se: String(REFRESHING.callerS) },
         extraArgs: ['-d', String(REFRESHING.everyMs)],
@@ -165,15 +165,9 @@ t.test(
   },
 );
 
-/**
- * drachtio-server's Min-SE is a fixed 90 s: against it (TEST_DRACHTIO_BIN) a session lasts that
- * long; the stand-in takes 1 s here and a 2 s session.
- */
-const SESSION_S = againstRealDrachtio() ? 90 : 2;
-
 t.test(
   'a caller that stops refreshing: drachtio ends its leg, the dealer gets a BYE saying why',
-  { timeout: (SESSION_S + 60) * 1000 },
+  { timeout: (SESSION.seconds + 60) * 1000 },
   async (t) => {
     const {
       gw,
@@ -187,15 +181,15 @@ t.test(
         dealer: 'uas-answer-200.xml',
       },
       {},
-      againstRealDrachtio() ? {} : { minSE: 1 },
-      { keys: { se: String(SESSION_S) }, timeoutMs: (SESSION_S + 20) * 1000 },
+      SESSION.standin,
+      { keys: { se: String(SESSION.seconds) }, timeoutMs: (SESSION.seconds + 20) * 1000 },
     );
     const granted = c.messages.find(
       (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
     );
     t.match(
       granted?.text,
-      new RegExp(`^Session-Expires: ${SESSION_S};refresher=uac$`, 'm'),
+      new RegExp(`^Session-Expires: ${SESSION.seconds};refresher=uac$`, 'm'),
       'the session the caller asked for, granted',
     );
     t.match(received(c, 'BYE')?.text, /^Reason: SIP;cause=200;text="Session timer expired"$/m);
@@ -211,7 +205,7 @@ t.test(
     const [r] = await gw.records(1);
     t.match(r, { outcome: 'answered', endedBy: 'session-expired' });
     t.ok(
-      (r?.talkMs as number) >= SESSION_S * 1000 - 100,
+      (r?.talkMs as number) >= SESSION.seconds * 1000 - 100,
       `the call lasted its session, ${r?.talkMs} ms`,
     );
     t.match(await gw.metrics(), /^calltrack_call_ends_total\{ended_by="session-expired"\} 1$/m);

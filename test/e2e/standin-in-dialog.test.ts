@@ -3,6 +3,7 @@
 // refer-from-dealer.txt: no 100, a fresh txnId, the dialogId, srf's 200 echoed without
 // protocol); and the server as session refresher of that leg, re-INVITEing the caller itself.
 import t from 'tap';
+import { sessionTimers } from '../helpers/drachtio-peer.js';
 import { SDP, type SrfDialog } from '../helpers/srf-app.js';
 import {
   type Bed,
@@ -101,57 +102,75 @@ t.test('UPDATE, INFO, REFER and OPTIONS from the caller go up inside the dialog'
   }
 });
 
-t.test('the server refreshes a caller that asked refresher=uas, unseen by the app', async (t) => {
-  const bed = await standUp(t, { minSE: 1, sessionTimerJitter: 0 });
-  const { standin } = bed;
-  const peer = await UdpPeer.open(t);
-  const port = standin.sipAddress.port;
-  const ended: (string | undefined)[] = [];
-  const { ok, dialog } = await answeredCall(bed, peer, ['Session-Expires: 2;refresher=uas']);
-  (await dialog).on('destroy', (_msg, reason) => ended.push(reason));
-  t.match(ok, /^Session-Expires: 2;refresher=uas$/m, 'the 200 grants the offer');
-  const nthInvite = (n: number) =>
-    peer.next(
-      (m) => m.startsWith('INVITE ') && m.includes(`\r\nCSeq: ${n} INVITE\r\n`),
-      `refresh ${n}`,
-      3000,
+/**
+ * The server refreshes every half interval, give or take its jitter: three refreshes take 1.5 s
+ * on the stand-in, two to two and a half minutes on the real server (90 s sessions).
+ */
+const SESSION = sessionTimers();
+const HALF_MS = SESSION.seconds * 500;
+
+t.test(
+  'the server refreshes a caller that asked refresher=uas, unseen by the app',
+  { timeout: 3 * (HALF_MS + SESSION.jitterMs) + 30_000 },
+  async (t) => {
+    const bed = await standUp(t, SESSION.standin);
+    const { standin } = bed;
+    const peer = await UdpPeer.open(t);
+    const port = standin.sipAddress.port;
+    const ended: (string | undefined)[] = [];
+    const se = `Session-Expires: ${SESSION.seconds}`;
+    const { ok, dialog } = await answeredCall(bed, peer, [`${se};refresher=uas`]);
+    (await dialog).on('destroy', (_msg, reason) => ended.push(reason));
+    t.match(ok, new RegExp(`^${se};refresher=uas$`, 'm'), 'the 200 grants the offer');
+    const nthInvite = (n: number) =>
+      peer.next(
+        (m) => m.startsWith('INVITE ') && m.includes(`\r\nCSeq: ${n} INVITE\r\n`),
+        `refresh ${n}`,
+        HALF_MS + SESSION.jitterMs + 3000,
+      );
+
+    const first = await nthInvite(2);
+    const gap = gapBetween(standin.trace, /^SIP\/2\.0 200 OK\r\n/, /^INVITE /);
+    t.ok(
+      gap >= HALF_MS - SESSION.jitterMs - 10 && gap < HALF_MS + SESSION.jitterMs + 900,
+      `half the interval after the 200 (${gap} ms)`,
     );
+    t.match(
+      first,
+      new RegExp(`^INVITE sip:\\+4930111222333@127\\.0\\.0\\.1:${peer.port} SIP/2\\.0`),
+    );
+    t.match(first, new RegExp(`^${se};refresher=uac$`, 'm'));
+    t.match(first, new RegExp(`^Min-SE: ${SESSION.minSE}$`, 'm'));
+    t.match(first, new RegExp(`^Contact: <sip:127\\.0\\.0\\.1:${port}>$`, 'm'), 'the 200 Contact');
+    t.ok(first.endsWith(SDP), 'offering the SDP the app answered with');
+    peer.send(peerResponse(first, '491 Request Pending'), port);
+    await peer.next((m) => m.startsWith('ACK') && m.includes('\r\nCSeq: 2 ACK\r\n'), 'ACK of 491');
 
-  const first = await nthInvite(2);
-  const gap = gapBetween(standin.trace, /^SIP\/2\.0 200 OK\r\n/, /^INVITE /);
-  t.ok(gap >= 990 && gap < 1900, `half the interval after the 200 (${gap} ms)`);
-  t.match(first, new RegExp(`^INVITE sip:\\+4930111222333@127\\.0\\.0\\.1:${peer.port} SIP/2\\.0`));
-  t.match(first, /^Session-Expires: 2;refresher=uac$/m);
-  t.match(first, /^Min-SE: 1$/m);
-  t.match(first, new RegExp(`^Contact: <sip:127\\.0\\.0\\.1:${port}>$`, 'm'), 'the 200 Contact');
-  t.ok(first.endsWith(SDP), 'offering the SDP the app answered with');
-  peer.send(peerResponse(first, '491 Request Pending'), port);
-  await peer.next((m) => m.startsWith('ACK') && m.includes('\r\nCSeq: 2 ACK\r\n'), 'ACK of 491');
+    const second = await nthInvite(3);
+    peer.send(
+      peerResponse(
+        second,
+        '200 OK',
+        [
+          `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
+          `${se};refresher=uac`,
+          'Content-Type: application/sdp',
+        ],
+        SDP,
+      ),
+      port,
+    );
+    const ack = await peer.next((m) => m.includes('\r\nCSeq: 3 ACK\r\n'), 'ACK of the 200');
+    t.match(ack, new RegExp(`^ACK sip:\\+4930111222333@127\\.0\\.0\\.1:${peer.port} SIP/2\\.0`));
 
-  const second = await nthInvite(3);
-  peer.send(
-    peerResponse(
-      second,
-      '200 OK',
-      [
-        `Contact: <sip:+4930111222333@127.0.0.1:${peer.port}>`,
-        'Session-Expires: 2;refresher=uac',
-        'Content-Type: application/sdp',
-      ],
-      SDP,
-    ),
-    port,
-  );
-  const ack = await peer.next((m) => m.includes('\r\nCSeq: 3 ACK\r\n'), 'ACK of the 200');
-  t.match(ack, new RegExp(`^ACK sip:\\+4930111222333@127\\.0\\.0\\.1:${peer.port} SIP/2\\.0`));
-
-  const third = await nthInvite(4);
-  peer.send(peerResponse(third, '488 Not Acceptable Here'), port);
-  const bye = await peer.next((m) => m.startsWith('BYE'), 'BYE after a failed refresh');
-  t.match(bye, /^Reason: SIP;cause=200;text="Session timer expired"$/m);
-  t.match(bye, /^CSeq: 5 BYE$/m);
-  await waitFor(() => ended[0], 3000, 'dialog end at the app');
-  t.same(ended, ['Session timer expired']);
-  const seen = toApp(standin.trace, 'sip').filter((f) => /^CSeq: [234] /m.test(f.sip));
-  t.same(seen, [], 'the app saw none of the refreshes nor their answers');
-});
+    const third = await nthInvite(4);
+    peer.send(peerResponse(third, '488 Not Acceptable Here'), port);
+    const bye = await peer.next((m) => m.startsWith('BYE'), 'BYE after a failed refresh');
+    t.match(bye, /^Reason: SIP;cause=200;text="Session timer expired"$/m);
+    t.match(bye, /^CSeq: 5 BYE$/m);
+    await waitFor(() => ended[0], 3000, 'dialog end at the app');
+    t.same(ended, ['Session timer expired']);
+    const seen = toApp(standin.trace, 'sip').filter((f) => /^CSeq: [234] /m.test(f.sip));
+    t.same(seen, [], 'the app saw none of the refreshes nor their answers');
+  },
+);

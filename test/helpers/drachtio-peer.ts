@@ -17,6 +17,23 @@ export function againstRealDrachtio(): boolean {
   return process.env[REAL_DRACHTIO_ENV] !== undefined;
 }
 
+/**
+ * Session timers in a test that runs on both servers. drachtio-server's Min-SE is a fixed 90 s and
+ * each refresh it sends itself is due half an interval after the last, give or take up to 5 s
+ * (sip-dialog.cpp `setSessionTimer`), with no setting for either; the stand-in takes a Min-SE of
+ * 1 s and no jitter, so that a session lasts 2 s.
+ */
+export function sessionTimers(): {
+  seconds: number;
+  minSE: number;
+  jitterMs: number;
+  standin: Partial<StandinOptions>;
+} {
+  return againstRealDrachtio()
+    ? { seconds: 90, minSE: 90, jitterMs: 5000, standin: {} }
+    : { seconds: 2, minSE: 1, jitterMs: 0, standin: { minSE: 1, sessionTimerJitter: 0 } };
+}
+
 /** Short SIP timers, so that a test's timeouts come in seconds; a test's own options win. */
 const TEST_TIMERS = { t1: 50, t2: 400 };
 
