@@ -8,7 +8,7 @@
  */
 import type { Config } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
-import { recordRedis } from '../records/open-writer.js';
+import { RECORD_REDIS_CONNECT_MS, recordRedis } from '../records/open-writer.js';
 import { connectedOrAfter } from '../redis/connect.js';
 import { type AuditSink, logOnlyAudit } from './audit.js';
 import { type AuditReader, RedisAudit } from './audit-redis.js';
@@ -20,13 +20,13 @@ export type AdminStores = {
   auditReader?: AuditReader;
   downloads: DownloadDeps;
   traffic?: TrafficDeps;
-  /** Its connections made, or given up on after a connect timeout (the API opens then). */
+  /**
+   * Its connections made, or given up on after their connect timeout (the API opens then; a
+   * Redis still away is each request's 503).
+   */
   opened: Promise<void>;
   close(): void;
 };
-
-/** recordRedis' connect timeout: a Redis not there by then is each request's 503. */
-const OPEN_WAIT_MS = 2000;
 
 export function openAdminStores(config: Config, logger: Logger): AdminStores {
   const recordingsDir = config.recordings.dir;
@@ -54,7 +54,7 @@ export function openAdminStores(config: Config, logger: Logger): AdminStores {
     downloads: { recordingsDir, history: { redis, stream: config.records.stream } },
     ...(traffic && { traffic: traffic.deps }),
     opened: Promise.all(
-      [redis, traffic?.deps.redis].map((c) => c && connectedOrAfter(c, OPEN_WAIT_MS)),
+      [redis, traffic?.deps.redis].map((c) => c && connectedOrAfter(c, RECORD_REDIS_CONNECT_MS)),
     ).then(() => undefined),
     close: () => {
       redis.disconnect();

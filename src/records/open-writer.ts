@@ -16,6 +16,9 @@ import { Spool } from './spool.js';
 import { StreamWriter } from './writer.js';
 import { recordsDropped, type WriterMetrics } from './writer-metrics.js';
 
+/** How long a connection of recordRedis may take to be made. */
+export const RECORD_REDIS_CONNECT_MS = 2000;
+
 /**
  * Commands fail fast while Redis is away (no offline queue, a command timeout) instead of piling
  * up in the client: the writer's own memory queue and spool are where records wait.
@@ -25,7 +28,7 @@ export function recordRedis(url: string): RedisClient {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: 2000,
-    connectTimeout: 2000,
+    connectTimeout: RECORD_REDIS_CONNECT_MS,
     retryStrategy: (n) => Math.min(50 * n, 1000),
   });
 }
