@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admitter } from '../edge/admission.js';
 import { EDGE_ANSWERS, type EdgeRefusal } from '../edge/answers.js';
 import { type CallerId, callerId, dealerDisplayName } from '../edge/caller-id.js';
+import { checkRequire } from '../edge/extensions.js';
 import {
   forwardedMaxForwards,
   loopsBack,
@@ -45,6 +46,8 @@ export type InviteFacts = {
   maxForwards?: string;
   historyInfo?: string;
   diversion?: string;
+  /** The option tags the caller requires (RFC 3261 20.32). */
+  require?: string;
   /** performance.now() when the INVITE reached the gateway's handler. */
   receivedAt?: number;
 };
@@ -101,17 +104,27 @@ export async function handleInvite(
   };
   if (caller.kind === 'number') base.callerNumber = caller.number;
   const setup = () => s.metrics.setupSeconds.observe((s.now() - started) / 1000);
-  /** An edge refusal: its answer, one log line, one record. */
-  const refuse = (reason: EdgeRefusal, routed: Partial<CallRecord> = {}) => {
+  /** An edge refusal: its answer (with `headers`), one log line, one record. */
+  const refuse = (
+    reason: EdgeRefusal,
+    routed: Partial<CallRecord> = {},
+    headers?: Readonly<Record<string, string>>,
+  ) => {
     const answer = EDGE_ANSWERS[reason];
     inbound.reject(
       answer.status,
-      answer.retryAfter ? { 'Retry-After': String(s.retryAfterSeconds) } : undefined,
+      answer.retryAfter ? { ...headers, 'Retry-After': String(s.retryAfterSeconds) } : headers,
     );
     setup();
     const carrier = admission.ok ? admission.carrier?.name : undefined;
     log.info(
-      { reason, status: answer.status, source: facts.sourceAddress, ...(carrier && { carrier }) },
+      {
+        reason,
+        status: answer.status,
+        source: facts.sourceAddress,
+        ...(carrier && { carrier }),
+        ...(headers && { headers }),
+      },
       answer.log,
     );
     return finish(s, {
@@ -157,6 +170,17 @@ export async function handleInvite(
   const hops = forwardedMaxForwards(facts.maxForwards);
   if (hops === undefined) return refuse('too-many-hops', routed);
   if (loopsBack(facts, decision.number, s.defaultCountryCode)) return refuse('loop', routed);
+  if (facts.require !== undefined) {
+    const required = checkRequire(facts.require);
+    if (required.refuse)
+      return refuse(
+        'bad-extension',
+        routed,
+        required.unsupported.length > 0
+          ? { Unsupported: required.unsupported.join(', ') }
+          : undefined,
+      );
+  }
   const number = decision.number;
   if (!s.numberCalls.enter(number, decision.options.maxConcurrentCalls))
     return refuse('number-busy', routed);

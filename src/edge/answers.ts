@@ -9,6 +9,8 @@
  *   the node out of every carrier's rotation for half a minute (RFC 6357 3: on/off overload).
  * - 403 for strangers and scanners alike (no hint to a scanner).
  * - 483 / 482 for hops used up and loops (RFC 3261 16.3, 8.2.2.2; RFC 7044 / 5806 headers).
+ * - 420 with Unsupported for an extension the caller requires and the gateway lacks (RFC 3261
+ *   8.2.2.3): the caller may retry without it.
  * - 486 for a tracking number at its concurrent-call cap: the number is busy, the caller hears
  *   busy and an upstream does not retry the call elsewhere (a 4xx ends the branch).
  */
@@ -22,6 +24,7 @@ export type EdgeRefusal =
   | 'overload-rate'
   | 'too-many-hops'
   | 'loop'
+  | 'bad-extension'
   | 'number-busy';
 
 export const EDGE_ANSWERS: Readonly<
@@ -51,6 +54,11 @@ export const EDGE_ANSWERS: Readonly<
     status: 482,
     retryAfter: false,
     log: 'call carries its own tracking number in History-Info or Diversion',
+  },
+  'bad-extension': {
+    status: 420,
+    retryAfter: false,
+    log: 'caller requires a SIP extension the gateway does not support',
   },
   'number-busy': {
     status: 486,

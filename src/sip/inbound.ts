@@ -38,6 +38,8 @@ export function inviteFacts(req: SrfRequest, receivedAt?: number): InviteFacts {
   if (historyInfo !== undefined) facts.historyInfo = historyInfo;
   const diversion = header('diversion');
   if (diversion !== undefined) facts.diversion = diversion;
+  const require = header('require');
+  if (require !== undefined) facts.require = require;
   if (receivedAt !== undefined) facts.receivedAt = receivedAt;
   return facts;
 }

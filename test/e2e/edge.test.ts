@@ -1,7 +1,8 @@
 /**
  * The carrier edge end to end: carriers and trust from the carriers file, hostile display names,
  * rate answers that keep the node in rotation, Max-Forwards, the tracking number on the dealer
- * leg, a loop through a dealer's forwarding PBX, and the per-number cap.
+ * leg, a loop through a dealer's forwarding PBX, extensions a caller requires, and the per-number
+ * cap.
  */
 import t from 'tap';
 import {
@@ -143,6 +144,49 @@ t.test("Max-Forwards: the dealer gets the caller's less one, 0 is refused with 4
     },
   ]);
 });
+
+t.test(
+  'an INVITE that requires an extension the gateway lacks gets 420 naming it, and reaches no dealer',
+  async (t) => {
+    const d = await dealer('uas-answer-200.xml');
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: d.port }]),
+    });
+    const refused = await call(gw, 'uac-require-expect-420.xml', TRACKING, CALLER, {
+      keys: { require: 'timer, 100rel,precondition, 100rel' },
+    });
+    t.match(refused, { exitCode: 0 }, `caller: ${refused.errors}`);
+    const answer = refused.messages.find(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 420'),
+    );
+    t.match(
+      answer?.text,
+      /^Unsupported: 100rel,\s*precondition\r?$/m,
+      'each unsupported tag named once; timer, which drachtio-server runs, not named',
+    );
+    t.match(await gw.records(1), [
+      {
+        outcome: 'rejected',
+        rejectReason: 'bad-extension',
+        sipStatus: 420,
+        trackingNumber: TRACKING,
+      },
+    ]);
+    const line =
+      /"reason":"bad-extension","status":420,.*"Unsupported":"100rel, precondition".*extension/;
+    await waitFor(() => line.test(gw.logs()) || undefined, 3000, 'the log line').catch(() => {});
+    t.match(gw.logs(), line);
+    t.match(await gw.metrics(), /calltrack_rejects_total\{reason="bad-extension"\} 1/);
+    // the same caller without the requirement is put through: the refusal held nothing back
+    t.match(await call(gw, 'uac-expect-200-caller-bye.xml'), { exitCode: 0 });
+    const invites = (await d.done).messages.filter(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('INVITE '),
+    );
+    t.equal(invites.length, 1, 'the dealer got the second call only');
+    t.match((await gw.records(2))[1], { outcome: 'answered', trackingNumber: TRACKING });
+  },
+);
 
 t.test('a customer that chose Diversion gets Diversion', async (t) => {
   const d = await dealer('uas-answer-200.xml');

@@ -166,6 +166,7 @@ t.test('the answers: only draining sends Retry-After', async (t) => {
     'overload-rate': { status: 503 },
     'too-many-hops': { status: 483 },
     loop: { status: 482 },
+    'bad-extension': { status: 420 },
     'number-busy': { status: 486 },
   });
 });

@@ -41,6 +41,7 @@ t.test('every fact as srf get reads it, compact forms and odd spellings included
       'Privacy: id',
       'History-Info: <sip:+493025550101@gw.example>;index=1',
       'Diversion: <sip:+4930999@carrier.example>;reason=unconditional',
+      'Require: timer',
     ],
     'compact and lower case': [
       'f: <sip:+4930123456@carrier.example>;tag=a',
@@ -49,6 +50,8 @@ t.test('every fact as srf get reads it, compact forms and odd spellings included
       'max-forwards: 3',
       'p-asserted-identity: <tel:+4930123456>',
       'DIVERSION: <sip:+4930999@carrier.example>',
+      'require: 100rel',
+      'REQUIRE: precondition',
     ],
     'nothing optional': ['f: <sip:anonymous@anonymous.invalid>;tag=b', 't: <sip:x@gw.example>'],
   };
@@ -65,9 +68,12 @@ t.test('every fact as srf get reads it, compact forms and odd spellings included
       maxForwards: req.get('Max-Forwards'),
       historyInfo: req.get('History-Info'),
       diversion: req.get('Diversion'),
+      require: req.get('Require'),
     };
     for (const [key, value] of Object.entries(byGet))
       t.equal(facts[key as keyof typeof facts], value || undefined, `${name}: ${key}`);
     t.equal(facts.requestUri, 'sip:+493025550101@gw.example');
   }
+  const twoLines = inviteFacts(asRequest(invite(cases['compact and lower case'])));
+  t.equal(twoLines.require, '100rel,precondition', 'two Require lines arrive as one list');
 });

@@ -1,0 +1,51 @@
+/**
+ * SIP extensions a caller may require (RFC 3261 8.2.2.3): an INVITE whose Require names an option
+ * tag this gateway does not implement is refused with 420 and an Unsupported header naming each
+ * such tag, so the caller can retry without them; relaying the call anyway would break what the
+ * caller was promised. Pure.
+ */
+
+/**
+ * What the gateway, with drachtio-server under it, implements for the caller's dialog:
+ * - `timer` (RFC 4028): drachtio-server runs the caller's session timer and answers its refreshes;
+ * - `histinfo` (RFC 7044): History-Info is read (loops) and written (the dealer leg).
+ * Not `100rel` (RFC 3262): drachtio-server sends a provisional reliably only when the app asks
+ * (sip-dialog-controller.cpp), and the gateway relays the dealer's 180/183 as plain ones. A caller
+ * that only *supports* 100rel is served as before.
+ */
+export const SUPPORTED_OPTION_TAGS: ReadonlySet<string> = new Set(['timer', 'histinfo']);
+
+/** RFC 3261 25.1 token, at a length an option tag has (the registry's longest is 15). */
+const OPTION_TAG = /^[A-Za-z0-9\-.!%*_+`'~]{1,64}$/;
+
+/** At most this many tags are named back: the answer stays one small datagram. */
+const MAX_NAMED = 8;
+
+export type RequireCheck = {
+  /** Some required entry is not supported: the INVITE gets 420. */
+  refuse: boolean;
+  /** The unsupported option tags for the Unsupported header, each once, as the caller wrote it. */
+  unsupported: string[];
+};
+
+/**
+ * A Require header (several header lines arrive joined by commas) against what is supported.
+ * Tokens compare without regard to case (RFC 3261 7.3.1). An entry that is no option tag at all
+ * is unsupported too, but not named back: the caller's bytes are echoed only as tokens.
+ */
+export function checkRequire(require: string | undefined): RequireCheck {
+  const unsupported: string[] = [];
+  let refuse = false;
+  if (!require) return { refuse, unsupported };
+  const seen = new Set<string>();
+  for (const part of require.split(',')) {
+    const tag = part.trim();
+    const key = tag.toLowerCase();
+    if (tag === '' || SUPPORTED_OPTION_TAGS.has(key)) continue;
+    refuse = true;
+    if (!OPTION_TAG.test(tag) || seen.has(key) || unsupported.length === MAX_NAMED) continue;
+    seen.add(key);
+    unsupported.push(tag);
+  }
+  return { refuse, unsupported };
+}

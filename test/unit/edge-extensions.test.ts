@@ -1,0 +1,40 @@
+/**
+ * What a caller's Require asks of the gateway (RFC 3261 8.2.2.3): supported tags pass, any other
+ * refuses the INVITE, and only well-formed option tags are named back, each once.
+ */
+import t from 'tap';
+import { checkRequire, SUPPORTED_OPTION_TAGS } from '../../src/edge/extensions.js';
+
+const served = { refuse: false, unsupported: [] };
+
+t.test('no Require, or only what drachtio-server and the gateway implement: served', async (t) => {
+  t.same(checkRequire(undefined), served);
+  t.same(checkRequire(''), served);
+  t.same(checkRequire('timer'), served);
+  t.same(checkRequire(' Timer ,HISTINFO'), served, 'tokens compare without regard to case');
+  t.same(checkRequire(' , ,timer,'), served, 'empty entries of a list are no tags');
+  t.same([...SUPPORTED_OPTION_TAGS].sort(), ['histinfo', 'timer']);
+});
+
+t.test('an unsupported tag refuses, and is named back as the caller wrote it', async (t) => {
+  t.same(checkRequire('100rel'), { refuse: true, unsupported: ['100rel'] });
+  t.same(checkRequire('timer, 100rel ,precondition'), {
+    refuse: true,
+    unsupported: ['100rel', 'precondition'],
+  });
+  t.same(
+    checkRequire('100REL,100rel, 100Rel'),
+    { refuse: true, unsupported: ['100REL'] },
+    'each tag once',
+  );
+});
+
+t.test('entries that are no option tag refuse too, but are never echoed', async (t) => {
+  t.same(checkRequire('foo bar'), { refuse: true, unsupported: [] }, 'a space is no token');
+  t.same(checkRequire('x'.repeat(65)), { refuse: true, unsupported: [] }, 'longer than a tag');
+  t.same(checkRequire('<sip:a@b>, replaces'), { refuse: true, unsupported: ['replaces'] });
+  const many = Array.from({ length: 12 }, (_, i) => `ext${i}`).join(',');
+  const check = checkRequire(many);
+  t.ok(check.refuse);
+  t.same(check.unsupported, ['ext0', 'ext1', 'ext2', 'ext3', 'ext4', 'ext5', 'ext6', 'ext7']);
+});
