@@ -8,6 +8,7 @@ import type { Admitter } from '../edge/admission.js';
 import { EDGE_ANSWERS, type EdgeRefusal } from '../edge/answers.js';
 import { type CallerId, callerId, dealerDisplayName } from '../edge/caller-id.js';
 import { checkRequire } from '../edge/extensions.js';
+import { ACCEPTED_BODIES } from '../edge/invite-offer.js';
 import {
   forwardedMaxForwards,
   loopsBack,
@@ -48,6 +49,9 @@ export type InviteFacts = {
   diversion?: string;
   /** The option tags the caller requires (RFC 3261 20.32). */
   require?: string;
+  contentType?: string;
+  /** Why the body holds nothing the gateway can honour (sip/invite-offer.ts): the INVITE gets 415. */
+  unreadableBody?: string;
   /** performance.now() when the INVITE reached the gateway's handler. */
   receivedAt?: number;
 };
@@ -104,11 +108,12 @@ export async function handleInvite(
   };
   if (caller.kind === 'number') base.callerNumber = caller.number;
   const setup = () => s.metrics.setupSeconds.observe((s.now() - started) / 1000);
-  /** An edge refusal: its answer (with `headers`), one log line, one record. */
+  /** An edge refusal: its answer (with `headers`), one log line (with `detail`), one record. */
   const refuse = (
     reason: EdgeRefusal,
     routed: Partial<CallRecord> = {},
     headers?: Readonly<Record<string, string>>,
+    detail?: string,
   ) => {
     const answer = EDGE_ANSWERS[reason];
     inbound.reject(
@@ -124,6 +129,7 @@ export async function handleInvite(
         source: facts.sourceAddress,
         ...(carrier && { carrier }),
         ...(headers && { headers }),
+        ...(detail && { detail }),
       },
       answer.log,
     );
@@ -180,6 +186,9 @@ export async function handleInvite(
           ? { Unsupported: required.unsupported.join(', ') }
           : undefined,
       );
+  }
+  if (facts.unreadableBody !== undefined) {
+    return refuse('unsupported-body', routed, { Accept: ACCEPTED_BODIES }, facts.unreadableBody);
   }
   const number = decision.number;
   if (!s.numberCalls.enter(number, decision.options.maxConcurrentCalls))

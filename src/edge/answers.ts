@@ -10,7 +10,7 @@
  * - 403 for strangers and scanners alike (no hint to a scanner).
  * - 483 / 482 for hops used up and loops (RFC 3261 16.3, 8.2.2.2; RFC 7044 / 5806 headers).
  * - 420 with Unsupported for an extension the caller requires and the gateway lacks (RFC 3261
- *   8.2.2.3): the caller may retry without it.
+ *   8.2.2.3), 415 with Accept for a body it cannot honour (8.2.3): the caller may retry without.
  * - 486 for a tracking number at its concurrent-call cap: the number is busy, the caller hears
  *   busy and an upstream does not retry the call elsewhere (a 4xx ends the branch).
  */
@@ -25,6 +25,7 @@ export type EdgeRefusal =
   | 'too-many-hops'
   | 'loop'
   | 'bad-extension'
+  | 'unsupported-body'
   | 'number-busy';
 
 export const EDGE_ANSWERS: Readonly<
@@ -59,6 +60,11 @@ export const EDGE_ANSWERS: Readonly<
     status: 420,
     retryAfter: false,
     log: 'caller requires a SIP extension the gateway does not support',
+  },
+  'unsupported-body': {
+    status: 415,
+    retryAfter: false,
+    log: 'INVITE body holds no offer the gateway can honour',
   },
   'number-busy': {
     status: 486,

@@ -1,5 +1,6 @@
 /** The caller's INVITE (drachtio req/res) as the call path's InboundLeg. */
 import type { ConnectedLeg, InboundLeg, Provisional } from '../call/ports.js';
+import type { InviteOffer } from '../edge/invite-offer.js';
 import { connectedLeg } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight, PendingInvite } from './in-flight.js';
@@ -16,8 +17,9 @@ export function inboundLeg(
   req: SrfRequest,
   res: SrfResponse,
   inFlight: InFlight,
+  offer: InviteOffer,
 ): InboundLeg {
-  return new SrfInboundLeg(srf, { req, res }, inFlight);
+  return new SrfInboundLeg(srf, { req, res }, inFlight, offer);
 }
 
 /**
@@ -34,8 +36,10 @@ class SrfInboundLeg implements InboundLeg {
     private readonly srf: Srf,
     invite: PendingInvite,
     private readonly inFlight: InFlight,
+    offer: InviteOffer,
   ) {
-    this.sdp = detached(invite.req.body || undefined);
+    // the SDP alone: of a multipart body, its SDP part (invite-offer.ts)
+    this.sdp = offer.kind === 'offer' ? detached(offer.sdp) : undefined;
     this.#invite = invite;
     this.#untrack = inFlight.inbound(invite);
   }

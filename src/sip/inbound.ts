@@ -4,6 +4,7 @@
  * out-of-dialog OPTIONS, the carriers' keepalive.
  */
 import { type CallServices, handleInvite, type InviteFacts } from '../call/handle-invite.js';
+import { ACCEPTED_BODIES, inviteOffer } from '../edge/invite-offer.js';
 import { ALLOW } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
@@ -40,6 +41,8 @@ export function inviteFacts(req: SrfRequest, receivedAt?: number): InviteFacts {
   if (diversion !== undefined) facts.diversion = diversion;
   const require = header('require');
   if (require !== undefined) facts.require = require;
+  const contentType = header('content-type');
+  if (contentType !== undefined) facts.contentType = contentType;
   if (receivedAt !== undefined) facts.receivedAt = receivedAt;
   return facts;
 }
@@ -78,7 +81,9 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       return;
     }
     const facts = inviteFacts(req, performance.now());
-    const leg = inboundLeg(srf, req, res, services.inFlight);
+    const offer = inviteOffer(facts.contentType, req.body);
+    if (offer.kind === 'unsupported') facts.unreadableBody = offer.why;
+    const leg = inboundLeg(srf, req, res, services.inFlight, offer);
     // this handler lives as long as the call: it names no `req` (dialog-memory.ts)
     handleInvite(facts, leg, services).catch((err: unknown) => {
       services.logger.error({ err, callId: facts.callId }, 'call failed unexpectedly');
@@ -115,7 +120,7 @@ export function answerOptions(
     }
     const { ready, draining } = state();
     if (ready) {
-      res.send(200, { headers: { Allow: ALLOW, Accept: 'application/sdp' } });
+      res.send(200, { headers: { Allow: ALLOW, Accept: ACCEPTED_BODIES } });
       return;
     }
     res.send(503, draining ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {});

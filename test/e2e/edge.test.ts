@@ -1,8 +1,8 @@
 /**
  * The carrier edge end to end: carriers and trust from the carriers file, hostile display names,
  * rate answers that keep the node in rotation, Max-Forwards, the tracking number on the dealer
- * leg, a loop through a dealer's forwarding PBX, extensions a caller requires, and the per-number
- * cap.
+ * leg, a loop through a dealer's forwarding PBX, extensions a caller requires, SIP-I bodies, and
+ * the per-number cap.
  */
 import t from 'tap';
 import {
@@ -184,6 +184,37 @@ t.test(
       (m) => m.dir === 'received' && m.firstLine.startsWith('INVITE '),
     );
     t.equal(invites.length, 1, 'the dealer got the second call only');
+    t.match((await gw.records(2))[1], { outcome: 'answered', trackingNumber: TRACKING });
+  },
+);
+
+t.test(
+  'SIP-I: the dealer gets the SDP part alone; a required ISUP part gets 415 with Accept',
+  async (t) => {
+    const d = await dealer('uas-answer-200.xml');
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: d.port }]),
+    });
+    const refused = await call(gw, 'uac-sipi-required-expect-415.xml');
+    t.match(refused, { exitCode: 0 }, `caller: ${refused.errors}`);
+    const answer = refused.messages.find(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 415'),
+    );
+    t.match(answer?.text, /^Accept: application\/sdp,\s*multipart\/mixed\r?$/m);
+    t.match(await gw.records(1), [
+      { outcome: 'rejected', rejectReason: 'unsupported-body', sipStatus: 415 },
+    ]);
+    const line =
+      /"reason":"unsupported-body","status":415,.*"detail":"a required part of type application\/isup"/;
+    await waitFor(() => line.test(gw.logs()) || undefined, 3000, 'the log line').catch(() => {});
+    t.match(gw.logs(), line);
+    const c = await call(gw, 'uac-sipi-expect-200-caller-bye.xml');
+    t.match(c, { exitCode: 0 }, `caller: ${c.errors}`);
+    const invite = received(await d.done, 'INVITE')?.text ?? '';
+    t.match(invite, /^Content-Type: application\/sdp\r?$/m, 'the dealer leg carries SDP');
+    t.match(invite, /^m=audio \d+ RTP\/AVP 0\r?$/m, "the caller's offer");
+    t.notMatch(invite, /boundary|ISUP|IAM/i, 'nothing of the multipart body or its ISUP part');
     t.match((await gw.records(2))[1], { outcome: 'answered', trackingNumber: TRACKING });
   },
 );

@@ -23,7 +23,7 @@ t.test('ready: OPTIONS gets 200 with Allow and Accept', async (t) => {
   const r = await callThrough(gw, 'uac-options-expect-200.xml', KEEPALIVE);
   t.match(r, { exitCode: 0 }, `200: ${r.errors}`);
   t.match(answer(r), /^Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY$/m);
-  t.match(answer(r), /^Accept: application\/sdp$/m);
+  t.match(answer(r), /^Accept: application\/sdp,\s*multipart\/mixed$/m);
   t.ok(
     toApp(gw.standin.trace, 'sip').some((f) => f.sip.startsWith('OPTIONS ')),
     'the gateway answered, not drachtio',

@@ -167,6 +167,7 @@ t.test('the answers: only draining sends Retry-After', async (t) => {
     'too-many-hops': { status: 483 },
     loop: { status: 482 },
     'bad-extension': { status: 420 },
+    'unsupported-body': { status: 415 },
     'number-busy': { status: 486 },
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * The caller's offer in an INVITE's body (RFC 3261 8.2.3, RFC 5621). SDP is taken as it is. A
+ * multipart/mixed body is what SIP-I interconnects send (RFC 3204: the ISUP message beside the
+ * SDP): its SDP part is the offer, and the dealer leg and the media server get that part alone,
+ * as application/sdp. A part the gateway cannot read that the caller marks required (or leaves
+ * unmarked: RFC 3261 20.11 makes that required) and any other body type cannot be honoured: the
+ * INVITE gets 415 with Accept. Pure.
+ */
+
+/** What the gateway reads, for the Accept header of its 415 and of its OPTIONS answer. */
+export const ACCEPTED_BODIES = 'application/sdp, multipart/mixed';
+
+export type InviteOffer =
+  /** `sdp` undefined: no body, a late offer (the offer goes in our 200). */
+  | { readonly kind: 'offer'; readonly sdp: string | undefined }
+  | { readonly kind: 'unsupported'; readonly why: string };
+
+export function inviteOffer(
+  contentType: string | undefined,
+  body: string | undefined,
+): InviteOffer {
+  if (!body) return { kind: 'offer', sdp: undefined };
+  // RFC 3261 requires the header with a body; without one it was always read as SDP
+  if (contentType === undefined) return { kind: 'offer', sdp: body };
+  const type = mediaType(contentType);
+  if (type === 'application/sdp') return { kind: 'offer', sdp: body };
+  if (type !== 'multipart/mixed') return { kind: 'unsupported', why: `a body of type ${type}` };
+  const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const parts = boundary ? bodyParts(body, boundary[1] ?? boundary[2] ?? '') : undefined;
+  if (!parts) return { kind: 'unsupported', why: 'a multipart body without readable parts' };
+  let sdp: string | undefined;
+  for (const part of parts) {
+    const partType = mediaType(part.contentType ?? 'text/plain');
+    if (partType === 'application/sdp') {
+      sdp ??= part.content;
+      continue;
+    }
+    if (handling(part.disposition) === 'required')
+      return { kind: 'unsupported', why: `a required part of type ${partType}` };
+  }
+  return { kind: 'offer', sdp: sdp || undefined };
+}
+
+/** `type/subtype`, lower case, parameters dropped. */
+function mediaType(header: string): string {
+  return (header.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/** RFC 3261 20.11: a part without a handling parameter is to be taken as required. */
+function handling(disposition: string | undefined): 'optional' | 'required' {
+  return /;\s*handling\s*=\s*"?optional"?\s*(?:;|$)/i.test(disposition ?? '')
+    ? 'optional'
+    : 'required';
+}
+
+type BodyPart = { contentType?: string; disposition?: string; content: string };
+
+/**
+ * RFC 2046 5.1.1: parts between `--boundary` lines, each its headers, an empty line and its
+ * content; the CRLF before a delimiter belongs to the delimiter. Undefined when no part closes.
+ */
+function bodyParts(body: string, boundary: string): BodyPart[] | undefined {
+  if (boundary === '') return undefined;
+  const delimiter = `--${boundary}`;
+  const closing = `${delimiter}--`;
+  const parts: BodyPart[] = [];
+  let current: string[] | undefined;
+  for (const line of body.split(/\r?\n/)) {
+    // transport padding (spaces after a delimiter) is allowed and ignored
+    const trimmed = line.trimEnd();
+    if (trimmed !== delimiter && trimmed !== closing) {
+      current?.push(line);
+      continue;
+    }
+    if (current) parts.push(bodyPart(current));
+    if (trimmed === closing) return parts;
+    current = [];
+  }
+  return undefined;
+}
+
+function bodyPart(lines: string[]): BodyPart {
+  const blank = lines.indexOf('');
+  const head = blank === -1 ? lines : lines.slice(0, blank);
+  // every SDP line ends in CRLF (RFC 8866 5); the last one's went with the delimiter
+  const content = blank === -1 ? '' : lines.slice(blank + 1).join('\r\n');
+  const part: BodyPart = {
+    content: content && !content.endsWith('\n') ? `${content}\r\n` : content,
+  };
+  for (const line of head) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-type') part.contentType = value;
+    else if (name === 'content-disposition') part.disposition = value;
+  }
+  return part;
+}
