@@ -8,7 +8,7 @@ import type { Admitter } from '../edge/admission.js';
 import { EDGE_ANSWERS, type EdgeRefusal } from '../edge/answers.js';
 import { type CallerId, callerId, dealerDisplayName } from '../edge/caller-id.js';
 import { checkRequire } from '../edge/extensions.js';
-import { ACCEPTED_BODIES } from '../edge/invite-offer.js';
+import { ACCEPTED_BODIES } from '../edge/sdp-body.js';
 import {
   forwardedMaxForwards,
   loopsBack,
@@ -50,7 +50,7 @@ export type InviteFacts = {
   /** The option tags the caller requires (RFC 3261 20.32). */
   require?: string;
   contentType?: string;
-  /** Why the body holds nothing the gateway can honour (sip/invite-offer.ts): the INVITE gets 415. */
+  /** Why the body holds nothing the gateway can honour (sip/sdp-body.ts): the INVITE gets 415. */
   unreadableBody?: string;
   /** performance.now() when the INVITE reached the gateway's handler. */
   receivedAt?: number;

@@ -14,6 +14,7 @@ import type {
   ReferDecision,
   ReferNotify,
 } from '../call/ports.js';
+import { ACCEPTED_BODIES, requestOffer } from '../edge/sdp-body.js';
 import { detached, releaseSetupMessages } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
 import { referOf } from './refer.js';
@@ -94,10 +95,18 @@ class SrfLeg implements ConnectedLeg {
     modified(this: SrfDialog, req: SrfRequest, res: SrfResponse): void {
       const leg = legOf(this);
       if (!leg) return;
-      const refresh = originOf(req.body) === leg.#remoteOrigin && leg.#remoteOrigin !== undefined;
-      leg.#remoteOrigin = originOf(req.body);
-      if (refresh) res.send(200, refreshed(this, req));
-      else void answer(this, req, res, leg.#handler, 'INVITE');
+      const origin = originOf(req.body);
+      const previous = leg.#remoteOrigin;
+      if (origin === previous && origin !== undefined) {
+        res.send(200, refreshed(this, req));
+        return;
+      }
+      leg.#remoteOrigin = origin;
+      // an offer refused (415 here, or the other side's 488, 491) changes nothing (RFC 3264 8):
+      // the caller may offer it again under the same version, and that is no refresh
+      void answer(this, req, res, leg.#handler, 'INVITE').then((status) => {
+        if (status >= 300 && leg.#remoteOrigin === origin) leg.#remoteOrigin = previous;
+      });
     },
 
     updated(this: SrfDialog, req: SrfRequest, res: SrfResponse): void {
@@ -161,13 +170,27 @@ async function answer(
   res: SrfResponse,
   handler: Handler,
   method: DialogRequest['method'],
-): Promise<void> {
-  const contentType = req.get('Content-Type');
+): Promise<number> {
+  let contentType = req.get('Content-Type');
+  let body = req.body || undefined;
+  // an offer goes on as SDP alone (a SIP-I body's SDP part); one that cannot be honoured is
+  // answered here (RFC 3261 8.2.3). INFO bodies (DTMF and the like) go on as they came.
+  if (body !== undefined && method !== 'INFO') {
+    const offer = requestOffer(contentType, body);
+    if (offer.kind === 'unsupported') {
+      res.send(415, { headers: { Accept: ACCEPTED_BODIES } });
+      return 415;
+    }
+    if (offer.sdp !== body) {
+      body = offer.sdp;
+      contentType = body === undefined ? undefined : 'application/sdp';
+    }
+  }
   let a: DialogAnswer;
   try {
     a = await handler({
       method,
-      ...(req.body && { body: req.body }),
+      ...(body && { body }),
       ...(contentType && { contentType }),
     });
   } catch {
@@ -184,6 +207,7 @@ async function answer(
     (dialog.local as { sdp?: string }).sdp = a.body;
   res.send(a.status, { headers, ...(a.body && { body: a.body }) });
   if (a.onAck && method === 'INVITE') dialog.once('ack', (ack) => a.onAck?.(ack.body || undefined));
+  return a.status;
 }
 
 /** The answer to a session refresh: what we last sent, and the session timer granted. */

@@ -8,6 +8,7 @@
 import { RING_TIMEOUT_REASON } from '../call/cancel-reasons.js';
 import { causeOf } from '../call/failure.js';
 import type { Dialer, DialRequest, DialResult } from '../call/ports.js';
+import { responseSdp } from '../edge/sdp-body.js';
 import { connectedLeg } from './connected-leg.js';
 import type { InFlight } from './in-flight.js';
 import {
@@ -15,6 +16,7 @@ import {
   redirectContacts,
   type Srf,
   type SrfDialog,
+  type SrfMessage,
   type SrfRequest,
   sipStatusOf,
   type UacOffer,
@@ -86,10 +88,8 @@ function dial(
         cbProvisional: (res) => {
           if (res.status !== 180 && res.status !== 183) return;
           rang = true;
-          if (!settled)
-            r.onProvisional(
-              res.body ? { status: res.status, sdp: res.body } : { status: res.status },
-            );
+          const sdp = sdpOf(res);
+          if (!settled) r.onProvisional(sdp ? { status: res.status, sdp } : { status: res.status });
         },
       })
       .then(
@@ -138,8 +138,12 @@ function resultOf(
   inFlight: InFlight,
 ): Exclude<DialResult, { kind: 'failed' }> {
   if (isDialog(answered)) {
+    // read before the leg lets the 200 go; the dialog's remote SDP is what an offerless
+    // re-INVITE's ACK is built from later
+    const sdp = answered.res ? sdpOf(answered.res) : answered.remote.sdp;
+    if (sdp !== answered.remote.sdp) answered.remote.sdp = sdp ?? '';
     const leg = connectedLeg(answered, inFlight);
-    return { kind: 'answered', leg, sdp: answered.remote.sdp, release: () => leg.hangup() };
+    return { kind: 'answered', leg, sdp, release: () => leg.hangup() };
   }
   return {
     kind: 'offered',
@@ -148,4 +152,15 @@ function resultOf(
     // its ACK and BYE: nothing answers them over a connection that dropped meanwhile
     release: () => inFlight.untilDropped(answered.destroy(), undefined).catch(() => undefined),
   };
+}
+
+/**
+ * The SDP of the dealer's 18x or 200: of a SIP-I multipart body, its SDP part alone
+ * (edge/sdp-body.ts). SDP begins with its `v=` line (RFC 8866 5.1), so an SDP answer is taken
+ * without a lookup of its Content-Type (srf's `get` scans every header name).
+ */
+function sdpOf(res: SrfMessage): string | undefined {
+  const body = res.body || undefined;
+  if (body === undefined || body.startsWith('v=')) return body;
+  return responseSdp(res.get('Content-Type'), body);
 }

@@ -1,6 +1,6 @@
 /** The caller's INVITE (drachtio req/res) as the call path's InboundLeg. */
 import type { ConnectedLeg, InboundLeg, Provisional } from '../call/ports.js';
-import type { InviteOffer } from '../edge/invite-offer.js';
+import type { RequestOffer } from '../edge/sdp-body.js';
 import { connectedLeg } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight, PendingInvite } from './in-flight.js';
@@ -17,7 +17,7 @@ export function inboundLeg(
   req: SrfRequest,
   res: SrfResponse,
   inFlight: InFlight,
-  offer: InviteOffer,
+  offer: RequestOffer,
 ): InboundLeg {
   return new SrfInboundLeg(srf, { req, res }, inFlight, offer);
 }
@@ -36,9 +36,9 @@ class SrfInboundLeg implements InboundLeg {
     private readonly srf: Srf,
     invite: PendingInvite,
     private readonly inFlight: InFlight,
-    offer: InviteOffer,
+    offer: RequestOffer,
   ) {
-    // the SDP alone: of a multipart body, its SDP part (invite-offer.ts)
+    // the SDP alone: of a multipart body, its SDP part (sdp-body.ts)
     this.sdp = offer.kind === 'offer' ? detached(offer.sdp) : undefined;
     this.#invite = invite;
     this.#untrack = inFlight.inbound(invite);
@@ -103,6 +103,8 @@ class SrfInboundLeg implements InboundLeg {
     if (!invite) throw new Error('the caller has had its final answer');
     const dialog = await this.srf.createUAS(invite.req, invite.res, sdp ? { localSdp: sdp } : {});
     this.#settled();
+    // srf keeps the INVITE's whole body; the caller's SDP is its SDP part (a SIP-I body)
+    if (dialog.remote.sdp && dialog.remote.sdp !== this.sdp) dialog.remote.sdp = this.sdp ?? '';
     return dialog;
   }
 

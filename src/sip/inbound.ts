@@ -4,7 +4,7 @@
  * out-of-dialog OPTIONS, the carriers' keepalive.
  */
 import { type CallServices, handleInvite, type InviteFacts } from '../call/handle-invite.js';
-import { ACCEPTED_BODIES, inviteOffer } from '../edge/invite-offer.js';
+import { ACCEPTED_BODIES, requestOffer } from '../edge/sdp-body.js';
 import { ALLOW } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
@@ -81,7 +81,7 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       return;
     }
     const facts = inviteFacts(req, performance.now());
-    const offer = inviteOffer(facts.contentType, req.body);
+    const offer = requestOffer(facts.contentType, req.body);
     if (offer.kind === 'unsupported') facts.unreadableBody = offer.why;
     const leg = inboundLeg(srf, req, res, services.inFlight, offer);
     // this handler lives as long as the call: it names no `req` (dialog-memory.ts)

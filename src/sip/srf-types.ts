@@ -59,6 +59,8 @@ export interface SrfDialog extends EventEmitter {
   /** What we last offered or answered in this dialog; a session refresh is answered with it. */
   readonly local: { sdp?: string; contact?: string };
   readonly remote: { sdp?: string };
+  /** The 200 that made a UAC dialog, until dialog-memory.ts lets it go. */
+  readonly res?: SrfMessage;
   readonly connected: boolean;
   readonly srf: { removeDialog(dialog: SrfDialog): void };
   destroy(opts?: { headers?: Record<string, string> }): Promise<void>;

@@ -219,6 +219,29 @@ t.test(
   },
 );
 
+t.test(
+  'SIP-I toward the dealer: the caller gets its 183 and 200 with the SDP part alone',
+  async (t) => {
+    const d = await dealer('uas-answer-sipi-183-200.xml');
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: d.port }]),
+    });
+    const c = await call(gw, 'uac-expect-early-media-then-200-caller-bye.xml');
+    t.match(c, { exitCode: 0 }, `caller: ${c.errors}`);
+    t.match(await d.done, { exitCode: 0 });
+    for (const status of ['183', '200']) {
+      const answer = c.messages.find(
+        (m) => m.dir === 'received' && m.firstLine.startsWith(`SIP/2.0 ${status}`),
+      );
+      t.match(answer?.text, /^Content-Type: application\/sdp\r?$/m, `${status}: SDP`);
+      t.match(answer?.text, /^o=dealer 1 1 /m, `${status}: the dealer's`);
+      t.notMatch(answer?.text, /boundary|ISUP/i, `${status}: nothing of the ISUP part`);
+    }
+    t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller' });
+  },
+);
+
 t.test('a customer that chose Diversion gets Diversion', async (t) => {
   const d = await dealer('uas-answer-200.xml');
   const gw = await startGateway(t, {

@@ -44,6 +44,26 @@ t.test(
   },
 );
 
+t.test(
+  'SIP-I hold from the caller: a required ISUP part gets 415 here, then the SDP part alone is relayed',
+  async (t) => {
+    const { gw, caller, dealer } = await oneCall(t, {
+      caller: 'uac-sipi-hold-expect-415-then-recvonly-caller-bye.xml',
+      dealer: 'uas-answer-expect-hold-recvonly.xml',
+    });
+    const refused = caller.messages.find(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 415'),
+    );
+    t.match(refused?.text, /^Accept: application\/sdp,\s*multipart\/mixed\r?$/m);
+    const invites = all(dealer, 'received', 'INVITE');
+    t.equal(invites.length, 2, 'the refused re-INVITE never reached the dealer');
+    t.match(invites[1]?.text, /^Content-Type: application\/sdp\r?$/m);
+    t.match(invites[1]?.text, /^m=audio 40002 /m, "the caller's new media port");
+    t.notMatch(invites[1]?.text, /boundary|ISUP/i, 'nothing of the multipart body');
+    t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller' });
+  },
+);
+
 t.test('hold from the dealer: the caller gets the re-INVITE and answers it', async (t) => {
   const {
     gw,

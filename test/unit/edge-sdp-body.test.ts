@@ -1,9 +1,10 @@
 /**
- * The caller's offer from an INVITE's body: SDP as it is, the SDP part of a SIP-I multipart body
- * alone, and every body the gateway cannot honour refused with why (it answers 415).
+ * SDP out of a body: a request's offer (SDP as it is, the SDP part of a SIP-I multipart body
+ * alone, every body the gateway cannot honour refused with why: it answers 415), and a response's
+ * SDP, which cannot be refused (the SDP part, or none).
  */
 import t from 'tap';
-import { inviteOffer } from '../../src/edge/invite-offer.js';
+import { requestOffer, responseSdp } from '../../src/edge/sdp-body.js';
 
 const SDP =
   'v=0\r\no=caller 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
@@ -27,17 +28,17 @@ const sipI = (disposition: string | undefined, eol = '\r\n') =>
   ].join(eol);
 
 t.test('no body is a late offer; SDP is the offer as it came', async (t) => {
-  t.same(inviteOffer(undefined, undefined), { kind: 'offer', sdp: undefined });
-  t.same(inviteOffer('application/sdp', ''), { kind: 'offer', sdp: undefined });
-  t.same(inviteOffer('application/sdp', SDP), { kind: 'offer', sdp: SDP });
-  t.same(inviteOffer('Application/SDP ; charset=utf-8', SDP), { kind: 'offer', sdp: SDP });
-  t.same(inviteOffer(undefined, SDP), { kind: 'offer', sdp: SDP }, 'no Content-Type: read as SDP');
+  t.same(requestOffer(undefined, undefined), { kind: 'offer', sdp: undefined });
+  t.same(requestOffer('application/sdp', ''), { kind: 'offer', sdp: undefined });
+  t.same(requestOffer('application/sdp', SDP), { kind: 'offer', sdp: SDP });
+  t.same(requestOffer('Application/SDP ; charset=utf-8', SDP), { kind: 'offer', sdp: SDP });
+  t.same(requestOffer(undefined, SDP), { kind: 'offer', sdp: SDP }, 'no Content-Type: read as SDP');
 });
 
 t.test('SIP-I: the SDP part alone, whatever an optional ISUP part holds', async (t) => {
-  t.same(inviteOffer(MULTIPART, sipI('signal;handling=optional')), { kind: 'offer', sdp: SDP });
+  t.same(requestOffer(MULTIPART, sipI('signal;handling=optional')), { kind: 'offer', sdp: SDP });
   t.same(
-    inviteOffer(
+    requestOffer(
       'multipart/mixed; boundary=unique-boundary-1',
       sipI('signal; handling="optional"', '\n'),
     ),
@@ -48,49 +49,67 @@ t.test('SIP-I: the SDP part alone, whatever an optional ISUP part holds', async 
     '--unique-boundary-1\r\n',
     '--unique-boundary-1  \r\n',
   );
-  t.same(inviteOffer(MULTIPART, `preamble\r\n${padded}epilogue\r\n`), { kind: 'offer', sdp: SDP });
+  t.same(requestOffer(MULTIPART, `preamble\r\n${padded}epilogue\r\n`), { kind: 'offer', sdp: SDP });
   const isupOnly = sipI('signal;handling=optional').replace(
     /--unique-boundary-1\r\nContent-Type: application\/sdp[\s\S]*?(?=--unique-boundary-1\r\n)/,
     '',
   );
   t.same(
-    inviteOffer(MULTIPART, isupOnly),
+    requestOffer(MULTIPART, isupOnly),
     { kind: 'offer', sdp: undefined },
     'no SDP part: a late offer',
   );
 });
 
 t.test('what cannot be honoured is refused, saying why', async (t) => {
-  t.same(inviteOffer(MULTIPART, sipI('signal;handling=required')), {
+  t.same(requestOffer(MULTIPART, sipI('signal;handling=required')), {
     kind: 'unsupported',
     why: 'a required part of type application/isup',
   });
   t.same(
-    inviteOffer(MULTIPART, sipI(undefined)),
+    requestOffer(MULTIPART, sipI(undefined)),
     { kind: 'unsupported', why: 'a required part of type application/isup' },
     'no Content-Disposition: required (RFC 3261 20.11)',
   );
-  t.same(inviteOffer(MULTIPART, sipI('signal')), {
+  t.same(requestOffer(MULTIPART, sipI('signal')), {
     kind: 'unsupported',
     why: 'a required part of type application/isup',
   });
-  t.same(inviteOffer('application/isup', '\x01\x00'), {
+  t.same(requestOffer('application/isup', '\x01\x00'), {
     kind: 'unsupported',
     why: 'a body of type application/isup',
   });
   const unreadable = { kind: 'unsupported', why: 'a multipart body without readable parts' };
   t.same(
-    inviteOffer('multipart/mixed', sipI('signal;handling=optional')),
+    requestOffer('multipart/mixed', sipI('signal;handling=optional')),
     unreadable,
     'no boundary',
   );
   t.same(
-    inviteOffer(MULTIPART, sipI('signal;handling=optional').replace('--unique-boundary-1--', '')),
+    requestOffer(MULTIPART, sipI('signal;handling=optional').replace('--unique-boundary-1--', '')),
     unreadable,
     'never closed',
   );
   t.same(
-    inviteOffer('multipart/mixed;boundary=other', sipI('signal;handling=optional')),
+    requestOffer('multipart/mixed;boundary=other', sipI('signal;handling=optional')),
     unreadable,
+  );
+});
+
+t.test("a response's SDP: the SDP part whatever else it carries, or none", async (t) => {
+  t.equal(responseSdp('application/sdp', SDP), SDP);
+  t.equal(responseSdp(undefined, SDP), SDP);
+  t.equal(responseSdp('application/sdp', ''), undefined);
+  t.equal(
+    responseSdp(MULTIPART, sipI('signal;handling=required')),
+    SDP,
+    'a response cannot be refused',
+  );
+  t.equal(responseSdp(MULTIPART, sipI(undefined)), SDP);
+  t.equal(responseSdp('application/isup', '\x01\x00'), undefined, 'no SDP in it');
+  t.equal(
+    responseSdp('multipart/mixed', sipI('signal;handling=optional')),
+    undefined,
+    'no boundary',
   );
 });

@@ -1,44 +1,69 @@
 /**
- * The caller's offer in an INVITE's body (RFC 3261 8.2.3, RFC 5621). SDP is taken as it is. A
+ * SDP out of a SIP message's body (RFC 3261 8.2.3, RFC 5621). SDP is taken as it is. A
  * multipart/mixed body is what SIP-I interconnects send (RFC 3204: the ISUP message beside the
- * SDP): its SDP part is the offer, and the dealer leg and the media server get that part alone,
- * as application/sdp. A part the gateway cannot read that the caller marks required (or leaves
- * unmarked: RFC 3261 20.11 makes that required) and any other body type cannot be honoured: the
- * INVITE gets 415 with Accept. Pure.
+ * SDP), as requests and as responses: its SDP part is the session description, and whoever the
+ * gateway passes it on to (the other leg, the media server) gets that part alone, as
+ * application/sdp. Pure.
  */
 
 /** What the gateway reads, for the Accept header of its 415 and of its OPTIONS answer. */
 export const ACCEPTED_BODIES = 'application/sdp, multipart/mixed';
 
-export type InviteOffer =
-  /** `sdp` undefined: no body, a late offer (the offer goes in our 200). */
+export type RequestOffer =
+  /** `sdp` undefined: no body (a late offer), or a multipart body without an SDP part. */
   | { readonly kind: 'offer'; readonly sdp: string | undefined }
   | { readonly kind: 'unsupported'; readonly why: string };
 
-export function inviteOffer(
+/**
+ * The offer of a request (an INVITE, re-INVITE or UPDATE). A part the gateway cannot read that
+ * the sender marks required (or leaves unmarked: RFC 3261 20.11 makes that required), and any
+ * other body type, cannot be honoured: the request gets 415 with Accept.
+ */
+export function requestOffer(
   contentType: string | undefined,
   body: string | undefined,
-): InviteOffer {
+): RequestOffer {
   if (!body) return { kind: 'offer', sdp: undefined };
   // RFC 3261 requires the header with a body; without one it was always read as SDP
   if (contentType === undefined) return { kind: 'offer', sdp: body };
   const type = mediaType(contentType);
   if (type === 'application/sdp') return { kind: 'offer', sdp: body };
   if (type !== 'multipart/mixed') return { kind: 'unsupported', why: `a body of type ${type}` };
-  const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const parts = boundary ? bodyParts(body, boundary[1] ?? boundary[2] ?? '') : undefined;
+  const parts = multipartOf(contentType, body);
   if (!parts) return { kind: 'unsupported', why: 'a multipart body without readable parts' };
-  let sdp: string | undefined;
   for (const part of parts) {
-    const partType = mediaType(part.contentType ?? 'text/plain');
-    if (partType === 'application/sdp') {
-      sdp ??= part.content;
-      continue;
-    }
-    if (handling(part.disposition) === 'required')
+    const partType = mediaType(part.contentType);
+    if (partType !== 'application/sdp' && handling(part.disposition) === 'required')
       return { kind: 'unsupported', why: `a required part of type ${partType}` };
   }
-  return { kind: 'offer', sdp: sdp || undefined };
+  return { kind: 'offer', sdp: sdpPart(parts) };
+}
+
+/**
+ * The SDP of a response (a dealer's 18x or 200): the body when it is SDP, the SDP part of a
+ * multipart one, else none. A response cannot be refused: whatever else it carries is dropped.
+ */
+export function responseSdp(
+  contentType: string | undefined,
+  body: string | undefined,
+): string | undefined {
+  if (!body) return undefined;
+  if (contentType === undefined) return body;
+  const type = mediaType(contentType);
+  if (type === 'application/sdp') return body;
+  if (type !== 'multipart/mixed') return undefined;
+  const parts = multipartOf(contentType, body);
+  return parts && sdpPart(parts);
+}
+
+function sdpPart(parts: readonly BodyPart[]): string | undefined {
+  return parts.find((p) => mediaType(p.contentType) === 'application/sdp')?.content || undefined;
+}
+
+/** The parts of a multipart body, by the boundary its Content-Type names. */
+function multipartOf(contentType: string, body: string): BodyPart[] | undefined {
+  const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  return boundary ? bodyParts(body, boundary[1] ?? boundary[2] ?? '') : undefined;
 }
 
 /** `type/subtype`, lower case, parameters dropped. */
@@ -53,7 +78,8 @@ function handling(disposition: string | undefined): 'optional' | 'required' {
     : 'required';
 }
 
-type BodyPart = { contentType?: string; disposition?: string; content: string };
+/** A part without Content-Type is text/plain (RFC 2046 5.1). */
+type BodyPart = { contentType: string; disposition?: string; content: string };
 
 /**
  * RFC 2046 5.1.1: parts between `--boundary` lines, each its headers, an empty line and its
@@ -85,10 +111,12 @@ function bodyPart(lines: string[]): BodyPart {
   // every SDP line ends in CRLF (RFC 8866 5); the last one's went with the delimiter
   const content = blank === -1 ? '' : lines.slice(blank + 1).join('\r\n');
   const part: BodyPart = {
+    contentType: 'text/plain',
     content: content && !content.endsWith('\n') ? `${content}\r\n` : content,
   };
   for (const line of head) {
     const colon = line.indexOf(':');
+    if (colon === -1) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (name === 'content-type') part.contentType = value;
