@@ -8,7 +8,6 @@ import type { Admitter } from '../edge/admission.js';
 import { EDGE_ANSWERS, type EdgeRefusal } from '../edge/answers.js';
 import { type CallerId, callerId, dealerDisplayName } from '../edge/caller-id.js';
 import { checkRequire } from '../edge/extensions.js';
-import { ACCEPTED_BODIES } from '../edge/sdp-body.js';
 import {
   forwardedMaxForwards,
   loopsBack,
@@ -16,6 +15,7 @@ import {
   targetHost,
   trackingHeaders,
 } from '../edge/loops.js';
+import { ACCEPTED_BODIES } from '../edge/sdp-body.js';
 import { type Logger, lazyChild } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RouteDecision } from '../routing/decision.js';
