@@ -24,8 +24,10 @@ export function requestOffer(
   body: string | undefined,
 ): RequestOffer {
   if (!body) return { kind: 'offer', sdp: undefined };
-  // RFC 3261 requires the header with a body; without one it was always read as SDP
-  if (contentType === undefined) return { kind: 'offer', sdp: body };
+  // RFC 3261 requires the header with a body; without one it was always read as SDP. The
+  // header as nearly every INVITE spells it is taken without taking it apart.
+  if (contentType === undefined || contentType === 'application/sdp')
+    return { kind: 'offer', sdp: body };
   const type = mediaType(contentType);
   if (type === 'application/sdp') return { kind: 'offer', sdp: body };
   if (type !== 'multipart/mixed') return { kind: 'unsupported', why: `a body of type ${type}` };
