@@ -58,6 +58,19 @@ export function responseSdp(
   return parts && sdpPart(parts);
 }
 
+/**
+ * The SDP of a body whose headers drachtio-srf does not hand over (the 200 to our offerless
+ * INVITE, the answer to a relayed re-INVITE): SDP begins with its `v=` line (RFC 8866 5.1); a
+ * multipart body with a delimiter line (RFC 2046 5.1.1, when it has no preamble), which names its
+ * boundary. Anything else goes on as it came.
+ */
+export function untypedSdp(body: string): string {
+  if (body.startsWith('v=')) return body;
+  const delimiter = /^--([^\r\n]+?)[ \t]*\r?\n/.exec(body);
+  const parts = delimiter ? bodyParts(body, delimiter[1] ?? '') : undefined;
+  return (parts && sdpPart(parts)) ?? body;
+}
+
 function sdpPart(parts: readonly BodyPart[]): string | undefined {
   return parts.find((p) => mediaType(p.contentType) === 'application/sdp')?.content || undefined;
 }

@@ -14,7 +14,7 @@ import type {
   ReferDecision,
   ReferNotify,
 } from '../call/ports.js';
-import { ACCEPTED_BODIES, requestOffer } from '../edge/sdp-body.js';
+import { ACCEPTED_BODIES, requestOffer, responseSdp, untypedSdp } from '../edge/sdp-body.js';
 import { detached, releaseSetupMessages } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
 import { referOf } from './refer.js';
@@ -244,13 +244,15 @@ function originOf(sdp: string | undefined): string | undefined {
 async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> {
   if (!dialog.connected) return { status: 481 };
   try {
-    if (r.method === 'INVITE' && r.body) return { status: 200, body: await dialog.modify(r.body) };
+    // srf gives a re-INVITE's answer without its headers: a SIP-I body is told by its shape
+    if (r.method === 'INVITE' && r.body)
+      return { status: 200, body: untypedSdp(await dialog.modify(r.body)) };
     if (r.method === 'INVITE') {
       const offered = await dialog.modify(undefined, { noAck: true });
-      if (typeof offered === 'string') return { status: 200, body: offered };
+      if (typeof offered === 'string') return { status: 200, body: untypedSdp(offered) };
       return {
         status: 200,
-        body: offered.sdp,
+        body: untypedSdp(offered.sdp),
         ack: async (sdp) => {
           (dialog.local as { sdp?: string }).sdp = sdp;
           offered.ack(sdp);
@@ -263,6 +265,11 @@ async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> 
       ...(r.contentType && { headers: { 'Content-Type': r.contentType } }),
     });
     const contentType = res.get('Content-Type');
+    // an UPDATE's answer is SDP (its SDP part); an INFO's answer goes back as it came
+    if (r.method === 'UPDATE') {
+      const sdp = responseSdp(contentType, res.body);
+      return { status: res.status ?? 500, ...(sdp && { body: sdp }) };
+    }
     return {
       status: res.status ?? 500,
       ...(res.body && { body: res.body }),

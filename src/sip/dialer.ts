@@ -8,7 +8,7 @@
 import { RING_TIMEOUT_REASON } from '../call/cancel-reasons.js';
 import { causeOf } from '../call/failure.js';
 import type { Dialer, DialRequest, DialResult } from '../call/ports.js';
-import { responseSdp } from '../edge/sdp-body.js';
+import { responseSdp, untypedSdp } from '../edge/sdp-body.js';
 import { connectedLeg } from './connected-leg.js';
 import type { InFlight } from './in-flight.js';
 import {
@@ -147,7 +147,8 @@ function resultOf(
   }
   return {
     kind: 'offered',
-    offer: answered.sdp,
+    // srf hands this 200 over without its headers: a SIP-I body is told by its shape
+    offer: untypedSdp(answered.sdp),
     accept: async (answer) => connectedLeg(await answered.ack(answer), inFlight),
     // its ACK and BYE: nothing answers them over a connection that dropped meanwhile
     release: () => inFlight.untilDropped(answered.destroy(), undefined).catch(() => undefined),

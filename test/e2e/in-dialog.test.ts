@@ -20,6 +20,10 @@ function all(r: SippResult, dir: 'sent' | 'received', method: string) {
   return r.messages.filter((m) => m.dir === dir && m.firstLine.startsWith(`${method} `));
 }
 
+/** The 200s a sipp caller received, in order (the INVITE's first). */
+const okAnswers = (r: SippResult) =>
+  r.messages.filter((m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'));
+
 t.test(
   'hold from the caller: the dealer gets the re-INVITE, the caller its recvonly answer',
   async (t) => {
@@ -49,7 +53,7 @@ t.test(
   async (t) => {
     const { gw, caller, dealer } = await oneCall(t, {
       caller: 'uac-sipi-hold-expect-415-then-recvonly-caller-bye.xml',
-      dealer: 'uas-answer-expect-hold-recvonly.xml',
+      dealer: 'uas-answer-expect-hold-recvonly-sipi.xml',
     });
     const refused = caller.messages.find(
       (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 415'),
@@ -60,7 +64,26 @@ t.test(
     t.match(invites[1]?.text, /^Content-Type: application\/sdp\r?$/m);
     t.match(invites[1]?.text, /^m=audio 40002 /m, "the caller's new media port");
     t.notMatch(invites[1]?.text, /boundary|ISUP/i, 'nothing of the multipart body');
+    const held = okAnswers(caller)[1];
+    t.match(held?.text, /^Content-Type: application\/sdp\r?$/m, "the dealer's answer: SDP");
+    t.match(held?.text, /^a=recvonly/m);
+    t.notMatch(held?.text, /boundary|ISUP/i, 'nothing of its multipart body');
     t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller' });
+  },
+);
+
+t.test(
+  "a SIP-I dealer's answer to a relayed UPDATE reaches the caller as its SDP part",
+  async (t) => {
+    const { caller } = await oneCall(t, {
+      caller: 'uac-update-hold-expect-recvonly-caller-bye.xml',
+      dealer: 'uas-answer-expect-update-recvonly-sipi.xml',
+    });
+    const updated = okAnswers(caller)[1];
+    t.match(updated?.firstLine, /^SIP\/2\.0 200/);
+    t.match(updated?.text, /^Content-Type: application\/sdp\r?$/m);
+    t.match(updated?.text, /^a=recvonly/m);
+    t.notMatch(updated?.text, /boundary|ISUP/i, 'nothing of the multipart body');
   },
 );
 

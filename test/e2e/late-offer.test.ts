@@ -41,6 +41,23 @@ t.test(
 );
 
 t.test(
+  "a SIP-I dealer offers in a multipart 200: the caller's 200 carries the SDP part alone",
+  async (t) => {
+    const { caller, dealer } = await oneCall(t, {
+      caller: 'uac-late-offer-expect-200-offer-ack-answer.xml',
+      dealer: 'uas-answer-sipi-offer-expect-ack-answer.xml',
+    });
+    const ok = caller.messages.find(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
+    );
+    t.match(ok?.text, /^Content-Type: application\/sdp\r?$/m);
+    t.match(ok?.text, /^o=dealer 11111 22222 /m, "the dealer's offer");
+    t.notMatch(ok?.text, /boundary|ISUP/i, 'nothing of the multipart body');
+    t.match(received(dealer, 'ACK')?.text, /^o=caller /m, "the dealer's ACK: the caller's answer");
+  },
+);
+
+t.test(
   "media-anchored: FreeSWITCH offers to the caller, the caller's answer moves its endpoint",
   async (t) => {
     const d = await dealer('uas-answer-200.xml');

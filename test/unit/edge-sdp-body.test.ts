@@ -4,7 +4,7 @@
  * SDP, which cannot be refused (the SDP part, or none).
  */
 import t from 'tap';
-import { requestOffer, responseSdp } from '../../src/edge/sdp-body.js';
+import { requestOffer, responseSdp, untypedSdp } from '../../src/edge/sdp-body.js';
 
 const SDP =
   'v=0\r\no=caller 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
@@ -112,4 +112,15 @@ t.test("a response's SDP: the SDP part whatever else it carries, or none", async
     undefined,
     'no boundary',
   );
+});
+
+t.test('a body without its headers: SDP by its v= line, multipart by its delimiter', async (t) => {
+  t.equal(untypedSdp(SDP), SDP);
+  t.equal(untypedSdp(sipI('signal;handling=optional')), SDP);
+  t.equal(untypedSdp(sipI(undefined, '\n')), SDP, 'LF line ends');
+  const noSdp = sipI('signal').replace('application/sdp', 'text/plain');
+  t.equal(untypedSdp(noSdp), noSdp, 'no SDP part: as it came');
+  t.equal(untypedSdp('garbage'), 'garbage', 'anything else: as it came');
+  const preamble = `preamble\r\n${sipI('signal')}`;
+  t.equal(untypedSdp(preamble), preamble, 'a preamble hides the boundary: as it came');
 });
