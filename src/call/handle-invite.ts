@@ -49,8 +49,9 @@ export type InviteFacts = {
   diversion?: string;
   /** The option tags the caller requires (RFC 3261 20.32). */
   require?: string;
+  /** The body's type, by which its offer is read (edge/sdp-body.ts). */
   contentType?: string;
-  /** Why the body holds nothing the gateway can honour (sip/sdp-body.ts): the INVITE gets 415. */
+  /** Why the body holds nothing the gateway can honour (edge/sdp-body.ts): the INVITE gets 415. */
   unreadableBody?: string;
   /** performance.now() when the INVITE reached the gateway's handler. */
   receivedAt?: number;
@@ -187,9 +188,8 @@ export async function handleInvite(
           : undefined,
       );
   }
-  if (facts.unreadableBody !== undefined) {
+  if (facts.unreadableBody !== undefined)
     return refuse('unsupported-body', routed, { Accept: ACCEPTED_BODIES }, facts.unreadableBody);
-  }
   const number = decision.number;
   if (!s.numberCalls.enter(number, decision.options.maxConcurrentCalls))
     return refuse('number-busy', routed);

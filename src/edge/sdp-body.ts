@@ -24,10 +24,10 @@ export function requestOffer(
   body: string | undefined,
 ): RequestOffer {
   if (!body) return { kind: 'offer', sdp: undefined };
-  // RFC 3261 requires the header with a body; without one it was always read as SDP. The
-  // header as nearly every INVITE spells it is taken without taking it apart.
-  if (contentType === undefined || contentType === 'application/sdp')
-    return { kind: 'offer', sdp: body };
+  // the header as nearly every INVITE spells it is taken without taking it apart
+  if (contentType === 'application/sdp') return { kind: 'offer', sdp: body };
+  // RFC 3261 requires the header with a body; without one the body is told by its shape
+  if (contentType === undefined) return { kind: 'offer', sdp: untypedSdp(body) };
   const type = mediaType(contentType);
   if (type === 'application/sdp') return { kind: 'offer', sdp: body };
   if (type !== 'multipart/mixed') return { kind: 'unsupported', why: `a body of type ${type}` };
@@ -50,7 +50,7 @@ export function responseSdp(
   body: string | undefined,
 ): string | undefined {
   if (!body) return undefined;
-  if (contentType === undefined) return body;
+  if (contentType === undefined) return untypedSdp(body);
   const type = mediaType(contentType);
   if (type === 'application/sdp') return body;
   if (type !== 'multipart/mixed') return undefined;

@@ -32,7 +32,16 @@ t.test('no body is a late offer; SDP is the offer as it came', async (t) => {
   t.same(requestOffer('application/sdp', ''), { kind: 'offer', sdp: undefined });
   t.same(requestOffer('application/sdp', SDP), { kind: 'offer', sdp: SDP });
   t.same(requestOffer('Application/SDP ; charset=utf-8', SDP), { kind: 'offer', sdp: SDP });
-  t.same(requestOffer(undefined, SDP), { kind: 'offer', sdp: SDP }, 'no Content-Type: read as SDP');
+  t.same(
+    requestOffer(undefined, SDP),
+    { kind: 'offer', sdp: SDP },
+    'no Content-Type: SDP by its shape',
+  );
+  t.same(
+    requestOffer(undefined, sipI('signal;handling=optional')),
+    { kind: 'offer', sdp: SDP },
+    'no Content-Type: a multipart body by its delimiter line',
+  );
 });
 
 t.test('SIP-I: the SDP part alone, whatever an optional ISUP part holds', async (t) => {
@@ -99,6 +108,7 @@ t.test('what cannot be honoured is refused, saying why', async (t) => {
 t.test("a response's SDP: the SDP part whatever else it carries, or none", async (t) => {
   t.equal(responseSdp('application/sdp', SDP), SDP);
   t.equal(responseSdp(undefined, SDP), SDP);
+  t.equal(responseSdp(undefined, sipI('signal')), SDP, 'no Content-Type: told by its shape');
   t.equal(responseSdp('application/sdp', ''), undefined);
   t.equal(
     responseSdp(MULTIPART, sipI('signal;handling=required')),
