@@ -81,9 +81,9 @@ function multipartOf(contentType: string, body: string): BodyPart[] | undefined 
   return boundary ? bodyParts(body, boundary[1] ?? boundary[2] ?? '') : undefined;
 }
 
-/** `type/subtype`, lower case, parameters dropped. */
+/** `type/subtype`, lower case, parameters and the white space sofia allows around `/` dropped. */
 function mediaType(header: string): string {
-  return (header.split(';')[0] ?? '').trim().toLowerCase();
+  return (header.split(';')[0] ?? '').replace(/\s+/g, '').toLowerCase();
 }
 
 /** RFC 3261 20.11: a part without a handling parameter is to be taken as required. */

@@ -17,7 +17,7 @@ import {
   sendAll,
   tortureMessages,
 } from '../helpers/hostile-peer.js';
-import { fuzzCorpus } from '../helpers/sip-fuzz.js';
+import { fuzzCorpus, refusedCorpus } from '../helpers/sip-fuzz.js';
 import { passed, startSipp } from '../helpers/sipp.js';
 
 /** A number no dialplan holds: fuzzed INVITEs reach the gateway's routing but no dealer. */
@@ -154,3 +154,42 @@ t.test('torture and fuzz: answered or dropped, nothing dies, memory flat', async
   );
   await passed(t, dealer, 'dealer');
 });
+
+t.test(
+  'hostile Require headers and bodies to a tracking number: 420, 415 or 400 each, no dealer dialled',
+  async (t) => {
+    // a dealer on the discard port: a call the checks let through would fail, not pass
+    const gw = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: 9 }]) },
+      { LOG_LEVEL: 'warn' },
+    );
+    const corpus = refusedCorpus('refused', TRACKING, { address: '127.0.0.1', port: 5999 });
+    const items = await Promise.all(
+      corpus.map(async (c) => ({ name: c.name, data: c.data, socket: await openSocket() })),
+    );
+    const sent = await sendAll(items, gw.sip, (s) => s.every((x) => isAnswered(x.replies)));
+    const byName = new Map(sent.map((s) => [s.name, s.replies]));
+    for (const c of corpus)
+      t.equal(
+        finalStatus(byName.get(c.name) ?? []),
+        c.status,
+        `${c.name}: ${c.status} (${byName.get(c.name)})`,
+      );
+    // what drachtio-server answers itself never reaches the gateway: no record
+    const refused = corpus.filter((c) => c.status !== 400);
+    const records = await gw.records(refused.length);
+    t.same(
+      records.map((r) => r.rejectReason).sort(),
+      refused.map((c) => (c.status === 420 ? 'bad-extension' : 'unsupported-body')).sort(),
+      'one record each the gateway refused',
+    );
+    t.match(
+      records,
+      refused.map(() => ({ outcome: 'rejected', attempts: [] })),
+      'refused before anything was dialled',
+    );
+    const health = await fetch(`http://127.0.0.1:${gw.httpPort}/healthz`);
+    t.equal(health.status, 200, 'the gateway is healthy');
+  },
+);

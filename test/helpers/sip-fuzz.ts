@@ -44,7 +44,12 @@ export function baseInvite(
   id: string,
   called: string,
   from: { address: string; port: number },
-  opts: { extraHeaders?: string[]; body?: string; contentLength?: string } = {},
+  opts: {
+    extraHeaders?: string[];
+    body?: string;
+    contentLength?: string;
+    contentType?: string;
+  } = {},
 ): string {
   const body = opts.body ?? SDP;
   const hostport = `${from.address}:${from.port}`;
@@ -58,7 +63,7 @@ export function baseInvite(
     'CSeq: 1 INVITE',
     `Contact: <sip:fuzz@${hostport}>`,
     ...(opts.extraHeaders ?? []),
-    'Content-Type: application/sdp',
+    `Content-Type: ${opts.contentType ?? 'application/sdp'}`,
     `Content-Length: ${opts.contentLength ?? Buffer.byteLength(body)}`,
     '',
     body,
@@ -167,4 +172,92 @@ export function fuzzCorpus(
   add('only a request line', 'INVITE sip:x@127.0.0.1 SIP/2.0\r\n\r\n', 'dropped');
   add('HTTP instead of SIP', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'dropped');
   return cases;
+}
+
+/**
+ * INVITEs to a tracking number whose Require or body must be refused, each with the status it
+ * must get: hostile forms of the gateway's two checks (edge/extensions.ts, edge/sdp-body.ts: 420,
+ * 415), and values sofia cannot parse, which drachtio-server answers itself (400).
+ */
+export function refusedCorpus(
+  tag: string,
+  called: string,
+  from: { address: string; port: number },
+): { name: string; data: Buffer; status: 400 | 415 | 420 }[] {
+  let n = 0;
+  const invite = (opts: Parameters<typeof baseInvite>[3]) =>
+    Buffer.from(baseInvite(`${tag}-${n++}`, called, from, opts));
+  const multipart = (boundary: string) => `multipart/mixed;boundary="${boundary}"`;
+  const sdpPart = (boundary: string) =>
+    `--${boundary}\r\nContent-Type: application/sdp\r\n\r\n${SDP}`;
+  return [
+    {
+      name: 'Require with 1000 tags',
+      data: invite({
+        extraHeaders: [`Require: ${Array.from({ length: 1000 }, (_, i) => `x${i}`).join(', ')}`],
+      }),
+      status: 420,
+    },
+    {
+      name: 'Require with a 1 kB tag',
+      data: invite({ extraHeaders: [`Require: timer, ${'t'.repeat(1024)}`] }),
+      status: 420,
+    },
+    // Require and Content-Type are headers sofia parses; what it cannot parse it answers itself
+    {
+      name: 'Require with a quoted string',
+      data: invite({ extraHeaders: ['Require: "timer"'] }),
+      status: 400,
+    },
+    {
+      name: 'a Content-Type without a subtype',
+      data: invite({ contentType: 'sdp' }),
+      status: 400,
+    },
+    {
+      name: 'Require of invalid UTF-8',
+      data: swap(
+        baseInvite(`${tag}-${n++}`, called, from, { extraHeaders: ['Require: @@'] }),
+        '@@',
+        BAD_UTF8,
+      ),
+      status: 400,
+    },
+    {
+      name: 'a multipart body never closed',
+      data: invite({ contentType: multipart('b'), body: sdpPart('b') }),
+      status: 415,
+    },
+    {
+      name: 'a multipart body of 5000 empty parts',
+      data: invite({ contentType: multipart('b'), body: `${'--b\r\n\r\n'.repeat(5000)}--b--\r\n` }),
+      status: 415,
+    },
+    {
+      name: 'a 4 kB boundary and a required part',
+      data: invite({
+        contentType: multipart('b'.repeat(4096)),
+        body: `${sdpPart('b'.repeat(4096))}--${'b'.repeat(4096)}\r\nContent-Type: application/isup\r\n\r\n\x01\r\n--${'b'.repeat(4096)}--\r\n`,
+      }),
+      status: 415,
+    },
+    {
+      name: 'a multipart part inside a multipart part',
+      data: invite({
+        contentType: multipart('outer'),
+        body: `--outer\r\nContent-Type: multipart/mixed;boundary=inner\r\n\r\n${sdpPart('inner')}--inner--\r\n--outer--\r\n`,
+      }),
+      status: 415,
+    },
+    {
+      name: 'a multipart Content-Type without a boundary',
+      data: invite({ contentType: 'multipart/mixed', body: sdpPart('b') }),
+      status: 415,
+    },
+    {
+      name: 'a bare binary ISUP body',
+      data: invite({ contentType: 'application/isup', body: '\x01\x02\x49\x7f' }),
+      status: 415,
+    },
+  ];
 }

@@ -28,8 +28,21 @@ export type Verdict =
 const VIA =
   /^SIP\s*\/\s*\d+\.\d+\s*\/\s*(?<transport>[A-Za-z]+)\s+(?<host>\[[^\]]+\]|[^:;\s]+)(?:\s*:\s*(?<port>\d+))?(?<params>(?:\s*;\s*[^;=\s]+(?:\s*=\s*[^;\s]+)?)*)$/;
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
-/** Headers sofia parses itself; a value it cannot parse becomes an error header (sip_error). */
+const T = "[A-Za-z0-9\\-.!%*_+`'~]+";
+/** msg_commalist_d with msg_token_scan (sip_require_d): tokens, empty entries allowed. */
+const TOKEN_LIST = new RegExp(`^(?:${T})?\\s*(?:,\\s*(?:${T})?\\s*)*$`);
+/** msg_content_type_d: token "/" token, then `;` parameters (token or quoted values). */
+const MEDIA_TYPE = new RegExp(
+  `^${T}\\s*/\\s*${T}\\s*(?:;\\s*${T}(?:\\s*=\\s*(?:${T}|"(?:[^"\\\\]|\\\\.)*"|\\[[^\\]]*\\]))?\\s*)*$`,
+);
+/**
+ * Headers sofia parses itself whose parse error nta answers with 400 (sip_bad_mask: its default
+ * request mask leaves the headers of UAs, 100rel, timer, events and publish); a value it cannot
+ * parse becomes an error header (sip_error).
+ */
 const CHECKERS: Readonly<Record<string, (value: string) => boolean>> = {
+  require: (v) => TOKEN_LIST.test(v),
+  'content-type': (v) => MEDIA_TYPE.test(v),
   'call-id': (v) => /^\S+$/.test(v),
   cseq: (v) => {
     const m = /^(\d{1,10})\s+(\S+)$/.exec(v);

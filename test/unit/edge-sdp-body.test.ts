@@ -32,6 +32,7 @@ t.test('no body is a late offer; SDP is the offer as it came', async (t) => {
   t.same(requestOffer('application/sdp', ''), { kind: 'offer', sdp: undefined });
   t.same(requestOffer('application/sdp', SDP), { kind: 'offer', sdp: SDP });
   t.same(requestOffer('Application/SDP ; charset=utf-8', SDP), { kind: 'offer', sdp: SDP });
+  t.same(requestOffer('application / sdp', SDP), { kind: 'offer', sdp: SDP }, 'LWS around /');
   t.same(
     requestOffer(undefined, SDP),
     { kind: 'offer', sdp: SDP },

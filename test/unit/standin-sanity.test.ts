@@ -2,6 +2,7 @@
 // checked on the RFC 4475 torture messages where sofia's own code decides the outcome.
 import t from 'tap';
 import { tortureMessages } from '../helpers/hostile-peer.js';
+import { baseInvite } from '../helpers/sip-fuzz.js';
 import { sentBy, triage } from '../standin/sanity.js';
 
 const byName = new Map(tortureMessages().map((m) => [m.name, m.data]));
@@ -101,4 +102,26 @@ t.test('quoted display names: escapes inside, a missing closing quote', async (t
   t.equal(triage(invite('"a\\\\" <sip:x@y>')).action, 'request', 'an escaped backslash ends it');
   t.equal(triage(invite('"Max\\" <sip:1@e>;x=\\"" <sip:x@y>')).action, 'request');
   t.match(triage(invite('"open <sip:x@y>')), { action: 'reply', status: 400 });
+});
+
+t.test('Require and Content-Type as sofia parses them: a bad value is a 400', async (t) => {
+  const from = { address: '127.0.0.1', port: 5999 };
+  const verdict = (opts: Parameters<typeof baseInvite>[3]) =>
+    triage(Buffer.from(baseInvite('s', '+493025550101', from, opts))).action;
+  // sofia answers these itself (nta.c agent_recv_request: Require and Content-Type are in the
+  // request error mask); the same shapes seen from drachtio-server v0.9.10: "400 Bad Require Header"
+  for (const require of ['timer', 'timer, 100rel', ' timer ,, 100rel ', '', 'x,'])
+    t.equal(verdict({ extraHeaders: [`Require: ${require}`] }), 'request', `Require: ${require}`);
+  for (const require of ['time r', '100rel;x', '"timer"', 'tim\u00e9r'])
+    t.equal(verdict({ extraHeaders: [`Require: ${require}`] }), 'reply', `Require: ${require}`);
+  for (const type of [
+    'application/sdp',
+    'multipart/mixed;boundary="unique-boundary-1"',
+    'multipart/mixed ; boundary=7a9cbec.3',
+    'application / sdp',
+    'application/ISUP;version=itu-t92+;base=itu-t92+',
+  ])
+    t.equal(verdict({ contentType: type }), 'request', `Content-Type: ${type}`);
+  for (const type of ['sdp', 'application/', 'application/sdp x', 'application/sdp;=x'])
+    t.equal(verdict({ contentType: type }), 'reply', `Content-Type: ${type}`);
 });
