@@ -4,7 +4,7 @@
  * leg, a loop through a dealer's forwarding PBX, extensions a caller requires, SIP-I bodies, and
  * the per-number cap.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import {
   CALLER,
   CUSTOMERS,
@@ -12,15 +12,32 @@ import {
   dealerSipp as dealer,
   numbersYaml,
   received,
+  receivedAnswer,
   TRACKING,
 } from '../helpers/call-bed.js';
 import { carriersFile, loopbackCarrier } from '../helpers/carriers.js';
 import { forwardingPbx } from '../helpers/forwarding-pbx.js';
-import { startGateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { runSipp } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ASSERTED = '+4930111222333';
+
+/** A sipp dealer playing `scenario` behind the tracking number, and a gateway in front of it. */
+async function dealerBehind(t: Test, scenario: string) {
+  const d = await dealer(scenario);
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: d.port }]),
+  });
+  return { d, gw };
+}
+
+/** The record file and the log are two writes: the line may come a moment after the record. */
+async function logged(t: Test, gw: Gateway, line: RegExp): Promise<void> {
+  await waitFor(() => line.test(gw.logs()) || undefined, 3000, 'the log line').catch(() => {});
+  t.match(gw.logs(), line);
+}
 
 t.test(
   'a source outside every carrier gets 403, logged and counted; its OPTIONS too',
@@ -148,18 +165,12 @@ t.test("Max-Forwards: the dealer gets the caller's less one, 0 is refused with 4
 t.test(
   'an INVITE that requires an extension the gateway lacks gets 420 naming it, and reaches no dealer',
   async (t) => {
-    const d = await dealer('uas-answer-200.xml');
-    const gw = await startGateway(t, {
-      'customers.yaml': CUSTOMERS,
-      'numbers.yaml': numbersYaml([{ port: d.port }]),
-    });
+    const { d, gw } = await dealerBehind(t, 'uas-answer-200.xml');
     const refused = await call(gw, 'uac-require-expect-420.xml', TRACKING, CALLER, {
       keys: { require: 'timer, 100rel,precondition, 100rel' },
     });
     t.match(refused, { exitCode: 0 }, `caller: ${refused.errors}`);
-    const answer = refused.messages.find(
-      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 420'),
-    );
+    const answer = receivedAnswer(refused, 420);
     t.match(
       answer?.text,
       /^Unsupported: 100rel,\s*precondition\r?$/m,
@@ -175,8 +186,7 @@ t.test(
     ]);
     const line =
       /"reason":"bad-extension","status":420,.*"Unsupported":"100rel, precondition".*extension/;
-    await waitFor(() => line.test(gw.logs()) || undefined, 3000, 'the log line').catch(() => {});
-    t.match(gw.logs(), line);
+    await logged(t, gw, line);
     t.match(await gw.metrics(), /calltrack_rejects_total\{reason="bad-extension"\} 1/);
     // the same caller without the requirement is put through: the refusal held nothing back
     t.match(await call(gw, 'uac-expect-200-caller-bye.xml'), { exitCode: 0 });
@@ -191,24 +201,17 @@ t.test(
 t.test(
   'SIP-I: the dealer gets the SDP part alone; a required ISUP part gets 415 with Accept',
   async (t) => {
-    const d = await dealer('uas-answer-200.xml');
-    const gw = await startGateway(t, {
-      'customers.yaml': CUSTOMERS,
-      'numbers.yaml': numbersYaml([{ port: d.port }]),
-    });
+    const { d, gw } = await dealerBehind(t, 'uas-answer-200.xml');
     const refused = await call(gw, 'uac-sipi-required-expect-415.xml');
     t.match(refused, { exitCode: 0 }, `caller: ${refused.errors}`);
-    const answer = refused.messages.find(
-      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 415'),
-    );
+    const answer = receivedAnswer(refused, 415);
     t.match(answer?.text, /^Accept: application\/sdp,\s*multipart\/mixed\r?$/m);
     t.match(await gw.records(1), [
       { outcome: 'rejected', rejectReason: 'unsupported-body', sipStatus: 415 },
     ]);
     const line =
       /"reason":"unsupported-body","status":415,.*"detail":"a required part of type application\/isup"/;
-    await waitFor(() => line.test(gw.logs()) || undefined, 3000, 'the log line').catch(() => {});
-    t.match(gw.logs(), line);
+    await logged(t, gw, line);
     const c = await call(gw, 'uac-sipi-expect-200-caller-bye.xml');
     t.match(c, { exitCode: 0 }, `caller: ${c.errors}`);
     const invite = received(await d.done, 'INVITE')?.text ?? '';
@@ -222,18 +225,12 @@ t.test(
 t.test(
   'SIP-I toward the dealer: the caller gets its 183 and 200 with the SDP part alone',
   async (t) => {
-    const d = await dealer('uas-answer-sipi-183-200.xml');
-    const gw = await startGateway(t, {
-      'customers.yaml': CUSTOMERS,
-      'numbers.yaml': numbersYaml([{ port: d.port }]),
-    });
+    const { d, gw } = await dealerBehind(t, 'uas-answer-sipi-183-200.xml');
     const c = await call(gw, 'uac-expect-early-media-then-200-caller-bye.xml');
     t.match(c, { exitCode: 0 }, `caller: ${c.errors}`);
     t.match(await d.done, { exitCode: 0 });
-    for (const status of ['183', '200']) {
-      const answer = c.messages.find(
-        (m) => m.dir === 'received' && m.firstLine.startsWith(`SIP/2.0 ${status}`),
-      );
+    for (const status of [183, 200]) {
+      const answer = receivedAnswer(c, status);
       t.match(answer?.text, /^Content-Type: application\/sdp\r?$/m, `${status}: SDP`);
       t.match(answer?.text, /^o=dealer 1 1 /m, `${status}: the dealer's`);
       t.notMatch(answer?.text, /boundary|ISUP/i, `${status}: nothing of the ISUP part`);

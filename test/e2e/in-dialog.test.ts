@@ -10,6 +10,7 @@ import {
   dealerSipp as dealer,
   oneCall,
   received,
+  receivedAnswer,
 } from '../helpers/call-bed.js';
 import { againstRealDrachtio, sessionTimers } from '../helpers/drachtio-peer.js';
 import { released, startMediaGateway } from '../helpers/media-bed.js';
@@ -55,9 +56,7 @@ t.test(
       caller: 'uac-sipi-hold-expect-415-then-recvonly-caller-bye.xml',
       dealer: 'uas-answer-expect-hold-recvonly-sipi.xml',
     });
-    const refused = caller.messages.find(
-      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 415'),
-    );
+    const refused = receivedAnswer(caller, 415);
     t.match(refused?.text, /^Accept: application\/sdp,\s*multipart\/mixed\r?$/m);
     const invites = all(dealer, 'received', 'INVITE');
     t.equal(invites.length, 2, 'the refused re-INVITE never reached the dealer');

@@ -10,6 +10,7 @@ import {
   dealerSipp as dealer,
   oneCall,
   received,
+  receivedAnswer,
 } from '../helpers/call-bed.js';
 import { released, startMediaGateway } from '../helpers/media-bed.js';
 import { passed } from '../helpers/sipp.js';
@@ -47,9 +48,7 @@ t.test(
       caller: 'uac-late-offer-expect-200-offer-ack-answer.xml',
       dealer: 'uas-answer-sipi-offer-expect-ack-answer.xml',
     });
-    const ok = caller.messages.find(
-      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
-    );
+    const ok = receivedAnswer(caller, 200);
     t.match(ok?.text, /^Content-Type: application\/sdp\r?$/m);
     t.match(ok?.text, /^o=dealer 11111 22222 /m, "the dealer's offer");
     t.notMatch(ok?.text, /boundary|ISUP/i, 'nothing of the multipart body');

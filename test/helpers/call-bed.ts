@@ -50,6 +50,11 @@ export function received(r: SippResult, method: string): SippMessage | undefined
   return r.messages.find((m) => m.dir === 'received' && m.firstLine.startsWith(`${method} `));
 }
 
+/** The first response with `status` that the sipp side received. */
+export function receivedAnswer(r: SippResult, status: number): SippMessage | undefined {
+  return received(r, `SIP/2.0 ${status}`);
+}
+
 /**
  * A caller scenario's further keys and sipp arguments, the dealer scenario's keys, and how long
  * either sipp may take (20 s unless a test waits longer).
