@@ -27,8 +27,9 @@ export type Verdict =
 /** sent-protocol (any version: a wrong one is answered 505 later), sent-by, `;name[=value]`s. */
 const VIA =
   /^SIP\s*\/\s*\d+\.\d+\s*\/\s*(?<transport>[A-Za-z]+)\s+(?<host>\[[^\]]+\]|[^:;\s]+)(?:\s*:\s*(?<port>\d+))?(?<params>(?:\s*;\s*[^;=\s]+(?:\s*=\s*[^;\s]+)?)*)$/;
-const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+/** An RFC 3261 token, as sofia's span_token reads it. */
 const T = "[A-Za-z0-9\\-.!%*_+`'~]+";
+const TOKEN = new RegExp(`^${T}$`);
 /** msg_commalist_d with msg_token_scan (sip_require_d): tokens, empty entries allowed. */
 const TOKEN_LIST = new RegExp(`^(?:${T})?\\s*(?:,\\s*(?:${T})?\\s*)*$`);
 /** msg_content_type_d: token "/" token, then `;` parameters (token or quoted values). */
