@@ -18,6 +18,7 @@ import {
 import { carriersFile, loopbackCarrier } from '../helpers/carriers.js';
 import { forwardingPbx } from '../helpers/forwarding-pbx.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { released, startMediaGateway } from '../helpers/media-bed.js';
 import { runSipp } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -221,6 +222,24 @@ t.test(
     t.match((await gw.records(2))[1], { outcome: 'answered', trackingNumber: TRACKING });
   },
 );
+
+t.test("a media-anchored SIP-I caller: FreeSWITCH gets the caller's SDP part alone", async (t) => {
+  const d = await dealer('uas-answer-200.xml');
+  const gw = await startMediaGateway(t, [{ port: d.port }]);
+  const c = await call(gw, 'uac-sipi-expect-200-caller-bye.xml');
+  t.match(c, { exitCode: 0 }, `caller: ${c.errors}`);
+  const toFs = gw.fs.trace.filter(
+    (r) => r.kind === 'sip' && r.dir === 'in' && r.firstLine.startsWith('INVITE '),
+  );
+  t.ok(toFs.length > 0, 'FreeSWITCH was offered the call');
+  for (const r of toFs) t.notMatch(r.kind === 'sip' ? r.text : '', /boundary|ISUP/i);
+  t.ok(
+    toFs.some((r) => r.kind === 'sip' && /^m=audio \d+ RTP\/AVP 0\r?$/m.test(r.text)),
+    "the caller's offer",
+  );
+  t.match((await gw.records(1))[0], { outcome: 'answered', media: { anchored: true } });
+  await released(t, gw);
+});
 
 t.test(
   'SIP-I toward the dealer: the caller gets its 183 and 200 with the SDP part alone',
