@@ -49,8 +49,6 @@ export type InviteFacts = {
   diversion?: string;
   /** The option tags the caller requires (RFC 3261 20.32). */
   require?: string;
-  /** The body's type, by which its offer is read (edge/sdp-body.ts). */
-  contentType?: string;
   /** Why the body holds nothing the gateway can honour (edge/sdp-body.ts): the INVITE gets 415. */
   unreadableBody?: string;
   /** performance.now() when the INVITE reached the gateway's handler. */

@@ -4,7 +4,7 @@
  * out-of-dialog OPTIONS, the carriers' keepalive.
  */
 import { type CallServices, handleInvite, type InviteFacts } from '../call/handle-invite.js';
-import { ACCEPTED_BODIES, requestOffer } from '../edge/sdp-body.js';
+import { ACCEPTED_BODIES, type RequestOffer, requestOffer } from '../edge/sdp-body.js';
 import { ALLOW } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
@@ -14,8 +14,13 @@ import type { Srf, SrfRequest } from './srf-types.js';
 /**
  * The INVITE's facts, each a string of its own: a call keeps them, and not the INVITE. An absent
  * header is no key at all (plain stores: a spread or keyed store per call costs runtime calls).
+ * With them, the offer its body holds (edge/sdp-body.ts); a body the gateway cannot honour is a
+ * fact (`unreadableBody`), the Content-Type it was read by is not kept.
  */
-export function inviteFacts(req: SrfRequest, receivedAt?: number): InviteFacts {
+export function readInvite(
+  req: SrfRequest,
+  receivedAt?: number,
+): { facts: InviteFacts; offer: RequestOffer } {
   const byName = lowerCaseHeaders(req.headers);
   const header = (name: string) => detached(byName.get(name) || undefined);
   const facts: InviteFacts = {
@@ -41,10 +46,10 @@ export function inviteFacts(req: SrfRequest, receivedAt?: number): InviteFacts {
   if (diversion !== undefined) facts.diversion = diversion;
   const require = header('require');
   if (require !== undefined) facts.require = require;
-  const contentType = header('content-type');
-  if (contentType !== undefined) facts.contentType = contentType;
   if (receivedAt !== undefined) facts.receivedAt = receivedAt;
-  return facts;
+  const offer = requestOffer(byName.get('content-type'), req.body);
+  if (offer.kind === 'unsupported') facts.unreadableBody = offer.why;
+  return { facts, offer };
 }
 
 /**
@@ -80,9 +85,7 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       res.send(481);
       return;
     }
-    const facts = inviteFacts(req, performance.now());
-    const offer = requestOffer(facts.contentType, req.body);
-    if (offer.kind === 'unsupported') facts.unreadableBody = offer.why;
+    const { facts, offer } = readInvite(req, performance.now());
     const leg = inboundLeg(srf, req, res, services.inFlight, offer);
     // this handler lives as long as the call: it names no `req` (dialog-memory.ts)
     handleInvite(facts, leg, services).catch((err: unknown) => {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import t from 'tap';
-import { inviteFacts } from '../../src/sip/inbound.js';
+import { readInvite } from '../../src/sip/inbound.js';
 import type { SrfRequest } from '../../src/sip/srf-types.js';
 
 const require = createRequire(import.meta.url);
@@ -57,7 +57,7 @@ t.test('every fact as srf get reads it, compact forms and odd spellings included
   };
   for (const [name, headers] of Object.entries(cases)) {
     const req = asRequest(invite(headers));
-    const facts = inviteFacts(req);
+    const { facts } = readInvite(req);
     const byGet = {
       callId: req.get('Call-ID') ?? 'from-drachtio',
       userAgent: req.get('User-Agent'),
@@ -74,6 +74,24 @@ t.test('every fact as srf get reads it, compact forms and odd spellings included
       t.equal(facts[key as keyof typeof facts], value || undefined, `${name}: ${key}`);
     t.equal(facts.requestUri, 'sip:+493025550101@gw.example');
   }
-  const twoLines = inviteFacts(asRequest(invite(cases['compact and lower case'])));
+  const twoLines = readInvite(asRequest(invite(cases['compact and lower case']))).facts;
   t.equal(twoLines.require, '100rel,precondition', 'two Require lines arrive as one list');
+});
+
+t.test('the offer is read by the Content-Type, which is not kept among the facts', async (t) => {
+  const sdp = 'v=0\r\no=c 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+  const withBody = (type: string, body: string) =>
+    asRequest(
+      invite([`c: ${type}`, 'f: <sip:a@b>;tag=1', 't: <sip:c@d>']).replace(
+        'Content-Length: 0\r\n\r\n',
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      ),
+    );
+  const plain = readInvite(withBody('application/sdp', sdp));
+  t.same(plain.offer, { kind: 'offer', sdp });
+  t.notOk('contentType' in plain.facts);
+  t.notOk('unreadableBody' in plain.facts);
+  const isup = readInvite(withBody('application/isup', 'x'));
+  t.same(isup.offer, { kind: 'unsupported', why: 'a body of type application/isup' });
+  t.equal(isup.facts.unreadableBody, 'a body of type application/isup', 'the compact c: form');
 });
