@@ -9,6 +9,9 @@ import { SDP, type SrfRequest } from '../helpers/srf-app.js';
 import { peerResponse, replyTo, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
+/** Long and with a `#`: no random tag, branch, Call-ID or hex digest can hold it by chance. */
+const PASSWORD = 'trunk#secret-7391';
+
 const header = (text: string, name: string) =>
   new RegExp(`^${name}: (.*)$`, 'mi').exec(text)?.[1]?.trim();
 const cseq = (text: string) => Number(/^CSeq: (\d+)/m.exec(text)?.[1]);
@@ -29,7 +32,7 @@ for (const [status, challenge, credentials] of [
       app
         .createUAC(
           `sip:+4930123@127.0.0.1:${peer.port}`,
-          { localSdp: SDP, auth: { username: 'gw', password: 'pw' } },
+          { localSdp: SDP, auth: { username: 'gw', password: PASSWORD } },
           {
             cbRequest: (_err: unknown, req: SrfRequest) => {
               invite = req;
@@ -67,7 +70,7 @@ for (const [status, challenge, credentials] of [
         /^Digest username="gw", realm="trunk\.example", nonce="n1", uri="sip:\+4930123@127\.0\.0\.1:\d+", response="[0-9a-f]{32}", algorithm=MD5, qop=auth, nc=00000001, cnonce="[0-9a-f]+"$/,
         'written as sofia writes it',
       );
-      t.notMatch(second, /pw/, 'the password itself is not on the wire');
+      t.notOk(second.includes(PASSWORD), 'the password itself is not on the wire');
       const up = toApp(standin.trace, 'sip').map((f) => f.sip.split('\r\n')[0]);
       t.same(up, [`SIP/2.0 ${status}`], 'the challenge went up to the app');
       peer.send(peerResponse(second, '180 Ringing'), port);
