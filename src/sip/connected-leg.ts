@@ -2,11 +2,10 @@
  * A drachtio dialog as the call path sees it: an `ended` promise, a hangup that never throws, and
  * requests inside the dialog both ways as plain values. Session refreshes that change nothing
  * (same SDP version, or an UPDATE without SDP) are answered here with what we last sent; every
- * other re-INVITE, UPDATE and INFO goes to the call path's handler.
+ * other re-INVITE, UPDATE and INFO goes to the call path's handler (dialog-answers.ts).
  */
 import type {
   ConnectedLeg,
-  DialogAnswer,
   DialogRequest,
   DialogResult,
   LegEnd,
@@ -14,8 +13,9 @@ import type {
   ReferDecision,
   ReferNotify,
 } from '../call/ports.js';
-import { ACCEPTED_BODIES, requestOffer, responseSdp, untypedSdp } from '../edge/sdp-body.js';
-import { detached, releaseSetupMessages } from './dialog-memory.js';
+import { responseSdp, untypedSdp } from '../edge/sdp-body.js';
+import { answer, type DialogHandler, originOf, refreshed, sessionTimer } from './dialog-answers.js';
+import { releaseSetupMessages } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
 import { referOf } from './refer.js';
 import { type SrfDialog, type SrfRequest, type SrfResponse, sipStatusOf } from './srf-types.js';
@@ -23,7 +23,6 @@ import { type SrfDialog, type SrfRequest, type SrfResponse, sipStatusOf } from '
 /** What we relay between legs, and what we answer OPTIONS with. */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY';
 
-type Handler = (request: DialogRequest) => Promise<DialogAnswer>;
 type ReferHandler = (refer: Refer, notify: ReferNotify) => ReferDecision;
 
 export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLeg {
@@ -40,7 +39,7 @@ const LEG = Symbol('calltrack.leg');
 type HeldDialog = SrfDialog & { [LEG]?: SrfLeg };
 const legOf = (dialog: SrfDialog): SrfLeg | undefined => (dialog as HeldDialog)[LEG];
 
-const acceptAll: Handler = async () => ({ status: 200 });
+const acceptAll: DialogHandler = async () => ({ status: 200 });
 const refuseRefer: ReferHandler = () => ({ accept: false, status: 403, reason: 'Forbidden' });
 
 /**
@@ -144,7 +143,7 @@ class SrfLeg implements ConnectedLeg {
     await this.inFlight.untilDropped(bye, undefined).catch(() => undefined);
   }
 
-  onRequest(handler: Handler): void {
+  onRequest(handler: DialogHandler): void {
     this.#handler = handler;
   }
 
@@ -162,83 +161,6 @@ class SrfLeg implements ConnectedLeg {
       this.#remoteOrigin = originOf(res.body);
     return res;
   }
-}
-
-async function answer(
-  dialog: SrfDialog,
-  req: SrfRequest,
-  res: SrfResponse,
-  handler: Handler,
-  method: DialogRequest['method'],
-): Promise<number> {
-  let contentType = req.get('Content-Type');
-  let body = req.body || undefined;
-  // an offer goes on as SDP alone (a SIP-I body's SDP part); one that cannot be honoured is
-  // answered here (RFC 3261 8.2.3). INFO bodies (DTMF and the like) go on as they came.
-  if (body !== undefined && method !== 'INFO') {
-    const offer = requestOffer(contentType, body);
-    if (offer.kind === 'unsupported') {
-      res.send(415, { headers: { Accept: ACCEPTED_BODIES } });
-      return 415;
-    }
-    if (offer.sdp !== body) {
-      body = offer.sdp;
-      contentType = body === undefined ? undefined : 'application/sdp';
-    }
-  }
-  let a: DialogAnswer;
-  try {
-    a = await handler({
-      method,
-      ...(body && { body }),
-      ...(contentType && { contentType }),
-    });
-  } catch {
-    a = { status: 500 };
-  }
-  const headers: Record<string, string> = a.status < 300 ? sessionTimer(req) : {};
-  if (a.body) headers['Content-Type'] = a.contentType ?? 'application/sdp';
-  if (method === 'INVITE' && a.status < 300 && dialog.local.contact)
-    headers.Contact = dialog.local.contact;
-  // RFC 3261 14.2: a second offer while one is pending gets 500 with a Retry-After of 0–10 s
-  if (a.status === 500) headers['Retry-After'] = String(1 + Math.floor(Math.random() * 5));
-  // the answer to the next session refresh repeats dialog.local.sdp: keep it what we answered
-  if (a.status < 300 && a.body && method !== 'INFO')
-    (dialog.local as { sdp?: string }).sdp = a.body;
-  res.send(a.status, { headers, ...(a.body && { body: a.body }) });
-  if (a.onAck && method === 'INVITE') dialog.once('ack', (ack) => a.onAck?.(ack.body || undefined));
-  return a.status;
-}
-
-/** The answer to a session refresh: what we last sent, and the session timer granted. */
-function refreshed(dialog: SrfDialog, req: SrfRequest) {
-  const headers: Record<string, string> = { ...sessionTimer(req) };
-  if (dialog.local.contact) headers.Contact = dialog.local.contact;
-  if (!dialog.local.sdp) return { headers };
-  return { headers: { ...headers, 'Content-Type': 'application/sdp' }, body: dialog.local.sdp };
-}
-
-/**
- * RFC 4028 9: a 2xx to a refresh carries the Session-Expires granted, and Require: timer when the
- * peer refreshes. drachtio-server runs the timer but adds the header only to the first 200; a
- * peer that sees no Session-Expires stops refreshing and drachtio then ends its session.
- */
-function sessionTimer(req: SrfRequest): Record<string, string> {
-  const offered = /^\s*(\d+)(?:.*;\s*refresher\s*=\s*(uac|uas))?/i.exec(
-    req.get('Session-Expires') ?? '',
-  );
-  if (!offered) return {};
-  const refresher = offered[2]?.toLowerCase() ?? 'uac';
-  return {
-    'Session-Expires': `${offered[1]};refresher=${refresher}`,
-    ...(refresher === 'uac' && { Require: 'timer' }),
-  };
-}
-
-/** `o=` username, session id and version: what stays the same in a session refresh. */
-function originOf(sdp: string | undefined): string | undefined {
-  // a copy: kept for the call, a slice would keep the whole re-INVITE
-  return detached(/^o=(\S+ \S+ \S+)/m.exec(sdp ?? '')?.[1]);
 }
 
 async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> {
