@@ -84,8 +84,9 @@ export async function startGateway(
   await waitReady(httpPort, proc, () => output, until === 'ready' ? '/readyz' : '/healthz');
   const records = async (count = 1) => {
     for (let i = 0; i < 200; i++) {
+      // complete lines only: the gateway may be writing the last one as the test reads
       const lines = existsSync(recordFile)
-        ? readFileSync(recordFile, 'utf8').trim().split('\n').filter(Boolean)
+        ? readFileSync(recordFile, 'utf8').split('\n').slice(0, -1).filter(Boolean)
         : [];
       if (lines.length >= count) return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       await new Promise((r) => setTimeout(r, 25));
