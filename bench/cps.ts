@@ -45,7 +45,7 @@ import {
   startBaseline,
   startDealer,
 } from './cps-procs.js';
-import { checkRecords } from './cps-records.js';
+import { checkRecords, type RecordsCheck } from './cps-records.js';
 import { topOf } from './cpu-top.js';
 import { callBenchDialplan } from './fixtures.js';
 import { histogramQuantile } from './histogram-quantile.js';
@@ -156,13 +156,13 @@ async function tearDown(stack: Stack): Promise<void> {
 }
 
 /** One record per call handed to the gateway, none twice: else the bench fails. */
-async function records(stack: Stack, redis: BenchRedis): Promise<number> {
+async function records(stack: Stack, redis: BenchRedis): Promise<RecordsCheck> {
   const handed = stack.probe.handed();
   const check = await checkRecords(redis.client, stack.appProc!.httpPort!, handed);
   log(
     `gateway records: ${check.written} in the stream, ${handed} calls handed to it, ${stack.placed} placed by sipp${check.inProgress ? `, ${check.inProgress} still in progress` : ''}`,
   );
-  return check.written;
+  return check;
 }
 
 function checkAlive(stack: Stack): void {
@@ -276,7 +276,7 @@ try {
   const passed = await climb([gateway, baseline], STEPS, step);
   const gwMax = highest(passed.get(gateway));
   const baseMax = highest(passed.get(baseline));
-  const written = await records(gateway, redis);
+  const { written, inProgress } = await records(gateway, redis);
   figure('cps', 'gateway-max-rate', gwMax, 'calls/s');
   figure('cps', 'baseline-max-rate', baseMax, 'calls/s');
   figure('cps', 'ratio-to-baseline', gwMax / baseMax, 'x');
@@ -301,6 +301,8 @@ try {
     }
   figure('cps', 'standin-cpu-per-call', (gw.standinCpuPerCall + base.standinCpuPerCall) / 2, 'us');
   figure('cps', 'records-written', written, 'records');
+  // every caller has hung up a minute ago: a call still up lost its end somewhere
+  figure('cps', 'calls-still-up', inProgress, 'calls');
 } catch (err) {
   process.stderr.write(`bench cps: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;

@@ -62,11 +62,19 @@ class SrfLeg implements ConnectedLeg {
     private readonly inFlight: InFlight,
   ) {
     releaseSetupMessages(dialog);
-    this.#untrack = inFlight.dialog(dialog);
     this.#remoteOrigin = originOf(dialog.remote.sdp);
     this.ended = new Promise<LegEnd>((resolve) => {
       this.#end = resolve;
     });
+    // A busy gateway reads its drachtio connection late and may find the far end's BYE in the
+    // same read as the answer that made this dialog: srf dispatches it there and then, before
+    // the promise that hands us the dialog goes on, and its 'destroy' reaches no listener.
+    if (!dialog.connected) {
+      this.#untrack = () => undefined;
+      this.#end('hangup');
+      return;
+    }
+    this.#untrack = inFlight.dialog(dialog);
     (dialog as HeldDialog)[LEG] = this;
     // srf emits 'destroy' once: `on` spares the wrapper `once` would keep for the whole call
     dialog.on('destroy', SrfLeg.#on.destroyed);

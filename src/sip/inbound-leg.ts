@@ -77,6 +77,9 @@ class SrfInboundLeg implements InboundLeg {
     // the ACK carries the caller's answer (RFC 3264); srf passes it to the dialog's 'ack'
     const answer = await new Promise<string | undefined>((resolve) => {
       dialog.once('ack', (ack) => resolve(ack.body || undefined));
+      // a dialog ended in the read that confirmed our 200 has had its 'destroy' (connected-leg.ts);
+      // an ACK in that read is still to come: srf emits it on the next turn (dialog.js)
+      if (!dialog.connected) setImmediate(() => resolve(undefined));
       dialog.once('destroy', () => resolve(undefined));
     });
     return { leg: connectedLeg(dialog, this.inFlight), answer };
