@@ -11,6 +11,7 @@
  * first from the same leg is still being answered gets 500 with Retry-After.
  */
 import type { Logger } from '../observability/logger.js';
+import { answeredByMedia } from './media-offer.js';
 import type { MediaAnchor } from './media-port.js';
 import type { ConnectedLeg, DialogAnswer, DialogRequest } from './ports.js';
 
@@ -94,23 +95,11 @@ export class DialogRelay {
     }
   }
 
-  async #toMedia(from: Side, req: DialogRequest): Promise<DialogAnswer> {
+  #toMedia(from: Side, req: DialogRequest): Promise<DialogAnswer> {
     const media = this.media as MediaAnchor;
-    const update = (sdp: string) =>
-      from === 'caller' ? media.updateCaller(sdp) : media.updateDealer(sdp);
-    if (!req.body) {
-      // an offerless re-INVITE: FreeSWITCH's current SDP is our offer, the ACK's answer moves it
-      const offer = this.#local[from];
-      if (!offer) return { status: 488 };
-      return {
-        status: 200,
-        body: offer,
-        onAck: (answer) => {
-          if (answer) void update(answer).catch(() => undefined);
-        },
-      };
-    }
-    return { status: 200, body: await update(req.body) };
+    return answeredByMedia(req, this.#local[from], (sdp) =>
+      from === 'caller' ? media.updateCaller(sdp) : media.updateDealer(sdp),
+    );
   }
 
   async #info(from: Side, req: DialogRequest): Promise<DialogAnswer> {

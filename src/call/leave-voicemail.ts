@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import type { MediaFlow } from './media-flow.js';
+import { answeredByMedia } from './media-offer.js';
 import type { ConnectedLeg, EndedBy } from './ports.js';
 
 export type VoicemailEnd =
@@ -13,14 +14,16 @@ export type VoicemailEnd =
 
 /** `answering`: the caller's 200 under way; it rejects when the caller or the gateway ends the call. */
 export async function leaveVoicemail(
-  answering: Promise<{ leg: ConnectedLeg }>,
+  answering: Promise<{ leg: ConnectedLeg; local: string | undefined }>,
   media: MediaFlow,
   stopping: Promise<EndedBy>,
   o: { logger: Logger; now: () => number; onAnswered: () => void },
 ): Promise<VoicemailEnd> {
   let caller: ConnectedLeg;
   try {
-    caller = (await answering).leg;
+    const answered = await answering;
+    caller = answered.leg;
+    answerOffers(caller, media, answered.local);
   } catch (err) {
     o.logger.info({ err }, 'caller gone before the voicemail answered');
     return { sipStatus: 487 };
@@ -34,4 +37,21 @@ export async function leaveVoicemail(
   if (endedBy !== 'caller' && endedBy !== 'signalling-lost') await caller.hangup();
   o.logger.info({ voicemail: left, endedBy }, 'voicemail ended');
   return { sipStatus: 200, answeredAt, endedBy };
+}
+
+/**
+ * The caller's re-INVITE or UPDATE (a hold, a new media address) moves its FreeSWITCH endpoint,
+ * as in a connected call; its INFO has nobody to go to and is taken. A leg without a handler
+ * would keep them waiting (connected-leg.ts).
+ */
+function answerOffers(caller: ConnectedLeg, media: MediaFlow, answered: string | undefined): void {
+  let local = answered;
+  caller.onRequest(async (req) => {
+    const anchor = media.mediaAnchor;
+    if (req.method === 'INFO') return { status: 200 };
+    if (!anchor) return { status: 488 };
+    const a = await answeredByMedia(req, local, (sdp) => anchor.updateCaller(sdp));
+    if (a.status < 300 && a.body) local = a.body;
+    return a;
+  });
 }

@@ -66,7 +66,8 @@ export interface ConnectedLeg {
   hangup(reason?: string): Promise<void>;
   /**
    * Re-INVITE, UPDATE and INFO from the far end go to this handler (session refreshes that
-   * change nothing are answered by the SIP layer). Without a handler they get 200 by default.
+   * change nothing are answered by the SIP layer). One that comes before a handler waits for
+   * it; one still waiting when the leg ends gets 481.
    */
   onRequest(handler: (request: DialogRequest) => Promise<DialogAnswer>): void;
   /** REFER from the far end; without a handler it is refused with 403. */

@@ -6,6 +6,7 @@
  */
 import type {
   ConnectedLeg,
+  DialogAnswer,
   DialogRequest,
   DialogResult,
   LegEnd,
@@ -39,7 +40,8 @@ const LEG = Symbol('calltrack.leg');
 type HeldDialog = SrfDialog & { [LEG]?: SrfLeg };
 const legOf = (dialog: SrfDialog): SrfLeg | undefined => (dialog as HeldDialog)[LEG];
 
-const acceptAll: DialogHandler = async () => ({ status: 200 });
+/** A request that waited for a handler the leg ended without: the dialog is gone. */
+const gone: DialogHandler = async () => ({ status: 481 });
 const refuseRefer: ReferHandler = () => ({ accept: false, status: 403, reason: 'Forbidden' });
 
 /**
@@ -52,7 +54,9 @@ class SrfLeg implements ConnectedLeg {
   #end: (how: LegEnd) => void = () => undefined;
   #hungUpByUs = false;
   readonly #untrack: () => void;
-  #handler = acceptAll;
+  #handler: DialogHandler | undefined;
+  /** Requests that came before the call path's handler (a late read): they wait for it. */
+  #waiting: (() => void)[] | undefined;
   #onRefer = refuseRefer;
   /** The `o=` line of the far end's SDP: a session refresh repeats it. */
   #remoteOrigin: string | undefined;
@@ -93,6 +97,7 @@ class SrfLeg implements ConnectedLeg {
       const leg = legOf(this);
       if (!leg) return;
       leg.#untrack();
+      leg.#release();
       // destroy() emits nothing; 'destroy' means the far end (or drachtio) ended the dialog
       if (!leg.#hungUpByUs)
         leg.#end(/session timer expired/i.test(reason ?? '') ? 'session-expired' : 'hangup');
@@ -111,7 +116,7 @@ class SrfLeg implements ConnectedLeg {
       leg.#remoteOrigin = origin;
       // an offer refused (415 here, or the other side's 488, 491) changes nothing (RFC 3264 8):
       // the caller may offer it again under the same version, and that is no refresh
-      void answer(this, req, res, leg.#handler, 'INVITE').then((status) => {
+      void answer(this, req, res, leg.#handle(), 'INVITE').then((status) => {
         if (status >= 300 && leg.#remoteOrigin === origin) leg.#remoteOrigin = previous;
       });
     },
@@ -121,12 +126,12 @@ class SrfLeg implements ConnectedLeg {
       if (!leg) return;
       // RFC 4028: an UPDATE without SDP refreshes the session only
       if (!req.body) res.send(200, { headers: sessionTimer(req) });
-      else void answer(this, req, res, leg.#handler, 'UPDATE');
+      else void answer(this, req, res, leg.#handle(), 'UPDATE');
     },
 
     info(this: SrfDialog, req: SrfRequest, res: SrfResponse): void {
       const leg = legOf(this);
-      if (leg) void answer(this, req, res, leg.#handler, 'INFO');
+      if (leg) void answer(this, req, res, leg.#handle(), 'INFO');
     },
 
     referred(this: SrfDialog, req: SrfRequest, res: SrfResponse): void {
@@ -143,6 +148,7 @@ class SrfLeg implements ConnectedLeg {
     if (this.#hungUpByUs || !this.dialog.connected) return;
     this.#hungUpByUs = true;
     this.#untrack();
+    this.#release();
     // on a dead connection the BYE cannot go out: the orphan cleanup sends it after a reconnect
     if (this.inFlight.lost) return;
     // a BYE that fails (the far end is gone) leaves nothing for us to do; nor does one whose
@@ -151,8 +157,32 @@ class SrfLeg implements ConnectedLeg {
     await this.inFlight.untilDropped(bye, undefined).catch(() => undefined);
   }
 
+  /**
+   * The call path's handler, or a wait for it: a request read together with the answer that
+   * made the dialog comes before the call path has one (inbound-leg.ts `#accept`). Made per
+   * request, not per leg: a leg holds no closure of its own (issue 16).
+   */
+  #handle(): DialogHandler {
+    return this.#handler ?? ((request) => this.#wait(request));
+  }
+
+  async #wait(request: DialogRequest): Promise<DialogAnswer> {
+    await new Promise<void>((go) => {
+      this.#waiting ??= [];
+      this.#waiting.push(go);
+    });
+    return (this.#handler ?? gone)(request);
+  }
+
+  #release(): void {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (waiting) for (const go of waiting) go();
+  }
+
   onRequest(handler: DialogHandler): void {
     this.#handler = handler;
+    this.#release();
   }
 
   onRefer(handler: ReferHandler): void {

@@ -68,21 +68,22 @@ class SrfInboundLeg implements InboundLeg {
     res.send(status, headers ? { headers: { ...headers } } : {});
   }
 
-  async answer(sdp: string | undefined): Promise<ConnectedLeg> {
-    return connectedLeg(await this.#accept(sdp), this.inFlight);
+  answer(sdp: string | undefined): Promise<ConnectedLeg> {
+    return this.#accept(sdp, (dialog) => connectedLeg(dialog, this.inFlight));
   }
 
   async answerWithOffer(offer: string): Promise<{ leg: ConnectedLeg; answer: string | undefined }> {
-    const dialog = await this.#accept(offer);
     // the ACK carries the caller's answer (RFC 3264); srf passes it to the dialog's 'ack'
-    const answer = await new Promise<string | undefined>((resolve) => {
-      dialog.once('ack', (ack) => resolve(ack.body || undefined));
-      // a dialog ended in the read that confirmed our 200 has had its 'destroy' (connected-leg.ts);
-      // an ACK in that read is still to come: srf emits it on the next turn (dialog.js)
-      if (!dialog.connected) setImmediate(() => resolve(undefined));
-      dialog.once('destroy', () => resolve(undefined));
-    });
-    return { leg: connectedLeg(dialog, this.inFlight), answer };
+    const { dialog, answer } = await this.#accept(offer, (dialog) => ({
+      dialog,
+      answer: new Promise<string | undefined>((resolve) => {
+        dialog.once('ack', (ack) => resolve(ack.body || undefined));
+        // a BYE in the ACK's read ends the dialog, and takes this 'ack' listener with it, before
+        // srf emits 'ack' on the next turn; the ACK's SDP is the dialog's remote SDP by then
+        dialog.once('destroy', () => resolve(dialog.remote.sdp || undefined));
+      }),
+    }));
+    return { leg: connectedLeg(dialog, this.inFlight), answer: await answer };
   }
 
   onCancel(handler: () => void): void {
@@ -101,14 +102,29 @@ class SrfInboundLeg implements InboundLeg {
     return res && !res.finalResponseSent && !this.inFlight.lost ? res : undefined;
   }
 
-  async #accept(sdp: string | undefined): Promise<SrfDialog> {
+  /**
+   * Answers 200 and hands the dialog to `take` inside srf's callback. A gateway that reads its
+   * drachtio connection late (a busy event loop) finds the caller's ACK, BYE or re-INVITE in the
+   * same read as the confirmation of its 200; srf dispatches them to the dialog there and then,
+   * and a dialog nobody listens to yet loses a BYE and answers a re-INVITE or REFER 200 itself.
+   * The promise form would go on only after that read (test/e2e/late-read.test.ts).
+   */
+  #accept<T>(sdp: string | undefined, take: (dialog: SrfDialog) => T): Promise<T> {
     const invite = this.#invite;
-    if (!invite) throw new Error('the caller has had its final answer');
-    const dialog = await this.srf.createUAS(invite.req, invite.res, sdp ? { localSdp: sdp } : {});
-    this.#settled();
-    // srf keeps the INVITE's whole body; the caller's SDP is its SDP part (a SIP-I body)
-    if (dialog.remote.sdp && dialog.remote.sdp !== this.sdp) dialog.remote.sdp = this.sdp ?? '';
-    return dialog;
+    if (!invite) return Promise.reject(new Error('the caller has had its final answer'));
+    let called = false;
+    return new Promise<T>((resolve, reject) => {
+      this.srf.createUAS(invite.req, invite.res, sdp ? { localSdp: sdp } : {}, (err, dialog) => {
+        // srf may call back twice (an INVITE without Contact: its error, then its dialog)
+        if (called) return;
+        called = true;
+        if (err) return reject(err);
+        this.#settled();
+        // srf keeps the INVITE's whole body; the caller's SDP is its SDP part (a SIP-I body)
+        if (dialog.remote.sdp && dialog.remote.sdp !== this.sdp) dialog.remote.sdp = this.sdp ?? '';
+        resolve(take(dialog));
+      });
+    });
   }
 
   #settled(): void {

@@ -117,11 +117,16 @@ export interface Srf extends EventEmitter {
   /** `remove_route|<verb>` to the server; throws when this Srf holds no route for the verb. */
   unregisterForMessages(verb: string): void;
   createUAC(uri: string, opts: UacOptions, callbacks?: UacCallbacks): Promise<SrfDialog | UacOffer>;
+  /**
+   * The callback form: srf calls it inside the read that confirmed the 200, before it dispatches
+   * the next frame of that read (the promise form goes on only after all of them).
+   */
   createUAS(
     req: SrfRequest,
     res: SrfResponse,
     opts: { localSdp?: string; headers?: Record<string, string> },
-  ): Promise<SrfDialog>;
+    callback: (err: Error | null, dialog: SrfDialog) => void,
+  ): Srf;
   /** A request outside srf's own dialogs; `stackDialogId` sends it inside that server dialog. */
   request(
     uri: string,

@@ -14,12 +14,13 @@ import {
   callThrough,
   dealerSipp,
   numbersYaml,
+  received,
   TRACKING,
 } from '../helpers/call-bed.js';
 import { startDrachtio } from '../helpers/drachtio-peer.js';
 import { startGateway } from '../helpers/gateway.js';
 import { lateReaderProxy, sipOf } from '../helpers/late-reader-proxy.js';
-import { passed } from '../helpers/sipp.js';
+import { passed, type SippResult } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** The server's confirmation that the gateway's 200 to an INVITE went out. */
@@ -27,15 +28,22 @@ const okToInviteSent = (frame: string) =>
   frame.split('|')[1] === 'response' &&
   sipOf(frame).startsWith('SIP/2.0 200 ') &&
   /^CSeq: *\d+ INVITE\r?$/im.test(sipOf(frame));
-const byeArrived = (frame: string) =>
-  frame.split('|')[1] === 'sip' && sipOf(frame).startsWith('BYE ');
+/** A request of the caller's, inside the dialog (its dialogId, the 10th field, is set). */
+const arrived = (method: string) => (frame: string) => {
+  const fields = frame.split('|');
+  return fields[1] === 'sip' && !!fields[9] && sipOf(frame).startsWith(`${method} `);
+};
 
-async function lateRead(t: Test, scenarios: { caller: string; dealer: string }) {
+async function lateRead(
+  t: Test,
+  scenarios: { caller: string; dealer: string },
+  until = arrived('BYE'),
+): Promise<{ caller: SippResult; dealer: SippResult }> {
   const server = await startDrachtio('cymru');
   t.teardown(() => server.close());
   const proxy = await lateReaderProxy(t, server.adminAddress.port, {
     from: okToInviteSent,
-    until: byeArrived,
+    until,
   });
   const d = await dealerSipp(scenarios.dealer);
   const gw = await startGateway(
@@ -47,9 +55,9 @@ async function lateRead(t: Test, scenarios: { caller: string; dealer: string }) 
   t.match(caller, { exitCode: 0 }, `the caller was connected and hung up: ${caller.errors}`);
   t.ok(
     (await proxy.delivered) >= 3,
-    "the gateway read the 200's confirmation, the ACK and the BYE at once",
+    "the gateway read the 200's confirmation, the ACK and the caller's next request at once",
   );
-  await passed(t, d, 'the dealer: answered, then got a BYE');
+  const dealer = await passed(t, d, 'the dealer: answered, then got what the caller sent');
   t.match(
     (await gw.records(1))[0],
     { outcome: 'answered', sipStatus: 200, endedBy: 'caller' },
@@ -60,6 +68,7 @@ async function lateRead(t: Test, scenarios: { caller: string; dealer: string }) 
     5000,
     'no call left active',
   );
+  return { caller, dealer };
 }
 
 t.test('the caller offered: its BYE read with the 200', (t) =>
@@ -71,4 +80,28 @@ t.test("the caller's offer came late, in its ACK: ACK and BYE read with the 200"
     caller: 'uac-late-offer-ack-after-1s-caller-bye.xml',
     dealer: 'uas-answer-offer-expect-ack-answer.xml',
   }),
+);
+
+t.test(
+  "the caller's hold re-INVITE read with the 200 is relayed, not answered by srf",
+  async (t) => {
+    const { caller, dealer } = await lateRead(
+      t,
+      {
+        caller: 'uac-hold-expect-recvonly-caller-bye.xml',
+        dealer: 'uas-answer-expect-hold-recvonly.xml',
+      },
+      arrived('INVITE'),
+    );
+    const invites = dealer.messages.filter(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('INVITE '),
+    );
+    t.equal(invites.length, 2, 'the dealer got the INVITE and the hold re-INVITE');
+    t.match(invites[1]?.text, /^a=sendonly/m, "with the caller's direction");
+    const answers = caller.messages.filter(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
+    );
+    t.match(answers[1]?.text, /^o=dealer 1 2 /m, "the caller's hold got the dealer's answer");
+    t.ok(received(dealer, 'BYE'), 'and the BYE after it');
+  },
 );

@@ -218,6 +218,35 @@ t.test(
   },
 );
 
+t.test(
+  "the caller puts the voicemail on hold: FreeSWITCH's endpoint moves and answers recvonly",
+  async (t) => {
+    const smtp = await testSmtp();
+    const d = await dealer('uas-busy-486.xml');
+    const { gw } = await voicemailGateway(t, d.port, smtp);
+    // sipp's hold scenario checks the 200's a=recvonly itself
+    const c = await call(gw, 'uac-hold-expect-recvonly-caller-bye.xml');
+    t.match(
+      c,
+      { exitCode: 0, counts: { successful: 1 } },
+      `the caller held and hung up: ${c.errors}`,
+    );
+    await d.done;
+    const moved = gw.fs.trace.find(
+      (r) =>
+        r.kind === 'sip' &&
+        r.dir === 'in' &&
+        r.firstLine.startsWith('INVITE ') &&
+        /^m=audio 40002 /m.test(r.text) &&
+        /^a=sendonly/m.test(r.text),
+    );
+    t.ok(moved, "FreeSWITCH's caller endpoint got the caller's held media (its re-INVITE)");
+    t.match((await gw.records(1))[0], { endedBy: 'caller', media: { voicemail: 'left' } });
+    await smtp.waitForMail();
+    await released(t, gw);
+  },
+);
+
 t.test('the greeting file is missing: the caller still leaves a message', async (t) => {
   const smtp = await testSmtp();
   const d = await dealer('uas-busy-486.xml');
