@@ -1,0 +1,84 @@
+/**
+ * A request inside a dialog that comes before the call path has a handler for it (read together
+ * with the answer that made the dialog, or while a whisper plays) waits for the handler; one still
+ * waiting when the leg ends gets 481. A leg made of a dialog that has already ended ends at once.
+ * srf's dialog is stood in for by an emitter with the fields the leg reads.
+ */
+import { EventEmitter } from 'node:events';
+import t from 'tap';
+import { connectedLeg } from '../../src/sip/connected-leg.js';
+import { InFlight } from '../../src/sip/in-flight.js';
+import type { SrfDialog, SrfRequest, SrfResponse } from '../../src/sip/srf-types.js';
+
+const OFFER = 'v=0\r\no=caller 1 2 IN IP4 127.0.0.1\r\nm=audio 40002 RTP/AVP 0\r\na=sendonly\r\n';
+
+function fakeDialog(connected = true) {
+  const d = new EventEmitter() as EventEmitter & Record<string, unknown>;
+  Object.assign(d, {
+    id: 'call-1;from-tag=a',
+    connected,
+    local: { sdp: 'v=0\r\no=gw 1 1 IN IP4 127.0.0.1\r\n', contact: '<sip:calltrack@127.0.0.1>' },
+    remote: { sdp: 'v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\n' },
+    srf: { removeDialog: () => undefined },
+    destroy: async () => undefined,
+  });
+  return d as unknown as SrfDialog;
+}
+
+/** A re-INVITE with `OFFER`, and the statuses its response was sent with. */
+function reInvite() {
+  const sent: number[] = [];
+  const req = {
+    method: 'INVITE',
+    body: OFFER,
+    get: (name: string) => (name.toLowerCase() === 'content-type' ? 'application/sdp' : undefined),
+    has: () => false,
+  } as unknown as SrfRequest;
+  const res = { send: (status: number) => sent.push(status) } as unknown as SrfResponse;
+  return { req, res, sent };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+t.test('a re-INVITE before the handler waits for it, then gets its answer', async (t) => {
+  const dialog = fakeDialog();
+  const leg = connectedLeg(dialog, new InFlight());
+  const { req, res, sent } = reInvite();
+  dialog.emit('modify', req, res);
+  await tick();
+  t.same(sent, [], 'not answered while nobody can answer it');
+  const seen: string[] = [];
+  leg.onRequest(async (r) => {
+    seen.push(r.body ?? '');
+    return { status: 200, body: 'v=0\r\no=dealer 1 2 IN IP4 127.0.0.1\r\na=recvonly\r\n' };
+  });
+  await tick();
+  t.same(seen, [OFFER], 'the handler got the offer');
+  t.same(sent, [200], "answered with the handler's answer");
+});
+
+t.test('a re-INVITE still waiting when the far end hangs up gets 481', async (t) => {
+  const dialog = fakeDialog();
+  const leg = connectedLeg(dialog, new InFlight());
+  const { req, res, sent } = reInvite();
+  dialog.emit('modify', req, res);
+  dialog.emit('destroy', req);
+  await tick();
+  t.same(sent, [481]);
+  t.equal(await leg.ended, 'hangup');
+});
+
+t.test('a re-INVITE still waiting when we hang up gets 481', async (t) => {
+  const dialog = fakeDialog();
+  const leg = connectedLeg(dialog, new InFlight());
+  const { req, res, sent } = reInvite();
+  dialog.emit('modify', req, res);
+  await leg.hangup();
+  await tick();
+  t.same(sent, [481]);
+});
+
+t.test('a dialog that ended before the leg was made: the leg has ended', async (t) => {
+  const leg = connectedLeg(fakeDialog(false), new InFlight());
+  t.equal(await leg.ended, 'hangup');
+});
