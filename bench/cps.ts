@@ -52,6 +52,7 @@ import { histogramQuantile } from './histogram-quantile.js';
 import { callFaults, climb, highest, stepTwice } from './ladder.js';
 import { type BenchRedis, startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
+import { udpReceiveBufferDrops } from './udp-drops.js';
 
 const SECRET = 'cymru';
 const TRACKING_NUMBER = '+493025550101';
@@ -273,7 +274,9 @@ try {
         `CPU rounds at ${rate}/s, gateway/baseline µs per call: ${r.ratios.map((x, i) => `${Math.round(r.first[i]!)}/${Math.round(r.second[i]!)}=${x.toFixed(2)}`).join(', ')}`,
       );
   }
+  const drops0 = udpReceiveBufferDrops();
   const passed = await climb([gateway, baseline], STEPS, step);
+  const ladderDrops = udpReceiveBufferDrops() - drops0;
   const gwMax = highest(passed.get(gateway));
   const baseMax = highest(passed.get(baseline));
   const { written, inProgress } = await records(gateway, redis);
@@ -301,8 +304,10 @@ try {
     }
   figure('cps', 'standin-cpu-per-call', (gw.standinCpuPerCall + base.standinCpuPerCall) / 2, 'us');
   figure('cps', 'records-written', written, 'records');
-  // every caller has hung up a minute ago: a call still up lost its end somewhere
+  // every caller is done a minute ago: a call still up lost its BYE somewhere, most likely in
+  // a full receive buffer during the ladder's overload steps (the figure after it)
   figure('cps', 'calls-still-up', inProgress, 'calls');
+  figure('cps', 'ladder-udp-receive-buffer-drops', ladderDrops, 'datagrams');
 } catch (err) {
   process.stderr.write(`bench cps: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
