@@ -5,6 +5,7 @@
  */
 import { connect, createServer, type Socket } from 'node:net';
 import type { Test } from 'tap';
+import { listenForTest } from './loopback-server.js';
 
 export type HeldProxy = {
   port: number;
@@ -37,15 +38,9 @@ export async function heldProxy(t: Test, upstream: number): Promise<HeldProxy> {
     if (released) through(client);
     else held.push(client);
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => proxy.close(resolve));
-  });
-  const address = proxy.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP port');
+  const port = await listenForTest(t, proxy, sockets);
   return {
-    port: address.port,
+    port,
     firstConnection,
     release() {
       released = true;

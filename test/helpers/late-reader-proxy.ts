@@ -9,6 +9,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import type { Test } from 'tap';
 import { encodeFrame, FrameDecoder } from '../standin/framing.js';
+import { listenForTest } from './loopback-server.js';
 
 export type LateRead = {
   /** The frame from which the app's reads stop. */
@@ -69,14 +70,8 @@ export async function lateReaderProxy(
       }
     });
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => proxy.close(resolve));
-  });
-  const address = proxy.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP port');
-  return { port: address.port, delivered };
+  const port = await listenForTest(t, proxy, sockets);
+  return { port, delivered };
 }
 
 /** The SIP message a frame carries (after its first line), or '' if none. */
