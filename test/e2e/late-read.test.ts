@@ -1,11 +1,11 @@
 /**
  * A gateway whose event loop was busy (an overload, a long GC) reads its drachtio connection late
  * and finds several frames at once: the confirmation of its 200 to the caller, the caller's ACK
- * and the caller's BYE. drachtio-srf dispatches the BYE in the same read, before the promise of
- * the 200 lets the call path go on: the dialog has already ended when the call takes it. The call
- * must still end, with its record, and the dealer must get its BYE; before this test a call like
- * that stayed up until MAX_CALL_DURATION_S (the cps bench's 225 calls "still in progress" after
- * its overload step). Runs on the stand-in and, with TEST_DRACHTIO_BIN, the real drachtio-server.
+ * and the caller's BYE or re-INVITE. drachtio-srf dispatches them in the same read, before the
+ * promise of the 200 lets the call path go on. Before these tests such a BYE was lost (the call
+ * stayed up until MAX_CALL_DURATION_S, without its record, and the dealer never got a BYE) and
+ * such a re-INVITE was answered by srf itself, never relayed. Each case fails on both servers
+ * without the fix. Runs on the stand-in and, with TEST_DRACHTIO_BIN, the real drachtio-server.
  */
 import t, { type Test } from 'tap';
 import {
