@@ -20,20 +20,19 @@ import {
 } from '../helpers/call-bed.js';
 import { startDrachtio } from '../helpers/drachtio-peer.js';
 import { startGateway } from '../helpers/gateway.js';
-import { lateReaderProxy, sipOf } from '../helpers/late-reader-proxy.js';
+import { lateReaderProxy } from '../helpers/late-reader-proxy.js';
 import { passed, type SippResult } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
+import type { AppFrame } from '../standin/wire.js';
 
 /** The server's confirmation that the gateway's 200 to an INVITE went out. */
-const okToInviteSent = (frame: string) =>
-  frame.split('|')[1] === 'response' &&
-  sipOf(frame).startsWith('SIP/2.0 200 ') &&
-  /^CSeq: *\d+ INVITE\r?$/im.test(sipOf(frame));
+const okToInviteSent = (f: AppFrame) =>
+  f.type === 'response' &&
+  f.sip.startsWith('SIP/2.0 200 ') &&
+  /^CSeq: *\d+ INVITE\r?$/im.test(f.sip);
 /** A request of the caller's, inside the dialog (its dialogId, the 10th field, is set). */
-const arrived = (method: string) => (frame: string) => {
-  const fields = frame.split('|');
-  return fields[1] === 'sip' && !!fields[9] && sipOf(frame).startsWith(`${method} `);
-};
+const arrived = (method: string) => (f: AppFrame) =>
+  f.type === 'sip' && !!f.tokens[9] && f.sip.startsWith(`${method} `);
 
 async function lateRead(
   t: Test,

@@ -9,13 +9,14 @@
 import { connect, createServer, type Socket } from 'node:net';
 import type { Test } from 'tap';
 import { encodeFrame, FrameDecoder } from '../standin/framing.js';
+import { type AppFrame, parseAppFrame } from '../standin/wire.js';
 import { listenForTest } from './loopback-server.js';
 
 export type LateRead = {
   /** The frame from which the app's reads stop. */
-  from: (frame: string) => boolean;
+  from: (frame: AppFrame) => boolean;
   /** The frame that ends the gap: it and everything held reach the app in one write. */
-  until: (frame: string) => boolean;
+  until: (frame: AppFrame) => boolean;
 };
 
 export type LateReaderProxy = {
@@ -55,13 +56,13 @@ export async function lateReaderProxy(
         const bytes = encodeFrame(frame);
         if (held) {
           held.push(bytes);
-          if (!gap.until(frame)) continue;
+          if (!gap.until(parseAppFrame(frame))) continue;
           app.write(Buffer.concat(held));
           deliver(held.length);
           held = undefined;
           continue;
         }
-        if (!done && gap.from(frame)) {
+        if (!done && gap.from(parseAppFrame(frame))) {
           done = true;
           held = [bytes];
           continue;
@@ -72,10 +73,4 @@ export async function lateReaderProxy(
   });
   const port = await listenForTest(t, proxy, sockets);
   return { port, delivered };
-}
-
-/** The SIP message a frame carries (after its first line), or '' if none. */
-export function sipOf(frame: string): string {
-  const crlf = frame.indexOf('\r\n');
-  return crlf < 0 ? '' : frame.slice(crlf + 2);
 }

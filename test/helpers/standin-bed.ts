@@ -3,6 +3,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { Test } from 'tap';
 import type { StandinHandle, TraceRecord } from '../standin/index.js';
+import { parseAppFrame } from '../standin/wire.js';
 import { startDrachtio } from './drachtio-peer.js';
 import { killAllSipp } from './sipp.js';
 import {
@@ -84,17 +85,8 @@ export async function routesTaken(trace: readonly TraceRecord[], count = 1): Pro
 export function frames(trace: readonly TraceRecord[]): FrameView[] {
   return trace.flatMap((r) => {
     if (r.kind !== 'frame') return [];
-    const eol = r.payload.indexOf('\r\n');
-    const leader = eol < 0 ? r.payload : r.payload.slice(0, eol);
-    return [
-      {
-        dir: r.dir,
-        conn: r.conn,
-        tokens: leader.split('|'),
-        sip: eol < 0 ? '' : r.payload.slice(eol + 2),
-        payload: r.payload,
-      },
-    ];
+    const { tokens, sip } = parseAppFrame(r.payload);
+    return [{ dir: r.dir, conn: r.conn, tokens, sip, payload: r.payload }];
   });
 }
 
