@@ -65,8 +65,6 @@ class SrfLeg implements ConnectedLeg {
     private readonly dialog: SrfDialog,
     private readonly inFlight: InFlight,
   ) {
-    releaseSetupMessages(dialog);
-    this.#remoteOrigin = originOf(dialog.remote.sdp);
     this.ended = new Promise<LegEnd>((resolve) => {
       this.#end = resolve;
     });
@@ -78,6 +76,8 @@ class SrfLeg implements ConnectedLeg {
       this.#end('hangup');
       return;
     }
+    releaseSetupMessages(dialog);
+    this.#remoteOrigin = originOf(dialog.remote.sdp);
     this.#untrack = inFlight.dialog(dialog);
     (dialog as HeldDialog)[LEG] = this;
     // srf emits 'destroy' once: `on` spares the wrapper `once` would keep for the whole call
