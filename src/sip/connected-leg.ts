@@ -42,6 +42,12 @@ const legOf = (dialog: SrfDialog): SrfLeg | undefined => (dialog as HeldDialog)[
 
 /** A request that waited for a handler the leg ended without: the dialog is gone. */
 const gone: DialogHandler = async () => ({ status: 481 });
+const referGone: ReferHandler = () => ({
+  accept: false,
+  status: 481,
+  reason: 'Call/Transaction Does Not Exist',
+});
+/** A leg whose call path takes no transfers (the caller's, voicemail). */
 const refuseRefer: ReferHandler = () => ({ accept: false, status: 403, reason: 'Forbidden' });
 
 /**
@@ -57,7 +63,7 @@ class SrfLeg implements ConnectedLeg {
   #handler: DialogHandler | undefined;
   /** Requests that came before the call path's handler (a late read): they wait for it. */
   #waiting: (() => void)[] | undefined;
-  #onRefer = refuseRefer;
+  #onRefer: ReferHandler | undefined;
   /** The `o=` line of the far end's SDP: a session refresh repeats it. */
   #remoteOrigin: string | undefined;
 
@@ -136,7 +142,9 @@ class SrfLeg implements ConnectedLeg {
 
     referred(this: SrfDialog, req: SrfRequest, res: SrfResponse): void {
       const leg = legOf(this);
-      if (leg) refer(this, req, res, leg.#onRefer, leg.inFlight);
+      if (!leg) return;
+      if (leg.#onRefer) refer(this, req, res, leg.#onRefer, leg.inFlight);
+      else void leg.#referLater(req, res);
     },
   };
 
@@ -167,11 +175,27 @@ class SrfLeg implements ConnectedLeg {
   }
 
   async #wait(request: DialogRequest): Promise<DialogAnswer> {
-    await new Promise<void>((go) => {
+    await this.#taken();
+    return (this.#handler ?? gone)(request);
+  }
+
+  /**
+   * A REFER before the call path took the leg (the dealer's, while the whisper plays) waits as a
+   * re-INVITE does. The call path sets its REFER handler in the same turn as its request handler;
+   * a leg that then has none takes no transfers.
+   */
+  async #referLater(req: SrfRequest, res: SrfResponse): Promise<void> {
+    await this.#taken();
+    const over = this.#hungUpByUs || !this.dialog.connected;
+    refer(this.dialog, req, res, this.#onRefer ?? (over ? referGone : refuseRefer), this.inFlight);
+  }
+
+  /** Resolves when the call path takes the leg, or the leg ends. */
+  #taken(): Promise<void> {
+    return new Promise<void>((go) => {
       this.#waiting ??= [];
       this.#waiting.push(go);
     });
-    return (this.#handler ?? gone)(request);
   }
 
   #release(): void {

@@ -1,7 +1,7 @@
 /**
  * A request inside a dialog that comes before the call path has a handler for it (read together
  * with the answer that made the dialog, or while a whisper plays) waits for the handler; one still
- * waiting when the leg ends gets 481. A leg made of a dialog that has already ended ends at once.
+ * waiting when the leg ends gets 481. A REFER waits the same way. A leg made of a dialog that has already ended ends at once.
  * srf's dialog is stood in for by an emitter with the fields the leg reads.
  */
 import { EventEmitter } from 'node:events';
@@ -82,3 +82,56 @@ t.test('a dialog that ended before the leg was made: the leg has ended', async (
   const leg = connectedLeg(fakeDialog(false), new InFlight());
   t.equal(await leg.ended, 'hangup');
 });
+
+/** A REFER to a German number, and the statuses its response was sent with. */
+function referRequest(dialog: SrfDialog) {
+  const sent: number[] = [];
+  (dialog as unknown as { request: () => Promise<unknown> }).request = async () => ({});
+  const req = {
+    method: 'REFER',
+    get: (name: string) =>
+      name.toLowerCase() === 'refer-to' ? '<sip:+4930123456@127.0.0.1>' : undefined,
+    has: () => false,
+  } as unknown as SrfRequest;
+  const res = { send: (status: number) => sent.push(status) } as unknown as SrfResponse;
+  return { req, res, sent };
+}
+
+t.test("a REFER before the call path took the leg waits for the path's answer", async (t) => {
+  const dialog = fakeDialog();
+  const leg = connectedLeg(dialog, new InFlight());
+  const { req, res, sent } = referRequest(dialog);
+  dialog.emit('refer', req, res);
+  await tick();
+  t.same(sent, [], 'not refused while the whisper plays');
+  const targets: string[] = [];
+  leg.onRequest(async () => ({ status: 200 }));
+  leg.onRefer((refer) => {
+    targets.push(refer.target);
+    return { accept: true };
+  });
+  await tick();
+  t.same(targets, ['sip:+4930123456@127.0.0.1'], 'the transfer handler got the target');
+  t.same(sent, [202]);
+});
+
+t.test(
+  'a REFER that waited: 403 when the path takes no transfers, 481 when the leg ended',
+  async (t) => {
+    const taken = fakeDialog();
+    const noTransfers = connectedLeg(taken, new InFlight());
+    const refused = referRequest(taken);
+    taken.emit('refer', refused.req, refused.res);
+    noTransfers.onRequest(async () => ({ status: 200 }));
+    await tick();
+    t.same(refused.sent, [403], 'voicemail takes no transfers');
+
+    const hungUp = fakeDialog();
+    const ended = connectedLeg(hungUp, new InFlight());
+    const late = referRequest(hungUp);
+    hungUp.emit('refer', late.req, late.res);
+    await ended.hangup();
+    await tick();
+    t.same(late.sent, [481], 'the call is over');
+  },
+);
