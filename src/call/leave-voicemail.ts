@@ -7,6 +7,9 @@ import type { MediaFlow } from './media-flow.js';
 import { answeredByMedia } from './media-offer.js';
 import type { ConnectedLeg, EndedBy } from './ports.js';
 
+/** What leaving a message needs of the call's media. */
+type Voicemail = Pick<MediaFlow, 'mediaAnchor' | 'voicemail'>;
+
 export type VoicemailEnd =
   | { sipStatus: 200; answeredAt: number; endedBy: EndedBy }
   /** The caller was gone before the voicemail answered. */
@@ -15,7 +18,7 @@ export type VoicemailEnd =
 /** `answering`: the caller's 200 under way; it rejects when the caller or the gateway ends the call. */
 export async function leaveVoicemail(
   answering: Promise<{ leg: ConnectedLeg; local: string | undefined }>,
-  media: MediaFlow,
+  media: Voicemail,
   stopping: Promise<EndedBy>,
   o: { logger: Logger; now: () => number; onAnswered: () => void },
 ): Promise<VoicemailEnd> {
@@ -42,16 +45,24 @@ export async function leaveVoicemail(
 /**
  * The caller's re-INVITE or UPDATE (a hold, a new media address) moves its FreeSWITCH endpoint,
  * as in a connected call; its INFO has nobody to go to and is taken. A leg without a handler
- * would keep them waiting (connected-leg.ts).
+ * would keep them waiting (connected-leg.ts). A second offer while FreeSWITCH still answers the
+ * first gets 500 (with Retry-After: dialog-answers.ts), as RFC 3261 14.2 and RFC 3311 5.2 ask.
  */
-function answerOffers(caller: ConnectedLeg, media: MediaFlow, answered: string | undefined): void {
+function answerOffers(caller: ConnectedLeg, media: Voicemail, answered: string | undefined): void {
   let local = answered;
+  let answering = false;
   caller.onRequest(async (req) => {
     const anchor = media.mediaAnchor;
     if (req.method === 'INFO') return { status: 200 };
     if (!anchor) return { status: 488 };
-    const a = await answeredByMedia(req, local, (sdp) => anchor.updateCaller(sdp));
-    if (a.status < 300 && a.body) local = a.body;
-    return a;
+    if (answering) return { status: 500 };
+    answering = true;
+    try {
+      const a = await answeredByMedia(req, local, (sdp) => anchor.updateCaller(sdp));
+      if (a.status < 300 && a.body) local = a.body;
+      return a;
+    } finally {
+      answering = false;
+    }
   });
 }

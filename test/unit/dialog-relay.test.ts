@@ -5,40 +5,9 @@
 import t from 'tap';
 import { DialogRelay } from '../../src/call/dialog-relay.js';
 import type { MediaAnchor } from '../../src/call/media-port.js';
-import type {
-  ConnectedLeg,
-  DialogAnswer,
-  DialogRequest,
-  DialogResult,
-} from '../../src/call/ports.js';
+import type { DialogRequest, DialogResult } from '../../src/call/ports.js';
 import { createLogger } from '../../src/observability/logger.js';
-
-type FakeLeg = ConnectedLeg & {
-  send(r: DialogRequest): Promise<DialogAnswer>;
-  got: DialogRequest[];
-  answer: (r: DialogRequest) => Promise<DialogResult>;
-};
-
-function leg(remoteSdp: string): FakeLeg {
-  let handler: (r: DialogRequest) => Promise<DialogAnswer> = async () => ({ status: 200 });
-  const fake: FakeLeg = {
-    ended: new Promise(() => undefined),
-    remoteSdp,
-    hangup: async () => undefined,
-    onRequest: (h) => {
-      handler = h;
-    },
-    onRefer: () => undefined,
-    got: [],
-    answer: async () => ({ status: 200, body: 'answer' }),
-    request: (r) => {
-      fake.got.push(r);
-      return fake.answer(r);
-    },
-    send: (r) => handler(r),
-  };
-  return fake;
-}
+import { fakeLeg as leg } from '../helpers/fake-leg.js';
 
 const log = createLogger('silent');
 const hold: DialogRequest = {
