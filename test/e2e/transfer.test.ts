@@ -2,7 +2,8 @@
  * Blind transfer by the dealer (REFER), signalling only: 202, NOTIFYs with sipfrag progress, the
  * target called through the trunk without an offer, its offer to the caller in a re-INVITE and
  * the caller's answer in the target's ACK, the dealer released, the record noting it. Refusals:
- * REFER from the caller, to a tracking number, outside DE/AT, attended (Replaces).
+ * REFER from the caller, to a tracking number, outside DE/AT, attended (Replaces). A REFER during
+ * the whisper waits until the caller is connected.
  */
 import t, { type Test } from 'tap';
 import {
@@ -14,7 +15,7 @@ import {
   received,
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
-import { fsLegCallId, released, startMediaGateway } from '../helpers/media-bed.js';
+import { fsLegCallId, released, startMediaGateway, WHISPER } from '../helpers/media-bed.js';
 import { passed, startSipp } from '../helpers/sipp.js';
 
 const TARGET = '+493089001234';
@@ -220,6 +221,37 @@ t.test(
       endedBy: 'caller',
       transfer: { result: 'completed', target: 'e164' },
       media: { anchored: true },
+    });
+    await released(t, gw);
+  },
+);
+
+t.test(
+  'a REFER during the whisper waits until the caller is connected, then transfers',
+  async (t) => {
+    const d = await startSipp({
+      scenario: 'uas-answer-then-refer-expect-notify-200.xml',
+      keys: { target: TARGET },
+      timeoutMs: 20_000,
+    });
+    const tg = await dealer('uas-answer-200.xml');
+    // the dealer REFERs 300 ms after its ACK, while this whisper still plays to it
+    const gw = await startMediaGateway(
+      t,
+      [{ port: d.port }],
+      { files: { [WHISPER]: 2000 } },
+      undefined,
+      {
+        OUTBOUND_TRUNK: `sip:127.0.0.1:${tg.port}`,
+      },
+    );
+    const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
+    t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+    t.match(await d.done, { exitCode: 0 }, 'the dealer got 202 (not 403), NOTIFYs and its BYE');
+    t.match(await tg.done, { exitCode: 0 }, 'the target talked to the caller until the BYE');
+    t.match((await gw.records(1))[0], {
+      outcome: 'answered',
+      transfer: { result: 'completed', target: 'e164' },
     });
     await released(t, gw);
   },
