@@ -50,6 +50,7 @@ async function lateRead(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
     { DRACHTIO: `127.0.0.1:${proxy.port}` },
+    { server },
   );
   const caller = await callThrough({ sip: server.sipAddress }, scenarios.caller, TRACKING, CALLER);
   t.match(caller, { exitCode: 0 }, `the caller was connected and hung up: ${caller.errors}`);

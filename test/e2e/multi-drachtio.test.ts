@@ -112,11 +112,12 @@ t.test(
     dealers.forEach((d, i) => {
       files[`n${i + 1}.yaml`] = numbersYaml([{ port: d.port }], [], number(i + 1));
     });
-    // the gateway helper's own stand-in stays unused: DRACHTIO names the two above
-    const gw = await startGateway(t, files, {
-      DRACHTIO: `${hostport(a)},${hostport(b)}`,
-      READYZ_DETAIL: 'on',
-    });
+    const gw = await startGateway(
+      t,
+      files,
+      { DRACHTIO: `${hostport(a)},${hostport(b)}`, READYZ_DETAIL: 'on' },
+      { server: a },
+    );
     await connected(gw, a, 1);
     await connected(gw, b, 1);
 
@@ -191,7 +192,7 @@ t.test('two gateways on one drachtio-server share its calls, one record each', a
   const files = { 'customers.yaml': CUSTOMERS, 'n.yaml': numbersYaml([{ port: d.port }]) };
   const gw1 = await startGateway(t, files, { NODE_ID: 'gw1' });
   const shared = gw1.standin;
-  const gw2 = await startGateway(t, files, { NODE_ID: 'gw2', DRACHTIO: hostport(shared) });
+  const gw2 = await startGateway(t, files, { NODE_ID: 'gw2' }, { server: shared });
   await connected(gw2, shared, 1);
   await manyCalls(t, shared, number(1), CALLS);
   await passed(t, d, 'dealer');
@@ -221,6 +222,7 @@ t.test("a call's media legs go through the server it came from, not the first on
     {},
     ['options:', '  whisper:', `    file: ${WHISPER}`],
     { DRACHTIO: `${hostport(a)},${hostport(b)}` },
+    { server: a },
   );
   await connected(gw, a, 1);
   await connected(gw, b, 1);
@@ -255,7 +257,7 @@ t.test(
       5000,
       'the call on gw1 up',
     );
-    const gw2 = await startGateway(t, files, { NODE_ID: 'gw2', DRACHTIO: hostport(shared) });
+    const gw2 = await startGateway(t, files, { NODE_ID: 'gw2' }, { server: shared });
     await connected(gw2, shared, 1);
     gw1.proc.kill('SIGTERM');
     await waitFor(() => /routes withdrawn/.test(gw1.logs()), 3000, 'gw1 withdrew its routes');
@@ -278,13 +280,18 @@ t.test(
     const a = await standin(t);
     const b = await standin(t);
     const { d, files } = await drainDealers(CALLS);
-    const gw1 = await startGateway(t, files, {
-      NODE_ID: 'gw1',
-      DRACHTIO: `${hostport(a)},${hostport(b)}`,
-      DRAIN_ROUTES: 'withdraw',
-      DRAIN_TIMEOUT_MS: '10000',
-    });
-    const gw2 = await startGateway(t, files, { NODE_ID: 'gw2', DRACHTIO: hostport(a) });
+    const gw1 = await startGateway(
+      t,
+      files,
+      {
+        NODE_ID: 'gw1',
+        DRACHTIO: `${hostport(a)},${hostport(b)}`,
+        DRAIN_ROUTES: 'withdraw',
+        DRAIN_TIMEOUT_MS: '10000',
+      },
+      { server: a },
+    );
+    const gw2 = await startGateway(t, files, { NODE_ID: 'gw2' }, { server: a });
     await connected(gw1, a, 1);
     await connected(gw1, b, 1);
     await connected(gw2, a, 1);

@@ -36,7 +36,8 @@ export async function startGateway(
   t: Test,
   files: Record<string, string>,
   env: Record<string, string> = {},
-  standinOptions: Partial<StandinOptions> = {},
+  /** How to start its drachtio peer, or `server`: one the test started (and closes) itself. */
+  peer: Partial<StandinOptions> | { server: StandinHandle } = {},
   /** `healthy`: do not wait for readiness (a gateway that starts without a valid dialplan). */
   until: 'ready' | 'healthy' = 'ready',
 ): Promise<Gateway> {
@@ -46,7 +47,8 @@ export async function startGateway(
   spawnSync('mkdir', ['-p', dialplans]);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dialplans, name), text);
   const recordFile = join(dir, 'records.jsonl');
-  const standin = await startDrachtio(SECRET, standinOptions);
+  const given = 'server' in peer ? peer.server : undefined;
+  const standin = given ?? (await startDrachtio(SECRET, peer as Partial<StandinOptions>));
   const httpPort = await freeTcpPort();
   let output = '';
   const proc = spawn(process.execPath, startArgs(), {
@@ -78,7 +80,7 @@ export async function startGateway(
     killAllSipp();
     if (proc.exitCode === null) proc.kill('SIGKILL');
     await exited;
-    await standin.close();
+    if (!given) await standin.close();
     rmSync(dir, { recursive: true, force: true });
   });
   await waitReady(httpPort, proc, () => output, until === 'ready' ? '/readyz' : '/healthz');

@@ -3,7 +3,6 @@
 import type { Test } from 'tap';
 import { type FsStandinHandle, type FsStandinOptions, start } from '../fsstandin/index.js';
 import type { FsTraceRecord } from '../fsstandin/trace.js';
-import type { StandinOptions } from '../standin/index.js';
 import { CUSTOMERS, type Dest, numbersYaml } from './call-bed.js';
 import { type Gateway, startGateway } from './gateway.js';
 import type { SippResult } from './sipp.js';
@@ -34,7 +33,7 @@ export async function startMediaGateway(
   fsOptions: Partial<FsStandinOptions> = {},
   options: string[] = ['options:', '  whisper:', `    file: ${WHISPER}`],
   env: Record<string, string> = {},
-  standinOptions: Partial<StandinOptions> = {},
+  peer: Parameters<typeof startGateway>[3] = {},
 ): Promise<MediaGateway> {
   const fs = await start({
     sipPort: 0,
@@ -48,7 +47,7 @@ export async function startMediaGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml(dests, options) },
     { FREESWITCH: `${fs.eslAddress.address}:${fs.eslAddress.port}:${FS_SECRET}`, ...env },
-    standinOptions,
+    peer,
   );
   return { ...gw, fs };
 }
