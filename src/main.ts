@@ -173,6 +173,7 @@ drachtio.answerOptions(
 drachtio.routeInvites({
   onUnmatched: (method) => metrics.unmatched.inc({ method }),
   maxDurationMs: config.maxCallDurationSeconds * 1000,
+  keepaliveMs: config.dialogKeepaliveSeconds * 1000,
   transferRingTimeoutMs: config.transferRingTimeoutSeconds * 1000,
   admitter,
   numberCalls: new NumberCalls(),

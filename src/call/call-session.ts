@@ -243,6 +243,7 @@ export class CallSession {
     const deps: TalkDeps = {
       logger: this.deps.logger,
       maxDurationMs: this.deps.maxDurationMs,
+      keepaliveMs: this.deps.keepaliveMs,
       stopping: this.#stop.stopping,
     };
     if (this.#media?.mediaAnchor)

@@ -1,10 +1,12 @@
 /**
  * A connected call, from the caller's 200 to its end: requests inside the dialogs relayed between
  * the legs, the dealer's blind transfer, and exactly one reason the call ends (a BYE from either
- * side, the drain, the maximum duration, FreeSWITCH or the drachtio connection going away); the
+ * side, the drain, the maximum duration, a side lost without its BYE (call-watch.ts), FreeSWITCH
+ * or the drachtio connection going away); the
  * legs still up then get a BYE with a Reason (RFC 3326).
  */
 import type { Logger } from '../observability/logger.js';
+import { watchCall } from './call-watch.js';
 import {
   GATEWAY_REASON,
   NORMAL_CLEARING_REASON,
@@ -28,6 +30,9 @@ const REASONS: Record<EndedBy, string> = {
   // drachtio-server's own words when it ends a session nobody refreshed
   'session-expired': 'SIP;cause=200;text="Session timer expired"',
   'max-duration': 'SIP;cause=200;text="maximum call duration reached"',
+  // the other side's dialog is gone (481) or silent (408): its BYE never reached us
+  'caller-lost': 'SIP;cause=408;text="caller lost"',
+  'dealer-lost': 'SIP;cause=408;text="dealer lost"',
   'media-lost': 'SIP;cause=500;text="media server lost"',
   // nothing can be sent then; the orphan cleanup's BYE says the same
   'signalling-lost': SIGNALLING_LOST_REASON,
@@ -37,6 +42,8 @@ export type TalkDeps = {
   logger: Logger;
   /** Longest a connected call may last; then both legs get a BYE. */
   maxDurationMs: number;
+  /** How often the legs are asked whether they still know the call (0: never; call-watch.ts). */
+  keepaliveMs: number;
   /** Resolves when the gateway ends the call itself (drain, lost drachtio connection). */
   stopping: Promise<EndedBy>;
   /** Set on the media-anchored path. */
@@ -107,10 +114,18 @@ export async function talk(
   watchDealer(dealer);
   void deps.stopping.then(end);
   void deps.media?.ended.then(() => end('media-lost'));
-  const limit = setTimeout(() => end('max-duration'), deps.maxDurationMs);
-  limit.unref();
+  const unwatch = watchCall({
+    maxDurationMs: deps.maxDurationMs,
+    keepaliveMs: deps.keepaliveMs,
+    legs: () => ({
+      ...(!gone.has(caller) && { caller }),
+      // a transferor that hung up waits for its target: nothing to ask it
+      ...(!gone.has(dealer) && { dealer }),
+    }),
+    end,
+  });
   const endedBy = await ended;
-  clearTimeout(limit);
+  unwatch();
   // a plain reason (without one, abort() builds a DOMException and its stack): the target's CANCEL
   over?.abort(REASONS[endedBy]);
   // nothing can be sent on a lost drachtio connection; the orphan cleanup BYEs after a reconnect

@@ -80,6 +80,8 @@ export type CallServices = {
   media?: CallMedia;
   /** Longest a connected call may last (MAX_CALL_DURATION_S). */
   maxDurationMs: number;
+  /** How often a connected call's legs are asked whether they still know it (DIALOG_KEEPALIVE_S). */
+  keepaliveMs: number;
   /** How long a transfer target may ring. */
   transferRingTimeoutMs: number;
 };
@@ -212,6 +214,7 @@ export async function handleInvite(
     now: s.now,
     logger: log,
     maxDurationMs: s.maxDurationMs,
+    keepaliveMs: s.keepaliveMs,
     legHeaders: (uri) =>
       Object.assign({ 'Max-Forwards': String(hops) }, trackingHeaders(mode, number, host, uri)),
     transfer: {

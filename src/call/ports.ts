@@ -8,7 +8,9 @@ export type Provisional = { status: 180 | 183; sdp?: string };
 
 /**
  * Why a call ended, from this gateway's point of view: a BYE from either side, the drain timeout
- * (`gateway`), the maximum call duration, the drachtio-server connection or FreeSWITCH going away.
+ * (`gateway`), the maximum call duration, a side that no longer knew the call or no longer
+ * answered (`caller-lost`, `dealer-lost`: its BYE was lost), the drachtio-server connection or
+ * FreeSWITCH going away.
  */
 export type EndedBy =
   | 'caller'
@@ -16,6 +18,8 @@ export type EndedBy =
   | 'gateway'
   | 'max-duration'
   | 'session-expired'
+  | 'caller-lost'
+  | 'dealer-lost'
   | 'signalling-lost'
   | 'media-lost';
 
@@ -70,10 +74,19 @@ export interface ConnectedLeg {
    * it; one still waiting when the leg ends gets 481.
    */
   onRequest(handler: (request: DialogRequest) => Promise<DialogAnswer>): void;
-  /** REFER from the far end; without a handler it is refused with 403. */
+  /**
+   * REFER from the far end. One that comes before the call path has taken the leg waits for it;
+   * a leg taken without a REFER handler refuses it with 403.
+   */
   onRefer(handler: (refer: Refer, notify: ReferNotify) => ReferDecision): void;
   /** Sends a request inside the dialog. */
   request(request: DialogRequest): Promise<DialogResult>;
+  /**
+   * Asks the far end whether it still knows the dialog (an OPTIONS inside it): false when it
+   * answers 481 or 408 or not at all, which ends the dialog (RFC 3261 12.2.1.2); any other answer
+   * (405 and 501 included) is a far end that is there. Never throws.
+   */
+  alive(): Promise<boolean>;
 }
 
 /** The caller's INVITE, until it is answered or refused. */

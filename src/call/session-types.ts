@@ -23,6 +23,8 @@ export type SessionDeps = {
   logger: Logger;
   /** Longest a connected call may last (MAX_CALL_DURATION_S). */
   maxDurationMs: number;
+  /** How often a connected call's legs are asked whether they still know it (DIALOG_KEEPALIVE_S). */
+  keepaliveMs: number;
   /** Blind transfers by the dealer; absent: REFER is refused. */
   transfer?: { policy: TransferPolicy; enabled: boolean; ringTimeoutMs: number };
   /** Called once, when the caller gets its final answer (200 or a failure). */

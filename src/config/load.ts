@@ -93,6 +93,8 @@ export type Config = {
   readonly retryAfterSeconds: number;
   /** A connected call is ended (both legs, with a Reason) after this long. */
   readonly maxCallDurationSeconds: number;
+  /** A connected call's legs are asked this often whether they still know it; 0: never. */
+  readonly dialogKeepaliveSeconds: number;
   /** How long the target of a dealer's transfer may ring. */
   readonly transferRingTimeoutSeconds: number;
   /**

@@ -156,7 +156,7 @@ export function createMetrics() {
     }),
     callEnds: new TalliedCounter({
       name: 'calltrack_call_ends_total',
-      help: 'Why calls that reached a dealer or the gateway ended: caller, dealer, gateway (drain), max-duration, session-expired, signalling-lost, media-lost',
+      help: 'Why calls that reached a dealer or the gateway ended: caller, dealer, gateway (drain), max-duration, session-expired, caller-lost and dealer-lost (a side that no longer knew the call), signalling-lost, media-lost',
       labelNames: ['ended_by'] as const,
       registers,
     }),

@@ -223,6 +223,19 @@ class SrfLeg implements ConnectedLeg {
       this.#remoteOrigin = originOf(res.body);
     return res;
   }
+
+  async alive(): Promise<boolean> {
+    // an ended dialog or a dropped connection: nothing to ask, and others end the call then
+    if (!this.dialog.connected || this.inFlight.lost) return true;
+    const status = await this.inFlight.untilDropped(
+      this.dialog.request({ method: 'OPTIONS' }).then(
+        (res) => res.status ?? 500,
+        (err: unknown) => sipStatusOf(err) ?? 500,
+      ),
+      200,
+    );
+    return status !== 481 && status !== 408;
+  }
 }
 
 async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> {

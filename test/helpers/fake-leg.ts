@@ -26,6 +26,7 @@ export function fakeLeg(remoteSdp: string): FakeLeg {
       handler = h;
     },
     onRefer: () => undefined,
+    alive: async () => true,
     got: [],
     answer: async () => ({ status: 200, body: 'answer' }),
     request: (r) => {

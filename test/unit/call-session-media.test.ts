@@ -56,6 +56,7 @@ function fakes(
     remoteSdp: `${name}-sdp`,
     onRequest: () => undefined,
     onRefer: () => undefined,
+    alive: async () => true,
     request: async () => ({ status: 200 }),
   });
   const inbound: InboundLeg = {
@@ -156,6 +157,7 @@ function fakes(
     now: Date.now,
     logger: createLogger('silent'),
     maxDurationMs: 60_000,
+    keepaliveMs: 0,
     ...(more.closed && { closed: { reason: 'Q.850;cause=31;text="Closed: public holiday"' } }),
     media: {
       port,

@@ -60,6 +60,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     RETRY_AFTER_SECONDS: '10',
     DRAIN_ROUTES: 'withdraw',
     MAX_CALL_DURATION_S: '7200',
+    DIALOG_KEEPALIVE_S: '60',
     TRANSFER_RING_TIMEOUT_S: '20',
     HOURS_CLOCK_START: '2026-12-06T03:00:00+01:00',
     RECORD_SINK: 'file:/tmp/records.jsonl',
@@ -146,6 +147,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     drainRoutes: 'withdraw',
     retryAfterSeconds: 10,
     maxCallDurationSeconds: 7200,
+    dialogKeepaliveSeconds: 60,
     transferRingTimeoutSeconds: 20,
     hoursClockStart: '2026-12-06T03:00:00+01:00',
     recordSink: 'file:/tmp/records.jsonl',
@@ -193,7 +195,7 @@ t.test('every documented variable overrides its setting', async (t) => {
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
   // DRACHTIO excludes DRACHTIO_HOST/DRACHTIO_PORT: covered in config-drachtio.test.ts
-  t.equal(Object.keys(ENV_VARS).length, 80, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 81, 'every variable is covered here');
 });
 
 t.test(
@@ -412,15 +414,26 @@ t.test('call timers out of range are refused, each named', async (t) => {
       MAX_CALL_DURATION_S: '0',
       TRANSFER_RING_TIMEOUT_S: 'soon',
       MEDIA_ANCHOR_TIMEOUT_MS: '50',
+      DIALOG_KEEPALIVE_S: '-5',
     }),
   ) as ConfigError;
   t.ok(err instanceof ConfigError);
-  t.equal(err.problems.length, 3, err.message);
-  for (const name of ['MAX_CALL_DURATION_S', 'TRANSFER_RING_TIMEOUT_S', 'MEDIA_ANCHOR_TIMEOUT_MS'])
+  t.equal(err.problems.length, 4, err.message);
+  for (const name of [
+    'MAX_CALL_DURATION_S',
+    'TRANSFER_RING_TIMEOUT_S',
+    'MEDIA_ANCHOR_TIMEOUT_MS',
+    'DIALOG_KEEPALIVE_S',
+  ])
     t.ok(
       err.problems.some((p) => p.startsWith(name)),
       `${name} is named`,
     );
+});
+
+t.test('DIALOG_KEEPALIVE_S: every 300 s by default, 0 turns it off', async (t) => {
+  t.equal(loadConfig({}).dialogKeepaliveSeconds, 300);
+  t.equal(loadConfig({ DIALOG_KEEPALIVE_S: '0' }).dialogKeepaliveSeconds, 0);
 });
 
 t.test('HOURS_CLOCK_START: an instant with its offset, or the start is refused', async (t) => {

@@ -4,26 +4,13 @@
  * waiting when the leg ends gets 481. A REFER waits the same way. A leg made of a dialog that has already ended ends at once.
  * srf's dialog is stood in for by an emitter with the fields the leg reads.
  */
-import { EventEmitter } from 'node:events';
 import t from 'tap';
 import { connectedLeg } from '../../src/sip/connected-leg.js';
 import { InFlight } from '../../src/sip/in-flight.js';
 import type { SrfDialog, SrfRequest, SrfResponse } from '../../src/sip/srf-types.js';
+import { fakeDialog } from '../helpers/fake-dialog.js';
 
 const OFFER = 'v=0\r\no=caller 1 2 IN IP4 127.0.0.1\r\nm=audio 40002 RTP/AVP 0\r\na=sendonly\r\n';
-
-function fakeDialog(connected = true) {
-  const d = new EventEmitter() as EventEmitter & Record<string, unknown>;
-  Object.assign(d, {
-    id: 'call-1;from-tag=a',
-    connected,
-    local: { sdp: 'v=0\r\no=gw 1 1 IN IP4 127.0.0.1\r\n', contact: '<sip:calltrack@127.0.0.1>' },
-    remote: { sdp: 'v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\n' },
-    srf: { removeDialog: () => undefined },
-    destroy: async () => undefined,
-  });
-  return d as unknown as SrfDialog;
-}
 
 /** A re-INVITE with `OFFER`, and the statuses its response was sent with. */
 function reInvite() {

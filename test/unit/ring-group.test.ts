@@ -34,6 +34,7 @@ const leg = (): ConnectedLeg & { hungUp: boolean } => {
     },
     onRequest: () => undefined,
     onRefer: () => undefined,
+    alive: async () => true,
     request: async () => ({ status: 200 }),
   };
   return l;
@@ -137,6 +138,7 @@ async function run(
       now: Date.now,
       logger: createLogger('silent'),
       maxDurationMs: 30,
+      keepaliveMs: 0,
     },
   ).run();
   return { result, dialled, reasons, released, provisionals, rejected, offered };

@@ -148,6 +148,7 @@ async function session(
     hangup: async () => undefined,
     onRequest: () => undefined,
     onRefer: () => undefined,
+    alive: async () => true,
     request: async () => ({ status: 200 }),
   };
   const dialer: Dialer = {
@@ -184,6 +185,7 @@ async function session(
     now: Date.now,
     logger: createLogger('silent'),
     maxDurationMs: 60_000,
+    keepaliveMs: 0,
   }).run();
   return { result, dialled, rejected };
 }
@@ -394,6 +396,7 @@ t.test('the abort that cancels a ringing attempt carries the CANCEL’s Reason',
       now: Date.now,
       logger: createLogger('silent'),
       maxDurationMs: 1000,
+      keepaliveMs: 0,
     });
     const ran = s.run();
     await ringing;

@@ -1,0 +1,52 @@
+/**
+ * A leg's keepalive (an OPTIONS inside its dialog): 481 and 408, answered or made by drachtio when
+ * nothing came, mean the far end no longer has the dialog (RFC 3261 12.2.1.2); any other answer,
+ * an OPTIONS refused with 405 or 501 included, is a far end that is there. An ended dialog or a
+ * lost drachtio connection asks nothing.
+ */
+import t from 'tap';
+import { connectedLeg } from '../../src/sip/connected-leg.js';
+import { InFlight } from '../../src/sip/in-flight.js';
+import type { SrfDialog } from '../../src/sip/srf-types.js';
+import { fakeDialog } from '../helpers/fake-dialog.js';
+
+/** A dialog whose OPTIONS get `status` (or an srf rejection carrying it); the methods it sent. */
+function answering(status: number, how: 'response' | 'rejection' = 'response') {
+  const dialog = fakeDialog();
+  const sent: string[] = [];
+  (dialog as unknown as { request: SrfDialog['request'] }).request = async (opts) => {
+    sent.push(opts.method);
+    if (how === 'rejection') throw Object.assign(new Error(`${status}`), { status });
+    return { status } as Awaited<ReturnType<SrfDialog['request']>>;
+  };
+  return { leg: connectedLeg(dialog, new InFlight()), sent, dialog };
+}
+
+t.test('481 and 408 are a far end without the dialog', async (t) => {
+  for (const status of [481, 408]) {
+    const { leg, sent } = answering(status);
+    t.equal(await leg.alive(), false, `${status}`);
+    t.same(sent, ['OPTIONS']);
+  }
+  t.equal(await answering(408, 'rejection').leg.alive(), false, 'a rejection with 408');
+});
+
+t.test('any other answer is a far end that is there', async (t) => {
+  for (const status of [200, 405, 501, 503])
+    t.equal(await answering(status).leg.alive(), true, `${status}`);
+});
+
+t.test('an ended dialog or a lost connection: nothing is asked', async (t) => {
+  const ended = answering(481);
+  (ended.dialog as unknown as { connected: boolean }).connected = false;
+  t.equal(await ended.leg.alive(), true);
+  t.same(ended.sent, []);
+  const inFlight = new InFlight();
+  const dialog = fakeDialog();
+  (dialog as unknown as { request: () => never }).request = () => {
+    throw new Error('must not be asked');
+  };
+  const leg = connectedLeg(dialog, inFlight);
+  inFlight.drop(Date.now());
+  t.equal(await leg.alive(), true);
+});
