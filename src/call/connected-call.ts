@@ -2,8 +2,8 @@
  * A connected call, from the caller's 200 to its end: requests inside the dialogs relayed between
  * the legs, the dealer's blind transfer, and exactly one reason the call ends (a BYE from either
  * side, the drain, the maximum duration, a side lost without its BYE (call-watch.ts), FreeSWITCH
- * or the drachtio connection going away); the
- * legs still up then get a BYE with a Reason (RFC 3326).
+ * or the drachtio connection going away); the legs still up then get a BYE with a Reason
+ * (RFC 3326).
  */
 import type { Logger } from '../observability/logger.js';
 import { watchCall } from './call-watch.js';
