@@ -45,6 +45,29 @@ async function bed(t: Test, dealerScenario: string, target: string, targetScenar
   return { d, tg, gw };
 }
 
+/**
+ * A media-anchored call whose dealer REFERs 300 ms after its ACK to a target that answers; the
+ * caller stays 1.5 s after its 200. `whisperMs`: how long the whisper plays to the dealer.
+ */
+async function anchoredTransfer(t: Test, whisperMs = 200) {
+  const d = await startSipp({
+    scenario: 'uas-answer-then-refer-expect-notify-200.xml',
+    keys: { target: TARGET },
+    timeoutMs: 20_000,
+  });
+  const tg = await dealer('uas-answer-200.xml');
+  const gw = await startMediaGateway(
+    t,
+    [{ port: d.port }],
+    { files: { [WHISPER]: whisperMs } },
+    undefined,
+    { OUTBOUND_TRUNK: `sip:127.0.0.1:${tg.port}` },
+  );
+  const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+  return { d, tg, gw, c };
+}
+
 t.test('the dealer transfers the caller: NOTIFYs, the target talks to the caller', async (t) => {
   const { d, tg, gw } = await bed(
     t,
@@ -183,17 +206,7 @@ t.test('REFER from the caller gets 403', async (t) => {
 t.test(
   'media-anchored: the target is offered FreeSWITCH, the caller is not disturbed',
   async (t) => {
-    const d = await startSipp({
-      scenario: 'uas-answer-then-refer-expect-notify-200.xml',
-      keys: { target: TARGET },
-      timeoutMs: 20_000,
-    });
-    const tg = await dealer('uas-answer-200.xml');
-    const gw = await startMediaGateway(t, [{ port: d.port }], {}, undefined, {
-      OUTBOUND_TRUNK: `sip:127.0.0.1:${tg.port}`,
-    });
-    const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
-    t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+    const { d, tg, gw, c } = await anchoredTransfer(t);
     t.notOk(received(c, 'INVITE'), 'no re-INVITE for the caller: FreeSWITCH anchors its media');
     t.match(await d.done, { exitCode: 0 }, 'the dealer got 202, NOTIFYs and its BYE');
     const targetSaw = await tg.done;
@@ -229,24 +242,8 @@ t.test(
 t.test(
   'a REFER during the whisper waits until the caller is connected, then transfers',
   async (t) => {
-    const d = await startSipp({
-      scenario: 'uas-answer-then-refer-expect-notify-200.xml',
-      keys: { target: TARGET },
-      timeoutMs: 20_000,
-    });
-    const tg = await dealer('uas-answer-200.xml');
     // the dealer REFERs 300 ms after its ACK, while this whisper still plays to it
-    const gw = await startMediaGateway(
-      t,
-      [{ port: d.port }],
-      { files: { [WHISPER]: 2000 } },
-      undefined,
-      {
-        OUTBOUND_TRUNK: `sip:127.0.0.1:${tg.port}`,
-      },
-    );
-    const c = await call(gw, 'uac-expect-183-then-200-hold-1500ms-caller-bye.xml');
-    t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+    const { d, tg, gw } = await anchoredTransfer(t, 2000);
     t.match(await d.done, { exitCode: 0 }, 'the dealer got 202 (not 403), NOTIFYs and its BYE');
     t.match(await tg.done, { exitCode: 0 }, 'the target talked to the caller until the BYE');
     t.match((await gw.records(1))[0], {
