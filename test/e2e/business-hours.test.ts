@@ -11,7 +11,7 @@ import {
   numbersYaml,
   received,
 } from '../helpers/call-bed.js';
-import { startGateway } from '../helpers/gateway.js';
+import { logged, startGateway } from '../helpers/gateway.js';
 import { plays, released, startMediaGateway } from '../helpers/media-bed.js';
 import { passed, type SippRun } from '../helpers/sipp.js';
 
@@ -63,7 +63,7 @@ t.test('closed without a closed action: 480 with the reason, the dealer never ri
     attempts: [],
     afterHours: { why: 'hours', action: 'refuse' },
   });
-  t.match(gw.logs(), /"why":"hours","action":"refuse","msg":"number closed"/);
+  await logged(t, gw, /"why":"hours","action":"refuse","msg":"number closed"/);
   t.match(await gw.metrics(), /^calltrack_closed_calls_total\{why="hours",action="refuse"\} 1$/m);
 });
 

@@ -14,7 +14,7 @@ import {
   TRACKING,
 } from '../helpers/call-bed.js';
 import { carriersFile, loopbackCarrier } from '../helpers/carriers.js';
-import { startGateway } from '../helpers/gateway.js';
+import { logged, startGateway } from '../helpers/gateway.js';
 import { passed } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -350,6 +350,6 @@ t.test(
     const [answered, refused] = await gw.records(2);
     t.match(answered, { outcome: 'answered', trackingNumber: TRACKING });
     t.match(refused, { outcome: 'rejected', rejectReason: 'malformed', sipStatus: 484 });
-    t.match(gw.logs(), /"detail":"a 0 right after the country code/, 'the log says why');
+    await logged(t, gw, /"detail":"a 0 right after the country code/, 'the log says why');
   },
 );

@@ -13,6 +13,7 @@ import { ensureBuilt, ROOT, startArgs } from './built.js';
 import { startDrachtio } from './drachtio-peer.js';
 import { freeTcpPort } from './ports.js';
 import { killAllSipp } from './sipp.js';
+import { waitFor } from './wait.js';
 
 const SECRET = 'cymru';
 
@@ -125,4 +126,13 @@ async function waitReady(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`gateway not ready after 10 s:\n${logs()}`);
+}
+
+/**
+ * Asserts a line of the gateway's log. The record file and the log are two writes, the log read
+ * through a pipe: a line may come a moment after the record the test already read.
+ */
+export async function logged(t: Test, gw: Gateway, line: RegExp, what = 'logged'): Promise<void> {
+  await waitFor(() => line.test(gw.logs()) || undefined, 3000, 'the log line').catch(() => {});
+  t.match(gw.logs(), line, what);
 }
