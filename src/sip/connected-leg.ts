@@ -2,7 +2,8 @@
  * A drachtio dialog as the call path sees it: an `ended` promise, a hangup that never throws, and
  * requests inside the dialog both ways as plain values. Session refreshes that change nothing
  * (same SDP version, or an UPDATE without SDP) are answered here with what we last sent; every
- * other re-INVITE, UPDATE and INFO goes to the call path's handler (dialog-answers.ts).
+ * other re-INVITE, UPDATE and INFO goes to the call path's handler (dialog-answers.ts), a REFER to
+ * its transfer handler (refer-answer.ts). What we send goes out through dialog-send.ts.
  */
 import type {
   ConnectedLeg,
@@ -10,21 +11,16 @@ import type {
   DialogRequest,
   DialogResult,
   LegEnd,
-  Refer,
-  ReferDecision,
-  ReferNotify,
 } from '../call/ports.js';
-import { responseSdp, untypedSdp } from '../edge/sdp-body.js';
 import { answer, type DialogHandler, originOf, refreshed, sessionTimer } from './dialog-answers.js';
 import { releaseSetupMessages } from './dialog-memory.js';
+import { sendInDialog } from './dialog-send.js';
 import type { InFlight } from './in-flight.js';
-import { referOf } from './refer.js';
+import { answerRefer, type ReferHandler } from './refer-answer.js';
 import { type SrfDialog, type SrfRequest, type SrfResponse, sipStatusOf } from './srf-types.js';
 
 /** What we relay between legs, and what we answer OPTIONS with. */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY';
-
-type ReferHandler = (refer: Refer, notify: ReferNotify) => ReferDecision;
 
 export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLeg {
   return new SrfLeg(dialog, inFlight);
@@ -143,7 +139,7 @@ class SrfLeg implements ConnectedLeg {
     referred(this: SrfDialog, req: SrfRequest, res: SrfResponse): void {
       const leg = legOf(this);
       if (!leg) return;
-      if (leg.#onRefer) refer(this, req, res, leg.#onRefer, leg.inFlight);
+      if (leg.#onRefer) answerRefer(this, req, res, leg.#onRefer, leg.inFlight);
       else void leg.#referLater(req, res);
     },
   };
@@ -187,7 +183,13 @@ class SrfLeg implements ConnectedLeg {
   async #referLater(req: SrfRequest, res: SrfResponse): Promise<void> {
     await this.#taken();
     const over = this.#hungUpByUs || !this.dialog.connected;
-    refer(this.dialog, req, res, this.#onRefer ?? (over ? referGone : refuseRefer), this.inFlight);
+    answerRefer(
+      this.dialog,
+      req,
+      res,
+      this.#onRefer ?? (over ? referGone : refuseRefer),
+      this.inFlight,
+    );
   }
 
   /** Resolves when the call path takes the leg, or the leg ends. */
@@ -216,7 +218,7 @@ class SrfLeg implements ConnectedLeg {
   async request(r: DialogRequest): Promise<DialogResult> {
     if (this.inFlight.lost) return { status: 481 };
     // the answer cannot come over a connection that dropped meanwhile
-    const res = await this.inFlight.untilDropped(send(this.dialog, r), { status: 503 });
+    const res = await this.inFlight.untilDropped(sendInDialog(this.dialog, r), { status: 503 });
     // the far end's SDP in its answer (or its offer, to an offerless re-INVITE) is what its
     // next session refresh repeats
     if (r.method !== 'INFO' && res.status < 300 && res.body)
@@ -236,78 +238,4 @@ class SrfLeg implements ConnectedLeg {
     );
     return status !== 481 && status !== 408;
   }
-}
-
-async function send(dialog: SrfDialog, r: DialogRequest): Promise<DialogResult> {
-  if (!dialog.connected) return { status: 481 };
-  try {
-    // srf gives a re-INVITE's answer without its headers: a SIP-I body is told by its shape
-    if (r.method === 'INVITE' && r.body)
-      return { status: 200, body: untypedSdp(await dialog.modify(r.body)) };
-    if (r.method === 'INVITE') {
-      const offered = await dialog.modify(undefined, { noAck: true });
-      if (typeof offered === 'string') return { status: 200, body: untypedSdp(offered) };
-      return {
-        status: 200,
-        body: untypedSdp(offered.sdp),
-        ack: async (sdp) => {
-          (dialog.local as { sdp?: string }).sdp = sdp;
-          offered.ack(sdp);
-        },
-      };
-    }
-    const res = await dialog.request({
-      method: r.method,
-      ...(r.body && { body: r.body }),
-      ...(r.contentType && { headers: { 'Content-Type': r.contentType } }),
-    });
-    const contentType = res.get('Content-Type');
-    // an UPDATE's answer is SDP (its SDP part); an INFO's answer goes back as it came
-    if (r.method === 'UPDATE') {
-      const sdp = responseSdp(contentType, res.body);
-      return { status: res.status ?? 500, ...(sdp && { body: sdp }) };
-    }
-    return {
-      status: res.status ?? 500,
-      ...(res.body && { body: res.body }),
-      ...(contentType && { contentType }),
-    };
-  } catch (err) {
-    return { status: sipStatusOf(err) ?? 500 };
-  }
-}
-
-function refer(
-  dialog: SrfDialog,
-  req: SrfRequest,
-  res: SrfResponse,
-  handler: ReferHandler,
-  inFlight: InFlight,
-): void {
-  const parsed = referOf(req.get('Refer-To'));
-  if (!parsed) {
-    res.send(400, 'Missing or invalid Refer-To');
-    return;
-  }
-  const notify: ReferNotify = async (sipfrag, final) => {
-    if (!dialog.connected || inFlight.lost) return;
-    const sent = dialog.request({
-      method: 'NOTIFY',
-      headers: {
-        Event: 'refer',
-        'Subscription-State': final ? 'terminated;reason=noresource' : 'active;expires=60',
-        'Content-Type': 'message/sipfrag;version=2.0',
-      },
-      body: sipfrag,
-    });
-    await inFlight.untilDropped(sent, undefined).catch(() => undefined);
-  };
-  const decision = handler(parsed, notify);
-  if (!decision.accept) {
-    res.send(decision.status, decision.reason);
-    return;
-  }
-  res.send(202);
-  // RFC 3515 2.4.4: the first NOTIFY follows the 202 at once; the call path sends the rest
-  void notify('SIP/2.0 100 Trying', false);
 }
