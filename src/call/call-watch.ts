@@ -21,14 +21,14 @@ export function watchCall(w: CallWatch): () => void {
   const deadline = Date.now() + w.maxDurationMs;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const expire = () => w.end('max-duration');
   const arm = () => {
     const left = deadline - Date.now();
-    if (left <= 0) return w.end('max-duration');
-    const keepalive = w.keepaliveMs > 0 && w.keepaliveMs < left;
-    timer = setTimeout(
-      keepalive ? ask : () => w.end('max-duration'),
-      keepalive ? w.keepaliveMs : left,
-    );
+    if (left <= 0) return expire();
+    timer =
+      w.keepaliveMs > 0 && w.keepaliveMs < left
+        ? setTimeout(ask, w.keepaliveMs)
+        : setTimeout(expire, left);
     timer.unref();
   };
   const ask = async () => {
