@@ -3,6 +3,12 @@
 // ports of outgoing connections, so between the probe and the server's bind any process on the
 // machine may take it with a connect (a cluster bus port was lost that way in CI). sipp's media
 // port needs a small block of consecutive free UDP ports (RTP/RTCP, audio and video).
+//
+// A probe alone does not keep a port: between it and the bind, a test file running beside this
+// one may probe the same port free and take it (a gateway whose HTTP port was taken so exited,
+// and its test read /readyz from the other file's gateway on that port). So each test file tap
+// runs at the same time (TAP_JOB_ID) picks from a slice of its own, and within one process a
+// port handed out is not handed out again for a minute, bound or not yet.
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +17,12 @@ const HOST = '127.0.0.1';
 /** Single ports come from here; blocks from SINGLE_END up to the ephemeral range. */
 const SINGLE_START = 10000;
 const SINGLE_END = 20000;
+/** Slices of each range: more than the test files tap runs at once ("jobs" in package.json). */
+const SLICES = 4;
+const SLICE = Number(process.env.TAP_JOB_ID ?? 0) % SLICES || 0;
+/** How long a port handed out by this process is not handed out again. */
+const HANDED_MS = 60_000;
+const handed = new Map<number, number>();
 
 /** First port of the kernel's ephemeral range (32768 when it cannot be read). */
 function ephemeralStart(): number {
@@ -26,8 +38,25 @@ function ephemeralStart(): number {
 
 const EPHEMERAL_START = ephemeralStart();
 
-/** Random integer in [from, to). */
-const pick = (from: number, to: number) => from + Math.floor(Math.random() * (to - from));
+/** The first of `span` ports at random, all in this process's slice of [from, to). */
+function pick(from: number, to: number, span = 1): number {
+  const width = Math.floor((to - from) / SLICES);
+  return from + SLICE * width + Math.floor(Math.random() * (width - span + 1));
+}
+
+/** True if this process handed out the port within the last HANDED_MS. */
+function handedLately(port: number): boolean {
+  const at = handed.get(port);
+  if (at === undefined) return false;
+  if (Date.now() - at <= HANDED_MS) return true;
+  handed.delete(port);
+  return false;
+}
+
+function hand(first: number, count = 1): number {
+  for (let p = first; p < first + count; p++) handed.set(p, Date.now());
+  return first;
+}
 
 /** Resolves true if the TCP port can be listened on right now (and releases it again). */
 export async function tcpPortIsFree(port: number): Promise<boolean> {
@@ -67,10 +96,10 @@ async function freePort(isFree: (port: number) => Promise<boolean>, kind: string
   const end = Math.min(SINGLE_END, EPHEMERAL_START);
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = pick(SINGLE_START, end);
-    if (FETCH_BLOCKED.has(port)) continue;
-    if (await isFree(port)) return port;
+    if (FETCH_BLOCKED.has(port) || handedLately(port)) continue;
+    if (await isFree(port)) return hand(port);
   }
-  throw new Error(`no free ${kind} port found in ${SINGLE_START}-${end - 1}`);
+  throw new Error(`no free ${kind} port found in slice ${SLICE} of ${SINGLE_START}-${end - 1}`);
 }
 
 export const freeTcpPort = () => freePort(tcpPortIsFree, 'TCP');
@@ -80,10 +109,11 @@ export const freeUdpPort = () => freePort(udpPortIsFree, 'UDP');
 export async function freeUdpPortBlock(count: number): Promise<number> {
   const end = Math.max(EPHEMERAL_START - count, SINGLE_END + 2);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 2 * Math.floor(pick(SINGLE_END, end) / 2);
+    const base = 2 * Math.floor(pick(SINGLE_END, end, count + 1) / 2);
     let ok = true;
-    for (let p = base; p < base + count && ok; p++) ok = await udpPortIsFree(p);
-    if (ok) return base;
+    for (let p = base; p < base + count && ok; p++)
+      ok = !handedLately(p) && (await udpPortIsFree(p));
+    if (ok) return hand(base, count);
   }
   throw new Error(`no block of ${count} free UDP ports found from ${SINGLE_END}`);
 }
