@@ -8,12 +8,13 @@
 /**
  * What the gateway, with drachtio-server under it, implements for the caller's dialog:
  * - `timer` (RFC 4028): drachtio-server runs the caller's session timer and answers its refreshes;
- * - `histinfo` (RFC 7044): History-Info is read (loops) and written (the dealer leg).
- * Not `100rel` (RFC 3262): drachtio-server sends a provisional reliably only when the app asks
- * (sip-dialog-controller.cpp), and the gateway relays the dealer's 180/183 as plain ones. A caller
- * that only *supports* 100rel is served as before.
+ * - `histinfo` (RFC 7044): History-Info is read (loops) and written (the dealer leg);
+ * - `100rel` (RFC 3262): to an INVITE that requires it, drachtio-server's SIP stack sends every
+ *   provisional reliably by itself (sofia nta.c, irq_must_100rel), RSeq, retransmissions and the
+ *   PRACK's 200 included, and holds a 2xx until a reliable 183 with SDP is PRACKed; the gateway's
+ *   18x need nothing more (test/e2e/reliable-provisional.test.ts, on both servers).
  */
-export const SUPPORTED_OPTION_TAGS: ReadonlySet<string> = new Set(['timer', 'histinfo']);
+export const SUPPORTED_OPTION_TAGS: ReadonlySet<string> = new Set(['timer', 'histinfo', '100rel']);
 
 /** RFC 3261 25.1 token, at a length an option tag has (the registry's longest is 15). */
 const OPTION_TAG = /^[A-Za-z0-9\-.!%*_+`'~]{1,64}$/;

@@ -162,14 +162,14 @@ t.test(
   async (t) => {
     const { d, gw } = await dealerBehind(t, 'uas-answer-200.xml');
     const refused = await call(gw, 'uac-require-expect-420.xml', TRACKING, CALLER, {
-      keys: { require: 'timer, 100rel,precondition, 100rel' },
+      keys: { require: 'timer, precondition,sec-agree, 100rel, precondition' },
     });
     t.match(refused, { exitCode: 0 }, `caller: ${refused.errors}`);
     const answer = receivedAnswer(refused, 420);
     t.match(
       answer?.text,
-      /^Unsupported: 100rel,\s*precondition\r?$/m,
-      'each unsupported tag named once; timer, which drachtio-server runs, not named',
+      /^Unsupported: precondition,\s*sec-agree\r?$/m,
+      'each unsupported tag named once; timer and 100rel, which drachtio-server runs, not named',
     );
     t.match(await gw.records(1), [
       {
@@ -180,7 +180,7 @@ t.test(
       },
     ]);
     const line =
-      /"reason":"bad-extension","status":420,.*"Unsupported":"100rel, precondition".*extension/;
+      /"reason":"bad-extension","status":420,.*"Unsupported":"precondition, sec-agree".*extension/;
     await logged(t, gw, line);
     t.match(await gw.metrics(), /calltrack_rejects_total\{reason="bad-extension"\} 1/);
     // the same caller without the requirement is put through: the refusal held nothing back

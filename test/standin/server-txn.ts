@@ -2,6 +2,7 @@
 // request, what the app may still do with it, and the last response for retransmissions.
 
 import { addTo, removeFrom } from './multimap.js';
+import type { Reliability } from './reliable.js';
 import { branchOf, type Endpoint, parseVia } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { AppClient, Stack } from './stack.js';
@@ -49,6 +50,8 @@ export interface ServerTxn {
    * (nta.c incoming_ack, "Process ACK normally"). An app's own failure keeps its ACK.
    */
   ackGoesUp?: boolean;
+  /** A new INVITE whose caller requires or supports 100rel: its reliable answers (reliable.ts). */
+  reliable?: Reliability;
 }
 
 export class ServerTxnStore {
@@ -84,6 +87,11 @@ export class ServerTxnStore {
     return undefined;
   }
 
+  /** The new INVITEs that open this dialog (a forked or repeated one may share it). */
+  invitesOf(dialogId: string): Iterable<ServerTxn> {
+    return this.invitesByDialog.get(dialogId) ?? [];
+  }
+
   /** An accepted (2xx) INVITE of this dialog still waiting for its ACK. */
   awaitingAck(dialogId: string): ServerTxn | undefined {
     for (const txn of this.invitesByDialog.get(dialogId) ?? []) {
@@ -94,6 +102,7 @@ export class ServerTxnStore {
 
   delete(txn: ServerTxn): void {
     txn.retransmit?.();
+    txn.reliable?.stopTimers();
     for (const stop of txn.stop) stop();
     this.byId.delete(txn.txnId);
     const k = key(txn.request, txn.method);

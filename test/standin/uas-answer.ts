@@ -4,6 +4,7 @@ import { type AppSip, inDialogAppHeaders, pickHeader } from './app-headers.js';
 import { terminateDialog } from './dialog-requests.js';
 import type { Dialog } from './dialogs.js';
 import { newTag } from './ids.js';
+import { holdsFinal, refusedProvisional, sendProvisional } from './reliable.js';
 import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
 import { type AnswerTimer, armSessionTimer, timerForAnswer } from './session-timer.js';
@@ -61,16 +62,21 @@ export function answerFromApp(
       ? timerForAnswer(stack, txn.request, headers)
       : undefined;
   if (timer?.header) headers.push(timer.header);
-  const text = buildResponse(txn.request, {
-    status,
-    reason: line[2],
-    toTag: txn.localTag,
-    headers,
-    body: sip.body,
-  });
+  const parts = { status, reason: line[2], toTag: txn.localTag, headers, body: sip.body };
+  const text = buildResponse(txn.request, parts);
   if (txn.inviteInProgress) {
+    const refused = status < 200 ? refusedProvisional(txn, sip.headers) : undefined;
+    if (refused) {
+      client.reply(msgId, 'NOK', refused);
+      return;
+    }
     if (sip.body) rememberLocalSdp(txn, sip.body, headers);
-    answerInvite(stack, client, msgId, { txn, text, status, headers, timer });
+    const build = (extra: SipHeader[]) =>
+      buildResponse(txn.request, { ...parts, headers: [...headers, ...extra] });
+    answerInvite(stack, client, msgId, {
+      ...{ txn, text, build, status, headers, timer },
+      hasBody: sip.body !== '',
+    });
   } else answerPlain(stack, client, msgId, txn, { text, status, body: sip.body });
 }
 
@@ -97,15 +103,18 @@ function responseHeaders(stack: Stack, txn: ServerTxn, status: number, sip: AppS
 interface InviteAnswer {
   txn: ServerTxn;
   text: string;
+  /** The text with more headers (a reliable provisional's RSeq and Require). */
+  build: (extra: SipHeader[]) => string;
+  hasBody: boolean;
   status: number;
   headers: SipHeader[];
   timer: AnswerTimer | undefined;
 }
 
 function answerInvite(stack: Stack, client: AppClient, msgId: string, answer: InviteAnswer): void {
-  const { txn, text, status, headers, timer } = answer;
+  const { txn, text, build, status, headers, timer } = answer;
   if (status < 200) {
-    sendTxnResponse(stack, txn, text, status);
+    sendProvisional(stack, txn, status, answer.hasBody, build, () => reliableTimeout(stack, txn));
     txn.app = 'provisional';
   } else {
     txn.app = 'final';
@@ -119,7 +128,24 @@ function answerInvite(stack: Stack, client: AppClient, msgId: string, answer: In
       status < 300 ? () => ackTimeout(stack, txn) : () => stack.serverTxns.delete(txn);
     sendFinalWithRetransmit(stack, txn, text, status, onTimeout);
   }
-  client.reply(msgId, 'OK', echo(txn, text, txn.dialogId, 'udp'));
+  // drachtio echoes the response sofia sent last: a held one is not it (reliable.ts)
+  client.reply(msgId, 'OK', echo(txn, txn.lastResponse ?? text, txn.dialogId, 'udp'));
+}
+
+/**
+ * No PRACK came (reliable.ts): the caller gets the stack's 503 and drachtio forgets the invite in
+ * progress, the app not told (sofia's reliable_timeout calls drachtio back without a message:
+ * processCancelOrAck clears the IIP and the 2xx timers G and H). A 2xx of the app's held behind
+ * the reliable answer is lost, and the dialog drachtio made for it stays, no BYE to anyone.
+ */
+function reliableTimeout(stack: Stack, txn: ServerTxn): void {
+  txn.app = 'closed';
+  const text = buildResponse(txn.request, {
+    status: 503,
+    reason: 'Reliable Response Time-Out',
+    toTag: txn.localTag,
+  });
+  sendFinalWithRetransmit(stack, txn, text, 503);
 }
 
 function answerPlain(
@@ -166,14 +192,16 @@ export function sendFinalWithRetransmit(
   onTimeout: () => void = () => stack.serverTxns.delete(txn),
 ): void {
   txn.retransmit?.();
-  sendTxnResponse(stack, txn, text, status);
+  const send = () => sendTxnResponse(stack, txn, text, status);
+  if (!holdsFinal(txn, status, send)) send();
   // sofia retransmits a failure with the configured timers; drachtio-server retransmits a 2xx
   // itself, with its build's constants (StandinOptions.ackTimeout)
   const ok = status >= 200 && status < 300;
   const g = stack.timers.backoff(
     ok ? DRACHTIO_T1 : stack.config.t1,
     ok ? DRACHTIO_T2 : stack.config.t2,
-    () => stack.sendSip(text, txn.source),
+    // what went out last: a 2xx held behind a reliable answer resends that answer meanwhile
+    () => stack.sendSip(txn.lastResponse ?? text, txn.source),
   );
   const h = stack.timers.once(
     ok ? stack.config.ackTimeout : transactionTimeout(stack.config),

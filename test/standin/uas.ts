@@ -3,8 +3,9 @@
 // or answered with the last response, unknown dialogs get 481.
 import { dialogIdOf } from './dialogs.js';
 import { newTag, newUuid } from './ids.js';
+import { pracked, prackTarget } from './reliable.js';
 import { buildResponse } from './responses.js';
-import type { ServerTxn } from './server-txn.js';
+import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
 import { branchOf, type Endpoint, formatVia, getParam, parseVia, tagOf } from './sip-address.js';
 import {
   callIdOf,
@@ -49,6 +50,17 @@ export function handleNetworkRequest(
   if (existing) {
     // A retransmission: sofia answers it with the last response, or absorbs it.
     if (existing.lastResponse) stack.sendSip(existing.lastResponse, existing.source);
+    return;
+  }
+  // sofia takes a PRACK for one of its reliable answers before any dialog is looked for
+  const prack = req.method === 'PRACK' ? prackTarget(stack, req) : undefined;
+  if (prack) {
+    const txn = newServerTxn(req, from, bytes, prack.txn.client, false);
+    txn.app = 'closed';
+    stack.serverTxns.add(txn);
+    sendTxnResponse(stack, txn, buildResponse(req, { status: 200, reason: 'OK' }), 200);
+    lingerThenDelete(stack, txn);
+    pracked(stack, prack);
     return;
   }
   const toTag = tagOf(headerValue(req.headers, 'to'));

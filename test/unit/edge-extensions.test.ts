@@ -13,18 +13,19 @@ t.test('no Require, or only what drachtio-server and the gateway implement: serv
   t.same(checkRequire('timer'), served);
   t.same(checkRequire(' Timer ,HISTINFO'), served, 'tokens compare without regard to case');
   t.same(checkRequire(' , ,timer,'), served, 'empty entries of a list are no tags');
-  t.same([...SUPPORTED_OPTION_TAGS].sort(), ['histinfo', 'timer']);
+  t.same(checkRequire('100rel, timer'), served, 'drachtio-server sends the 18x reliably');
+  t.same([...SUPPORTED_OPTION_TAGS].sort(), ['100rel', 'histinfo', 'timer']);
 });
 
 t.test('an unsupported tag refuses, and is named back as the caller wrote it', async (t) => {
-  t.same(checkRequire('100rel'), { refuse: true, unsupported: ['100rel'] });
-  t.same(checkRequire('timer, 100rel ,precondition'), {
+  t.same(checkRequire('precondition'), { refuse: true, unsupported: ['precondition'] });
+  t.same(checkRequire('timer, 100rel ,precondition, sec-agree'), {
     refuse: true,
-    unsupported: ['100rel', 'precondition'],
+    unsupported: ['precondition', 'sec-agree'],
   });
   t.same(
-    checkRequire('100REL,100rel, 100Rel'),
-    { refuse: true, unsupported: ['100REL'] },
+    checkRequire('PRECONDITION,precondition, 100rel, Precondition'),
+    { refuse: true, unsupported: ['PRECONDITION'] },
     'each tag once',
   );
 });

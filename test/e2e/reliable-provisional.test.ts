@@ -1,0 +1,77 @@
+/**
+ * A caller whose INVITE requires 100rel (RFC 3262), as some interconnects send it: put through,
+ * the dealer's 183 reaching it reliably, where the gateway used to refuse it with 420. drachtio-
+ * server's SIP stack does the reliability (src/edge/extensions.ts); these tests hold the gateway to
+ * what callers see through it. Runs on the stand-in and, with TEST_DRACHTIO_BIN, on the real
+ * drachtio-server.
+ */
+import t from 'tap';
+import { oneCall, received, receivedAnswer } from '../helpers/call-bed.js';
+
+t.test(
+  'the dealer’s early media reaches the caller reliably; its PRACK answered, the call is put through',
+  async (t) => {
+    const { gw, caller } = await oneCall(t, {
+      caller: 'uac-require-100rel-prack-183-caller-bye.xml',
+      dealer: 'uas-early-media-then-answer.xml',
+    });
+    const progress = receivedAnswer(caller, 183);
+    t.match(progress?.text, /^Require: 100rel\r?$/m, 'the 183 requires the PRACK');
+    t.match(progress?.text, /^RSeq: \d+\r?$/m, 'with its RSeq');
+    t.match(progress?.text, /^o=second /m, "with the dealer's early SDP");
+    const answers = caller.messages.filter(
+      (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
+    );
+    t.match(
+      answers.map((m) => /^CSeq: *(.*?)\r?$/m.exec(m.text)?.[1]),
+      ['2 PRACK', '1 INVITE', '3 BYE'],
+      'the PRACK answered, then the call, then the BYE',
+    );
+    t.match(
+      (await gw.records(1))[0],
+      {
+        outcome: 'answered',
+        sipStatus: 200,
+        endedBy: 'caller',
+      },
+      'an answered call, in the record',
+    );
+  },
+);
+
+t.test(
+  'a caller that never PRACKs gets 503 from the stack; the dealer answering later is released, the record says failed',
+  { timeout: 60_000 },
+  async (t) => {
+    const { gw, caller, dealer } = await oneCall(
+      t,
+      {
+        caller: 'uac-require-100rel-never-prack-expect-503.xml',
+        dealer: 'uas-early-media-5s-then-answer.xml',
+      },
+      {},
+      {},
+      { timeoutMs: 30_000 },
+    );
+    t.match(
+      receivedAnswer(caller, 503)?.firstLine,
+      'SIP/2.0 503 Reliable Response Time-Out',
+      "64×T1 after the 183 (T1 is the tests' 50 ms)",
+    );
+    t.ok(received(dealer, 'BYE'), 'the dealer, answered after the 503, gets ACK and BYE');
+    t.match(
+      (await gw.records(1))[0],
+      {
+        outcome: 'failed',
+        sipStatus: 503,
+        attempts: [{ status: 200, cause: 'answered' }],
+      },
+      'the record: the dealer answered, the caller had gone',
+    );
+    t.match(
+      gw.logs(),
+      /unknown transaction","msg":"caller not connected when the dealer answered/,
+      'drachtio-server refused the 200 for a caller it had given up',
+    );
+  },
+);
