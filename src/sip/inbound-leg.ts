@@ -12,6 +12,9 @@ import type { Srf, SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
  */
 const CONTACT = '<sip:calltrack@localhost>';
 
+/** RFC 3261 20.43: 399, miscellaneous, with the agent and why. */
+const EARLY_OFFER_WARNING = '399 calltrack "no session change before the call is answered"';
+
 export function inboundLeg(
   srf: Srf,
   req: SrfRequest,
@@ -42,6 +45,19 @@ class SrfInboundLeg implements InboundLeg {
     this.sdp = offer.kind === 'offer' ? detached(offer.sdp) : undefined;
     this.#invite = invite;
     this.#untrack = inFlight.inbound(invite);
+    invite.req.on('update', SrfInboundLeg.#earlyUpdate);
+  }
+
+  /**
+   * The caller's UPDATE before its final answer (RFC 3311), sent once it has an early dialog (our
+   * 18x; with 100rel, once the 183's SDP is PRACKed). Without SDP it changes nothing: 200. An offer
+   * cannot be passed on: the dealer's early dialog is unreliable (we offer it no 100rel), so it
+   * gets 488 and the session stays as it was (RFC 3311 5.2). Without a listener srf would answer
+   * 500 with Retry-After, and the caller would only try again.
+   */
+  static #earlyUpdate(this: void, req: SrfRequest, res: SrfResponse): void {
+    if (!req.body) res.send(200);
+    else res.send(488, { headers: { Warning: EARLY_OFFER_WARNING } });
   }
 
   provisional(p: Provisional): void {

@@ -27,6 +27,8 @@ export interface SrfRequest extends SrfMessage {
   socket?: Socket;
   on(event: 'cancel', listener: () => void): this;
   on(event: 'response', listener: (res: SrfMessage) => void): this;
+  /** An UPDATE in the early dialog of this INVITE (without a listener srf answers 500 itself). */
+  on(event: 'update', listener: (req: SrfRequest, res: SrfResponse) => void): this;
   /** `_socket` sends the CANCEL through another connection (after a reconnect). */
   cancel(
     opts?: { _socket?: Socket; headers?: Record<string, string> },

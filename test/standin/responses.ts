@@ -13,6 +13,7 @@ export const REASONS: Readonly<Record<number, string>> = {
   422: 'Session Interval Too Small',
   481: 'Call/Transaction Does Not Exist',
   487: 'Request Terminated',
+  500: 'Internal Server Error',
   503: 'Service Unavailable',
   505: 'Version Not Supported',
 };

@@ -52,6 +52,8 @@ export interface ServerTxn {
   ackGoesUp?: boolean;
   /** A new INVITE whose caller requires or supports 100rel: its reliable answers (reliable.ts). */
   reliable?: Reliability;
+  /** A new INVITE in progress: the caller's UPDATE in its early dialog, waiting for the app. */
+  earlyUpdate?: ServerTxn;
 }
 
 export class ServerTxnStore {

@@ -12,6 +12,7 @@ import { formatNameAddr, parseNameAddr, withoutParam } from './sip-address.js';
 import { callIdOf, cseqOf, headerValue, headerValues, type SipHeader } from './sip-message.js';
 import { type AppClient, localContact, type Stack } from './stack.js';
 import { transactionTimeout } from './timers.js';
+import { answerEarlyUpdate } from './uas-early.js';
 import { type Meta, responseSentExtra } from './wire.js';
 
 const UNKNOWN_TXN = 'Response not sent due to unknown transaction';
@@ -46,6 +47,7 @@ export function answerFromApp(
     client.reply(msgId, 'NOK', cancel ? CANCEL_ANSWER : UNKNOWN_TXN);
     return;
   }
+  if (answerEarlyUpdate(stack, client, msgId, txn, sip)) return;
   if (txn.app === 'final') {
     // A second final answer is discarded. While the final answer (2xx or not) waits for its ACK,
     // drachtio-server still holds the invite in progress and echoes what it sent, without a
@@ -87,7 +89,12 @@ function rememberLocalSdp(txn: ServerTxn, body: string, headers: SipHeader[]): v
     pickHeader(headers, 'content-type') ?? (body.startsWith('v=0') ? 'application/sdp' : '');
 }
 
-function responseHeaders(stack: Stack, txn: ServerTxn, status: number, sip: AppSip): SipHeader[] {
+export function responseHeaders(
+  stack: Stack,
+  txn: ServerTxn,
+  status: number,
+  sip: AppSip,
+): SipHeader[] {
   const app = inDialogAppHeaders(sip.headers, stack.config);
   const extra: SipHeader[] = [];
   const dialogForming = txn.method === 'INVITE' || txn.method === 'SUBSCRIBE';

@@ -17,6 +17,7 @@ import {
 import type { Stack } from './stack.js';
 import { handleAck, handleCancel } from './uas-cancel-ack.js';
 import { inDialogRequest } from './uas-dialog.js';
+import { earlyDialogRequest, earlyInvite } from './uas-early.js';
 import { type Meta, sipPayload } from './wire.js';
 
 /** Methods drachtio-server hands to an app when they arrive outside any known dialog. */
@@ -71,6 +72,8 @@ export function handleNetworkRequest(
       inDialogRequest(stack, req, from, bytes, dialog);
       return;
     }
+    const early = earlyInvite(stack, req, toTag);
+    if (early && earlyDialogRequest(stack, req, from, bytes, early)) return;
   }
   if (req.method === 'BYE' || req.method === 'UPDATE') {
     replyStateless(stack, req, from, 481);
