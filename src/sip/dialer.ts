@@ -92,6 +92,10 @@ function dial(
           if (!settled) r.onProvisional(sdp ? { status: res.status, sdp } : { status: res.status });
         },
       })
+      // The promise form is safe here, unlike the caller's 200 (inbound-leg.ts #accept): srf ACKs
+      // the dealer's 200 while dispatching it, and the dealer's BYE or re-INVITE may only follow
+      // that ACK (RFC 3261 14.1, 15), so it comes in a later read, after this handler ran. A BYE
+      // of a dealer that does not wait is caught by the leg itself (`dialog.connected`).
       .then(
         (answered) => {
           untrack();

@@ -3,15 +3,8 @@
 // caller on a raw socket, an srf app holding the INVITE. Runs on the stand-in and, with
 // TEST_DRACHTIO_BIN, on the real drachtio-server.
 import t, { type Test } from 'tap';
-import { SDP, type SrfMessage, type SrfRequest, type SrfResponse } from '../helpers/srf-app.js';
-import {
-  inDialog,
-  peerInvite,
-  routesTaken,
-  standUp,
-  toApp,
-  UdpPeer,
-} from '../helpers/standin-bed.js';
+import { SDP, type SrfRequest, type SrfResponse } from '../helpers/srf-app.js';
+import { heldInvite, inDialog, respond, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 type Early = { req: SrfRequest; res: SrfResponse };
@@ -23,26 +16,12 @@ const inviteEnd = (m: string) => /^SIP\/2\.0 [2-6]/.test(m) && answerTo('1 INVIT
 
 /** A caller's INVITE that the app answers 183 at once; the test has the early dialog. */
 async function early(t: Test, name: string, onUpdate?: (u: Early) => void) {
-  const { standin, app } = await standUp(t);
-  const peer = await UdpPeer.open(t);
-  let invite: Early | undefined;
-  app.invite((req, res) => {
-    invite = { req, res };
-    if (onUpdate)
-      (req as unknown as { on(e: 'update', f: (q: SrfRequest, s: SrfResponse) => void): void }).on(
-        'update',
-        (q, s) => onUpdate({ req: q, res: s }),
-      );
+  const held = await heldInvite(t, name, [], {}, (req, res) => {
+    if (onUpdate) req.on('update', (q, s) => onUpdate({ req: q, res: s }));
     res.send(183, { body: SDP, headers: { Contact: '<sip:app@127.0.0.1>' } });
   });
-  await routesTaken(standin.trace);
-  const port = standin.sipAddress.port;
-  peer.send(
-    peerInvite(peer, port, { callId: `${name}@127.0.0.1`, tag: 'e1', branch: `z9hG4bK-${name}` }),
-    port,
-  );
+  const { peer, port } = held;
   const progress = await peer.next((m) => m.startsWith('SIP/2.0 183'), 'the 183');
-  const up = await waitFor(() => invite, 3000, 'the INVITE at the app');
   const send = (method: string, cseq: number, body = '') =>
     peer.send(
       inDialog(method, peer, progress, cseq, `z9hG4bK-${name}-${cseq}`).replace(
@@ -53,25 +32,23 @@ async function early(t: Test, name: string, onUpdate?: (u: Early) => void) {
       ),
       port,
     );
-  const answer = (status: number) =>
-    new Promise<SrfMessage>((resolve, reject) =>
-      up.res.send(status, { body: SDP }, (err, msg) =>
-        err ? reject(new Error(String(err))) : resolve(msg),
-      ),
-    );
-  return { standin, peer, up, send, answer };
+  return {
+    ...held,
+    send,
+    answer: (status: number) => respond(held.res, status, { body: SDP }),
+  };
 }
 
 t.test(
   "an UPDATE goes up to the app holding the INVITE, under the INVITE's ids; its answer reaches the caller; a second one meanwhile gets 500",
   async (t) => {
     const updates: Early[] = [];
-    const { standin, peer, up, send, answer } = await early(t, 'eu-up', (u) => updates.push(u));
+    const { standin, peer, req, send, answer } = await early(t, 'eu-up', (u) => updates.push(u));
     send('UPDATE', 2, SDP);
     await waitFor(() => updates[0], 3000, 'the UPDATE at the app');
     const frame = toApp(standin.trace, 'sip').find((f) => f.sip.startsWith('UPDATE'));
-    t.equal(frame?.tokens[8], up.req.stackTxnId, "under the INVITE's txnId");
-    t.equal(frame?.tokens[9], 'eu-up@127.0.0.1;from-tag=e1', "and the INVITE's dialog id");
+    t.equal(frame?.tokens[8], req.stackTxnId, "under the INVITE's txnId");
+    t.equal(frame?.tokens[9], 'eu-up@127.0.0.1;from-tag=r1', "and the INVITE's dialog id");
     send('UPDATE', 3, SDP);
     t.match(
       await peer.next(answerTo('3 UPDATE'), 'the answer to the second'),

@@ -4,64 +4,39 @@
 // real drachtio-server, whose sofia stack does all of it.
 import t, { type Test } from 'tap';
 import { againstRealDrachtio } from '../helpers/drachtio-peer.js';
-import { SDP, type SrfMessage, type SrfRequest, type SrfResponse } from '../helpers/srf-app.js';
+import { SDP } from '../helpers/srf-app.js';
 import {
   type BedOptions,
   datagrams,
+  heldInvite,
   inDialog,
-  peerInvite,
-  routesTaken,
-  standUp,
+  respond,
   toApp,
-  UdpPeer,
 } from '../helpers/standin-bed.js';
-import { waitFor } from '../helpers/wait.js';
 
 const REQUIRES = ['Require: 100rel', 'Supported: 100rel'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rseqOf = (m: string) => Number(/^RSeq: *(\d+)\r?$/m.exec(m)?.[1]);
 
-/** A caller's INVITE to the app, the app's request and response kept for the test to answer. */
+/** A caller's INVITE held by the app, and a PRACK for a reliable answer of its early dialog. */
 async function call(t: Test, name: string, extra = REQUIRES, options: BedOptions = {}) {
   // drachtio-server's ACK timeout is a fixed 32 s
-  const { standin, app } = await standUp(t, againstRealDrachtio() ? {} : options);
-  const peer = await UdpPeer.open(t);
-  let invite: { req: SrfRequest; res: SrfResponse } | undefined;
-  app.invite((req, res) => {
-    invite = { req, res };
-  });
-  await routesTaken(standin.trace);
-  const port = standin.sipAddress.port;
-  const ids = { callId: `${name}@127.0.0.1`, tag: 'r1', branch: `z9hG4bK-${name}` };
-  peer.send(peerInvite(peer, port, ids, extra), port);
-  const up = await waitFor(() => invite, 3000, 'the INVITE at the app');
+  const held = await heldInvite(t, name, extra, againstRealDrachtio() ? {} : options);
   /** A PRACK for the reliable answer `answer` (its RSeq), in the early dialog it opened. */
   const prack = (answer: string, cseq: number) =>
-    inDialog('PRACK', peer, answer, cseq, `z9hG4bK-${name}-prack-${cseq}`).replace(
+    inDialog('PRACK', held.peer, answer, cseq, `z9hG4bK-${name}-prack-${cseq}`).replace(
       /^Contact:/m,
       `RAck: ${rseqOf(answer)} 1 INVITE\r\nContact:`,
     );
-  return { standin, app, peer, port, ...up, prack };
-}
-
-/** Sends a response through srf; resolves with the server's echo, rejects with its refusal. */
-function send(
-  res: SrfResponse,
-  status: number,
-  opts: { body?: string; headers?: Record<string, string> } = {},
-) {
-  return new Promise<SrfMessage>((resolve, reject) =>
-    // srf's refusal is the server's reason alone, a string
-    res.send(status, opts, (err, msg) => (err ? reject(new Error(String(err))) : resolve(msg))),
-  );
+  return { ...held, prack };
 }
 
 t.test(
   'a caller that requires 100rel: each provisional goes reliably, the next waits for its PRACK, which the server answers',
   async (t) => {
     const { standin, peer, port, res, prack } = await call(t, 'rel-each');
-    const echo180 = await send(res, 180);
-    const echo183 = await send(res, 183, { body: SDP });
+    const echo180 = await respond(res, 180);
+    const echo183 = await respond(res, 183, { body: SDP });
     const ringing = await peer.next((m) => m.startsWith('SIP/2.0 180'), 'the 180');
     t.match(ringing, /^Require: 100rel\r?$/m, 'the 180 requires 100rel');
     t.ok(rseqOf(ringing) > 0, `with an RSeq (${rseqOf(ringing)})`);
@@ -86,7 +61,7 @@ t.test(
 
     peer.send(prack(progress, 3), port);
     await peer.next((m) => /^CSeq: 3 PRACK\r?$/m.test(m), "the second PRACK's answer");
-    await send(res, 200, { body: SDP });
+    await respond(res, 200, { body: SDP });
     const ok = await peer.next((m) => /^SIP\/2\.0 200 OK[\s\S]*CSeq: 1 INVITE/m.test(m), 'the 200');
     t.notMatch(ok, /^(RSeq|Require):/m, 'the 200 is an ordinary one');
     t.notOk(
@@ -100,9 +75,9 @@ t.test(
   "a 2xx waits while a reliable answer with SDP is not PRACKed; the app's echo is the last response sent",
   async (t) => {
     const { peer, port, res, prack } = await call(t, 'rel-held');
-    await send(res, 183, { body: SDP });
+    await respond(res, 183, { body: SDP });
     const progress = await peer.next((m) => m.startsWith('SIP/2.0 183'), 'the 183');
-    const echo200 = await send(res, 200, {
+    const echo200 = await respond(res, 200, {
       body: SDP,
       headers: { Contact: '<sip:app@127.0.0.1>' },
     });
@@ -128,7 +103,7 @@ t.test(
   'no PRACK in 64×T1: the caller gets 503 from the server, and the app, never told, is refused its answer',
   async (t) => {
     const { standin, peer, res } = await call(t, 'rel-lost');
-    await send(res, 180);
+    await respond(res, 180);
     const refused = await peer.next(
       (m) => m.startsWith('SIP/2.0 503'),
       'the 503',
@@ -146,7 +121,7 @@ t.test(
       'nothing tells the app',
     );
     await t.rejects(
-      send(res, 200, { body: SDP }),
+      respond(res, 200, { body: SDP }),
       /unknown transaction/,
       "the app's 200 is refused",
     );
@@ -158,7 +133,7 @@ t.test(
   async (t) => {
     const { standin, peer, res } = await call(t, 'rel-unsupported', []);
     await t.rejects(
-      send(res, 183, { body: SDP, headers: { Require: '100rel' } }),
+      respond(res, 183, { body: SDP, headers: { Require: '100rel' } }),
       /does not support 100rel/,
     );
     await sleep(200);
@@ -181,7 +156,7 @@ t.test(
     const ackTimeout = againstRealDrachtio() ? 32_000 : 4000;
     const { peer, app, req, res, port } = await call(t, 'rel-held-lost', REQUIRES, { ackTimeout });
     // srf makes the dialog from the echo, the 183 here: it needs a Contact (as the gateway's has)
-    await send(res, 183, { body: SDP, headers: { Contact: `<sip:app@127.0.0.1:${port}>` } });
+    await respond(res, 183, { body: SDP, headers: { Contact: `<sip:app@127.0.0.1:${port}>` } });
     const dialog = await app.createUAS(req, res, { localSdp: SDP });
     let ended = false;
     dialog.on('destroy', () => {

@@ -18,6 +18,8 @@ export interface SrfMessage {
 export interface SrfRequest extends SrfMessage {
   on(event: 'cancel', fn: (msg: SrfMessage) => void): this;
   on(event: 'response', fn: (res: SrfMessage) => void): this;
+  /** An UPDATE in this INVITE's early dialog; without a listener srf answers 500 itself. */
+  on(event: 'update', fn: (req: SrfRequest, res: SrfResponse) => void): this;
   cancel(callback?: (err: unknown, req: SrfRequest) => void): void;
   cancel(
     opts: { headers?: Record<string, string> },

@@ -13,6 +13,7 @@ import {
   SDP,
   type SrfApp,
   type SrfDialog,
+  type SrfMessage,
   type SrfRequest,
   type SrfResponse,
 } from './srf-app.js';
@@ -240,4 +241,42 @@ export function gapBetween(trace: readonly TraceRecord[], a: RegExp, b: RegExp):
   const at = (re: RegExp) =>
     Date.parse(trace.find((r) => r.kind === 'sip' && r.dir === 'out' && re.test(r.text))?.ts ?? '');
   return at(b) - at(a);
+}
+
+/**
+ * A caller's INVITE from a raw socket (`extra` headers added), held by a fresh app for the test
+ * to answer; `onInvite` sees it first. The caller is `name`@127.0.0.1 with From tag `r1`.
+ */
+export async function heldInvite(
+  t: Test,
+  name: string,
+  extra: string[] = [],
+  options: BedOptions = {},
+  onInvite: (req: SrfRequest, res: SrfResponse) => void = () => undefined,
+) {
+  const { standin, app } = await standUp(t, options);
+  const peer = await UdpPeer.open(t);
+  let invite: { req: SrfRequest; res: SrfResponse } | undefined;
+  app.invite((req, res) => {
+    invite = { req, res };
+    onInvite(req, res);
+  });
+  await routesTaken(standin.trace);
+  const port = standin.sipAddress.port;
+  const ids = { callId: `${name}@127.0.0.1`, tag: 'r1', branch: `z9hG4bK-${name}` };
+  peer.send(peerInvite(peer, port, ids, extra), port);
+  const { req, res } = await waitFor(() => invite, 3000, 'the INVITE at the app');
+  return { standin, app, peer, port, req, res };
+}
+
+/** An answer sent through srf: resolves with the server's echo, rejects with its refusal. */
+export function respond(
+  res: SrfResponse,
+  status: number,
+  opts: { body?: string; headers?: Record<string, string> } = {},
+): Promise<SrfMessage> {
+  return new Promise<SrfMessage>((resolve, reject) =>
+    // srf's refusal is the server's reason alone, a string
+    res.send(status, opts, (err, msg) => (err ? reject(new Error(String(err))) : resolve(msg))),
+  );
 }
