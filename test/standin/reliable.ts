@@ -49,14 +49,16 @@ export interface Reliability {
   timedOut: () => void;
 }
 
-const has100rel = (req: SipRequest, name: string) =>
-  headerValues(req.headers, name).some((tag) => tag.trim().toLowerCase() === '100rel');
+const has100rel = (headers: readonly SipHeader[], name: string) =>
+  headerValues(headers, name).some((tag) => tag.trim().toLowerCase() === '100rel');
 
 function reliabilityOf(txn: ServerTxn): Reliability {
   if (txn.reliable) return txn.reliable;
-  const must = has100rel(txn.request, 'require');
+  const must = has100rel(txn.request.headers, 'require');
   const rseq =
-    must || has100rel(txn.request, 'supported') ? 1 + Math.floor(Math.random() * 0x7ffffffe) : 0;
+    must || has100rel(txn.request.headers, 'supported')
+      ? 1 + Math.floor(Math.random() * 0x7ffffffe)
+      : 0;
   txn.reliable = {
     must,
     nextRseq: rseq,
@@ -75,10 +77,7 @@ export function refusedProvisional(
   txn: ServerTxn,
   appHeaders: readonly SipHeader[],
 ): string | undefined {
-  const asked = appHeaders.some(
-    (h) => h.name.toLowerCase() === 'require' && /(^|,)\s*100rel\s*(,|$)/i.test(h.value),
-  );
-  if (!asked) return undefined;
+  if (!has100rel(appHeaders, 'require')) return undefined;
   if (reliabilityOf(txn).nextRseq === 0) return 'Remote endpoint does not support 100rel';
   return 'stand-in: a provisional the app itself sends reliably is not modelled';
 }

@@ -47,7 +47,7 @@ export function answerFromApp(
     client.reply(msgId, 'NOK', cancel ? CANCEL_ANSWER : UNKNOWN_TXN);
     return;
   }
-  if (answerEarlyUpdate(stack, client, msgId, txn, sip)) return;
+  if (answerEarlyUpdate(stack, client, msgId, txn, { sip, status, reason: line[2] ?? '' })) return;
   if (txn.app === 'final') {
     // A second final answer is discarded. While the final answer (2xx or not) waits for its ACK,
     // drachtio-server still holds the invite in progress and echoes what it sent, without a
@@ -176,7 +176,14 @@ function answerPlain(
   client.reply(msgId, 'OK', echo(txn, text, dialogId, protocol));
 }
 
-function echo(txn: ServerTxn, text: string, dialogId: string, protocol: Meta['protocol']): string {
+/** drachtio's `Msg sent:` reply: what went out to the transaction's source, under `txnId`. */
+export function echo(
+  txn: ServerTxn,
+  text: string,
+  dialogId: string,
+  protocol: Meta['protocol'],
+  txnId = txn.txnId,
+): string {
   const meta: Meta = {
     source: 'application',
     bytes: Buffer.byteLength(text),
@@ -184,7 +191,7 @@ function echo(txn: ServerTxn, text: string, dialogId: string, protocol: Meta['pr
     address: txn.source.address,
     port: txn.source.port,
   };
-  return responseSentExtra(meta, txn.txnId, dialogId, text);
+  return responseSentExtra(meta, txnId, dialogId, text);
 }
 
 /**

@@ -19,8 +19,8 @@ import { type Endpoint, tagOf } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { AppClient, Stack } from './stack.js';
 import { networkMeta, newServerTxn } from './uas.js';
-import { responseHeaders, sendFinalWithRetransmit } from './uas-answer.js';
-import { type Meta, responseSentExtra, sipPayload } from './wire.js';
+import { echo, responseHeaders, sendFinalWithRetransmit } from './uas-answer.js';
+import { sipPayload } from './wire.js';
 
 /** drachtio-server's test of the app's answer: an UPDATE's, not the INVITE's (containsCseqUpdate). */
 const CSEQ_UPDATE = /(?:^|\n)cseq:\s*(\d+)\s*UPDATE/i;
@@ -77,27 +77,19 @@ export function answerEarlyUpdate(
   client: AppClient,
   msgId: string,
   invite: ServerTxn,
-  sip: AppSip,
+  answer: { sip: AppSip; status: number; reason: string },
 ): boolean {
+  const { sip, status, reason } = answer;
   const update = invite.earlyUpdate;
   if (!update || invite.app !== 'provisional' || !CSEQ_UPDATE.test(sip.headerBlock)) return false;
   invite.earlyUpdate = undefined;
-  const line = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/.exec(sip.startLine);
-  const status = Number(line?.[1]);
   const text = buildResponse(update.request, {
     status,
-    reason: line?.[2],
+    reason,
     headers: responseHeaders(stack, update, status, sip),
     body: sip.body,
   });
   sendTxnResponse(stack, update, text, status);
-  const meta: Meta = {
-    source: 'application',
-    bytes: Buffer.byteLength(text),
-    protocol: 'udp',
-    address: update.source.address,
-    port: update.source.port,
-  };
-  client.reply(msgId, 'OK', responseSentExtra(meta, invite.txnId, invite.dialogId, text));
+  client.reply(msgId, 'OK', echo(update, text, invite.dialogId, 'udp', invite.txnId));
   return true;
 }
