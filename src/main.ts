@@ -174,6 +174,7 @@ drachtio.routeInvites({
   onUnmatched: (method) => metrics.unmatched.inc({ method }),
   maxDurationMs: config.maxCallDurationSeconds * 1000,
   keepaliveMs: config.dialogKeepaliveSeconds * 1000,
+  ringingRefreshMs: config.ringingRefreshSeconds * 1000,
   transferRingTimeoutMs: config.transferRingTimeoutSeconds * 1000,
   admitter,
   numberCalls: new NumberCalls(),

@@ -51,7 +51,9 @@ export class CallSession {
   }
 
   async run(): Promise<SessionResult> {
-    this.inbound.onCancel(() => this.#stop.cancel());
+    this.inbound.onCancel((how) =>
+      how === 'lost' ? this.#stop.stop('caller-lost') : this.#stop.cancel(),
+    );
     const result = await this.#forward();
     await this.#media?.release();
     return this.#media ? { ...result, media: this.#media.use } : result;
@@ -156,6 +158,9 @@ export class CallSession {
   #ended(attempts: Attempt[]): SessionResult | undefined {
     if (this.#stop.stopped === 'signalling-lost')
       return { outcome: 'failed', sipStatus: 503, attempts, endedBy: 'signalling-lost' };
+    // drachtio-server ended the caller's INVITE itself (503 or 500): no answer of ours reaches it
+    if (this.#stop.stopped === 'caller-lost')
+      return { outcome: 'cancelled', sipStatus: 408, attempts, endedBy: 'caller-lost' };
     if (this.#stop.cancelled) return { outcome: 'cancelled', sipStatus: 487, attempts };
     if (this.#stop.stopped)
       return { ...this.#refused(503, 'failed', attempts), endedBy: this.#stop.stopped };

@@ -7,6 +7,8 @@
 export const CALLER_CANCEL_REASON = 'SIP;cause=487;text="Caller cancelled"';
 /** The destination rang out: Q.850 19 "no answer from user (user alerted)"; SIP has no status for it. */
 export const RING_TIMEOUT_REASON = 'Q.850;cause=19;text="No answer from user"';
+/** The caller's INVITE ended without a word to the gateway while the dealer rang. */
+export const CALLER_LOST_REASON = 'SIP;cause=408;text="caller lost"';
 /** The gateway ends the call (drain). */
 export const GATEWAY_REASON = 'SIP;cause=503;text="gateway shutting down"';
 /** The drachtio connection dropped: nothing can be sent then; the cleanup after it says this. */

@@ -105,8 +105,12 @@ export interface InboundLeg {
    * the answer it carried (undefined: the caller broke the offer/answer rules).
    */
   answerWithOffer(offer: string): Promise<{ leg: ConnectedLeg; answer: string | undefined }>;
-  /** Called once if the caller cancels before the answer. */
-  onCancel(handler: () => void): void;
+  /**
+   * Called once if the caller cancels before the answer, or (`lost`) its INVITE ended without
+   * a word to the gateway: drachtio-server gave up on a caller that never PRACKed, or took its
+   * BYE in the early dialog (sip/inbound-leg.ts, the ringing refresh).
+   */
+  onCancel(handler: (how?: 'lost') => void): void;
 }
 
 /** Who the dealer sees calling: the caller's number and name, or anonymous with its headers. */

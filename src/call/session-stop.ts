@@ -4,7 +4,12 @@
  * groups, media), its reason the CANCEL's Reason; the first stop wins.
  */
 import { StopController, type StopSignal } from '../util/stop-signal.js';
-import { CALLER_CANCEL_REASON, GATEWAY_REASON, SIGNALLING_LOST_REASON } from './cancel-reasons.js';
+import {
+  CALLER_CANCEL_REASON,
+  CALLER_LOST_REASON,
+  GATEWAY_REASON,
+  SIGNALLING_LOST_REASON,
+} from './cancel-reasons.js';
 import type { EndedBy } from './ports.js';
 
 /** The gateway ended the call (drain, lost connection) while a step was under way. */
@@ -21,7 +26,13 @@ export class SessionStop {
       if (this.#stopped) return;
       this.#stopped = by;
       // the abort reason is the CANCEL's Reason; nothing is sent once signalling is lost
-      this.#abort.abort(by === 'gateway' ? GATEWAY_REASON : SIGNALLING_LOST_REASON);
+      this.#abort.abort(
+        by === 'gateway'
+          ? GATEWAY_REASON
+          : by === 'caller-lost'
+            ? CALLER_LOST_REASON
+            : SIGNALLING_LOST_REASON,
+      );
       resolve(by);
     };
   });
@@ -40,7 +51,10 @@ export class SessionStop {
     return this.#stopped;
   }
 
-  /** The gateway ends the call: `gateway` (drain) or `signalling-lost`. */
+  /**
+   * The gateway ends the call: `gateway` (drain), `signalling-lost`, or `caller-lost` (the
+   * caller's INVITE ended without a word to the gateway).
+   */
   stop(by: EndedBy): void {
     this.#stop(by);
   }

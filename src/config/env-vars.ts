@@ -55,6 +55,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   RETRY_AFTER_SECONDS: { path: ['retryAfterSeconds'], kind: 'integer' },
   MAX_CALL_DURATION_S: { path: ['maxCallDurationSeconds'], kind: 'integer' },
   DIALOG_KEEPALIVE_S: { path: ['dialogKeepaliveSeconds'], kind: 'integer' },
+  RINGING_REFRESH_S: { path: ['ringingRefreshSeconds'], kind: 'integer' },
   TRANSFER_RING_TIMEOUT_S: { path: ['transferRingTimeoutSeconds'], kind: 'integer' },
   HOURS_CLOCK_START: { path: ['hoursClockStart'], kind: 'string' },
   RECORD_SINK: { path: ['recordSink'], kind: 'string' },

@@ -95,6 +95,8 @@ export type Config = {
   readonly maxCallDurationSeconds: number;
   /** A connected call's legs are asked this often whether they still know it; 0: never. */
   readonly dialogKeepaliveSeconds: number;
+  /** A caller still waiting gets the last 18x again this often (RFC 3261 13.3.1.1); 0: never. */
+  readonly ringingRefreshSeconds: number;
   /** How long the target of a dealer's transfer may ring. */
   readonly transferRingTimeoutSeconds: number;
   /**

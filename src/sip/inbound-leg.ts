@@ -15,14 +15,18 @@ const CONTACT = '<sip:calltrack@localhost>';
 /** RFC 3261 20.43: 399, miscellaneous, with the agent and why. */
 const EARLY_OFFER_WARNING = '399 calltrack "no session change before the call is answered"';
 
+/** drachtio-server's refusal of a response to an INVITE it no longer holds. */
+const GONE = /unknown transaction/;
+
 export function inboundLeg(
   srf: Srf,
   req: SrfRequest,
   res: SrfResponse,
   inFlight: InFlight,
   offer: RequestOffer,
+  ringingRefreshMs = 0,
 ): InboundLeg {
-  return new SrfInboundLeg(srf, { req, res }, inFlight, offer);
+  return new SrfInboundLeg(srf, { req, res }, inFlight, offer, ringingRefreshMs);
 }
 
 /**
@@ -34,12 +38,18 @@ class SrfInboundLeg implements InboundLeg {
   readonly sdp: string | undefined;
   #invite: PendingInvite | undefined;
   readonly #untrack: () => void;
+  /** The last 18x sent, sent again while the caller waits (#refresh). */
+  #lastStatus = 0;
+  #lastSdp: string | undefined;
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #onCancel: ((how?: 'lost') => void) | undefined;
 
   constructor(
     private readonly srf: Srf,
     invite: PendingInvite,
     private readonly inFlight: InFlight,
     offer: RequestOffer,
+    private readonly ringingRefreshMs: number,
   ) {
     // the SDP alone: of a multipart body, its SDP part (sdp-body.ts)
     this.sdp = offer.kind === 'offer' ? detached(offer.sdp) : undefined;
@@ -61,19 +71,50 @@ class SrfInboundLeg implements InboundLeg {
   }
 
   provisional(p: Provisional): void {
-    // every call relays one or two: literals, no conditional spreads (issue 16, CPU per call)
-    this.#open()?.send(
-      p.status,
-      p.sdp
-        ? { headers: { Contact: CONTACT, 'Content-Type': 'application/sdp' }, body: p.sdp }
-        : { headers: { Contact: CONTACT } },
-    );
+    this.#progress(p.status, p.sdp);
   }
 
   earlyMedia(sdp: string): void {
-    this.#open()?.send(183, {
-      body: sdp,
-      headers: { 'Content-Type': 'application/sdp', Contact: CONTACT },
+    this.#progress(183, sdp);
+  }
+
+  #progress(status: number, sdp: string | undefined, done?: (err: unknown) => void): void {
+    const res = this.#open();
+    if (!res) return;
+    // every call relays one or two: literals, no conditional spreads (issue 16, CPU per call)
+    res.send(
+      status,
+      sdp
+        ? { headers: { Contact: CONTACT, 'Content-Type': 'application/sdp' }, body: sdp }
+        : { headers: { Contact: CONTACT } },
+      done,
+    );
+    this.#lastStatus = status;
+    this.#lastSdp = sdp;
+    if (this.ringingRefreshMs <= 0) return;
+    if (this.#refreshTimer) this.#refreshTimer.refresh();
+    else this.#refreshTimer = setTimeout(SrfInboundLeg.#refresh, this.ringingRefreshMs, this);
+  }
+
+  /**
+   * The last 18x again while the caller still waits, `ringingRefreshMs` after the one before.
+   * RFC 3261 13.3.1.1: a UAS that rings long sends a provisional at least every minute, or a
+   * proxy on the way may cancel the call after three minutes without one. It is also the only
+   * way to learn that drachtio-server ended the caller's INVITE without a word to the gateway
+   * (a caller that never PRACKed a reliable 18x gets the stack's 503; a BYE in the early dialog
+   * ends the INVITE with 500): drachtio-server refuses a response to a transaction it no longer
+   * holds, and the call ends as if cancelled (`caller-lost`). To a caller that requires 100rel
+   * the refresh carries no SDP: the answer went in the first reliable 18x, and an unPRACKed one
+   * with SDP would hold our 200 back (sofia's reliable_final).
+   */
+  static #refresh(this: void, leg: SrfInboundLeg): void {
+    leg.#refreshTimer = undefined;
+    const reliable = /\b100rel\b/i.test(leg.#invite?.req.get('Require') ?? '');
+    leg.#progress(leg.#lastStatus, reliable ? undefined : leg.#lastSdp, (err) => {
+      if (err && GONE.test(String(err)) && leg.#open()) {
+        leg.#settled();
+        leg.#onCancel?.('lost');
+      }
     });
   }
 
@@ -102,7 +143,8 @@ class SrfInboundLeg implements InboundLeg {
     return { leg: connectedLeg(dialog, this.inFlight), answer: await answer };
   }
 
-  onCancel(handler: () => void): void {
+  onCancel(handler: (how?: 'lost') => void): void {
+    this.#onCancel = handler;
     this.#invite?.req.on('cancel', () => {
       this.#untrack();
       handler();
@@ -146,5 +188,6 @@ class SrfInboundLeg implements InboundLeg {
   #settled(): void {
     this.#untrack();
     this.#invite = undefined;
+    clearTimeout(this.#refreshTimer);
   }
 }

@@ -73,6 +73,8 @@ export type InviteRouting = CallServices & {
   onUnmatched: (method: string) => void;
   /** Every INVITE outside a dialog this Srf's drachtio-server handed up (counted per server). */
   onInvite?: () => void;
+  /** How often a caller still waiting gets its last 18x again (inbound-leg.ts); 0: never. */
+  ringingRefreshMs?: number;
 };
 
 export function routeInvites(srf: Srf, services: InviteRouting): void {
@@ -86,7 +88,7 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       return;
     }
     const { facts, offer } = readInvite(req, performance.now());
-    const leg = inboundLeg(srf, req, res, services.inFlight, offer);
+    const leg = inboundLeg(srf, req, res, services.inFlight, offer, services.ringingRefreshMs);
     // this handler lives as long as the call: it names no `req` (dialog-memory.ts)
     handleInvite(facts, leg, services).catch((err: unknown) => {
       services.logger.error({ err, callId: facts.callId }, 'call failed unexpectedly');

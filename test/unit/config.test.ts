@@ -61,6 +61,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     DRAIN_ROUTES: 'withdraw',
     MAX_CALL_DURATION_S: '7200',
     DIALOG_KEEPALIVE_S: '60',
+    RINGING_REFRESH_S: '45',
     TRANSFER_RING_TIMEOUT_S: '20',
     HOURS_CLOCK_START: '2026-12-06T03:00:00+01:00',
     RECORD_SINK: 'file:/tmp/records.jsonl',
@@ -148,6 +149,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     retryAfterSeconds: 10,
     maxCallDurationSeconds: 7200,
     dialogKeepaliveSeconds: 60,
+    ringingRefreshSeconds: 45,
     transferRingTimeoutSeconds: 20,
     hoursClockStart: '2026-12-06T03:00:00+01:00',
     recordSink: 'file:/tmp/records.jsonl',
@@ -195,7 +197,7 @@ t.test('every documented variable overrides its setting', async (t) => {
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
   // DRACHTIO excludes DRACHTIO_HOST/DRACHTIO_PORT: covered in config-drachtio.test.ts
-  t.equal(Object.keys(ENV_VARS).length, 81, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 82, 'every variable is covered here');
 });
 
 t.test(
@@ -415,15 +417,17 @@ t.test('call timers out of range are refused, each named', async (t) => {
       TRANSFER_RING_TIMEOUT_S: 'soon',
       MEDIA_ANCHOR_TIMEOUT_MS: '50',
       DIALOG_KEEPALIVE_S: '-5',
+      RINGING_REFRESH_S: '61',
     }),
   ) as ConfigError;
   t.ok(err instanceof ConfigError);
-  t.equal(err.problems.length, 4, err.message);
+  t.equal(err.problems.length, 5, err.message);
   for (const name of [
     'MAX_CALL_DURATION_S',
     'TRANSFER_RING_TIMEOUT_S',
     'MEDIA_ANCHOR_TIMEOUT_MS',
     'DIALOG_KEEPALIVE_S',
+    'RINGING_REFRESH_S',
   ])
     t.ok(
       err.problems.some((p) => p.startsWith(name)),
@@ -435,6 +439,16 @@ t.test('DIALOG_KEEPALIVE_S: every 300 s by default, 0 turns it off', async (t) =
   t.equal(loadConfig({}).dialogKeepaliveSeconds, 300);
   t.equal(loadConfig({ DIALOG_KEEPALIVE_S: '0' }).dialogKeepaliveSeconds, 0);
 });
+
+t.test(
+  'RINGING_REFRESH_S: every 20 s by default, 0 turns it off, past a minute refused',
+  async (t) => {
+    t.equal(loadConfig({}).ringingRefreshSeconds, 20);
+    t.equal(loadConfig({ RINGING_REFRESH_S: '0' }).ringingRefreshSeconds, 0);
+    const err = t.throws(() => loadConfig({ RINGING_REFRESH_S: '90' })) as ConfigError;
+    t.match(err.problems.join('\n'), /^RINGING_REFRESH_S \(ringingRefreshSeconds\): .*up to 60/m);
+  },
+);
 
 t.test('HOURS_CLOCK_START: an instant with its offset, or the start is refused', async (t) => {
   for (const bad of ['2026-12-06 03:00', '2026-12-06T03:00:00', '2026-02-30T10:00:00Z', 'sunday']) {

@@ -6,6 +6,7 @@
 import t from 'tap';
 import {
   CALLER_CANCEL_REASON,
+  CALLER_LOST_REASON,
   GATEWAY_REASON,
   SIGNALLING_LOST_REASON,
 } from '../../src/call/cancel-reasons.js';
@@ -26,6 +27,14 @@ t.test('a lost connection aborts with its own reason', async (t) => {
   const s = new SessionStop();
   s.stop('signalling-lost');
   t.equal(s.signal.reason, SIGNALLING_LOST_REASON);
+});
+
+t.test('a caller lost while the dealer rings: the CANCEL says so', async (t) => {
+  const s = new SessionStop();
+  s.stop('caller-lost');
+  t.equal(s.stopped, 'caller-lost');
+  t.equal(s.signal.reason, CALLER_LOST_REASON);
+  t.match(CALLER_LOST_REASON, /^SIP;cause=408;/);
 });
 
 t.test("the caller's CANCEL aborts, but the gateway did not stop the call", async (t) => {
