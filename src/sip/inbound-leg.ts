@@ -4,6 +4,7 @@ import type { RequestOffer } from '../edge/sdp-body.js';
 import { connectedLeg } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight, PendingInvite } from './in-flight.js';
+import type { Ringing, RingingRefresh } from './ringing-refresh.js';
 import type { Srf, SrfDialog, SrfRequest, SrfResponse } from './srf-types.js';
 
 /**
@@ -24,9 +25,9 @@ export function inboundLeg(
   res: SrfResponse,
   inFlight: InFlight,
   offer: RequestOffer,
-  ringingRefreshMs = 0,
+  ringing: RingingRefresh,
 ): InboundLeg {
-  return new SrfInboundLeg(srf, { req, res }, inFlight, offer, ringingRefreshMs);
+  return new SrfInboundLeg(srf, { req, res }, inFlight, offer, ringing);
 }
 
 /**
@@ -34,14 +35,13 @@ export function inboundLeg(
  * a prototype cost a call nothing (issue 16). The INVITE itself is let go once the caller has its
  * final answer: a connected call keeps none of it (dialog-memory.ts).
  */
-class SrfInboundLeg implements InboundLeg {
+class SrfInboundLeg implements InboundLeg, Ringing {
   readonly sdp: string | undefined;
   #invite: PendingInvite | undefined;
   readonly #untrack: () => void;
-  /** The last 18x sent, sent again while the caller waits (#refresh). */
+  /** The last 18x sent, sent again while the caller waits (refresh). */
   #lastStatus = 0;
   #lastSdp: string | undefined;
-  #refreshTimer: NodeJS.Timeout | undefined;
   #onCancel: ((how?: 'lost') => void) | undefined;
 
   constructor(
@@ -49,7 +49,7 @@ class SrfInboundLeg implements InboundLeg {
     invite: PendingInvite,
     private readonly inFlight: InFlight,
     offer: RequestOffer,
-    private readonly ringingRefreshMs: number,
+    private readonly ringing: RingingRefresh,
   ) {
     // the SDP alone: of a multipart body, its SDP part (sdp-body.ts)
     this.sdp = offer.kind === 'offer' ? detached(offer.sdp) : undefined;
@@ -91,13 +91,11 @@ class SrfInboundLeg implements InboundLeg {
     );
     this.#lastStatus = status;
     this.#lastSdp = sdp;
-    if (this.ringingRefreshMs <= 0) return;
-    if (this.#refreshTimer) this.#refreshTimer.refresh();
-    else this.#refreshTimer = setTimeout(SrfInboundLeg.#refresh, this.ringingRefreshMs, this);
+    this.ringing.sent(this);
   }
 
   /**
-   * The last 18x again while the caller still waits, `ringingRefreshMs` after the one before.
+   * The last 18x again while the caller still waits, RINGING_REFRESH_S after the one before.
    * RFC 3261 13.3.1.1: a UAS that rings long sends a provisional at least every minute, or a
    * proxy on the way may cancel the call after three minutes without one. It is also the only
    * way to learn that drachtio-server ended the caller's INVITE without a word to the gateway
@@ -107,13 +105,12 @@ class SrfInboundLeg implements InboundLeg {
    * the refresh carries no SDP: the answer went in the first reliable 18x, and an unPRACKed one
    * with SDP would hold our 200 back (sofia's reliable_final).
    */
-  static #refresh(this: void, leg: SrfInboundLeg): void {
-    leg.#refreshTimer = undefined;
-    const reliable = /\b100rel\b/i.test(leg.#invite?.req.get('Require') ?? '');
-    leg.#progress(leg.#lastStatus, reliable ? undefined : leg.#lastSdp, (err) => {
-      if (err && GONE.test(String(err)) && leg.#open()) {
-        leg.#settled();
-        leg.#onCancel?.('lost');
+  refresh(): void {
+    const reliable = /\b100rel\b/i.test(this.#invite?.req.get('Require') ?? '');
+    this.#progress(this.#lastStatus, reliable ? undefined : this.#lastSdp, (err) => {
+      if (err && GONE.test(String(err)) && this.#open()) {
+        this.#settled();
+        this.#onCancel?.('lost');
       }
     });
   }
@@ -188,6 +185,6 @@ class SrfInboundLeg implements InboundLeg {
   #settled(): void {
     this.#untrack();
     this.#invite = undefined;
-    clearTimeout(this.#refreshTimer);
+    this.ringing.done(this);
   }
 }

@@ -9,6 +9,7 @@ import { ALLOW } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
 import { inboundLeg } from './inbound-leg.js';
+import { RingingRefresh } from './ringing-refresh.js';
 import type { Srf, SrfRequest } from './srf-types.js';
 
 /**
@@ -78,6 +79,7 @@ export type InviteRouting = CallServices & {
 };
 
 export function routeInvites(srf: Srf, services: InviteRouting): void {
+  const ringing = new RingingRefresh(services.ringingRefreshMs ?? 0);
   srf.invite((req, res) => {
     services.onInvite?.();
     // drachtio-server routes an INVITE whose To tag matches none of its dialogs as a new one
@@ -88,7 +90,7 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       return;
     }
     const { facts, offer } = readInvite(req, performance.now());
-    const leg = inboundLeg(srf, req, res, services.inFlight, offer, services.ringingRefreshMs);
+    const leg = inboundLeg(srf, req, res, services.inFlight, offer, ringing);
     // this handler lives as long as the call: it names no `req` (dialog-memory.ts)
     handleInvite(facts, leg, services).catch((err: unknown) => {
       services.logger.error({ err, callId: facts.callId }, 'call failed unexpectedly');
