@@ -12,7 +12,7 @@ t.test('frames glued in one read', async (t) => {
   t.same(new FrameDecoder().push(bytes('3#abc2#de1#f')), ['abc', 'de', 'f']);
 });
 
-t.test('split inside the length, after the #, and inside the payload', async (t) => {
+t.test('split inside the length, after the hash sign, and inside the payload', async (t) => {
   const d = new FrameDecoder();
   t.same(d.push(bytes('1')), []);
   t.same(d.push(bytes('2')), []);
@@ -34,10 +34,10 @@ t.test('five length digits are accepted, six are a protocol error', async (t) =>
   const payload = 'x'.repeat(10000);
   t.same(new FrameDecoder().push(bytes(`10000#${payload}`)), [payload]);
   t.throws(() => new FrameDecoder().push(bytes('100000#')), FramingError);
-  t.throws(() => new FrameDecoder().push(bytes('123456')), FramingError, 'even before the #');
+  t.throws(() => new FrameDecoder().push(bytes('123456')), FramingError, 'even before the hash sign');
 });
 
-t.test('non-digits before the # and a missing length are errors', async (t) => {
+t.test('non-digits before the hash sign and a missing length are errors', async (t) => {
   t.throws(() => new FrameDecoder().push(bytes('1a#x')), FramingError);
   t.throws(() => new FrameDecoder().push(bytes('#x')), FramingError);
 });
