@@ -25,7 +25,14 @@ export function onDatagram(stack: Stack, data: Buffer, from: Endpoint): void {
         stack.trace.note(`no ${t.status} to ${from.address}:${from.port}'s request: ${to}`);
         return;
       }
-      stack.sendSip(buildResponse(t.request, { status: t.status, toTag: newTag() }), to);
+      stack.sendSip(
+        buildResponse(t.request, {
+          status: t.status,
+          toTag: newTag(),
+          ...(t.reason && { reason: t.reason }),
+        }),
+        to,
+      );
       return;
     }
     case 'response':

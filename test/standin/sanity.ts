@@ -2,7 +2,10 @@
 // with a request that is malformed: a request whose request line parses but whose headers do not
 // (or that fails sip_sanity_check: From, To, Call-ID, CSeq and Via present, CSeq method equal to
 // the request method, a SIP URI with a host) gets `400` if it has a Via and is not an ACK, and is
-// dropped otherwise; a version other than SIP/2.0 gets `505`; a top Via naming another transport
+// dropped otherwise. nta answers a header of its error mask it cannot parse (CHECKERS) with
+// "400 Bad <Name> Header", naming the first bad header; a bad header outside the mask passes nta,
+// and drachtio-server answers a request outside any dialog that has one "400 Bad Request"
+// (DRACHTIO_CHECKERS, processMessageStatelessly's sip_error check; seen from v0.9.10); a version other than SIP/2.0 gets `505`; a top Via naming another transport
 // than the one it came on is dropped. Garbage without a request or status line is dropped.
 // A reply is `checked` when sofia ran agent_check_request_via on the top Via and it passed (its
 // protocol is SIP/2.0 over the transport the request came on): only then does the Via get
@@ -17,12 +20,13 @@ import {
   type SipHeader,
   type SipRequest,
   type SipResponse,
+  splitCommas,
 } from './sip-message.js';
 
 export type Verdict =
   | { action: 'pass' }
   | { action: 'drop' }
-  | { action: 'reply'; status: 400 | 505; checked: boolean };
+  | { action: 'reply'; status: 400 | 505; checked: boolean; reason?: string };
 
 /** sent-protocol (any version: a wrong one is answered 505 later), sent-by, `;name[=value]`s. */
 const VIA =
@@ -36,26 +40,67 @@ const TOKEN_LIST = new RegExp(`^(?:${T})?\\s*(?:,\\s*(?:${T})?\\s*)*$`);
 const MEDIA_TYPE = new RegExp(
   `^${T}\\s*/\\s*${T}\\s*(?:;\\s*${T}(?:\\s*=\\s*(?:${T}|"(?:[^"\\\\]|\\\\.)*"|\\[[^\\]]*\\]))?\\s*)*$`,
 );
+/** A token with `;` parameters (token, or token=token / quoted string / [IPv6]). */
+const PARAMS = `(?:\\s*;\\s*${T}(?:\\s*=\\s*(?:${T}|"(?:[^"\\\\]|\\\\.)*"|\\[[^\\]]*\\]))?)*`;
+const TOKEN_PARAMS = new RegExp(`^${T}${PARAMS}\\s*$`);
+/** delta-seconds with parameters (Session-Expires, Min-SE). */
+const DELTA_PARAMS = new RegExp(`^\\d{1,10}${PARAMS}\\s*$`);
+const digits = (v: string) => /^\d{1,10}$/.test(v) && Number(v) < 2 ** 32;
+/** A comma list of name-addrs, each as sofia's address parser needs it. */
+const nameAddrList = (v: string) => splitCommas(v).every(nameAddrOk);
+
 /**
- * Headers sofia parses itself whose parse error nta answers with 400 (sip_bad_mask: its default
- * request mask leaves the headers of UAs, 100rel, timer, events and publish); a value it cannot
- * parse becomes an error header (sip_error).
+ * Headers in nta's default request error mask (sip_bad_mask: what is left once the proxy,
+ * registrar, caller-preference and privacy classes are taken out) by the name its 400 gives:
+ * a value sofia cannot parse becomes an error header (sip_error) and nta answers
+ * "400 Bad <Name> Header" itself. Each row's bad shapes were tried on v0.9.10.
  */
-const CHECKERS: Readonly<Record<string, (value: string) => boolean>> = {
-  require: (v) => TOKEN_LIST.test(v),
-  'content-type': (v) => MEDIA_TYPE.test(v),
-  'call-id': (v) => /^\S+$/.test(v),
-  cseq: (v) => {
-    const m = /^(\d{1,10})\s+(\S+)$/.exec(v);
-    return m !== null && Number(m[1]) < 2 ** 32 && TOKEN.test(m[2] ?? '');
-  },
-  'max-forwards': (v) => /^\d{1,10}$/.test(v) && Number(v) < 2 ** 32,
-  'content-length': (v) => /^\d{1,10}$/.test(v) && Number(v) < 2 ** 32,
-  expires: (v) => /^\d{1,10}$/.test(v) || /^[A-Za-z]{3},/.test(v),
-  via: viaOk,
-  from: nameAddrOk,
-  to: nameAddrOk,
-  contact: (v) => v.trim() === '*' || nameAddrOk(v),
+const CHECKERS: Readonly<Record<string, readonly [string, (value: string) => boolean]>> = {
+  require: ['Require', (v) => TOKEN_LIST.test(v)],
+  'content-type': ['Content-Type', (v) => MEDIA_TYPE.test(v)],
+  'call-id': ['Call-ID', (v) => /^\S+$/.test(v)],
+  cseq: [
+    'CSeq',
+    (v) => {
+      const m = /^(\d{1,10})\s+(\S+)$/.exec(v);
+      return m !== null && Number(m[1]) < 2 ** 32 && TOKEN.test(m[2] ?? '');
+    },
+  ],
+  'content-length': ['Content-Length', digits],
+  expires: ['Expires', (v) => /^\d{1,10}$/.test(v) || /^[A-Za-z]{3},/.test(v)],
+  via: ['Via', viaOk],
+  from: ['From', nameAddrOk],
+  to: ['To', nameAddrOk],
+  contact: ['Contact', (v) => v.trim() === '*' || nameAddrOk(v)],
+  'content-disposition': ['Content-Disposition', (v) => TOKEN_PARAMS.test(v)],
+  'record-route': ['Record-Route', nameAddrList],
+  rack: ['RAck', (v) => new RegExp(`^\\d{1,10}\\s+\\d{1,10}\\s+${T}$`).test(v)],
+  rseq: ['RSeq', digits],
+  event: ['Event', (v) => TOKEN_PARAMS.test(v)],
+  'subscription-state': ['Subscription-State', (v) => TOKEN_PARAMS.test(v)],
+  'session-expires': ['Session-Expires', (v) => DELTA_PARAMS.test(v)],
+  'min-se': ['Min-SE', (v) => DELTA_PARAMS.test(v)],
+  'sip-etag': ['SIP-ETag', (v) => TOKEN.test(v)],
+};
+
+/**
+ * Headers sofia parses outside nta's error mask: a bad one passes nta, and drachtio-server
+ * answers a new request (outside any dialog) that has one "400 Bad Request" itself
+ * (controller.cpp processMessageStatelessly, `sip->sip_error`). Each row's bad shapes were tried
+ * on v0.9.10; History-Info and Diversion are not sofia's headers and pass whatever they hold.
+ */
+const DRACHTIO_CHECKERS: Readonly<Record<string, readonly [string, (value: string) => boolean]>> = {
+  'max-forwards': ['Max-Forwards', digits],
+  route: ['Route', nameAddrList],
+  privacy: ['Privacy', (v) => new RegExp(`^${T}(?:\\s*;\\s*${T})*\\s*$`).test(v)],
+  supported: ['Supported', (v) => TOKEN_LIST.test(v)],
+  'proxy-require': ['Proxy-Require', (v) => TOKEN_LIST.test(v)],
+  allow: ['Allow', (v) => TOKEN_LIST.test(v)],
+  accept: ['Accept', (v) => splitCommas(v).every((one) => MEDIA_TYPE.test(one))],
+  'refer-to': ['Refer-To', nameAddrOk],
+  reason: ['Reason', (v) => splitCommas(v).every((one) => TOKEN_PARAMS.test(one))],
+  'p-asserted-identity': ['P-Asserted-Identity', nameAddrList],
+  replaces: ['Replaces', (v) => new RegExp(`^[^\\s;"<>]+${PARAMS}\\s*$`).test(v)],
 };
 
 function viaOk(value: string): boolean {
@@ -112,19 +157,31 @@ function nameAddrOk(value: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s,?]+$/.test(uri);
 }
 
-function badHeader(headers: readonly SipHeader[]): string | undefined {
+/** The first header (in message order) that sofia's parser refuses, of both tables, by name. */
+function firstBad(headers: readonly SipHeader[]): { name: string; masked: boolean } | undefined {
   for (const h of headers) {
-    const check = CHECKERS[canonicalKey(h.name)];
-    if (check && !check(h.value.trim())) return h.name;
+    const key = canonicalKey(h.name);
+    const masked = CHECKERS[key];
+    const row = masked ?? DRACHTIO_CHECKERS[key];
+    if (row && !row[1](h.value.trim())) return { name: row[0], masked: masked !== undefined };
   }
   return undefined;
+}
+
+/**
+ * drachtio-server's "400 Bad Request" to a new request outside any dialog with a header sofia
+ * could not parse; a request inside a dialog goes on to the app as it is.
+ */
+export function refusedByDrachtio(req: SipRequest): boolean {
+  return firstBad(req.headers) !== undefined;
 }
 
 export function sanityCheck(req: SipRequest, version: string, transport: string): Verdict {
   const cseq = headerValue(req.headers, 'cseq') ?? '';
   const uri = parseUri(req.uri);
+  const bad = firstBad(req.headers);
   const insane =
-    badHeader(req.headers) !== undefined ||
+    bad?.masked === true ||
     !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(req.uri) ||
     (/^sips?:/i.test(req.uri) && !uri?.host) ||
     /[<>"\s]/.test(req.uri) ||
@@ -132,7 +189,7 @@ export function sanityCheck(req: SipRequest, version: string, transport: string)
   const via = headerValue(req.headers, 'via');
   if (insane)
     return hasUsableVia(req) && req.method !== 'ACK'
-      ? reply(400, viaChecked(req, transport))
+      ? reply(400, viaChecked(req, transport), bad && `Bad ${bad.name} Header`)
       : { action: 'drop' };
   if (version !== '2.0') return reply(505, false);
   const top = via ? parseVia(via.split(',')[0] ?? '') : undefined;
@@ -140,14 +197,16 @@ export function sanityCheck(req: SipRequest, version: string, transport: string)
   return { action: 'pass' };
 }
 
-function reply(status: 400 | 505, checked: boolean): Verdict {
-  return { action: 'reply', status, checked };
+function reply(status: 400 | 505, checked: boolean, reason?: string): Verdict {
+  return reason
+    ? { action: 'reply', status, checked, reason }
+    : { action: 'reply', status, checked };
 }
 
 /** What the server does with one datagram from the network, before any transaction or dialog. */
 export type Triage =
   | { action: 'drop'; why: string }
-  | { action: 'reply'; status: 400 | 505; checked: boolean; request: SipRequest }
+  | { action: 'reply'; status: 400 | 505; checked: boolean; reason?: string; request: SipRequest }
   | { action: 'request'; request: SipRequest }
   | { action: 'response'; response: SipResponse };
 

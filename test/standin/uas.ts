@@ -5,6 +5,7 @@ import { dialogIdOf } from './dialogs.js';
 import { newTag, newUuid } from './ids.js';
 import { pracked, prackTarget } from './reliable.js';
 import { buildResponse } from './responses.js';
+import { refusedByDrachtio } from './sanity.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
 import { branchOf, type Endpoint, formatVia, getParam, parseVia, tagOf } from './sip-address.js';
 import {
@@ -74,6 +75,10 @@ export function handleNetworkRequest(
     }
     const early = earlyInvite(stack, req, toTag);
     if (early && earlyDialogRequest(stack, req, from, bytes, early)) return;
+  }
+  if (refusedByDrachtio(req)) {
+    replyStateless(stack, req, from, 400);
+    return;
   }
   if (req.method === 'BYE' || req.method === 'UPDATE') {
     replyStateless(stack, req, from, 481);
