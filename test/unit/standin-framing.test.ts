@@ -34,7 +34,11 @@ t.test('five length digits are accepted, six are a protocol error', async (t) =>
   const payload = 'x'.repeat(10000);
   t.same(new FrameDecoder().push(bytes(`10000#${payload}`)), [payload]);
   t.throws(() => new FrameDecoder().push(bytes('100000#')), FramingError);
-  t.throws(() => new FrameDecoder().push(bytes('123456')), FramingError, 'even before the hash sign');
+  t.throws(
+    () => new FrameDecoder().push(bytes('123456')),
+    FramingError,
+    'even before the hash sign',
+  );
 });
 
 t.test('non-digits before the hash sign and a missing length are errors', async (t) => {
