@@ -14,9 +14,15 @@ import {
 } from './cancel-reasons.js';
 import { DialogRelay } from './dialog-relay.js';
 import type { MediaAnchor } from './media-port.js';
-import type { ConnectedLeg, EndedBy, Refer, ReferDecision, ReferNotify } from './ports.js';
+import type { ConnectedLeg, EndedBy, LegEnd, Refer, ReferDecision, ReferNotify } from './ports.js';
 import type { TransferNote } from './record.js';
 import { NOT_ALLOWED, Transfer, type TransferDeps } from './transfer.js';
+
+/** Who ended the call, by how one of its legs ended. */
+function endOf(how: LegEnd, side: 'caller' | 'dealer'): EndedBy {
+  if (how === 'hangup') return side;
+  return how === 'lost' ? `${side}-lost` : how;
+}
 
 /**
  * The Reason on the BYEs the gateway sends, also on the CANCEL of a transfer target still
@@ -73,7 +79,7 @@ export async function talk(
     void leg.ended.then((how) => {
       gone.add(leg);
       // a transferor may hang up right after its REFER (RFC 5589): the caller waits for the target
-      if (leg === dealer && !transfer?.running) end(how === 'session-expired' ? how : 'dealer');
+      if (leg === dealer && !transfer?.running) end(endOf(how, 'dealer'));
     });
   // made at the first REFER: most calls never see one, and every call pays for what it makes
   let transfer: Transfer | undefined;
@@ -108,8 +114,9 @@ export async function talk(
   };
   dealer.onRefer(onRefer);
   void caller.ended.then((how) => {
-    gone.add(caller);
-    end(how === 'session-expired' ? how : 'caller');
+    // a caller that never confirmed our answer still gets a BYE: drachtio-server keeps its dialog
+    if (how !== 'lost') gone.add(caller);
+    end(endOf(how, 'caller'));
   });
   watchDealer(dealer);
   void deps.stopping.then(end);

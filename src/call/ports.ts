@@ -23,8 +23,11 @@ export type EndedBy =
   | 'signalling-lost'
   | 'media-lost';
 
-/** How a leg's far side went: a BYE, or drachtio-server's BYE for a session nobody refreshed. */
-export type LegEnd = 'hangup' | 'session-expired';
+/**
+ * How a leg's far side went: a BYE, drachtio-server's BYE for a session nobody refreshed, or
+ * `lost`: it never confirmed our answer (no ACK), and drachtio-server will not say so.
+ */
+export type LegEnd = 'hangup' | 'session-expired' | 'lost';
 
 /** A request inside an established dialog, as plain values (no header of it is copied on). */
 export type DialogRequest = {

@@ -22,8 +22,18 @@ import { type SrfDialog, type SrfRequest, type SrfResponse, sipStatusOf } from '
 /** What we relay between legs, and what we answer OPTIONS with. */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY';
 
-export function connectedLeg(dialog: SrfDialog, inFlight: InFlight): ConnectedLeg {
-  return new SrfLeg(dialog, inFlight);
+/**
+ * `confirmWithinMs`: the far end must ACK our answer within this long, or the leg ends `lost`
+ * (inbound-leg.ts says when drachtio-server would not tell us).
+ */
+export function connectedLeg(
+  dialog: SrfDialog,
+  inFlight: InFlight,
+  confirmWithinMs?: number,
+): ConnectedLeg {
+  const leg = new SrfLeg(dialog, inFlight);
+  if (confirmWithinMs) leg.awaitAck(confirmWithinMs);
+  return leg;
 }
 
 /**
@@ -146,6 +156,16 @@ class SrfLeg implements ConnectedLeg {
 
   get remoteSdp(): string | undefined {
     return this.dialog.remote.sdp || undefined;
+  }
+
+  awaitAck(ms: number): void {
+    let acked = false;
+    this.dialog.once('ack', () => {
+      acked = true;
+    });
+    setTimeout(() => {
+      if (!acked && !this.#hungUpByUs && this.dialog.connected) this.#end('lost');
+    }, ms);
   }
 
   async hangup(reason?: string): Promise<void> {

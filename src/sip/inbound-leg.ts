@@ -19,6 +19,12 @@ const EARLY_OFFER_WARNING = '399 calltrack "no session change before the call is
 /** drachtio-server's refusal of a response to an INVITE it no longer holds. */
 const GONE = /unknown transaction/;
 
+/**
+ * How long a caller that requires 100rel has to ACK our 200: drachtio-server's own ACK timeout
+ * (32 s, fixed in its build), which it does not run for a 200 its stack held (below).
+ */
+const ACK_WAIT_MS = 32_000;
+
 export function inboundLeg(
   srf: Srf,
   req: SrfRequest,
@@ -26,8 +32,12 @@ export function inboundLeg(
   inFlight: InFlight,
   offer: RequestOffer,
   ringing: RingingRefresh,
+  /** The INVITE's Require, as read (inbound.ts). */
+  require?: string,
 ): InboundLeg {
-  return new SrfInboundLeg(srf, { req, res }, inFlight, offer, ringing);
+  // sofia then sends our 18x reliably by itself (edge/extensions.ts)
+  const reliable = require !== undefined && /\b100rel\b/i.test(require);
+  return new SrfInboundLeg(srf, { req, res }, inFlight, offer, ringing, reliable);
 }
 
 /**
@@ -50,6 +60,7 @@ class SrfInboundLeg implements InboundLeg, Ringing {
     private readonly inFlight: InFlight,
     offer: RequestOffer,
     private readonly ringing: RingingRefresh,
+    private readonly reliable: boolean,
   ) {
     // the SDP alone: of a multipart body, its SDP part (sdp-body.ts)
     this.sdp = offer.kind === 'offer' ? detached(offer.sdp) : undefined;
@@ -106,8 +117,7 @@ class SrfInboundLeg implements InboundLeg, Ringing {
    * with SDP would hold our 200 back (sofia's reliable_final).
    */
   refresh(): void {
-    const reliable = /\b100rel\b/i.test(this.#invite?.req.get('Require') ?? '');
-    this.#progress(this.#lastStatus, reliable ? undefined : this.#lastSdp, (err) => {
+    this.#progress(this.#lastStatus, this.reliable ? undefined : this.#lastSdp, (err) => {
       if (err && GONE.test(String(err)) && this.#open()) {
         this.#settled();
         this.#onCancel?.('lost');
@@ -122,12 +132,21 @@ class SrfInboundLeg implements InboundLeg, Ringing {
     res.send(status, headers ? { headers: { ...headers } } : {});
   }
 
+  /**
+   * To a caller that requires 100rel, sofia holds our 200 while its 183 with SDP is not PRACKed;
+   * if the PRACK never comes the caller gets the stack's 503, the 200 is never sent, and
+   * drachtio-server keeps the dialog without a word to anyone (no ACK timeout runs for it). The
+   * leg ends `lost` if no ACK comes in drachtio's own ACK time, and the caller gets a BYE that
+   * clears drachtio-server's dialog.
+   */
   answer(sdp: string | undefined): Promise<ConnectedLeg> {
-    return this.#accept(sdp, (dialog) => connectedLeg(dialog, this.inFlight));
+    const confirm = this.reliable ? ACK_WAIT_MS : undefined;
+    return this.#accept(sdp, (dialog) => connectedLeg(dialog, this.inFlight, confirm));
   }
 
   async answerWithOffer(offer: string): Promise<{ leg: ConnectedLeg; answer: string | undefined }> {
     // the ACK carries the caller's answer (RFC 3264); srf passes it to the dialog's 'ack'
+    const confirm = this.reliable ? ACK_WAIT_MS : undefined;
     const { dialog, answer } = await this.#accept(offer, (dialog) => ({
       dialog,
       answer: new Promise<string | undefined>((resolve) => {
@@ -137,7 +156,7 @@ class SrfInboundLeg implements InboundLeg, Ringing {
         dialog.once('destroy', () => resolve(dialog.remote.sdp || undefined));
       }),
     }));
-    return { leg: connectedLeg(dialog, this.inFlight), answer: await answer };
+    return { leg: connectedLeg(dialog, this.inFlight, confirm), answer: await answer };
   }
 
   onCancel(handler: (how?: 'lost') => void): void {

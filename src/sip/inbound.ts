@@ -90,7 +90,7 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       return;
     }
     const { facts, offer } = readInvite(req, performance.now());
-    const leg = inboundLeg(srf, req, res, services.inFlight, offer, ringing);
+    const leg = inboundLeg(srf, req, res, services.inFlight, offer, ringing, facts.require);
     // this handler lives as long as the call: it names no `req` (dialog-memory.ts)
     handleInvite(facts, leg, services).catch((err: unknown) => {
       services.logger.error({ err, callId: facts.callId }, 'call failed unexpectedly');

@@ -107,9 +107,17 @@ t.test(
       endedBy: 'caller',
       media: { anchored: true, voicemail: 'left' },
     });
-    const metrics = await gw.metrics();
+    // the outbox counts a delivery once both files are gone: the folder can be empty a moment before
+    const delivered = /^calltrack_voicemails_delivered_total 1$/m;
+    const counted = async () => {
+      const text = await gw.metrics();
+      return delivered.test(text) ? text : undefined;
+    };
+    const metrics =
+      (await waitFor(counted, 5000, 'the delivery counted').catch(() => undefined)) ??
+      (await gw.metrics());
     t.match(metrics, /^calltrack_media_outcomes_total\{step="voicemail",result="left"\} 1$/m);
-    t.match(metrics, /^calltrack_voicemails_delivered_total 1$/m);
+    t.match(metrics, delivered);
     t.match(metrics, /^calltrack_voicemails_pending 0$/m);
     await released(t, gw);
   },

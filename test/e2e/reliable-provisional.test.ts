@@ -7,6 +7,8 @@
  */
 import t from 'tap';
 import { oneCall, received, receivedAnswer } from '../helpers/call-bed.js';
+import { logged } from '../helpers/gateway.js';
+import { datagrams } from '../helpers/standin-bed.js';
 
 t.test(
   'the dealer’s early media reaches the caller reliably; its PRACK answered, the call is put through',
@@ -68,10 +70,46 @@ t.test(
       },
       'the record: the dealer answered, the caller had gone',
     );
-    t.match(
-      gw.logs(),
+    await logged(
+      t,
+      gw,
       /unknown transaction","msg":"caller not connected when the dealer answered/,
       'drachtio-server refused the 200 for a caller it had given up',
+    );
+  },
+);
+
+t.test(
+  'a caller that never PRACKs while the dealer answers at once: the 200 the stack held is lost; after 32 s without an ACK the call ends caller-lost, both sides get BYE',
+  { timeout: 90_000 },
+  async (t) => {
+    const { gw, caller, dealer } = await oneCall(
+      t,
+      {
+        caller: 'uac-require-100rel-never-prack-expect-503.xml',
+        dealer: 'uas-early-media-then-answer-bye-within-40s.xml',
+      },
+      {},
+      {},
+      { timeoutMs: 45_000 },
+    );
+    t.match(receivedAnswer(caller, 503)?.firstLine, 'SIP/2.0 503 Reliable Response Time-Out');
+    t.notOk(receivedAnswer(caller, 200), 'our 200 never reached the caller');
+    t.match(
+      received(dealer, 'BYE')?.text,
+      /^Reason: SIP;cause=408;text="caller lost"\r?$/m,
+      'the dealer gets BYE: caller lost',
+    );
+    const [record] = await gw.records(1);
+    t.match(record, { outcome: 'answered', endedBy: 'caller-lost' }, 'the record says so');
+    const talk = Number(record?.talkMs);
+    t.ok(talk >= 31_000 && talk < 40_000, `talk time up to the ACK wait: ${talk} ms`);
+    // the caller, done with the call since the 503, does not answer: its BYE is resent
+    const byes = datagrams(gw.standin.trace, 'out').filter((d) => d.firstLine.startsWith('BYE'));
+    t.equal(
+      new Set(byes.map((d) => /^Call-ID: *(.*?)\r?$/m.exec(d.text)?.[1])).size,
+      2,
+      "a BYE in each leg's dialog: the caller's clears drachtio-server's dialog",
     );
   },
 );
