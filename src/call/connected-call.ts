@@ -8,6 +8,7 @@
 import type { Logger } from '../observability/logger.js';
 import { watchCall } from './call-watch.js';
 import {
+  CALLER_LOST_REASON,
   GATEWAY_REASON,
   NORMAL_CLEARING_REASON,
   SIGNALLING_LOST_REASON,
@@ -37,7 +38,7 @@ const REASONS: Record<EndedBy, string> = {
   'session-expired': 'SIP;cause=200;text="Session timer expired"',
   'max-duration': 'SIP;cause=200;text="maximum call duration reached"',
   // the other side's dialog is gone (481) or silent (408): its BYE never reached us
-  'caller-lost': 'SIP;cause=408;text="caller lost"',
+  'caller-lost': CALLER_LOST_REASON,
   'dealer-lost': 'SIP;cause=408;text="dealer lost"',
   'media-lost': 'SIP;cause=500;text="media server lost"',
   // nothing can be sent then; the orphan cleanup's BYE says the same

@@ -91,7 +91,10 @@ class SrfInboundLeg implements InboundLeg, Ringing {
 
   #progress(status: number, sdp: string | undefined, done?: (err: unknown) => void): void {
     const res = this.#open();
-    if (!res) return;
+    if (!res) {
+      this.ringing.done(this);
+      return;
+    }
     // every call relays one or two: literals, no conditional spreads (issue 16, CPU per call)
     res.send(
       status,
@@ -145,8 +148,8 @@ class SrfInboundLeg implements InboundLeg, Ringing {
   }
 
   async answerWithOffer(offer: string): Promise<{ leg: ConnectedLeg; answer: string | undefined }> {
-    // the ACK carries the caller's answer (RFC 3264); srf passes it to the dialog's 'ack'
-    const confirm = this.reliable ? ACK_WAIT_MS : undefined;
+    // the ACK carries the caller's answer (RFC 3264); srf passes it to the dialog's 'ack'. The leg
+    // is made once it came: no ACK wait (nor a held 200: its 18x carried no SDP)
     const { dialog, answer } = await this.#accept(offer, (dialog) => ({
       dialog,
       answer: new Promise<string | undefined>((resolve) => {
@@ -156,7 +159,7 @@ class SrfInboundLeg implements InboundLeg, Ringing {
         dialog.once('destroy', () => resolve(dialog.remote.sdp || undefined));
       }),
     }));
-    return { leg: connectedLeg(dialog, this.inFlight, confirm), answer: await answer };
+    return { leg: connectedLeg(dialog, this.inFlight), answer: await answer };
   }
 
   onCancel(handler: (how?: 'lost') => void): void {
