@@ -98,7 +98,8 @@ t.test(
         'Require: 100rel',
         'Supported: 100rel',
         'Content-Type: application/sdp',
-        `Content-Length: ${sdp.length}`,
+        // the peer sends CRLF line ends
+        `Content-Length: ${sdp.replace(/\n/g, '\r\n').length}`,
       ])}\n\n${sdp}`,
       port,
     );
