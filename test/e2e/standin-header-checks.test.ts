@@ -43,6 +43,8 @@ const ROWS: [string, string][] = [
   ['Reason: "x"', '400 Bad Request'],
   ['P-Asserted-Identity: <sip:x', '400 Bad Request'],
   ['Replaces: ;x', '400 Bad Request'],
+  // two bad headers, the first outside the mask: nta refuses the request and names the first
+  ['Privacy: "id"\r\nSession-Expires: soon', '400 Bad Privacy Header'],
   // sofia's parsers that take these shapes, and headers it does not parse at all
   ['Content-Encoding: gzip deflate', '486 Busy Here'],
   ['SIP-If-Match: a b', '486 Busy Here'],

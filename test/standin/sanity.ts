@@ -3,10 +3,11 @@
 // (or that fails sip_sanity_check: From, To, Call-ID, CSeq and Via present, CSeq method equal to
 // the request method, a SIP URI with a host) gets `400` if it has a Via and is not an ACK, and is
 // dropped otherwise. nta answers a header of its error mask it cannot parse (CHECKERS) with
-// "400 Bad <Name> Header", naming the first bad header; a bad header outside the mask passes nta,
-// and drachtio-server answers a request outside any dialog that has one "400 Bad Request"
-// (DRACHTIO_CHECKERS, processMessageStatelessly's sip_error check; seen from v0.9.10); a version other than SIP/2.0 gets `505`; a top Via naming another transport
-// than the one it came on is dropped. Garbage without a request or status line is dropped.
+// "400 Bad <Name> Header", naming the first bad header of any kind; a bad header outside the mask
+// passes nta, and drachtio-server answers a request outside any dialog that has one "400 Bad
+// Request" (DRACHTIO_CHECKERS, processMessageStatelessly's sip_error check; seen from v0.9.10).
+// A version other than SIP/2.0 gets `505`; a top Via naming another transport than the one it
+// came on is dropped. Garbage without a request or status line is dropped.
 // A reply is `checked` when sofia ran agent_check_request_via on the top Via and it passed (its
 // protocol is SIP/2.0 over the transport the request came on): only then does the Via get
 // `received` and the forced `rport`, and the reply goes back where the request came from. The
@@ -157,15 +158,21 @@ function nameAddrOk(value: string): boolean {
   return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s,?]+$/.test(uri);
 }
 
-/** The first header (in message order) that sofia's parser refuses, of both tables, by name. */
-function firstBad(headers: readonly SipHeader[]): { name: string; masked: boolean } | undefined {
+/**
+ * The headers sofia's parsers refuse: the first of them by name (in message order, of either
+ * table: nta's 400 names it), and whether one is in nta's error mask.
+ */
+function badHeaders(headers: readonly SipHeader[]): { first?: string; masked: boolean } {
+  let first: string | undefined;
   for (const h of headers) {
     const key = canonicalKey(h.name);
     const masked = CHECKERS[key];
     const row = masked ?? DRACHTIO_CHECKERS[key];
-    if (row && !row[1](h.value.trim())) return { name: row[0], masked: masked !== undefined };
+    if (!row || row[1](h.value.trim())) continue;
+    first ??= row[0];
+    if (masked) return { first, masked: true };
   }
-  return undefined;
+  return first ? { first, masked: false } : { masked: false };
 }
 
 /**
@@ -173,15 +180,15 @@ function firstBad(headers: readonly SipHeader[]): { name: string; masked: boolea
  * could not parse; a request inside a dialog goes on to the app as it is.
  */
 export function refusedByDrachtio(req: SipRequest): boolean {
-  return firstBad(req.headers) !== undefined;
+  return badHeaders(req.headers).first !== undefined;
 }
 
 export function sanityCheck(req: SipRequest, version: string, transport: string): Verdict {
   const cseq = headerValue(req.headers, 'cseq') ?? '';
   const uri = parseUri(req.uri);
-  const bad = firstBad(req.headers);
+  const bad = badHeaders(req.headers);
   const insane =
-    bad?.masked === true ||
+    bad.masked ||
     !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(req.uri) ||
     (/^sips?:/i.test(req.uri) && !uri?.host) ||
     /[<>"\s]/.test(req.uri) ||
@@ -189,7 +196,7 @@ export function sanityCheck(req: SipRequest, version: string, transport: string)
   const via = headerValue(req.headers, 'via');
   if (insane)
     return hasUsableVia(req) && req.method !== 'ACK'
-      ? reply(400, viaChecked(req, transport), bad && `Bad ${bad.name} Header`)
+      ? reply(400, viaChecked(req, transport), bad.first && `Bad ${bad.first} Header`)
       : { action: 'drop' };
   if (version !== '2.0') return reply(505, false);
   const top = via ? parseVia(via.split(',')[0] ?? '') : undefined;
