@@ -113,3 +113,25 @@ t.test(
     );
   },
 );
+
+t.test(
+  'a caller that requires 100rel and ACKs keeps its call past the 32 s ACK wait',
+  { timeout: 90_000 },
+  async (t) => {
+    const { gw, caller, dealer } = await oneCall(
+      t,
+      {
+        caller: 'uac-require-100rel-prack-183-hold-34s-caller-bye.xml',
+        dealer: 'uas-early-media-then-answer-bye-within-40s.xml',
+      },
+      {},
+      {},
+      { timeoutMs: 45_000 },
+    );
+    t.notOk(received(caller, 'BYE'), 'no BYE from the gateway');
+    t.notMatch(received(dealer, 'BYE')?.text, /caller lost/, "the dealer's BYE is the caller's");
+    const [record] = await gw.records(1);
+    t.match(record, { outcome: 'answered', endedBy: 'caller' });
+    t.ok(Number(record?.talkMs) >= 34_000, `talk time ${record?.talkMs} ms`);
+  },
+);
