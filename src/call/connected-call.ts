@@ -7,12 +7,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { watchCall } from './call-watch.js';
-import {
-  CALLER_LOST_REASON,
-  GATEWAY_REASON,
-  NORMAL_CLEARING_REASON,
-  SIGNALLING_LOST_REASON,
-} from './cancel-reasons.js';
+import { END_REASONS } from './cancel-reasons.js';
 import { DialogRelay } from './dialog-relay.js';
 import type { MediaAnchor } from './media-port.js';
 import type { ConnectedLeg, EndedBy, LegEnd, Refer, ReferDecision, ReferNotify } from './ports.js';
@@ -24,26 +19,6 @@ function endOf(how: LegEnd, side: 'caller' | 'dealer'): EndedBy {
   if (how === 'hangup') return side;
   return how === 'lost' ? `${side}-lost` : how;
 }
-
-/**
- * The Reason on the BYEs the gateway sends, also on the CANCEL of a transfer target still
- * ringing. A party's BYE is relayed to the other as Q.850 16, normal call clearing: the other
- * side learns the call ended normally, not that the gateway failed.
- */
-const REASONS: Record<EndedBy, string> = {
-  caller: NORMAL_CLEARING_REASON,
-  dealer: NORMAL_CLEARING_REASON,
-  gateway: GATEWAY_REASON,
-  // drachtio-server's own words when it ends a session nobody refreshed
-  'session-expired': 'SIP;cause=200;text="Session timer expired"',
-  'max-duration': 'SIP;cause=200;text="maximum call duration reached"',
-  // the other side's dialog is gone (481) or silent (408): its BYE never reached us
-  'caller-lost': CALLER_LOST_REASON,
-  'dealer-lost': 'SIP;cause=408;text="dealer lost"',
-  'media-lost': 'SIP;cause=500;text="media server lost"',
-  // nothing can be sent then; the orphan cleanup's BYE says the same
-  'signalling-lost': SIGNALLING_LOST_REASON,
-};
 
 export type TalkDeps = {
   logger: Logger;
@@ -135,10 +110,10 @@ export async function talk(
   const endedBy = await ended;
   unwatch();
   // a plain reason (without one, abort() builds a DOMException and its stack): the target's CANCEL
-  over?.abort(REASONS[endedBy]);
+  over?.abort(END_REASONS[endedBy]);
   // nothing can be sent on a lost drachtio connection; the orphan cleanup BYEs after a reconnect
   if (endedBy !== 'signalling-lost') {
-    const reason: string = REASONS[endedBy];
+    const reason: string = END_REASONS[endedBy];
     await Promise.all([caller, dealer].filter((l) => !gone.has(l)).map((l) => l.hangup(reason)));
   }
   return transfer?.note ? { endedBy, transfer: transfer.note } : { endedBy };

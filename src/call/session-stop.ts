@@ -4,12 +4,7 @@
  * groups, media), its reason the CANCEL's Reason; the first stop wins.
  */
 import { StopController, type StopSignal } from '../util/stop-signal.js';
-import {
-  CALLER_CANCEL_REASON,
-  CALLER_LOST_REASON,
-  GATEWAY_REASON,
-  SIGNALLING_LOST_REASON,
-} from './cancel-reasons.js';
+import { CALLER_CANCEL_REASON, END_REASONS } from './cancel-reasons.js';
 import type { EndedBy } from './ports.js';
 
 /** The gateway ended the call (drain, lost connection) while a step was under way. */
@@ -26,13 +21,7 @@ export class SessionStop {
       if (this.#stopped) return;
       this.#stopped = by;
       // the abort reason is the CANCEL's Reason; nothing is sent once signalling is lost
-      this.#abort.abort(
-        by === 'gateway'
-          ? GATEWAY_REASON
-          : by === 'caller-lost'
-            ? CALLER_LOST_REASON
-            : SIGNALLING_LOST_REASON,
-      );
+      this.#abort.abort(END_REASONS[by]);
       resolve(by);
     };
   });

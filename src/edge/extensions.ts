@@ -29,6 +29,13 @@ export type RequireCheck = {
   unsupported: string[];
 };
 
+/** Whether a Require header names this option tag (case-insensitive tokens, RFC 3261 7.3.1). */
+export function requires(require: string | undefined, tag: string): boolean {
+  if (!require) return false;
+  const key = tag.toLowerCase();
+  return require.split(',').some((part) => part.trim().toLowerCase() === key);
+}
+
 /**
  * A Require header (several header lines arrive joined by commas) against what is supported.
  * Tokens compare without regard to case (RFC 3261 7.3.1). An entry that is no option tag at all

@@ -159,13 +159,10 @@ class SrfLeg implements ConnectedLeg {
   }
 
   awaitAck(ms: number): void {
-    let acked = false;
-    this.dialog.once('ack', () => {
-      acked = true;
-    });
-    setTimeout(() => {
-      if (!acked && !this.#hungUpByUs && this.dialog.connected) this.#end('lost');
+    const timer = setTimeout(() => {
+      if (!this.#hungUpByUs && this.dialog.connected) this.#end('lost');
     }, ms);
+    this.dialog.once('ack', () => clearTimeout(timer));
   }
 
   async hangup(reason?: string): Promise<void> {

@@ -1,5 +1,6 @@
 /** The caller's INVITE (drachtio req/res) as the call path's InboundLeg. */
 import type { ConnectedLeg, InboundLeg, Provisional } from '../call/ports.js';
+import { requires } from '../edge/extensions.js';
 import type { RequestOffer } from '../edge/sdp-body.js';
 import { connectedLeg } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
@@ -36,8 +37,14 @@ export function inboundLeg(
   require?: string,
 ): InboundLeg {
   // sofia then sends our 18x reliably by itself (edge/extensions.ts)
-  const reliable = require !== undefined && /\b100rel\b/i.test(require);
-  return new SrfInboundLeg(srf, { req, res }, inFlight, offer, ringing, reliable);
+  return new SrfInboundLeg(
+    srf,
+    { req, res },
+    inFlight,
+    offer,
+    ringing,
+    requires(require, '100rel'),
+  );
 }
 
 /**

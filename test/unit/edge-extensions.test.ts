@@ -3,7 +3,7 @@
  * refuses the INVITE, and only well-formed option tags are named back, each once.
  */
 import t from 'tap';
-import { checkRequire, SUPPORTED_OPTION_TAGS } from '../../src/edge/extensions.js';
+import { checkRequire, requires, SUPPORTED_OPTION_TAGS } from '../../src/edge/extensions.js';
 
 const served = { refuse: false, unsupported: [] };
 
@@ -39,3 +39,14 @@ t.test('entries that are no option tag refuse too, but are never echoed', async 
   t.ok(check.refuse);
   t.same(check.unsupported, ['ext0', 'ext1', 'ext2', 'ext3', 'ext4', 'ext5', 'ext6', 'ext7']);
 });
+
+t.test(
+  'requires: a whole option tag of the list, in any case; not a part of another',
+  async (t) => {
+    t.ok(requires('timer, 100REL', '100rel'));
+    t.ok(requires(' 100rel ', '100rel'));
+    t.notOk(requires('x-100rel, timer', '100rel'), 'another tag that contains it');
+    t.notOk(requires(undefined, '100rel'));
+    t.notOk(requires('', '100rel'));
+  },
+);
