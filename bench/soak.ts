@@ -24,14 +24,23 @@
  * - live-heap-slope: least squares over the live heap after each full GC in the second half,
  *   kB per minute (at least three GCs): what a leak would grow, without the allocator's and
  *   V8's own sizing that RSS also shows.
+ * - udp-receive-buffer-drops: datagrams the kernel dropped for a full socket buffer while the
+ *   calls ran, machine-wide (bench/udp-drops.ts): each costs a retransmission, and the calls it
+ *   delays stay up longer (mean-active-calls above rate × 5 s).
  *
  * Afterwards the stream must hold exactly one record per call the gateway was handed, or the
  * bench fails (a gateway that drops records would look lighter than it is).
+ *
+ * `BENCH_DRACHTIO_BIN=<path>` runs the soak on that drachtio-server binary instead of the stand-in
+ * (bench/drachtio-server.ts): the real peer holds its own state per call, and what the gateway
+ * keeps between the two is what a leak would grow. It has no trace of what it handed on, so each
+ * call sipp placed counts as handed (sipp resends an INVITE a datagram lost, and a call that never
+ * got through shows in calls-failed).
  * Progress goes to stderr; figures to stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Endpoint, type StandinHandle, start } from '../test/standin/index.js';
+import { type Endpoint, start } from '../test/standin/index.js';
 import { probeInviteLatency } from './cps-latency.js';
 import {
   type CallerResult,
@@ -43,11 +52,13 @@ import {
   tempDir,
 } from './cps-procs.js';
 import { checkRecords } from './cps-records.js';
+import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import { onFullGc } from './gc-trace.js';
 import { type BenchRedis, startBenchRedis } from './redis-server.js';
 import { figure } from './report.js';
 import { mean, type Sample, scrape, slope } from './soak-samples.js';
+import { udpReceiveBufferDrops } from './udp-drops.js';
 
 const SECRET = 'cymru';
 const TRACKING_NUMBER = '+493025550101';
@@ -57,23 +68,20 @@ const HOLD_MS = 5000;
 const SAMPLE_MS = 5000;
 const IDLE_SAMPLES = 3;
 const SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uac-held-call.xml');
+const DRACHTIO_BIN = drachtioBinary(process.env.BENCH_DRACHTIO_BIN);
 
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => bytes / 2 ** 20;
 const kb = (bytes: number) => bytes / 2 ** 10;
 
-async function startGatewayAsProduction(
-  standin: StandinHandle,
-  dealer: Endpoint,
-  redisUrl: string,
-) {
+async function startGatewayAsProduction(server: SipServer, dealer: Endpoint, redisUrl: string) {
   const dir = tempDir('calltrack-bench-soak-');
   const dialplans = join(dir, 'dialplans');
   mkdirSync(dialplans);
   writeFileSync(join(dialplans, 'bench.yaml'), callBenchDialplan([{ number: TRACKING_NUMBER }]));
   return startGateway(
-    standin.adminAddress,
+    server.adminAddress,
     SECRET,
     dialplans,
     dealer,
@@ -105,18 +113,25 @@ function describe(s: Sample): string {
 }
 
 let redis: BenchRedis | undefined;
-let standin: StandinHandle | undefined;
+let server: SipServer | undefined;
 const procs: Proc[] = [];
 try {
   if (!(SECONDS >= 20) || !(RATE > 0))
     throw new Error('BENCH_SOAK_SECONDS ≥ 20 and BENCH_SOAK_CPS > 0');
   redis = await startBenchRedis('soak');
-  standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
-  // also keeps the stand-in's trace from holding every frame of the run in this process
-  const probe = probeInviteLatency(standin.trace);
+  let handed: (() => number) | undefined;
+  if (DRACHTIO_BIN) server = await startDrachtioServer(DRACHTIO_BIN, SECRET);
+  else {
+    const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
+    server = standin;
+    // also keeps the stand-in's trace from holding every frame of the run in this process
+    const probe = probeInviteLatency(standin.trace);
+    handed = () => probe.handed();
+  }
+  log(`on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`);
   const dealer = await startDealer(SECONDS + 180);
   procs.push(dealer);
-  const gateway = await startGatewayAsProduction(standin, dealer.address, redis.url);
+  const gateway = await startGatewayAsProduction(server, dealer.address, redis.url);
   procs.push(gateway);
   let began = Number.POSITIVE_INFINITY;
   const gcs = fullGcs(gateway, () => (performance.now() - began) / 1000);
@@ -130,8 +145,9 @@ try {
 
   log(`${RATE} calls/s held ${HOLD_MS / 1000} s for ${SECONDS} s`);
   began = performance.now();
+  const drops0 = udpReceiveBufferDrops();
   let result: CallerResult | undefined;
-  const caller = runCaller(standin.sipAddress, TRACKING_NUMBER, RATE, SECONDS, {
+  const caller = runCaller(server.sipAddress, TRACKING_NUMBER, RATE, SECONDS, {
     scenario: SCENARIO,
     callMs: HOLD_MS + 500,
   }).then((r) => {
@@ -147,12 +163,17 @@ try {
     if (n % 6 === 0) log(describe(s));
   }
   const calls = result!;
+  const drops = udpReceiveBufferDrops() - drops0;
   log(
     `caller: ${calls.created} placed, ${calls.successful} answered and ended, ${calls.failed} failed${calls.errors ? `, ${calls.errors} errors, first: ${calls.firstError}` : ''}`,
   );
   checkAlive(procs);
 
-  const check = await checkRecords(redis.client, gateway.httpPort, probe.handed());
+  const check = await checkRecords(
+    redis.client,
+    gateway.httpPort,
+    handed ? handed() : calls.created,
+  );
   const after = await scrape(gateway.httpPort, (performance.now() - began) / 1000);
   log(`after the calls: ${describe(after)}; ${check.written} records in the stream`);
   // V8's memory reducer runs a full GC some seconds after the allocation rate drops: the live
@@ -200,12 +221,13 @@ try {
   figure('soak', 'calls-placed', calls.created, 'calls');
   figure('soak', 'calls-failed', calls.created - calls.successful, 'calls');
   figure('soak', 'records-written', check.written, 'records');
+  figure('soak', 'udp-receive-buffer-drops', drops, 'datagrams');
 } catch (err) {
   process.stderr.write(`bench soak: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 } finally {
   for (const p of [...procs].reverse()) await p.stop().catch(() => undefined);
-  await standin?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
   redis?.client.disconnect();
   redis?.stop();
   cleanUp();
