@@ -34,8 +34,8 @@
  * `BENCH_DRACHTIO_BIN=<path>` runs the soak on that drachtio-server binary instead of the stand-in
  * (bench/drachtio-server.ts): the real peer holds its own state per call, and what the gateway
  * keeps between the two is what a leak would grow. It has no trace of what it handed on, so each
- * call sipp placed counts as handed (sipp resends an INVITE a datagram lost, and a call that never
- * got through shows in calls-failed).
+ * call sipp placed counts as handed: sipp resends an INVITE whose datagram was lost, and a call
+ * that still never reached the gateway fails the records check, which names the counts.
  * Progress goes to stderr; figures to stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
