@@ -108,7 +108,9 @@ export async function adminBed(
     ? new Redis(server.url, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        commandTimeout: 1000,
+        // a Redis that is down fails at once (no offline queue); this only bounds a slow answer,
+        // and 1 s was too little on a loaded CI machine (an HSET of the seed data timed out once)
+        commandTimeout: 5000,
         retryStrategy: () => 200,
       })
     : undefined;
