@@ -29,26 +29,35 @@ export type RequireCheck = {
   unsupported: string[];
 };
 
-/** Whether a Require header names this option tag (case-insensitive tokens, RFC 3261 7.3.1). */
+/**
+ * A Require header's entries (several header lines arrive joined by commas), each as written and
+ * as the lower-case key it compares by (tokens compare without regard to case, RFC 3261 7.3.1).
+ */
+function* entries(require: string): Generator<[tag: string, key: string]> {
+  for (const part of require.split(',')) {
+    const tag = part.trim();
+    yield [tag, tag.toLowerCase()];
+  }
+}
+
+/** Whether a Require header names this option tag. */
 export function requires(require: string | undefined, tag: string): boolean {
   if (!require) return false;
-  const key = tag.toLowerCase();
-  return require.split(',').some((part) => part.trim().toLowerCase() === key);
+  const wanted = tag.toLowerCase();
+  for (const [, key] of entries(require)) if (key === wanted) return true;
+  return false;
 }
 
 /**
- * A Require header (several header lines arrive joined by commas) against what is supported.
- * Tokens compare without regard to case (RFC 3261 7.3.1). An entry that is no option tag at all
- * is unsupported too, but not named back: the caller's bytes are echoed only as tokens.
+ * A Require header against what is supported. An entry that is no option tag at all is
+ * unsupported too, but not named back: the caller's bytes are echoed only as tokens.
  */
 export function checkRequire(require: string | undefined): RequireCheck {
   const unsupported: string[] = [];
   let refuse = false;
   if (!require) return { refuse, unsupported };
   const seen = new Set<string>();
-  for (const part of require.split(',')) {
-    const tag = part.trim();
-    const key = tag.toLowerCase();
+  for (const [tag, key] of entries(require)) {
     if (tag === '' || SUPPORTED_OPTION_TAGS.has(key)) continue;
     refuse = true;
     if (!OPTION_TAG.test(tag) || seen.has(key) || unsupported.length === MAX_NAMED) continue;
