@@ -124,19 +124,21 @@ const accepts = (port: number) =>
 
 /**
  * Starts `bin` and resolves once its application port takes connections (10 s at most).
- * `sipLog`, if given, is handed its log as it comes (`DrachtioSip.sipLog`).
+ * `sipLog`, if given, is handed its log as it comes (`DrachtioSip.sipLog`). `ports`: the ports of
+ * a server this one replaces (a restart); free ones otherwise.
  */
 export async function startDrachtioServer(
   bin: string,
   secret: string,
   sip: Omit<DrachtioSip, 'sipLog'> & { sipLog?: (chunk: Buffer) => void } = {},
+  ports?: { adminPort: number; sipPort: number },
 ): Promise<SipServer> {
   const dir = tempDir('calltrack-bench-drachtio-');
   const { sipLog, ...rest } = sip;
   const config = {
     ...rest,
-    adminPort: await freeTcpPort(),
-    sipPort: await freeUdpPort(),
+    adminPort: ports?.adminPort ?? (await freeTcpPort()),
+    sipPort: ports?.sipPort ?? (await freeUdpPort()),
     secret,
     dir,
     sipLog: sipLog !== undefined,

@@ -1,6 +1,7 @@
 /**
  * The bed of one `bench/faults` fault, built fresh for each so every fault starts from an empty
- * stream: a redis-server (faults-redis.ts), the drachtio stand-in (in this process), the
+ * stream: a redis-server (faults-redis.ts), the drachtio stand-in (in this process) or a real
+ * drachtio-server behind a relay that sees what it hands to whom (drachtio-relay.ts), the
  * FreeSWITCH stand-in (its own process), a sipp dealer and the gateway from dist/ as production
  * runs it (records to Redis, spool on disk, the default log level) with FREESWITCH set. Each
  * part can be broken and brought back where the others knew it: same ports, same NODE_ID, same
@@ -12,8 +13,10 @@ import { join } from 'node:path';
 import { pseudonymiser } from '../src/records/anonymise.js';
 import { FIELDS } from '../src/records/entry.js';
 import { recordFields, recordIds } from '../test/helpers/stream-ids.js';
-import { type StandinHandle, start } from '../test/standin/index.js';
+import { start } from '../test/standin/index.js';
 import { type Proc, startDealer, startGateway, tempDir } from './cps-procs.js';
+import { type AppRelay, relayApps } from './drachtio-relay.js';
+import { type SipServer, startDrachtioServer } from './drachtio-server.js';
 import { type CallProbe, probeCalls } from './faults-calls.js';
 import { type CallMatch, type KeyedCall, matchCalls } from './faults-count.js';
 import { FaultRedis } from './faults-redis.js';
@@ -40,7 +43,10 @@ export class FaultBed {
   readonly #probes: CallProbe[] = [];
   #killed: { conn: number; at: number } | undefined;
   #dealer!: Proc & { address: { address: string; port: number } };
-  standin!: StandinHandle;
+  /** A real drachtio-server's binary, or undefined: the stand-in. */
+  readonly #bin: string | undefined;
+  #relay: AppRelay | undefined;
+  server!: SipServer;
   fs: FsStandin | undefined;
   gateway: Gateway | undefined;
   /** Sum of `dropped` over every "record spool full" line any gateway of the bed logged. */
@@ -53,29 +59,33 @@ export class FaultBed {
     dir: string,
     env: Record<string, string | undefined>,
     logFile: string | undefined,
+    bin: string | undefined,
   ) {
     this.redis = redis;
     this.#dir = dir;
     this.#env = env;
     this.#logFile = logFile;
+    this.#bin = bin;
   }
 
   /**
    * `dialplan`: the YAML; `env`: on top of the production settings (the spool's limits);
-   * `logFile`: where every gateway of the bed appends its log (stdout and stderr), if anywhere.
+   * `logFile`: where every gateway of the bed appends its log (stdout and stderr), if anywhere;
+   * `bin`: a drachtio-server binary to run in place of the stand-in.
    */
   static async up(
     dialplan: string,
     env: Record<string, string | undefined>,
     parts: { bed?: FaultBed },
     logFile?: string,
+    bin?: string,
   ): Promise<FaultBed> {
     const dir = tempDir('calltrack-bench-faults-');
     mkdirSync(join(dir, 'dialplans'));
     writeFileSync(join(dir, 'dialplans', 'bench.yaml'), dialplan);
-    const bed = new FaultBed(await FaultRedis.start(), dir, env, logFile);
+    const bed = new FaultBed(await FaultRedis.start(), dir, env, logFile, bin);
     parts.bed = bed;
-    await bed.startStandin(0, 0);
+    await bed.#startServer();
     bed.#dealer = await startDealer();
     await bed.startFs();
     await bed.startGateway();
@@ -87,18 +97,29 @@ export class FaultBed {
     return this.#probes.reduce((n, p) => n + p.handed(), 0);
   }
 
-  async startStandin(sipPort: number, adminPort: number): Promise<void> {
-    this.standin = await start({ sipPort, adminPort, secret: SECRET });
-    // also keeps the trace from holding every frame in memory
-    this.#probes.push(probeCalls(this.standin.trace));
+  /** The stand-in or the real server; `ports`: those of the one it replaces. */
+  async #startServer(ports?: { sipPort: number; adminPort: number }): Promise<void> {
+    if (!this.#bin) {
+      const standin = await start({ sipPort: 0, adminPort: 0, ...ports, secret: SECRET });
+      this.server = standin;
+      // one probe per stand-in, its connections numbered anew; also keeps the trace from
+      // holding every frame in memory
+      this.#probes.push(probeCalls(standin.trace));
+      return;
+    }
+    this.server = await startDrachtioServer(this.#bin, SECRET, {}, ports);
+    // the relay outlives the server's restarts: its connections are numbered once
+    if (this.#relay) return;
+    this.#relay = await relayApps(this.server.adminAddress);
+    this.#probes.push(probeCalls(this.#relay.trace));
   }
 
-  /** Closes the drachtio stand-in and, after `gapMs`, listens again on the same ports. */
-  async restartStandin(gapMs: number): Promise<void> {
-    const { sipAddress, adminAddress } = this.standin;
-    await this.standin.close();
+  /** Stops the drachtio-server (or stand-in) and, after `gapMs`, starts it on the same ports. */
+  async restartServer(gapMs: number): Promise<void> {
+    const { sipAddress, adminAddress } = this.server;
+    await this.server.close();
     await sleep(gapMs);
-    await this.startStandin(sipAddress.port, adminAddress.port);
+    await this.#startServer({ sipPort: sipAddress.port, adminPort: adminAddress.port });
   }
 
   async startFs(): Promise<void> {
@@ -115,7 +136,7 @@ export class FaultBed {
   async startGateway(): Promise<void> {
     const fs = this.fs!;
     const gw = await startGateway(
-      this.standin.adminAddress,
+      this.#relay?.address ?? this.server.adminAddress,
       SECRET,
       join(this.#dir, 'dialplans'),
       this.#dealer.address,
@@ -270,7 +291,8 @@ export class FaultBed {
   /** Everything down, the gateway first (so it does not log the others going away). */
   async down(): Promise<void> {
     for (const p of [this.gateway, this.#dealer, this.fs]) await p?.stop().catch(() => undefined);
-    await this.standin?.close().catch(() => undefined);
+    await this.server?.close().catch(() => undefined);
+    await this.#relay?.close();
     await this.redis.kill();
   }
 }

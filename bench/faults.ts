@@ -7,8 +7,8 @@
  *
  * - redis-down: redis-server SIGKILLed at 1/6 of the run, started again 1/3 of the run later on
  *   the same port and data directory (append-only file, fsync always: faults-redis.ts).
- * - drachtio-restart: the drachtio stand-in closes at 1/6 and listens again 1 s later on the
- *   same ports; the gateway reconnects by itself.
+ * - drachtio-restart: the drachtio stand-in (or drachtio-server, below) closes at 1/6 and
+ *   listens again 1 s later on the same ports; the gateway reconnects by itself.
  * - freeswitch-kill: the FreeSWITCH stand-in SIGKILLed at 1/6, started again 1/3 later on the
  *   same ports. `BENCH_FAULTS_MEDIA_SHARE` (0.25) of the calls go to a number with a whisper, so
  *   they are anchored in FreeSWITCH and the kill takes calls down with it.
@@ -32,7 +32,9 @@
  * provisional one and they send CANCEL, so a call stuck at the gateway ends there as it would in
  * production (sipp's own timeout drops a call without a word, and the gateway would hold it).
  *
- * Per fault, figures `faults <fault> <figure>`: calls placed and failed (sipp), the rate sipp
+ * Per fault, figures `faults <fault> <figure>`: calls placed and failed (sipp), media errors
+ * (`calltrack_media_errors_total` of the gateway up at the end: calls that went on without a
+ * media step, such as forwarded unanchored, which sipp counts as successful), the rate sipp
  * achieved (calls placed over the time it took to place them: a lower bound, calls that failed by
  * timeout at the end stretch it), calls handed to a gateway (distinct caller INVITEs at the
  * drachtio stand-in, summed over its restarts: each owes exactly one record), records written
@@ -45,11 +47,16 @@
  * bench exits non-zero.
  *
  * `BENCH_FAULTS=redis-down,gateway-kill` runs a subset; `BENCH_FAULTS_LOG_DIR=<dir>` keeps each
- * fault's gateway log there (`<fault>-gateway.log`). Progress goes to stderr; figures to stdout.
+ * fault's gateway log there (`<fault>-gateway.log`). `BENCH_DRACHTIO_BIN=<path>` runs every fault
+ * on that drachtio-server binary in place of the stand-in: the gateways connect through a relay
+ * that counts the calls handed from the frames it passes (drachtio-relay.ts), and
+ * drachtio-restart kills the server (SIGKILL) and starts it again on the same ports after 1 s.
+ * Progress goes to stderr; figures to stdout.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CallerResult, cleanUp, runCaller } from './cps-procs.js';
+import { drachtioBinary } from './drachtio-server.js';
 import { FaultBed, WHISPER_MS, WHISPER_TONE } from './faults-bed.js';
 import { type FaultCounts, judge } from './faults-count.js';
 import { callBenchDialplan } from './fixtures.js';
@@ -72,6 +79,7 @@ const LOG_DIR = process.env.BENCH_FAULTS_LOG_DIR
   ? resolve(process.env.BENCH_FAULTS_LOG_DIR)
   : undefined;
 if (LOG_DIR) mkdirSync(LOG_DIR, { recursive: true });
+const DRACHTIO_BIN = drachtioBinary(process.env.BENCH_DRACHTIO_BIN);
 const DRAIN_MS = 60_000;
 const HOLD_MS = 200;
 const SPOOL_FULL_ENV = { RECORD_SPOOL_MAX_BYTES: String(128 * 1024), RECORD_MEMORY_LIMIT: '500' };
@@ -110,7 +118,7 @@ async function inject(fault: Fault, bed: FaultBed): Promise<void> {
       await bed.redis.up();
       break;
     case 'drachtio-restart':
-      await bed.restartStandin(1000);
+      await bed.restartServer(1000);
       break;
     case 'freeswitch-kill':
       await bed.killFs();
@@ -129,7 +137,7 @@ async function inject(fault: Fault, bed: FaultBed): Promise<void> {
  * given up with a CANCEL when it hangs (bench-uac-faults-call.xml).
  */
 async function placeCalls(bed: FaultBed): Promise<CallerResult[]> {
-  const target = bed.standin.sipAddress;
+  const target = bed.server.sipAddress;
   const anchored = Math.round(RATE * MEDIA_SHARE);
   const shares: [string, number, number][] = [
     [SIGNALLING_NUMBER, RATE - anchored, HOLD_MS],
@@ -144,7 +152,12 @@ async function placeCalls(bed: FaultBed): Promise<CallerResult[]> {
   );
 }
 
-type Measured = FaultCounts & { rate: number; spooled: number; afterKill?: number };
+type Measured = FaultCounts & {
+  rate: number;
+  spooled: number;
+  mediaErrors: number;
+  afterKill?: number;
+};
 
 async function measure(fault: Fault, bed: FaultBed): Promise<Measured> {
   const started = performance.now();
@@ -175,6 +188,9 @@ async function measure(fault: Fault, bed: FaultBed): Promise<Measured> {
       : {};
   // evidence the fault bit: records that waited on disk for Redis
   const spooled = await bed.metric('calltrack_records_spooled_total');
+  // calls that went on without a media step (forwarded unanchored, a whisper not played): they
+  // succeed for sipp, so calls-failed does not show them
+  const mediaErrors = await bed.metric('calltrack_media_errors_total');
   bed.checkAlive();
   log(
     `${fault}: ${placed} placed, ${failed} failed, ${handed} handed, ${records.entries} records, ${Math.round((performance.now() - started) / 1000)} s`,
@@ -187,6 +203,7 @@ async function measure(fault: Fault, bed: FaultBed): Promise<Measured> {
     surplus,
     stillUp: left.active,
     spooled,
+    mediaErrors,
     ...records,
     ...dropped,
     rate: placed / Math.max(SECONDS, wallS),
@@ -199,13 +216,16 @@ async function runFault(fault: Fault): Promise<boolean> {
   try {
     const env = fault === 'spool-full' ? SPOOL_FULL_ENV : {};
     const logFile = LOG_DIR && join(LOG_DIR, `${fault}-gateway.log`);
-    const bed = await FaultBed.up(DIALPLAN, env, parts, logFile);
-    log(`${fault}: ${RATE} calls/s for ${SECONDS} s (${MEDIA_SHARE * 100} % anchored)`);
+    const bed = await FaultBed.up(DIALPLAN, env, parts, logFile, DRACHTIO_BIN);
+    log(
+      `${fault}: ${RATE} calls/s for ${SECONDS} s (${MEDIA_SHARE * 100} % anchored), on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`,
+    );
     const c = await measure(fault, bed);
     const v = judge(c);
     figure('faults', `${fault} calls-placed`, c.placed, 'calls');
     figure('faults', `${fault} achieved-rate`, c.rate, 'calls/s');
     figure('faults', `${fault} calls-failed`, c.failed, 'calls');
+    figure('faults', `${fault} media-errors`, c.mediaErrors, 'failures');
     figure('faults', `${fault} calls-handed`, c.handed, 'calls');
     if (c.afterKill !== undefined)
       figure('faults', `${fault} calls-handed-after-the-kill`, c.afterKill, 'calls');

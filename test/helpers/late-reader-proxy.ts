@@ -11,6 +11,7 @@ import type { Test } from 'tap';
 import { encodeFrame, FrameDecoder } from '../standin/framing.js';
 import { type AppFrame, parseAppFrame } from '../standin/wire.js';
 import { listenForTest } from './loopback-server.js';
+import { tieSockets } from './socket-pair.js';
 
 export type LateRead = {
   /** The frame from which the app's reads stop. */
@@ -38,15 +39,7 @@ export async function lateReaderProxy(
   let done = false;
   const proxy = createServer((app) => {
     const server = connect(upstream, '127.0.0.1');
-    for (const s of [app, server]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => {
-        sockets.delete(s);
-        app.destroy();
-        server.destroy();
-      });
-    }
+    tieSockets(app, server, sockets);
     app.pipe(server);
     // the server's own frames have no length limit (framing.ts)
     const decoder = new FrameDecoder(Number.POSITIVE_INFINITY);
