@@ -30,10 +30,20 @@ export async function relayApps(upstream: Endpoint): Promise<AppRelay> {
   const report = (dir: 'in' | 'out', conn: number) => {
     // the server's frames have no length limit, an app's at most five digits (framing.ts)
     const decoder = new FrameDecoder(dir === 'out' ? Number.POSITIVE_INFINITY : undefined);
+    let broken = false;
     return (chunk: Buffer) => {
+      if (broken) return;
       const ts = new Date().toISOString();
-      for (const payload of decoder.push(chunk))
-        trace.push({ kind: 'frame', dir, conn, payload, ts });
+      try {
+        for (const payload of decoder.push(chunk))
+          trace.push({ kind: 'frame', dir, conn, payload, ts });
+      } catch (err) {
+        // the bytes still pass: the server judges them, as without the relay; only the count
+        // of this connection stops, and the note says so
+        broken = true;
+        const why = err instanceof Error ? err.message : String(err);
+        trace.push({ kind: 'note', text: `connection ${conn} ${dir}: not framed (${why})`, ts });
+      }
     };
   };
   const relay = createServer((app) => {

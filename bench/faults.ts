@@ -36,10 +36,10 @@
  * (`calltrack_media_errors_total` of the gateway up at the end: calls that went on without a
  * media step, such as forwarded unanchored, which sipp counts as successful), the rate sipp
  * achieved (calls placed over the time it took to place them: a lower bound, calls that failed by
- * timeout at the end stretch it), calls handed to a gateway (distinct caller INVITEs at the
- * drachtio stand-in, summed over its restarts: each owes exactly one record), records written
- * (stream entries), records lost (calls handed − distinct record ids), duplicates (entries −
- * distinct ids). Records are also matched to calls one by one, by the caller's pseudonym
+ * timeout at the end stretch it), calls handed to a gateway (distinct caller INVITEs the
+ * drachtio stand-in, or the relay, handed on, summed over restarts: each owes exactly one
+ * record), records written (stream entries), records lost (calls handed − distinct record ids),
+ * duplicates (entries − distinct ids). Records are also matched to calls one by one, by the caller's pseudonym
  * (CALLER_PSEUDONYM_SECRET is set) and the tracking number: a record matching no call handed
  * (`records-matching-no-call`: a call written twice under two ids) is a mismatch. Any record
  * lost (outside spool-full, where the counter and the log must match the loss exactly),

@@ -107,3 +107,19 @@ t.test('no server listening: the app is dropped, the relay goes on', async (t) =
   t.pass('dropped while the server is down, as drachtio-srf then retries');
   t.strictSame(relay.trace, [], 'nothing reported');
 });
+
+t.test(
+  'bytes that are not drachtio frames still pass; the count of that side stops, with a note',
+  async (t) => {
+    const { up, relay } = await relayed(t, '');
+    const app = connect(relay.address.port, '127.0.0.1');
+    await once(app, 'connect');
+    // six length digits: more than drachtio-server reads from an app (framing.ts)
+    app.write('123456#x');
+    await until(() => up.got[0] === '123456#x');
+    t.equal(up.got[0], '123456#x', 'passed as sent: the server judges them');
+    t.equal(relay.trace.length, 1, 'no frame reported, one note');
+    t.match(relay.trace[0], { kind: 'note', text: /^connection 1 in: not framed \(.+\)$/ });
+    app.destroy();
+  },
+);
