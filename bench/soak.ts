@@ -33,14 +33,14 @@
  *
  * `BENCH_DRACHTIO_BIN=<path>` runs the soak on that drachtio-server binary instead of the stand-in
  * (bench/drachtio-server.ts): the real peer holds its own state per call, and what the gateway
- * keeps between the two is what a leak would grow. It has no trace of what it handed on, so each
- * call sipp placed counts as handed: sipp resends an INVITE whose datagram was lost, and a call
- * that still never reached the gateway fails the records check, which names the counts.
+ * keeps between the two is what a leak would grow. It keeps no trace of what it handed on, so
+ * the gateway connects through a relay that counts the calls handed from the frames it passes
+ * (drachtio-relay.ts, as in bench/faults).
  * Progress goes to stderr; figures to stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Endpoint, start } from '../test/standin/index.js';
+import { type Endpoint, start, type TraceRecord } from '../test/standin/index.js';
 import { probeInviteLatency } from './cps-latency.js';
 import {
   type CallerResult,
@@ -52,6 +52,7 @@ import {
   tempDir,
 } from './cps-procs.js';
 import { checkRecords } from './cps-records.js';
+import { type AppRelay, relayApps } from './drachtio-relay.js';
 import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import { onFullGc } from './gc-trace.js';
@@ -75,13 +76,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => bytes / 2 ** 20;
 const kb = (bytes: number) => bytes / 2 ** 10;
 
-async function startGatewayAsProduction(server: SipServer, dealer: Endpoint, redisUrl: string) {
+async function startGatewayAsProduction(app: Endpoint, dealer: Endpoint, redisUrl: string) {
   const dir = tempDir('calltrack-bench-soak-');
   const dialplans = join(dir, 'dialplans');
   mkdirSync(dialplans);
   writeFileSync(join(dialplans, 'bench.yaml'), callBenchDialplan([{ number: TRACKING_NUMBER }]));
   return startGateway(
-    server.adminAddress,
+    app,
     SECRET,
     dialplans,
     dealer,
@@ -114,24 +115,32 @@ function describe(s: Sample): string {
 
 let redis: BenchRedis | undefined;
 let server: SipServer | undefined;
+let relay: AppRelay | undefined;
 const procs: Proc[] = [];
 try {
   if (!(SECONDS >= 20) || !(RATE > 0))
     throw new Error('BENCH_SOAK_SECONDS ≥ 20 and BENCH_SOAK_CPS > 0');
   redis = await startBenchRedis('soak');
-  let handed: (() => number) | undefined;
-  if (DRACHTIO_BIN) server = await startDrachtioServer(DRACHTIO_BIN, SECRET);
-  else {
+  let trace: TraceRecord[];
+  if (DRACHTIO_BIN) {
+    server = await startDrachtioServer(DRACHTIO_BIN, SECRET);
+    relay = await relayApps(server.adminAddress);
+    trace = relay.trace;
+  } else {
     const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
     server = standin;
-    // also keeps the stand-in's trace from holding every frame of the run in this process
-    const probe = probeInviteLatency(standin.trace);
-    handed = () => probe.handed();
+    trace = standin.trace;
   }
+  // counts the calls handed; also keeps the stand-in's trace from holding every frame of the run
+  const probe = probeInviteLatency(trace);
   log(`on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`);
   const dealer = await startDealer(SECONDS + 180);
   procs.push(dealer);
-  const gateway = await startGatewayAsProduction(server, dealer.address, redis.url);
+  const gateway = await startGatewayAsProduction(
+    relay?.address ?? server.adminAddress,
+    dealer.address,
+    redis.url,
+  );
   procs.push(gateway);
   let began = Number.POSITIVE_INFINITY;
   const gcs = fullGcs(gateway, () => (performance.now() - began) / 1000);
@@ -169,11 +178,7 @@ try {
   );
   checkAlive(procs);
 
-  const check = await checkRecords(
-    redis.client,
-    gateway.httpPort,
-    handed ? handed() : calls.created,
-  );
+  const check = await checkRecords(redis.client, gateway.httpPort, probe.handed());
   const after = await scrape(gateway.httpPort, (performance.now() - began) / 1000);
   log(`after the calls: ${describe(after)}; ${check.written} records in the stream`);
   // V8's memory reducer runs a full GC some seconds after the allocation rate drops: the live
@@ -228,6 +233,7 @@ try {
 } finally {
   for (const p of [...procs].reverse()) await p.stop().catch(() => undefined);
   await server?.close().catch(() => undefined);
+  await relay?.close();
   redis?.client.disconnect();
   redis?.stop();
   cleanUp();
