@@ -14,8 +14,8 @@ import type { FsStats } from './media-fsstandin.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The gateway with FREESWITCH=`freeswitch`; resolves once it is ready and its media server is
- * connected (calls before that would go signalling-only).
+ * The gateway with FREESWITCH=`freeswitch` (and `env` on top); resolves once it is ready and its
+ * media server is connected (calls before that would go signalling-only).
  */
 export async function startMediaGateway(
   admin: Endpoint,
@@ -23,8 +23,12 @@ export async function startMediaGateway(
   dialplans: string,
   trunk: Endpoint,
   freeswitch: string,
+  env: Record<string, string> = {},
 ): Promise<Proc & { httpPort: number }> {
-  const gw = await startGateway(admin, secret, dialplans, trunk, { FREESWITCH: freeswitch });
+  const gw = await startGateway(admin, secret, dialplans, trunk, {
+    FREESWITCH: freeswitch,
+    ...env,
+  });
   for (let i = 0; i < 200; i++) {
     if ((await gatewayMetric(gw.httpPort, 'calltrack_media_servers_connected')) === 1) return gw;
     await sleep(50);

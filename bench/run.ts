@@ -12,6 +12,7 @@ const ALL = [
   'cps',
   'cps-ab',
   'media-cps',
+  'media-overload',
   'records',
   'journal',
   'admission',

@@ -193,7 +193,7 @@ drachtio.routeInvites({
   ...(media && {
     media: {
       // each server its own: a media leg goes through the server its call came from
-      port: (srf: unknown) => fsMediaPort(media, logger, srf),
+      port: (srf) => fsMediaPort(media, logger, srf),
       onError: (step: string) => metrics.mediaErrors.inc({ step }),
       anchorTimeoutMs: config.media.anchorTimeoutMs,
       recordings: { dir: config.recordings.dir, noticeFile: config.recordings.noticeFile },
@@ -281,9 +281,12 @@ async function startMedia(): Promise<MediaServers> {
     mrf: createMrf(drachtio.servers[0]?.srf),
     listenAddress: config.media.listenAddress,
     connectTimeoutMs: config.media.connectTimeoutMs,
+    maxPendingAnchors: config.media.maxPendingAnchors,
     logger,
     reminderMs,
     onChange: (n) => metrics.mediaServersConnected.set(n),
+    onPending: (n) => metrics.mediaAnchorsPending.set(n),
+    onBusy: () => metrics.mediaAnchorsShed.inc(),
   });
   await servers.start();
   return servers;

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { DeadlineError, withDeadline } from '../util/deadline.js';
-import type { MediaAnchor, MediaUse } from './media-port.js';
+import { type MediaAnchor, MediaBusyError, type MediaUse } from './media-port.js';
 import type { InboundLeg } from './ports.js';
 import type { SessionMedia, SessionRecording } from './session-media.js';
 
@@ -66,8 +66,8 @@ export class MediaFlow {
   }
 
   /**
-   * Anchors the caller's leg; without a media server, or when FreeSWITCH does not answer within
-   * `anchorTimeoutMs`, the call goes on signalling only (and without whisper). `stillWanted` is
+   * Anchors the caller's leg; without a media server, when every one is busy anchoring, or when
+   * FreeSWITCH does not answer within `anchorTimeoutMs`, the call goes on signalling only (and without whisper). `stillWanted` is
    * asked once the anchor exists: a caller who cancelled meanwhile gets no 183. A late-offer
    * caller gets no early media (an offer may not travel in an unreliable 183): a 180 instead.
    */
@@ -90,8 +90,7 @@ export class MediaFlow {
         this.#lost = true;
       });
     } catch (err) {
-      const timedOut = err instanceof DeadlineError;
-      this.#use = { anchored: false, error: timedOut ? 'anchor-timeout' : 'anchor-failed' };
+      this.#use = { anchored: false, error: anchorError(err) };
       this.#failed('anchor');
       this.logger.warn({ err }, 'media anchor failed: forwarding without media');
       return;
@@ -281,4 +280,11 @@ async function step(name: string, run: () => Promise<unknown>): Promise<void> {
   } catch (err) {
     throw new MediaStepError(name, err);
   }
+}
+
+/** The record's code for an anchor that did not happen. */
+function anchorError(err: unknown): string {
+  if (err instanceof DeadlineError) return 'anchor-timeout';
+  if (err instanceof MediaBusyError) return 'anchor-busy';
+  return 'anchor-failed';
 }

@@ -79,10 +79,21 @@ export interface MediaAnchor {
   release(): Promise<void>;
 }
 
+/**
+ * Every connected media server has as many anchors in progress as it may take: the call goes on
+ * without media at once instead of queueing behind work FreeSWITCH has not finished.
+ */
+export class MediaBusyError extends Error {
+  constructor() {
+    super('every media server is busy anchoring (MEDIA_ANCHOR_MAX_PENDING reached)');
+    this.name = 'MediaBusyError';
+  }
+}
+
 export interface MediaPort {
   /**
    * Anchors the caller's offer and starts ringback (unless `ringback: false`: a notice comes
-   * first); rejects when no media server can. Without an offer (a late-offer caller) the caller's
+   * first); rejects when no media server can, with MediaBusyError when every one is busy. Without an offer (a late-offer caller) the caller's
    * endpoint is made from a plain RTP offer of ours, and `callerSdp` is our offer to the caller.
    */
   anchor(callerSdp: string | undefined, opts?: { ringback?: boolean }): Promise<MediaAnchor>;

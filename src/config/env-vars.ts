@@ -79,6 +79,7 @@ export const ENV_VARS: Readonly<Record<string, { path: string[]; kind: Kind }>> 
   FREESWITCH_LISTEN_ADDRESS: { path: ['media', 'listenAddress'], kind: 'string' },
   FREESWITCH_CONNECT_TIMEOUT_MS: { path: ['media', 'connectTimeoutMs'], kind: 'integer' },
   MEDIA_ANCHOR_TIMEOUT_MS: { path: ['media', 'anchorTimeoutMs'], kind: 'integer' },
+  MEDIA_ANCHOR_MAX_PENDING: { path: ['media', 'maxPendingAnchors'], kind: 'integer' },
   RECORDING_DIR: { path: ['recordings', 'dir'], kind: 'string' },
   RECORDING_NOTICE_FILE: { path: ['recordings', 'noticeFile'], kind: 'string' },
   RECORDING_PURGE_INTERVAL_MS: { path: ['recordings', 'purgeIntervalMs'], kind: 'integer' },

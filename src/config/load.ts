@@ -143,6 +143,8 @@ export type Config = {
     readonly connectTimeoutMs: number;
     /** Anchoring a call that takes longer goes on without media (FreeSWITCH's SIP side hangs). */
     readonly anchorTimeoutMs: number;
+    /** Anchors in progress on one media server before it takes no more (the next go without). */
+    readonly maxPendingAnchors: number;
   };
   /** Call recordings (numbers with `options.recording`): where, the default notice, the sweep. */
   readonly recordings: {

@@ -5,12 +5,18 @@
  * FreeSWITCH offers SRTP+RTP, gets its own SDP back in the ACK, negotiates SRTP with itself and
  * keeps sending SRTP to the dealer after the re-INVITE (silence).
  */
-import type { MediaAnchor, MediaPort, Prompt } from '../call/media-port.js';
+import type { EventEmitter } from 'node:events';
+import {
+  type MediaAnchor,
+  MediaBusyError,
+  type MediaPort,
+  type Prompt,
+} from '../call/media-port.js';
 import type { Logger } from '../observability/logger.js';
 import { delay } from '../util/delay.js';
 import { type ChannelsGone, watchChannels } from './channels-gone.js';
-import { type FsEndpoint, throughSrf } from './fsmrf-types.js';
-import type { MediaServers } from './servers.js';
+import { type FsEndpoint, type FsMediaServer, throughSrf } from './fsmrf-types.js';
+import type { Lease, MediaServers } from './servers.js';
 
 /** The German ringback tone (425 Hz, 1 s on, 4 s off), until the bridge breaks it. */
 export const RINGBACK = 'tone_stream://%(1000,4000,425);loops=-1';
@@ -41,24 +47,45 @@ export class NoMediaServerError extends Error {
 }
 
 /** `srf`: the drachtio-server the calls using this port came from (default: the Mrf's). */
-export function fsMediaPort(servers: MediaServers, logger: Logger, srf?: unknown): MediaPort {
+export function fsMediaPort(servers: MediaServers, logger: Logger, srf?: EventEmitter): MediaPort {
+  const held = new Set<Lease>();
+  // drachtio-srf drops the requests of a connection that closed without settling them: their
+  // anchors would count against the server until the hold limit
+  srf?.on('close', () => {
+    for (const lease of held) lease.done();
+    held.clear();
+  });
   return {
     async anchor(callerSdp, opts) {
-      const picked = servers.pick();
-      if (!picked) throw new NoMediaServerError();
-      const ms = srf === undefined ? picked : throughSrf(picked, srf);
-      // a late-offer caller: never let FreeSWITCH make the offer itself (SRTP pitfall above)
-      const caller = await ms.createEndpoint({ remoteSdp: callerSdp ?? PLACEHOLDER_SDP });
-      let dealer: FsEndpoint;
+      const lease = servers.take();
+      if (lease === undefined) throw new NoMediaServerError();
+      if (lease === 'busy') throw new MediaBusyError();
+      const ms = srf === undefined ? lease.ms : throughSrf(lease.ms, srf);
+      held.add(lease);
+      // counted until FreeSWITCH settles it, also when the call's deadline gave up on it
       try {
-        dealer = await ms.createEndpoint({ remoteSdp: PLACEHOLDER_SDP });
-      } catch (err) {
-        await destroyBounded(caller);
-        throw err;
+        return anchored(...(await endpoints(ms, callerSdp)), logger, opts?.ringback !== false);
+      } finally {
+        held.delete(lease);
+        lease.done();
       }
-      return anchored(caller, dealer, logger, opts?.ringback !== false);
     },
   };
+}
+
+/** The caller's endpoint, then the dealer's; neither left behind when the second fails. */
+async function endpoints(
+  ms: FsMediaServer,
+  callerSdp: string | undefined,
+): Promise<[FsEndpoint, FsEndpoint]> {
+  // a late-offer caller: never let FreeSWITCH make the offer itself (SRTP pitfall above)
+  const caller = await ms.createEndpoint({ remoteSdp: callerSdp ?? PLACEHOLDER_SDP });
+  try {
+    return [caller, await ms.createEndpoint({ remoteSdp: PLACEHOLDER_SDP })];
+  } catch (err) {
+    await destroyBounded(caller);
+    throw err;
+  }
 }
 
 function anchored(

@@ -52,9 +52,19 @@ export function createMetrics() {
       help: 'FreeSWITCH media servers in FREESWITCH (0: signalling only, connected 0 is no fault then)',
       registers,
     }),
+    mediaAnchorsPending: new Gauge({
+      name: 'calltrack_media_anchors_pending',
+      help: 'Anchors FreeSWITCH has not settled yet, on every media server (each takes at most MEDIA_ANCHOR_MAX_PENDING; calls beyond go without media, media_error anchor-busy)',
+      registers,
+    }),
+    mediaAnchorsShed: new Counter({
+      name: 'calltrack_media_anchors_shed_total',
+      help: 'Calls that went on without media at once because every media server had MEDIA_ANCHOR_MAX_PENDING anchors in progress (also in calltrack_media_errors_total{step="anchor"})',
+      registers,
+    }),
     mediaErrors: new Counter({
       name: 'calltrack_media_errors_total',
-      help: 'Media failures by step: anchor (call went on without media), modify, whisper, bridge, notice, record, voicemail',
+      help: 'Media failures by step: anchor (call went on without media: no server, every server busy, timeout, error), modify, whisper, bridge, notice, record, voicemail',
       labelNames: ['step'] as const,
       registers,
     }),

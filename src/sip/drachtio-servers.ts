@@ -36,7 +36,7 @@ export type DrachtioServer = {
 
 /** The call path's services for every server; what belongs to one server is filled in per server. */
 export type SharedServices = Omit<InviteRouting, 'inFlight' | 'dialer' | 'calls' | 'media'> & {
-  media?: Omit<CallMedia, 'port'> & { port: (srf: unknown) => MediaPort };
+  media?: Omit<CallMedia, 'port'> & { port: (srf: Srf) => MediaPort };
 };
 
 export type DrachtioServers = {

@@ -15,7 +15,7 @@ import {
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
 import { startMediaGateway } from '../helpers/media-bed.js';
-import { passed } from '../helpers/sipp.js';
+import { passed, startSipp } from '../helpers/sipp.js';
 
 /** A UDP port that takes every datagram and answers none: a dead trunk. */
 async function blackHole(t: Test) {
@@ -136,32 +136,44 @@ t.test('the maximum call duration ends both legs with a Reason', async (t) => {
 });
 
 t.test(
-  'FreeSWITCH that never answers: the call goes on without media at the deadline',
+  'FreeSWITCH that never answers: the call goes on without media at the deadline, and the next at once while the first anchor is still in progress',
   async (t) => {
-    const d = await dealer('uas-answer-200.xml');
+    const d = await startSipp({ scenario: 'uas-answer-200.xml', calls: 2 });
     const gw = await startMediaGateway(
       t,
       [{ port: d.port }],
       { silentSip: true },
       undefined,
-      { MEDIA_ANCHOR_TIMEOUT_MS: '500' },
+      { MEDIA_ANCHOR_TIMEOUT_MS: '500', MEDIA_ANCHOR_MAX_PENDING: '1' },
       // real timers: Timer B (32 s) would hold the call far longer than the deadline
       { t1: 500, t2: 4000 },
     );
     const c = await call(gw, 'uac-expect-200-caller-bye.xml');
     t.match(c, { exitCode: 0 }, `the caller was connected: ${c.errors}`);
-    const dealerSaw = await d.done;
-    t.match(
-      received(dealerSaw, 'INVITE')?.text,
-      /^o=caller /m,
-      "signalling only: the caller's own SDP",
-    );
     const [r] = await gw.records(1);
     t.match(r, { outcome: 'answered', media: { anchored: false, error: 'anchor-timeout' } });
     t.ok(
       (r?.ringMs as number) < 16_000,
       `connected at the deadline, not after Timer B (${r?.ringMs} ms)`,
     );
-    t.match(await gw.metrics(), /^calltrack_media_errors_total\{step="anchor"\} 1$/m);
+    // FreeSWITCH still has the first anchor (Timer B: 32 s): the one place MEDIA_ANCHOR_MAX_PENDING gives
+    const c2 = await call(gw, 'uac-expect-200-caller-bye.xml');
+    t.match(c2, { exitCode: 0 }, `the second caller was connected: ${c2.errors}`);
+    const dealerSaw = await d.done;
+    t.match(
+      received(dealerSaw, 'INVITE')?.text,
+      /^o=caller /m,
+      "signalling only: the caller's own SDP",
+    );
+    const r2 = (await gw.records(2))[1];
+    t.match(r2, { outcome: 'answered', media: { anchored: false, error: 'anchor-busy' } });
+    t.ok(
+      (r2?.ringMs as number) < 500,
+      `connected without waiting for the deadline (${r2?.ringMs} ms)`,
+    );
+    const metrics = await gw.metrics();
+    t.match(metrics, /^calltrack_media_errors_total\{step="anchor"\} 2$/m);
+    t.match(metrics, /^calltrack_media_anchors_shed_total 1$/m);
+    t.match(metrics, /^calltrack_media_anchors_pending 1$/m, 'the first anchor still counts');
   },
 );

@@ -1,10 +1,14 @@
 /**
  * The FreeSWITCH connections (src/media/servers.ts) against the FreeSWITCH stand-in through real
  * drachtio-fsmrf: a wrong secret ends in the connect timeout instead of hanging, a dropped server
- * is reconnected, and every event socket (inbound and each outbound) has TCP no-delay.
+ * is reconnected, every event socket (inbound and each outbound) has TCP no-delay, and a server
+ * with MEDIA_ANCHOR_MAX_PENDING anchors in progress takes no more until one settles.
  */
+import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import t from 'tap';
+import { MediaBusyError } from '../../src/call/media-port.js';
+import { fsMediaPort } from '../../src/media/anchor.js';
 import { createMrf } from '../../src/media/fsmrf-types.js';
 import { MediaServers, parseServer } from '../../src/media/servers.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -27,6 +31,7 @@ t.test('a wrong secret fails within the connect timeout and says so', async (t) 
     mrf: createMrf(bed.app),
     listenAddress: '127.0.0.1',
     connectTimeoutMs: 300,
+    maxPendingAnchors: 32,
     logger,
   });
   t.teardown(() => servers.close());
@@ -34,7 +39,7 @@ t.test('a wrong secret fails within the connect timeout and says so', async (t) 
   await servers.start();
   t.ok(Date.now() - began < 5000, 'start() settled');
   t.equal(servers.connected, 0);
-  t.equal(servers.pick(), undefined, 'no server to pick');
+  t.equal(servers.take(), undefined, 'no server to take: not the same as busy');
   t.match(servers.describe(), /down: no answer within 300 ms \(wrong secret\?\)/);
 });
 
@@ -56,6 +61,7 @@ t.test('reconnects after the server went away; no-delay on every event socket', 
     mrf: createMrf(bed.app),
     listenAddress: '127.0.0.1',
     connectTimeoutMs: 1000,
+    maxPendingAnchors: 32,
     logger,
     onChange: (n) => changes.push(n),
   });
@@ -65,9 +71,9 @@ t.test('reconnects after the server went away; no-delay on every event socket', 
   });
   await servers.start();
   t.equal(servers.connected, 1);
-  const ms = servers.pick();
-  t.ok(ms, 'a server to pick');
-  if (!ms) return;
+  const lease = servers.take();
+  if (!lease || lease === 'busy') return t.fail(`a server to take, got ${lease}`);
+  const { ms } = lease;
   const inbound = ms.conn.socket;
   t.ok(inbound && noDelay.has(inbound), 'no-delay on the inbound event socket');
   const ep = await ms.createEndpoint({
@@ -80,12 +86,90 @@ t.test('reconnects after the server went away; no-delay on every event socket', 
     "no-delay on FreeSWITCH's outbound event socket",
   );
   await ep.destroy();
+  t.equal(servers.pendingAnchors, 1, 'the lease counts until given back');
 
   await fs.close();
   await waitFor(() => servers.connected === 0 || undefined, 3000, 'the loss');
+  t.equal(servers.pendingAnchors, 0, 'a lost connection counts nothing');
   t.match(servers.describe(), /down: connection lost/);
   fs = await start({ sipPort: 0, eslPort: port, secret: SECRET });
   await waitFor(() => servers.connected === 1 || undefined, 5000, 'the reconnect');
   t.match(servers.describe(), /^127\.0\.0\.1:\d+ connected$/);
   t.same(changes, [1, 0, 1], 'every change reported');
+  lease.done();
+  t.equal(servers.pendingAnchors, 0, "the old connection's lease leaves the new one's count alone");
+});
+
+t.test('a server with maxPendingAnchors in progress takes no more until one settles', async (t) => {
+  const bed = await standUp(t);
+  const fs = await start({ sipPort: 0, eslPort: 0, secret: SECRET });
+  const reported: number[] = [];
+  const specs = [{ host: '127.0.0.1', port: fs.eslAddress.port, secret: SECRET }];
+  const servers = new MediaServers(specs, {
+    mrf: createMrf(bed.app),
+    listenAddress: '127.0.0.1',
+    connectTimeoutMs: 1000,
+    maxPendingAnchors: 2,
+    holdMaxMs: 400,
+    logger,
+    onPending: (n) => reported.push(n),
+  });
+  t.teardown(async () => {
+    servers.close();
+    await fs.close();
+  });
+  await servers.start();
+  const first = servers.take();
+  const second = servers.take();
+  if (!first || first === 'busy' || !second || second === 'busy')
+    return t.fail(`two leases, got ${first} and ${second}`);
+  t.equal(servers.take(), 'busy', 'the third is refused: busy, not "no server"');
+  t.equal(servers.pendingAnchors, 2);
+  first.done();
+  first.done();
+  t.equal(servers.pendingAnchors, 1, 'a lease given back twice counts once');
+  const third = servers.take();
+  if (!third || third === 'busy') return t.fail(`room again after one settled, got ${third}`);
+  t.equal(servers.take(), 'busy');
+  third.done();
+  // `second` is never given back, as when drachtio-srf drops a request with its connection
+  await waitFor(() => servers.pendingAnchors === 0 || undefined, 3000, 'the hold limit');
+  t.same(reported, [1, 2, 1, 2, 1, 0], 'every change reported');
+  second.done();
+  t.equal(servers.pendingAnchors, 0, 'given back after the hold limit: no second release');
+});
+
+t.test("a drachtio connection that closes gives back its port's anchors at once", async (t) => {
+  const bed = await standUp(t);
+  const fs = await start({ sipPort: 0, eslPort: 0, secret: SECRET });
+  const specs = [{ host: '127.0.0.1', port: fs.eslAddress.port, secret: SECRET }];
+  const servers = new MediaServers(specs, {
+    mrf: createMrf(bed.app),
+    listenAddress: '127.0.0.1',
+    connectTimeoutMs: 1000,
+    maxPendingAnchors: 2,
+    logger,
+  });
+  t.teardown(async () => {
+    servers.close();
+    await fs.close();
+  });
+  await servers.start();
+  // as drachtio-srf does with a request whose connection closed: it never settles
+  const dropping = () =>
+    Object.assign(new EventEmitter(), { createUAC: () => new Promise(() => {}) });
+  const gone = dropping();
+  const other = dropping();
+  void fsMediaPort(servers, logger, gone).anchor(undefined);
+  void fsMediaPort(servers, logger, other).anchor(undefined);
+  t.equal(servers.pendingAnchors, 2, 'both anchors wait on their drachtio connection');
+  await t.rejects(
+    fsMediaPort(servers, logger, other).anchor(undefined),
+    MediaBusyError,
+    'a third is refused at once',
+  );
+  gone.emit('close');
+  t.equal(servers.pendingAnchors, 1, "only the closed connection's anchor is given back");
+  gone.emit('close');
+  t.equal(servers.pendingAnchors, 1, 'a second close gives nothing back twice');
 });

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { CallSession } from '../../src/call/call-session.js';
-import type { MediaAnchor, MediaPort } from '../../src/call/media-port.js';
+import { type MediaAnchor, MediaBusyError, type MediaPort } from '../../src/call/media-port.js';
 import type { ConnectedLeg, Dialer, InboundLeg, LegEnd } from '../../src/call/ports.js';
 import type { SessionDeps } from '../../src/call/session-types.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -19,7 +19,7 @@ const decision: ForwardDecision = {
   options: { whisper: { file: 'w.wav' } },
 };
 
-type Fail = 'anchor' | 'modify' | 'bridge' | 'notice' | 'record' | 'voicemail';
+type Fail = 'anchor' | 'anchor-busy' | 'modify' | 'bridge' | 'notice' | 'record' | 'voicemail';
 
 /**
  * `dealers: 'busy'` makes every destination answer 486; `voicemail` gives the number voicemail;
@@ -147,6 +147,7 @@ function fakes(
     anchor: async (sdp, opts) => {
       steps.push(`anchor ${sdp}${opts?.ringback === false ? ' (no ringback)' : ''}`);
       if (failAt === 'anchor') throw new Error('no media server');
+      if (failAt === 'anchor-busy') throw new MediaBusyError();
       return anchor;
     },
   };
@@ -229,6 +230,14 @@ t.test('no media server: forwarded signalling-only, counted', async (t) => {
     '200 dealer-sdp',
   ]);
   t.match(r, { outcome: 'answered', media: { anchored: false, error: 'anchor-failed' } });
+  t.same(errors, ['anchor']);
+});
+
+t.test('every media server busy: forwarded signalling-only, its own code, counted', async (t) => {
+  const { steps, errors, session } = fakes('anchor-busy');
+  const r = await session.run();
+  t.same(steps.slice(0, 3), ['anchor caller-sdp', 'invite caller-sdp', 'provisional 180']);
+  t.match(r, { outcome: 'answered', media: { anchored: false, error: 'anchor-busy' } });
   t.same(errors, ['anchor']);
 });
 

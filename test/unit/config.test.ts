@@ -85,6 +85,7 @@ t.test('every documented variable overrides its setting', async (t) => {
     FREESWITCH_LISTEN_ADDRESS: '10.0.0.9',
     FREESWITCH_CONNECT_TIMEOUT_MS: '500',
     MEDIA_ANCHOR_TIMEOUT_MS: '1500',
+    MEDIA_ANCHOR_MAX_PENDING: '8',
     RECORDING_DIR: '/var/lib/calltrack/recordings',
     RECORDING_NOTICE_FILE: 'notice/at.wav',
     RECORDING_PURGE_INTERVAL_MS: '60000',
@@ -178,6 +179,7 @@ t.test('every documented variable overrides its setting', async (t) => {
       listenAddress: '10.0.0.9',
       connectTimeoutMs: 500,
       anchorTimeoutMs: 1500,
+      maxPendingAnchors: 8,
     },
     recordings: {
       dir: '/var/lib/calltrack/recordings',
@@ -197,7 +199,7 @@ t.test('every documented variable overrides its setting', async (t) => {
   });
   // TRUNK_AUTH_PASSWORD_FILE excludes TRUNK_AUTH_PASSWORD: covered in the trunk tests below
   // DRACHTIO excludes DRACHTIO_HOST/DRACHTIO_PORT: covered in config-drachtio.test.ts
-  t.equal(Object.keys(ENV_VARS).length, 82, 'every variable is covered here');
+  t.equal(Object.keys(ENV_VARS).length, 83, 'every variable is covered here');
 });
 
 t.test(
@@ -416,16 +418,19 @@ t.test('call timers out of range are refused, each named', async (t) => {
       MAX_CALL_DURATION_S: '0',
       TRANSFER_RING_TIMEOUT_S: 'soon',
       MEDIA_ANCHOR_TIMEOUT_MS: '50',
+      // 0 would refuse every anchor: a typo, not a way to turn media off (FREESWITCH empty is)
+      MEDIA_ANCHOR_MAX_PENDING: '0',
       DIALOG_KEEPALIVE_S: '-5',
       RINGING_REFRESH_S: '61',
     }),
   ) as ConfigError;
   t.ok(err instanceof ConfigError);
-  t.equal(err.problems.length, 5, err.message);
+  t.equal(err.problems.length, 6, err.message);
   for (const name of [
     'MAX_CALL_DURATION_S',
     'TRANSFER_RING_TIMEOUT_S',
     'MEDIA_ANCHOR_TIMEOUT_MS',
+    'MEDIA_ANCHOR_MAX_PENDING',
     'DIALOG_KEEPALIVE_S',
     'RINGING_REFRESH_S',
   ])
