@@ -13,6 +13,12 @@ import type { FsStats } from './media-fsstandin.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The media benches' secrets, and the whisper each of their anchored calls plays the dealer. */
+export const SECRET = 'cymru';
+export const FS_SECRET = 'ClueCon-bench';
+export const WHISPER_MS = 100;
+export const WHISPER_TONE = `%(${WHISPER_MS},0,800)`;
+
 /**
  * The gateway with FREESWITCH=`freeswitch` (and `env` on top); resolves once it is ready and its
  * media server is connected (calls before that would go signalling-only).

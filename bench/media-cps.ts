@@ -56,16 +56,18 @@ import {
 import { callBenchDialplan } from './fixtures.js';
 import { type Attempt, callFaults, climb, highest, stepTwice } from './ladder.js';
 import {
+  FS_SECRET,
   type FsStandin,
   gatewayMetric,
+  SECRET,
   startFsStandin,
   startMediaGateway,
+  WHISPER_MS,
+  WHISPER_TONE,
 } from './media-cps-procs.js';
 import type { FsStats } from './media-fsstandin.js';
 import { figure } from './report.js';
 
-const SECRET = 'cymru';
-const FS_SECRET = 'ClueCon-bench';
 const STEP_SECONDS = Number(process.env.BENCH_MEDIA_CPS_STEP_SECONDS ?? 3);
 const STEPS = (
   process.env.BENCH_MEDIA_CPS_STEPS ??
@@ -78,8 +80,6 @@ const WARM_UP_SECONDS = 2;
 /** A step passes only if its last call ends within this much after the last call should have. */
 const LATE_MS = 1000;
 const HOLD_MS = 200;
-const WHISPER_MS = 100;
-const WHISPER_TONE = `%(${WHISPER_MS},0,800)`;
 /** How long after a step its FreeSWITCH channels and the gateway's calls may take to go. */
 const SETTLE_MS = 5000;
 

@@ -33,21 +33,21 @@ import { percentile } from './cps-latency.js';
 import { cleanUp, type Proc, runCaller, startDealer, tempDir } from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
 import {
+  FS_SECRET,
   type FsStandin,
   gatewayMetric,
+  SECRET,
   startFsStandin,
   startMediaGateway,
+  WHISPER_MS,
+  WHISPER_TONE,
 } from './media-cps-procs.js';
 import { figure } from './report.js';
 
-const SECRET = 'cymru';
-const FS_SECRET = 'ClueCon-bench';
 const RATE = Number(process.env.BENCH_MEDIA_OVERLOAD_CPS ?? 200);
 const SECONDS = Number(process.env.BENCH_MEDIA_OVERLOAD_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_MEDIA_OVERLOAD_ROUNDS ?? 1);
 const HOLD_MS = 200;
-const WHISPER_MS = 100;
-const WHISPER_TONE = `%(${WHISPER_MS},0,800)`;
 const SETTLE_MS = 40_000;
 const NUMBER = '+493025550102';
 const SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uac-faults-call.xml');

@@ -6,11 +6,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { MediaBusyError } from '../../src/call/media-port.js';
 import { fsMediaPort } from '../../src/media/anchor.js';
 import { createMrf } from '../../src/media/fsmrf-types.js';
-import { MediaServers, parseServer } from '../../src/media/servers.js';
+import { MediaServers, parseServer, type ServersDeps } from '../../src/media/servers.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { start } from '../fsstandin/index.js';
 import { standUp } from '../helpers/standin-bed.js';
@@ -18,6 +18,30 @@ import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'ClueCon-int';
 const logger = createLogger('silent');
+
+/**
+ * MediaServers connected to a FreeSWITCH stand-in; `deps` on top of the defaults. The stand-in
+ * is `bed.fs`: a test that starts another in its place sets it there, and the teardown closes it.
+ */
+async function connected(t: Test, deps: Partial<ServersDeps> = {}) {
+  const app = (await standUp(t)).app;
+  const bed = { fs: await start({ sipPort: 0, eslPort: 0, secret: SECRET }) };
+  const specs = [{ host: '127.0.0.1', port: bed.fs.eslAddress.port, secret: SECRET }];
+  const servers = new MediaServers(specs, {
+    mrf: createMrf(app),
+    listenAddress: '127.0.0.1',
+    connectTimeoutMs: 1000,
+    maxPendingAnchors: 32,
+    logger,
+    ...deps,
+  });
+  t.teardown(async () => {
+    servers.close();
+    await bed.fs.close();
+  });
+  await servers.start();
+  return Object.assign(bed, { servers });
+}
 
 t.test('parseServer keeps colons in the secret', async (t) => {
   t.same(parseServer('fs.example:8021:a:b'), { host: 'fs.example', port: 8021, secret: 'a:b' });
@@ -53,23 +77,10 @@ t.test('reconnects after the server went away; no-delay on every event socket', 
   t.teardown(() => {
     Socket.prototype.setNoDelay = original;
   });
-  const bed = await standUp(t);
-  let fs = await start({ sipPort: 0, eslPort: 0, secret: SECRET });
-  const port = fs.eslAddress.port;
   const changes: number[] = [];
-  const servers = new MediaServers([{ host: '127.0.0.1', port, secret: SECRET }], {
-    mrf: createMrf(bed.app),
-    listenAddress: '127.0.0.1',
-    connectTimeoutMs: 1000,
-    maxPendingAnchors: 32,
-    logger,
-    onChange: (n) => changes.push(n),
-  });
-  t.teardown(async () => {
-    servers.close();
-    await fs.close();
-  });
-  await servers.start();
+  const bed = await connected(t, { onChange: (n) => changes.push(n) });
+  const { servers } = bed;
+  const port = bed.fs.eslAddress.port;
   t.equal(servers.connected, 1);
   const lease = servers.take();
   if (!lease || lease === 'busy') return t.fail(`a server to take, got ${lease}`);
@@ -88,11 +99,11 @@ t.test('reconnects after the server went away; no-delay on every event socket', 
   await ep.destroy();
   t.equal(servers.pendingAnchors, 1, 'the lease counts until given back');
 
-  await fs.close();
+  await bed.fs.close();
   await waitFor(() => servers.connected === 0 || undefined, 3000, 'the loss');
   t.equal(servers.pendingAnchors, 0, 'a lost connection counts nothing');
   t.match(servers.describe(), /down: connection lost/);
-  fs = await start({ sipPort: 0, eslPort: port, secret: SECRET });
+  bed.fs = await start({ sipPort: 0, eslPort: port, secret: SECRET });
   await waitFor(() => servers.connected === 1 || undefined, 5000, 'the reconnect');
   t.match(servers.describe(), /^127\.0\.0\.1:\d+ connected$/);
   t.same(changes, [1, 0, 1], 'every change reported');
@@ -101,24 +112,12 @@ t.test('reconnects after the server went away; no-delay on every event socket', 
 });
 
 t.test('a server with maxPendingAnchors in progress takes no more until one settles', async (t) => {
-  const bed = await standUp(t);
-  const fs = await start({ sipPort: 0, eslPort: 0, secret: SECRET });
   const reported: number[] = [];
-  const specs = [{ host: '127.0.0.1', port: fs.eslAddress.port, secret: SECRET }];
-  const servers = new MediaServers(specs, {
-    mrf: createMrf(bed.app),
-    listenAddress: '127.0.0.1',
-    connectTimeoutMs: 1000,
+  const { servers } = await connected(t, {
     maxPendingAnchors: 2,
     holdMaxMs: 400,
-    logger,
     onPending: (n) => reported.push(n),
   });
-  t.teardown(async () => {
-    servers.close();
-    await fs.close();
-  });
-  await servers.start();
   const first = servers.take();
   const second = servers.take();
   if (!first || first === 'busy' || !second || second === 'busy')
@@ -140,21 +139,7 @@ t.test('a server with maxPendingAnchors in progress takes no more until one sett
 });
 
 t.test("a drachtio connection that closes gives back its port's anchors at once", async (t) => {
-  const bed = await standUp(t);
-  const fs = await start({ sipPort: 0, eslPort: 0, secret: SECRET });
-  const specs = [{ host: '127.0.0.1', port: fs.eslAddress.port, secret: SECRET }];
-  const servers = new MediaServers(specs, {
-    mrf: createMrf(bed.app),
-    listenAddress: '127.0.0.1',
-    connectTimeoutMs: 1000,
-    maxPendingAnchors: 2,
-    logger,
-  });
-  t.teardown(async () => {
-    servers.close();
-    await fs.close();
-  });
-  await servers.start();
+  const { servers } = await connected(t, { maxPendingAnchors: 2 });
   // as drachtio-srf does with a request whose connection closed: it never settles
   const dropping = () =>
     Object.assign(new EventEmitter(), { createUAC: () => new Promise(() => {}) });
