@@ -67,9 +67,10 @@ export class MediaFlow {
 
   /**
    * Anchors the caller's leg; without a media server, when every one is busy anchoring, or when
-   * FreeSWITCH does not answer within `anchorTimeoutMs`, the call goes on signalling only (and without whisper). `stillWanted` is
-   * asked once the anchor exists: a caller who cancelled meanwhile gets no 183. A late-offer
-   * caller gets no early media (an offer may not travel in an unreliable 183): a 180 instead.
+   * FreeSWITCH does not answer within `anchorTimeoutMs`, the call goes on signalling only (and
+   * without whisper). `stillWanted` is asked once the anchor exists: a caller who cancelled
+   * meanwhile gets no 183. A late-offer caller gets no early media (an offer may not travel in an
+   * unreliable 183): a 180 instead.
    */
   async anchor(inbound: InboundLeg, stillWanted: () => boolean): Promise<void> {
     const { port, recording, announcement } = this.media;

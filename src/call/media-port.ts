@@ -93,8 +93,9 @@ export class MediaBusyError extends Error {
 export interface MediaPort {
   /**
    * Anchors the caller's offer and starts ringback (unless `ringback: false`: a notice comes
-   * first); rejects when no media server can, with MediaBusyError when every one is busy. Without an offer (a late-offer caller) the caller's
-   * endpoint is made from a plain RTP offer of ours, and `callerSdp` is our offer to the caller.
+   * first); rejects when no media server can, with MediaBusyError when every one is busy. Without
+   * an offer (a late-offer caller) the caller's endpoint is made from a plain RTP offer of ours,
+   * and `callerSdp` is our offer to the caller.
    */
   anchor(callerSdp: string | undefined, opts?: { ringback?: boolean }): Promise<MediaAnchor>;
 }
