@@ -20,6 +20,9 @@
  * is twice the anchored rate `media-cps` measured on two shared cores; on a faster machine, raise
  * it until the uncapped gateway's media share falls.
  *
+ * `BENCH_DRACHTIO_BIN=<path>` runs it on that drachtio-server binary instead of the stand-in (as
+ * `cps-ab`, `soak` and `faults`): FreeSWITCH's INVITEs queue in drachtio-server too.
+ *
  * Figures per variant (the rounds added up): `media-share` (calls FreeSWITCH bridged, of those
  * placed), `media-goodput` (bridged calls a second), `calls-failed` (sipp: callers who gave up or
  * got no clean end), `answer-p50`/`-p99` (INVITE → 200, answered calls), `anchor-busy` (calls the
@@ -28,9 +31,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type StandinHandle, start } from '../test/standin/index.js';
+import { start } from '../test/standin/index.js';
 import { percentile } from './cps-latency.js';
 import { cleanUp, type Proc, runCaller, startDealer, tempDir } from './cps-procs.js';
+import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import {
   FS_SECRET,
@@ -50,6 +54,7 @@ const ROUNDS = Number(process.env.BENCH_MEDIA_OVERLOAD_ROUNDS ?? 1);
 const HOLD_MS = 200;
 const SETTLE_MS = 40_000;
 const NUMBER = '+493025550102';
+const DRACHTIO_BIN = drachtioBinary(process.env.BENCH_DRACHTIO_BIN);
 const SCENARIO = join(import.meta.dirname, 'scenarios', 'bench-uac-faults-call.xml');
 const DIALPLAN = callBenchDialplan([
   { number: NUMBER, options: ['options:', '  whisper:', `    tone: "${WHISPER_TONE}"`] },
@@ -85,24 +90,24 @@ async function unanchored(gw: Gateway): Promise<{ busy: number; other: number }>
 
 /** One run of one variant on a fresh gateway and FreeSWITCH stand-in. */
 async function run(bed: Bed, v: Variant): Promise<Totals> {
-  const { standin, dealer, dialplans } = bed;
+  const { server, dealer, dialplans } = bed;
   let fs: FsStandin | undefined;
   let gw: Gateway | undefined;
   try {
     fs = await startFsStandin(FS_SECRET, `tone_stream://${WHISPER_TONE}`, WHISPER_MS);
     gw = await startMediaGateway(
-      standin.adminAddress,
+      server.adminAddress,
       SECRET,
       dialplans,
       dealer.address,
       `${fs.esl.address}:${fs.esl.port}:${FS_SECRET}`,
       v.env,
     );
-    await runCaller(standin.sipAddress, NUMBER, 20, 2, { scenario: SCENARIO, callMs: HOLD_MS });
+    await runCaller(server.sipAddress, NUMBER, 20, 2, { scenario: SCENARIO, callMs: HOLD_MS });
     await settle(fs, gw);
     const fs0 = await fs.stats();
     const u0 = await unanchored(gw);
-    const r = await runCaller(standin.sipAddress, NUMBER, RATE, SECONDS, {
+    const r = await runCaller(server.sipAddress, NUMBER, RATE, SECONDS, {
       scenario: SCENARIO,
       callMs: HOLD_MS + WHISPER_MS,
     });
@@ -140,7 +145,7 @@ async function settle(fs: FsStandin, gw: Gateway): Promise<void> {
 }
 
 interface Bed {
-  standin: StandinHandle;
+  server: SipServer;
   dealer: Proc & { address: { address: string; port: number } };
   dialplans: string;
 }
@@ -177,18 +182,23 @@ if (!(RATE > 0 && SECONDS >= 2 && Number.isInteger(ROUNDS) && ROUNDS >= 1)) {
   process.exit(1);
 }
 
-let standin: StandinHandle | undefined;
+let server: SipServer | undefined;
 let dealer: Bed['dealer'] | undefined;
 const started = performance.now();
 try {
-  standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
-  // the stand-in keeps every trace record in memory: hundreds of MB at these rates
-  standin.trace.push = () => 0;
+  if (DRACHTIO_BIN) server = await startDrachtioServer(DRACHTIO_BIN, SECRET);
+  else {
+    const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
+    // the stand-in keeps every trace record in memory: hundreds of MB at these rates
+    standin.trace.push = () => 0;
+    server = standin;
+  }
+  log(`on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`);
   dealer = await startDealer();
   const dialplans = join(tempDir('calltrack-bench-media-overload-'), 'dialplans');
   mkdirSync(dialplans);
   writeFileSync(join(dialplans, 'bench.yaml'), DIALPLAN);
-  const bed: Bed = { standin, dealer, dialplans };
+  const bed: Bed = { server, dealer, dialplans };
   const totals = new Map<string, Totals>(VARIANTS.map((v) => [v.name, empty()]));
   for (let round = 0; round < ROUNDS; round++)
     // the order alternates, so neither always runs on a machine the other warmed
@@ -207,6 +217,6 @@ try {
   process.exitCode = 1;
 } finally {
   await dealer?.stop().catch(() => undefined);
-  await standin?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
   cleanUp();
 }

@@ -119,7 +119,6 @@ async function startSippOnce(options: SippOptions): Promise<SippRun & { exitedAt
   };
 }
 
-/** Runs sipp to completion; started again on other ports when it could not bind. */
 /** Waits for a sipp run and asserts it passed its scenario, naming `who` and sipp's errors. */
 export async function passed(t: Test, run: SippRun, who: string): Promise<SippResult> {
   const result = await run.done;
@@ -127,6 +126,7 @@ export async function passed(t: Test, run: SippRun, who: string): Promise<SippRe
   return result;
 }
 
+/** Runs sipp to completion; started again on other ports when it could not bind. */
 export async function runSipp(options: SippOptions): Promise<SippResult> {
   for (let attempt = 1; ; attempt++) {
     const result = await (await startSipp(options)).done;
