@@ -25,8 +25,9 @@
  *
  * Figures per variant (the rounds added up): `media-share` (calls FreeSWITCH bridged, of those
  * placed), `media-goodput` (bridged calls a second), `calls-failed` (sipp: callers who gave up or
- * got no clean end), `answer-p50`/`-p99` (INVITE → 200, answered calls), `anchor-busy` (calls the
- * cap sent on without media), `anchor-timeout`; and `media-goodput-ratio` (capped over uncapped).
+ * got no clean end), `answer-p50`/`-p99` (INVITE → 200, answered calls), `anchor-shed` (calls the
+ * cap sent on without media), `anchor-other-failures` (not anchored otherwise: the deadline, above
+ * all); and `media-goodput-ratio` (capped over uncapped).
  * Progress goes to stderr; figures to stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
