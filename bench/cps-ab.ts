@@ -47,7 +47,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../test/helpers/built.js';
-import { start } from '../test/standin/index.js';
 import {
   cpuRounds,
   cpuTogether,
@@ -69,7 +68,7 @@ import {
   startBaseline,
   startDealer,
 } from './cps-procs.js';
-import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
+import { drachtioBinary, type SipServer, serverName, startSipServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import {
   formatOwners,
@@ -201,14 +200,12 @@ try {
     sides.push({
       name,
       root,
-      server: DRACHTIO_BIN
-        ? await startDrachtioServer(DRACHTIO_BIN, SECRET)
-        : await start({ sipPort: 0, adminPort: 0, secret: SECRET }),
+      server: await startSipServer(DRACHTIO_BIN, SECRET),
       procs: [],
     });
   const [self, against] = sides as [Side, Side];
   log(
-    `this: ${ROOT}; against: ${AGAINST}${Object.keys(AGAINST_ENV).length ? ` with ${JSON.stringify(AGAINST_ENV)}` : ''}; on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`,
+    `this: ${ROOT}; against: ${AGAINST}${Object.keys(AGAINST_ENV).length ? ` with ${JSON.stringify(AGAINST_ENV)}` : ''}; on ${serverName(DRACHTIO_BIN)}`,
   );
   // V8's log goes there from the start (perfNodeFlags)
   if (PERF) mkdirSync(PERF, { recursive: true });

@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freeTcpPort, freeUdpPort } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait.js';
-import type { Endpoint } from '../test/standin/index.js';
+import { type Endpoint, start, type TraceRecord } from '../test/standin/index.js';
 import { removeDir, tempDir, trackChild } from './cps-procs.js';
 
 /** What a bench needs of a drachtio-server, the stand-in's or the real one. */
@@ -170,4 +170,22 @@ export async function startDrachtioServer(
     adminAddress: { address: '127.0.0.1', port: config.adminPort },
     close,
   };
+}
+
+/**
+ * The drachtio side of a bench: the binary `bin` (`BENCH_DRACHTIO_BIN`), or else the stand-in in
+ * this process, with its `trace` of every frame. `ports`: those of a server this one replaces.
+ */
+export async function startSipServer(
+  bin: string | undefined,
+  secret: string,
+  ports?: { adminPort: number; sipPort: number },
+): Promise<SipServer & { trace?: TraceRecord[] }> {
+  if (bin) return startDrachtioServer(bin, secret, {}, ports);
+  return start({ sipPort: 0, adminPort: 0, ...ports, secret });
+}
+
+/** Which server a bench runs on, for its progress lines. */
+export function serverName(bin: string | undefined): string {
+  return bin ? `drachtio-server ${bin}` : 'the stand-in';
 }

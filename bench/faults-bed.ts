@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { pseudonymiser } from '../src/records/anonymise.js';
 import { FIELDS } from '../src/records/entry.js';
 import { recordFields, recordIds } from '../test/helpers/stream-ids.js';
-import { start } from '../test/standin/index.js';
 import { type Proc, startDealer, startGateway, tempDir } from './cps-procs.js';
 import { type AppRelay, relayApps } from './drachtio-relay.js';
-import { type SipServer, startDrachtioServer } from './drachtio-server.js';
+import { type SipServer, startSipServer } from './drachtio-server.js';
 import { type CallProbe, probeCalls } from './faults-calls.js';
 import { type CallMatch, type KeyedCall, matchCalls } from './faults-count.js';
 import { FaultRedis } from './faults-redis.js';
@@ -99,15 +98,14 @@ export class FaultBed {
 
   /** The stand-in or the real server; `ports`: those of the one it replaces. */
   async #startServer(ports?: { sipPort: number; adminPort: number }): Promise<void> {
-    if (!this.#bin) {
-      const standin = await start({ sipPort: 0, adminPort: 0, ...ports, secret: SECRET });
-      this.server = standin;
+    const sip = await startSipServer(this.#bin, SECRET, ports);
+    this.server = sip;
+    if (sip.trace) {
       // one probe per stand-in, its connections numbered anew; also keeps the trace from
       // holding every frame in memory
-      this.#probes.push(probeCalls(standin.trace));
+      this.#probes.push(probeCalls(sip.trace));
       return;
     }
-    this.server = await startDrachtioServer(this.#bin, SECRET, {}, ports);
     // the relay outlives the server's restarts: its connections are numbered once
     if (this.#relay) return;
     this.#relay = await relayApps(this.server.adminAddress);

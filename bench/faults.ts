@@ -56,7 +56,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CallerResult, cleanUp, runCaller } from './cps-procs.js';
-import { drachtioBinary } from './drachtio-server.js';
+import { drachtioBinary, serverName } from './drachtio-server.js';
 import { FaultBed, WHISPER_MS, WHISPER_TONE } from './faults-bed.js';
 import { type FaultCounts, judge } from './faults-count.js';
 import { callBenchDialplan } from './fixtures.js';
@@ -218,7 +218,7 @@ async function runFault(fault: Fault): Promise<boolean> {
     const logFile = LOG_DIR && join(LOG_DIR, `${fault}-gateway.log`);
     const bed = await FaultBed.up(DIALPLAN, env, parts, logFile, DRACHTIO_BIN);
     log(
-      `${fault}: ${RATE} calls/s for ${SECONDS} s (${MEDIA_SHARE * 100} % anchored), on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`,
+      `${fault}: ${RATE} calls/s for ${SECONDS} s (${MEDIA_SHARE * 100} % anchored), on ${serverName(DRACHTIO_BIN)}`,
     );
     const c = await measure(fault, bed);
     const v = judge(c);

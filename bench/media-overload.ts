@@ -32,10 +32,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start } from '../test/standin/index.js';
 import { percentile } from './cps-latency.js';
 import { cleanUp, type Proc, runCaller, startDealer, tempDir } from './cps-procs.js';
-import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
+import { drachtioBinary, type SipServer, serverName, startSipServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import {
   FS_SECRET,
@@ -187,14 +186,11 @@ let server: SipServer | undefined;
 let dealer: Bed['dealer'] | undefined;
 const started = performance.now();
 try {
-  if (DRACHTIO_BIN) server = await startDrachtioServer(DRACHTIO_BIN, SECRET);
-  else {
-    const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
-    // the stand-in keeps every trace record in memory: hundreds of MB at these rates
-    standin.trace.push = () => 0;
-    server = standin;
-  }
-  log(`on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`);
+  const sip = await startSipServer(DRACHTIO_BIN, SECRET);
+  server = sip;
+  // the stand-in keeps every trace record in memory: hundreds of MB at these rates
+  if (sip.trace) sip.trace.push = () => 0;
+  log(`on ${serverName(DRACHTIO_BIN)}`);
   dealer = await startDealer();
   const dialplans = join(tempDir('calltrack-bench-media-overload-'), 'dialplans');
   mkdirSync(dialplans);

@@ -40,7 +40,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Endpoint, start, type TraceRecord } from '../test/standin/index.js';
+import type { Endpoint } from '../test/standin/index.js';
 import { probeInviteLatency } from './cps-latency.js';
 import {
   type CallerResult,
@@ -53,7 +53,7 @@ import {
 } from './cps-procs.js';
 import { checkRecords } from './cps-records.js';
 import { type AppRelay, relayApps } from './drachtio-relay.js';
-import { drachtioBinary, type SipServer, startDrachtioServer } from './drachtio-server.js';
+import { drachtioBinary, type SipServer, serverName, startSipServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import { onFullGc } from './gc-trace.js';
 import { type BenchRedis, startBenchRedis } from './redis-server.js';
@@ -121,23 +121,17 @@ try {
   if (!(SECONDS >= 20) || !(RATE > 0))
     throw new Error('BENCH_SOAK_SECONDS ≥ 20 and BENCH_SOAK_CPS > 0');
   redis = await startBenchRedis('soak');
-  let trace: TraceRecord[];
-  if (DRACHTIO_BIN) {
-    server = await startDrachtioServer(DRACHTIO_BIN, SECRET);
-    relay = await relayApps(server.adminAddress);
-    trace = relay.trace;
-  } else {
-    const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
-    server = standin;
-    trace = standin.trace;
-  }
+  const sip = await startSipServer(DRACHTIO_BIN, SECRET);
+  server = sip;
+  // the real server keeps no trace: the relay's counts what it hands on
+  if (!sip.trace) relay = await relayApps(sip.adminAddress);
   // counts the calls handed; also keeps the stand-in's trace from holding every frame of the run
-  const probe = probeInviteLatency(trace);
-  log(`on ${DRACHTIO_BIN ? `drachtio-server ${DRACHTIO_BIN}` : 'the stand-in'}`);
+  const probe = probeInviteLatency(relay?.trace ?? sip.trace ?? []);
+  log(`on ${serverName(DRACHTIO_BIN)}`);
   const dealer = await startDealer(SECONDS + 180);
   procs.push(dealer);
   const gateway = await startGatewayAsProduction(
-    relay?.address ?? server.adminAddress,
+    relay?.address ?? sip.adminAddress,
     dealer.address,
     redis.url,
   );
