@@ -123,10 +123,14 @@ try {
   redis = await startBenchRedis('soak');
   const sip = await startSipServer(DRACHTIO_BIN, SECRET);
   server = sip;
-  // the real server keeps no trace: the relay's counts what it hands on
-  if (!sip.trace) relay = await relayApps(sip.adminAddress);
+  let trace = sip.trace;
+  if (!trace) {
+    // the real server keeps no trace: the relay's holds what it hands on
+    relay = await relayApps(sip.adminAddress);
+    trace = relay.trace;
+  }
   // counts the calls handed; also keeps the stand-in's trace from holding every frame of the run
-  const probe = probeInviteLatency(relay?.trace ?? sip.trace ?? []);
+  const probe = probeInviteLatency(trace);
   log(`on ${serverName(DRACHTIO_BIN)}`);
   const dealer = await startDealer(SECONDS + 180);
   procs.push(dealer);
