@@ -14,7 +14,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type StandinHandle, start } from '../test/standin/index.js';
+import { type StandinHandle, start, type TraceRecord } from '../test/standin/index.js';
 import { cpuMs, type Proc, startGateway, tempDir } from './cps-procs.js';
 import { callBenchDialplan } from './fixtures.js';
 import { onFullGc } from './gc-trace.js';
@@ -63,17 +63,18 @@ async function gateway(standin: StandinHandle): Promise<Proc> {
   );
 }
 
-/** Distinct source addresses in the new-INVITE frames the stand-in sent the gateway. */
-function sourcesSeen(standin: StandinHandle, into: Set<string>): void {
-  for (const r of standin.trace) {
-    if (r.kind !== 'frame' || r.dir !== 'out') continue;
+/**
+ * The stand-in's trace target while a run lasts: the source address of each new-INVITE frame
+ * it hands the gateway goes `into` (nothing is kept: a run would hold ~1 GB of frames).
+ */
+function sourcesInto(into: Set<string>): (r: TraceRecord) => void {
+  return (r) => {
+    if (r.kind !== 'frame' || r.dir !== 'out') return;
     // `<id>|sip|network|<bytes>|<protocol>|<address>|<port>|…`
     const tokens = r.payload.slice(0, 200).split('|');
     if (tokens[1] === 'sip' && tokens[2] === 'network' && r.payload.includes('\r\nINVITE '))
       into.add(tokens[5] ?? '');
-  }
-  // the trace is kept in memory: drained as it goes, or a run would hold ~1 GB of it
-  standin.trace.length = 0;
+  };
 }
 
 /** The gateway's live heap after its latest full GC, in MB (gc-trace.ts). */
@@ -99,6 +100,7 @@ async function run(
   invites = INVITES,
 ) {
   const seen = new Set<string>();
+  standin.traceTo(sourcesInto(seen));
   const cpu0 = cpuMs(app);
   const own0 = process.cpuUsage();
   const r = await flood(standin.sipAddress, {
@@ -107,9 +109,9 @@ async function run(
     rate: RATE,
     called: NOT_CONFIGURED,
     firstOctet,
-    onTick: () => sourcesSeen(standin, seen),
   });
   await sleep(200); // the last records written
+  standin.traceTo('none');
   const cpu = cpuMs(app) - cpu0;
   const own = process.cpuUsage(own0);
   if (app.child.exitCode !== null) throw new Error(`gateway exited:\n${app.output()}`);

@@ -4,10 +4,10 @@
  * leg's INVITE (`sip||…`). The two are paired by the caller's number (`+4917600<call number>`),
  * which both apps copy into the dealer leg's From.
  *
- * The stand-in keeps every trace record in memory; at hundreds of calls a second that is
- * hundreds of MB per minute. So the trace array's `push` is replaced: nothing is kept, and only
- * while `start()`…`stop()` the two INVITE frames are timed with `performance.now()` (the
- * records' own ISO stamps have 1 ms resolution). The caller INVITEs handed to the app are
+ * The stand-in keeps every trace record in memory unless told otherwise; at hundreds of calls a
+ * second that is hundreds of MB per minute. So the probe is the trace's target (`traceTo`):
+ * nothing is kept, and only while `start()`…`stop()` the two INVITE frames are timed with
+ * `performance.now()` (the records' own ISO stamps have 1 ms resolution). The caller INVITEs handed to the app are
  * counted all along (by Call-ID, so a retransmission counts once): each one owes a call record.
  */
 import type { TraceRecord } from '../test/standin/index.js';
@@ -16,6 +16,8 @@ const CALLER = /\r\n(?:from|f)[ \t]*:[^\r\n]*?\+4917600(\d+)/i;
 export const CALL_ID = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]+)/i;
 
 export interface LatencyProbe {
+  /** Takes each trace record: the stand-in's `traceTo` target, or a recording proxy's. */
+  observe(r: TraceRecord): void;
   start(): void;
   /** Stops timing; the latencies in ms of every call seen at both ends. */
   stop(): { samples: number[]; callerInvites: number };
@@ -23,7 +25,7 @@ export interface LatencyProbe {
   handed(): number;
 }
 
-export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
+export function probeInviteLatency(): LatencyProbe {
   let on = false;
   let inbound = new Map<string, number>();
   let samples: number[] = [];
@@ -53,12 +55,8 @@ export function probeInviteLatency(trace: TraceRecord[]): LatencyProbe {
     inbound.delete(caller);
     samples.push(at - t0);
   };
-  trace.push = (...items: TraceRecord[]) => {
-    const at = on ? performance.now() : 0;
-    for (const r of items) observe(r, at);
-    return 0;
-  };
   return {
+    observe: (r) => observe(r, on ? performance.now() : 0),
     start() {
       inbound = new Map();
       samples = [];

@@ -139,7 +139,8 @@ async function startApp(
 /** Stand-in, dealer and app; pushed onto `stacks` first, so a half-built one is torn down too. */
 async function setUp(app: App, stacks: Stack[], redisUrl: string): Promise<Stack> {
   const standin = await start({ sipPort: 0, adminPort: 0, secret: SECRET });
-  const probe = probeInviteLatency(standin.trace);
+  const probe = probeInviteLatency();
+  standin.traceTo(probe.observe);
   const stack: Stack = { app, standin, probe, procs: [], placed: 0 };
   stacks.push(stack);
   const dealer = await startDealer();

@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freeTcpPort, freeUdpPort } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait.js';
-import { type Endpoint, start, type TraceRecord } from '../test/standin/index.js';
+import { type Endpoint, start, type TraceRecord, type TraceTarget } from '../test/standin/index.js';
 import { removeDir, tempDir, trackChild } from './cps-procs.js';
 
 /** What a bench needs of a drachtio-server, the stand-in's or the real one. */
@@ -174,15 +174,19 @@ export async function startDrachtioServer(
 
 /**
  * The drachtio side of a bench: the binary `bin` (`BENCH_DRACHTIO_BIN`), or else the stand-in in
- * this process, with its `trace` of every frame. `ports`: those of a server this one replaces.
+ * this process, whose trace goes to `trace` (a bench's probe, or nowhere: kept, it would hold
+ * every frame of the run). `ports`: those of a server this one replaces.
  */
 export async function startSipServer(
   bin: string | undefined,
   secret: string,
+  trace: TraceTarget<TraceRecord>,
   ports?: { adminPort: number; sipPort: number },
-): Promise<SipServer & { trace?: TraceRecord[] }> {
-  if (bin) return startDrachtioServer(bin, secret, {}, ports);
-  return start({ sipPort: 0, adminPort: 0, ...ports, secret });
+): Promise<SipServer & { standin: boolean }> {
+  if (bin) return { ...(await startDrachtioServer(bin, secret, {}, ports)), standin: false };
+  const standin = await start({ sipPort: 0, adminPort: 0, ...ports, secret });
+  standin.traceTo(trace);
+  return { ...standin, standin: true };
 }
 
 /** Which server a bench runs on, for its progress lines. */

@@ -1,7 +1,7 @@
 /**
  * The bed of one `bench/faults` fault, built fresh for each so every fault starts from an empty
  * stream: a redis-server (faults-redis.ts), the drachtio stand-in (in this process) or a real
- * drachtio-server behind a relay that sees what it hands to whom (drachtio-relay.ts), the
+ * drachtio-server behind a proxy that sees what it hands to whom (recording-proxy.ts), the
  * FreeSWITCH stand-in (its own process), a sipp dealer and the gateway from dist/ as production
  * runs it (records to Redis, spool on disk, the default log level) with FREESWITCH set. Each
  * part can be broken and brought back where the others knew it: same ports, same NODE_ID, same
@@ -12,9 +12,9 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pseudonymiser } from '../src/records/anonymise.js';
 import { FIELDS } from '../src/records/entry.js';
+import { observingProxy, type RecordingProxy } from '../test/helpers/recording-proxy.js';
 import { recordFields, recordIds } from '../test/helpers/stream-ids.js';
 import { type Proc, startDealer, startGateway, tempDir } from './cps-procs.js';
-import { type AppRelay, relayApps } from './drachtio-relay.js';
 import { type SipServer, startSipServer } from './drachtio-server.js';
 import { type CallProbe, probeCalls } from './faults-calls.js';
 import { type CallMatch, type KeyedCall, matchCalls } from './faults-count.js';
@@ -44,7 +44,7 @@ export class FaultBed {
   #dealer!: Proc & { address: { address: string; port: number } };
   /** A real drachtio-server's binary, or undefined: the stand-in. */
   readonly #bin: string | undefined;
-  #relay: AppRelay | undefined;
+  #relay: RecordingProxy | undefined;
   server!: SipServer;
   fs: FsStandin | undefined;
   gateway: Gateway | undefined;
@@ -98,18 +98,15 @@ export class FaultBed {
 
   /** The stand-in or the real server; `ports`: those of the one it replaces. */
   async #startServer(ports?: { sipPort: number; adminPort: number }): Promise<void> {
-    const sip = await startSipServer(this.#bin, SECRET, ports);
+    // one probe per stand-in, its connections numbered anew; the real server's is the relay's
+    const probe = this.#relay ? undefined : probeCalls();
+    const sip = await startSipServer(this.#bin, SECRET, probe?.observe ?? 'none', ports);
     this.server = sip;
-    if (sip.trace) {
-      // one probe per stand-in, its connections numbered anew; also keeps the trace from
-      // holding every frame in memory
-      this.#probes.push(probeCalls(sip.trace));
-      return;
-    }
-    // the relay outlives the server's restarts: its connections are numbered once
-    if (this.#relay) return;
-    this.#relay = await relayApps(this.server.adminAddress);
-    this.#probes.push(probeCalls(this.#relay.trace));
+    if (!probe) return;
+    this.#probes.push(probe);
+    if (sip.standin) return;
+    // the real server keeps no trace; the relay outlives its restarts, numbering connections once
+    this.#relay = await observingProxy(sip.adminAddress, probe.observe);
   }
 
   /** Stops the drachtio-server (or stand-in) and, after `gapMs`, starts it on the same ports. */

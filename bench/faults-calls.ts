@@ -5,7 +5,8 @@
  * its caller: the dealer leg). The faults bench matches calls to records with these: a call
  * without a record that its gateway never acted on was never read (bench/faults-count.ts).
  *
- * Like cps-latency.ts it takes the trace's `push`, so the stand-in keeps no record in memory.
+ * Like cps-latency.ts it is the trace's target (`traceTo`), so the stand-in keeps no record in
+ * memory.
  */
 import type { TraceRecord } from '../test/standin/index.js';
 import { CALL_ID } from './cps-latency.js';
@@ -27,6 +28,8 @@ export type HandedCall = {
 };
 
 export interface CallProbe {
+  /** Takes each trace record: the stand-in's `traceTo` target, or a recording proxy's. */
+  observe(r: TraceRecord): void;
   /** Distinct caller INVITEs (by Call-ID) handed to an app so far. */
   handed(): number;
   /** The app connection the latest new INVITE went to (-1: none yet). */
@@ -34,7 +37,7 @@ export interface CallProbe {
   calls(): readonly HandedCall[];
 }
 
-export function probeCalls(trace: TraceRecord[]): CallProbe {
+export function probeCalls(): CallProbe {
   const calls = new Map<string, HandedCall>();
   /** Caller number → the calls handed with it (two sipp callers may share a number). */
   const byCaller = new Map<string, HandedCall[]>();
@@ -75,11 +78,8 @@ export function probeCalls(trace: TraceRecord[]): CallProbe {
     for (const call of (caller && byCaller.get(caller)) || [])
       if (call.conn === r.conn) call.acted = true;
   };
-  trace.push = (...items: TraceRecord[]) => {
-    for (const r of items) observe(r);
-    return 0;
-  };
   return {
+    observe,
     handed: () => calls.size,
     lastConn: () => lastConn,
     calls: () => [...calls.values()],

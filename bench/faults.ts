@@ -49,7 +49,7 @@
  * `BENCH_FAULTS=redis-down,gateway-kill` runs a subset; `BENCH_FAULTS_LOG_DIR=<dir>` keeps each
  * fault's gateway log there (`<fault>-gateway.log`). `BENCH_DRACHTIO_BIN=<path>` runs every fault
  * on that drachtio-server binary in place of the stand-in: the gateways connect through a relay
- * that counts the calls handed from the frames it passes (drachtio-relay.ts), and
+ * that counts the calls handed from the frames it passes (test/helpers/recording-proxy.ts), and
  * drachtio-restart kills the server (SIGKILL) and starts it again on the same ports after 1 s.
  * Progress goes to stderr; figures to stdout.
  */

@@ -19,8 +19,6 @@ export type FloodOptions = {
   called: string;
   /** Source addresses are 127.<firstOctet + i / 65536>.<i / 256 mod 256>.<i mod 256>. */
   firstOctet: number;
-  /** Called every few ms while the run lasts (e.g. to drain the stand-in's trace). */
-  onTick?: () => void;
 };
 
 export type FloodResult = {
@@ -79,7 +77,6 @@ export async function flood(target: Endpoint, o: FloodOptions): Promise<FloodRes
 
   await new Promise<void>((resolve) => {
     const tick = () => {
-      o.onTick?.();
       const due = Math.min(o.invites, Math.floor(((performance.now() - started) * o.rate) / 1000));
       while (sent < due && !failure) send(sent++);
       if (sent < o.invites && !failure) setTimeout(tick, TICK_MS);
@@ -88,11 +85,8 @@ export async function flood(target: Endpoint, o: FloodOptions): Promise<FloodRes
     tick();
   });
   const deadline = performance.now() + SETTLE_MS;
-  while (pending.size > 0 && performance.now() < deadline && !failure) {
-    o.onTick?.();
+  while (pending.size > 0 && performance.now() < deadline && !failure)
     await new Promise((r) => setTimeout(r, 20));
-  }
-  o.onTick?.();
   const wallMs = performance.now() - started;
   for (const socket of pending.values()) socket.close();
   if (failure) throw failure;

@@ -34,12 +34,13 @@
  * `BENCH_DRACHTIO_BIN=<path>` runs the soak on that drachtio-server binary instead of the stand-in
  * (bench/drachtio-server.ts): the real peer holds its own state per call, and what the gateway
  * keeps between the two is what a leak would grow. It keeps no trace of what it handed on, so
- * the gateway connects through a relay that counts the calls handed from the frames it passes
- * (drachtio-relay.ts, as in bench/faults).
+ * the gateway connects through a proxy that counts the calls handed from the frames it passes
+ * (test/helpers/recording-proxy.ts, as in bench/faults).
  * Progress goes to stderr; figures to stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { observingProxy, type RecordingProxy } from '../test/helpers/recording-proxy.js';
 import type { Endpoint } from '../test/standin/index.js';
 import { probeInviteLatency } from './cps-latency.js';
 import {
@@ -52,7 +53,6 @@ import {
   tempDir,
 } from './cps-procs.js';
 import { checkRecords } from './cps-records.js';
-import { type AppRelay, relayApps } from './drachtio-relay.js';
 import { drachtioBinary, type SipServer, serverName, startSipServer } from './drachtio-server.js';
 import { callBenchDialplan } from './fixtures.js';
 import { onFullGc } from './gc-trace.js';
@@ -115,22 +115,18 @@ function describe(s: Sample): string {
 
 let redis: BenchRedis | undefined;
 let server: SipServer | undefined;
-let relay: AppRelay | undefined;
+let relay: RecordingProxy | undefined;
 const procs: Proc[] = [];
 try {
   if (!(SECONDS >= 20) || !(RATE > 0))
     throw new Error('BENCH_SOAK_SECONDS ≥ 20 and BENCH_SOAK_CPS > 0');
   redis = await startBenchRedis('soak');
-  const sip = await startSipServer(DRACHTIO_BIN, SECRET);
+  // counts the calls handed; the stand-in keeps no trace of the run
+  const probe = probeInviteLatency();
+  const sip = await startSipServer(DRACHTIO_BIN, SECRET, probe.observe);
   server = sip;
-  let trace = sip.trace;
-  if (!trace) {
-    // the real server keeps no trace: the relay's holds what it hands on
-    relay = await relayApps(sip.adminAddress);
-    trace = relay.trace;
-  }
-  // counts the calls handed; also keeps the stand-in's trace from holding every frame of the run
-  const probe = probeInviteLatency(trace);
+  // the real server keeps no trace: the relay's frames go to the probe
+  if (!sip.standin) relay = await observingProxy(sip.adminAddress, probe.observe);
   log(`on ${serverName(DRACHTIO_BIN)}`);
   const dealer = await startDealer(SECONDS + 180);
   procs.push(dealer);

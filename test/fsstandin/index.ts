@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint } from '../standin/sip-address.js';
+import type { TraceTarget } from '../standin/trace-sink.js';
 import { runApi } from './api.js';
 import { execute } from './apps.js';
 import type { ChannelView } from './channel.js';
@@ -60,6 +61,8 @@ export interface FsStandinHandle {
   readonly eslAddress: Endpoint;
   readonly recordDir: string;
   readonly trace: FsTraceRecord[];
+  /** Where records go from now on: kept in `trace` (the default), to a function, or nowhere. */
+  traceTo(target: TraceTarget<FsTraceRecord>): void;
   /** Live channels (an empty list after a call means nothing leaked). */
   channels(): ChannelView[];
   close(): Promise<void>;
@@ -117,6 +120,7 @@ export async function start(options: FsStandinOptions): Promise<FsStandinHandle>
     eslAddress: inbound.address,
     recordDir,
     trace: trace.records,
+    traceTo: (target) => trace.sendTo(target),
     channels: () => [...sw.channels.values()].map((c) => c.view()),
     close: () => {
       closing ??= (async () => {

@@ -1,6 +1,6 @@
 // What the stand-in did, in order, for test assertions: SIP datagrams, ESL traffic, and the media
 // facts a test asks about (who played, recorded, bridged what; which pitfall was hit).
-import { appendFileSync } from 'node:fs';
+import { TraceSink } from '../standin/trace-sink.js';
 
 /** Which leg a channel is, as FreeSWITCH saw its INVITE. */
 export type ChannelRole = 'answered-offer' | 'made-offer';
@@ -61,15 +61,10 @@ export type Pitfall =
 type Body<R> = R extends unknown ? Omit<R, 't'> : never;
 export type FsTraceInput = Body<FsTraceRecord>;
 
-export class FsTracer {
-  readonly records: FsTraceRecord[] = [];
+export class FsTracer extends TraceSink<FsTraceRecord> {
   private readonly start = Date.now();
 
-  constructor(private readonly file?: string) {}
-
   add(record: FsTraceInput): void {
-    const full = { t: Date.now() - this.start, ...record } as FsTraceRecord;
-    this.records.push(full);
-    if (this.file) appendFileSync(this.file, `${JSON.stringify(full)}\n`);
+    if (!this.idle) this.put({ t: Date.now() - this.start, ...record } as FsTraceRecord);
   }
 }

@@ -5,10 +5,9 @@
  * own log. The real peers decide: a test that passes on the stand-in is run against the server
  * production runs, and its trace assertions read that server's wire.
  */
-import { connect, createServer, type Socket } from 'node:net';
-import { FrameDecoder } from '../standin/framing.js';
-import { type Endpoint, type StandinHandle, type StandinOptions, start } from '../standin/index.js';
+import { type StandinHandle, type StandinOptions, start } from '../standin/index.js';
 import { Tracer } from '../standin/trace.js';
+import { recordingProxy } from './recording-proxy.js';
 
 export const REAL_DRACHTIO_ENV = 'TEST_DRACHTIO_BIN';
 
@@ -73,82 +72,13 @@ export async function startDrachtio(
   );
   return {
     trace: trace.records,
+    traceTo: (target) => trace.sendTo(target),
     sipAddress: server.sipAddress,
     adminAddress: proxy.address,
     dropApps: proxy.dropApps,
     close: async () => {
       await proxy.close();
       await server.close();
-    },
-  };
-}
-
-/** The server's own frames have no length limit (an app's have five digits): more than any. */
-const SERVER_LENGTH_DIGITS = 15;
-
-type Proxy = {
-  address: Endpoint;
-  dropApps(): void;
-  close(): Promise<void>;
-};
-
-/**
- * A TCP proxy that numbers app connections from 1 as the stand-in does and records each frame,
- * `in` from the app and `out` to it. What it cannot split into frames is noted, and passed on.
- */
-export async function recordingProxy(upstream: Endpoint, trace: Tracer, port = 0): Promise<Proxy> {
-  const pairs = new Set<[Socket, Socket]>();
-  let next = 1;
-  const record = (conn: number, dir: 'in' | 'out', from: Socket, to: Socket) => {
-    const decoder = new FrameDecoder(dir === 'out' ? SERVER_LENGTH_DIGITS : undefined);
-    let broken = false;
-    from.on('data', (chunk: Buffer) => {
-      to.write(chunk);
-      if (broken) return;
-      try {
-        for (const payload of decoder.push(chunk)) trace.frame(dir, conn, payload);
-      } catch (err) {
-        broken = true;
-        trace.note(
-          `connection ${conn} ${dir}: ${(err as Error).message}; frames no longer recorded`,
-        );
-      }
-    });
-  };
-  const server = createServer((app) => {
-    const conn = next++;
-    const drachtio = connect(upstream.port, upstream.address);
-    const pair: [Socket, Socket] = [app, drachtio];
-    pairs.add(pair);
-    app.setNoDelay(true);
-    drachtio.setNoDelay(true);
-    record(conn, 'in', app, drachtio);
-    record(conn, 'out', drachtio, app);
-    const end = () => {
-      pairs.delete(pair);
-      app.destroy();
-      drachtio.destroy();
-    };
-    for (const s of pair) {
-      s.on('error', end);
-      s.on('close', end);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return {
-    address: { address: '127.0.0.1', port: (server.address() as { port: number }).port },
-    dropApps: () => {
-      for (const [app, drachtio] of pairs) {
-        app.resetAndDestroy();
-        drachtio.resetAndDestroy();
-      }
-    },
-    close: () => {
-      for (const pair of pairs) for (const s of pair) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -11,10 +11,12 @@ import type { Endpoint } from './sip-address.js';
 import type { Stack, StackConfig } from './stack.js';
 import { TimerRegistry } from './timers.js';
 import { type TraceRecord, Tracer } from './trace.js';
+import type { TraceTarget } from './trace-sink.js';
 import { SipSocket } from './udp.js';
 
 export type { Endpoint } from './sip-address.js';
 export type { TraceRecord } from './trace.js';
+export type { TraceTarget } from './trace-sink.js';
 
 export interface StandinOptions {
   /** UDP port for SIP; 0 picks a free one. */
@@ -62,8 +64,10 @@ export interface StandinOptions {
 }
 
 export interface StandinHandle {
-  /** Every frame, datagram and note, in order. */
+  /** Every frame, datagram and note, in order (while they are kept: `traceTo`). */
   readonly trace: TraceRecord[];
+  /** Where records go from now on: kept in `trace` (the default), to a function, or nowhere. */
+  traceTo(target: TraceTarget<TraceRecord>): void;
   readonly sipAddress: Endpoint;
   readonly adminAddress: Endpoint;
   /**
@@ -111,6 +115,7 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
   let closing: Promise<void> | undefined;
   return {
     trace: trace.records,
+    traceTo: (target) => trace.sendTo(target),
     sipAddress: { address: host, port: config.port },
     adminAddress: { address: admin.address, port: admin.port },
     dropApps: () => apps.dropConnections(),

@@ -1,6 +1,7 @@
 // Machine-readable record of everything the stand-in saw and sent, kept in memory for assertions
 // and optionally appended to a JSON-lines file for debugging a failed run.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { TraceSink } from './trace-sink.js';
 
 interface Stamp {
   /** ISO time the record was made. */
@@ -33,30 +34,25 @@ export interface NoteRecord extends Stamp {
 
 export type TraceRecord = FrameRecord | SipRecord | NoteRecord;
 
-export class Tracer {
-  readonly records: TraceRecord[] = [];
-
-  constructor(private readonly file?: string) {
+export class Tracer extends TraceSink<TraceRecord> {
+  constructor(file?: string) {
+    super(file);
     if (file) writeFileSync(file, '');
   }
 
   frame(dir: FrameRecord['dir'], conn: number, payload: string): void {
-    this.add({ ts: now(), kind: 'frame', dir, conn, payload });
+    if (!this.idle) this.put({ ts: now(), kind: 'frame', dir, conn, payload });
   }
 
   sip(dir: SipRecord['dir'], peer: string, text: string): void {
+    if (this.idle) return;
     const firstLine = text.slice(0, text.indexOf('\r\n'));
     const callId = /^(?:call-id|i)[ \t]*:[ \t]*(.*)$/im.exec(text)?.[1]?.trim() ?? '';
-    this.add({ ts: now(), kind: 'sip', dir, peer, firstLine, callId, text });
+    this.put({ ts: now(), kind: 'sip', dir, peer, firstLine, callId, text });
   }
 
   note(text: string): void {
-    this.add({ ts: now(), kind: 'note', text });
-  }
-
-  private add(record: TraceRecord): void {
-    this.records.push(record);
-    if (this.file) appendFileSync(this.file, `${JSON.stringify(record)}\n`);
+    if (!this.idle) this.put({ ts: now(), kind: 'note', text });
   }
 }
 

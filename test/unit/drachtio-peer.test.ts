@@ -1,20 +1,10 @@
 /**
  * What `TEST_DRACHTIO_BIN` puts in a real drachtio-server's trace: its SIP datagrams read from its
- * log, and the frames on its application port through a recording proxy. The log here is as
- * drachtio-server v0.9.10 wrote it (console, `info`); the proxy stands in front of the stand-in,
- * whose own trace says what it should have recorded.
+ * log (the frames on its application port come through a recording proxy:
+ * recording-proxy.test.ts). The log here is as drachtio-server v0.9.10 wrote it (console, `info`).
  */
 import t from 'tap';
-import {
-  REAL_DRACHTIO_ENV,
-  recordingProxy,
-  SipLog,
-  startDrachtio,
-} from '../helpers/drachtio-peer.js';
-import { freeTcpPort } from '../helpers/ports.js';
-import { connectApp, disconnectApp, newApp } from '../helpers/srf-app.js';
-import { waitFor } from '../helpers/wait.js';
-import { start, type TraceRecord } from '../standin/index.js';
+import { REAL_DRACHTIO_ENV, SipLog, startDrachtio } from '../helpers/drachtio-peer.js';
 import { Tracer } from '../standin/trace.js';
 
 const SDP =
@@ -101,72 +91,6 @@ t.test('a UTF-8 display name is counted in bytes and recorded as text', async (t
     ]),
   );
   t.same(sipRecords(trace), [['out', '127.0.0.1:5060', message]]);
-});
-
-t.test('the proxy records the frames the server itself sees, numbered alike', async (t) => {
-  const standin = await start({ sipPort: 0, adminPort: 0, secret: 'cymru' });
-  const trace = new Tracer();
-  const proxy = await recordingProxy(standin.adminAddress, trace);
-  const apps = [newApp(), newApp()];
-  t.teardown(async () => {
-    for (const app of apps) disconnectApp(app);
-    await proxy.close();
-    await standin.close();
-  });
-  for (const app of apps) await connectApp(app, proxy.address, 'cymru');
-  const frames = (records: readonly TraceRecord[]) =>
-    records.flatMap((r) => (r.kind === 'frame' ? [r] : []));
-  await waitFor(
-    () => frames(trace.records).length >= frames(standin.trace).length || undefined,
-    3000,
-    'the frames through the proxy',
-  );
-  const shape = (fs: ReturnType<typeof frames>) => fs.map((f) => [f.dir, f.conn, f.payload]);
-  t.ok(frames(standin.trace).length >= 4, 'two apps authenticated: at least four frames');
-  t.same(shape(frames(trace.records)), shape(frames(standin.trace)));
-});
-
-t.test(
-  'dropApps breaks the apps off as a lost network would; the proxy keeps listening',
-  async (t) => {
-    const standin = await start({ sipPort: 0, adminPort: 0, secret: 'cymru' });
-    const trace = new Tracer();
-    const proxy = await recordingProxy(standin.adminAddress, trace);
-    const first = newApp();
-    const second = newApp();
-    t.teardown(async () => {
-      disconnectApp(first);
-      disconnectApp(second);
-      await proxy.close();
-      await standin.close();
-    });
-    await connectApp(first, proxy.address, 'cymru');
-    const lost = new Promise<void>((resolve) => first.on('close', () => resolve()));
-    proxy.dropApps();
-    await lost;
-    t.pass('the app lost its connection');
-    await connectApp(second, proxy.address, 'cymru');
-    t.ok(
-      trace.records.some((r) => r.kind === 'frame' && r.conn === 2 && r.dir === 'out'),
-      'a new app connects through the same proxy, numbered 2',
-    );
-  },
-);
-
-t.test('the proxy listens where it is told, and says so when it cannot', async (t) => {
-  const standin = await start({ sipPort: 0, adminPort: 0, secret: 'cymru' });
-  const port = await freeTcpPort();
-  const proxy = await recordingProxy(standin.adminAddress, new Tracer(), port);
-  t.teardown(async () => {
-    await proxy.close();
-    await standin.close();
-  });
-  t.equal(proxy.address.port, port, 'where a gateway reconnects after its server restarted');
-  const app = newApp();
-  t.teardown(() => disconnectApp(app));
-  await connectApp(app, { address: '127.0.0.1', port }, 'cymru');
-  t.pass('an app authenticates through it');
-  await t.rejects(recordingProxy(standin.adminAddress, new Tracer(), port), { code: 'EADDRINUSE' });
 });
 
 t.test(
