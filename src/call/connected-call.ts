@@ -15,7 +15,7 @@ import type { TransferNote } from './record.js';
 import { NOT_ALLOWED, Transfer, type TransferDeps } from './transfer.js';
 
 /** Who ended the call, by how one of its legs ended. */
-function endOf(how: LegEnd, side: 'caller' | 'dealer'): EndedBy {
+export function endOf(how: LegEnd, side: 'caller' | 'dealer'): EndedBy {
   if (how === 'hangup') return side;
   return how === 'lost' ? `${side}-lost` : how;
 }

@@ -3,6 +3,7 @@
  * SDP) and leaves a message. The record's outcome stays what the dealers did; the session says so.
  */
 import type { Logger } from '../observability/logger.js';
+import { endOf } from './connected-call.js';
 import type { MediaFlow } from './media-flow.js';
 import { answeredByMedia } from './media-offer.js';
 import type { ConnectedLeg, EndedBy } from './ports.js';
@@ -33,7 +34,8 @@ export async function leaveVoicemail(
   }
   const answeredAt = o.now();
   o.onAnswered();
-  const callerGone = caller.ended.then((): EndedBy => 'caller');
+  // a caller our 200 never reached is lost, as on a connected call
+  const callerGone = caller.ended.then((how) => endOf(how, 'caller'));
   const stop = Promise.race([callerGone, stopping]);
   const left = await media.voicemail(stop);
   const endedBy = await Promise.race([stop, Promise.resolve<EndedBy>('gateway')]);

@@ -46,6 +46,17 @@ const LEG = Symbol('calltrack.leg');
 type HeldDialog = SrfDialog & { [LEG]?: SrfLeg };
 const legOf = (dialog: SrfDialog): SrfLeg | undefined => (dialog as HeldDialog)[LEG];
 
+/**
+ * How the far side went, by the Reason of the BYE that ended the dialog. srf passes its text on
+ * only for a BYE drachtio-server sent itself (source `application`): a session nobody refreshed,
+ * or a 200 to an INVITE never ACKed in 32 s (sip-dialog-controller.cpp, `ACK timeout`). The
+ * latter is a caller our answer never reached: `lost`, not a hang-up after 32 s of talk.
+ */
+function endOf(reason = ''): LegEnd {
+  if (/^session timer expired$/i.test(reason)) return 'session-expired';
+  return /^ACK timeout$/i.test(reason) ? 'lost' : 'hangup';
+}
+
 /** A request that waited for a handler the leg ended without: the dialog is gone. */
 const gone: DialogHandler = async () => ({ status: 481 });
 const referGone: ReferHandler = () => ({
@@ -111,8 +122,7 @@ class SrfLeg implements ConnectedLeg {
       leg.#untrack();
       leg.#release();
       // destroy() emits nothing; 'destroy' means the far end (or drachtio) ended the dialog
-      if (!leg.#hungUpByUs)
-        leg.#end(/session timer expired/i.test(reason ?? '') ? 'session-expired' : 'hangup');
+      if (!leg.#hungUpByUs) leg.#end(endOf(reason));
     },
 
     /** A session refresh (a re-INVITE with the SDP version it had) changes nothing: answered here. */
