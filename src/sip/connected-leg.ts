@@ -50,7 +50,8 @@ const legOf = (dialog: SrfDialog): SrfLeg | undefined => (dialog as HeldDialog)[
  * How the far side went, by the Reason of the BYE that ended the dialog. srf passes its text on
  * only for a BYE drachtio-server sent itself (source `application`): a session nobody refreshed,
  * or a 200 to an INVITE never ACKed in 32 s (sip-dialog-controller.cpp, `ACK timeout`). The
- * latter is a caller our answer never reached: `lost`, not a hang-up after 32 s of talk.
+ * latter is a far end our 200 never reached (the caller, for the answer): `lost`, not a hang-up
+ * after 32 s of talk.
  */
 function endOf(reason = ''): LegEnd {
   if (/^session timer expired$/i.test(reason)) return 'session-expired';
