@@ -7,8 +7,9 @@
  * The stand-in keeps every trace record in memory unless told otherwise; at hundreds of calls a
  * second that is hundreds of MB per minute. So the probe is the trace's target (`traceTo`):
  * nothing is kept, and only while `start()`…`stop()` the two INVITE frames are timed with
- * `performance.now()` (the records' own ISO stamps have 1 ms resolution). The caller INVITEs handed to the app are
- * counted all along (by Call-ID, so a retransmission counts once): each one owes a call record.
+ * `performance.now()` (the records' own ISO stamps have 1 ms resolution). The caller INVITEs
+ * handed to the app are counted all along (by Call-ID, so a retransmission counts once): each one
+ * owes a call record.
  */
 import type { TraceRecord } from '../test/standin/index.js';
 
