@@ -7,6 +7,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { FrameDecoder } from '../standin/framing.js';
 import type { Endpoint } from '../standin/index.js';
 import { type TraceRecord, Tracer } from '../standin/trace.js';
+import { tieSockets } from './socket-pair.js';
 
 /** The server's own frames have no length limit (an app's have five digits): more than any. */
 const SERVER_LENGTH_DIGITS = 15;
@@ -26,7 +27,8 @@ export async function recordingProxy(
   trace: Tracer,
   port = 0,
 ): Promise<RecordingProxy> {
-  const pairs = new Set<[Socket, Socket]>();
+  /** Both sides of every connection while open: a side that closes takes the other along. */
+  const open = new Set<Socket>();
   let next = 1;
   const record = (conn: number, dir: 'in' | 'out', from: Socket, to: Socket) => {
     const decoder = new FrameDecoder(dir === 'out' ? SERVER_LENGTH_DIGITS : undefined);
@@ -48,21 +50,11 @@ export async function recordingProxy(
   const server = createServer((app) => {
     const conn = next++;
     const drachtio = connect(upstream.port, upstream.address);
-    const pair: [Socket, Socket] = [app, drachtio];
-    pairs.add(pair);
+    tieSockets(app, drachtio, open);
     app.setNoDelay(true);
     drachtio.setNoDelay(true);
     record(conn, 'in', app, drachtio);
     record(conn, 'out', drachtio, app);
-    const end = () => {
-      pairs.delete(pair);
-      app.destroy();
-      drachtio.destroy();
-    };
-    for (const s of pair) {
-      s.on('error', end);
-      s.on('close', end);
-    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,13 +63,10 @@ export async function recordingProxy(
   return {
     address: { address: '127.0.0.1', port: (server.address() as { port: number }).port },
     dropApps: () => {
-      for (const [app, drachtio] of pairs) {
-        app.resetAndDestroy();
-        drachtio.resetAndDestroy();
-      }
+      for (const s of open) s.resetAndDestroy();
     },
     close: () => {
-      for (const pair of pairs) for (const s of pair) s.destroy();
+      for (const s of open) s.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
