@@ -22,7 +22,8 @@ async function pair(t: Test, server: Server): Promise<{ near: Socket; far: Socke
   return { near, far };
 }
 
-t.test('the other side closes only after what was written to it is read', async (t) => {
+/** Two connections whose near sides are tied, as a proxy ties its app and server sockets. */
+async function tied(t: Test) {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => server.close());
@@ -30,6 +31,11 @@ t.test('the other side closes only after what was written to it is read', async 
   const b = await pair(t, server);
   const open = new Set<Socket>();
   tieSockets(a.near, b.near, open);
+  return { a, b, open };
+}
+
+t.test('the other side closes only after what was written to it is read', async (t) => {
+  const { a, b, open } = await tied(t);
   t.equal(open.size, 2, 'both held while open');
   // more than the kernel's buffers take while b's peer does not read: the rest waits in Node
   b.far.pause();
@@ -50,13 +56,7 @@ t.test('the other side closes only after what was written to it is read', async 
 });
 
 t.test('a side that does not close in turn is cut off after the grace', async (t) => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => server.close());
-  const a = await pair(t, server);
-  const b = await pair(t, server);
-  const open = new Set<Socket>();
-  tieSockets(a.near, b.near, open);
+  const { a, b } = await tied(t);
   // b's peer neither reads nor ends: the FIN alone would leave b.near half-open
   b.far.pause();
   b.near.write(Buffer.alloc(32 * 1024 * 1024, 1));
