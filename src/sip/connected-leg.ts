@@ -53,7 +53,7 @@ const legOf = (dialog: SrfDialog): SrfLeg | undefined => (dialog as HeldDialog)[
  * latter is a far end our 200 never reached (the caller, for the answer): `lost`, not a hang-up
  * after 32 s of talk.
  */
-function endOf(reason = ''): LegEnd {
+function endByReason(reason = ''): LegEnd {
   if (/^session timer expired$/i.test(reason)) return 'session-expired';
   return /^ACK timeout$/i.test(reason) ? 'lost' : 'hangup';
 }
@@ -123,7 +123,7 @@ class SrfLeg implements ConnectedLeg {
       leg.#untrack();
       leg.#release();
       // destroy() emits nothing; 'destroy' means the far end (or drachtio) ended the dialog
-      if (!leg.#hungUpByUs) leg.#end(endOf(reason));
+      if (!leg.#hungUpByUs) leg.#end(endByReason(reason));
     },
 
     /** A session refresh (a re-INVITE with the SDP version it had) changes nothing: answered here. */

@@ -18,6 +18,8 @@ export function tieSockets(a: Socket, b: Socket, open: Set<Socket>): void {
     s.on('error', () => undefined);
     s.on('close', () => {
       open.delete(s);
+      // the second of the two to close finds the first gone: nothing left to end
+      if (other.destroyed) return;
       other.end();
       setTimeout(() => other.destroy(), GRACE_MS).unref();
     });
