@@ -86,7 +86,8 @@ export interface ConnectedLeg {
   request(request: DialogRequest): Promise<DialogResult>;
   /**
    * Asks the far end whether it still knows the dialog (an OPTIONS inside it): false when it
-   * answers 481 or 408 or not at all, which ends the dialog (RFC 3261 12.2.1.2); any other answer
+   * answers 481 or 408 or not at all, which ends the dialog (RFC 3261 12.2.1.2), or when nothing
+   * listens there any more (drachtio-server's own 503 for the transport error); any other answer
    * (405 and 501 included) is a far end that is there. Never throws.
    */
   alive(): Promise<boolean>;

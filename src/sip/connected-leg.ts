@@ -257,13 +257,25 @@ class SrfLeg implements ConnectedLeg {
   async alive(): Promise<boolean> {
     // an ended dialog or a dropped connection: nothing to ask, and others end the call then
     if (!this.dialog.connected || this.inFlight.lost) return true;
-    const status = await this.inFlight.untilDropped(
+    return this.inFlight.untilDropped(
       this.dialog.request({ method: 'OPTIONS' }).then(
-        (res) => res.status ?? 500,
-        (err: unknown) => sipStatusOf(err) ?? 500,
+        (res) => there(res.status ?? 500, res.source_address),
+        (err: unknown) => there(sipStatusOf(err) ?? 500, undefined),
       ),
-      200,
+      true,
     );
-    return status !== 481 && status !== 408;
   }
+}
+
+/**
+ * Whether the answer to a keepalive is the far end's: it has lost the dialog with 481, and 408
+ * means nobody answered (RFC 3261 12.2.1.2). drachtio-server's stack also answers a transport
+ * error itself (no source address; RFC 3261 8.1.3.1 reports one as 503): 503 when an ICMP port
+ * unreachable says nothing listens there any more (a process that died, a PBX restarted on
+ * another port), 410 when a TCP connection broke (nta.c outgoing_tport_error). Any other
+ * answer, a far end's own 503 included, is someone there.
+ */
+function there(status: number, source: string | undefined): boolean {
+  if (status === 481 || status === 408) return false;
+  return !(source === '' && (status === 503 || status === 410));
 }

@@ -10,6 +10,8 @@ export interface SrfMessage {
   readonly body?: string;
   readonly status?: number;
   readonly reason?: string;
+  /** Where the message came from; empty on a response drachtio-server's stack made itself. */
+  readonly source_address: string;
   get(name: string): string | undefined;
   has(name: string): boolean;
   getParsedHeader(name: 'To' | 'From'): { uri: string; params: Record<string, string> };
@@ -19,7 +21,6 @@ export interface SrfRequest extends SrfMessage {
   readonly method: string;
   readonly uri: string;
   readonly callId: string;
-  readonly source_address: string;
   readonly source_port: number;
   /** drachtio-server's transaction id: a response or CANCEL names the transaction by it. */
   readonly stackTxnId: string;

@@ -3,12 +3,25 @@
  * both legs of a connected call with an OPTIONS inside their dialogs. A caller that no longer
  * knows the call (its BYE was lost: it answers 481) ends the call at once instead of at the
  * maximum duration: the dealer gets a BYE with the reason, the record says `caller-lost`. A dealer
- * gone silent is found by the OPTIONS's timeout (drachtio-server's 408): `dealer-lost`. Legs
- * that answer 200 keep the call, however often they are asked. On the stand-in and, with
- * TEST_DRACHTIO_BIN, the real drachtio-server.
+ * gone silent is found by the OPTIONS's timeout (drachtio-server's 408): `dealer-lost`. A side
+ * whose process died (its port closed) is found at once: the ICMP port unreachable the OPTIONS
+ * draws makes drachtio-server's stack answer 503 itself. Legs that answer 200 keep the call,
+ * however often they are asked. On the stand-in and, with TEST_DRACHTIO_BIN, the real
+ * drachtio-server.
  */
-import t from 'tap';
-import { oneCall, received } from '../helpers/call-bed.js';
+import t, { type Test } from 'tap';
+import {
+  CALLER,
+  CUSTOMERS,
+  dealerSipp,
+  numbersYaml,
+  oneCall,
+  received,
+  TRACKING,
+} from '../helpers/call-bed.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { passed, type SippRun, startSipp } from '../helpers/sipp.js';
+import { fromApp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const EVERY_SECOND = { DIALOG_KEEPALIVE_S: '1' };
@@ -68,3 +81,60 @@ t.test('a dealer gone silent: its keepalive times out (408), dealer-lost', async
   );
   t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'dealer-lost' });
 });
+
+/** A call between a sipp caller and a sipp dealer that answer OPTIONS, connected and still up. */
+async function connectedCall(t: Test): Promise<{ gw: Gateway; caller: SippRun; dealer: SippRun }> {
+  const dealer = await dealerSipp(DEALER);
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: dealer.port }]) },
+    EVERY_SECOND,
+  );
+  const caller = await startSipp({
+    scenario: 'uac-expect-200-answer-options-until-bye.xml',
+    remote: gw.sip,
+    keys: { caller: CALLER, called: TRACKING },
+    timeoutMs: 20_000,
+  });
+  // connected: the caller's ACK reached the gateway, and the gateway ACKed the dealer's 200
+  await waitFor(
+    () =>
+      toApp(gw.standin.trace, 'sip').some((f) => f.sip.startsWith('ACK')) &&
+      fromApp(gw.standin.trace).some((f) => f.sip.startsWith('ACK')),
+    10_000,
+    'both legs to be confirmed',
+  );
+  return { gw, caller, dealer };
+}
+
+t.test(
+  "a dealer whose process died: the stack's 503 for its closed port, dealer-lost",
+  async (t) => {
+    const { gw, caller, dealer } = await connectedCall(t);
+    dealer.kill();
+    await dealer.done;
+    const heard = await passed(t, caller, 'caller');
+    t.match(
+      received(heard, 'BYE')?.text,
+      /^Reason: SIP;cause=408;text="dealer lost"/m,
+      'the caller was released with the reason',
+    );
+    t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'dealer-lost' });
+  },
+);
+
+t.test(
+  "a caller whose process died: the stack's 503 for its closed port, caller-lost",
+  async (t) => {
+    const { gw, caller, dealer } = await connectedCall(t);
+    caller.kill();
+    await caller.done;
+    const heard = await passed(t, dealer, 'dealer');
+    t.match(
+      received(heard, 'BYE')?.text,
+      /^Reason: SIP;cause=408;text="caller lost"/m,
+      'the dealer was released with the reason',
+    );
+    t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller-lost' });
+  },
+);

@@ -9,6 +9,8 @@ export interface SrfMessage {
   reason: string;
   body: string;
   source: string;
+  /** Empty for a response drachtio-server's stack made itself (a timeout, a transport error). */
+  source_address: string;
   stackTxnId: string;
   stackDialogId: string;
   get(name: string): string | undefined;
@@ -45,6 +47,8 @@ export interface SrfDialog {
   destroy(): Promise<unknown>;
   /** Sends a re-INVITE with this SDP; resolves with the far end's SDP once it is ACKed. */
   modify(sdp: string): Promise<string>;
+  /** Sends a request inside the dialog; resolves with its final response. */
+  request(opts: { method: string; headers?: Record<string, string> }): Promise<SrfMessage>;
 }
 
 export type Handler = (req: SrfRequest, res: SrfResponse) => void;

@@ -127,6 +127,7 @@ export function datagrams(
  */
 export class UdpPeer {
   readonly received: string[] = [];
+  private closed = false;
 
   private constructor(readonly socket: Socket) {
     socket.on('message', (data) => this.received.push(data.toString('utf8')));
@@ -135,8 +136,16 @@ export class UdpPeer {
   static async open(t: Test): Promise<UdpPeer> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-    t.teardown(() => socket.close());
-    return new UdpPeer(socket);
+    const peer = new UdpPeer(socket);
+    t.teardown(() => peer.close());
+    return peer;
+  }
+
+  /** Closes the socket (a peer that went away: its port is closed from now on); once only. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
   }
 
   get port(): number {

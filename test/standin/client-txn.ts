@@ -1,5 +1,6 @@
 // Client transactions for requests the stand-in sends: retransmission (timers A/E), timeout
-// (timers B/F → an internal 408, as sofia generates), and matching of responses by branch.
+// (timers B/F → an internal 408, as sofia generates), a closed port (ICMP → an internal 503, as
+// sofia's transport error), and matching of responses by branch.
 
 import { newTag, newUuid } from './ids.js';
 import { addTo, removeFrom } from './multimap.js';
@@ -46,6 +47,8 @@ export interface ClientTxn extends Required<NewClientTxn> {
   internal?: InternalHandler;
   retransmit?: Backoff;
   stop: Cancel[];
+  /** Hands on sofia's internal final answer: set by `startClientTxn`. */
+  fail?: FailureHandler;
 }
 
 /** A fresh transaction in state `calling` with a new txnId. */
@@ -85,6 +88,19 @@ export class ClientTxnStore {
     return this.byId.get(txnId);
   }
 
+  /** Transactions to `peer` with no final answer yet: what sofia still holds pending there. */
+  pendingTo(peer: Endpoint): ClientTxn[] {
+    const out: ClientTxn[] = [];
+    for (const txn of this.byId.values())
+      if (
+        txn.to.address === peer.address &&
+        txn.to.port === peer.port &&
+        (txn.state === 'calling' || txn.state === 'proceeding')
+      )
+        out.push(txn);
+    return out;
+  }
+
   /** The app's re-INVITE in this dialog still waiting for a final response. */
   pendingReinvite(dialogId: string): ClientTxn | undefined {
     for (const txn of this.reinvites.get(dialogId) ?? []) {
@@ -111,11 +127,14 @@ function key(branch: string, method: string): string {
 /** ms: the shortest timer A/E of drachtio-server's sofia-sip. */
 const FIRST_RETRANSMIT_MIN = 1000;
 
-export type TimeoutHandler = (txn: ClientTxn, response: SipResponse) => void;
+/** Receives sofia's internal final answer: a 408 at the timeout, a 503 on a transport error. */
+export type FailureHandler = (txn: ClientTxn, response: SipResponse) => void;
 
-/** Sends the request and arms retransmission and timeout; `onTimeout` receives the internal 408. */
-export function startClientTxn(stack: Stack, txn: ClientTxn, onTimeout: TimeoutHandler): void {
+/** Sends the request and arms retransmission and timeout; `onFailure` receives the internal final. */
+export function startClientTxn(stack: Stack, txn: ClientTxn, onFailure: FailureHandler): void {
   stack.clientTxns.add(txn);
+  txn.fail = onFailure;
+  stack.watchPeer(txn.to);
   stack.sendSip(txn.text, txn.to);
   const { t1, t2 } = stack.config;
   const cap = txn.method === 'INVITE' ? undefined : t2;
@@ -127,35 +146,45 @@ export function startClientTxn(stack: Stack, txn: ClientTxn, onTimeout: TimeoutH
     stack.timers.once(transactionTimeout(stack.config), () => {
       txn.retransmit?.stop();
       if (txn.state === 'calling' || (txn.state === 'proceeding' && txn.method !== 'INVITE')) {
-        onTimeout(txn, timeoutResponse(txn.request));
+        onFailure(txn, timeoutResponse(txn.request));
       }
     }),
   );
 }
 
-/** sofia's internally generated `408 Request Timeout`: dialog headers copied, To tagged. */
+/**
+ * An ICMP port unreachable from `peer`: sofia fails every request still pending there with its
+ * own 503 (tport.c tport_pending_error, nta.c outgoing_tport_error), an INVITE with a provisional
+ * included; the ACK is no transaction and a final answer ends the pending.
+ */
+export function failPendingTo(stack: Stack, peer: Endpoint): void {
+  for (const txn of stack.clientTxns.pendingTo(peer)) {
+    txn.retransmit?.stop();
+    txn.fail?.(txn, stackResponse(txn.request, 503, 'Service Unavailable'));
+  }
+}
+
+/** sofia's internally generated `408 Request Timeout`. */
 export function timeoutResponse(request: SipRequest): SipResponse {
+  return stackResponse(request, 408, 'Request Timeout');
+}
+
+/** A final answer sofia makes itself (nta.c outgoing_reply): dialog headers copied, To tagged. */
+function stackResponse(request: SipRequest, status: number, reason: string): SipResponse {
   const via = request.headers.find((h) => canonicalKey(h.name) === 'via')?.value ?? '';
   const to = headerValue(request.headers, 'to') ?? '';
   const tagged =
     /;\s*tag=/i.test(parseNameAddr(to).params) || request.method === 'CANCEL'
       ? to
       : `${to};tag=${newTag()}`;
-  const text = buildMessage('SIP/2.0 408 Request Timeout', [
+  const text = buildMessage(`SIP/2.0 ${status} ${reason}`, [
     { name: 'Via', value: via },
     { name: 'From', value: headerValue(request.headers, 'from') ?? '' },
     { name: 'To', value: tagged },
     { name: 'Call-ID', value: headerValue(request.headers, 'call-id') ?? '' },
     { name: 'CSeq', value: headerValue(request.headers, 'cseq') ?? '' },
   ]);
-  return {
-    kind: 'response',
-    status: 408,
-    reason: 'Request Timeout',
-    headers: [],
-    body: '',
-    raw: text,
-  };
+  return { kind: 'response', status, reason, headers: [], body: '', raw: text };
 }
 
 /** Keeps a finished transaction to absorb retransmitted responses (timers D/K), then drops it. */

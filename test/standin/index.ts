@@ -3,7 +3,7 @@
 import { AppRegistry } from './app-router.js';
 import { AppServer } from './app-server.js';
 import { handleAppSip } from './app-sip.js';
-import { ClientTxnStore } from './client-txn.js';
+import { ClientTxnStore, failPendingTo } from './client-txn.js';
 import { DialogStore } from './dialogs.js';
 import { onDatagram } from './network.js';
 import { ServerTxnStore } from './server-txn.js';
@@ -98,6 +98,7 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
   const registry = new AppRegistry();
   const stack = newStack(config, trace, registry, sip);
   sip.onDatagram((data, from) => onDatagram(stack, data, from));
+  sip.onPortUnreachable((peer) => failPendingTo(stack, peer));
   const apps = new AppServer({
     secret: options.secret,
     trace,
@@ -139,5 +140,6 @@ function newStack(config: StackConfig, trace: Tracer, apps: AppRegistry, sip: Si
     serverTxns: new ServerTxnStore(),
     clientTxns: new ClientTxnStore(),
     sendSip: (text, to) => sip.send(text, to),
+    watchPeer: (peer) => sip.watch(peer),
   };
 }

@@ -55,6 +55,8 @@ export interface Stack {
   readonly clientTxns: ClientTxnStore;
   /** Sends one datagram and records it in the trace. */
   sendSip(text: string, to: Endpoint): void;
+  /** From now on, an ICMP port unreachable from `peer` fails what is pending there (udp.ts). */
+  watchPeer(peer: Endpoint): void;
 }
 
 export function localEndpoint(stack: Stack): Endpoint {

@@ -155,7 +155,8 @@ function passUp(txn: ClientTxn, res: SipResponse, from: Endpoint, bytes: number 
   if (!txn.client || txn.client.closed || txn.method === 'CANCEL') return;
   const meta = {
     source: 'network' as const,
-    bytes: bytes ?? Buffer.byteLength(res.raw),
+    // a response the stack made itself was never on the wire: drachtio-server says 0 bytes
+    bytes: bytes ?? 0,
     protocol: 'udp' as const,
     address: from.address,
     port: from.port,

@@ -1,19 +1,42 @@
-// The one UDP SIP socket. Every datagram in or out is recorded in the trace.
+// The UDP SIP socket. Every datagram in or out is recorded in the trace.
+//
+// sofia learns that a peer's port is closed from the ICMP port unreachable its datagram drew
+// (IP_RECVERR on its one socket, tport_udp.c) and fails every request still pending to that
+// peer (tport.c tport_pending_error). Node reads no socket error queue, and the kernel tells an
+// unconnected socket nothing; it tells a connected one, with ECONNREFUSED. So each peer the
+// stand-in sends requests to gets a socket of its own, bound to the same address and port and
+// connected to that peer: the kernel hands it that peer's ICMP errors and datagrams, whichever
+// socket sent what drew them. What goes to a peer while its socket connects waits, so that the
+// first request's error is not missed. Sharing the port takes SO_REUSEADDR on every socket bound
+// to it (sofia sets none); a probe for a free port binds without it, so still finds it taken.
 import { createSocket, type Socket } from 'node:dgram';
 import type { Endpoint } from './sip-address.js';
 import type { Tracer } from './trace.js';
 
+/** A burst of datagrams must not overflow the kernel's default buffer while the loop is busy. */
+const RECV_BUFFER = 4 * 1024 * 1024;
+/** Peers watched at once; the one sent a request to longest ago gives its socket up first. */
+const MAX_WATCHED = 256;
+
+type Watched = { socket: Socket; peer: Endpoint; queue?: string[] };
+
+const keyOf = (to: Endpoint) => `${to.address}:${to.port}`;
+
 export class SipSocket {
   private closed = false;
+  private readonly watched = new Map<string, Watched>();
+  private onMessage: (data: Buffer, from: Endpoint) => void = () => undefined;
+  private onUnreachable: (peer: Endpoint) => void = () => undefined;
 
   private constructor(
     private readonly socket: Socket,
     private readonly trace: Tracer,
-  ) {}
+  ) {
+    socket.on('message', (data, rinfo) => this.received(data, rinfo));
+  }
 
   static bind(host: string, port: number, trace: Tracer): Promise<SipSocket> {
-    // a burst of datagrams must not overflow the kernel's default buffer while the loop is busy
-    const socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+    const socket = createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER, reuseAddr: true });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
@@ -30,21 +53,90 @@ export class SipSocket {
   }
 
   onDatagram(handler: (data: Buffer, from: Endpoint) => void): void {
-    this.socket.on('message', (data, rinfo) => {
-      const from = { address: rinfo.address, port: rinfo.port };
-      this.trace.sip('in', `${from.address}:${from.port}`, data.toString('utf8'));
-      handler(data, from);
+    this.onMessage = handler;
+  }
+
+  /** `handler` hears of each watched peer whose port an ICMP error says is closed. */
+  onPortUnreachable(handler: (peer: Endpoint) => void): void {
+    this.onUnreachable = handler;
+  }
+
+  /** Hears from now on whether `peer`'s port is closed (see the top of this file). */
+  watch(peer: Endpoint): void {
+    if (this.closed) return;
+    const key = keyOf(peer);
+    const known = this.watched.get(key);
+    if (known) {
+      this.watched.delete(key);
+      this.watched.set(key, known);
+      return;
+    }
+    if (this.watched.size >= MAX_WATCHED) {
+      const [oldest, w] = this.watched.entries().next().value as [string, Watched];
+      this.watched.delete(oldest);
+      this.release(w);
+    }
+    const socket = createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER, reuseAddr: true });
+    const w: Watched = { socket, peer, queue: [] };
+    this.watched.set(key, w);
+    socket.on('message', (data, rinfo) => this.received(data, rinfo));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') {
+        this.trace.note(`icmp port unreachable from ${key}`);
+        this.onUnreachable(peer);
+        return;
+      }
+      // a socket that cannot be bound or connected: the peer goes unwatched, nothing is held
+      this.trace.note(`udp error (${key}): ${err.message}`);
+      if (this.watched.get(key) === w) this.watched.delete(key);
+      this.release(w);
     });
+    const { address, port } = this.address;
+    socket.bind(port, address, () => socket.connect(peer.port, peer.address, () => this.flush(w)));
   }
 
   send(text: string, to: Endpoint): void {
     if (this.closed) return;
-    this.trace.sip('out', `${to.address}:${to.port}`, text);
-    this.socket.send(Buffer.from(text, 'utf8'), to.port, to.address);
+    const queue = this.watched.get(keyOf(to))?.queue;
+    if (queue) queue.push(text);
+    else this.put(text, to);
   }
 
   close(): Promise<void> {
     this.closed = true;
+    for (const w of this.watched.values()) this.release(w);
+    this.watched.clear();
     return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private received(data: Buffer, rinfo: { address: string; port: number }): void {
+    const from = { address: rinfo.address, port: rinfo.port };
+    this.trace.sip('in', `${from.address}:${from.port}`, data.toString('utf8'));
+    this.onMessage(data, from);
+  }
+
+  private put(text: string, to: Endpoint): void {
+    this.trace.sip('out', `${to.address}:${to.port}`, text);
+    this.socket.send(Buffer.from(text, 'utf8'), to.port, to.address);
+  }
+
+  /** The peer's socket is connected: what waited goes out, in order. */
+  private flush(w: Watched): void {
+    const queue = w.queue;
+    w.queue = undefined;
+    if (this.closed || !queue) return;
+    for (const text of queue) this.put(text, w.peer);
+  }
+
+  private release(w: Watched): void {
+    const queue = w.queue;
+    w.queue = undefined;
+    // what waited for a socket that will never connect goes out unwatched
+    if (queue && !this.closed) for (const text of queue) this.put(text, w.peer);
+    try {
+      w.socket.close();
+    } catch {
+      // closed already (an error closed it)
+    }
   }
 }

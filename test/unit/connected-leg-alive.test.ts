@@ -1,8 +1,9 @@
 /**
  * A leg's keepalive (an OPTIONS inside its dialog): 481 and 408, answered or made by drachtio when
  * nothing came, mean the far end no longer has the dialog (RFC 3261 12.2.1.2); any other answer,
- * an OPTIONS refused with 405 or 501 included, is a far end that is there. An ended dialog or a
- * lost drachtio connection asks nothing.
+ * an OPTIONS refused with 405 or 501 included, is a far end that is there. A transport error
+ * drachtio's stack answers itself (503 for a closed port, 410 for a broken connection; no source
+ * address) is a far end that is gone. An ended dialog or a lost drachtio connection asks nothing.
  */
 import t from 'tap';
 import { connectedLeg } from '../../src/sip/connected-leg.js';
@@ -10,14 +11,21 @@ import { InFlight } from '../../src/sip/in-flight.js';
 import type { SrfDialog } from '../../src/sip/srf-types.js';
 import { fakeDialog } from '../helpers/fake-dialog.js';
 
-/** A dialog whose OPTIONS get `status` (or an srf rejection carrying it); the methods it sent. */
-function answering(status: number, how: 'response' | 'rejection' = 'response') {
+/**
+ * A dialog whose OPTIONS get `status` from `source` ('' for drachtio's stack), or an srf
+ * rejection carrying it; the methods it sent.
+ */
+function answering(
+  status: number,
+  how: 'response' | 'rejection' = 'response',
+  source = '192.0.2.7',
+) {
   const dialog = fakeDialog();
   const sent: string[] = [];
   (dialog as unknown as { request: SrfDialog['request'] }).request = async (opts) => {
     sent.push(opts.method);
     if (how === 'rejection') throw Object.assign(new Error(`${status}`), { status });
-    return { status } as Awaited<ReturnType<SrfDialog['request']>>;
+    return { status, source_address: source } as Awaited<ReturnType<SrfDialog['request']>>;
   };
   return { leg: connectedLeg(dialog, new InFlight()), sent, dialog };
 }
@@ -32,8 +40,14 @@ t.test('481 and 408 are a far end without the dialog', async (t) => {
 });
 
 t.test('any other answer is a far end that is there', async (t) => {
-  for (const status of [200, 405, 501, 503])
-    t.equal(await answering(status).leg.alive(), true, `${status}`);
+  for (const status of [200, 405, 410, 501, 503])
+    t.equal(await answering(status).leg.alive(), true, `${status} from the far end`);
+  t.equal(await answering(500, 'response', '').leg.alive(), true, "the stack's own 500");
+});
+
+t.test("the stack's answer to a transport error is a far end that is gone", async (t) => {
+  t.equal(await answering(503, 'response', '').leg.alive(), false, 'a closed port: 503');
+  t.equal(await answering(410, 'response', '').leg.alive(), false, 'a broken connection: 410');
 });
 
 t.test('an ended dialog or a lost connection: nothing is asked', async (t) => {
