@@ -82,7 +82,11 @@ export interface ConnectedLeg {
    * a leg taken without a REFER handler refuses it with 403.
    */
   onRefer(handler: (refer: Refer, notify: ReferNotify) => ReferDecision): void;
-  /** Sends a request inside the dialog. */
+  /**
+   * Sends a request inside the dialog. An answer that says the far end lost the dialog (481,
+   * 408, or drachtio-server's own 503 for a transport error, which `alive` tells) ends the leg
+   * `lost` once the answer is handed back.
+   */
   request(request: DialogRequest): Promise<DialogResult>;
   /**
    * Asks the far end whether it still knows the dialog (an OPTIONS inside it): false when it

@@ -170,10 +170,27 @@ class SrfLeg implements ConnectedLeg {
   }
 
   awaitAck(ms: number): void {
-    const timer = setTimeout(() => {
-      if (!this.#hungUpByUs && this.dialog.connected) this.#end('lost');
-    }, ms);
+    const timer = setTimeout(() => this.#lose(), ms);
     this.dialog.once('ack', () => clearTimeout(timer));
+  }
+
+  /** The far end no longer has the dialog: the call ends `<side>-lost`. */
+  #lose(): void {
+    if (!this.#hungUpByUs && this.dialog.connected) this.#end('lost');
+  }
+
+  /**
+   * A request of ours inside the dialog that failed so that the dialog may be gone: 481 and 408
+   * end it (RFC 3261 12.2.1.2); a 503 or 410 may be drachtio-server's own for a transport error,
+   * and a re-INVITE's failure comes without its source, so a keepalive asks at once (`alive`).
+   * The leg ends after the answer went back: whoever asked hears it before the BYE.
+   */
+  #heard(status: number): void {
+    if (status === 481 || status === 408) setImmediate(() => this.#lose());
+    else if (status === 503 || status === 410)
+      void this.alive().then((there) => {
+        if (!there) this.#lose();
+      });
   }
 
   async hangup(reason?: string): Promise<void> {
@@ -251,6 +268,7 @@ class SrfLeg implements ConnectedLeg {
     // next session refresh repeats
     if (r.method !== 'INFO' && res.status < 300 && res.body)
       this.#remoteOrigin = originOf(res.body);
+    if (res.status >= 400) this.#heard(res.status);
     return res;
   }
 

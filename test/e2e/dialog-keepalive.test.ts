@@ -5,7 +5,8 @@
  * maximum duration: the dealer gets a BYE with the reason, the record says `caller-lost`. A dealer
  * gone silent is found by the OPTIONS's timeout (drachtio-server's 408): `dealer-lost`. A side
  * whose process died (its port closed) is found at once: the ICMP port unreachable the OPTIONS
- * draws makes drachtio-server's stack answer 503 itself. Legs that answer 200 keep the call,
+ * draws makes drachtio-server's stack answer 503 itself; a request relayed to such a side meets
+ * that 503 and prompts a keepalive at once. Legs that answer 200 keep the call,
  * however often they are asked. On the stand-in and, with TEST_DRACHTIO_BIN, the real
  * drachtio-server.
  */
@@ -82,16 +83,20 @@ t.test('a dealer gone silent: its keepalive times out (408), dealer-lost', async
   t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'dealer-lost' });
 });
 
-/** A call between a sipp caller and a sipp dealer that answer OPTIONS, connected and still up. */
-async function connectedCall(t: Test): Promise<{ gw: Gateway; caller: SippRun; dealer: SippRun }> {
+/** A call between a sipp caller and a sipp dealer that answers OPTIONS, connected and still up. */
+async function connectedCall(
+  t: Test,
+  callerScenario = 'uac-expect-200-answer-options-until-bye.xml',
+  env: Record<string, string> = EVERY_SECOND,
+): Promise<{ gw: Gateway; caller: SippRun; dealer: SippRun }> {
   const dealer = await dealerSipp(DEALER);
   const gw = await startGateway(
     t,
     { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: dealer.port }]) },
-    EVERY_SECOND,
+    env,
   );
   const caller = await startSipp({
-    scenario: 'uac-expect-200-answer-options-until-bye.xml',
+    scenario: callerScenario,
     remote: gw.sip,
     keys: { caller: CALLER, called: TRACKING },
     timeoutMs: 20_000,
@@ -136,5 +141,26 @@ t.test(
       'the dealer was released with the reason',
     );
     t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'caller-lost' });
+  },
+);
+
+t.test(
+  'a re-INVITE relayed to a dealer that died: the OPTIONS it prompts finds it gone',
+  async (t) => {
+    // the keepalive's interval is the default 5 minutes: what ends the call is the failed relay
+    const { gw, caller, dealer } = await connectedCall(
+      t,
+      'uac-hold-after-1500ms-expect-503-await-bye.xml',
+      {},
+    );
+    dealer.kill();
+    await dealer.done;
+    const heard = await passed(t, caller, 'caller');
+    t.match(
+      received(heard, 'BYE')?.text,
+      /^Reason: SIP;cause=408;text="dealer lost"/m,
+      'after the 503 to its hold, the caller was released with the reason',
+    );
+    t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'dealer-lost' });
   },
 );

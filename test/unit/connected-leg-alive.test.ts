@@ -4,6 +4,7 @@
  * an OPTIONS refused with 405 or 501 included, is a far end that is there. A transport error
  * drachtio's stack answers itself (503 for a closed port, 410 for a broken connection; no source
  * address) is a far end that is gone. An ended dialog or a lost drachtio connection asks nothing.
+ * A request of ours inside the dialog answered 481 or 408 ends the leg; one answered 503 asks.
  */
 import t from 'tap';
 import { connectedLeg } from '../../src/sip/connected-leg.js';
@@ -63,4 +64,54 @@ t.test('an ended dialog or a lost connection: nothing is asked', async (t) => {
   const leg = connectedLeg(dialog, inFlight);
   inFlight.drop(Date.now());
   t.equal(await leg.alive(), true);
+});
+
+/**
+ * A leg whose INFO gets `info` and whose OPTIONS (the keepalive a 503 prompts) gets `options`
+ * from `source`; resolves how the leg ended, or 'up' if it had not 50 ms after the answer.
+ */
+async function afterInfo(info: number, options = 200, source = '192.0.2.7') {
+  const dialog = fakeDialog();
+  const sent: string[] = [];
+  (dialog as unknown as { request: SrfDialog['request'] }).request = async (opts) => {
+    sent.push(opts.method);
+    const status = opts.method === 'INFO' ? info : options;
+    const from = opts.method === 'INFO' ? '192.0.2.7' : source;
+    return {
+      status,
+      source_address: from,
+      get: () => undefined,
+    } as unknown as Awaited<ReturnType<SrfDialog['request']>>;
+  };
+  const leg = connectedLeg(dialog, new InFlight());
+  const res = await leg.request({ method: 'INFO', body: 'Signal=1', contentType: 'text/plain' });
+  const up = new Promise<'up'>((resolve) => setTimeout(() => resolve('up'), 50));
+  const ended = await Promise.race([leg.ended, up]);
+  return { status: res.status, ended, sent };
+}
+
+t.test('a request answered 481 or 408 ends the leg lost, after the answer', async (t) => {
+  for (const status of [481, 408]) {
+    const { status: answered, ended, sent } = await afterInfo(status);
+    t.equal(answered, status, `the ${status} is handed back`);
+    t.equal(ended, 'lost', `${status}: the dialog is gone`);
+    t.same(sent, ['INFO'], 'nothing more is asked');
+  }
+});
+
+t.test('a request answered 503 prompts a keepalive, which tells whose 503 it was', async (t) => {
+  const stack = await afterInfo(503, 503, '');
+  t.same(stack.sent, ['INFO', 'OPTIONS']);
+  t.equal(stack.ended, 'lost', "drachtio's own 503 to the OPTIONS: gone");
+  const farEnd = await afterInfo(503, 200);
+  t.same(farEnd.sent, ['INFO', 'OPTIONS']);
+  t.equal(farEnd.ended, 'up', 'the far end answered the OPTIONS: there');
+});
+
+t.test('other failures leave the leg up and ask nothing', async (t) => {
+  for (const status of [488, 491, 500]) {
+    const { ended, sent } = await afterInfo(status);
+    t.equal(ended, 'up', `${status}`);
+    t.same(sent, ['INFO']);
+  }
 });
