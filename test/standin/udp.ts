@@ -35,16 +35,15 @@ export class SipSocket {
     socket.on('message', (data, rinfo) => this.received(data, rinfo));
   }
 
-  static bind(host: string, port: number, trace: Tracer): Promise<SipSocket> {
+  static async bind(host: string, port: number, trace: Tracer): Promise<SipSocket> {
+    // SO_REUSEADDR sockets do not stand in each other's way, and the kernel may hand port 0 to
+    // one that holds a port already: a socket without it takes the port first, so a port in use
+    // is refused (EADDRINUSE) and port 0 gets one nobody holds
+    const free = await bound(createSocket('udp4'), port, host, true);
     const socket = createSocket({ type: 'udp4', recvBufferSize: RECV_BUFFER, reuseAddr: true });
-    return new Promise((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.removeListener('error', reject);
-        socket.on('error', (err) => trace.note(`udp error: ${err.message}`));
-        resolve(new SipSocket(socket, trace));
-      });
-    });
+    await bound(socket, free, host, false);
+    socket.on('error', (err) => trace.note(`udp error: ${err.message}`));
+    return new SipSocket(socket, trace);
   }
 
   get address(): Endpoint {
@@ -139,4 +138,23 @@ export class SipSocket {
       // closed already (an error closed it)
     }
   }
+}
+
+/**
+ * Binds `socket` and resolves with its port (closed again first if `thenClose`); rejects with
+ * the bind's error, the socket closed.
+ */
+function bound(socket: Socket, port: number, host: string, thenClose: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
+    socket.bind(port, host, () => {
+      socket.removeAllListeners('error');
+      const taken = socket.address().port;
+      if (thenClose) socket.close(() => resolve(taken));
+      else resolve(taken);
+    });
+  });
 }
