@@ -182,14 +182,15 @@ class SrfLeg implements ConnectedLeg {
   /**
    * A request of ours inside the dialog that failed so that the dialog may be gone: 481 and 408
    * end it (RFC 3261 12.2.1.2); a 503 or 410 may be drachtio-server's own for a transport error,
-   * and a re-INVITE's failure comes without its source, so a keepalive asks at once (`alive`).
+   * and a re-INVITE's failure comes without its source, so a keepalive asks at once (`alive`):
+   * `there` without a source is the answer that ends it, with the stack's the one that asks.
    * The leg ends after the answer went back: whoever asked hears it before the BYE.
    */
   #heard(status: number): void {
-    if (status === 481 || status === 408) setImmediate(() => this.#lose());
-    else if (status === 503 || status === 410)
-      void this.alive().then((there) => {
-        if (!there) this.#lose();
+    if (!there(status, undefined)) setImmediate(() => this.#lose());
+    else if (!there(status, ''))
+      void this.alive().then((yes) => {
+        if (!yes) this.#lose();
       });
   }
 

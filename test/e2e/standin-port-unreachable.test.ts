@@ -5,7 +5,6 @@
  * as a response with no source address, as it reads the stack's 408. Checked against
  * drachtio-server v0.9.10 with `TEST_DRACHTIO_BIN`.
  */
-import { createSocket } from 'node:dgram';
 import t from 'tap';
 import { freeUdpPort } from '../helpers/ports.js';
 import { SDP, type SrfDialog } from '../helpers/srf-app.js';
@@ -23,20 +22,25 @@ import { waitFor } from '../helpers/wait.js';
 const STACK_MADE = ['network', '0', 'udp', '', '0'];
 
 /** A loopback port nothing listens on: a datagram sent there draws an ICMP port unreachable. */
-async function closedPort(): Promise<number> {
-  return freeUdpPort();
-}
+const closedPort = freeUdpPort;
 
-const statusOf = (err: unknown) => (err as { status?: number }).status;
+/** The final status of an INVITE the app sends to `port`: 200, or what srf rejected it with. */
+function dialed(
+  app: Bed['app'],
+  port: number,
+  callbacks?: Parameters<Bed['app']['createUAC']>[2],
+): Promise<number | undefined> {
+  return app.createUAC(`sip:d@127.0.0.1:${port}`, { localSdp: SDP }, callbacks).then(
+    () => 200,
+    (err: unknown) => (err as { status?: number }).status,
+  );
+}
 
 t.test('an INVITE to a closed port fails at once with the stack’s 503', async (t) => {
   const { standin, app } = await standUp(t);
   const port = await closedPort();
   const started = Date.now();
-  const status = await app.createUAC(`sip:d@127.0.0.1:${port}`, { localSdp: SDP }).then(
-    () => 200,
-    (err: unknown) => statusOf(err),
-  );
+  const status = await dialed(app, port);
   const took = Date.now() - started;
   t.equal(status, 503, 'srf rejects the INVITE with 503');
   // sofia's first retransmission comes after 1 s at the earliest: the answer came before it
@@ -106,16 +110,7 @@ t.test('a ringing INVITE fails with the CANCEL that draws the ICMP', async (t) =
   const { standin, app } = await standUp(t);
   const peer = await UdpPeer.open(t);
   let request: { cancel(): void } | undefined;
-  const call = app
-    .createUAC(
-      `sip:d@127.0.0.1:${peer.port}`,
-      { localSdp: SDP },
-      { cbRequest: (_err, req) => (request = req) },
-    )
-    .then(
-      () => 200,
-      (err: unknown) => statusOf(err),
-    );
+  const call = dialed(app, peer.port, { cbRequest: (_err, req) => (request = req) });
   const invite = await peer.next((m) => m.startsWith('INVITE'), 'the INVITE');
   peer.send(peerResponse(invite, '180 Ringing'), standin.sipAddress.port);
   await waitFor(
@@ -136,22 +131,11 @@ t.test('a ringing INVITE fails with the CANCEL that draws the ICMP', async (t) =
 
 t.test('a live peer beside a closed one is not touched', async (t) => {
   const { standin, app } = await standUp(t);
-  const live = createSocket('udp4');
-  await new Promise<void>((resolve) => live.bind(0, '127.0.0.1', () => resolve()));
-  t.teardown(() => live.close());
-  const closed = await closedPort();
-  const got: string[] = [];
-  live.on('message', (m) => got.push(m.toString()));
-  const toLive = app.createUAC(`sip:d@127.0.0.1:${live.address().port}`, { localSdp: SDP }).then(
-    () => 200,
-    (err: unknown) => statusOf(err),
-  );
-  const toClosed = app.createUAC(`sip:d@127.0.0.1:${closed}`, { localSdp: SDP }).then(
-    () => 200,
-    (err: unknown) => statusOf(err),
-  );
+  const live = await UdpPeer.open(t);
+  const toLive = dialed(app, live.port);
+  const toClosed = dialed(app, await closedPort());
   t.equal(await toClosed, 503);
-  const invite = await waitFor(() => got.find((m) => m.startsWith('INVITE')), 3000, 'INVITE');
-  live.send(peerResponse(invite, '486 Busy Here'), standin.sipAddress.port, '127.0.0.1');
+  const invite = await live.next((m) => m.startsWith('INVITE'), 'the INVITE');
+  live.send(peerResponse(invite, '486 Busy Here'), standin.sipAddress.port);
   t.equal(await toLive, 486, 'the live peer’s own answer reaches the app');
 });
