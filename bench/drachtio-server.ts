@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freeTcpPort, freeUdpPort } from '../test/helpers/ports.js';
+import { freeSipPort, freeTcpPort } from '../test/helpers/ports.js';
 import { waitFor } from '../test/helpers/wait.js';
 import { type Endpoint, start, type TraceRecord, type TraceTarget } from '../test/standin/index.js';
 import { removeDir, tempDir, trackChild } from './cps-procs.js';
@@ -88,7 +88,7 @@ export function drachtioConfig(c: DrachtioConfig): string {
   <admin port="${c.adminPort}" secret="${c.secret}">127.0.0.1</admin>
   <sip>
     <contacts>
-      <contact>sip:127.0.0.1:${c.sipPort};transport=udp</contact>
+      <contact>sip:127.0.0.1:${c.sipPort};transport=udp,tcp</contact>
     </contacts>${timers}${refresher}
   </sip>
   <cdrs>false</cdrs>
@@ -138,7 +138,7 @@ export async function startDrachtioServer(
   const config = {
     ...rest,
     adminPort: ports?.adminPort ?? (await freeTcpPort()),
-    sipPort: ports?.sipPort ?? (await freeUdpPort()),
+    sipPort: ports?.sipPort ?? (await freeSipPort()),
     secret,
     dir,
     sipLog: sipLog !== undefined,

@@ -5,7 +5,8 @@
  * maximum duration: the dealer gets a BYE with the reason, the record says `caller-lost`. A dealer
  * gone silent is found by the OPTIONS's timeout (drachtio-server's 408): `dealer-lost`. A side
  * whose process died (its port closed) is found at once: the ICMP port unreachable the OPTIONS
- * draws makes drachtio-server's stack answer 503 itself; a request relayed to such a side meets
+ * draws makes drachtio-server's stack answer 503 itself, as does the refused connection of a side
+ * on TCP; a request relayed to such a side meets
  * that 503 and prompts a keepalive at once. Legs that answer 200 keep the call,
  * however often they are asked. On the stand-in and, with TEST_DRACHTIO_BIN, the real
  * drachtio-server.
@@ -14,7 +15,6 @@ import t, { type Test } from 'tap';
 import {
   CALLER,
   CUSTOMERS,
-  dealerSipp,
   numbersYaml,
   oneCall,
   received,
@@ -83,16 +83,23 @@ t.test('a dealer gone silent: its keepalive times out (408), dealer-lost', async
   t.match((await gw.records(1))[0], { outcome: 'answered', endedBy: 'dealer-lost' });
 });
 
-/** A call between a sipp caller and a sipp dealer that answers OPTIONS, connected and still up. */
+/**
+ * A call between a sipp caller and a sipp dealer that answers OPTIONS, connected and still up;
+ * with `transport: 'tcp'` both talk to drachtio over TCP.
+ */
 async function connectedCall(
   t: Test,
   callerScenario = 'uac-expect-200-answer-options-until-bye.xml',
   env: Record<string, string> = EVERY_SECOND,
+  transport?: 'tcp',
 ): Promise<{ gw: Gateway; caller: SippRun; dealer: SippRun }> {
-  const dealer = await dealerSipp(DEALER);
+  const dealer = await startSipp({ scenario: DEALER, timeoutMs: 20_000, transport });
   const gw = await startGateway(
     t,
-    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: dealer.port }]) },
+    {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: dealer.port, transport }]),
+    },
     env,
   );
   const caller = await startSipp({
@@ -100,6 +107,7 @@ async function connectedCall(
     remote: gw.sip,
     keys: { caller: CALLER, called: TRACKING },
     timeoutMs: 20_000,
+    transport,
   });
   // connected: the caller's ACK reached the gateway, and the gateway ACKed the dealer's 200
   await waitFor(
@@ -134,6 +142,14 @@ t.test("a dealer whose process died: the stack's 503 for its closed port, dealer
 
 t.test("a caller whose process died: the stack's 503 for its closed port, caller-lost", async (t) =>
   oneSideDies(t, await connectedCall(t), 'caller'),
+);
+
+t.test('over TCP, a dealer whose process died: its connection refused, dealer-lost', async (t) =>
+  oneSideDies(t, await connectedCall(t, undefined, EVERY_SECOND, 'tcp'), 'dealer'),
+);
+
+t.test("over TCP, a caller whose process died: the stack's 503 again, caller-lost", async (t) =>
+  oneSideDies(t, await connectedCall(t, undefined, EVERY_SECOND, 'tcp'), 'caller'),
 );
 
 t.test(

@@ -2,14 +2,14 @@
 // sipp's built-in uac scenario completes every call against it; SIGTERM ends it cleanly.
 import { type ChildProcess, spawn } from 'node:child_process';
 import t from 'tap';
-import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
+import { freeSipPort, freeTcpPort } from '../helpers/ports.js';
 import { runSipp } from '../helpers/sipp.js';
 import { connectApp, disconnectApp, newApp, SDP } from '../helpers/srf-app.js';
 import { SECRET } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 t.test('the command line stand-in serves an app and 10 sipp calls', async (t) => {
-  const [sipPort, adminPort] = [await freeUdpPort(), await freeTcpPort()];
+  const [sipPort, adminPort] = [await freeSipPort(), await freeTcpPort()];
   const args = ['--import', 'tsx', 'test/standin/cli.ts'];
   args.push(
     '--sip',
@@ -30,7 +30,7 @@ t.test('the command line stand-in serves an app and 10 sipp calls', async (t) =>
   await waitFor(() => (stdout.includes('\n') ? stdout : undefined), 15_000, 'ready line');
   t.equal(
     stdout,
-    `drachtio stand-in ready: sip udp/127.0.0.1:${sipPort} admin tcp/127.0.0.1:${adminPort}\n`,
+    `drachtio stand-in ready: sip udp,tcp/127.0.0.1:${sipPort} admin tcp/127.0.0.1:${adminPort}\n`,
   );
 
   const app = newApp();
@@ -40,7 +40,7 @@ t.test('the command line stand-in serves an app and 10 sipp calls', async (t) =>
   });
   t.equal(
     await connectApp(app, { address: '127.0.0.1', port: adminPort }, SECRET),
-    `udp/127.0.0.1:${sipPort}`,
+    `tcp/127.0.0.1:${sipPort},udp/127.0.0.1:${sipPort}`,
   );
 
   const result = await runSipp({

@@ -143,12 +143,13 @@ t.test('a 3xx reaches the app with every Contact, ACKed by the server', async (t
   await peer.next((m) => m.startsWith('ACK'), 'ACK for the 302');
 });
 
-t.test(';transport=tcp or sips: without such a transport: refused, nothing sent', async (t) => {
+t.test(';transport=tls or ws without such a transport: refused, nothing sent', async (t) => {
   const { standin, app } = await standUp(t);
   const peer = await UdpPeer.open(t);
   for (const uri of [
-    `sip:+4930123@127.0.0.1:${peer.port};transport=tcp`,
+    `sip:+4930123@127.0.0.1:${peer.port};transport=tls`,
     `sips:+4930123@127.0.0.1:${peer.port};transport=tls`,
+    `sip:+4930123@127.0.0.1:${peer.port};transport=ws`,
   ]) {
     const err = await app.createUAC(uri, { localSdp: SDP }).then(
       () => undefined,
@@ -158,6 +159,28 @@ t.test(';transport=tcp or sips: without such a transport: refused, nothing sent'
     t.equal(err?.status, undefined, 'no SIP status: the dialer counts it unreachable');
     t.ok(replyTo(standin.trace, new RegExp(`^INVITE ${uri.replace(/[.+]/g, '\\$&')} `)), 'asked');
   }
+  await new Promise((r) => setTimeout(r, 200));
+  t.same(peer.received, [], 'nothing on the wire');
+});
+
+t.test('sips: naming no transport: the stack’s 416 at once, nothing sent', async (t) => {
+  const { standin, app } = await standUp(t);
+  const peer = await UdpPeer.open(t);
+  const uri = `sips:+4930123@127.0.0.1:${peer.port}`;
+  const err = await app.createUAC(uri, { localSdp: SDP }).then(
+    () => undefined,
+    (e: Error & { status?: number }) => e,
+  );
+  t.equal(err?.status, 416, 'sofia has no transport for it: 416');
+  const nowhere = ['0', 'unknown', '', '0'];
+  t.same(
+    replyTo(standin.trace, /^INVITE sips:/)?.tokens.slice(5, 9),
+    nowhere,
+    'taken, sent nowhere',
+  );
+  const answer = toApp(standin.trace, 'sip').find((f) => f.sip.startsWith('SIP/2.0 416'));
+  t.match(answer?.sip, /^SIP\/2\.0 416 Unsupported URI Scheme\r\n/, 'the stack’s own answer');
+  t.same(answer?.tokens.slice(2, 7), ['network', ...nowhere], 'from no transport');
   await new Promise((r) => setTimeout(r, 200));
   t.same(peer.received, [], 'nothing on the wire');
 });

@@ -178,7 +178,7 @@ t.test('answers and requests the real server refuses get NOK', async (t) => {
     'NOK|missing content-type',
   );
   t.equal(
-    await nok('d8', 'INVITE sip:x@127.0.0.1:9;transport=tcp SIP/2.0\r\nContent-Length: 0\r\n\r\n'),
+    await nok('d8', 'INVITE sip:x@127.0.0.1:9;transport=tls SIP/2.0\r\nContent-Length: 0\r\n\r\n'),
     'NOK|requested protocol/transport not available',
   );
 });

@@ -14,12 +14,14 @@ export const TRACKING = '+493025550101';
 export const CALLER = '+4917699887766';
 
 export type Dest =
-  | { port: number; ringTimeout?: number }
+  /** A sipp dealer on this port; `tcp`: its URI says `;transport=tcp`. */
+  | { port: number; ringTimeout?: number; transport?: 'tcp' }
   | { e164: string; ringTimeout?: number }
   /** A ringAll group of sipp dealers on these ports. */
   | { ringAll: number[]; ringTimeout?: number };
 
-const dealerUri = (port: number) => `sip:dealer@127.0.0.1:${port}`;
+const dealerUri = (port: number, transport?: 'tcp') =>
+  `sip:dealer@127.0.0.1:${port}${transport ? `;transport=${transport}` : ''}`;
 
 /** One tracking number forwarding to sipp dealers on the given ports (SIP URIs), in order. */
 export function numbersYaml(dests: Dest[], extra: string[] = [], number = TRACKING): string {
@@ -36,7 +38,7 @@ export function numbersYaml(dests: Dest[], extra: string[] = [], number = TRACKI
     const first =
       'ringAll' in d
         ? `      - ringAll: [${d.ringAll.map((p) => `"${dealerUri(p)}"`).join(', ')}]`
-        : `      - to: "${'port' in d ? dealerUri(d.port) : d.e164}"`;
+        : `      - to: "${'port' in d ? dealerUri(d.port, d.transport) : d.e164}"`;
     lines.push(first, `        ringTimeout: ${d.ringTimeout ?? 10}`);
   }
   return `${[...lines, ...extra.map((l) => `    ${l}`)].join('\n')}\n`;

@@ -83,9 +83,12 @@ export async function startDrachtio(
   };
 }
 
-/** `recv|send N bytes from|to udp/[host]:port at …:`, then the N bytes of the datagram. */
+/**
+ * `recv|send N bytes from|to udp|tcp/[host]:port at …:`, then the N bytes of the message; over
+ * TCP the port is always the connection's peer's.
+ */
 const ENTRY =
-  /^\d{4}-\d{2}-\d{2} [\d:.]+ (recv|send) (\d+) bytes (?:from|to) udp\/\[([^\]]+)\]:(\d+) at [^\n]*:\n/m;
+  /^\d{4}-\d{2}-\d{2} [\d:.]+ (recv|send) (\d+) bytes (?:from|to) (udp|tcp)\/\[([^\]]+)\]:(\d+) at [^\n]*:\n/m;
 
 /**
  * drachtio-server's log at `info` (bench/drachtio-server.ts `sipLog`), read into the trace's SIP
@@ -116,8 +119,9 @@ export class SipLog {
       const text = logged.endsWith(' \n') ? `${logged.slice(0, -2)}\r\n` : logged;
       this.trace.sip(
         m[1] === 'recv' ? 'in' : 'out',
-        `${m[3]}:${m[4]}`,
+        `${m[4]}:${m[5]}`,
         Buffer.from(text, 'latin1').toString('utf8'),
+        m[3] === 'tcp' ? 'tcp' : undefined,
       );
       this.#pending = this.#pending.slice(end);
     }

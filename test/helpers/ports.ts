@@ -104,6 +104,9 @@ async function freePort(isFree: (port: number) => Promise<boolean>, kind: string
 
 export const freeTcpPort = () => freePort(tcpPortIsFree, 'TCP');
 export const freeUdpPort = () => freePort(udpPortIsFree, 'UDP');
+/** A SIP port of the drachtio stand-in or drachtio-server: free for UDP and TCP alike. */
+export const freeSipPort = () =>
+  freePort(async (port) => (await udpPortIsFree(port)) && (await tcpPortIsFree(port)), 'SIP');
 
 /** First port of `count` consecutive free UDP ports (an even one), below the ephemeral range. */
 export async function freeUdpPortBlock(count: number): Promise<number> {

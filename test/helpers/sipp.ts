@@ -8,7 +8,13 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { requireBinary } from './binaries.js';
-import { freeUdpPort, freeUdpPortBlock, udpPortIsFree } from './ports.js';
+import {
+  freeTcpPort,
+  freeUdpPort,
+  freeUdpPortBlock,
+  tcpPortIsFree,
+  udpPortIsFree,
+} from './ports.js';
 
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'scenarios');
 
@@ -25,6 +31,8 @@ export interface SippOptions {
   keys?: Record<string, string>;
   /** Hard limit; sipp is killed and the run reported as timed out (default 30 s). */
   timeoutMs?: number;
+  /** `tcp`: SIP over one TCP connection (`-t t1`), listening on its port as a dealer; else UDP. */
+  transport?: 'tcp';
   extraArgs?: string[];
 }
 
@@ -47,7 +55,7 @@ export interface SippResult {
 }
 
 export interface SippRun {
-  /** The UDP port sipp listens and sends on. */
+  /** The port sipp listens and sends on (UDP, or TCP with `transport: 'tcp'`). */
   port: number;
   /** sipp's process id (the demo lists what it started; tests check it is gone). */
   pid: number | undefined;
@@ -80,7 +88,8 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
 
 async function startSippOnce(options: SippOptions): Promise<SippRun & { exitedAtStart: boolean }> {
   const sippPath = requireBinary('sipp', 'sip-tester');
-  const port = await freeUdpPort();
+  const tcp = options.transport === 'tcp';
+  const port = await (tcp ? freeTcpPort() : freeUdpPort());
   const mediaPort = await freeUdpPortBlock(4);
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const child = spawn(sippPath, buildArgs(options, port, mediaPort, dir), {
@@ -106,7 +115,7 @@ async function startSippOnce(options: SippOptions): Promise<SippRun & { exitedAt
     });
   });
   if (!options.remote) {
-    await waitForBind(port, child);
+    await waitForBind(port, child, tcp ? tcpPortIsFree : udpPortIsFree);
     // the media ports are bound right after the SIP port; a failure there ends sipp at once
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -161,14 +170,19 @@ function buildArgs(options: SippOptions, port: number, mediaPort: number, dir: s
     '-timeout', `${timeoutSeconds}s`, '-timeout_error',
   ];
   if (options.rate !== undefined) args.push('-r', String(options.rate));
+  if (options.transport === 'tcp') args.push('-t', 't1');
   for (const [name, value] of Object.entries(options.keys ?? {})) args.push('-key', name, value);
   return [...args, ...(options.extraArgs ?? [])];
 }
 
-async function waitForBind(port: number, child: ChildProcess): Promise<void> {
+async function waitForBind(
+  port: number,
+  child: ChildProcess,
+  isFree: (port: number) => Promise<boolean>,
+): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) return;
-    if (!(await udpPortIsFree(port))) return;
+    if (!(await isFree(port))) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`sipp did not bind 127.0.0.1:${port}`);

@@ -69,7 +69,7 @@ t.test('doctor', async (t) => {
     // the version the server reports: the stand-in's says it is one
     t.match(
       row(run.out, 'drachtio'),
-      /authenticated \(drachtio v0\.9\.10(-standin)?, SIP on udp\//,
+      /authenticated \(drachtio v0\.9\.10(-standin)?, SIP on tcp\/[^,]+,udp\//,
     );
     t.match(row(run.out, 'redis'), `redis://127.0.0.1:${redis.port}: PONG`);
     t.match(

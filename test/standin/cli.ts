@@ -42,7 +42,7 @@ async function main() {
   });
   const { sipAddress: s, adminAddress: a } = standin;
   return {
-    ready: `sip udp/${s.address}:${s.port} admin tcp/${a.address}:${a.port}`,
+    ready: `sip udp,tcp/${s.address}:${s.port} admin tcp/${a.address}:${a.port}`,
     close: () => standin.close(),
   };
 }

@@ -1,6 +1,7 @@
-// Client transactions for requests the stand-in sends: retransmission (timers A/E), timeout
-// (timers B/F → an internal 408, as sofia generates), a closed port (ICMP → an internal 503, as
-// sofia's transport error), and matching of responses by branch.
+// Client transactions for requests the stand-in sends: retransmission (timers A/E, UDP only),
+// timeout (timers B/F → an internal 408, as sofia generates), a closed port (ICMP, or a refused or
+// reset TCP connection → an internal 503, as sofia's transport error), and matching of responses
+// by branch.
 
 import { newTag, newUuid } from './ids.js';
 import { addTo, removeFrom } from './multimap.js';
@@ -95,6 +96,7 @@ export class ClientTxnStore {
       if (
         txn.to.address === peer.address &&
         txn.to.port === peer.port &&
+        txn.to.transport === peer.transport &&
         (txn.state === 'calling' || txn.state === 'proceeding')
       )
         out.push(txn);
@@ -141,7 +143,9 @@ export function startClientTxn(stack: Stack, txn: ClientTxn, onFailure: FailureH
   // drachtio-server's sofia-sip waits at least 1 s for the first retransmission, whatever T1
   // ("race condition on initial t1 timer timeout", nta.c outgoing_send); then doubles as RFC 3261
   const first = Math.max(t1, FIRST_RETRANSMIT_MIN);
-  txn.retransmit = stack.timers.backoff(first, cap, () => stack.sendSip(txn.text, txn.to));
+  // nothing is sent again over TCP (nta.c: timers A and E run on unreliable transports only)
+  if (txn.to.transport !== 'tcp')
+    txn.retransmit = stack.timers.backoff(first, cap, () => stack.sendSip(txn.text, txn.to));
   txn.stop.push(
     stack.timers.once(transactionTimeout(stack.config), () => {
       txn.retransmit?.stop();
@@ -153,9 +157,10 @@ export function startClientTxn(stack: Stack, txn: ClientTxn, onFailure: FailureH
 }
 
 /**
- * An ICMP port unreachable from `peer`: sofia fails every request still pending there with its
- * own 503 (tport.c tport_pending_error, nta.c outgoing_tport_error), an INVITE with a provisional
- * included; the ACK is no transaction and a final answer ends the pending.
+ * An ICMP port unreachable from `peer`, or its TCP connection refused or reset: sofia fails every
+ * request still pending there with its own 503 (tport.c tport_pending_error, nta.c
+ * outgoing_tport_error), an INVITE with a provisional included; the ACK is no transaction and a
+ * final answer ends the pending.
  */
 export function failPendingTo(stack: Stack, peer: Endpoint): void {
   for (const txn of stack.clientTxns.pendingTo(peer)) {
@@ -170,7 +175,7 @@ export function timeoutResponse(request: SipRequest): SipResponse {
 }
 
 /** A final answer sofia makes itself (nta.c outgoing_reply): dialog headers copied, To tagged. */
-function stackResponse(request: SipRequest, status: number, reason: string): SipResponse {
+export function stackResponse(request: SipRequest, status: number, reason: string): SipResponse {
   const via = request.headers.find((h) => canonicalKey(h.name) === 'via')?.value ?? '';
   const to = headerValue(request.headers, 'to') ?? '';
   const tagged =

@@ -6,7 +6,7 @@ import { type Dialog, nextHop } from './dialogs.js';
 import { newBranch } from './ids.js';
 import { parseSip, type SipHeader, type SipRequest } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
-import type { Stack } from './stack.js';
+import { localVia, type Stack, sentMeta } from './stack.js';
 import { sipPayload } from './wire.js';
 
 export interface DialogRequestParts {
@@ -31,10 +31,7 @@ export function buildDialogRequest(
 ): BuiltRequest {
   const branch = newBranch();
   const headers: SipHeader[] = [
-    {
-      name: 'Via',
-      value: `SIP/2.0/UDP ${stack.config.host}:${stack.config.port};rport;branch=${branch}`,
-    },
+    { name: 'Via', value: localVia(stack, nextHop(stack, dialog), branch) },
     ...dialog.routeSet.map((value) => ({ name: 'Route', value })),
     { name: 'Max-Forwards', value: '70' },
     { name: 'From', value: `${dialog.localUri};tag=${dialog.localTag}` },
@@ -62,7 +59,7 @@ export function parseBuilt(text: string): SipRequest {
 /** Ends a dialog from the server side: BYE to the peer, "unsolicited" BYE to the app. */
 export function terminateDialog(stack: Stack, dialog: Dialog, why: string): void {
   stack.dialogs.remove(dialog.id);
-  const to = nextHop(dialog);
+  const to = nextHop(stack, dialog);
   dialog.localSeq += 1;
   const bye = buildDialogRequest(stack, dialog, {
     method: 'BYE',
@@ -73,12 +70,6 @@ export function terminateDialog(stack: Stack, dialog: Dialog, why: string): void
   });
   if (to)
     startClientTxn(stack, newClientTxn({ ...bye, method: 'BYE', to, client: undefined }), () => {});
-  const meta = {
-    source: 'application' as const,
-    bytes: Buffer.byteLength(bye.text),
-    protocol: 'udp' as const,
-    address: stack.config.host,
-    port: stack.config.port,
-  };
+  const meta = sentMeta(stack, to, Buffer.byteLength(bye.text));
   dialog.client.send(sipPayload(meta, 'unsolicited', dialog.id, bye.text));
 }

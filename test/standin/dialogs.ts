@@ -4,7 +4,7 @@
 // nta_leg_server_route/nta_leg_client_reroute only when the dialog is created).
 import type { ClientTxn } from './client-txn.js';
 import { type Endpoint, getParam, parseNameAddr, parseUri, uriEndpoint } from './sip-address.js';
-import type { AppClient } from './stack.js';
+import type { AppClient, Stack } from './stack.js';
 import type { Cancel } from './timers.js';
 
 /** A running RFC 4028 session timer (drachtio's SipDialog::setSessionTimer). */
@@ -28,6 +28,11 @@ export interface Dialog {
   remoteUri: string;
   /** Request-URI for requests inside the dialog (the peer's Contact). */
   remoteTarget: string;
+  /**
+   * The TCP connection the dialog was made over (its peer): requests inside the dialog take it
+   * while it is open, whatever the target says, then the target (SipDialog getTport).
+   */
+  tport?: Endpoint;
   /** Route header values for requests inside the dialog, in sending order. */
   routeSet: string[];
   /** CSeq of the last request we sent (uas: starts at the INVITE's CSeq, like sofia's leg). */
@@ -85,12 +90,20 @@ export class DialogStore {
   }
 }
 
-/** Next hop for a request inside the dialog: the first loose route, else the remote target. */
-export function nextHop(dialog: Dialog): Endpoint | undefined {
+/**
+ * Next hop for a request inside the dialog: its open TCP connection, else the first loose route,
+ * else `target` (the remote target unless drachtio sends elsewhere, as a refresh's ACK).
+ */
+export function nextHop(
+  stack: Stack,
+  dialog: Dialog,
+  target = dialog.remoteTarget,
+): Endpoint | undefined {
+  if (dialog.tport && stack.connected(dialog.tport)) return dialog.tport;
   const first = dialog.routeSet[0];
   const route = first === undefined ? undefined : parseUri(parseNameAddr(first).uri);
   if (first !== undefined && route && getParam(route.params, 'lr') !== undefined) {
     return uriEndpoint(first);
   }
-  return uriEndpoint(dialog.remoteTarget);
+  return uriEndpoint(target);
 }

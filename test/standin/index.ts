@@ -5,10 +5,11 @@ import { AppServer } from './app-server.js';
 import { handleAppSip } from './app-sip.js';
 import { ClientTxnStore, failPendingTo } from './client-txn.js';
 import { DialogStore } from './dialogs.js';
-import { onDatagram } from './network.js';
+import { onNetworkMessage } from './network.js';
 import { ServerTxnStore } from './server-txn.js';
 import type { Endpoint } from './sip-address.js';
 import type { Stack, StackConfig } from './stack.js';
+import { SipTcp } from './tcp.js';
 import { TimerRegistry } from './timers.js';
 import { type TraceRecord, Tracer } from './trace.js';
 import type { TraceTarget } from './trace-sink.js';
@@ -19,7 +20,7 @@ export type { TraceRecord } from './trace.js';
 export type { TraceTarget } from './trace-sink.js';
 
 export interface StandinOptions {
-  /** UDP port for SIP; 0 picks a free one. */
+  /** Port for SIP, UDP and TCP alike (production's `transport=udp,tcp`); 0 picks a free one. */
   sipPort: number;
   /** TCP port for drachtio-srf apps; 0 picks a free one. */
   adminPort: number;
@@ -81,7 +82,7 @@ export interface StandinHandle {
 export async function start(options: StandinOptions): Promise<StandinHandle> {
   const host = options.host ?? '127.0.0.1';
   const trace = new Tracer(options.traceFile);
-  const sip = await SipSocket.bind(host, options.sipPort, trace);
+  const { sip, tcp } = await bindSip(host, options.sipPort, trace);
   const config: StackConfig = {
     host,
     port: sip.address.port,
@@ -96,21 +97,24 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     },
   };
   const registry = new AppRegistry();
-  const stack = newStack(config, trace, registry, sip);
-  sip.onDatagram((data, from) => onDatagram(stack, data, from));
+  const stack = newStack(config, trace, registry, sip, tcp);
+  sip.onDatagram((data, from) => onNetworkMessage(stack, data, from));
   sip.onPortUnreachable((peer) => failPendingTo(stack, peer));
+  tcp.onReceived((data, from) => onNetworkMessage(stack, data, from));
+  tcp.onConnectionFailed((peer) => failPendingTo(stack, peer));
   const apps = new AppServer({
     secret: options.secret,
     trace,
     registry,
-    hostports: () => `udp/${config.host}:${config.port}`,
+    // drachtio-server lists TCP first (seen with v0.9.10)
+    hostports: () => `tcp/${config.host}:${config.port},udp/${config.host}:${config.port}`,
     onSip: (client, frame) => handleAppSip(stack, client, frame),
   });
   let admin: { address: string; port: number };
   try {
     admin = await apps.listen(options.adminPort, options.adminHost ?? host);
   } catch (err) {
-    await sip.close();
+    await Promise.all([sip.close(), tcp.close()]);
     throw err;
   }
   let closing: Promise<void> | undefined;
@@ -123,14 +127,36 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     close: () => {
       closing ??= (async () => {
         stack.timers.clearAll();
-        await Promise.all([apps.close(), sip.close()]);
+        await Promise.all([apps.close(), sip.close(), tcp.close()]);
       })();
       return closing;
     },
   };
 }
 
-function newStack(config: StackConfig, trace: Tracer, apps: AppRegistry, sip: SipSocket): Stack {
+/**
+ * The SIP port, UDP and TCP alike. Port 0 takes UDP's free port for TCP too, and tries again
+ * when TCP has that one taken.
+ */
+async function bindSip(host: string, port: number, trace: Tracer) {
+  for (let attempt = 1; ; attempt++) {
+    const sip = await SipSocket.bind(host, port, trace);
+    try {
+      return { sip, tcp: await SipTcp.listen(host, sip.address.port, trace) };
+    } catch (err) {
+      await sip.close();
+      if (port !== 0 || attempt === 20) throw err;
+    }
+  }
+}
+
+function newStack(
+  config: StackConfig,
+  trace: Tracer,
+  apps: AppRegistry,
+  sip: SipSocket,
+  tcp: SipTcp,
+): Stack {
   return {
     config,
     timers: new TimerRegistry(),
@@ -139,7 +165,10 @@ function newStack(config: StackConfig, trace: Tracer, apps: AppRegistry, sip: Si
     dialogs: new DialogStore(),
     serverTxns: new ServerTxnStore(),
     clientTxns: new ClientTxnStore(),
-    sendSip: (text, to) => sip.send(text, to),
-    watchPeer: (peer) => sip.watch(peer),
+    sendSip: (text, to) => (to.transport === 'tcp' ? tcp.send(text, to) : sip.send(text, to)),
+    watchPeer: (peer) => {
+      if (peer.transport !== 'tcp') sip.watch(peer);
+    },
+    connected: (peer) => tcp.connected(peer),
   };
 }

@@ -1,4 +1,4 @@
-// Entry point for every datagram from the network.
+// Entry point for every datagram, and every message over TCP, from the network.
 import { isIPv4 } from 'node:net';
 import { newTag } from './ids.js';
 import { buildResponse } from './responses.js';
@@ -9,10 +9,10 @@ import type { Stack } from './stack.js';
 import { handleNetworkResponse } from './uac-responses.js';
 import { handleNetworkRequest, stampReceived } from './uas.js';
 
-export function onDatagram(stack: Stack, data: Buffer, from: Endpoint): void {
+export function onNetworkMessage(stack: Stack, data: Buffer, from: Endpoint): void {
   // Keep-alives (CRLF pings) carry no message.
   if (data.toString('latin1').trim() === '') return;
-  const t = triage(data);
+  const t = triage(data, from.transport === 'tcp' ? 'TCP' : 'UDP');
   switch (t.action) {
     case 'drop':
       stack.trace.note(`dropped datagram from ${from.address}:${from.port}: ${t.why}`);
@@ -44,15 +44,16 @@ export function onDatagram(stack: Stack, data: Buffer, from: Endpoint): void {
 }
 
 /**
- * The Via's sent-by, or why no datagram goes there: the stand-in has UDP alone (as a drachtio-server
- * with UDP contacts alone has), and resolves no names (a test's Via that names a host gets nothing
- * back, as from sofia when that name does not resolve).
+ * The Via's sent-by, or why nothing goes there: the stand-in has UDP and TCP (as a drachtio-server
+ * with production's `udp,tcp` contact), and resolves no names (a test's Via that names a host gets
+ * nothing back, as from sofia when that name does not resolve).
  */
 function unstampedTarget(req: SipRequest): Endpoint | string {
   const to = sentBy(req);
   if (!to) return 'no Via to send it to';
-  if (to.transport !== 'UDP')
+  if (to.transport !== 'UDP' && to.transport !== 'TCP')
     return `its Via is ${to.transport}, and there is no ${to.transport} here`;
   if (!isIPv4(to.host)) return `its Via's sent-by ${to.host} is not an IPv4 address`;
-  return { address: to.host, port: to.port };
+  const endpoint = { address: to.host, port: to.port };
+  return to.transport === 'TCP' ? { ...endpoint, transport: 'tcp' } : endpoint;
 }

@@ -6,14 +6,14 @@ import { newClientTxn, startClientTxn } from './client-txn.js';
 import { buildDialogRequest, terminateDialog } from './dialog-requests.js';
 import { type Dialog, nextHop } from './dialogs.js';
 import { armFromAnswer, armSessionTimer, minSEHeader, SESSION_EXPIRED } from './session-timer.js';
-import { parseNameAddr, uriEndpoint } from './sip-address.js';
+import { parseNameAddr } from './sip-address.js';
 import { headerValue, type SipHeader, type SipResponse } from './sip-message.js';
 import type { Stack } from './stack.js';
 import { deliverResponse } from './uac-responses.js';
 import { internalMeta } from './uac-send.js';
 
 export function sendRefresh(stack: Stack, dialog: Dialog, seconds: number): void {
-  const to = nextHop(dialog);
+  const to = nextHop(stack, dialog);
   if (!to) {
     terminateDialog(stack, dialog, SESSION_EXPIRED);
     return;
@@ -63,7 +63,7 @@ function onAnswer(stack: Stack, dialog: Dialog, seconds: number, res: SipRespons
 
 /** drachtio builds this ACK itself, to the 200's Contact; the dialog's target stays as it was. */
 function ackTo(stack: Stack, dialog: Dialog, uri: string): void {
-  const to = dialog.routeSet.length > 0 ? nextHop(dialog) : uriEndpoint(uri);
+  const to = nextHop(stack, dialog, uri);
   if (!to) return;
   const ack = buildDialogRequest(stack, dialog, { method: 'ACK', uri, cseq: dialog.localSeq });
   stack.sendSip(ack.text, to);

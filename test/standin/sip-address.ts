@@ -147,6 +147,8 @@ export function branchOf(viaValue: string | undefined): string {
 export interface Endpoint {
   address: string;
   port: number;
+  /** `tcp`: over the connection to (or from) this address and port; else UDP. */
+  transport?: 'tcp';
 }
 
 /**
@@ -159,7 +161,8 @@ export function uriEndpoint(uri: string): Endpoint | undefined {
   const host = parsed.host.replace(/^\[|\]$/g, '');
   const address = host.toLowerCase() === 'localhost' ? '127.0.0.1' : host;
   if (isIP(address) === 0) return undefined;
-  return { address, port: parsed.port ?? 5060 };
+  const port = parsed.port ?? 5060;
+  return transportOf(uri) === 'tcp' ? { address, port, transport: 'tcp' } : { address, port };
 }
 
 /** The transport a URI asks for: its `transport` parameter, `tls` for sips:, else udp. */

@@ -6,7 +6,7 @@ import type { ServerTxnStore } from './server-txn.js';
 import type { Endpoint } from './sip-address.js';
 import type { TimerRegistry, TimerValues } from './timers.js';
 import type { Tracer } from './trace.js';
-import type { ReplyStatus } from './wire.js';
+import type { Meta, ReplyStatus } from './wire.js';
 
 export interface StackConfig extends TimerValues {
   /** Address of the SIP socket, used in Via, Contact and `@localhost` replacement. */
@@ -53,17 +53,54 @@ export interface Stack {
   readonly dialogs: DialogStore;
   readonly serverTxns: ServerTxnStore;
   readonly clientTxns: ClientTxnStore;
-  /** Sends one datagram and records it in the trace. */
+  /** Sends one message (a datagram, or over TCP to a `tcp` endpoint) and records it in the trace. */
   sendSip(text: string, to: Endpoint): void;
   /** From now on, an ICMP port unreachable from `peer` fails what is pending there (udp.ts). */
   watchPeer(peer: Endpoint): void;
+  /** A TCP connection to `peer` is open (tcp.ts). */
+  connected(peer: Endpoint): boolean;
 }
 
 export function localEndpoint(stack: Stack): Endpoint {
   return { address: stack.config.host, port: stack.config.port };
 }
 
-/** `<sip:host:port>`: the Contact drachtio-server generates for itself. */
-export function localContact(stack: Stack): string {
-  return `<sip:${stack.config.host}:${stack.config.port}>`;
+/**
+ * `<sip:host:port>`: the Contact drachtio-server generates for itself; over TCP with
+ * `;transport=tcp` (sip-transports.cpp getContactUri names every transport but UDP).
+ */
+export function localContact(stack: Stack, transport?: Endpoint['transport']): string {
+  const param = transport ? `;transport=${transport}` : '';
+  return `<sip:${stack.config.host}:${stack.config.port}${param}>`;
+}
+
+/**
+ * The Via of a request the server sends to `to`: `rport` asked for over UDP only (drachtio sets
+ * NTATAG_CLIENT_RPORT; sofia adds it to a TCP Via only with NTATAG_TCP_RPORT, which it does not).
+ */
+export function localVia(stack: Stack, to: Endpoint | undefined, branch: string): string {
+  const { host, port } = stack.config;
+  return to?.transport === 'tcp'
+    ? `SIP/2.0/TCP ${host}:${port};branch=${branch}`
+    : `SIP/2.0/UDP ${host}:${port};rport;branch=${branch}`;
+}
+
+/** The protocol field of a frame's meta for a message to or from `peer`. */
+export function protocolOf(peer: Endpoint | undefined): 'udp' | 'tcp' {
+  return peer?.transport ?? 'udp';
+}
+
+/**
+ * Where a message the server sent for the app went, as its `Msg sent` echo says: the tport's
+ * name, which over UDP is the server's own address and over TCP the connection's peer.
+ */
+export function sentMeta(stack: Stack, to: Endpoint | undefined, bytes: number): Meta {
+  const over = to?.transport === 'tcp' ? to : localEndpoint(stack);
+  return {
+    source: 'application',
+    bytes,
+    protocol: protocolOf(to),
+    address: over.address,
+    port: over.port,
+  };
 }

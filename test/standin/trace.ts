@@ -21,6 +21,8 @@ export interface SipRecord extends Stamp {
   kind: 'sip';
   dir: 'in' | 'out';
   peer: string;
+  /** Set for a message over TCP; a datagram has none. */
+  transport?: 'tcp';
   firstLine: string;
   callId: string;
   text: string;
@@ -44,11 +46,13 @@ export class Tracer extends TraceSink<TraceRecord> {
     if (!this.idle) this.put({ ts: now(), kind: 'frame', dir, conn, payload });
   }
 
-  sip(dir: SipRecord['dir'], peer: string, text: string): void {
+  sip(dir: SipRecord['dir'], peer: string, text: string, transport?: 'tcp'): void {
     if (this.idle) return;
     const firstLine = text.slice(0, text.indexOf('\r\n'));
     const callId = /^(?:call-id|i)[ \t]*:[ \t]*(.*)$/im.exec(text)?.[1]?.trim() ?? '';
-    this.put({ ts: now(), kind: 'sip', dir, peer, firstLine, callId, text });
+    const record: SipRecord = { ts: now(), kind: 'sip', dir, peer, firstLine, callId, text };
+    if (transport) record.transport = transport;
+    this.put(record);
   }
 
   note(text: string): void {

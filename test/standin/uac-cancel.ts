@@ -31,7 +31,7 @@ export function cancelFromApp(
   const cancel = buildCancel(stack, invite, sip);
   // The app that asks is answered, whichever connection sent the INVITE; the INVITE's own
   // responses (the 487) still go to that INVITE's connection.
-  client.reply(msgId, 'OK', sentExtra(stack, cancel.txnId, cancel.text));
+  client.reply(msgId, 'OK', sentExtra(stack, cancel.txnId, cancel.text, invite.to));
   cancelInvite(stack, invite, cancel);
 }
 

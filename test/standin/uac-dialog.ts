@@ -58,7 +58,7 @@ export function sendInDialog(
   });
   startClientTxn(stack, txn, (t, res) => deliverResponse(stack, t, res, internalMeta()));
   // Responses go to the connection that sent this request, not to the dialog's own.
-  client.reply(msgId, 'OK', sentExtra(stack, txn.txnId, built.text));
+  client.reply(msgId, 'OK', sentExtra(stack, txn.txnId, built.text, to));
 }
 
 /**
@@ -91,7 +91,7 @@ function resolve(stack: Stack, dialogId: string, sip: AppSip): DialogRequest {
       `Server error: invalid or missing method supplied on start line: ${sip.startLine}`,
     );
   }
-  const to = nextHop(dialog);
+  const to = nextHop(stack, dialog);
   if (!to) {
     throw new Refused(
       `Server error: unable to find route when sending request inside dialog for dialog id ${dialog.id}`,
@@ -144,7 +144,7 @@ function sendAck(
   if (dialog.awaitingAck) dialog.awaitingAck.ack = ack;
   dialog.awaitingAck = undefined;
   dialog.lastAck = { ...ack, seq: cseq };
-  client.reply(msgId, 'OK', sentExtra(stack, newUuid(), built.text));
+  client.reply(msgId, 'OK', sentExtra(stack, newUuid(), built.text, parts.to));
   if (dialog.ackBye) {
     dialog.ackBye = false;
     terminateDialog(stack, dialog, 'ACK-BYE due to cancel race condition');

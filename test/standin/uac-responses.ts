@@ -15,7 +15,7 @@ import {
   type SipResponse,
 } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
-import type { Stack } from './stack.js';
+import { protocolOf, type Stack } from './stack.js';
 import { sendCancel } from './uac-cancel.js';
 import { withoutTag } from './uas-answer.js';
 import { sipPayload } from './wire.js';
@@ -157,7 +157,7 @@ function passUp(txn: ClientTxn, res: SipResponse, from: Endpoint, bytes: number 
     source: 'network' as const,
     // a response the stack made itself was never on the wire: drachtio-server says 0 bytes
     bytes: bytes ?? 0,
-    protocol: 'udp' as const,
+    protocol: protocolOf(txn.to),
     address: from.address,
     port: from.port,
   };
@@ -191,6 +191,7 @@ function uacDialog(txn: ClientTxn, res: SipResponse): Dialog {
     localUri: withoutTag(headerValue(req.headers, 'from') ?? ''),
     remoteUri: withoutTag(headerValue(req.headers, 'to') ?? ''),
     remoteTarget: contact ? parseNameAddr(contact).uri : req.uri,
+    ...(txn.to.transport === 'tcp' && { tport: txn.to }),
     routeSet: headerValues(res.headers, 'record-route').reverse(),
     localSeq: cseqOf(req).seq,
     inviteSeq: cseqOf(req).seq,

@@ -2,7 +2,7 @@
 // way drachtio-server does (Via, From tag, To, Call-ID, CSeq, Max-Forwards, Contact for INVITE,
 // Content-Type for SDP), sends it, and echoes the wire text back.
 import { type AppSip, filterAppHeaders, pickHeader, withoutHeaders } from './app-headers.js';
-import { newClientTxn, startClientTxn } from './client-txn.js';
+import { type ClientTxn, newClientTxn, stackResponse, startClientTxn } from './client-txn.js';
 import { parseBuilt } from './dialog-requests.js';
 import { dialogIdOf } from './dialogs.js';
 import { newBranch, newCallId, newCseq, newTag } from './ids.js';
@@ -18,9 +18,9 @@ import {
 } from './sip-address.js';
 import type { SipHeader } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
-import { type AppClient, localContact, type Stack } from './stack.js';
+import { type AppClient, localContact, localVia, type Stack, sentMeta } from './stack.js';
 import { deliverResponse } from './uac-responses.js';
-import { requestSentExtra } from './wire.js';
+import { requestSentExtra, sipPayload } from './wire.js';
 
 /** Methods sofia knows; anything else is an invalid request line for drachtio-server. */
 // biome-ignore format: one table
@@ -41,25 +41,38 @@ export function sendOutsideDialog(
   sip: AppSip,
 ): void {
   try {
-    const { txn, text } = buildOutsideRequest(stack, client, proxy, sip);
+    const { txn, text, noTransport } = buildOutsideRequest(stack, client, proxy, sip);
+    if (noTransport) {
+      unsupportedScheme(client, msgId, txn, text);
+      return;
+    }
     startClientTxn(stack, txn, (t, res) => deliverResponse(stack, t, res, internalMeta()));
-    client.reply(msgId, 'OK', sentExtra(stack, txn.txnId, text));
+    client.reply(msgId, 'OK', sentExtra(stack, txn.txnId, text, txn.to));
   } catch (err) {
     if (!(err instanceof Refused)) throw err;
     client.reply(msgId, 'NOK', err.message);
   }
 }
 
-/** Echo of a request the server sent for the app; address/port are the server's own. */
-export function sentExtra(stack: Stack, txnId: string, text: string): string {
-  const meta = {
-    source: 'application' as const,
-    bytes: Buffer.byteLength(text),
-    protocol: 'udp' as const,
-    address: stack.config.host,
-    port: stack.config.port,
-  };
-  return requestSentExtra(meta, txnId, text);
+/**
+ * A `sips:` URI that names no transport: sofia finds none for it (no TLS contact), takes the
+ * request and answers it at once with its own 416, neither sent on any transport (seen with
+ * v0.9.10: `application|0|unknown||0`, then `network|0|unknown||0`).
+ */
+function unsupportedScheme(client: AppClient, msgId: string, txn: ClientTxn, text: string): void {
+  const nowhere = { bytes: 0, protocol: 'unknown' as const, address: '', port: 0 };
+  client.reply(
+    msgId,
+    'OK',
+    requestSentExtra({ source: 'application', ...nowhere }, txn.txnId, text),
+  );
+  const answer = stackResponse(txn.request, 416, 'Unsupported URI Scheme');
+  client.send(sipPayload({ source: 'network', ...nowhere }, txn.txnId, txn.dialogId, answer.raw));
+}
+
+/** Echo of a request the server sent for the app to `to` (stack.ts `sentMeta`). */
+export function sentExtra(stack: Stack, txnId: string, text: string, to?: Endpoint): string {
+  return requestSentExtra(sentMeta(stack, to, Buffer.byteLength(text)), txnId, text);
 }
 
 /** sofia's internal responses (timeouts) carry no source address. */
@@ -69,27 +82,28 @@ export function internalMeta(): Endpoint {
 
 function buildOutsideRequest(stack: Stack, client: AppClient, proxy: string, sip: AppSip) {
   const { method, uri } = requestLine(sip.startLine);
-  if (transportOf(proxy || uri) !== 'udp') {
+  // UDP and TCP, as production's contact (`transport=udp,tcp`); no TLS, no WebSocket
+  const transport = transportOf(proxy || uri);
+  const noTransport = transport === 'tls' && !/;\s*transport=/i.test(proxy || uri);
+  if (transport !== 'udp' && transport !== 'tcp' && !noTransport) {
     throw new Refused('requested protocol/transport not available');
   }
+  const over = transport === 'tcp' ? transport : undefined;
   const app = filterAppHeaders(sip.headers, { host: stack.config.host, port: stack.config.port });
-  const from = fromValue(stack, pickHeader(app, 'from'));
+  const from = fromValue(stack, pickHeader(app, 'from'), over);
   const fromTag = getParam(parseNameAddr(from).params, 'tag') ?? newTag();
   const contentType = pickHeader(app, 'content-type') ?? sdpType(sip.body);
   const to = destination(stack, uri, proxy);
   const callId = pickHeader(app, 'call-id') ?? newCallId();
   const branch = newBranch();
   const headers: SipHeader[] = [
-    {
-      name: 'Via',
-      value: `SIP/2.0/UDP ${stack.config.host}:${stack.config.port};rport;branch=${branch}`,
-    },
+    { name: 'Via', value: localVia(stack, to, branch) },
     { name: 'Max-Forwards', value: pickHeader(app, 'max-forwards') ?? '70' },
     { name: 'From', value: from.includes(`tag=${fromTag}`) ? from : `${from};tag=${fromTag}` },
     { name: 'To', value: normalize(pickHeader(app, 'to') ?? uri) },
     { name: 'Call-ID', value: callId },
     { name: 'CSeq', value: pickHeader(app, 'cseq') ?? `${newCseq()} ${method}` },
-    ...contactHeader(stack, method, pickHeader(app, 'contact')),
+    ...contactHeader(stack, method, pickHeader(app, 'contact'), over),
     ...(contentType ? [{ name: 'Content-Type', value: contentType }] : []),
     ...withoutHeaders(app, PLACED),
   ];
@@ -104,7 +118,7 @@ function buildOutsideRequest(stack: Stack, client: AppClient, proxy: string, sip
     client,
     dialogId,
   });
-  return { txn, text };
+  return { txn, text, noTransport };
 }
 
 function requestLine(startLine: string): { method: string; uri: string } {
@@ -127,8 +141,8 @@ function destination(stack: Stack, uri: string, proxy: string): Endpoint {
   return to;
 }
 
-function fromValue(stack: Stack, appFrom: string | undefined): string {
-  if (appFrom === undefined) return localContact(stack);
+function fromValue(stack: Stack, appFrom: string | undefined, over: 'tcp' | undefined): string {
+  if (appFrom === undefined) return localContact(stack, over);
   // Any `localhost` in the From is replaced, not only `@localhost` as for other headers.
   const replaced = appFrom.includes('localhost')
     ? replaceHostPort(appFrom, stack.config.host, stack.config.port)
@@ -149,10 +163,15 @@ export function sdpType(body: string): string | undefined {
   throw new Refused('missing content-type');
 }
 
-function contactHeader(stack: Stack, method: string, appContact: string | undefined): SipHeader[] {
+function contactHeader(
+  stack: Stack,
+  method: string,
+  appContact: string | undefined,
+  over: 'tcp' | undefined,
+): SipHeader[] {
   if (appContact !== undefined) return [{ name: 'Contact', value: normalize(appContact) }];
   if (method === 'INVITE' || method === 'SUBSCRIBE')
-    return [{ name: 'Contact', value: localContact(stack) }];
+    return [{ name: 'Contact', value: localContact(stack, over) }];
   return [];
 }
 

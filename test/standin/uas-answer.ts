@@ -10,7 +10,7 @@ import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.
 import { type AnswerTimer, armSessionTimer, timerForAnswer } from './session-timer.js';
 import { formatNameAddr, parseNameAddr, withoutParam } from './sip-address.js';
 import { callIdOf, cseqOf, headerValue, headerValues, type SipHeader } from './sip-message.js';
-import { type AppClient, localContact, type Stack } from './stack.js';
+import { type AppClient, localContact, protocolOf, type Stack } from './stack.js';
 import { transactionTimeout } from './timers.js';
 import { answerEarlyUpdate } from './uas-early.js';
 import { type Meta, responseSentExtra } from './wire.js';
@@ -54,7 +54,7 @@ export function answerFromApp(
     // dialogId (sip-dialog-controller.cpp, doRespondToSipRequest: "a final response has already
     // been sent; discarding"); once the ACK came the transaction is gone: NOK (both seen with
     // v0.9.10, test/e2e/standin-uas.test.ts).
-    client.reply(msgId, 'OK', echo(txn, txn.lastResponse ?? '', '', 'udp'));
+    client.reply(msgId, 'OK', echo(txn, txn.lastResponse ?? '', '', protocolOf(txn.source)));
     return;
   }
   txn.localTag ??= /tag=(.*)/.exec(pickHeader(sip.headers, 'to') ?? '')?.[1] ?? newTag();
@@ -100,7 +100,7 @@ export function responseHeaders(
   const dialogForming = txn.method === 'INVITE' || txn.method === 'SUBSCRIBE';
   const wantsContact = txn.inviteInProgress ? status >= 200 && status < 300 : dialogForming;
   if (wantsContact && !pickHeader(app, 'contact'))
-    extra.push({ name: 'Contact', value: localContact(stack) });
+    extra.push({ name: 'Contact', value: localContact(stack, txn.source.transport) });
   if (sip.body && !pickHeader(app, 'content-type') && sip.body.startsWith('v=0')) {
     extra.push({ name: 'Content-Type', value: 'application/sdp' });
   }
@@ -136,7 +136,11 @@ function answerInvite(stack: Stack, client: AppClient, msgId: string, answer: In
     sendFinalWithRetransmit(stack, txn, text, status, onTimeout);
   }
   // drachtio echoes the response sofia sent last: a held one is not it (reliable.ts)
-  client.reply(msgId, 'OK', echo(txn, txn.lastResponse ?? text, txn.dialogId, 'udp'));
+  client.reply(
+    msgId,
+    'OK',
+    echo(txn, txn.lastResponse ?? text, txn.dialogId, protocolOf(txn.source)),
+  );
 }
 
 /**
@@ -171,7 +175,7 @@ function answerPlain(
   if (dialog && txn.method === 'INVITE' && body) dialog.localSdp = body;
   const dialogId = dialog ? dialog.id : '';
   // sofia releases the transport of a non-INVITE transaction once it is answered finally.
-  const protocol = txn.method !== 'INVITE' && status >= 200 ? '' : 'udp';
+  const protocol = txn.method !== 'INVITE' && status >= 200 ? '' : protocolOf(txn.source);
   if (status >= 200) lingerThenDelete(stack, txn);
   client.reply(msgId, 'OK', echo(txn, text, dialogId, protocol));
 }
@@ -211,12 +215,17 @@ export function sendFinalWithRetransmit(
   // sofia retransmits a failure with the configured timers; drachtio-server retransmits a 2xx
   // itself, with its build's constants (StandinOptions.ackTimeout)
   const ok = status >= 200 && status < 300;
-  const g = stack.timers.backoff(
-    ok ? DRACHTIO_T1 : stack.config.t1,
-    ok ? DRACHTIO_T2 : stack.config.t2,
-    // what went out last: a 2xx held behind a reliable answer resends that answer meanwhile
-    () => stack.sendSip(txn.lastResponse ?? text, txn.source),
-  );
+  // timer G runs on UDP only, drachtio's for a 2xx as sofia's for a failure
+  // (sip-dialog-controller.cpp doRespondToSipRequest: `if (tport_is_dgram(tp))`)
+  const g =
+    txn.source.transport === 'tcp'
+      ? { stop: () => undefined }
+      : stack.timers.backoff(
+          ok ? DRACHTIO_T1 : stack.config.t1,
+          ok ? DRACHTIO_T2 : stack.config.t2,
+          // what went out last: a 2xx held behind a reliable answer resends that answer meanwhile
+          () => stack.sendSip(txn.lastResponse ?? text, txn.source),
+        );
   const h = stack.timers.once(
     ok ? stack.config.ackTimeout : transactionTimeout(stack.config),
     () => {
@@ -251,6 +260,7 @@ function uasDialog(txn: ServerTxn, contact: string): Dialog {
     localUri: withoutTag(headerValue(req.headers, 'to') ?? ''),
     remoteUri: withoutTag(headerValue(req.headers, 'from') ?? ''),
     remoteTarget: parseNameAddr(headerValue(req.headers, 'contact') ?? req.uri).uri,
+    ...(txn.source.transport === 'tcp' && { tport: txn.source }),
     routeSet: headerValues(req.headers, 'record-route'),
     localSeq: cseqOf(req).seq,
     localContact: contact,

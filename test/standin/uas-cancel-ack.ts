@@ -47,7 +47,7 @@ function cancelPending(
   from: Endpoint,
   bytes: number,
 ): void {
-  invite.client.send(sipPayload(networkMeta(from, bytes, 'udp'), invite.txnId, '', cancel.raw));
+  invite.client.send(sipPayload(networkMeta(from, bytes), invite.txnId, '', cancel.raw));
   replyStateless(stack, cancel, from, 200);
   stack.sendSip(buildResponse(invite.request, { status: 487, toTag: newTag() }), invite.source);
   invite.canceled = true;
@@ -60,7 +60,7 @@ function cancelPending(
  * meta block from the INVITE, so bytes/address/port are the INVITE's.
  */
 function cancelInProgress(stack: Stack, invite: ServerTxn, cancel: SipRequest): void {
-  const meta = networkMeta(invite.source, invite.bytes, 'udp');
+  const meta = networkMeta(invite.source, invite.bytes);
   invite.client.send(sipPayload(meta, invite.txnId, invite.dialogId, cancel.raw));
   invite.canceled = true;
   invite.app = 'closed';

@@ -40,7 +40,7 @@ export function inDialogRequest(
     return;
   }
   lingerThenDelete(stack, txn);
-  dialog.client.send(sipPayload(networkMeta(from, bytes, 'udp'), txn.txnId, dialog.id, req.raw));
+  dialog.client.send(sipPayload(networkMeta(from, bytes), txn.txnId, dialog.id, req.raw));
 }
 
 /**

@@ -17,7 +17,7 @@ import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
 import { type Endpoint, tagOf } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
-import type { AppClient, Stack } from './stack.js';
+import { type AppClient, protocolOf, type Stack } from './stack.js';
 import { networkMeta, newServerTxn } from './uas.js';
 import { echo, responseHeaders, sendFinalWithRetransmit } from './uas-answer.js';
 import { sipPayload } from './wire.js';
@@ -63,7 +63,7 @@ export function earlyDialogRequest(
     return true;
   }
   invite.earlyUpdate = txn;
-  const frame = sipPayload(networkMeta(from, bytes, 'udp'), invite.txnId, invite.dialogId, req.raw);
+  const frame = sipPayload(networkMeta(from, bytes), invite.txnId, invite.dialogId, req.raw);
   invite.client.send(frame);
   return true;
 }
@@ -90,6 +90,10 @@ export function answerEarlyUpdate(
     body: sip.body,
   });
   sendTxnResponse(stack, update, text, status);
-  client.reply(msgId, 'OK', echo(update, text, invite.dialogId, 'udp', invite.txnId));
+  client.reply(
+    msgId,
+    'OK',
+    echo(update, text, invite.dialogId, protocolOf(update.source), invite.txnId),
+  );
   return true;
 }

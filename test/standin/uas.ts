@@ -15,7 +15,7 @@ import {
   type SipRequest,
   splitCommas,
 } from './sip-message.js';
-import type { Stack } from './stack.js';
+import { protocolOf, type Stack } from './stack.js';
 import { handleAck, handleCancel } from './uas-cancel-ack.js';
 import { inDialogRequest } from './uas-dialog.js';
 import { earlyDialogRequest, earlyInvite } from './uas-early.js';
@@ -122,7 +122,7 @@ function newRequest(
     }),
   );
   const local = { address: stack.config.host, port: stack.config.port };
-  client.send(sipPayload(networkMeta(from, bytes, 'udp'), txn.txnId, '', req.raw, local));
+  client.send(sipPayload(networkMeta(from, bytes), txn.txnId, '', req.raw, local));
 }
 
 export function newServerTxn(
@@ -150,7 +150,12 @@ export function newServerTxn(
   };
 }
 
-export function networkMeta(from: Endpoint, bytes: number, protocol: Meta['protocol']): Meta {
+/** The meta of a message from the network; an ACK's protocol is empty (sofia let go of it). */
+export function networkMeta(
+  from: Endpoint,
+  bytes: number,
+  protocol: Meta['protocol'] = protocolOf(from),
+): Meta {
   return { source: 'network', bytes, protocol, address: from.address, port: from.port };
 }
 

@@ -29,7 +29,8 @@ export interface Meta {
   source: 'network' | 'application';
   bytes: number;
   /** Empty when sofia had already let go of the transport (ACKs, final non-INVITE responses). */
-  protocol: '' | 'udp';
+  /** `unknown`: a message sofia made or took without any transport (a 416 for `sips:`). */
+  protocol: '' | 'udp' | 'tcp' | 'unknown';
   address: string;
   port: number | string;
 }

@@ -14,7 +14,8 @@ import {
 t.test('the configuration: loopback ports, the secret, no CDRs, the log in its dir', async (t) => {
   const xml = drachtioConfig({ adminPort: 39022, sipPort: 39060, secret: 'cymru', dir: '/tmp/d' });
   t.match(xml, '<admin port="39022" secret="cymru">127.0.0.1</admin>');
-  t.match(xml, '<contact>sip:127.0.0.1:39060;transport=udp</contact>');
+  // production's contact (config/deploy/docker-compose.yml): UDP and TCP on one port
+  t.match(xml, '<contact>sip:127.0.0.1:39060;transport=udp,tcp</contact>');
   t.match(xml, '<cdrs>false</cdrs>');
   t.match(xml, '<name>/tmp/d/drachtio.log</name>');
   t.match(xml, '<loglevel>error</loglevel>');

@@ -93,6 +93,22 @@ t.test('a UTF-8 display name is counted in bytes and recorded as text', async (t
   t.same(sipRecords(trace), [['out', '127.0.0.1:5060', message]]);
 });
 
+t.test('a message over TCP is recorded with its transport, a datagram without', async (t) => {
+  const trace = new Tracer();
+  new SipLog(trace).push(
+    Buffer.from(
+      `2026-12-07 15:32:21.1 send ${TRYING.length} bytes to tcp/[127.0.0.1]:15100 at x:\n${logged(TRYING)}` +
+        `2026-12-07 15:32:21.2 recv ${INVITE.length} bytes from udp/[127.0.0.1]:5060 at x:\n${logged(INVITE)}`,
+      'latin1',
+    ),
+  );
+  const sip = trace.records.flatMap((r) => (r.kind === 'sip' ? [[r.peer, r.transport]] : []));
+  t.same(sip, [
+    ['127.0.0.1:15100', 'tcp'],
+    ['127.0.0.1:5060', undefined],
+  ]);
+});
+
 t.test(
   'TEST_DRACHTIO_BIN: an option the real server has no place for fails the test, named',
   async (t) => {
