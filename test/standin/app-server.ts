@@ -14,7 +14,7 @@ export interface AppServerDeps {
   secret: string;
   trace: Tracer;
   registry: AppRegistry;
-  /** `udp/host:port`, reported on authenticate. */
+  /** `tcp/host:port,udp/host:port`, reported on authenticate. */
   hostports: () => string;
   /** Handles a `sip` frame; returns false when the server must hang up on the app. */
   onSip: (client: AppClient, frame: AppFrame) => boolean;
