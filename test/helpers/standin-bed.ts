@@ -4,8 +4,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { Test } from 'tap';
 import type { StandinHandle, TraceRecord } from '../standin/index.js';
 import { parseAppFrame } from '../standin/wire.js';
-import { startDrachtio } from './drachtio-peer.js';
-import { killAllSipp } from './sipp.js';
+import { againstRealDrachtio, startDrachtio } from './drachtio-peer.js';
+import { killAllSipp, runSipp, type SippResult } from './sipp.js';
 import {
   connectApp,
   disconnectApp,
@@ -50,6 +50,39 @@ export async function standUp(t: Test, options: BedOptions = {}): Promise<Bed> {
   });
   await connectApp(app, standin.adminAddress, SECRET);
   return { standin, app };
+}
+
+/**
+ * drachtio-server's timer H for a 2xx is a constant of its build, 32 s: against it
+ * (TEST_DRACHTIO_BIN) a case waits that long; the stand-in takes 4 s (its `ackTimeout`).
+ */
+export const ACK_TIMEOUT_MS = againstRealDrachtio() ? 32_000 : 4000;
+
+/**
+ * A caller (sipp, over `transport`) whose INVITE the app answers 200 and who never ACKs it: what
+ * the caller saw, and why the app's dialog ended once the server gave up on the ACK.
+ */
+export async function unacknowledgedAnswer(
+  t: Test,
+  transport?: 'tcp',
+): Promise<Bed & { caller: SippResult; reason: string }> {
+  const bed = await standUp(t, againstRealDrachtio() ? {} : { ackTimeout: ACK_TIMEOUT_MS });
+  let reason: string | undefined;
+  bed.app.invite(async (req, res) => {
+    const dialog = await bed.app.createUAS(req, res, { localSdp: SDP });
+    dialog.on('destroy', (_msg, why) => {
+      reason = why;
+    });
+  });
+  const caller = await runSipp({
+    scenario: 'uac-expect-200-no-ack.xml',
+    remote: bed.standin.sipAddress,
+    keys: { caller: '+4930111222333', called: '+4930100' },
+    transport,
+    timeoutMs: ACK_TIMEOUT_MS + 20_000,
+  });
+  t.match(caller, { exitCode: 0 }, `caller: ${caller.errors}`);
+  return { ...bed, caller, reason: await waitFor(() => reason, 15_000, 'the app told of the BYE') };
 }
 
 export interface FrameView {
