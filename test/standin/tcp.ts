@@ -19,8 +19,8 @@ import type { Tracer } from './trace.js';
 const CRLF = Buffer.from('\r\n');
 const PING = Buffer.from('\r\n\r\n');
 const HEADERS_END = Buffer.from('\r\n\r\n');
-/** sofia's largest message; a stream that buffers more without a message in it is bad. */
-const MAX_MESSAGE = 65_536;
+/** sofia's largest message (nta.c: 2 MB unless NTATAG_MAXSIZE); a stream without one in it is bad. */
+const MAX_MESSAGE = 2 * 1024 * 1024;
 
 type Conn = { socket: Socket; peer: Endpoint; buf: Buffer; queue?: string[]; bad?: boolean };
 
@@ -104,7 +104,8 @@ export class SipTcp {
   private adopt(conn: Conn): void {
     const key = keyOf(conn.peer);
     this.conns.set(key, conn);
-    // sofia sets SO_KEEPALIVE, 30 s idle and interval, on every connection (tport_type_tcp.c)
+    // sofia sets SO_KEEPALIVE on every connection, 30 s idle and 30 s apart (tport_type_tcp.c);
+    // Node sets the idle time, the kernel's interval stays
     conn.socket.setKeepAlive(true, 30_000);
     conn.socket.on('data', (chunk) => this.received(conn, chunk));
     conn.socket.on('error', (err: NodeJS.ErrnoException) => {
