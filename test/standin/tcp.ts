@@ -19,7 +19,7 @@ import type { Tracer } from './trace.js';
 const CRLF = Buffer.from('\r\n');
 const PING = Buffer.from('\r\n\r\n');
 const HEADERS_END = Buffer.from('\r\n\r\n');
-/** sofia's largest message (nta.c: 2 MB unless NTATAG_MAXSIZE); a stream without one in it is bad. */
+/** sofia's largest message (nta.c: 2 MB unless NTATAG_MAXSIZE); a stream that holds more is bad. */
 const MAX_MESSAGE = 2 * 1024 * 1024;
 
 type Conn = { socket: Socket; peer: Endpoint; buf: Buffer; queue?: string[]; bad?: boolean };
