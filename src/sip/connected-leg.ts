@@ -291,8 +291,9 @@ class SrfLeg implements ConnectedLeg {
  * means nobody answered (RFC 3261 12.2.1.2). drachtio-server's stack also answers a transport
  * error itself (no source address; RFC 3261 8.1.3.1 reports one as 503): 503 when an ICMP port
  * unreachable says nothing listens there any more (a process that died, a PBX restarted on
- * another port), 410 when a TCP connection broke (nta.c outgoing_tport_error). Any other
- * answer, a far end's own 503 included, is someone there.
+ * another port) or a TCP connection is refused or reset, 410 when a write to a broken TCP
+ * connection fails again after one retry (EPIPE; nta.c outgoing_tport_error). Any other answer,
+ * a far end's own 503 included, is someone there.
  */
 function there(status: number, source: string | undefined): boolean {
   if (status === 481 || status === 408) return false;

@@ -11,6 +11,7 @@ import { SDP, type SrfDialog } from '../helpers/srf-app.js';
 import {
   type Bed,
   datagrams,
+  dialed,
   peerResponse,
   standUp,
   toApp,
@@ -24,23 +25,14 @@ const STACK_MADE = ['network', '0', 'udp', '', '0'];
 /** A loopback port nothing listens on: a datagram sent there draws an ICMP port unreachable. */
 const closedPort = freeUdpPort;
 
-/** The final status of an INVITE the app sends to `port`: 200, or what srf rejected it with. */
-function dialed(
-  app: Bed['app'],
-  port: number,
-  callbacks?: Parameters<Bed['app']['createUAC']>[2],
-): Promise<number | undefined> {
-  return app.createUAC(`sip:d@127.0.0.1:${port}`, { localSdp: SDP }, callbacks).then(
-    () => 200,
-    (err: unknown) => (err as { status?: number }).status,
-  );
-}
+/** An INVITE from the app to a UDP peer on `port` of loopback. */
+const toPort = (port: number) => `sip:d@127.0.0.1:${port}`;
 
 t.test('an INVITE to a closed port fails at once with the stack’s 503', async (t) => {
   const { standin, app } = await standUp(t);
   const port = await closedPort();
   const started = Date.now();
-  const status = await dialed(app, port);
+  const status = await dialed(app, toPort(port));
   const took = Date.now() - started;
   t.equal(status, 503, 'srf rejects the INVITE with 503');
   // sofia's first retransmission comes after 1 s at the earliest: the answer came before it
@@ -71,7 +63,7 @@ t.test('an OPTIONS outside a dialog to a closed port gets the stack’s 503', as
 
 /** A dialog with a raw peer that answered 200; the peer can then go away. */
 async function answered(bed: Bed, peer: UdpPeer): Promise<SrfDialog> {
-  const call = bed.app.createUAC(`sip:d@127.0.0.1:${peer.port}`, { localSdp: SDP });
+  const call = bed.app.createUAC(toPort(peer.port), { localSdp: SDP });
   const invite = await peer.next((m) => m.startsWith('INVITE'), 'the INVITE');
   const ok = peerResponse(
     invite,
@@ -110,7 +102,7 @@ t.test('a ringing INVITE fails with the CANCEL that draws the ICMP', async (t) =
   const { standin, app } = await standUp(t);
   const peer = await UdpPeer.open(t);
   let request: { cancel(): void } | undefined;
-  const call = dialed(app, peer.port, { cbRequest: (_err, req) => (request = req) });
+  const call = dialed(app, toPort(peer.port), { cbRequest: (_err, req) => (request = req) });
   const invite = await peer.next((m) => m.startsWith('INVITE'), 'the INVITE');
   peer.send(peerResponse(invite, '180 Ringing'), standin.sipAddress.port);
   await waitFor(
@@ -132,8 +124,8 @@ t.test('a ringing INVITE fails with the CANCEL that draws the ICMP', async (t) =
 t.test('a live peer beside a closed one is not touched', async (t) => {
   const { standin, app } = await standUp(t);
   const live = await UdpPeer.open(t);
-  const toLive = dialed(app, live.port);
-  const toClosed = dialed(app, await closedPort());
+  const toLive = dialed(app, toPort(live.port));
+  const toClosed = dialed(app, toPort(await closedPort()));
   t.equal(await toClosed, 503);
   const invite = await live.next((m) => m.startsWith('INVITE'), 'the INVITE');
   live.send(peerResponse(invite, '486 Busy Here'), standin.sipAddress.port);

@@ -13,7 +13,7 @@ import { passed, runSipp, startSipp } from '../helpers/sipp.js';
 import { connectApp, disconnectApp, newApp, SDP } from '../helpers/srf-app.js';
 import {
   ACK_TIMEOUT_MS,
-  type Bed,
+  dialed,
   replyTo,
   SECRET,
   standUp,
@@ -24,14 +24,6 @@ import { waitFor } from '../helpers/wait.js';
 
 /** `network|0|tcp||0`: a response the stack made itself, for a request over TCP. */
 const STACK_MADE = ['network', '0', 'tcp', '', '0'];
-
-/** The final status of an INVITE the app sends to `uri`: 200, or what srf rejected it with. */
-function dialed(app: Bed['app'], uri: string): Promise<number | undefined> {
-  return app.createUAC(uri, { localSdp: SDP }).then(
-    () => 200,
-    (err: unknown) => (err as { status?: number }).status,
-  );
-}
 
 /** A TCP peer that takes connections and keeps what they send; closed with the test. */
 async function rawTcpPeer(t: Test) {

@@ -52,6 +52,18 @@ export async function standUp(t: Test, options: BedOptions = {}): Promise<Bed> {
   return { standin, app };
 }
 
+/** The final status of an INVITE the app sends to `uri`: 200, or what srf rejected it with. */
+export function dialed(
+  app: SrfApp,
+  uri: string,
+  callbacks?: Parameters<SrfApp['createUAC']>[2],
+): Promise<number | undefined> {
+  return app.createUAC(uri, { localSdp: SDP }, callbacks).then(
+    () => 200,
+    (err: unknown) => (err as { status?: number }).status,
+  );
+}
+
 /**
  * drachtio-server's timer H for a 2xx is a constant of its build, 32 s: against it
  * (TEST_DRACHTIO_BIN) a case waits that long; the stand-in takes 4 s (its `ackTimeout`).

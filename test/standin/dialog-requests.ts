@@ -4,6 +4,7 @@
 import { newClientTxn, startClientTxn } from './client-txn.js';
 import { type Dialog, nextHop } from './dialogs.js';
 import { newBranch } from './ids.js';
+import type { Endpoint } from './sip-address.js';
 import { parseSip, type SipHeader, type SipRequest } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
 import { localVia, type Stack, sentMeta } from './stack.js';
@@ -16,6 +17,8 @@ export interface DialogRequestParts {
   cseq: number;
   headers?: SipHeader[];
   body?: string;
+  /** Where it goes (`nextHop`, computed once by the sender): the Via names its transport. */
+  to: Endpoint | undefined;
 }
 
 export interface BuiltRequest {
@@ -31,7 +34,7 @@ export function buildDialogRequest(
 ): BuiltRequest {
   const branch = newBranch();
   const headers: SipHeader[] = [
-    { name: 'Via', value: localVia(stack, nextHop(stack, dialog), branch) },
+    { name: 'Via', value: localVia(stack, parts.to, branch) },
     ...dialog.routeSet.map((value) => ({ name: 'Route', value })),
     { name: 'Max-Forwards', value: '70' },
     { name: 'From', value: `${dialog.localUri};tag=${dialog.localTag}` },
@@ -64,6 +67,7 @@ export function terminateDialog(stack: Stack, dialog: Dialog, why: string): void
   const bye = buildDialogRequest(stack, dialog, {
     method: 'BYE',
     cseq: dialog.localSeq,
+    to,
     // drachtio passes `SIP ;cause=200 ;text="…"` (SIPTAG_REASON_STR); sofia parses it and prints
     // it without the spaces, on the wire and in the frame to the app alike (seen with v0.9.10)
     headers: [{ name: 'Reason', value: `SIP;cause=200;text="${why}"` }],

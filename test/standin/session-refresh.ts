@@ -31,6 +31,7 @@ export function sendRefresh(stack: Stack, dialog: Dialog, seconds: number): void
     cseq: dialog.localSeq,
     headers,
     body: dialog.localSdp,
+    to,
   });
   const txn = newClientTxn({
     ...built,
@@ -65,6 +66,6 @@ function onAnswer(stack: Stack, dialog: Dialog, seconds: number, res: SipRespons
 function ackTo(stack: Stack, dialog: Dialog, uri: string): void {
   const to = nextHop(stack, dialog, uri);
   if (!to) return;
-  const ack = buildDialogRequest(stack, dialog, { method: 'ACK', uri, cseq: dialog.localSeq });
+  const ack = buildDialogRequest(stack, dialog, { method: 'ACK', uri, cseq: dialog.localSeq, to });
   stack.sendSip(ack.text, to);
 }

@@ -39,7 +39,7 @@ export function sendInDialog(
   }
   if (method === 'BYE') cancelPendingReinvite(stack, dialog);
   dialog.localSeq += 1;
-  const parts = { method, uri, cseq: dialog.localSeq, headers, body: sip.body };
+  const parts = { method, uri, cseq: dialog.localSeq, headers, body: sip.body, to };
   const built = buildDialogRequest(stack, dialog, parts);
   const contentType = pickHeader(headers, 'content-type');
   if (method === 'INVITE' && sip.body && contentType === 'application/sdp') {

@@ -71,7 +71,7 @@ function unsupportedScheme(client: AppClient, msgId: string, txn: ClientTxn, tex
 }
 
 /** Echo of a request the server sent for the app to `to` (stack.ts `sentMeta`). */
-export function sentExtra(stack: Stack, txnId: string, text: string, to?: Endpoint): string {
+export function sentExtra(stack: Stack, txnId: string, text: string, to: Endpoint): string {
   return requestSentExtra(sentMeta(stack, to, Buffer.byteLength(text)), txnId, text);
 }
 

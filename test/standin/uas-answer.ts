@@ -219,7 +219,7 @@ export function sendFinalWithRetransmit(
   // (sip-dialog-controller.cpp doRespondToSipRequest: `if (tport_is_dgram(tp))`)
   const g =
     txn.source.transport === 'tcp'
-      ? { stop: () => undefined }
+      ? undefined
       : stack.timers.backoff(
           ok ? DRACHTIO_T1 : stack.config.t1,
           ok ? DRACHTIO_T2 : stack.config.t2,
@@ -229,12 +229,12 @@ export function sendFinalWithRetransmit(
   const h = stack.timers.once(
     ok ? stack.config.ackTimeout : transactionTimeout(stack.config),
     () => {
-      g.stop();
+      g?.stop();
       onTimeout();
     },
   );
   txn.retransmit = () => {
-    g.stop();
+    g?.stop();
     h();
     // After the ACK, keep the transaction long enough to absorb ACK retransmissions.
     lingerThenDelete(stack, txn);
