@@ -32,6 +32,7 @@ import { openWriter } from './records/open-writer.js';
 import { createWriterMetrics } from './records/writer-metrics.js';
 import { connectDrachtioServers } from './sip/drachtio-servers.js';
 import { strayRejectionHandler } from './sip/stray-rejections.js';
+import { TransportFit } from './sip/transport-fit.js';
 import { startOutbox } from './voicemail/start.js';
 
 function configOrExit() {
@@ -64,19 +65,27 @@ const metrics = createMetrics();
 const nodeId = config.nodeId || hostname();
 // every version served since start, for GET /v1/dialplan/history (API writes name their author)
 const history = new DialplanHistory();
+// destinations naming a transport (sips:, ;transport=) a connected drachtio-server lacks
+const transportFit = new TransportFit(
+  logger,
+  metrics.transportUnavailable,
+  config.resolvedTrunk.route,
+);
 // DIALPLAN_SOURCE: the folder (and maybe publishing it), or the snapshot published in Redis
 const dialplans = await startDialplans({
   config,
   nodeId,
   logger,
   metrics,
-  onLoaded: (outcome, table) =>
+  onLoaded: (outcome, table) => {
     history.record({
       version: outcome.version,
       at: table.info.loadedAt,
       origin: config.distribution.source,
       numbers: outcome.numbers,
-    }),
+    });
+    transportFit.tableLoaded(table);
+  },
 });
 const { reloader } = dialplans;
 
@@ -110,6 +119,7 @@ const drachtio = connectDrachtioServers(config.drachtioServers, {
   calls,
   reminderMs,
   setting: config.drachtio.servers ? 'DRACHTIO' : 'DRACHTIO_HOST',
+  onConnected: (server, hostports) => transportFit.connected(server, hostports),
 });
 // without it an alert on no connected server could not tell signalling-only from FreeSWITCH down
 metrics.mediaServersConfigured.set(config.media.servers.length);

@@ -110,6 +110,12 @@ export function createMetrics() {
       labelNames: ['server'] as const,
       registers,
     }),
+    transportUnavailable: new Gauge({
+      name: 'calltrack_destinations_transport_unavailable',
+      help: 'Destinations (dealer URIs, OUTBOUND_TRUNK) whose transport this drachtio-server does not listen on (sips: needs tls, ;transport= its own): no call to them through it connects; set at each connect and dialplan load',
+      labelNames: ['server'] as const,
+      registers,
+    }),
     drachtioInvites: new TalliedCounter({
       name: 'calltrack_drachtio_invites_total',
       help: 'New INVITEs each drachtio-server handed to this gateway (it spreads them round robin over the gateways connected to it)',

@@ -6,6 +6,7 @@ import type { DestinationEntryDoc } from '../dialplan/types.js';
 import { classify } from '../numbering/classify.js';
 import { E164_PATTERN } from '../numbering/e164.js';
 import { spellingAdvice } from '../numbering/normalise.js';
+import { transportParam } from './sip-transport.js';
 
 export type Destination =
   | { readonly type: 'e164'; readonly number: string; readonly ringTimeoutMs: number }
@@ -100,7 +101,8 @@ function sipUriProblem(uri: string): string | undefined {
     return `'${uri}' has an invalid port`;
   }
   if (!PARAMS.test(params)) return `'${uri}' has invalid URI parameters`;
-  return undefined;
+  const transport = transportParam(scheme[1]!.toLowerCase() as 'sip' | 'sips', params);
+  return transport.ok ? undefined : `'${uri}' ${transport.problem}`;
 }
 
 function splitHostPort(hostPort: string): { host: string; port?: number } {

@@ -5,14 +5,13 @@
  * a trunk that only speaks TLS is never dialled over UDP.
  */
 import { parseDestination } from './destination.js';
-
-export type TrunkTransport = 'udp' | 'tcp' | 'tls';
+import { type SipTransport, transportParam } from './sip-transport.js';
 
 export type Trunk = {
   readonly scheme: 'sip' | 'sips';
   /** `host`, `host:port` or `[v6]:port`, as written. */
   readonly hostPort: string;
-  readonly transport?: TrunkTransport;
+  readonly transport?: SipTransport;
 };
 
 /** The trunk as the call path uses it: where, with which credentials, asserting which number. */
@@ -41,14 +40,12 @@ export function parseTrunk(value: string): TrunkParse {
   const checked = parseDestination(uri, 0);
   if (!checked.ok) return { ok: false, problem: `${checked.reason} (${FORMS})` };
   const [hostPort = '', ...params] = rest.split(';');
-  let transport: TrunkTransport | undefined;
-  for (const param of params) {
-    const t = /^transport=(udp|tcp|tls)$/i.exec(param)?.[1]?.toLowerCase() as TrunkTransport;
-    if (!t) return bad(`has the parameter ';${param}': only ;transport=udp|tcp|tls is allowed`);
-    transport = t;
-  }
-  // RFC 3261 19.1.2 / RFC 5630: sips: means TLS on every hop; UDP cannot carry it
-  if (scheme === 'sips' && transport === 'udp') return bad('asks for sips: over UDP');
+  const other = params.find((p) => !/^transport=/i.test(p));
+  if (other !== undefined)
+    return bad(`has the parameter ';${other}': only ;transport=udp|tcp|tls is allowed`);
+  // parseDestination has refused a bad one: an unknown transport, two, UDP under sips:
+  const param = transportParam(scheme ?? 'sip', rest.slice(hostPort.length));
+  const transport = param.ok ? param.transport : undefined;
   return {
     ok: true,
     trunk: Object.freeze({ scheme: scheme ?? 'sip', hostPort, ...(transport && { transport }) }),

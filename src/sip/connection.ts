@@ -17,7 +17,8 @@ export type DrachtioTarget = { host: string; port: number; secret: string };
 /** Which settings point the gateway at this server, as the log's remedy names them. */
 export type TargetSetting = 'DRACHTIO' | 'DRACHTIO_HOST';
 export type ConnectionEvents = {
-  onConnected(): void;
+  /** With the server's `authenticate` answer: its SIP addresses, `tcp/10.0.0.1:5060,udp/…`. */
+  onConnected(hostports: string): void;
   onDisconnected(): void;
   /** Orphans cleaned up after a reconnect: BYEs, final answers and CANCELs sent, sends refused. */
   onCleanup?(result: CleanupResult): void;
@@ -64,7 +65,7 @@ export function connectDrachtio(
     watch.reached({ hostport });
     up = true;
     inFlight.connected();
-    events.onConnected();
+    events.onConnected(hostport);
     if (orphans.pending > 0) void orphans.cleanUp(srf).then((result) => events.onCleanup?.(result));
   });
   srf.on('close', () => {

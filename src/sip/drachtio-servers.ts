@@ -73,6 +73,8 @@ export type ServersOptions = {
   calls: ActiveCalls;
   reminderMs: number;
   setting: TargetSetting;
+  /** Each connect of a server (host:port), with the SIP addresses it listens on. */
+  onConnected?(server: string, hostports: string): void;
 };
 
 export function connectDrachtioServers(
@@ -134,10 +136,11 @@ function connectOne(target: DrachtioTarget, o: ServersOptions): DrachtioServer {
     target,
     o.logger,
     {
-      onConnected: () => {
+      onConnected: (hostports) => {
         up = true;
         gauge.set({ server }, 1);
         if (withdrawn) sendWithdraw();
+        o.onConnected?.(server, hostports);
       },
       onDisconnected: () => {
         up = false;

@@ -14,13 +14,13 @@ export const TRACKING = '+493025550101';
 export const CALLER = '+4917699887766';
 
 export type Dest =
-  /** A sipp dealer on this port; `tcp`: its URI says `;transport=tcp`. */
-  | { port: number; ringTimeout?: number; transport?: 'tcp' }
+  /** A sipp dealer on this port; its URI says `;transport=` when given. */
+  | { port: number; ringTimeout?: number; transport?: 'tcp' | 'tls' }
   | { e164: string; ringTimeout?: number }
   /** A ringAll group of sipp dealers on these ports. */
   | { ringAll: number[]; ringTimeout?: number };
 
-const dealerUri = (port: number, transport?: 'tcp') =>
+const dealerUri = (port: number, transport?: 'tcp' | 'tls') =>
   `sip:dealer@127.0.0.1:${port}${transport ? `;transport=${transport}` : ''}`;
 
 /** One tracking number forwarding to sipp dealers on the given ports (SIP URIs), in order. */

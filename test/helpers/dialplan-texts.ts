@@ -1,6 +1,9 @@
 /** Small in-memory dialplan sets for unit tests. */
 import { readFileSync } from 'node:fs';
-import type { SourceText } from '../../src/dialplan/load.js';
+import { formatError } from '../../src/dialplan/errors.js';
+import { loadDialplans, type SourceText } from '../../src/dialplan/load.js';
+import { buildTable } from '../../src/dialplan/table.js';
+import type { RouteTable } from '../../src/routing/route-table.js';
 
 export const CUSTOMERS: SourceText = {
   file: 'customers.yaml',
@@ -52,4 +55,11 @@ export function customersWith(berlin: string[], file = 'customers.yaml'): Source
       '',
     ].join('\n'),
   };
+}
+
+/** A German route table of these number entries, the Berlin customer with `berlin` lines. */
+export function tableOf(entries: string[], berlin: string[] = [], now = new Date()): RouteTable {
+  const r = loadDialplans([customersWith(berlin), numbersFile('n.yaml', entries)], { now });
+  if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
+  return buildTable(r.set.decisions, r.set.summary, r.set.index, 'DE', now);
 }

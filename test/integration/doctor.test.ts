@@ -93,6 +93,19 @@ t.test('doctor', async (t) => {
     t.match(run.out.at(-1), /^1 of 7 checks FAILED$/);
   });
 
+  t.test('a destination and a trunk needing TLS the server lacks: a warning, exit 0', async (t) => {
+    const run = await doctor({
+      DIALPLAN_DIR: 'test/fixtures/dialplans/valid-tls-destination',
+      OUTBOUND_TRUNK: 'sips:trunk.example:5061',
+    });
+    t.equal(run.code, 0, 'calls to the other destinations work: not a failure');
+    t.match(
+      row(run.out, 'drachtio'),
+      /^drachtio\s+warn\s+127\.0\.0\.1:\d+: authenticated \(drachtio [^)]+, SIP on tcp\/[^,]+,udp\/[^)]+\)\n\s+2 destination\(s\) name a transport it does not listen on; no call to them through it connects:\n\s+sips:verkauf@pbx\.example needs tls \(customer autohaus-berlin, number \+493025550101: destinations\)\n\s+sips:trunk\.example:5061 needs tls \(OUTBOUND_TRUNK\)\n\s+fix: add the transport to drachtio-server's contact/,
+    );
+    t.match(row(run.out, 'dialplans'), /\sok\s/, 'the dialplans themselves are valid');
+  });
+
   t.test('DRACHTIO: a row per server, a failing one named by its entry', async (t) => {
     const closed = await freeTcpPort();
     const run = await doctor({

@@ -90,6 +90,36 @@ t.test('drachtio: a refused secret and a closed port are different problems', as
   for (const row of [secret, refused, silent]) t.notMatch(JSON.stringify(row), 'hidden');
 });
 
+t.test('drachtio: destinations naming a transport the server lacks are a warning', async (t) => {
+  const target = { host: '10.0.0.2', port: 9022, secret: 'hidden' };
+  const authenticated = {
+    kind: 'authenticated',
+    hostport: 'tcp/10.0.0.2:5060,udp/10.0.0.2:5060',
+    version: 'v0.9.10',
+  } as const;
+  const need = (i: number, needs: 'tls' | 'tcp') => ({
+    uri: `sips:d${i}@pbx.example`,
+    needs,
+    usedBy: `customer c${i}: closed`,
+    places: 1,
+  });
+  const lacking = [1, 2, 3, 4, 5, 6].map((i) => need(i, 'tls'));
+  const row = drachtioRow(target, authenticated, false, [need(0, 'tcp'), ...lacking]);
+  t.match(row, { status: 'warn', fix: /add the transport to drachtio-server's contact/ });
+  t.same(row.detail.split('\n'), [
+    '10.0.0.2:9022: authenticated (drachtio v0.9.10, SIP on tcp/10.0.0.2:5060,udp/10.0.0.2:5060)',
+    '6 destination(s) name a transport it does not listen on; no call to them through it connects:',
+    'sips:d1@pbx.example needs tls (customer c1: closed)',
+    'sips:d2@pbx.example needs tls (customer c2: closed)',
+    'sips:d3@pbx.example needs tls (customer c3: closed)',
+    'sips:d4@pbx.example needs tls (customer c4: closed)',
+    'sips:d5@pbx.example needs tls (customer c5: closed)',
+    '… and 1 more',
+  ]);
+  t.equal(doctorExitCode([row]), 0, 'a warning: the rest of the gateway works');
+  t.match(drachtioRow(target, authenticated, false, [need(0, 'tcp')]), { status: 'ok' });
+});
+
 t.test('FreeSWITCH: the sofia profile answer, the password, and no password printed', async (t) => {
   const body = [
     '='.repeat(97),

@@ -3,20 +3,13 @@
  * closed dates, an interval across midnight, number overrides of customer hours. No real clock.
  */
 import t from 'tap';
-import { formatError } from '../../src/dialplan/errors.js';
-import { loadDialplans } from '../../src/dialplan/load.js';
-import { buildTable } from '../../src/dialplan/table.js';
 import type { ForwardDecision } from '../../src/routing/decision.js';
 import type { RouteTable } from '../../src/routing/route-table.js';
-import { ACTIVE, customersWith, numberEntry, numbersFile } from '../helpers/dialplan-texts.js';
+import { ACTIVE, numberEntry, tableOf as tableAt } from '../helpers/dialplan-texts.js';
 
 const NOW = new Date('2026-01-10T12:00:00Z');
 
-function tableOf(entries: string[], berlin: string[] = []): RouteTable {
-  const r = loadDialplans([customersWith(berlin), numbersFile('n.yaml', entries)], { now: NOW });
-  if (!r.ok) throw new Error(r.errors.map(formatError).join('\n'));
-  return buildTable(r.set.decisions, r.set.summary, r.set.index, 'DE', NOW);
-}
+const tableOf = (entries: string[], berlin: string[] = []) => tableAt(entries, berlin, NOW);
 
 function hours(lines: string[]): string[] {
   return [...ACTIVE, 'options:', '  businessHours:', ...lines.map((l) => `    ${l}`)];

@@ -8,7 +8,7 @@ import { cli } from '../helpers/cli-io.js';
 const DIR = 'test/fixtures/dialplans';
 
 t.test('the shipped samples and the minimal fixture are valid', async (t) => {
-  for (const dir of ['dialplans', `${DIR}/valid-minimal`]) {
+  for (const dir of ['dialplans', `${DIR}/valid-minimal`, `${DIR}/valid-tls-destination`]) {
     const r = await cli(['validate', dir]);
     t.equal(r.code, 0, dir);
     t.match(r.out.join('\n'), /valid \(\d+ files, \d+ customers/);
@@ -30,6 +30,11 @@ const expected: Record<string, RegExp[]> = {
   ],
   'bad-destination': [
     /^numbers\.yaml:8:13: destination 'http:\/\/pbx\.example\/verkauf' is neither an E\.164 number/,
+  ],
+  'bad-transport': [
+    /^numbers\.yaml:8:13: destination 'sip:verkauf@pbx\.example;transport=tpc' has the parameter ';transport=tpc': only ;transport=udp\|tcp\|tls is allowed$/,
+    /^numbers\.yaml:10:54: destination 'sips:b@pbx\.example;transport=udp' asks for sips: over UDP$/,
+    /^numbers\.yaml:17:13: destination 'sip:verkauf@pbx\.example;transport=ws' has the parameter ';transport=ws': only ;transport=udp\|tcp\|tls is allowed$/,
   ],
   'schema-violation': [
     /^numbers\.yaml:6:13: 'status' must be one of "active", "deactivated", not "activ"$/,

@@ -4,6 +4,7 @@
  * a deadline; one row per check with what to fix. Exit 1 when any check failed.
  */
 import { parseServer } from '../../media/server-spec.js';
+import { transportNeeds } from '../../routing/transport-needs.js';
 import { CliError, type CliIO } from '../io.js';
 import { checkCarriers } from './carriers-check.js';
 import { checkConfig } from './config-check.js';
@@ -46,13 +47,21 @@ export async function runChecks(
           skipped('freeswitch', 'FREESWITCH not set: no media (whisper, recording, voicemail)'),
         ),
       ];
+  const dialplans = checkDialplans(config, now, timeoutMs);
+  // what the dialplans and the trunk need each server to listen on (the trunk's alone from Redis)
+  const needs = dialplans.then(({ table }) => transportNeeds(table, config.resolvedTrunk.route));
   // independent peers, checked side by side: a run takes one deadline at most, not the sum
   const rows = await Promise.all([
-    checkDialplans(config, now, timeoutMs),
+    dialplans.then((d) => d.row),
     checkCarriers(config),
     // every drachtio-server the gateway would connect to (DRACHTIO lists several)
-    ...config.drachtioServers.map((d) =>
-      probeDrachtio(d, timeoutMs).then((o) => drachtioRow(d, o, Boolean(config.drachtio.servers))),
+    ...config.drachtioServers.map(async (d) =>
+      drachtioRow(
+        d,
+        await probeDrachtio(d, timeoutMs),
+        Boolean(config.drachtio.servers),
+        await needs,
+      ),
     ),
     checkRedis(config, timeoutMs),
     ...freeswitch,

@@ -6,7 +6,9 @@ import { withoutCredentials } from '../../admin/http.js';
 import type { Config } from '../../config/load.js';
 import { dialplanKeys } from '../../dialplan/distribution/keys.js';
 import { parseManifest } from '../../dialplan/distribution/snapshot.js';
-import { compileDialplanDir } from '../validate.js';
+import { buildTable } from '../../dialplan/table.js';
+import type { RouteTable } from '../../routing/route-table.js';
+import { compileDialplanDir, type DirCheck } from '../validate.js';
 import { redisFailureRow } from './redis-check.js';
 import { withRedisProbe } from './redis-probe.js';
 import { type CheckResult, failed, ok, warned } from './result.js';
@@ -15,25 +17,31 @@ const CHECK = 'dialplans';
 /** Enough lines to see what is wrong; `calltrack validate` lists them all. */
 const SHOWN_ERRORS = 10;
 
+/** The row, and the table the gateway would route with (for the drachtio rows' transports). */
+export type DialplansCheck = { row: CheckResult; table?: RouteTable };
+
 export async function checkDialplans(
   config: Config,
   now: Date,
   timeoutMs: number,
-): Promise<CheckResult> {
-  if (config.distribution.source === 'redis') return checkPublished(config.redisUrl, timeoutMs);
+): Promise<DialplansCheck> {
+  if (config.distribution.source === 'redis')
+    return { row: await checkPublished(config.redisUrl, timeoutMs) };
   const dir = config.dialplanDir;
   const checked = await compileDialplanDir(dir, now);
-  if (checked.ok) {
-    const s = checked.set.summary;
-    const detail = `${dir}: valid (${s.files.length} files, ${s.customers.length} customers, ${s.activeNumbers} active numbers, version ${s.version})`;
-    if (s.activeNumbers === 0)
-      return warned(
-        CHECK,
-        detail,
-        `no number is routed: add numbers to ${dir} (README "Dialplans")`,
-      );
-    return ok(CHECK, detail);
-  }
+  if (!checked.ok) return { row: refused(dir, checked) };
+  const { decisions, summary: s, index } = checked.set;
+  const table = buildTable(decisions, s, index, config.defaultCountry, now);
+  const detail = `${dir}: valid (${s.files.length} files, ${s.customers.length} customers, ${s.activeNumbers} active numbers, version ${s.version})`;
+  if (s.activeNumbers === 0)
+    return {
+      row: warned(CHECK, detail, `no number is routed: add numbers to ${dir} (README "Dialplans")`),
+      table,
+    };
+  return { row: ok(CHECK, detail), table };
+}
+
+function refused(dir: string, checked: DirCheck & { ok: false }): CheckResult {
   if ('unreadable' in checked)
     return failed(CHECK, checked.unreadable, 'set DIALPLAN_DIR to the dialplan folder');
   const shown = checked.errors.slice(0, SHOWN_ERRORS);

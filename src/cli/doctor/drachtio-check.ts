@@ -5,8 +5,10 @@
  * <version>…` or a refusal (`NO|incorrect secret`) and then hangs up.
  */
 import { randomUUID } from 'node:crypto';
+import { offeredTransports } from '../../routing/sip-transport.js';
+import { type TransportNeed, unmetNeeds } from '../../routing/transport-needs.js';
 import { converse, describeNet, isNetFailure, type NetFailure } from './probe.js';
-import { type CheckResult, failed, ok } from './result.js';
+import { type CheckResult, failed, ok, warned } from './result.js';
 
 export type DrachtioTarget = { host: string; port: number; secret: string };
 
@@ -52,16 +54,39 @@ function firstFrame(bytes: Buffer): string | 'incomplete' | 'garbage' {
 
 const CHECK = 'drachtio';
 
-/** `listed`: the server came from DRACHTIO (one row per entry), not DRACHTIO_HOST/DRACHTIO_PORT. */
-export function drachtioRow(d: DrachtioTarget, o: DrachtioOutcome, listed = false): CheckResult {
+/** Destinations named in a row (the gateway's warning at the connect names up to 20). */
+const LISTED_NEEDS = 5;
+
+/**
+ * `listed`: the server came from DRACHTIO (one row per entry), not DRACHTIO_HOST/DRACHTIO_PORT.
+ * `needs`: the transports the dialplans and the trunk name (routing/transport-needs.ts); one the
+ * server does not listen on is a warning: calls to it through this server cannot connect.
+ */
+export function drachtioRow(
+  d: DrachtioTarget,
+  o: DrachtioOutcome,
+  listed = false,
+  needs: readonly TransportNeed[] = [],
+): CheckResult {
   const where = `${d.host}:${d.port}`;
   const place = listed ? `its entry ${where} in DRACHTIO` : 'DRACHTIO_HOST/DRACHTIO_PORT';
   switch (o.kind) {
-    case 'authenticated':
-      return ok(
+    case 'authenticated': {
+      const detail = `${where}: authenticated (drachtio ${o.version || '?'}, SIP on ${o.hostport})`;
+      const lacking = unmetNeeds(needs, offeredTransports(o.hostport));
+      if (lacking.length === 0) return ok(CHECK, detail);
+      const shown = lacking.slice(0, LISTED_NEEDS);
+      return warned(
         CHECK,
-        `${where}: authenticated (drachtio ${o.version || '?'}, SIP on ${o.hostport})`,
+        [
+          detail,
+          `${lacking.length} destination(s) name a transport it does not listen on; no call to them through it connects:`,
+          ...shown.map((n) => `${n.uri} needs ${n.needs} (${n.usedBy})`),
+          ...(lacking.length > shown.length ? [`… and ${lacking.length - shown.length} more`] : []),
+        ].join('\n'),
+        "add the transport to drachtio-server's contact (--contact sip:…;transport=udp,tcp,tls; TLS with --key-file/--cert-file) or change those destinations",
       );
+    }
     case 'secret-refused':
       return failed(
         CHECK,

@@ -1,0 +1,66 @@
+/**
+ * The destinations of a route table, and the trunk, that name a transport (TLS for `sips:`, or
+ * `;transport=`): found once per table, then held against what each drachtio-server listens on
+ * (sip/transport-fit.ts). Active numbers only: a deactivated number routes nowhere.
+ */
+import { parseRoutes, type Route } from './destination.js';
+import type { RouteTable } from './route-table.js';
+import { type SipTransport, transportNeeded } from './sip-transport.js';
+import type { Trunk } from './trunk.js';
+
+export type TransportNeed = {
+  readonly uri: string;
+  readonly needs: SipTransport;
+  /**
+   * The first place that dials it: `customer c1, number +4930…: destinations` (or `: closed`),
+   * `customer c1: closed`, `OUTBOUND_TRUNK`.
+   */
+  readonly usedBy: string;
+  /** How many places dial it (a number's destinations and its closed action are two). */
+  readonly places: number;
+};
+
+/** The table's needs and the trunk's; before the first load (no table), the trunk's alone. */
+export function transportNeeds(
+  table: RouteTable | undefined,
+  trunk: Trunk,
+): readonly TransportNeed[] {
+  const found = new Map<
+    string,
+    { uri: string; needs: SipTransport; usedBy: string; places: number }
+  >();
+  // usedBy is made only for a URI seen first: most of a large table dials E.164 numbers
+  const note = (uri: string, needs: SipTransport | undefined, usedBy: () => string) => {
+    if (!needs) return;
+    const seen = found.get(uri);
+    if (seen) seen.places += 1;
+    else found.set(uri, { uri, needs, usedBy: usedBy(), places: 1 });
+  };
+  const noteRoutes = (routes: readonly Route[], usedBy: () => string) => {
+    for (const route of routes)
+      for (const d of route.type === 'group' ? route.members : [route])
+        if (d.type === 'sip') note(d.uri, transportNeeded(d.uri), usedBy);
+  };
+  for (const d of table?.decisions() ?? []) {
+    if (d.kind !== 'forward') continue;
+    // the customer first: logs redact the number, the customer's id stays greppable
+    const of = (what: string) => `customer ${d.customerId}, number ${d.number}: ${what}`;
+    noteRoutes(d.destinations, () => of('destinations'));
+    if (d.closedDestinations) noteRoutes(d.closedDestinations, () => of('closed'));
+  }
+  for (const c of table?.customers() ?? [])
+    if (c.closed?.action === 'destinations')
+      noteRoutes(parseRoutes(c.closed.destinations), () => `customer ${c.id}: closed`);
+  // E.164 destinations, transfers and redirects all go there
+  const trunkUri = `${trunk.scheme}:${trunk.hostPort}${trunk.transport ? `;transport=${trunk.transport}` : ''}`;
+  note(trunkUri, trunk.scheme === 'sips' ? 'tls' : trunk.transport, () => 'OUTBOUND_TRUNK');
+  return [...found.values()].map((n) => Object.freeze(n));
+}
+
+/** The needs a server listening on `offered` (offeredTransports) cannot meet. */
+export function unmetNeeds(
+  needs: readonly TransportNeed[],
+  offered: ReadonlySet<string>,
+): readonly TransportNeed[] {
+  return needs.filter((n) => !offered.has(n.needs));
+}

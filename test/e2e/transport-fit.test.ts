@@ -1,0 +1,89 @@
+/**
+ * A destination naming a transport the drachtio-server does not listen on (here `;transport=tls`;
+ * the stand-in and the compose stack's drachtio listen on UDP and TCP): the gateway says so at
+ * the connect, per server, and in a gauge; a reload that fixes it clears both; a typo in the
+ * transport is refused with its place and the routes in force stay.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { CUSTOMERS, callThrough, dealerSipp, numbersYaml } from '../helpers/call-bed.js';
+import { type Gateway, logged, startGateway } from '../helpers/gateway.js';
+import { passed } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
+
+const unavailable = async (gw: Gateway): Promise<string | undefined> =>
+  /^calltrack_destinations_transport_unavailable\{server="127\.0\.0\.1:\d+"\} (\d+)$/m.exec(
+    await gw.metrics(),
+  )?.[1];
+const reloads = async (gw: Gateway, result: 'loaded' | 'rejected') =>
+  Number(
+    new RegExp(`^calltrack_dialplan_reloads_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(
+      await gw.metrics(),
+    )?.[1] ?? 0,
+  );
+
+t.test(
+  'a TLS dealer on a UDP/TCP drachtio: warned, gauged, skipped; a fix clears it',
+  async (t) => {
+    const d = await dealerSipp('uas-answer-200.xml');
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ port: d.port, transport: 'tls' }, { port: d.port }]),
+    });
+    const server = `127.0.0.1:${gw.standin.adminAddress.port}`;
+    await waitFor(async () => (await unavailable(gw)) === '1', 5000, 'the gauge at 1');
+    await logged(
+      t,
+      gw,
+      new RegExp(
+        `"level":40[^\\n]*"server":"${server}","offers":\\["tcp","udp"\\],"unavailable":1,"destinations":\\[\\{"uri":"sip:dealer@127\\.0\\.0\\.1:${d.port};transport=tls","needs":"tls","usedBy":"customer autohaus-berlin, number [^"]+: destinations","places":1\\}\\][^\\n]*"msg":"1 destination\\(s\\) name a transport drachtio-server ${server} does not listen on \\(it offers tcp, udp\\)`,
+      ),
+      'one warning naming the server, what it offers and the destination',
+    );
+
+    // what the warning says: the leg is refused, nothing sent, the hunt goes on to the next
+    const call = await callThrough(gw, 'uac-expect-200-caller-bye.xml');
+    t.match(call, { exitCode: 0 }, call.errors);
+    await passed(t, d, 'the second destination');
+    t.match((await gw.records(1))[0], {
+      outcome: 'answered',
+      attempts: [
+        { index: 0, cause: 'unreachable' },
+        { index: 1, cause: 'answered' },
+      ],
+    });
+    t.equal(
+      gw.standin.trace.filter(
+        (r) => r.kind === 'sip' && r.dir === 'out' && /;transport=tls/.test(r.firstLine),
+      ).length,
+      0,
+      'nothing was sent to the TLS URI',
+    );
+
+    // a typo in the fix: refused with its place, the routes and the gauge as they were
+    const file = join(gw.dialplans, 'numbers.yaml');
+    const rejected = await reloads(gw, 'rejected');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(';transport=tls', ';transport=tpc'));
+    await waitFor(async () => (await reloads(gw, 'rejected')) > rejected, 5000, 'rejected');
+    await logged(
+      t,
+      gw,
+      /numbers\.yaml:\d+[^\n]*;transport=tpc': only ;transport=udp\|tcp\|tls is allowed/,
+      'the file, the line and why',
+    );
+    t.equal(await unavailable(gw), '1', 'the table in force still has the TLS dealer');
+
+    const loaded = await reloads(gw, 'loaded');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(';transport=tpc', ';transport=tcp'));
+    await waitFor(async () => (await reloads(gw, 'loaded')) > loaded, 5000, 'loaded');
+    t.equal(await unavailable(gw), '0', 'TCP is offered: nothing unavailable');
+    await logged(
+      t,
+      gw,
+      new RegExp(
+        `"level":30[^\\n]*"msg":"drachtio-server ${server} listens on every transport the destinations name"`,
+      ),
+    );
+  },
+);
