@@ -238,6 +238,7 @@ const admin = tokens
       https: adminTls,
       reloader,
       history,
+      transportWarnings: (entry) => transportFit.warningsFor(entry),
     })
   : undefined;
 const http = createHttpServer({

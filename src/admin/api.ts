@@ -34,6 +34,7 @@ import { registerReportRoute } from './routes/report.js';
 import { registerTrafficRoutes, type TrafficDeps } from './routes/traffic.js';
 import { registerWriteRoutes } from './routes/write.js';
 import type { Principal, TokenSet } from './tokens.js';
+import type { TransportWarnings } from './write-context.js';
 import { numberParser } from './write-request.js';
 
 /** What the write routes need: the dialplan folder, the gateway's reload, the clock. */
@@ -48,6 +49,8 @@ export type DialplanDeps = {
   workerAboveBytes?: number;
   /** Last call per number (analytics); without it, reclaimable counts from activation only. */
   lastCalls?: () => Promise<ReadonlyMap<string, Date>>;
+  /** The written entry's URIs naming a transport a drachtio-server lacks (sip/transport-fit.ts). */
+  transportWarnings?: TransportWarnings;
 };
 
 export type AdminDeps = {
@@ -188,6 +191,7 @@ export function createAdminServer(deps: AdminDeps): FastifyInstance {
       parseNumber: numberParser(writes.defaultCountry),
       now: writes.now,
       lastCalls: writes.lastCalls ?? (async () => new Map<string, Date>()),
+      transportWarnings: writes.transportWarnings ?? (() => []),
     };
     registerWriteRoutes(app, wctx);
     registerLifecycleRoutes(app, wctx);

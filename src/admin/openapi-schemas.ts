@@ -168,6 +168,21 @@ export function apiSchemas(): Record<string, Schema> {
         after: {},
         changedNumbers: { type: 'array', items: ref('e164') },
         files: { type: 'array', items: { type: 'string' } },
+        warnings: ref('WriteWarnings'),
+      },
+    },
+    WriteWarnings: {
+      type: 'array',
+      description:
+        'only when there are any: fields of the written entry naming a transport (sips: needs tls, or ;transport=) that a connected drachtio-server does not listen on; the write stands, calls to them through that server do not connect',
+      items: {
+        type: 'object',
+        required: ['pointer', 'message'],
+        additionalProperties: false,
+        properties: {
+          pointer: { type: 'string', description: 'JSON pointer into the written entry' },
+          message: { type: 'string' },
+        },
       },
     },
     DryRunResult: {
@@ -178,6 +193,7 @@ export function apiSchemas(): Record<string, Schema> {
         dryRun: { const: true },
         valid: { const: true },
         versionAfter: ref('Version'),
+        warnings: ref('WriteWarnings'),
       },
     },
     AuditEntry: {

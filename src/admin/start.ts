@@ -14,6 +14,7 @@ import { createAdminServer } from './api.js';
 import type { DialplanHistory } from './history.js';
 import { openAdminStores } from './open-stores.js';
 import type { TokenStore } from './token-store.js';
+import type { TransportWarnings } from './write-context.js';
 
 export type AdminStart = {
   config: Config;
@@ -22,6 +23,7 @@ export type AdminStart = {
   https: { cert: Buffer; key: Buffer } | undefined;
   reloader: Reloader;
   history: DialplanHistory;
+  transportWarnings?: TransportWarnings;
 };
 
 export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
@@ -46,6 +48,7 @@ export async function startAdmin(s: AdminStart): Promise<FastifyInstance> {
         history: s.history,
         workerAboveBytes: config.reload.workerThresholdBytes,
         ...(redis && { lastCalls: () => lastCallsOf(redis) }),
+        ...(s.transportWarnings && { transportWarnings: s.transportWarnings }),
       },
     }),
   });

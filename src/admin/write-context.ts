@@ -16,11 +16,21 @@ export type WriteContext = AdminContext & {
   now: () => Date;
   /** Last call per tracking number, where analytics keep them; empty when nothing does. */
   lastCalls: () => Promise<ReadonlyMap<string, Date>>;
+  transportWarnings: TransportWarnings;
 };
 
 /**
+ * What a valid write's answer warns of: fields of the written entry (JSON pointers) naming a
+ * transport a connected drachtio-server does not listen on. The write stands.
+ */
+export type TransportWarnings = (
+  entry: unknown,
+) => readonly { readonly pointer: string; readonly message: string }[];
+
+/**
  * The answer of an accepted change (the new ETag, versions, the entry before and after, the
- * files) and its audit entry; a dry run answers the same with `dryRun: true` and is not audited.
+ * files, and warnings when there are any) and its audit entry; a dry run answers the same with
+ * `dryRun: true` and is not audited.
  */
 export async function answerChange(
   ctx: WriteContext,
@@ -30,6 +40,7 @@ export async function answerChange(
   audit: { action: string; target: string; status?: number },
 ): Promise<Record<string, unknown>> {
   const { versionBefore, versionAfter, files, before, after, changedNumbers } = change;
+  const warnings = after === undefined ? [] : ctx.transportWarnings(after);
   const body = {
     ...(change.dryRun && { dryRun: true, valid: true }),
     versionBefore,
@@ -38,6 +49,7 @@ export async function answerChange(
     ...(after !== undefined && { after }),
     ...(changedNumbers && { changedNumbers }),
     files,
+    ...(warnings.length > 0 && { warnings }),
   };
   // a dry run changed nothing: its ETag is the version it was checked against
   if (change.dryRun) {

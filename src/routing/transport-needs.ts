@@ -64,3 +64,44 @@ export function unmetNeeds(
 ): readonly TransportNeed[] {
   return needs.filter((n) => !offered.has(n.needs));
 }
+
+/** A URI in one dialplan entry that names a transport, with its JSON pointer in the entry. */
+export type EntryNeed = {
+  readonly pointer: string;
+  readonly uri: string;
+  readonly needs: SipTransport;
+};
+
+/**
+ * The URIs naming a transport in one entry as written (a number or a customer, as the admin API
+ * answers a write with it): its destinations, ringAll members and closed destinations. A
+ * deactivated number routes nowhere: none.
+ */
+export function entryNeeds(entry: unknown): readonly EntryNeed[] {
+  if (!isObject(entry) || entry.status === 'deactivated') return [];
+  const found: EntryNeed[] = [];
+  const walk = (list: unknown, at: string) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((d: unknown, i) => {
+      if (!isObject(d)) return;
+      const uris = Array.isArray(d.ringAll)
+        ? d.ringAll.map((uri: unknown, k) => [uri, `${at}/${i}/ringAll/${k}`] as const)
+        : [[d.to, `${at}/${i}/to`] as const];
+      for (const [uri, pointer] of uris) {
+        const needs = typeof uri === 'string' ? transportNeeded(uri) : undefined;
+        if (needs) found.push({ pointer, uri: uri as string, needs });
+      }
+    });
+  };
+  walk(entry.destinations, '/destinations');
+  const options = isObject(entry.options) ? entry.options : {};
+  for (const [closed, at] of [
+    [options.closed, '/options/closed/destinations'],
+    [entry.closed, '/closed/destinations'],
+  ] as const)
+    if (isObject(closed)) walk(closed.destinations, at);
+  return found;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -10,8 +10,16 @@ import type { Gauge } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import type { RouteTable } from '../routing/route-table.js';
 import { offeredTransports } from '../routing/sip-transport.js';
-import { type TransportNeed, transportNeeds, unmetNeeds } from '../routing/transport-needs.js';
+import {
+  entryNeeds,
+  type TransportNeed,
+  transportNeeds,
+  unmetNeeds,
+} from '../routing/transport-needs.js';
 import type { Trunk } from '../routing/trunk.js';
+
+/** A warning about one field of a written entry, as the admin API answers it. */
+export type FieldWarning = { readonly pointer: string; readonly message: string };
 
 /** Destinations named in one warning; the gauge counts them all. */
 const LISTED = 20;
@@ -45,6 +53,25 @@ export class TransportFit {
   connected(server: string, hostports: string): void {
     this.#offered.set(server, offeredTransports(hostports));
     this.#check(server);
+  }
+
+  /**
+   * For the admin API's answer to a write: each URI of the written entry naming a transport some
+   * drachtio-server, as it last connected, does not listen on (the write stands: it is valid, and
+   * another server may carry it).
+   */
+  warningsFor(entry: unknown): readonly FieldWarning[] {
+    const warnings: FieldWarning[] = [];
+    for (const { pointer, uri, needs } of entryNeeds(entry)) {
+      const lacking = [...this.#offered].filter(([, offered]) => !offered.has(needs));
+      if (lacking.length === 0) continue;
+      const servers = lacking.map(([server]) => server).join(', ');
+      warnings.push({
+        pointer,
+        message: `'${uri}' needs ${needs}, which drachtio-server ${servers} does not listen on: no call to it through ${lacking.length > 1 ? 'those servers' : 'that server'} connects`,
+      });
+    }
+    return warnings;
   }
 
   #check(server: string): void {

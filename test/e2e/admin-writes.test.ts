@@ -3,50 +3,19 @@
  * over HTTP answers 410 to the very next call (the answer comes once the gateway serves the new
  * version), and two writers racing with one ETag get exactly one 200 and one 412.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { sha256Hex } from '../../src/admin/tokens.js';
-import { adminClient } from '../helpers/admin-client.js';
+import { ADMIN, EDITOR, startAdminGateway } from '../helpers/admin-gateway.js';
 import { CUSTOMERS, callThrough, dealerSipp, numbersYaml, TRACKING } from '../helpers/call-bed.js';
-import { startGateway } from '../helpers/gateway.js';
-import { freeTcpPort } from '../helpers/ports.js';
 import { passed } from '../helpers/sipp.js';
 
-const ADMIN = 'tok-admin-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
-const EDITOR = 'tok-editor-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
-
 t.test('a number deactivated through the API answers 410 on the next call', async (t) => {
-  const adminPort = await freeTcpPort();
-  const dir = mkdtempSync(join(tmpdir(), 'calltrack-admin-writes-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const tokensFile = join(dir, 'tokens.yaml');
-  writeFileSync(
-    tokensFile,
-    `version: 1\ntokens:\n  - { name: ops, role: admin, sha256: "${sha256Hex(ADMIN)}" }\n  - { name: desk, role: editor, sha256: "${sha256Hex(EDITOR)}" }\n`,
-  );
   const d = await dealerSipp('uas-answer-200.xml');
-  const gw = await startGateway(
-    t,
-    {
-      'customers.yaml': CUSTOMERS,
-      'numbers.yaml': `# routes of Autohaus Berlin\n${numbersYaml([{ port: d.port }])}`,
-    },
-    { ADMIN_HTTP_PORT: String(adminPort), ADMIN_TOKENS_FILE: tokensFile },
-  );
-  // every answer held to the OpenAPI document (test/helpers/admin-client.ts)
-  const client = adminClient({ port: adminPort });
-  const api = (
-    path: string,
-    init: { method?: string; token?: string; ifMatch?: string; body?: unknown } = {},
-  ) =>
-    client.request(path, {
-      method: init.method ?? 'GET',
-      token: init.token ?? ADMIN,
-      ...(init.ifMatch && { headers: { 'if-match': init.ifMatch } }),
-      ...(init.body !== undefined && { body: init.body }),
-    });
+  const { gw, api } = await startAdminGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': `# routes of Autohaus Berlin\n${numbersYaml([{ port: d.port }])}`,
+  });
 
   const before = await callThrough(gw, 'uac-expect-200-caller-bye.xml');
   t.match(before, { exitCode: 0 }, `routed before: ${before.errors}`);

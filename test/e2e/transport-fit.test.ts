@@ -2,12 +2,14 @@
  * A destination naming a transport the drachtio-server does not listen on (here `;transport=tls`;
  * the stand-in and the compose stack's drachtio listen on UDP and TCP): the gateway says so at
  * the connect, per server, and in a gauge; a reload that fixes it clears both; a typo in the
- * transport is refused with its place and the routes in force stay.
+ * transport is refused with its place and the routes in force stay; a write through the admin
+ * API naming one is made, and its answer warns at the field.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { CUSTOMERS, callThrough, dealerSipp, numbersYaml } from '../helpers/call-bed.js';
+import { startAdminGateway } from '../helpers/admin-gateway.js';
+import { CUSTOMERS, callThrough, dealerSipp, numbersYaml, TRACKING } from '../helpers/call-bed.js';
 import { type Gateway, logged, startGateway } from '../helpers/gateway.js';
 import { passed } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -87,3 +89,50 @@ t.test(
     );
   },
 );
+
+t.test('an admin API write naming TLS: made, its answer warning at each such field', async (t) => {
+  const { gw, api } = await startAdminGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: 5099 }]),
+  });
+  const server = `127.0.0.1:${gw.standin.adminAddress.port}`;
+  const destinations = [
+    { to: 'sips:verkauf@pbx.example', ringTimeout: 20 },
+    {
+      ringAll: ['sip:a@pbx.example;transport=tcp', 'sip:b@pbx.example;transport=tls'],
+      ringTimeout: 15,
+    },
+  ];
+  const warnings = [
+    {
+      pointer: '/destinations/0/to',
+      message: `'sips:verkauf@pbx.example' needs tls, which drachtio-server ${server} does not listen on: no call to it through that server connects`,
+    },
+    {
+      pointer: '/destinations/1/ringAll/1',
+      message: `'sip:b@pbx.example;transport=tls' needs tls, which drachtio-server ${server} does not listen on: no call to it through that server connects`,
+    },
+  ];
+  const patch = async (body: unknown, dryRun = false) =>
+    api(`/v1/numbers/${TRACKING}${dryRun ? '?dryRun=true' : ''}`, {
+      method: 'PATCH',
+      ifMatch: String((await api('/v1/dialplan')).headers.etag),
+      body,
+    });
+
+  const dry = await patch({ destinations }, true);
+  t.match(dry, { status: 200, body: { dryRun: true, valid: true } });
+  t.same(dry.body.warnings, warnings, 'a dry run warns the same');
+
+  const made = await patch({ destinations });
+  t.equal(made.status, 200, 'valid: made, not refused');
+  t.same(made.body.warnings, warnings);
+  t.equal(await unavailable(gw), '2', 'the gauge counts them once served');
+
+  const plain = await patch({
+    destinations: [{ to: 'sip:verkauf@pbx.example;transport=tcp', ringTimeout: 20 }],
+  });
+  t.equal(plain.status, 200);
+  t.notOk('warnings' in plain.body, 'nothing to warn of: no warnings field');
+  t.equal(await unavailable(gw), '0');
+});

@@ -14,7 +14,7 @@ import {
   transportNeeded,
   transportParam,
 } from '../../src/routing/sip-transport.js';
-import { transportNeeds, unmetNeeds } from '../../src/routing/transport-needs.js';
+import { entryNeeds, transportNeeds, unmetNeeds } from '../../src/routing/transport-needs.js';
 import { parseTrunk, type Trunk } from '../../src/routing/trunk.js';
 import { TransportFit } from '../../src/sip/transport-fit.js';
 import {
@@ -273,4 +273,75 @@ t.test('a server with nothing lacking says nothing at its connect', async (t) =>
   fit.connected('a:9022', UDP_TCP);
   t.equal(await value('a:9022'), 0);
   t.same(lines, []);
+});
+
+t.test('an entry as written: each URI naming a transport, at its JSON pointer', async (t) => {
+  const number = {
+    number: '+493025550101',
+    status: 'active',
+    destinations: [
+      { to: 'sip:plain@pbx.example', ringTimeout: 20 },
+      { to: '+493089001234', ringTimeout: 20 },
+      { ringAll: ['sip:a@pbx.example', 'sips:b@pbx.example'], ringTimeout: 15 },
+    ],
+    options: {
+      closed: { action: 'destinations', destinations: [{ to: 'sip:n@x.example;transport=tcp' }] },
+    },
+  };
+  t.same(entryNeeds(number), [
+    { pointer: '/destinations/2/ringAll/1', uri: 'sips:b@pbx.example', needs: 'tls' },
+    {
+      pointer: '/options/closed/destinations/0/to',
+      uri: 'sip:n@x.example;transport=tcp',
+      needs: 'tcp',
+    },
+  ]);
+  t.same(
+    entryNeeds({ ...number, status: 'deactivated' }),
+    [],
+    'a deactivated number routes nowhere',
+  );
+  t.same(
+    entryNeeds({
+      id: 'c1',
+      closed: { action: 'destinations', destinations: [{ to: 'sips:s@x.example' }] },
+    }),
+    [{ pointer: '/closed/destinations/0/to', uri: 'sips:s@x.example', needs: 'tls' }],
+    'a customer’s closed destinations',
+  );
+  t.same(entryNeeds({ id: 'c1', closed: { action: 'refuse' } }), []);
+  for (const odd of [
+    undefined,
+    null,
+    'x',
+    [],
+    { destinations: 'x' },
+    { destinations: [null, { to: 3 }] },
+  ])
+    t.same(entryNeeds(odd), [], `nothing to find in ${JSON.stringify(odd)}`);
+});
+
+t.test('a written entry’s warnings name every server that lacks the transport', async (t) => {
+  const { fit } = fitBed();
+  const entry = {
+    destinations: [{ to: 'sips:verkauf@pbx.example' }, { to: 'sip:x@pbx.example;transport=tcp' }],
+  };
+  t.same(fit.warningsFor(entry), [], 'no server connected yet: nothing known to lack');
+  fit.connected('a:9022', UDP_TCP);
+  fit.connected('b:9022', UDP_TCP);
+  fit.connected('c:9022', `${UDP_TCP},tls/10.0.0.3:5061`);
+  t.same(fit.warningsFor(entry), [
+    {
+      pointer: '/destinations/0/to',
+      message:
+        "'sips:verkauf@pbx.example' needs tls, which drachtio-server a:9022, b:9022 does not listen on: no call to it through those servers connects",
+    },
+  ]);
+  fit.connected('a:9022', `${UDP_TCP},tls/10.0.0.1:5061`);
+  t.match(fit.warningsFor(entry), [
+    {
+      message:
+        /drachtio-server b:9022 does not listen on: no call to it through that server connects$/,
+    },
+  ]);
 });
