@@ -8,7 +8,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { CUSTOMERS, callThrough, dealerSipp, numbersYaml, TRACKING } from '../helpers/call-bed.js';
-import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { type Gateway, reloads, startGateway } from '../helpers/gateway.js';
 import { LIVE_WITHIN_MS, liveInTime } from '../helpers/live-in-time.js';
 import { passed } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -23,11 +23,6 @@ numbers:
     status: deactivated
     deactivatedAt: 2025-01-01
 `;
-
-async function reloads(gw: Gateway, result: 'loaded' | 'rejected'): Promise<number> {
-  const m = new RegExp(`^calltrack_dialplan_reloads_total\\{result="${result}"\\} (\\d+)$`, 'm');
-  return Number(m.exec(await gw.metrics())?.[1] ?? 0);
-}
 
 /** Returns once the gateway counts one more reload with `result` than `before`. */
 async function nextReload(gw: Gateway, result: 'loaded' | 'rejected', before: number) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { startAdminGateway } from '../helpers/admin-gateway.js';
 import { CUSTOMERS, callThrough, dealerSipp, numbersYaml, TRACKING } from '../helpers/call-bed.js';
-import { type Gateway, logged, startGateway } from '../helpers/gateway.js';
+import { type Gateway, logged, reloads, startGateway } from '../helpers/gateway.js';
 import { passed } from '../helpers/sipp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -18,12 +18,6 @@ const unavailable = async (gw: Gateway): Promise<string | undefined> =>
   /^calltrack_destinations_transport_unavailable\{server="127\.0\.0\.1:\d+"\} (\d+)$/m.exec(
     await gw.metrics(),
   )?.[1];
-const reloads = async (gw: Gateway, result: 'loaded' | 'rejected') =>
-  Number(
-    new RegExp(`^calltrack_dialplan_reloads_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(
-      await gw.metrics(),
-    )?.[1] ?? 0,
-  );
 
 t.test(
   'a TLS dealer on a UDP/TCP drachtio: warned, gauged, skipped; a fix clears it',

@@ -128,6 +128,12 @@ async function waitReady(
   throw new Error(`gateway not ready after 10 s:\n${logs()}`);
 }
 
+/** Dialplan reloads with this result so far (`calltrack_dialplan_reloads_total`). */
+export async function reloads(gw: Gateway, result: 'loaded' | 'rejected'): Promise<number> {
+  const m = new RegExp(`^calltrack_dialplan_reloads_total\\{result="${result}"\\} (\\d+)$`, 'm');
+  return Number(m.exec(await gw.metrics())?.[1] ?? 0);
+}
+
 /**
  * Asserts a line of the gateway's log. The record file and the log are two writes, the log read
  * through a pipe: a line may come a moment after the record the test already read.
