@@ -174,7 +174,7 @@ export function apiSchemas(): Record<string, Schema> {
     WriteWarnings: {
       type: 'array',
       description:
-        'only when there are any: fields of the written entry naming a transport (sips: needs tls, or ;transport=) that a connected drachtio-server does not listen on; the write stands, calls to them through that server do not connect',
+        'only when there are any: fields of the written entry naming a transport (sips: needs tls, or ;transport=) or, by a literal address, an IP family that a connected drachtio-server does not listen on; the write stands, calls to them through that server do not connect',
       items: {
         type: 'object',
         required: ['pointer', 'message'],

@@ -112,7 +112,7 @@ export function createMetrics() {
     }),
     transportUnavailable: new Gauge({
       name: 'calltrack_destinations_transport_unavailable',
-      help: 'Destinations (dealer URIs, OUTBOUND_TRUNK) whose transport this drachtio-server does not listen on (sips: needs tls, ;transport= its own): no call to them through it connects; set at each connect and dialplan load',
+      help: 'Destinations (dealer URIs, OUTBOUND_TRUNK) whose transport this drachtio-server does not listen on (sips: needs tls, ;transport= its own, a literal address its IP family): no call to them through it connects; set at each connect and dialplan load',
       labelNames: ['server'] as const,
       registers,
     }),

@@ -1,16 +1,16 @@
 /**
  * The destinations of a route table, and the trunk, that name a transport (TLS for `sips:`, or
- * `;transport=`): found once per table, then held against what each drachtio-server listens on
+ * `;transport=`) or an IP family (a literal address): found once per table, then held against what each drachtio-server listens on
  * (sip/transport-fit.ts). Active numbers only: a deactivated number routes nowhere.
  */
 import { parseRoutes, type Route } from './destination.js';
 import type { RouteTable } from './route-table.js';
-import { type SipTransport, transportNeeded } from './sip-transport.js';
+import { type Need, transportNeeded } from './sip-transport.js';
 import type { Trunk } from './trunk.js';
 
 export type TransportNeed = {
   readonly uri: string;
-  readonly needs: SipTransport;
+  readonly needs: Need;
   /**
    * The first place that dials it: `customer c1, number +4930…: destinations` (or `: closed`),
    * `customer c1: closed`, `OUTBOUND_TRUNK`.
@@ -25,12 +25,9 @@ export function transportNeeds(
   table: RouteTable | undefined,
   trunk: Trunk,
 ): readonly TransportNeed[] {
-  const found = new Map<
-    string,
-    { uri: string; needs: SipTransport; usedBy: string; places: number }
-  >();
+  const found = new Map<string, { uri: string; needs: Need; usedBy: string; places: number }>();
   // usedBy is made only for a URI seen first: most of a large table dials E.164 numbers
-  const note = (uri: string, needs: SipTransport | undefined, usedBy: () => string) => {
+  const note = (uri: string, needs: Need | undefined, usedBy: () => string) => {
     if (!needs) return;
     const seen = found.get(uri);
     if (seen) seen.places += 1;
@@ -53,7 +50,7 @@ export function transportNeeds(
       noteRoutes(parseRoutes(c.closed.destinations), () => `customer ${c.id}: closed`);
   // E.164 destinations, transfers and redirects all go there
   const trunkUri = `${trunk.scheme}:${trunk.hostPort}${trunk.transport ? `;transport=${trunk.transport}` : ''}`;
-  note(trunkUri, trunk.scheme === 'sips' ? 'tls' : trunk.transport, () => 'OUTBOUND_TRUNK');
+  note(trunkUri, transportNeeded(trunkUri), () => 'OUTBOUND_TRUNK');
   return [...found.values()].map((n) => Object.freeze(n));
 }
 
@@ -69,7 +66,7 @@ export function unmetNeeds(
 export type EntryNeed = {
   readonly pointer: string;
   readonly uri: string;
-  readonly needs: SipTransport;
+  readonly needs: Need;
 };
 
 /**

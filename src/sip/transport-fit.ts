@@ -1,10 +1,11 @@
 /**
- * Which destinations name a transport a drachtio-server does not listen on. A dialplan load
- * cannot know it (a server's transports come with its connection, and each server may differ),
- * and no call to such a destination through that server connects (drachtio-server refuses the
- * leg: `unreachable` for a `;transport=`, its stack's 416 for a bare `sips:`), so it is
- * said when either side changes: at each server's connect and at each dialplan load, one warning
- * per server when what it lacks changes, and a gauge per server for the alert.
+ * Which destinations name a transport (or, by a literal address, an IP family) a drachtio-server
+ * does not listen on. A dialplan load cannot know it (a server's transports come with its
+ * connection, and each server may differ), and no call to such a destination through that server
+ * connects (drachtio-server refuses the leg: `unreachable` for a `;transport=` or an address of
+ * another family, its stack's 416 for a bare `sips:`), so it is said when either side changes: at
+ * each server's connect and at each dialplan load, one warning per server when what it lacks
+ * changes, and a gauge per server for the alert.
  */
 import type { Gauge } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
@@ -75,8 +76,10 @@ export class TransportFit {
   }
 
   #check(server: string): void {
-    const offered = [...(this.#offered.get(server) ?? [])];
-    const unmet = unmetNeeds(this.#needs, new Set(offered));
+    const set = this.#offered.get(server) ?? new Set<string>();
+    const unmet = unmetNeeds(this.#needs, set);
+    // `udp over IPv4`, not also `udp` and `IPv4` alone (offeredTransports)
+    const offered = [...set].filter((need) => need.includes(' over '));
     this.#gauge.set({ server }, unmet.length);
     const lacking = unmet.map((n) => n.uri).join(' ');
     // nothing lacking at the first connect is no news
@@ -96,7 +99,7 @@ export class TransportFit {
         unavailable: unmet.length,
         destinations: unmet.slice(0, LISTED),
       },
-      `${unmet.length} destination(s) name a transport drachtio-server ${server} does not listen on (it offers ${offered.join(', ') || 'none'}): no call to them through it connects (drachtio-server refuses the leg, nothing is sent); add the transport to its <contact> or change the destination`,
+      `${unmet.length} destination(s) name a transport drachtio-server ${server} does not listen on (it offers ${offered.join(', ') || 'none'}): no call to them through it connects (drachtio-server refuses the leg, nothing is sent); add the transport to its contact or change the destination`,
     );
   }
 }

@@ -3,7 +3,9 @@
 // INVITE (same Call-ID and From tag, CSeq+1) goes out with the credentials as sofia writes them;
 // the app's CANCEL keeps its Reason header (nta_outgoing_tcancel copies the tags it is given);
 // a 3xx reaches the app with every Contact; a Request-URI asking for a transport the server
-// does not listen on is refused, nothing goes on the wire.
+// does not listen on (or an address of a family it has none for) is refused, nothing goes on
+// the wire.
+import { createSocket } from 'node:dgram';
 import t from 'tap';
 import { SDP, type SrfRequest } from '../helpers/srf-app.js';
 import { peerResponse, replyTo, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
@@ -162,6 +164,28 @@ t.test(';transport=tls or ws without such a transport: refused, nothing sent', a
   await new Promise((r) => setTimeout(r, 200));
   t.same(peer.received, [], 'nothing on the wire');
 });
+
+t.test(
+  'an IPv6 address on a server with IPv4 contacts: refused as a transport, nothing sent',
+  async (t) => {
+    const { standin, app } = await standUp(t);
+    const socket = createSocket('udp6');
+    const received: Buffer[] = [];
+    socket.on('message', (m) => received.push(m));
+    await new Promise<void>((resolve) => socket.bind(0, '::1', () => resolve()));
+    t.teardown(() => socket.close());
+    const uri = `sip:+4930123@[::1]:${socket.address().port}`;
+    const err = await app.createUAC(uri, { localSdp: SDP }).then(
+      () => undefined,
+      (e: Error & { status?: number }) => e,
+    );
+    t.equal(err?.message, 'requested protocol/transport not available');
+    t.equal(err?.status, undefined, 'no SIP status: the dialer counts it unreachable');
+    t.ok(replyTo(standin.trace, /^INVITE sip:\+4930123@\[::1\]:/), 'asked');
+    await new Promise((r) => setTimeout(r, 200));
+    t.same(received, [], 'nothing on the wire');
+  },
+);
 
 t.test('sips: naming no transport: the stack’s 416 at once, nothing sent', async (t) => {
   const { standin, app } = await standUp(t);

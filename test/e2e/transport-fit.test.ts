@@ -33,7 +33,7 @@ t.test(
       t,
       gw,
       new RegExp(
-        `"level":40[^\\n]*"server":"${server}","offers":\\["tcp","udp"\\],"unavailable":1,"destinations":\\[\\{"uri":"sip:dealer@127\\.0\\.0\\.1:${d.port};transport=tls","needs":"tls","usedBy":"customer autohaus-berlin, number [^"]+: destinations","places":1\\}\\][^\\n]*"msg":"1 destination\\(s\\) name a transport drachtio-server ${server} does not listen on \\(it offers tcp, udp\\)`,
+        `"level":40[^\\n]*"server":"${server}","offers":\\["tcp over IPv4","udp over IPv4"\\],"unavailable":1,"destinations":\\[\\{"uri":"sip:dealer@127\\.0\\.0\\.1:${d.port};transport=tls","needs":"tls over IPv4","usedBy":"customer autohaus-berlin, number [^"]+: destinations","places":1\\}\\][^\\n]*"msg":"1 destination\\(s\\) name a transport drachtio-server ${server} does not listen on \\(it offers tcp over IPv4, udp over IPv4\\)`,
       ),
       'one warning naming the server, what it offers and the destination',
     );

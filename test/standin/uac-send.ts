@@ -1,6 +1,7 @@
 // A request from the app outside any dialog (`sip||` + request): the server completes it the
 // way drachtio-server does (Via, From tag, To, Call-ID, CSeq, Max-Forwards, Contact for INVITE,
 // Content-Type for SDP), sends it, and echoes the wire text back.
+import { isIP } from 'node:net';
 import { type AppSip, filterAppHeaders, pickHeader, withoutHeaders } from './app-headers.js';
 import { type ClientTxn, newClientTxn, stackResponse, startClientTxn } from './client-txn.js';
 import { parseBuilt } from './dialog-requests.js';
@@ -138,6 +139,10 @@ function destination(stack: Stack, uri: string, proxy: string): Endpoint {
   const to = proxy ? uriEndpoint(proxy) : target;
   // Deliberately left out: DNS. The real server would resolve host names through sofia.
   if (!to) throw new Refused(`drachtio stand-in cannot resolve ${proxy || uri} (no DNS)`);
+  // sofia has no transport of the other family: v0.9.10 with IPv4 contacts only refuses an IPv6
+  // destination at once, as it refuses `;transport=tls`
+  if (isIP(to.address) !== isIP(stack.config.host))
+    throw new Refused('requested protocol/transport not available');
   return to;
 }
 

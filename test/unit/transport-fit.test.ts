@@ -115,11 +115,23 @@ t.test('what a URI needs, and what a server offers', async (t) => {
   t.equal(transportNeeded('sips:verkauf@pbx.example'), 'tls');
   t.equal(transportNeeded('sips:verkauf@pbx.example;transport=tcp'), 'tls', 'sips: is TLS');
   t.equal(transportNeeded('sip:a;transport=tls@pbx.example'), undefined, 'not the user part’s');
+  // a literal address names its family: sofia sends over a transport of that family only
+  t.equal(transportNeeded('sip:d@[2001:db8::1]:5060'), 'IPv6');
+  t.equal(transportNeeded('sip:d@[2001:db8::1];transport=tcp'), 'tcp over IPv6');
+  t.equal(transportNeeded('sips:[2001:db8::1]:5061'), 'tls over IPv6', 'no user part');
+  t.equal(transportNeeded('sip:d@192.0.2.10:5060;transport=tcp'), 'tcp over IPv4');
+  t.equal(transportNeeded('sip:192.0.2.10'), 'IPv4');
+  t.equal(transportNeeded('sip:d@192.0.2.10.example.net'), undefined, 'a host name');
+  t.equal(transportNeeded('sip:1.2.3.4@pbx.example'), undefined, 'digits in the user part');
   t.same(
-    [...offeredTransports('tcp/10.0.0.1:5060,udp/10.0.0.1:5060,TLS/10.0.0.1:5061')],
-    ['tcp', 'udp', 'tls'],
+    [...offeredTransports('udp/[::1]:5060,tcp/10.0.0.1:5060,TLS/10.0.0.1:5061')],
+    ['udp', 'IPv6', 'udp over IPv6', 'tcp', 'IPv4', 'tcp over IPv4', 'tls', 'tls over IPv4'],
+    'each entry: its transport, its family, both',
   );
   t.same([...offeredTransports('')], [], 'an answer without addresses offers nothing');
+  const v4 = offeredTransports('tcp/10.0.0.1:5060,udp/10.0.0.1:5060');
+  t.notOk(v4.has('IPv6'), 'IPv4 contacts: no IPv6 destination');
+  t.notOk(offeredTransports('udp/[::1]:5060,tcp/10.0.0.1:5060').has('tcp over IPv6'));
 });
 
 t.test(
@@ -232,10 +244,10 @@ t.test(
     t.match(lines[0], {
       level: 40,
       server: 'a:9022',
-      offers: ['tcp', 'udp'],
+      offers: ['tcp over IPv4', 'udp over IPv4'],
       unavailable: 1,
       destinations: [{ uri: 'sips:verkauf@pbx.example', needs: 'tls', places: 1 }],
-      msg: /^1 destination\(s\) name a transport drachtio-server a:9022 does not listen on \(it offers tcp, udp\): no call to them through it connects \(drachtio-server refuses the leg, nothing is sent\)/,
+      msg: /^1 destination\(s\) name a transport drachtio-server a:9022 does not listen on \(it offers tcp over IPv4, udp over IPv4\): no call to them through it connects \(drachtio-server refuses the leg, nothing is sent\)/,
     });
     t.notMatch(JSON.stringify(lines[0]), /493025550101/, 'the number is redacted in the log');
     t.match(JSON.stringify(lines[0]), /customer autohaus-berlin/, 'the customer is not');
@@ -259,6 +271,16 @@ t.test(
     t.match(lines[2], { level: 40, destinations: [{ needs: 'tcp' }] });
   },
 );
+
+t.test('an IPv6 dealer: lacking on IPv4 contacts, met by an IPv6 one', async (t) => {
+  const { fit, lines, value } = fitBed();
+  fit.tableLoaded(tableOf([dialling('+493025550101', 'sip:verkauf@[2001:db8::10]:5060')]));
+  fit.connected('a:9022', UDP_TCP);
+  t.equal(await value('a:9022'), 1);
+  t.match(lines[0], { destinations: [{ uri: 'sip:verkauf@[2001:db8::10]:5060', needs: 'IPv6' }] });
+  fit.connected('a:9022', `udp/[2001:db8::1]:5060,${UDP_TCP}`);
+  t.equal(await value('a:9022'), 0, 'drachtio-server with an IPv6 contact sends it');
+});
 
 t.test('a trunk the server cannot reach is said before any dialplan', async (t) => {
   const { fit, lines, value } = fitBed({ scheme: 'sips', hostPort: 'trunk.example:5061' });
