@@ -106,8 +106,12 @@ function dial(
         (err: unknown) => {
           untrack();
           const status = sipStatusOf(err);
-          // a 408 without any provisional is Timer B: nobody answered the INVITE at all
-          const silent = status === undefined || (status === 408 && !rang);
+          // a 408 without any provisional is Timer B: nobody answered the INVITE at all; any
+          // other answer from no source address is drachtio-server's own for a leg it could
+          // not send (a refused TCP connection 503, a sips: without TLS 416): nobody reached
+          const silent =
+            status === undefined ||
+            (status === 408 ? !rang : (err as SipFailure).res?.source_address === '');
           const contacts = status && status >= 300 && status < 400 ? redirectContacts(err) : [];
           finish({
             kind: 'failed',
@@ -121,6 +125,8 @@ function dial(
     void attempt.finally(() => background.delete(attempt));
   });
 }
+
+type SipFailure = { res?: { source_address?: string } };
 
 /** createUAC's options, by plain stores (every dial makes one; spreads cost runtime calls). */
 function uacOptions(r: DialRequest): UacOptions {

@@ -84,6 +84,27 @@ t.test(
   },
 );
 
+t.test(
+  'a bare sips: dealer: the stack’s 416, counted unreachable, the next one answers',
+  async (t) => {
+    const d = await dealerSipp('uas-answer-200.xml');
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([{ uri: `sips:dealer@127.0.0.1:${d.port}` }, { port: d.port }]),
+    });
+    const call = await callThrough(gw, 'uac-expect-200-caller-bye.xml');
+    t.match(call, { exitCode: 0 }, call.errors);
+    await passed(t, d, 'the second destination');
+    t.match((await gw.records(1))[0], {
+      outcome: 'answered',
+      attempts: [
+        { index: 0, status: 416, cause: 'unreachable' },
+        { index: 1, cause: 'answered' },
+      ],
+    });
+  },
+);
+
 t.test('an admin API write naming TLS: made, its answer warning at each such field', async (t) => {
   const { gw, api } = await startAdminGateway(t, {
     'customers.yaml': CUSTOMERS,

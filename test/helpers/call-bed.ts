@@ -17,6 +17,8 @@ export type Dest =
   /** A sipp dealer on this port; its URI says `;transport=` when given. */
   | { port: number; ringTimeout?: number; transport?: 'tcp' | 'tls' }
   | { e164: string; ringTimeout?: number }
+  /** Any destination as written. */
+  | { uri: string; ringTimeout?: number }
   /** A ringAll group of sipp dealers on these ports. */
   | { ringAll: number[]; ringTimeout?: number };
 
@@ -38,7 +40,7 @@ export function numbersYaml(dests: Dest[], extra: string[] = [], number = TRACKI
     const first =
       'ringAll' in d
         ? `      - ringAll: [${d.ringAll.map((p) => `"${dealerUri(p)}"`).join(', ')}]`
-        : `      - to: "${'port' in d ? dealerUri(d.port, d.transport) : d.e164}"`;
+        : `      - to: "${'port' in d ? dealerUri(d.port, d.transport) : 'uri' in d ? d.uri : d.e164}"`;
     lines.push(first, `        ringTimeout: ${d.ringTimeout ?? 10}`);
   }
   return `${[...lines, ...extra.map((l) => `    ${l}`)].join('\n')}\n`;
