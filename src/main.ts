@@ -65,7 +65,7 @@ const metrics = createMetrics();
 const nodeId = config.nodeId || hostname();
 // every version served since start, for GET /v1/dialplan/history (API writes name their author)
 const history = new DialplanHistory();
-// destinations naming a transport (sips:, ;transport=) a connected drachtio-server lacks
+// destinations naming a transport (sips:, ;transport=) or an IP family a drachtio-server lacks
 const transportFit = new TransportFit(
   logger,
   metrics.transportUnavailable,

@@ -26,7 +26,7 @@ export type FieldWarning = { readonly pointer: string; readonly message: string 
 const LISTED = 20;
 
 export class TransportFit {
-  #needs: readonly TransportNeed[] = [];
+  #needs: readonly TransportNeed[];
   #table: RouteTable | undefined;
   readonly #offered = new Map<string, ReadonlySet<string>>();
   /** Per server, the destinations it lacked when last said (`''`: none). */
