@@ -187,6 +187,31 @@ t.test(
   },
 );
 
+t.test(
+  'a host name that resolves nowhere: the stack’s 503 DNS Error at once, nothing sent',
+  async (t) => {
+    const { standin, app } = await standUp(t);
+    // .invalid never resolves (RFC 2606): the same on a machine with DNS and on one without
+    for (const uri of ['sip:+4930123@pbx.invalid', 'sip:+4930123@pbx.invalid:5080;transport=tcp']) {
+      const err = await app.createUAC(uri, { localSdp: SDP }).then(
+        () => undefined,
+        (e: Error & { status?: number }) => e,
+      );
+      t.equal(err?.status, 503, `${uri}: a SIP answer, not a refusal`);
+      const nowhere = ['0', 'unknown', '', '0'];
+      const invite = new RegExp(`^INVITE ${uri.replace(/[.+]/g, '\\$&')} `);
+      t.same(replyTo(standin.trace, invite)?.tokens.slice(5, 9), nowhere, 'taken, sent nowhere');
+      const answer = toApp(standin.trace, 'sip').find(
+        (f) =>
+          f.sip.startsWith('SIP/2.0 503') &&
+          f.tokens[8] === replyTo(standin.trace, invite)?.tokens[10],
+      );
+      t.match(answer?.sip, /^SIP\/2\.0 503 DNS Error\r\n/, 'the stack’s own answer');
+      t.same(answer?.tokens.slice(2, 7), ['network', ...nowhere], 'from no transport');
+    }
+  },
+);
+
 t.test('sips: naming no transport: the stack’s 416 at once, nothing sent', async (t) => {
   const { standin, app } = await standUp(t);
   const peer = await UdpPeer.open(t);

@@ -42,9 +42,9 @@ export function sendOutsideDialog(
   sip: AppSip,
 ): void {
   try {
-    const { txn, text, noTransport } = buildOutsideRequest(stack, client, proxy, sip);
-    if (noTransport) {
-      unsupportedScheme(client, msgId, txn, text);
+    const { txn, text, stackAnswer } = buildOutsideRequest(stack, client, proxy, sip);
+    if (stackAnswer) {
+      answeredByStack(client, msgId, txn, text, stackAnswer);
       return;
     }
     startClientTxn(stack, txn, (t, res) => deliverResponse(stack, t, res, internalMeta()));
@@ -55,19 +55,35 @@ export function sendOutsideDialog(
   }
 }
 
+/** What sofia answers itself to a request it takes but cannot send anywhere. */
+type StackAnswer = { status: number; reason: string };
+/** A `sips:` URI that names no transport: sofia finds none for it (no TLS contact). */
+const UNSUPPORTED_SCHEME: StackAnswer = { status: 416, reason: 'Unsupported URI Scheme' };
 /**
- * A `sips:` URI that names no transport: sofia finds none for it (no TLS contact), takes the
- * request and answers it at once with its own 416, neither sent on any transport (seen with
- * v0.9.10: `application|0|unknown||0`, then `network|0|unknown||0`).
+ * A host name: the stand-in does no DNS, and answers as sofia does when its resolver finds
+ * nothing (nta.c SIPDNS_503_ERROR; v0.9.10 on a machine without DNS, `localhost` included: sofia's
+ * resolver reads no hosts file).
  */
-function unsupportedScheme(client: AppClient, msgId: string, txn: ClientTxn, text: string): void {
+const DNS_ERROR: StackAnswer = { status: 503, reason: 'DNS Error' };
+
+/**
+ * sofia takes the request and answers it at once with its own response, sent on no transport
+ * (seen with v0.9.10: `application|0|unknown||0` in the echo, then `network|0|unknown||0`).
+ */
+function answeredByStack(
+  client: AppClient,
+  msgId: string,
+  txn: ClientTxn,
+  text: string,
+  { status, reason }: StackAnswer,
+): void {
   const nowhere = { bytes: 0, protocol: 'unknown' as const, address: '', port: 0 };
   client.reply(
     msgId,
     'OK',
     requestSentExtra({ source: 'application', ...nowhere }, txn.txnId, text),
   );
-  const answer = stackResponse(txn.request, 416, 'Unsupported URI Scheme');
+  const answer = stackResponse(txn.request, status, reason);
   client.send(sipPayload({ source: 'network', ...nowhere }, txn.txnId, txn.dialogId, answer.raw));
 }
 
@@ -94,7 +110,9 @@ function buildOutsideRequest(stack: Stack, client: AppClient, proxy: string, sip
   const from = fromValue(stack, pickHeader(app, 'from'), over);
   const fromTag = getParam(parseNameAddr(from).params, 'tag') ?? newTag();
   const contentType = pickHeader(app, 'content-type') ?? sdpType(sip.body);
-  const to = destination(stack, uri, proxy);
+  const resolved = destination(stack, uri, proxy);
+  // never sent: the stack answers it (answeredByStack)
+  const to = resolved ?? internalMeta();
   const callId = pickHeader(app, 'call-id') ?? newCallId();
   const branch = newBranch();
   const headers: SipHeader[] = [
@@ -119,7 +137,8 @@ function buildOutsideRequest(stack: Stack, client: AppClient, proxy: string, sip
     client,
     dialogId,
   });
-  return { txn, text, noTransport };
+  const stackAnswer = noTransport ? UNSUPPORTED_SCHEME : resolved ? undefined : DNS_ERROR;
+  return { txn, text, stackAnswer };
 }
 
 function requestLine(startLine: string): { method: string; uri: string } {
@@ -131,14 +150,18 @@ function requestLine(startLine: string): { method: string; uri: string } {
   return { method, uri };
 }
 
-function destination(stack: Stack, uri: string, proxy: string): Endpoint {
-  const target = uriEndpoint(uri);
+/** `localhost` is a host name to sofia: its resolver reads no hosts file. */
+const LOCALHOST = /^<?sips?:(?:[^@>]*@)?localhost(?:[:;>]|$)/i;
+
+/** Where to send, or undefined for a host name (DNS_ERROR). */
+function destination(stack: Stack, uri: string, proxy: string): Endpoint | undefined {
+  const literal = (u: string) => (LOCALHOST.test(u) ? undefined : uriEndpoint(u));
+  const target = literal(uri);
   if (target?.address === stack.config.host && target.port === stack.config.port) {
     throw new Refused('can not send request to myself');
   }
-  const to = proxy ? uriEndpoint(proxy) : target;
-  // Deliberately left out: DNS. The real server would resolve host names through sofia.
-  if (!to) throw new Refused(`drachtio stand-in cannot resolve ${proxy || uri} (no DNS)`);
+  const to = proxy ? literal(proxy) : target;
+  if (!to) return undefined;
   // sofia has no transport of the other family: v0.9.10 with IPv4 contacts only refuses an IPv6
   // destination at once, as it refuses `;transport=tls`
   if (isIP(to.address) !== isIP(stack.config.host))
