@@ -18,6 +18,7 @@ import { sendInDialog } from './dialog-send.js';
 import type { InFlight } from './in-flight.js';
 import { answerRefer, type ReferHandler } from './refer-answer.js';
 import { type SrfDialog, type SrfRequest, type SrfResponse, sipStatusOf } from './srf-types.js';
+import { there } from './stack-answers.js';
 
 /** What we relay between legs, and what we answer OPTIONS with. */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY';
@@ -284,18 +285,4 @@ class SrfLeg implements ConnectedLeg {
       true,
     );
   }
-}
-
-/**
- * Whether the answer to a keepalive is the far end's: it has lost the dialog with 481, and 408
- * means nobody answered (RFC 3261 12.2.1.2). drachtio-server's stack also answers a transport
- * error itself (no source address; RFC 3261 8.1.3.1 reports one as 503): 503 when an ICMP port
- * unreachable says nothing listens there any more (a process that died, a PBX restarted on
- * another port) or a TCP connection is refused or reset, 410 when a write to a broken TCP
- * connection fails again after one retry (EPIPE; nta.c outgoing_tport_error). Any other answer,
- * a far end's own 503 included, is someone there.
- */
-function there(status: number, source: string | undefined): boolean {
-  if (status === 481 || status === 408) return false;
-  return !(source === '' && (status === 503 || status === 410));
 }

@@ -22,6 +22,7 @@ import {
   type UacOffer,
   type UacOptions,
 } from './srf-types.js';
+import { fromStack } from './stack-answers.js';
 
 export type SrfDialer = Dialer & {
   /** Resolves when late answers of ended attempts are cleaned up (bounded by the caller). */
@@ -107,11 +108,10 @@ function dial(
           untrack();
           const status = sipStatusOf(err);
           // a 408 without any provisional is Timer B: nobody answered the INVITE at all; any
-          // other answer from no source address is drachtio-server's own for a leg it could
-          // not send (a refused TCP connection 503, a sips: without TLS 416): nobody reached
+          // other answer of the stack's own is for a leg it could not send: nobody reached
           const silent =
             status === undefined ||
-            (status === 408 ? !rang : (err as SipFailure).res?.source_address === '');
+            (status === 408 ? !rang : fromStack((err as SipFailure).res?.source_address));
           const contacts = status && status >= 300 && status < 400 ? redirectContacts(err) : [];
           finish({
             kind: 'failed',
