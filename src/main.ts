@@ -18,8 +18,7 @@ import { drainAndStop } from './drain.js';
 import { Admitter } from './edge/admission.js';
 import { NumberCalls } from './edge/loops.js';
 import { fsMediaPort } from './media/anchor.js';
-import { createMrf } from './media/fsmrf-types.js';
-import { MediaServers, parseServer } from './media/servers.js';
+import { startMedia } from './media/start.js';
 import { COUNTRY_CODES } from './numbering/classify.js';
 import { logDestination } from './observability/log-format.js';
 import { createLogger } from './observability/logger.js';
@@ -123,7 +122,16 @@ const drachtio = connectDrachtioServers(config.drachtioServers, {
 });
 // without it an alert on no connected server could not tell signalling-only from FreeSWITCH down
 metrics.mediaServersConfigured.set(config.media.servers.length);
-const media = config.media.servers.length > 0 ? await startMedia() : undefined;
+const media =
+  config.media.servers.length > 0
+    ? await startMedia({
+        media: config.media,
+        logger,
+        metrics,
+        srf: drachtio.servers[0]?.srf,
+        reminderMs,
+      })
+    : undefined;
 const records =
   config.recordSink === 'redis'
     ? await openWriter(
@@ -283,22 +291,3 @@ const stopping = {
 const stop = (signal: string) => void drainAndStop(signal, stopping).then(() => process.exit(0));
 process.once('SIGTERM', () => stop('SIGTERM'));
 process.once('SIGINT', () => stop('SIGINT'));
-
-/** FREESWITCH set: connect every media server (calls go signalling-only until one is up). */
-async function startMedia(): Promise<MediaServers> {
-  metrics.mediaServersConnected.set(0);
-  const servers = new MediaServers(config.media.servers.map(parseServer), {
-    // a call's media INVITEs go through its own server's Srf (media/anchor.ts), not this default
-    mrf: createMrf(drachtio.servers[0]?.srf),
-    listenAddress: config.media.listenAddress,
-    connectTimeoutMs: config.media.connectTimeoutMs,
-    maxPendingAnchors: config.media.maxPendingAnchors,
-    logger,
-    reminderMs,
-    onChange: (n) => metrics.mediaServersConnected.set(n),
-    onPending: (n) => metrics.mediaAnchorsPending.set(n),
-    onBusy: () => metrics.mediaAnchorsShed.inc(),
-  });
-  await servers.start();
-  return servers;
-}
