@@ -26,17 +26,24 @@ export function transportNeeds(
   trunk: Trunk,
 ): readonly TransportNeed[] {
   const found = new Map<string, { uri: string; needs: Need; usedBy: string; places: number }>();
+  /** URIs that need nothing: a dealer's URI is parsed once, however many numbers dial it. */
+  const plain = new Set<string>();
   // usedBy is made only for a URI seen first: most of a large table dials E.164 numbers
-  const note = (uri: string, needs: Need | undefined, usedBy: () => string) => {
-    if (!needs) return;
+  const note = (uri: string, usedBy: () => string) => {
     const seen = found.get(uri);
-    if (seen) seen.places += 1;
-    else found.set(uri, { uri, needs, usedBy: usedBy(), places: 1 });
+    if (seen) {
+      seen.places += 1;
+      return;
+    }
+    if (plain.has(uri)) return;
+    const needs = transportNeeded(uri);
+    if (needs) found.set(uri, { uri, needs, usedBy: usedBy(), places: 1 });
+    else plain.add(uri);
   };
   const noteRoutes = (routes: readonly Route[], usedBy: () => string) => {
     for (const route of routes)
       for (const d of route.type === 'group' ? route.members : [route])
-        if (d.type === 'sip') note(d.uri, transportNeeded(d.uri), usedBy);
+        if (d.type === 'sip') note(d.uri, usedBy);
   };
   for (const d of table?.decisions() ?? []) {
     if (d.kind !== 'forward') continue;
@@ -50,7 +57,7 @@ export function transportNeeds(
       noteRoutes(parseRoutes(c.closed.destinations), () => `customer ${c.id}: closed`);
   // E.164 destinations, transfers and redirects all go there
   const trunkUri = `${trunk.scheme}:${trunk.hostPort}${trunk.transport ? `;transport=${trunk.transport}` : ''}`;
-  note(trunkUri, transportNeeded(trunkUri), () => 'OUTBOUND_TRUNK');
+  note(trunkUri, () => 'OUTBOUND_TRUNK');
   return [...found.values()].map((n) => Object.freeze(n));
 }
 

@@ -151,6 +151,9 @@ export interface Endpoint {
   transport?: 'tcp';
 }
 
+/** `address:port`: how the transports key a peer and the trace names it. */
+export const hostPortOf = (e: Endpoint): string => `${e.address}:${e.port}`;
+
 /**
  * Where to send for a URI. Only IP literals and `localhost` resolve: the stand-in does no DNS
  * (the real server would query A/SRV records through sofia).

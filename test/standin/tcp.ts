@@ -13,7 +13,7 @@
 // - Messages are framed by Content-Length; one without it, or with no end to its headers, stops
 //   the connection being read, as sofia marks the stream bad and leaves it.
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { Endpoint } from './sip-address.js';
+import { type Endpoint, hostPortOf } from './sip-address.js';
 import type { Tracer } from './trace.js';
 
 const CRLF = Buffer.from('\r\n');
@@ -23,8 +23,6 @@ const HEADERS_END = Buffer.from('\r\n\r\n');
 const MAX_MESSAGE = 2 * 1024 * 1024;
 
 type Conn = { socket: Socket; peer: Endpoint; buf: Buffer; queue?: string[]; bad?: boolean };
-
-const keyOf = (peer: Endpoint) => `${peer.address}:${peer.port}`;
 
 export class SipTcp {
   private closed = false;
@@ -71,12 +69,12 @@ export class SipTcp {
 
   /** A connection to `peer` is open (a dialog keeps using it only while it is). */
   connected(peer: Endpoint): boolean {
-    return this.conns.has(keyOf(peer));
+    return this.conns.has(hostPortOf(peer));
   }
 
   send(text: string, to: Endpoint): void {
     if (this.closed) return;
-    const known = this.conns.get(keyOf(to));
+    const known = this.conns.get(hostPortOf(to));
     if (known?.queue) known.queue.push(text);
     else if (known) this.put(known, text);
     else this.open(to, text);
@@ -102,7 +100,7 @@ export class SipTcp {
   }
 
   private adopt(conn: Conn): void {
-    const key = keyOf(conn.peer);
+    const key = hostPortOf(conn.peer);
     this.conns.set(key, conn);
     // sofia sets SO_KEEPALIVE on every connection, 30 s idle and 30 s apart (tport_type_tcp.c);
     // Node sets the idle time, the kernel's interval stays
@@ -117,13 +115,13 @@ export class SipTcp {
   }
 
   private forget(conn: Conn): void {
-    const key = keyOf(conn.peer);
+    const key = hostPortOf(conn.peer);
     if (this.conns.get(key) === conn) this.conns.delete(key);
     conn.queue = undefined;
   }
 
   private put(conn: Conn, text: string): void {
-    this.trace.sip('out', keyOf(conn.peer), text, 'tcp');
+    this.trace.sip('out', hostPortOf(conn.peer), text, 'tcp');
     conn.socket.write(text);
   }
 
@@ -145,7 +143,7 @@ export class SipTcp {
       }
       const message = this.nextMessage(conn);
       if (!message) return;
-      this.trace.sip('in', keyOf(conn.peer), message.toString('utf8'), 'tcp');
+      this.trace.sip('in', hostPortOf(conn.peer), message.toString('utf8'), 'tcp');
       this.onMessage(message, conn.peer);
     }
   }
@@ -177,7 +175,7 @@ export class SipTcp {
   private stall(conn: Conn, why: string): void {
     conn.bad = true;
     conn.buf = Buffer.alloc(0);
-    this.trace.note(`tcp ${keyOf(conn.peer)}: ${why}; the connection is no longer read`);
+    this.trace.note(`tcp ${hostPortOf(conn.peer)}: ${why}; the connection is no longer read`);
   }
 }
 

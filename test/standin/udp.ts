@@ -10,7 +10,7 @@
 // first request's error is not missed. Sharing the port takes SO_REUSEADDR on every socket bound
 // to it (sofia sets none); a probe for a free port binds without it, so still finds it taken.
 import { createSocket, type Socket } from 'node:dgram';
-import type { Endpoint } from './sip-address.js';
+import { type Endpoint, hostPortOf } from './sip-address.js';
 import type { Tracer } from './trace.js';
 
 /** A burst of datagrams must not overflow the kernel's default buffer while the loop is busy. */
@@ -19,8 +19,6 @@ const RECV_BUFFER = 4 * 1024 * 1024;
 const MAX_WATCHED = 256;
 
 type Watched = { socket: Socket; peer: Endpoint; queue?: string[] };
-
-const keyOf = (to: Endpoint) => `${to.address}:${to.port}`;
 
 export class SipSocket {
   private closed = false;
@@ -63,7 +61,7 @@ export class SipSocket {
   /** Hears from now on whether `peer`'s port is closed (see the top of this file). */
   watch(peer: Endpoint): void {
     if (this.closed) return;
-    const key = keyOf(peer);
+    const key = hostPortOf(peer);
     const known = this.watched.get(key);
     if (known) {
       this.watched.delete(key);
@@ -96,7 +94,7 @@ export class SipSocket {
 
   send(text: string, to: Endpoint): void {
     if (this.closed) return;
-    const queue = this.watched.get(keyOf(to))?.queue;
+    const queue = this.watched.get(hostPortOf(to))?.queue;
     if (queue) queue.push(text);
     else this.put(text, to);
   }
@@ -110,12 +108,12 @@ export class SipSocket {
 
   private received(data: Buffer, rinfo: { address: string; port: number }): void {
     const from = { address: rinfo.address, port: rinfo.port };
-    this.trace.sip('in', `${from.address}:${from.port}`, data.toString('utf8'));
+    this.trace.sip('in', hostPortOf(from), data.toString('utf8'));
     this.onMessage(data, from);
   }
 
   private put(text: string, to: Endpoint): void {
-    this.trace.sip('out', `${to.address}:${to.port}`, text);
+    this.trace.sip('out', hostPortOf(to), text);
     this.socket.send(Buffer.from(text, 'utf8'), to.port, to.address);
   }
 
