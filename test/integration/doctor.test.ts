@@ -1,7 +1,9 @@
 // `calltrack doctor` against real peers: the drachtio stand-in (drachtio's admin protocol), a real
 // redis-server with requirepass, the FreeSWITCH stand-in (event socket, sofia profile) and a real
 // SMTP server. All well: exit 0; each peer broken its own way: exit 1, that row, that fix.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import { probeDrachtio } from '../../src/cli/doctor/drachtio-check.js';
@@ -10,6 +12,7 @@ import { probeSmtp } from '../../src/cli/doctor/smtp-check.js';
 import { dialplanKeys } from '../../src/dialplan/distribution/keys.js';
 import { manifestOf } from '../../src/dialplan/distribution/snapshot.js';
 import { SnapshotStore } from '../../src/dialplan/distribution/store.js';
+import { versionOf } from '../../src/dialplan/version.js';
 import { start as startFs } from '../fsstandin/index.js';
 import { BAD_CIDR_AND_NAME_TWICE, carriersFile } from '../helpers/carriers.js';
 import { cli } from '../helpers/cli-io.js';
@@ -175,31 +178,69 @@ t.test('doctor', async (t) => {
     );
   });
 
-  t.test('DIALPLAN_SOURCE=redis: FAIL until a snapshot is published, then ok', async (t) => {
-    const env = { DIALPLAN_SOURCE: 'redis' };
-    const before = await doctor(env);
-    t.equal(before.code, 1);
-    t.match(
-      row(before.out, 'dialplans'),
-      /FAIL\s+.*no dialplan published.*\n\s+fix: .*DIALPLAN_PUBLISH=on/,
-    );
-    const client = new Redis(redisUrl);
-    t.teardown(() => client.disconnect());
-    const files = [{ file: 'numbers.yaml', bytes: Buffer.from('version: 1\n') }];
-    const version = '0123456789abcdef';
-    await new SnapshotStore(client, dialplanKeys()).publish(
-      manifestOf(version, files, 'gw-1', new Date('2026-11-22T09:00:00Z')),
-      files,
-    );
-    const after = await doctor(env);
-    t.equal(after.code, 0, after.out.join('\n'));
-    t.match(
-      row(after.out, 'dialplans'),
-      new RegExp(
-        `\\sok\\s+redis://127\\.0\\.0\\.1:${redis.port}: version ${version} published \\(1 files, by gw-1`,
-      ),
-    );
-  });
+  t.test(
+    'DIALPLAN_SOURCE=redis: the published snapshot checked and compiled as a follower would',
+    async (t) => {
+      const env = { DIALPLAN_SOURCE: 'redis', OUTBOUND_TRUNK: '' };
+      const before = await doctor(env);
+      t.equal(before.code, 1);
+      t.match(
+        row(before.out, 'dialplans'),
+        /FAIL\s+.*no dialplan published.*\n\s+fix: .*DIALPLAN_PUBLISH=on/,
+      );
+      const client = new Redis(redisUrl);
+      t.teardown(() => client.disconnect());
+      const store = new SnapshotStore(client, dialplanKeys());
+      const at = new Date('2026-11-22T09:00:00Z');
+      /** A fixture folder published as the publishing gateway would; its version unless told. */
+      const publish = async (dir: string, claimed?: string) => {
+        const files = readdirSync(dir).map((file) => ({
+          file,
+          bytes: readFileSync(join(dir, file)),
+        }));
+        const version =
+          claimed ?? versionOf(files.map((f) => ({ file: f.file, text: f.bytes.toString() })));
+        await store.publish(manifestOf(version, files, 'gw-1', at), files);
+        return version;
+      };
+      const fixtures = 'test/fixtures/dialplans';
+      const tls = await publish(`${fixtures}/valid-tls-destination`);
+      const valid = await doctor(env);
+      t.equal(valid.code, 0, valid.out.join('\n'));
+      t.match(
+        row(valid.out, 'dialplans'),
+        new RegExp(
+          `\\sok\\s+redis://127\\.0\\.0\\.1:${redis.port}: version ${tls} published by gw-1 at 2026-11-22T09:00:00\\.000Z, compiles here \\(2 files, 2 customers, 1 active numbers, version ${tls}\\)`,
+        ),
+      );
+      t.match(
+        row(valid.out, 'drachtio'),
+        /warn[\s\S]*1 destination\(s\) name a transport it does not listen on[\s\S]*sips:verkauf@pbx\.example needs tls \(customer autohaus-berlin/,
+        "the snapshot's destinations checked against the server, not the trunk's alone",
+      );
+
+      // what a follower refuses: files that are not the version the manifest names, and a snapshot
+      // that does not compile here; each time the pointer moves, as a publish moves it
+      const claimed = await publish(`${fixtures}/valid-minimal`, '0123456789abcdef');
+      const mismatch = await doctor(env);
+      t.equal(mismatch.code, 1);
+      t.match(
+        row(mismatch.out, 'dialplans'),
+        new RegExp(
+          `FAIL\\s+.*version ${claimed} unusable: the files are version [0-9a-f]{16}, not ${claimed}\\n\\s+fix: run the publishing gateway`,
+        ),
+      );
+      const bad = await publish(`${fixtures}/bad-transport`);
+      const refused = await doctor(env);
+      t.equal(refused.code, 1);
+      t.match(
+        row(refused.out, 'dialplans'),
+        new RegExp(
+          `FAIL\\s+.*version ${bad} published by gw-1 at [^,]+, refused here: 3 error\\(s\\) in its 2 files:\\n\\s+snapshot ${bad}/numbers\\.yaml:\\d+:\\d+: [\\s\\S]*fix: correct the lines listed in the publishing gateway's DIALPLAN_DIR`,
+        ),
+      );
+    },
+  );
 
   t.test('bad dialplans and carriers: their errors listed with file and line', async (t) => {
     const carriers = carriersFile(t, BAD_CIDR_AND_NAME_TWICE);

@@ -48,7 +48,7 @@ export async function runChecks(
         ),
       ];
   const dialplans = checkDialplans(config, now, timeoutMs);
-  // what the dialplans and the trunk need each server to listen on (the trunk's alone from Redis)
+  // what the dialplans (files or the published snapshot) and the trunk need each server to listen on
   const needs = dialplans.then(({ table }) => transportNeeds(table, config.resolvedTrunk.route));
   // independent peers, checked side by side: a run takes one deadline at most, not the sum
   const rows = await Promise.all([
