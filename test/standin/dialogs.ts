@@ -33,6 +33,11 @@ export interface Dialog {
    * while it is open, whatever the target says, then the target (SipDialog getTport).
    */
   tport?: Endpoint;
+  /**
+   * drachtio's NAT route (nat-route.ts): where every request inside the dialog goes when the
+   * peer's Contact does not name the address it sent from. The connection above comes first.
+   */
+  natRoute?: Endpoint;
   /** Route header values for requests inside the dialog, in sending order. */
   routeSet: string[];
   /** CSeq of the last request we sent (uas: starts at the INVITE's CSeq, like sofia's leg). */
@@ -91,8 +96,9 @@ export class DialogStore {
 }
 
 /**
- * Next hop for a request inside the dialog: its open TCP connection, else the first loose route,
- * else `target` (the remote target unless drachtio sends elsewhere, as a refresh's ACK).
+ * Next hop for a request inside the dialog: its open TCP connection, else its NAT route, else the
+ * first loose route, else `target` (the remote target unless drachtio sends elsewhere, as a
+ * refresh's ACK). Undefined for a host name: the stand-in does no DNS.
  */
 export function nextHop(
   stack: Stack,
@@ -100,6 +106,7 @@ export function nextHop(
   target = dialog.remoteTarget,
 ): Endpoint | undefined {
   if (dialog.tport && stack.connected(dialog.tport)) return dialog.tport;
+  if (dialog.natRoute) return dialog.natRoute;
   const first = dialog.routeSet[0];
   const route = first === undefined ? undefined : parseUri(parseNameAddr(first).uri);
   if (first !== undefined && route && getParam(route.params, 'lr') !== undefined) {

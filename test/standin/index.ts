@@ -97,7 +97,8 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     },
   };
   const registry = new AppRegistry();
-  const stack = newStack(config, trace, registry, sip, tcp);
+  let crash: (why: string) => void = () => undefined;
+  const stack = newStack(config, trace, registry, sip, tcp, (why) => crash(why));
   sip.onDatagram((data, from) => onNetworkMessage(stack, data, from));
   sip.onPortUnreachable((peer) => failPendingTo(stack, peer));
   tcp.onReceived((data, from) => onNetworkMessage(stack, data, from));
@@ -118,19 +119,25 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     throw err;
   }
   let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      stack.timers.clearAll();
+      await Promise.all([apps.close(), sip.close(), tcp.close()]);
+    })();
+    return closing;
+  };
+  crash = (why) => {
+    trace.note(`crashed: ${why}`);
+    apps.dropConnections();
+    void close();
+  };
   return {
     trace: trace.records,
     traceTo: (target) => trace.sendTo(target),
     sipAddress: { address: host, port: config.port },
     adminAddress: { address: admin.address, port: admin.port },
     dropApps: () => apps.dropConnections(),
-    close: () => {
-      closing ??= (async () => {
-        stack.timers.clearAll();
-        await Promise.all([apps.close(), sip.close(), tcp.close()]);
-      })();
-      return closing;
-    },
+    close,
   };
 }
 
@@ -156,8 +163,9 @@ function newStack(
   apps: AppRegistry,
   sip: SipSocket,
   tcp: SipTcp,
+  crash: (why: string) => void,
 ): Stack {
-  return {
+  const stack: Stack = {
     config,
     timers: new TimerRegistry(),
     trace,
@@ -165,10 +173,19 @@ function newStack(
     dialogs: new DialogStore(),
     serverTxns: new ServerTxnStore(),
     clientTxns: new ClientTxnStore(),
-    sendSip: (text, to) => (to.transport === 'tcp' ? tcp.send(text, to) : sip.send(text, to)),
+    sendSip: (text, to) => {
+      if (to.port === 0) {
+        // the transport cannot send there and sofia answers the request itself: 503 (v0.9.10)
+        trace.note(`cannot send to port 0 of ${to.address}`);
+        setImmediate(() => failPendingTo(stack, to));
+      } else if (to.transport === 'tcp') tcp.send(text, to);
+      else sip.send(text, to);
+    },
     watchPeer: (peer) => {
-      if (peer.transport !== 'tcp') sip.watch(peer);
+      if (peer.transport !== 'tcp' && peer.port !== 0) sip.watch(peer);
     },
     connected: (peer) => tcp.connected(peer),
+    crash,
   };
+  return stack;
 }

@@ -155,17 +155,33 @@ export interface Endpoint {
 export const hostPortOf = (e: Endpoint): string => `${e.address}:${e.port}`;
 
 /**
- * Where to send for a URI. Only IP literals and `localhost` resolve: the stand-in does no DNS
- * (the real server would query A/SRV records through sofia).
+ * Where to send for a URI: IP literals only. A host name, `localhost` included, is undefined: the
+ * stand-in does no DNS, and sofia's resolver reads no hosts file (v0.9.10 answers `503 DNS Error`
+ * on a machine without DNS, for `localhost` too).
  */
 export function uriEndpoint(uri: string): Endpoint | undefined {
   const parsed = parseUri(bareUri(uri));
   if (!parsed) return undefined;
-  const host = parsed.host.replace(/^\[|\]$/g, '');
-  const address = host.toLowerCase() === 'localhost' ? '127.0.0.1' : host;
-  if (isIP(address) === 0) return undefined;
-  const port = parsed.port ?? 5060;
+  // sofia sends to maddr's address when the URI names one (nta.c nta_tpn_by_url)
+  const host = getParam(parsed.params, 'maddr') ?? parsed.host;
+  const address = literalAddress(host.replace(/^\[|\]$/g, ''));
+  if (!address) return undefined;
+  // the port goes to getaddrinfo as text and comes back cut to 16 bits (70000 is 4464; v0.9.10)
+  const port = (parsed.port ?? 5060) & 0xffff;
   return transportOf(uri) === 'tcp' ? { address, port, transport: 'tcp' } : { address, port };
+}
+
+/**
+ * An IP literal as sofia takes it (up to three digits an octet) and getaddrinfo then reads it:
+ * an octet with a leading zero is octal (`127.0.0.010` is 127.0.0.8; seen with v0.9.10).
+ */
+function literalAddress(host: string): string | undefined {
+  if (isIP(host) !== 0) return host;
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host)?.slice(1);
+  const values = octets?.map((o) => (/^0[0-7]+$/.test(o) ? Number.parseInt(o, 8) : Number(o)));
+  if (!values || octets?.some((o) => /^0\d*[89]/.test(o)) || values.some((v) => v > 255))
+    return undefined;
+  return values.join('.');
 }
 
 /** The transport a URI asks for: its `transport` parameter, `tls` for sips:, else udp. */

@@ -55,6 +55,11 @@ export interface Stack {
   readonly clientTxns: ClientTxnStore;
   /** Sends one message (a datagram, or over TCP to a `tcp` endpoint) and records it in the trace. */
   sendSip(text: string, to: Endpoint): void;
+  /**
+   * What drachtio-server v0.9.10 dies of: every app connection reset, nothing listens any more
+   * (the real process exits on SIGSEGV). Noted in the trace with `why`.
+   */
+  crash(why: string): void;
   /** From now on, an ICMP port unreachable from `peer` fails what is pending there (udp.ts). */
   watchPeer(peer: Endpoint): void;
   /** A TCP connection to `peer` is open (tcp.ts). */

@@ -6,12 +6,21 @@ import { newClientTxn, startClientTxn } from './client-txn.js';
 import { buildDialogRequest, terminateDialog } from './dialog-requests.js';
 import { type Dialog, nextHop } from './dialogs.js';
 import { newUuid } from './ids.js';
-import type { Endpoint } from './sip-address.js';
+import { type Endpoint, parseUri } from './sip-address.js';
 import type { SipHeader } from './sip-message.js';
 import type { AppClient, Stack } from './stack.js';
 import { cancelInvite } from './uac-cancel.js';
 import { deliverResponse } from './uac-responses.js';
-import { internalMeta, KNOWN_METHODS, Refused, sdpType, sentExtra } from './uac-send.js';
+import {
+  answeredByStack,
+  DNS_ERROR,
+  internalMeta,
+  KNOWN_METHODS,
+  Refused,
+  sdpType,
+  sentExtra,
+  sentNowhere,
+} from './uac-send.js';
 
 const NO_DIALOG = 'Server error: unable to find dialog for dialog id provided';
 const ACK_FOR_FAILURE =
@@ -50,12 +59,19 @@ export function sendInDialog(
   const txn = newClientTxn({
     ...built,
     method,
-    to,
+    to: to ?? internalMeta(),
     client,
     dialogId: dialog.id,
     clearDialogOnFinal: method === 'BYE',
     inDialog: true,
   });
+  if (!to) {
+    // a host name to resolve (the dialog's connection closed, no NAT route): sofia's resolver
+    // answers at once on a machine without DNS, as for a request outside a dialog (v0.9.10)
+    answeredByStack(client, msgId, txn, built.text, DNS_ERROR);
+    if (method === 'BYE') stack.dialogs.remove(dialog.id);
+    return;
+  }
   startClientTxn(stack, txn, (t, res) => deliverResponse(stack, t, res, internalMeta()));
   // Responses go to the connection that sent this request, not to the dialog's own.
   client.reply(msgId, 'OK', sentExtra(stack, txn.txnId, built.text, to));
@@ -76,7 +92,8 @@ interface DialogRequest {
   dialog: Dialog;
   method: string;
   uri: string;
-  to: Endpoint;
+  /** Undefined: the next hop is a host name (the stand-in does no DNS). */
+  to: Endpoint | undefined;
   headers: SipHeader[];
 }
 
@@ -92,7 +109,8 @@ function resolve(stack: Stack, dialogId: string, sip: AppSip): DialogRequest {
     );
   }
   const to = nextHop(stack, dialog);
-  if (!to) {
+  // drachtio refuses only a target with no host; a host name goes to sofia's resolver
+  if (!to && !parseUri(dialog.remoteTarget)) {
     throw new Refused(
       `Server error: unable to find route when sending request inside dialog for dialog id ${dialog.id}`,
     );
@@ -121,7 +139,8 @@ function dialogHeaders(stack: Stack, dialog: Dialog, method: string, sip: AppSip
 
 interface AckParts {
   uri: string;
-  to: Endpoint;
+  /** Undefined: a host name; sofia holds the ACK for its resolver, which finds nothing. */
+  to: Endpoint | undefined;
   headers: SipHeader[];
   body: string;
 }
@@ -139,10 +158,16 @@ function sendAck(
   const cseq = dialog.inviteSeq ?? dialog.localSeq;
   dialog.inviteSeq = undefined;
   const built = buildDialogRequest(stack, dialog, { method: 'ACK', cseq, ...parts });
+  const answered = dialog.awaitingAck;
+  dialog.awaitingAck = undefined;
+  if (!parts.to) {
+    // held for sofia's resolver, which finds nothing: never sent (v0.9.10)
+    client.reply(msgId, 'OK', sentNowhere(newUuid(), built.text));
+    return;
+  }
   stack.sendSip(built.text, parts.to);
   const ack = { text: built.text, to: parts.to };
-  if (dialog.awaitingAck) dialog.awaitingAck.ack = ack;
-  dialog.awaitingAck = undefined;
+  if (answered) answered.ack = ack;
   dialog.lastAck = { ...ack, seq: cseq };
   client.reply(msgId, 'OK', sentExtra(stack, newUuid(), built.text, parts.to));
   if (dialog.ackBye) {

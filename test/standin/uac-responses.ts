@@ -4,6 +4,7 @@
 // the first provisional, session timers armed from a 200.
 import { type ClientTxn, lingerClientTxn } from './client-txn.js';
 import type { Dialog } from './dialogs.js';
+import { uacNatRoute } from './nat-route.js';
 import { armFromAnswer } from './session-timer.js';
 import { type Endpoint, parseNameAddr, tagOf } from './sip-address.js';
 import {
@@ -135,7 +136,7 @@ function accept(
   lingerClientTxn(stack, txn);
   let dialog = stack.dialogs.get(txn.dialogId);
   if (!txn.inDialog && res.status === 200 && !dialog) {
-    dialog = { ...uacDialog(txn, res), ackBye: txn.canceled };
+    dialog = { ...uacDialog(txn, res, from), ackBye: txn.canceled };
     stack.dialogs.add(dialog);
   }
   if (dialog && !txn.internal) {
@@ -179,9 +180,11 @@ function ackForFailure(txn: ClientTxn, res: SipResponse): string {
   ]);
 }
 
-function uacDialog(txn: ClientTxn, res: SipResponse): Dialog {
+function uacDialog(txn: ClientTxn, res: SipResponse, from: Endpoint): Dialog {
   const req = txn.request;
   const contact = headerValue(res.headers, 'contact');
+  const routeSet = headerValues(res.headers, 'record-route').reverse();
+  const natRoute = uacNatRoute(routeSet, contact, from);
   return {
     id: txn.dialogId,
     callId: callIdOf(req),
@@ -192,7 +195,8 @@ function uacDialog(txn: ClientTxn, res: SipResponse): Dialog {
     remoteUri: withoutTag(headerValue(req.headers, 'to') ?? ''),
     remoteTarget: contact ? parseNameAddr(contact).uri : req.uri,
     ...(txn.to.transport === 'tcp' && { tport: txn.to }),
-    routeSet: headerValues(res.headers, 'record-route').reverse(),
+    ...(natRoute && { natRoute }),
+    routeSet,
     localSeq: cseqOf(req).seq,
     inviteSeq: cseqOf(req).seq,
     localContact: headerValue(req.headers, 'contact') ?? '',

@@ -33,6 +33,8 @@ export const KNOWN_METHODS = new Set([
 const PLACED = ['from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-type'];
 
 class Refused extends Error {}
+/** The request took the server down (Stack.crash): nobody is left to answer. */
+class Crashed extends Error {}
 
 export function sendOutsideDialog(
   stack: Stack,
@@ -50,13 +52,14 @@ export function sendOutsideDialog(
     startClientTxn(stack, txn, (t, res) => deliverResponse(stack, t, res, internalMeta()));
     client.reply(msgId, 'OK', sentExtra(stack, txn.txnId, text, txn.to));
   } catch (err) {
+    if (err instanceof Crashed) return;
     if (!(err instanceof Refused)) throw err;
     client.reply(msgId, 'NOK', err.message);
   }
 }
 
 /** What sofia answers itself to a request it takes but cannot send anywhere. */
-type StackAnswer = { status: number; reason: string };
+export type StackAnswer = { status: number; reason: string };
 /** A `sips:` URI that names no transport: sofia finds none for it (no TLS contact). */
 const UNSUPPORTED_SCHEME: StackAnswer = { status: 416, reason: 'Unsupported URI Scheme' };
 /**
@@ -64,25 +67,27 @@ const UNSUPPORTED_SCHEME: StackAnswer = { status: 416, reason: 'Unsupported URI 
  * nothing (nta.c SIPDNS_503_ERROR; v0.9.10 on a machine without DNS, `localhost` included: sofia's
  * resolver reads no hosts file).
  */
-const DNS_ERROR: StackAnswer = { status: 503, reason: 'DNS Error' };
+export const DNS_ERROR: StackAnswer = { status: 503, reason: 'DNS Error' };
+
+const nowhere = { bytes: 0, protocol: 'unknown' as const, address: '', port: 0 };
+
+/** Echo of a request sofia took and sent nowhere (yet): `application|0|unknown||0`. */
+export function sentNowhere(txnId: string, text: string): string {
+  return requestSentExtra({ source: 'application', ...nowhere }, txnId, text);
+}
 
 /**
  * sofia takes the request and answers it at once with its own response, sent on no transport
  * (seen with v0.9.10: `application|0|unknown||0` in the echo, then `network|0|unknown||0`).
  */
-function answeredByStack(
+export function answeredByStack(
   client: AppClient,
   msgId: string,
   txn: ClientTxn,
   text: string,
   { status, reason }: StackAnswer,
 ): void {
-  const nowhere = { bytes: 0, protocol: 'unknown' as const, address: '', port: 0 };
-  client.reply(
-    msgId,
-    'OK',
-    requestSentExtra({ source: 'application', ...nowhere }, txn.txnId, text),
-  );
+  client.reply(msgId, 'OK', sentNowhere(txn.txnId, text));
   const answer = stackResponse(txn.request, status, reason);
   client.send(sipPayload({ source: 'network', ...nowhere }, txn.txnId, txn.dialogId, answer.raw));
 }
@@ -98,6 +103,13 @@ export function internalMeta(): Endpoint {
 }
 
 function buildOutsideRequest(stack: Stack, client: AppClient, proxy: string, sip: AppSip) {
+  const hostless = /^[A-Za-z]+\s+((?:tel|fax|modem):\S*)\s/i.exec(sip.startLine)?.[1];
+  if (hostless) {
+    // sofia parses it, drachtio passes its host (none) to a std::string: SIGSEGV, exit 139
+    // (sip-dialog-controller.cpp findTportForSubscription, seen with v0.9.10)
+    stack.crash(`drachtio-server v0.9.10 dies of the host-less Request-URI ${hostless}`);
+    throw new Crashed();
+  }
   const { method, uri } = requestLine(sip.startLine);
   // UDP and TCP, as production's contact (`transport=udp,tcp`); no TLS, no WebSocket
   const transport = transportOf(proxy || uri);
@@ -107,6 +119,10 @@ function buildOutsideRequest(stack: Stack, client: AppClient, proxy: string, sip
   }
   const over = transport === 'tcp' ? transport : undefined;
   const app = filterAppHeaders(sip.headers, { host: stack.config.host, port: stack.config.port });
+  // without the app's To the Request-URI becomes the To, where `?headers` cannot stand: sofia
+  // makes no leg (sip-dialog-controller.cpp, seen with v0.9.10)
+  if (!pickHeader(app, 'to') && uri.slice(uri.lastIndexOf('@') + 1).includes('?'))
+    throw new Refused('Error creating leg');
   const from = fromValue(stack, pickHeader(app, 'from'), over);
   const fromTag = getParam(parseNameAddr(from).params, 'tag') ?? newTag();
   const contentType = pickHeader(app, 'content-type') ?? sdpType(sip.body);
@@ -150,17 +166,13 @@ function requestLine(startLine: string): { method: string; uri: string } {
   return { method, uri };
 }
 
-/** `localhost` is a host name to sofia: its resolver reads no hosts file. */
-const LOCALHOST = /^<?sips?:(?:[^@>]*@)?localhost(?:[:;>]|$)/i;
-
 /** Where to send, or undefined for a host name (DNS_ERROR). */
 function destination(stack: Stack, uri: string, proxy: string): Endpoint | undefined {
-  const literal = (u: string) => (LOCALHOST.test(u) ? undefined : uriEndpoint(u));
-  const target = literal(uri);
+  const target = uriEndpoint(uri);
   if (target?.address === stack.config.host && target.port === stack.config.port) {
     throw new Refused('can not send request to myself');
   }
-  const to = proxy ? literal(proxy) : target;
+  const to = proxy ? uriEndpoint(proxy) : target;
   if (!to) return undefined;
   // sofia has no transport of the other family: v0.9.10 with IPv4 contacts only refuses an IPv6
   // destination at once, as it refuses `;transport=tls`

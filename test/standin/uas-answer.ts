@@ -4,6 +4,7 @@ import { type AppSip, inDialogAppHeaders, pickHeader } from './app-headers.js';
 import { terminateDialog } from './dialog-requests.js';
 import type { Dialog } from './dialogs.js';
 import { newTag } from './ids.js';
+import { uasNatRoute } from './nat-route.js';
 import { holdsFinal, refusedProvisional, sendProvisional } from './reliable.js';
 import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
@@ -251,6 +252,9 @@ function ackTimeout(stack: Stack, txn: ServerTxn): void {
 /** The dialog belongs to the connection the INVITE was routed to, whoever answered it. */
 function uasDialog(txn: ServerTxn, contact: string): Dialog {
   const req = txn.request;
+  const peerContact = headerValue(req.headers, 'contact');
+  const recordRoute = headerValues(req.headers, 'record-route');
+  const natRoute = uasNatRoute(peerContact, recordRoute.length > 0, txn.source);
   return {
     id: txn.dialogId,
     callId: callIdOf(req),
@@ -259,9 +263,10 @@ function uasDialog(txn: ServerTxn, contact: string): Dialog {
     remoteTag: parseTag(headerValue(req.headers, 'from')),
     localUri: withoutTag(headerValue(req.headers, 'to') ?? ''),
     remoteUri: withoutTag(headerValue(req.headers, 'from') ?? ''),
-    remoteTarget: parseNameAddr(headerValue(req.headers, 'contact') ?? req.uri).uri,
+    remoteTarget: parseNameAddr(peerContact ?? req.uri).uri,
     ...(txn.source.transport === 'tcp' && { tport: txn.source }),
-    routeSet: headerValues(req.headers, 'record-route'),
+    ...(natRoute && { natRoute }),
+    routeSet: recordRoute,
     localSeq: cseqOf(req).seq,
     localContact: contact,
     localSdp: txn.localSdp ?? '',
