@@ -2,6 +2,7 @@
  * A destination as written in a dialplan (`+4930…` or a SIP URI), checked and turned into the form
  * the call path dials. SIP URIs are checked for shape (scheme, host, port), not resolved.
  */
+import { isIP } from 'node:net';
 import type { DestinationEntryDoc } from '../dialplan/types.js';
 import { classify } from '../numbering/classify.js';
 import { E164_PATTERN } from '../numbering/e164.js';
@@ -92,17 +93,45 @@ function sipUriProblem(uri: string): string | undefined {
   const user = at === -1 ? undefined : rest.slice(0, at);
   if (user !== undefined && !USER.test(user)) return `'${uri}' has an invalid user part`;
   const hostPart = at === -1 ? rest : rest.slice(at + 1);
+  const query = hostPart.indexOf('?');
+  // drachtio-server makes the To from the Request-URI, where `?` is not allowed: no leg is made
+  if (query !== -1)
+    return `'${uri}' carries URI headers ('${hostPart.slice(query)}'): a destination cannot`;
   const semi = hostPart.indexOf(';');
   const hostPort = semi === -1 ? hostPart : hostPart.slice(0, semi);
   const params = semi === -1 ? '' : hostPart.slice(semi);
   const { host, port } = splitHostPort(hostPort);
   if (!host || !HOST.test(host)) return `'${uri}' has no valid host`;
+  const address = addressProblem(host);
+  if (address) return `'${uri}' ${address}`;
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     return `'${uri}' has an invalid port`;
   }
   if (!PARAMS.test(params)) return `'${uri}' has invalid URI parameters`;
+  // sofia sends to maddr's address instead of the host (nta.c nta_tpn_by_url): what every
+  // check here, the transport fit's included, reads as the destination would not be it
+  if (/;maddr=/i.test(params))
+    return `'${uri}' has ;maddr=: drachtio-server would send there, not to the host; write that address as the host`;
   const transport = transportParam(scheme[1]!.toLowerCase() as 'sip' | 'sips', params);
   return transport.ok ? undefined : `'${uri}' ${transport.problem}`;
+}
+
+const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
+
+/** A literal address that is not one, or that drachtio-server would read as another. */
+function addressProblem(host: string): string | undefined {
+  if (host.startsWith('[')) {
+    return isIP(host.slice(1, -1)) === 6
+      ? undefined
+      : `has '${host}', which is not an IPv6 address`;
+  }
+  if (!IPV4.test(host)) return undefined;
+  const octets = host.split('.');
+  if (octets.some((o) => Number(o) > 255)) return `has '${host}', which is not an IPv4 address`;
+  // the resolver drachtio-server hands it to (getaddrinfo) reads such an octet as octal
+  if (octets.some((o) => o.length > 1 && o.startsWith('0')))
+    return `has the IPv4 address '${host}' with a leading zero, which drachtio-server reads as octal (010 is 8): write each number without leading zeros`;
+  return undefined;
 }
 
 function splitHostPort(hostPort: string): { host: string; port?: number } {

@@ -12,6 +12,9 @@ t.test('E.164 and SIP URI destinations are accepted with their ring timeout', as
     'sips:verkauf@pbx.example.de:5061;transport=tls',
     'sip:+493089001234@192.0.2.10:5060;user=phone',
     'sip:dealer@[2001:db8::1]:5060',
+    'sip:dealer@[::ffff:192.0.2.10]',
+    'sip:dealer@10.0.0.0:5060',
+    'sip:a?b@pbx.example',
   ]) {
     const r = parseDestination(uri, 15);
     t.same(r, { ok: true, value: { type: 'sip', uri, ringTimeoutMs: 15_000 } }, uri);
@@ -32,6 +35,15 @@ t.test('anything else is refused with a reason', async (t) => {
     ['sip:a b@pbx.example', /invalid user part/],
     ['sip:a@pbx..example', /no valid host/],
     ['sip:a@pbx.example;tr ansport=udp', /invalid URI parameters/],
+    // what drachtio-server would send somewhere else than written, or not at all (v0.9.10)
+    ['sip:a@127.0.0.010:5060', /leading zero, which drachtio-server reads as octal \(010 is 8\)/],
+    ['sip:a@192.168.001.20', /leading zero/],
+    ['sip:a@300.1.1.1', /'300\.1\.1\.1', which is not an IPv4 address/],
+    ['sip:a@[2001:db8::1::2]', /which is not an IPv6 address/],
+    ['sip:a@[:::]:5060', /which is not an IPv6 address/],
+    ['sip:a@pbx.example;maddr=10.0.0.5', /has ;maddr=: drachtio-server would send there/],
+    ['sip:a@pbx.example:5060?X-Foo=bar', /carries URI headers \('\?X-Foo=bar'\)/],
+    ['sip:a@pbx.example?Subject=x', /carries URI headers/],
   ];
   for (const [to, reason] of cases) {
     const r = parseDestination(to, 20);
