@@ -42,6 +42,11 @@ export interface ClientTxn extends Required<NewClientTxn> {
    * 2xx), sent again when that response is retransmitted.
    */
   ack?: { text: string; to: Endpoint };
+  /**
+   * INVITE: the RSeq of the last reliable provisional the app PRACKed (nta.c orq_rseq); from then
+   * on only the next RSeq is passed up, a retransmission or one out of order is dropped.
+   */
+  rseq?: number;
   /** INVITE: a CANCEL asked for before any provisional arrived; sofia sends it on the first one. */
   heldCancel?: ClientTxn;
   /** Set for requests the server sends itself (a refreshing re-INVITE). */

@@ -2,7 +2,7 @@
 // and BYEs the server sends on its own (ACK timeout, CANCEL/200 race), which it then reports to
 // the app as an "unsolicited" BYE with source `application`.
 import { newClientTxn, startClientTxn } from './client-txn.js';
-import { type Dialog, nextHop } from './dialogs.js';
+import { type Dialog, nextHop, requestTarget } from './dialogs.js';
 import { newBranch } from './ids.js';
 import type { Endpoint } from './sip-address.js';
 import { parseSip, type SipHeader, type SipRequest } from './sip-message.js';
@@ -33,9 +33,10 @@ export function buildDialogRequest(
   parts: DialogRequestParts,
 ): BuiltRequest {
   const branch = newBranch();
+  const { uri, routes } = requestTarget(dialog, parts.uri ?? dialog.remoteTarget);
   const headers: SipHeader[] = [
     { name: 'Via', value: localVia(stack, parts.to, branch) },
-    ...dialog.routeSet.map((value) => ({ name: 'Route', value })),
+    ...routes.map((value) => ({ name: 'Route', value })),
     { name: 'Max-Forwards', value: '70' },
     { name: 'From', value: `${dialog.localUri};tag=${dialog.localTag}` },
     { name: 'To', value: `${dialog.remoteUri};tag=${dialog.remoteTag}` },
@@ -43,11 +44,7 @@ export function buildDialogRequest(
     { name: 'CSeq', value: `${parts.cseq} ${parts.method}` },
     ...(parts.headers ?? []),
   ];
-  const text = buildMessage(
-    `${parts.method} ${parts.uri ?? dialog.remoteTarget} SIP/2.0`,
-    headers,
-    parts.body,
-  );
+  const text = buildMessage(`${parts.method} ${uri} SIP/2.0`, headers, parts.body);
   return { text, branch, request: parseBuilt(text) };
 }
 

@@ -52,6 +52,11 @@ export interface Dialog {
   localContentType: string;
   /** The app connection the dialog is bound to when it is created; never changes afterwards. */
   client: AppClient;
+  /**
+   * uac, made by a reliable provisional (early): our INVITE, still unanswered, whose provisionals
+   * the app PRACKs. The 2xx makes the dialog again from its own headers, keeping the CSeq.
+   */
+  earlyInvite?: ClientTxn;
   /** An INVITE of ours (initial or re-INVITE) answered 2xx whose ACK the app has not sent yet. */
   awaitingAck?: ClientTxn;
   /** The last ACK sent for a 2xx, resent when that 2xx is retransmitted after its transaction. */
@@ -107,10 +112,20 @@ export function nextHop(
 ): Endpoint | undefined {
   if (dialog.tport && stack.connected(dialog.tport)) return dialog.tport;
   if (dialog.natRoute) return dialog.natRoute;
+  // a loose route is the next hop; a strict one is the Request-URI (requestTarget), the same hop
   const first = dialog.routeSet[0];
+  return first === undefined ? uriEndpoint(target) : uriEndpoint(first);
+}
+
+/**
+ * Request-URI and Route headers of a request inside the dialog to `target`: as they are, unless
+ * the first route is strict (no `;lr`), when it becomes the Request-URI and `target` the last
+ * Route (RFC 3261 12.2.1.1, sofia's nta_leg_client_reroute; seen with v0.9.10).
+ */
+export function requestTarget(dialog: Dialog, target: string): { uri: string; routes: string[] } {
+  const [first, ...rest] = dialog.routeSet;
   const route = first === undefined ? undefined : parseUri(parseNameAddr(first).uri);
-  if (first !== undefined && route && getParam(route.params, 'lr') !== undefined) {
-    return uriEndpoint(first);
-  }
-  return uriEndpoint(target);
+  if (first === undefined || !route || getParam(route.params, 'lr') !== undefined)
+    return { uri: target, routes: dialog.routeSet };
+  return { uri: parseNameAddr(first).uri, routes: [...rest, `<${target}>`] };
 }

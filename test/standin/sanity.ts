@@ -141,7 +141,13 @@ function hasUsableVia(req: SipRequest): boolean {
   return req.headers.some((h) => canonicalKey(h.name) === 'via' && viaOk(h.value));
 }
 
-/** `<uri>` or a bare URI, with balanced quotes and brackets: what sofia's address parser needs. */
+/** `;name=` with nothing after it: msg_avlist_d's parse error (`if (s == v) goto error`). */
+const EMPTY_PARAM = /;\s*[^;=\s]+\s*=\s*(?=;|$)/;
+
+/**
+ * `<uri>` or a bare URI, with balanced quotes and brackets and no empty parameter value: what
+ * sofia's address parser needs (`To: <sip:…>;tag=` does not parse; seen with v0.9.10).
+ */
 function nameAddrOk(value: string): boolean {
   const unquoted = value.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   // a quote left over after removing the quoted strings has no partner
@@ -152,10 +158,25 @@ function nameAddrOk(value: string): boolean {
     if (close < 0) return false;
     const name = unquoted.slice(0, open).trim();
     if (name && name !== '""' && !/^[A-Za-z0-9\-.!%*_+`'~ \t]+$/.test(name)) return false;
+    if (EMPTY_PARAM.test(unquoted.slice(close + 1))) return false;
     return /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(unquoted.slice(open + 1, close));
   }
-  const uri = unquoted.split(';')[0]?.trim() ?? '';
-  return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s,?]+$/.test(uri);
+  const [uri = '', ...params] = unquoted.split(';');
+  if (EMPTY_PARAM.test(params.map((p) => `;${p}`).join(''))) return false;
+  return /^[A-Za-z][A-Za-z0-9+.-]*:[^\s,?]+$/.test(uri.trim());
+}
+
+/** What a response needs (sip_sanity_check) and must parse (nta's response error mask). */
+const RESPONSE_CORE = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+
+/** The first of them missing or bad: sofia drops such a response (nta.c agent_recv_response). */
+function badResponseHeader(res: SipResponse): string | undefined {
+  for (const key of RESPONSE_CORE) {
+    const value = headerValue(res.headers, key);
+    const [name, ok] = CHECKERS[key] ?? [key, () => true];
+    if (value === undefined || !ok(value.trim())) return name;
+  }
+  return undefined;
 }
 
 /**
@@ -226,7 +247,12 @@ export function triage(data: Buffer, transport = 'UDP'): Triage {
     return { action: 'drop', why: parsed.error };
   }
   const message = parsed.message;
-  if (message.kind === 'response') return { action: 'response', response: message };
+  if (message.kind === 'response') {
+    const bad = badResponseHeader(message);
+    return bad
+      ? { action: 'drop', why: `${message.status}: a missing or bad ${bad} header` }
+      : { action: 'response', response: message };
+  }
   const verdict = sanityCheck(message, message.version ?? '2.0', transport);
   if (verdict.action === 'reply') return { ...verdict, request: message };
   if (verdict.action === 'drop')

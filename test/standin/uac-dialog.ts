@@ -46,6 +46,16 @@ export function sendInDialog(
     sendAck(stack, client, msgId, dialog, { uri, to, headers, body: sip.body });
     return;
   }
+  if (method === 'PRACK') {
+    // sofia sends it on our INVITE's transaction and takes its RAck as PRACKed from now on
+    const invite = dialog.earlyInvite;
+    if (!invite) {
+      client.reply(msgId, 'NOK', 'Server error: unable to find IIP when sending PRACK');
+      return;
+    }
+    const rack = Number(/^\s*(\d+)/.exec(pickHeader(headers, 'rack') ?? '')?.[1]);
+    if (Number.isInteger(rack)) invite.rseq = rack;
+  }
   if (method === 'BYE') cancelPendingReinvite(stack, dialog);
   dialog.localSeq += 1;
   const parts = { method, uri, cseq: dialog.localSeq, headers, body: sip.body, to };

@@ -87,7 +87,26 @@ function provisional(
   const held = txn.heldCancel;
   txn.heldCancel = undefined;
   if (held) sendCancel(stack, txn, held);
-  if (res.status > 100 && txn.state === 'proceeding') report(txn, res, from, bytes);
+  if (res.status <= 100 || txn.state !== 'proceeding') return;
+  if (txn.method === 'INVITE' && !txn.inDialog && !reliable(stack, txn, res, from)) return;
+  report(txn, res, from, bytes);
+}
+
+/**
+ * A provisional with RSeq to our INVITE: sofia drops one the app's last PRACK already covered or
+ * that skips ahead (nta.c outgoing_recv_reliable), and drachtio makes the early dialog the PRACK
+ * goes in once it has a To tag (processResponseOutsideDialog). False: dropped.
+ */
+function reliable(stack: Stack, txn: ClientTxn, res: SipResponse, from: Endpoint): boolean {
+  const rseq = Number(headerValue(res.headers, 'rseq') ?? Number.NaN);
+  if (!Number.isInteger(rseq)) return true;
+  if (txn.rseq !== undefined && rseq !== txn.rseq + 1) {
+    stack.trace.note(`reliable ${res.status} with RSeq ${rseq} dropped (PRACKed ${txn.rseq})`);
+    return false;
+  }
+  if (tagOf(headerValue(res.headers, 'to')) && !stack.dialogs.get(txn.dialogId))
+    stack.dialogs.add({ ...uacDialog(txn, res, from), awaitingAck: undefined, earlyInvite: txn });
+  return true;
 }
 
 function inviteFinal(
@@ -109,6 +128,9 @@ function inviteFinal(
   }
   txn.state = 'completed';
   lingerClientTxn(stack, txn);
+  // an early dialog ends with its INVITE (drachtio removeDialog on a final above 200)
+  if (!txn.inDialog && stack.dialogs.get(txn.dialogId)?.earlyInvite === txn)
+    stack.dialogs.remove(txn.dialogId);
   // sofia ACKs a non-2xx final itself; an internally generated 408 has nobody to ACK.
   if (bytes !== undefined) {
     txn.ack = { text: ackForFailure(txn, res), to: txn.to };
@@ -135,8 +157,11 @@ function accept(
   txn.state = 'accepted';
   lingerClientTxn(stack, txn);
   let dialog = stack.dialogs.get(txn.dialogId);
-  if (!txn.inDialog && res.status === 200 && !dialog) {
+  if (!txn.inDialog && res.status === 200 && (!dialog || dialog.earlyInvite)) {
+    // an early dialog is made again from the 2xx (its target, routes, tag); its CSeq goes on
+    const early = dialog?.localSeq;
     dialog = { ...uacDialog(txn, res, from), ackBye: txn.canceled };
+    if (early !== undefined) dialog.localSeq = early;
     stack.dialogs.add(dialog);
   }
   if (dialog && !txn.internal) {
@@ -193,7 +218,8 @@ function uacDialog(txn: ClientTxn, res: SipResponse, from: Endpoint): Dialog {
     remoteTag: tagOf(headerValue(res.headers, 'to')) ?? '',
     localUri: withoutTag(headerValue(req.headers, 'from') ?? ''),
     remoteUri: withoutTag(headerValue(req.headers, 'to') ?? ''),
-    remoteTarget: contact ? parseNameAddr(contact).uri : req.uri,
+    // none without a Contact: drachtio refuses the ACK then (`unable to find route`, v0.9.10)
+    remoteTarget: contact ? parseNameAddr(contact).uri : '',
     ...(txn.to.transport === 'tcp' && { tport: txn.to }),
     ...(natRoute && { natRoute }),
     routeSet,

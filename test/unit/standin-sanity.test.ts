@@ -125,3 +125,31 @@ t.test('Require and Content-Type as sofia parses them: a bad value is a 400', as
   for (const type of ['sdp', 'application/', 'application/sdp x', 'application/sdp;=x'])
     t.equal(verdict({ contentType: type }), 'reply', `Content-Type: ${type}`);
 });
+
+t.test(
+  'an empty parameter value does not parse (msg_avlist_d): 400, a response dropped',
+  async (t) => {
+    const options = (to: string) =>
+      Buffer.from(
+        `OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:x@y>;tag=1\r\nTo: ${to}\r\nCall-ID: e1\r\nCSeq: 1 OPTIONS\r\n\r\n`,
+      );
+    t.match(triage(options('<sip:a@b>;tag=')), {
+      action: 'reply',
+      status: 400,
+      reason: 'Bad To Header',
+    });
+    t.match(triage(options('sip:a@b;x=;tag=2')), { action: 'reply', status: 400 }, 'bare form too');
+    t.equal(
+      triage(options('<sip:a@b>;tag=2;x=""')).action,
+      'request',
+      'an empty quoted value parses',
+    );
+    const trying = (to: string, via = 'Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n') =>
+      Buffer.from(
+        `SIP/2.0 100 Trying\r\n${via}From: <sip:x@y>;tag=1\r\nTo: ${to}\r\nCall-ID: e1\r\nCSeq: 1 INVITE\r\n\r\n`,
+      );
+    t.equal(triage(trying('<sip:a@b>;tag=')).action, 'drop', 'seen with v0.9.10: the CANCEL waits');
+    t.equal(triage(trying('<sip:a@b>')).action, 'response');
+    t.equal(triage(trying('<sip:a@b>', '')).action, 'drop', 'no Via: sip_sanity_check fails');
+  },
+);
