@@ -64,3 +64,20 @@ t.test('after a failover to a dealer that only rings, the caller gets its 180', 
   t.same(seen, ['SIP/2.0 183', 'SIP/2.0 180'], '183, then the 180');
   t.match(provisionals(c)[1]?.text, /^Contact: /m, 'the 180 has a Contact too');
 });
+
+t.test('a dealer sending its 183 reliably: PRACKed, relayed once, the call answered', async (t) => {
+  const only = await dealer('uas-reliable-183-expect-prack-then-answer.xml');
+  const gw = await startGateway(t, {
+    'customers.yaml': CUSTOMERS,
+    'numbers.yaml': numbersYaml([{ port: only.port }]),
+  });
+  const c = await call(gw, 'uac-expect-early-media-then-200-caller-bye.xml');
+  t.match(c, { exitCode: 0, counts: { successful: 1 } }, `caller: ${c.errors}`);
+  t.match(await only.done, { exitCode: 0 }, 'the dealer got its PRACK, its ACK and the BYE');
+  const early = c.messages.filter(
+    (m) => m.dir === 'received' && m.firstLine.startsWith('SIP/2.0 183'),
+  );
+  t.equal(early.length, 1, "the dealer's 183 relayed once, however often it was sent");
+  t.match(early[0]?.text, /^o=reliable /m, "the dealer's early media");
+  t.match((await gw.records(1))[0], { outcome: 'answered', attempts: [{ cause: 'answered' }] });
+});
