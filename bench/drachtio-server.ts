@@ -7,7 +7,7 @@
  * `error`) and is killed with the bench.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freeSipPort, freeTcpPort } from '../test/helpers/ports.js';
@@ -112,6 +112,37 @@ export function drachtioBinary(
   return text;
 }
 
+/**
+ * Whether process `pid` holds the socket listening on TCP `port` (Linux /proc). Ports are picked
+ * free and bound a moment later: another run's server may take one in between, and then ours
+ * exits (`bind: Address already in use`) while the port still answers, for the other.
+ */
+export function listensOn(pid: number, port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const rows = existsSync(table) ? readFileSync(table, 'utf8').split('\n').slice(1) : [];
+    for (const row of rows) {
+      const [, local, , state, , , , , , inode] = row.trim().split(/\s+/);
+      if (state === '0A' && local?.endsWith(`:${hex}`) && inode) inodes.add(`socket:[${inode}]`);
+    }
+  }
+  const fds = `/proc/${pid}/fd`;
+  try {
+    return readdirSync(fds).some((fd) => inodes.has(readlinkSafe(join(fds, fd))));
+  } catch {
+    return false; // gone
+  }
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -132,6 +163,22 @@ export async function startDrachtioServer(
   secret: string,
   sip: Omit<DrachtioSip, 'sipLog'> & { sipLog?: (chunk: Buffer) => void } = {},
   ports?: { adminPort: number; sipPort: number },
+): Promise<SipServer> {
+  // free ports can be taken by another run before this server binds them: new ones, twice more
+  for (let tries = ports ? 1 : 3; ; tries--) {
+    try {
+      return await startOnce(bin, secret, sip, ports);
+    } catch (err) {
+      if (tries <= 1) throw err;
+    }
+  }
+}
+
+async function startOnce(
+  bin: string,
+  secret: string,
+  sip: Omit<DrachtioSip, 'sipLog'> & { sipLog?: (chunk: Buffer) => void },
+  ports: { adminPort: number; sipPort: number } | undefined,
 ): Promise<SipServer> {
   const dir = tempDir('calltrack-bench-drachtio-');
   const { sipLog, ...rest } = sip;
@@ -155,7 +202,9 @@ export async function startDrachtioServer(
     await waitFor(
       () => {
         if (proc.child.exitCode !== null) throw new Error('exited');
-        return accepts(config.adminPort);
+        const pid = proc.child.pid ?? 0;
+        // its own port, not another run's server that answers there
+        return accepts(config.adminPort).then((yes) => yes && listensOn(pid, config.adminPort));
       },
       10_000,
       'its application port',

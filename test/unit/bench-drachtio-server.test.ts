@@ -4,10 +4,12 @@
  * connections stopping the bench with what it said. The server itself is not run here: no
  * Debian package has it.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import t from 'tap';
 import {
   drachtioBinary,
   drachtioConfig,
+  listensOn,
   startDrachtioServer,
 } from '../../bench/drachtio-server.js';
 
@@ -69,4 +71,15 @@ t.test('a binary that exits instead of listening stops the bench with its output
     startDrachtioServer(process.execPath, 'cymru'),
     /did not take connections:\n[\s\S]*bad option: -f/,
   );
+});
+
+t.test('listensOn: the port is this process’s own, not another’s that answers there', async (t) => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  t.ok(listensOn(process.pid, port), 'this process holds it');
+  t.notOk(listensOn(process.ppid, port), 'its parent does not');
+  t.notOk(listensOn(process.pid, port === 65535 ? 1 : port + 1), 'nor another port');
+  t.notOk(listensOn(2 ** 22 + 7, port), 'a process that does not exist holds nothing');
 });
