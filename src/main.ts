@@ -190,6 +190,7 @@ drachtio.answerOptions(
 // every server's INVITEs reach this one call path; each call's legs go through its own server
 drachtio.routeInvites({
   onUnmatched: (method) => metrics.unmatched.inc({ method }),
+  onUnanswerable: (reason) => metrics.unanswerable.inc({ reason }),
   maxDurationMs: config.maxCallDurationSeconds * 1000,
   keepaliveMs: config.dialogKeepaliveSeconds * 1000,
   ringingRefreshMs: config.ringingRefreshSeconds * 1000,

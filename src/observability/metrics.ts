@@ -194,6 +194,12 @@ export function createMetrics() {
       labelNames: ['method'] as const,
       registers,
     }),
+    unanswerable: new Counter({
+      name: 'calltrack_unanswerable_requests_total',
+      help: 'INVITEs left unanswered because any answer would crash drachtio-server v0.9.10 (a Contact that names no host); the server drops them after its own timeout',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     lostCleanups: new Counter({
       name: 'calltrack_lost_connection_cleanups_total',
       help: 'After a drachtio reconnect, what was sent for calls the lost connection left: bye, answer (503 to a waiting caller), cancel, failed',

@@ -72,6 +72,8 @@ export type InviteRouting = CallServices & {
   inFlight: InFlight;
   /** An INVITE for a dialog we do not have (counted, answered 481). */
   onUnmatched: (method: string) => void;
+  /** An INVITE left unanswered because any answer would take drachtio-server down (counted). */
+  onUnanswerable: (reason: 'contact-without-host') => void;
   /** Every INVITE outside a dialog this Srf's drachtio-server handed up (counted per server). */
   onInvite?: () => void;
   /** How often a caller still waiting gets its last 18x again (inbound-leg.ts); 0: never. */
@@ -80,8 +82,19 @@ export type InviteRouting = CallServices & {
 
 export function routeInvites(srf: Srf, services: InviteRouting): void {
   const ringing = new RingingRefresh(services.ringingRefreshMs ?? 0);
+  const unanswered = new EveryMinute();
   srf.invite((req, res) => {
     services.onInvite?.();
+    if (contactWithoutHost(req.get('Contact'))) {
+      services.onUnanswerable('contact-without-host');
+      const since = unanswered.tick();
+      if (since !== undefined)
+        services.logger.warn(
+          { sourceAddress: req.source_address, unanswered: since },
+          'INVITEs whose Contact names no host left unanswered: any answer would crash drachtio-server v0.9.10',
+        );
+      return;
+    }
     // drachtio-server routes an INVITE whose To tag matches none of its dialogs as a new one
     // (controller.cpp processMessageStatelessly): it belongs to no call of ours (RFC 3261 12.2.2)
     if (hasToTag(req)) {
@@ -97,6 +110,35 @@ export function routeInvites(srf: Srf, services: InviteRouting): void {
       leg.reject(500);
     });
   });
+}
+
+/**
+ * A Contact whose first URI names no host (`*`, `<tel:…>`, anything but sip:/sips: with a host).
+ * drachtio-server v0.9.10 dies (SIGSEGV) on the first answer to such an INVITE, whatever its
+ * status: its SipDialog's UDP NAT check compares the source address with that host, a null
+ * pointer (sip-dialog.cpp). Left unanswered, the server drops the INVITE after its own timeout
+ * and lives (both seen on the binary).
+ */
+export function contactWithoutHost(contact: string | undefined): boolean {
+  if (contact === undefined) return false;
+  const unquoted = contact.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const uri = /<([^>]*)>/.exec(unquoted)?.[1] ?? unquoted.split(/[;,]/)[0] ?? '';
+  return !/^sips?:(?:[^@]*@)?(?:\[[^\]]+\]|[^\s;:?@[\]]+)(?=$|[:;?])/i.test(uri.trim());
+}
+
+/** Once a minute at most: how many were counted since the last time (undefined: not yet). */
+class EveryMinute {
+  #last = Number.NEGATIVE_INFINITY;
+  #count = 0;
+
+  tick(now = performance.now()): number | undefined {
+    this.#count += 1;
+    if (now - this.#last < 60_000) return undefined;
+    const count = this.#count;
+    this.#last = now;
+    this.#count = 0;
+    return count;
+  }
 }
 
 function hasToTag(req: SrfRequest): boolean {

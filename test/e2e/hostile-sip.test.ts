@@ -17,7 +17,7 @@ import {
   sendAll,
   tortureMessages,
 } from '../helpers/hostile-peer.js';
-import { fuzzCorpus, refusedCorpus } from '../helpers/sip-fuzz.js';
+import { baseInvite, fuzzCorpus, refusedCorpus } from '../helpers/sip-fuzz.js';
 import { passed, startSipp } from '../helpers/sipp.js';
 
 /** A number no dialplan holds: fuzzed INVITEs reach the gateway's routing but no dealer. */
@@ -191,5 +191,41 @@ t.test(
     );
     const health = await fetch(`http://127.0.0.1:${gw.httpPort}/healthz`);
     t.equal(health.status, 200, 'the gateway is healthy');
+  },
+);
+
+t.test(
+  'an INVITE whose Contact names no host: left unanswered (an answer kills drachtio-server v0.9.10), counted, the next call fine',
+  async (t) => {
+    const dealer = await startSipp({ scenario: 'uas-answer-200.xml', timeoutMs: 60_000 });
+    const gw = await startGateway(
+      t,
+      { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: dealer.port }]) },
+      { LOG_LEVEL: 'warn' },
+    );
+    // the quoted name holds a SIP URI with a host: the Contact's own URI is what counts
+    const contacts = ['*', '<tel:+4917699887766>', '"Max <sip:x@y>" <tel:+4930>'];
+    const items = await Promise.all(
+      contacts.map(async (contact, i) => {
+        const socket = await openSocket();
+        const from = { address: '127.0.0.1', port: socket.address().port };
+        const invite = baseInvite(`hostless-${i}`, TRACKING, from).replace(
+          /^Contact: .*$/m,
+          `Contact: ${contact}`,
+        );
+        return { name: contact, data: Buffer.from(invite), socket };
+      }),
+    );
+    const sent = await sendAll(items, gw.sip, () => false, 1500);
+    for (const s of sent)
+      t.equal(finalStatus(s.replies), undefined, `${s.name}: no final answer (${s.replies})`);
+    t.match(
+      await gw.metrics(),
+      /^calltrack_unanswerable_requests_total\{reason="contact-without-host"\} 3$/m,
+    );
+    const call = await callThrough(gw, 'uac-expect-200-caller-bye.xml', TRACKING, CALLER);
+    t.match(call, { exitCode: 0 }, `the next call: ${call.errors}`);
+    await passed(t, dealer, 'dealer');
+    t.match(await gw.records(1), [{ outcome: 'answered' }], 'no record for the unanswered ones');
   },
 );

@@ -9,7 +9,7 @@ import { holdsFinal, refusedProvisional, sendProvisional } from './reliable.js';
 import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
 import { type AnswerTimer, armSessionTimer, timerForAnswer } from './session-timer.js';
-import { formatNameAddr, parseNameAddr, withoutParam } from './sip-address.js';
+import { formatNameAddr, parseNameAddr, parseUri, withoutParam } from './sip-address.js';
 import { callIdOf, cseqOf, headerValue, headerValues, type SipHeader } from './sip-message.js';
 import { type AppClient, localContact, protocolOf, type Stack } from './stack.js';
 import { transactionTimeout } from './timers.js';
@@ -49,6 +49,12 @@ export function answerFromApp(
     return;
   }
   if (answerEarlyUpdate(stack, client, msgId, txn, { sip, status, reason: line[2] ?? '' })) return;
+  if (txn.app === 'new' && txn.method === 'INVITE' && hostlessNatCheck(txn)) {
+    // the first answer makes drachtio's SipDialog, whose UDP NAT check compares the source
+    // address with the Contact's host: none, a null pointer (sip-dialog.cpp; v0.9.10 dies)
+    stack.crash('drachtio-server v0.9.10 dies answering an INVITE whose Contact names no host');
+    return;
+  }
   if (txn.app === 'final') {
     // A second final answer is discarded. While the final answer (2xx or not) waits for its ACK,
     // drachtio-server still holds the invite in progress and echoes what it sent, without a
@@ -274,6 +280,14 @@ function uasDialog(txn: ServerTxn, contact: string): Dialog {
     client: txn.client,
     seenAckBranches: new Set<string>(),
   };
+}
+
+/** Over UDP without Record-Route, a Contact whose URI has no host (`*`, `tel:…`). */
+function hostlessNatCheck(txn: ServerTxn): boolean {
+  const contact = headerValue(txn.request.headers, 'contact');
+  if (txn.source.transport === 'tcp' || contact === undefined) return false;
+  if (headerValues(txn.request.headers, 'record-route').length > 0) return false;
+  return contact.trim() === '*' || !parseUri(parseNameAddr(contact).uri)?.host;
 }
 
 function parseTag(value: string | undefined): string {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import t from 'tap';
-import { readInvite } from '../../src/sip/inbound.js';
+import { contactWithoutHost, readInvite } from '../../src/sip/inbound.js';
 import type { SrfRequest } from '../../src/sip/srf-types.js';
 
 const require = createRequire(import.meta.url);
@@ -94,4 +94,19 @@ t.test('the offer is read by the Content-Type, which is not kept among the facts
   const isup = readInvite(withBody('application/isup', 'x'));
   t.same(isup.offer, { kind: 'unsupported', why: 'a body of type application/isup' });
   t.equal(isup.facts.unreadableBody, 'a body of type application/isup', 'the compact c: form');
+});
+
+t.test('a Contact that names no host: what drachtio-server v0.9.10 dies answering', async (t) => {
+  for (const contact of ['*', ' * ', '<tel:+4930123>', 'tel:+4930123', '<sip:>', '<sip:u@>'])
+    t.ok(contactWithoutHost(contact), contact);
+  t.ok(contactWithoutHost('"Max <sip:x@y>" <tel:+4930>'), 'a quoted name does not count');
+  t.ok(contactWithoutHost('<urn:service:sos>'), 'only sip:/sips: with a host is answered');
+  for (const contact of [
+    '<sip:caller@198.51.100.7:5060>',
+    'sip:caller@pbx.example;transport=tcp',
+    '"A, B" <sips:[2001:db8::1]:5061>',
+    '<sip:pbx.example>;expires=60',
+  ])
+    t.notOk(contactWithoutHost(contact), contact);
+  t.notOk(contactWithoutHost(undefined), 'no Contact: srf refuses the dialog, the server lives');
 });
