@@ -96,7 +96,7 @@ function sipUriProblem(uri: string): string | undefined {
   const query = hostPart.indexOf('?');
   // drachtio-server makes the To from the Request-URI, where `?` is not allowed: no leg is made
   if (query !== -1)
-    return `'${uri}' carries URI headers ('${hostPart.slice(query)}'): a destination cannot`;
+    return `'${uri}' carries URI headers ('${hostPart.slice(query)}'), which a destination cannot have`;
   const semi = hostPart.indexOf(';');
   const hostPort = semi === -1 ? hostPart : hostPart.slice(0, semi);
   const params = semi === -1 ? '' : hostPart.slice(semi);

@@ -4,25 +4,10 @@
  * Record-Route, a 100 whose To has an empty tag. Each case was seen on drachtio-server v0.9.10
  * (`TEST_DRACHTIO_BIN`) and runs on it unchanged.
  */
-import type { RemoteInfo } from 'node:dgram';
-import type { Test } from 'tap';
 import t from 'tap';
 import { SDP, type SrfMessage, type SrfRequest } from '../helpers/srf-app.js';
-import { peerResponse, replyTo, standUp, UdpPeer } from '../helpers/standin-bed.js';
+import { answeringPeer, peerResponse, replyTo, standUp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
-
-type Reply = (text: string) => void;
-
-/** A raw UDP dealer: `answer` gets each request and a way to send back to where it came from. */
-async function dealer(t: Test, answer: (request: string, reply: Reply) => void) {
-  const peer = await UdpPeer.open(t);
-  peer.socket.on('message', (data: Buffer, from: RemoteInfo) => {
-    const text = data.toString('utf8');
-    if (text.startsWith('SIP/2.0')) return;
-    answer(text, (out) => peer.socket.send(Buffer.from(out), from.port, from.address));
-  });
-  return peer;
-}
 
 const ok = (request: string, extra: string[] = [], body = '') =>
   peerResponse(
@@ -38,7 +23,7 @@ const cseqOf = (text: string) => Number(/^CSeq: (\d+)/m.exec(text)?.[1]);
 t.test('a reliable 183: srf PRACKs it, a retransmission after the PRACK is dropped', async (t) => {
   const { app } = await standUp(t);
   let invite = '';
-  const peer = await dealer(t, (request, reply) => {
+  const peer = await answeringPeer(t, (request, reply) => {
     const contact = `Contact: <sip:dealer@127.0.0.1:${peer.port}>`;
     const progress = () =>
       peerResponse(
@@ -75,7 +60,7 @@ t.test('a reliable 183: srf PRACKs it, a retransmission after the PRACK is dropp
 
 t.test('a 200 without Contact: srf refuses it, the ACK has no target and is refused', async (t) => {
   const { standin, app } = await standUp(t);
-  const peer = await dealer(t, (request, reply) => {
+  const peer = await answeringPeer(t, (request, reply) => {
     if (method(request) === 'INVITE') reply(ok(request, [], SDP));
   });
   const err = await app.createUAC(`sip:dealer@127.0.0.1:${peer.port}`, { localSdp: SDP }).then(
@@ -93,7 +78,7 @@ t.test(
   'a strict Record-Route: the route is the Request-URI, the Contact the last Route',
   async (t) => {
     const { app } = await standUp(t);
-    const peer = await dealer(t, (request, reply) => {
+    const peer = await answeringPeer(t, (request, reply) => {
       const contact = `Contact: <sip:dealer@127.0.0.1:${peer.port}>`;
       const route = `Record-Route: <sip:127.0.0.1:${peer.port}>`;
       if (method(request) === 'INVITE') reply(ok(request, [contact, route], SDP));
@@ -113,7 +98,7 @@ t.test(
   'a 100 whose To has an empty tag does not parse: dropped, the CANCEL never goes',
   async (t) => {
     const { app } = await standUp(t);
-    const peer = await dealer(t, (request, reply) => {
+    const peer = await answeringPeer(t, (request, reply) => {
       if (method(request) !== 'INVITE') return;
       reply(peerResponse(request, '100 Trying').replace(/^(To: .*)$/m, '$1;tag='));
     });

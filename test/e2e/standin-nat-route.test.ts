@@ -5,13 +5,13 @@
  * Contact, or a host name only its own network resolves; calls to it must still end and be kept
  * alive. Every case was seen on drachtio-server v0.9.10 (`TEST_DRACHTIO_BIN`) and runs on it.
  */
-import type { RemoteInfo } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
 import type { Test } from 'tap';
 import t from 'tap';
 import type { SrfDialog, SrfMessage } from '../helpers/srf-app.js';
 import { SDP } from '../helpers/srf-app.js';
 import {
+  answeringPeer,
   inDialog,
   peerInvite,
   peerResponse,
@@ -29,20 +29,15 @@ const NOWHERE = ['0', 'unknown', '', '0'];
 const firstLines = (messages: readonly string[]) => messages.map((m) => m.split('\r\n')[0]);
 
 /** A UDP dealer that answers its INVITE 200 with `contact` (and `extra`), anything else 200. */
-async function udpDealer(t: Test, contact: (port: number) => string, extra: string[] = []) {
-  const peer = await UdpPeer.open(t);
-  peer.socket.on('message', (data: Buffer, from: RemoteInfo) => {
-    const text = data.toString('utf8');
-    if (text.startsWith('SIP/2.0') || text.startsWith('ACK')) return;
+const udpDealer = (t: Test, contact: (port: number) => string, extra: string[] = []) =>
+  answeringPeer(t, (text, reply, peer) => {
+    if (text.startsWith('ACK')) return;
     const invite = text.startsWith('INVITE');
     const headers = invite
       ? [`Contact: ${contact(peer.port)}`, ...extra, 'Content-Type: application/sdp']
       : [];
-    const answer = peerResponse(text, '200 OK', headers, invite ? SDP : '', 'dealer1');
-    peer.socket.send(Buffer.from(answer), from.port, from.address);
+    reply(peerResponse(text, '200 OK', headers, invite ? SDP : '', 'dealer1'));
   });
-  return peer;
-}
 
 /** Splits a TCP stream into SIP messages by Content-Length. */
 function sipStream(socket: Socket, onMessage: (text: string) => void): void {

@@ -211,6 +211,23 @@ export class UdpPeer {
   }
 }
 
+/**
+ * A UdpPeer that answers each request it receives through `answer`, to where it came from
+ * (responses it receives are only kept). For answers sipp cannot give: chosen headers, on cue.
+ */
+export async function answeringPeer(
+  t: Test,
+  answer: (request: string, reply: (text: string) => void, peer: UdpPeer) => void,
+): Promise<UdpPeer> {
+  const peer = await UdpPeer.open(t);
+  peer.socket.on('message', (data, from) => {
+    const text = data.toString('utf8');
+    if (text.startsWith('SIP/2.0')) return;
+    answer(text, (out) => peer.socket.send(Buffer.from(out), from.port, from.address), peer);
+  });
+  return peer;
+}
+
 /** A response to `request` as a UAS builds it: Via, From, To (tagged), Call-ID, CSeq copied. */
 export function peerResponse(
   request: string,
