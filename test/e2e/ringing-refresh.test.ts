@@ -17,7 +17,7 @@ import {
   TRACKING,
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
-import { UdpPeer } from '../helpers/standin-bed.js';
+import { UdpPeer } from '../helpers/raw-peer.js';
 
 const REFRESH = { RINGING_REFRESH_S: '1' };
 const CALLER_LOST = /^Reason: SIP;cause=408;text="caller lost"\r?$/m;

@@ -5,6 +5,7 @@
 // checks who owns a dialog or transaction when an app sends (client.cpp processMessage), and
 // answers (echo, responses) go to the sender.
 import t, { type Test } from 'tap';
+import { inDialog, peerInvite, UdpPeer } from '../helpers/raw-peer.js';
 import { startSipp } from '../helpers/sipp.js';
 import {
   connectApp,
@@ -18,14 +19,11 @@ import {
   bridge,
   frames,
   fromApp,
-  inDialog,
-  peerInvite,
   replyTo,
   routesTaken,
   SECRET,
   standUp,
   toApp,
-  UdpPeer,
 } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 import type { TraceRecord } from '../standin/index.js';

@@ -5,8 +5,9 @@
  * (`TEST_DRACHTIO_BIN`) and runs on it unchanged.
  */
 import t from 'tap';
+import { answeringPeer, peerResponse } from '../helpers/raw-peer.js';
 import { SDP, type SrfMessage, type SrfRequest } from '../helpers/srf-app.js';
-import { answeringPeer, peerResponse, replyTo, standUp } from '../helpers/standin-bed.js';
+import { replyTo, standUp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ok = (request: string, extra: string[] = [], body = '') =>

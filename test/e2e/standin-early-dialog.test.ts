@@ -3,8 +3,9 @@
 // caller on a raw socket, an srf app holding the INVITE. Runs on the stand-in and, with
 // TEST_DRACHTIO_BIN, on the real drachtio-server.
 import t, { type Test } from 'tap';
+import { inDialog } from '../helpers/raw-peer.js';
 import { SDP, type SrfRequest, type SrfResponse } from '../helpers/srf-app.js';
-import { heldInvite, inDialog, respond, toApp } from '../helpers/standin-bed.js';
+import { heldInvite, respond, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 type Early = { req: SrfRequest; res: SrfResponse };

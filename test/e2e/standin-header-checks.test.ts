@@ -4,16 +4,10 @@
 // parses with "400 Bad Request", but only in a new request; headers sofia does not know pass
 // whatever they hold. Runs on the stand-in and, with TEST_DRACHTIO_BIN, on the real server.
 import t from 'tap';
+import { inDialog, UdpPeer } from '../helpers/raw-peer.js';
 import { baseInvite } from '../helpers/sip-fuzz.js';
 import { SDP } from '../helpers/srf-app.js';
-import {
-  heldInvite,
-  inDialog,
-  routesTaken,
-  standUp,
-  toApp,
-  UdpPeer,
-} from '../helpers/standin-bed.js';
+import { heldInvite, routesTaken, standUp, toApp } from '../helpers/standin-bed.js';
 
 /** A header line in an INVITE, and the first line of what the caller gets (486: the app's). */
 const ROWS: [string, string][] = [

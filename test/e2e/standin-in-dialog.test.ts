@@ -4,19 +4,16 @@
 // protocol); and the server as session refresher of that leg, re-INVITEing the caller itself.
 import t from 'tap';
 import { sessionTimers } from '../helpers/drachtio-peer.js';
+import { inDialog, peerInvite, peerResponse, UdpPeer } from '../helpers/raw-peer.js';
 import { SDP, type SrfDialog } from '../helpers/srf-app.js';
 import {
   type Bed,
   fromApp,
   gapBetween,
-  inDialog,
-  peerInvite,
-  peerResponse,
   replyTo,
   routesTaken,
   standUp,
   toApp,
-  UdpPeer,
 } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 

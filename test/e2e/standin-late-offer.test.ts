@@ -2,18 +2,10 @@
 // INVITE without SDP on both legs, the dealer's offer in its 200, the caller's answer in its
 // ACK. While the app has not ACKed the dealer's 200, retransmissions of it are absorbed.
 import t from 'tap';
+import { peerResponse, UdpPeer } from '../helpers/raw-peer.js';
 import { runSipp, startSipp } from '../helpers/sipp.js';
 import { SDP } from '../helpers/srf-app.js';
-import {
-  bridge,
-  datagrams,
-  fromApp,
-  peerResponse,
-  replyTo,
-  standUp,
-  toApp,
-  UdpPeer,
-} from '../helpers/standin-bed.js';
+import { bridge, datagrams, fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const KEYS = { caller: '+4930111222333', called: '+4930100' };

@@ -8,19 +8,10 @@
 import { connect, createServer, type Socket } from 'node:net';
 import type { Test } from 'tap';
 import t from 'tap';
+import { answeringPeer, inDialog, peerInvite, peerResponse, UdpPeer } from '../helpers/raw-peer.js';
 import type { SrfDialog, SrfMessage } from '../helpers/srf-app.js';
 import { SDP } from '../helpers/srf-app.js';
-import {
-  answeringPeer,
-  inDialog,
-  peerInvite,
-  peerResponse,
-  replyTo,
-  routesTaken,
-  standUp,
-  toApp,
-  UdpPeer,
-} from '../helpers/standin-bed.js';
+import { replyTo, routesTaken, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** `<source>|0|unknown||0`: taken by the stack and sent nowhere, or its own answer. */

@@ -1,15 +1,9 @@
 // SIP-side details easier to provoke with a raw UDP peer than with sipp: 481 for unknown dialogs,
 // INVITE retransmissions absorbed, compact headers, a non-2xx final retransmitted until its ACK.
 import t, { type Test } from 'tap';
+import { peerResponse, UdpPeer } from '../helpers/raw-peer.js';
 import { SDP } from '../helpers/srf-app.js';
-import {
-  datagrams,
-  peerResponse,
-  routesTaken,
-  standUp,
-  toApp,
-  UdpPeer,
-} from '../helpers/standin-bed.js';
+import { datagrams, routesTaken, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 function request(

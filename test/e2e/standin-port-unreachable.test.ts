@@ -7,16 +7,9 @@
  */
 import t from 'tap';
 import { freeUdpPort } from '../helpers/ports.js';
+import { peerResponse, UdpPeer } from '../helpers/raw-peer.js';
 import { SDP, type SrfDialog } from '../helpers/srf-app.js';
-import {
-  type Bed,
-  datagrams,
-  dialed,
-  peerResponse,
-  standUp,
-  toApp,
-  UdpPeer,
-} from '../helpers/standin-bed.js';
+import { type Bed, datagrams, dialed, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** `network|0|udp||0`: what drachtio-server tells the app of a response its stack made. */

@@ -4,15 +4,9 @@
 // real drachtio-server, whose sofia stack does all of it.
 import t, { type Test } from 'tap';
 import { againstRealDrachtio } from '../helpers/drachtio-peer.js';
+import { inDialog } from '../helpers/raw-peer.js';
 import { SDP } from '../helpers/srf-app.js';
-import {
-  type BedOptions,
-  datagrams,
-  heldInvite,
-  inDialog,
-  respond,
-  toApp,
-} from '../helpers/standin-bed.js';
+import { type BedOptions, datagrams, heldInvite, respond, toApp } from '../helpers/standin-bed.js';
 
 const REQUIRES = ['Require: 100rel', 'Supported: 100rel'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

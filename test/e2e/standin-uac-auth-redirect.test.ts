@@ -7,8 +7,9 @@
 // the wire.
 import { createSocket } from 'node:dgram';
 import t from 'tap';
+import { peerResponse, UdpPeer } from '../helpers/raw-peer.js';
 import { SDP, type SrfRequest } from '../helpers/srf-app.js';
-import { peerResponse, replyTo, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
+import { replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Long and with a `#`: no random tag, branch, Call-ID or hex digest can hold it by chance. */

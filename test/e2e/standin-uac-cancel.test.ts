@@ -3,8 +3,9 @@
 // the first provisional releases it, even a 100 Trying that never reaches the app; a final
 // answer first means it is never sent. drachtio-server answers the app OK at once regardless.
 import t from 'tap';
+import { peerResponse, UdpPeer } from '../helpers/raw-peer.js';
 import { SDP, type SrfRequest, sendSipFrame } from '../helpers/srf-app.js';
-import { fromApp, peerResponse, replyTo, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
+import { fromApp, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Starts an INVITE from the app to `peer` and cancels it as soon as the server sent it. */

@@ -1,19 +1,17 @@
 // Incoming INVITE answered by createUAS, ACK and BYE from the caller (sipp as caller; a raw UDP
 // peer where the test must time the ACK: a second final answer before and after it).
 import t, { type Test } from 'tap';
+import { inDialog, peerInvite, UdpPeer } from '../helpers/raw-peer.js';
 import { runSipp } from '../helpers/sipp.js';
 import { SDP, type SrfDialog, sendSipFrame } from '../helpers/srf-app.js';
 import {
   ACK_TIMEOUT_MS,
   datagrams,
   fromApp,
-  inDialog,
-  peerInvite,
   replyTo,
   routesTaken,
   standUp,
   toApp,
-  UdpPeer,
   unacknowledgedAnswer,
 } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';

@@ -9,8 +9,9 @@ import { createSocket } from 'node:dgram';
 import type { Test } from 'tap';
 import t from 'tap';
 import { againstRealDrachtio } from '../helpers/drachtio-peer.js';
+import { UdpPeer } from '../helpers/raw-peer.js';
 import { SDP } from '../helpers/srf-app.js';
-import { dialed, replyTo, standUp, toApp, UdpPeer } from '../helpers/standin-bed.js';
+import { dialed, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** A UDP socket on another loopback address, at `port` (0: any), that keeps what it receives. */

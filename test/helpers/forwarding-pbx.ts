@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Test } from 'tap';
-import { peerResponse } from './standin-bed.js';
+import { peerResponse } from './raw-peer.js';
 
 export type ForwardingPbx = {
   port: number;

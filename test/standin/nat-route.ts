@@ -5,6 +5,7 @@
 // with v0.9.10: a dealer answering with Contact `localhost` or `pbx.invalid` from 127.0.0.1:P gets
 // its ACK, OPTIONS and BYE at 127.0.0.1:P, and no DNS query is made.
 import { type Endpoint, parseNameAddr, parseUri } from './sip-address.js';
+import { headerValue, headerValues, type SipRequest } from './sip-message.js';
 
 /**
  * drachtio's isRfc1918 (drachtio.cpp): dotted decimal 10.x, 192.168.x and, as its test reads
@@ -58,4 +59,16 @@ export function uasNatRoute(
   if (!uri) return undefined;
   const moved = uri.host !== source.address || (uri.port !== undefined && uri.port !== source.port);
   return moved ? routeTo(source) : undefined;
+}
+
+/**
+ * The first answer to an INVITE makes drachtio's SipDialog, whose UDP check above compares the
+ * source address with the Contact's host: for a Contact without one (`*`, `tel:…`) a null
+ * pointer, and v0.9.10 dies of it whatever the answer (sip-dialog.cpp; seen on the binary).
+ */
+export function natCheckCrashes(req: SipRequest, source: Endpoint): boolean {
+  const contact = headerValue(req.headers, 'contact');
+  if (source.transport === 'tcp' || contact === undefined) return false;
+  if (headerValues(req.headers, 'record-route').length > 0) return false;
+  return contact.trim() === '*' || !parseUri(parseNameAddr(contact).uri)?.host;
 }

@@ -4,12 +4,12 @@ import { type AppSip, inDialogAppHeaders, pickHeader } from './app-headers.js';
 import { terminateDialog } from './dialog-requests.js';
 import type { Dialog } from './dialogs.js';
 import { newTag } from './ids.js';
-import { uasNatRoute } from './nat-route.js';
+import { natCheckCrashes, uasNatRoute } from './nat-route.js';
 import { holdsFinal, refusedProvisional, sendProvisional } from './reliable.js';
 import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
 import { type AnswerTimer, armSessionTimer, timerForAnswer } from './session-timer.js';
-import { formatNameAddr, parseNameAddr, parseUri, withoutParam } from './sip-address.js';
+import { formatNameAddr, parseNameAddr, withoutParam } from './sip-address.js';
 import { callIdOf, cseqOf, headerValue, headerValues, type SipHeader } from './sip-message.js';
 import { type AppClient, localContact, protocolOf, type Stack } from './stack.js';
 import { transactionTimeout } from './timers.js';
@@ -49,9 +49,7 @@ export function answerFromApp(
     return;
   }
   if (answerEarlyUpdate(stack, client, msgId, txn, { sip, status, reason: line[2] ?? '' })) return;
-  if (txn.app === 'new' && txn.method === 'INVITE' && hostlessNatCheck(txn)) {
-    // the first answer makes drachtio's SipDialog, whose UDP NAT check compares the source
-    // address with the Contact's host: none, a null pointer (sip-dialog.cpp; v0.9.10 dies)
+  if (txn.app === 'new' && txn.method === 'INVITE' && natCheckCrashes(txn.request, txn.source)) {
     stack.crash('drachtio-server v0.9.10 dies answering an INVITE whose Contact names no host');
     return;
   }
@@ -280,14 +278,6 @@ function uasDialog(txn: ServerTxn, contact: string): Dialog {
     client: txn.client,
     seenAckBranches: new Set<string>(),
   };
-}
-
-/** Over UDP without Record-Route, a Contact whose URI has no host (`*`, `tel:…`). */
-function hostlessNatCheck(txn: ServerTxn): boolean {
-  const contact = headerValue(txn.request.headers, 'contact');
-  if (txn.source.transport === 'tcp' || contact === undefined) return false;
-  if (headerValues(txn.request.headers, 'record-route').length > 0) return false;
-  return contact.trim() === '*' || !parseUri(parseNameAddr(contact).uri)?.host;
 }
 
 function parseTag(value: string | undefined): string {

@@ -4,7 +4,13 @@
  * address the peer sent from rather than where its Contact or route set points.
  */
 import t from 'tap';
-import { drachtioCallsPrivate, uacNatRoute, uasNatRoute } from '../standin/nat-route.js';
+import { parseBuilt } from '../standin/dialog-requests.js';
+import {
+  drachtioCallsPrivate,
+  natCheckCrashes,
+  uacNatRoute,
+  uasNatRoute,
+} from '../standin/nat-route.js';
 
 const UDP = { address: '127.0.0.1', port: 5070 };
 const TCP = { ...UDP, transport: 'tcp' as const };
@@ -62,5 +68,23 @@ t.test(
     t.equal(uasNatRoute('<sip:c@10.0.0.5>', true, UDP), undefined, 'record-routed');
     t.equal(uasNatRoute('<sip:c@pbx.invalid>', false, TCP), undefined, 'over TCP: never');
     t.equal(uasNatRoute(undefined, false, UDP), undefined, 'no Contact');
+  },
+);
+
+t.test(
+  'the NAT check of an answered INVITE dies of a Contact without host (UDP, no Record-Route)',
+  async (t) => {
+    const invite = (contact: string, extra = '') =>
+      parseBuilt(
+        `INVITE sip:+4930100@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\nFrom: <sip:c@127.0.0.1>;tag=1\r\nTo: <sip:+4930100@127.0.0.1>\r\nCall-ID: n1\r\nCSeq: 1 INVITE\r\nContact: ${contact}\r\n${extra}Content-Length: 0\r\n\r\n`,
+      );
+    t.ok(natCheckCrashes(invite('*'), UDP));
+    t.ok(natCheckCrashes(invite('<tel:+4930123>'), UDP));
+    t.notOk(natCheckCrashes(invite('<sip:c@127.0.0.1:5070>'), UDP), 'a host');
+    t.notOk(natCheckCrashes(invite('*'), TCP), 'over TCP the check does not run');
+    t.notOk(
+      natCheckCrashes(invite('*', 'Record-Route: <sip:10.0.0.9;lr>\r\n'), UDP),
+      'record-routed',
+    );
   },
 );
