@@ -143,6 +143,17 @@ function readlinkSafe(path: string): string {
   }
 }
 
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The command that runs `bin` so that it is killed when this process dies, even by SIGKILL (tap
+ * kills a test file that runs out of time; its exit handlers never run): util-linux's setpriv
+ * sets PR_SET_PDEATHSIG and execs `bin`, which keeps the pid. Plain where setpriv is missing.
+ */
+export function diesWithParent(bin: string, args: string[]): [string, string[]] {
+  return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', bin, ...args]] : [bin, args];
+}
+
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -192,7 +203,7 @@ async function startOnce(
   };
   const file = join(dir, 'drachtio.conf.xml');
   writeFileSync(file, drachtioConfig(config));
-  const proc = trackChild(spawn(bin, ['-f', file], { stdio: 'pipe' }));
+  const proc = trackChild(spawn(...diesWithParent(bin, ['-f', file]), { stdio: 'pipe' }));
   if (sipLog) proc.child.stderr?.on('data', sipLog);
   const close = async () => {
     await proc.stop();

@@ -4,14 +4,17 @@
  * connections stopping the bench with what it said. The server itself is not run here: no
  * Debian package has it.
  */
+import { spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
 import t from 'tap';
 import {
+  diesWithParent,
   drachtioBinary,
   drachtioConfig,
   listensOn,
   startDrachtioServer,
 } from '../../bench/drachtio-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 t.test('the configuration: loopback ports, the secret, no CDRs, the log in its dir', async (t) => {
   const xml = drachtioConfig({ adminPort: 39022, sipPort: 39060, secret: 'cymru', dir: '/tmp/d' });
@@ -82,4 +85,29 @@ t.test('listensOn: the port is this process’s own, not another’s that answer
   t.notOk(listensOn(process.ppid, port), 'its parent does not');
   t.notOk(listensOn(process.pid, port === 65535 ? 1 : port + 1), 'nor another port');
   t.notOk(listensOn(2 ** 22 + 7, port), 'a process that does not exist holds nothing');
+});
+
+t.test('diesWithParent: the child goes when its parent is SIGKILLed', async (t) => {
+  const [cmd, args] = diesWithParent('/bin/sleep', ['60']);
+  // a parent that starts the child as startDrachtioServer does, says its pid, and waits
+  const script = `const c = require('node:child_process').spawn(${JSON.stringify(cmd)}, ${JSON.stringify(args)}, { stdio: 'ignore' }); setTimeout(() => console.log(c.pid), 200); setInterval(() => {}, 1000);`;
+  const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const pid = Number(
+    await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d)))),
+  );
+  const alive = (p: number) => {
+    try {
+      process.kill(p, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  t.ok(alive(pid), 'the child runs');
+  parent.kill('SIGKILL');
+  const gone = await waitFor(() => !alive(pid) || undefined, 3000, 'the child gone').catch(
+    () => false,
+  );
+  if (!gone) process.kill(pid, 'SIGKILL');
+  t.ok(gone, 'killed with its parent: no orphan');
 });
