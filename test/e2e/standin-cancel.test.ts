@@ -2,8 +2,8 @@
 // the app answered anything.
 import t from 'tap';
 import { runSipp, startSipp } from '../helpers/sipp.js';
-import type { SrfMessage } from '../helpers/srf-app.js';
-import { datagrams, replyTo, standUp, toApp } from '../helpers/standin-bed.js';
+import { SDP, type SrfMessage } from '../helpers/srf-app.js';
+import { datagrams, heldInvite, replyTo, respond, standUp, toApp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const KEYS = { caller: '+4930111222333', called: '+4930100' };
@@ -115,3 +115,42 @@ t.test('caller cancels before the app answers', async (t) => {
     '486 never sent',
   );
 });
+
+t.test(
+  'a CANCEL on another branch after the 180: 481, a BYE and a 500 to the caller, nothing to the app',
+  async (t) => {
+    const { peer, port, req, res } = await heldInvite(t, 'otherbranch');
+    let cancelled = false;
+    req.on('cancel', () => {
+      cancelled = true;
+    });
+    await respond(res, 180);
+    const invite = await peer.next((m) => m.startsWith('SIP/2.0 180'), 'the 180');
+    const toTag = /^To: .*(;tag=[^;\s]+)/m.exec(invite)?.[1] ?? '';
+    peer.send(
+      [
+        `CANCEL sip:+4930100@127.0.0.1:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-otherbranch-2`,
+        `From: <sip:+4930111222333@127.0.0.1:${peer.port}>;tag=r1`,
+        `To: <sip:+4930100@127.0.0.1:${port}>`,
+        'Call-ID: otherbranch@127.0.0.1',
+        'CSeq: 1 CANCEL',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\n'),
+      port,
+    );
+    await peer.next((m) => m.startsWith('SIP/2.0 481'), '481 to the CANCEL');
+    const bye = await peer.next((m) => m.startsWith('BYE '), 'the BYE');
+    t.match(bye, /^Reason: SIP ?;cause=200 ?;text="CANCEL after 200 OK"\r$/m);
+    t.match(bye, new RegExp(`^From: .*${toTag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    await peer.next((m) => m.startsWith('SIP/2.0 500'), 'the INVITE ended 500');
+    const late = await respond(res, 200, { body: SDP }).then(
+      () => 'sent',
+      (err: Error) => err.message,
+    );
+    t.match(late, /unknown transaction/, "the app's late answer is refused");
+    t.notOk(cancelled, 'the app heard of no CANCEL');
+  },
+);

@@ -3,7 +3,7 @@
 
 import { addTo, removeFrom } from './multimap.js';
 import type { Reliability } from './reliable.js';
-import { branchOf, type Endpoint, parseVia } from './sip-address.js';
+import { branchOf, type Endpoint, parseVia, tagOf } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { AppClient, Stack } from './stack.js';
 import { type Cancel, transactionTimeout } from './timers.js';
@@ -84,6 +84,17 @@ export class ServerTxnStore {
   pendingInviteByCallId(callId: string): ServerTxn | undefined {
     for (const txn of this.byId.values()) {
       if (txn.method === 'INVITE' && txn.app === 'new' && callIdOf(txn.request) === callId)
+        return txn;
+    }
+    return undefined;
+  }
+
+  /** An INVITE the app answered 18x (an early dialog) from the caller with this From tag. */
+  earlyInvite(callId: string, fromTag: string | undefined): ServerTxn | undefined {
+    for (const txn of this.byId.values()) {
+      if (txn.method !== 'INVITE' || txn.app !== 'provisional') continue;
+      const req = txn.request;
+      if (callIdOf(req) === callId && tagOf(headerValue(req.headers, 'from')) === fromTag)
         return txn;
     }
     return undefined;

@@ -254,7 +254,7 @@ function ackTimeout(stack: Stack, txn: ServerTxn): void {
 }
 
 /** The dialog belongs to the connection the INVITE was routed to, whoever answered it. */
-function uasDialog(txn: ServerTxn, contact: string): Dialog {
+export function uasDialog(txn: ServerTxn, contact: string): Dialog {
   const req = txn.request;
   const peerContact = headerValue(req.headers, 'contact');
   const recordRoute = headerValues(req.headers, 'record-route');

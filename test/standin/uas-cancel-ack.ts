@@ -1,4 +1,7 @@
 // CANCEL and ACK from the network, the two requests that belong to an INVITE transaction.
+import { newClientTxn, startClientTxn } from './client-txn.js';
+import { buildDialogRequest } from './dialog-requests.js';
+import { nextHop } from './dialogs.js';
 import { newTag, newUuid } from './ids.js';
 import { buildResponse } from './responses.js';
 import type { ServerTxn } from './server-txn.js';
@@ -6,7 +9,7 @@ import { branchOf, type Endpoint, tagOf } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { Stack } from './stack.js';
 import { networkMeta, replyStateless } from './uas.js';
-import { sendFinalWithRetransmit } from './uas-answer.js';
+import { sendFinalWithRetransmit, uasDialog } from './uas-answer.js';
 import { sipPayload } from './wire.js';
 
 export function handleCancel(
@@ -15,14 +18,22 @@ export function handleCancel(
   from: Endpoint,
   bytes: number,
 ): void {
+  const matched = stack.serverTxns.match(cancel);
+  const callId = callIdOf(cancel);
   const invite =
-    stack.serverTxns.match(cancel) ?? stack.serverTxns.pendingInviteByCallId(callIdOf(cancel));
+    matched ??
+    stack.serverTxns.pendingInviteByCallId(callId) ??
+    stack.serverTxns.earlyInvite(callId, tagOf(headerValue(cancel.headers, 'from')));
   if (invite?.method !== 'INVITE') {
     replyStateless(stack, cancel, from, 481);
     return;
   }
   if (invite.app === 'new' || (invite.canceled && !invite.lastResponse)) {
     cancelPending(stack, invite, cancel, from, bytes);
+    return;
+  }
+  if (!matched && invite.app === 'provisional') {
+    cancelOtherBranch(stack, invite, cancel, from);
     return;
   }
   if (invite.lastStatus >= 200 && invite.lastStatus < 300) {
@@ -52,6 +63,33 @@ function cancelPending(
   stack.sendSip(buildResponse(invite.request, { status: 487, toTag: newTag() }), invite.source);
   invite.canceled = true;
   invite.app = 'closed';
+}
+
+/**
+ * A CANCEL on another branch once the app sent an 18x: sofia hands it to the early dialog, where
+ * drachtio finds no request in progress and takes it for a "CANCEL after 200 OK": 481, a BYE in
+ * the early dialog, the INVITE ended with sofia's 500, and not a word to the app, whose later
+ * answer is refused (sip-dialog-controller.cpp processCancelOrAck; nta.c; seen with v0.9.10).
+ */
+function cancelOtherBranch(stack: Stack, invite: ServerTxn, cancel: SipRequest, from: Endpoint) {
+  replyStateless(stack, cancel, from, 481);
+  const dialog = uasDialog(invite, '');
+  const to = nextHop(stack, dialog);
+  const bye = buildDialogRequest(stack, dialog, {
+    method: 'BYE',
+    cseq: dialog.localSeq + 1,
+    to,
+    headers: [{ name: 'Reason', value: 'SIP;cause=200;text="CANCEL after 200 OK"' }],
+  });
+  if (to)
+    startClientTxn(stack, newClientTxn({ ...bye, method: 'BYE', to, client: undefined }), () => {});
+  invite.app = 'closed';
+  const text = buildResponse(invite.request, {
+    status: 500,
+    reason: 'Internal Server Error',
+    toTag: invite.localTag,
+  });
+  sendFinalWithRetransmit(stack, invite, text, 500);
 }
 
 /**
