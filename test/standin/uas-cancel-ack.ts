@@ -69,7 +69,7 @@ function cancelPending(
  * A CANCEL on another branch once the app sent an 18x: sofia hands it to the early dialog, where
  * drachtio finds no request in progress and takes it for a "CANCEL after 200 OK": 481, a BYE in
  * the early dialog, the INVITE ended with sofia's 500, and not a word to the app, whose later
- * answer is refused (sip-dialog-controller.cpp processCancelOrAck; nta.c; seen with v0.9.10).
+ * answer is refused (sip-dialog-controller.cpp processRequestInsideDialog; seen with v0.9.10).
  */
 function cancelOtherBranch(stack: Stack, invite: ServerTxn, cancel: SipRequest, from: Endpoint) {
   replyStateless(stack, cancel, from, 481);
