@@ -59,6 +59,13 @@ export function parseBuilt(text: string): SipRequest {
 /** Ends a dialog from the server side: BYE to the peer, "unsolicited" BYE to the app. */
 export function terminateDialog(stack: Stack, dialog: Dialog, why: string): void {
   stack.dialogs.remove(dialog.id);
+  const { bye, to } = sendServerBye(stack, dialog, why);
+  const meta = sentMeta(stack, to, Buffer.byteLength(bye.text));
+  dialog.client.send(sipPayload(meta, 'unsolicited', dialog.id, bye.text));
+}
+
+/** The server's own BYE with `Reason: …text="why"`, its answers kept inside; nowhere to: unsent. */
+export function sendServerBye(stack: Stack, dialog: Dialog, why: string) {
   const to = nextHop(stack, dialog);
   dialog.localSeq += 1;
   const bye = buildDialogRequest(stack, dialog, {
@@ -71,6 +78,5 @@ export function terminateDialog(stack: Stack, dialog: Dialog, why: string): void
   });
   if (to)
     startClientTxn(stack, newClientTxn({ ...bye, method: 'BYE', to, client: undefined }), () => {});
-  const meta = sentMeta(stack, to, Buffer.byteLength(bye.text));
-  dialog.client.send(sipPayload(meta, 'unsolicited', dialog.id, bye.text));
+  return { bye, to };
 }

@@ -155,13 +155,14 @@ function answerInvite(stack: Stack, client: AppClient, msgId: string, answer: In
  * the reliable answer is lost, and the dialog drachtio made for it stays, no BYE to anyone.
  */
 function reliableTimeout(stack: Stack, txn: ServerTxn): void {
+  endedByStack(stack, txn, 503, 'Reliable Response Time-Out');
+}
+
+/** The stack ends the INVITE with its own final answer; the app's later one is refused. */
+export function endedByStack(stack: Stack, txn: ServerTxn, status: number, reason: string): void {
   txn.app = 'closed';
-  const text = buildResponse(txn.request, {
-    status: 503,
-    reason: 'Reliable Response Time-Out',
-    toTag: txn.localTag,
-  });
-  sendFinalWithRetransmit(stack, txn, text, 503);
+  const text = buildResponse(txn.request, { status, reason, toTag: txn.localTag });
+  sendFinalWithRetransmit(stack, txn, text, status);
 }
 
 function answerPlain(

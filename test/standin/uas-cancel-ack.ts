@@ -1,7 +1,5 @@
 // CANCEL and ACK from the network, the two requests that belong to an INVITE transaction.
-import { newClientTxn, startClientTxn } from './client-txn.js';
-import { buildDialogRequest } from './dialog-requests.js';
-import { nextHop } from './dialogs.js';
+import { sendServerBye } from './dialog-requests.js';
 import { newTag, newUuid } from './ids.js';
 import { buildResponse } from './responses.js';
 import type { ServerTxn } from './server-txn.js';
@@ -9,7 +7,7 @@ import { branchOf, type Endpoint, tagOf } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { Stack } from './stack.js';
 import { networkMeta, replyStateless } from './uas.js';
-import { sendFinalWithRetransmit, uasDialog } from './uas-answer.js';
+import { endedByStack, sendFinalWithRetransmit, uasDialog } from './uas-answer.js';
 import { sipPayload } from './wire.js';
 
 export function handleCancel(
@@ -73,23 +71,8 @@ function cancelPending(
  */
 function cancelOtherBranch(stack: Stack, invite: ServerTxn, cancel: SipRequest, from: Endpoint) {
   replyStateless(stack, cancel, from, 481);
-  const dialog = uasDialog(invite, '');
-  const to = nextHop(stack, dialog);
-  const bye = buildDialogRequest(stack, dialog, {
-    method: 'BYE',
-    cseq: dialog.localSeq + 1,
-    to,
-    headers: [{ name: 'Reason', value: 'SIP;cause=200;text="CANCEL after 200 OK"' }],
-  });
-  if (to)
-    startClientTxn(stack, newClientTxn({ ...bye, method: 'BYE', to, client: undefined }), () => {});
-  invite.app = 'closed';
-  const text = buildResponse(invite.request, {
-    status: 500,
-    reason: 'Internal Server Error',
-    toTag: invite.localTag,
-  });
-  sendFinalWithRetransmit(stack, invite, text, 500);
+  sendServerBye(stack, uasDialog(invite, ''), 'CANCEL after 200 OK');
+  endedByStack(stack, invite, 500, 'Internal Server Error');
 }
 
 /**
