@@ -118,12 +118,18 @@ function sipUriProblem(uri: string): string | undefined {
 
 const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
 
-/** A literal address that is not one, or that drachtio-server would read as another. */
+/**
+ * A literal address that is not one, that drachtio-server would read as another, or that names
+ * no single host: the kernel refuses to send to a broadcast address (drachtio answers its own
+ * 503), and 0.0.0.0 or a multicast group reach no dealer (the attempt runs to its timeout).
+ */
 function addressProblem(host: string): string | undefined {
   if (host.startsWith('[')) {
-    return isIP(host.slice(1, -1)) === 6
-      ? undefined
-      : `has '${host}', which is not an IPv6 address`;
+    const address = host.slice(1, -1);
+    if (isIP(address) !== 6) return `has '${host}', which is not an IPv6 address`;
+    if (/^[0:]+$/.test(address)) return `has '${host}', the unspecified address, which is no host`;
+    if (/^ff/i.test(address)) return `has '${host}', a multicast address, which is no one host`;
+    return undefined;
   }
   if (!IPV4.test(host)) return undefined;
   const octets = host.split('.');
@@ -131,6 +137,11 @@ function addressProblem(host: string): string | undefined {
   // the resolver drachtio-server hands it to (getaddrinfo) reads such an octet as octal
   if (octets.some((o) => o.length > 1 && o.startsWith('0')))
     return `has the IPv4 address '${host}' with a leading zero, which drachtio-server reads as octal (010 is 8): write each number without leading zeros`;
+  const first = Number(octets[0]);
+  if (first === 0) return `has '${host}', in 0.0.0.0/8 ("this network"), which is no host`;
+  if (first >= 224 && first < 240)
+    return `has '${host}', a multicast address, which is no one host`;
+  if (first >= 240) return `has '${host}', a reserved or broadcast address, which is no host`;
   return undefined;
 }
 

@@ -88,6 +88,33 @@ t.test(
   },
 );
 
+t.test(
+  'a destination the server cannot send to fails at once as unreachable; the next one answers',
+  async (t) => {
+    const answers = await dealer('uas-answer-200.xml');
+    // drachtio-server listens on loopback here: the kernel refuses a datagram from there to any
+    // other host (EINVAL), and the stack answers its own 503 instead of waiting for timer B
+    const gw = await startGateway(t, {
+      'customers.yaml': CUSTOMERS,
+      'numbers.yaml': numbersYaml([
+        { uri: 'sip:dealer@192.0.2.1:5060', ringTimeout: 60 },
+        { port: answers.port },
+      ]),
+    });
+    t.match(await call(gw, 'uac-expect-200-caller-bye.xml'), { exitCode: 0 });
+    await passed(t, answers, 'answers');
+    t.match((await gw.records(1))[0], {
+      outcome: 'answered',
+      destinationIndex: 1,
+      attempts: [
+        { index: 0, status: 503, cause: 'unreachable' },
+        { index: 1, status: 200 },
+      ],
+    });
+    t.match(await gw.metrics(), /^calltrack_dial_attempts_total\{cause="unreachable"\} 1$/m);
+  },
+);
+
 t.test('a busy dealer, then a dead one: 480 with Q.850 cause 31, the call failed', async (t) => {
   const busy = await dealer('uas-busy-486.xml');
   const dead = await blackHole(t);

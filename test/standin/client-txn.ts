@@ -142,7 +142,10 @@ export function startClientTxn(stack: Stack, txn: ClientTxn, onFailure: FailureH
   stack.clientTxns.add(txn);
   txn.fail = onFailure;
   stack.watchPeer(txn.to);
-  stack.sendSip(txn.text, txn.to);
+  // a datagram the kernel refuses to send fails this request alone, at once (nta.c outgoing_send:
+  // tport_tsend returns NULL, outgoing_tport_error answers 503), a retransmission's as the first's
+  const refused = () => failTxn(txn);
+  stack.sendSip(txn.text, txn.to, refused);
   const { t1, t2 } = stack.config;
   const cap = txn.method === 'INVITE' ? undefined : t2;
   // drachtio-server's sofia-sip waits at least 1 s for the first retransmission, whatever T1
@@ -150,7 +153,9 @@ export function startClientTxn(stack: Stack, txn: ClientTxn, onFailure: FailureH
   const first = Math.max(t1, FIRST_RETRANSMIT_MIN);
   // nothing is sent again over TCP (nta.c: timers A and E run on unreliable transports only)
   if (txn.to.transport !== 'tcp')
-    txn.retransmit = stack.timers.backoff(first, cap, () => stack.sendSip(txn.text, txn.to));
+    txn.retransmit = stack.timers.backoff(first, cap, () =>
+      stack.sendSip(txn.text, txn.to, refused),
+    );
   txn.stop.push(
     stack.timers.once(transactionTimeout(stack.config), () => {
       txn.retransmit?.stop();
@@ -168,10 +173,14 @@ export function startClientTxn(stack: Stack, txn: ClientTxn, onFailure: FailureH
  * final answer ends the pending.
  */
 export function failPendingTo(stack: Stack, peer: Endpoint): void {
-  for (const txn of stack.clientTxns.pendingTo(peer)) {
-    txn.retransmit?.stop();
-    txn.fail?.(txn, stackResponse(txn.request, 503, 'Service Unavailable'));
-  }
+  for (const txn of stack.clientTxns.pendingTo(peer)) failTxn(txn);
+}
+
+/** sofia's transport error for a request still without a final answer: its own 503. */
+function failTxn(txn: ClientTxn): void {
+  if (txn.state !== 'calling' && txn.state !== 'proceeding') return;
+  txn.retransmit?.stop();
+  txn.fail?.(txn, stackResponse(txn.request, 503, 'Service Unavailable'));
 }
 
 /** sofia's internally generated `408 Request Timeout`. */

@@ -173,16 +173,19 @@ function newStack(
     dialogs: new DialogStore(),
     serverTxns: new ServerTxnStore(),
     clientTxns: new ClientTxnStore(),
-    sendSip: (text, to) => {
+    sendSip: (text, to, refused) => {
       if (to.port === 0) {
         // the transport cannot send there and sofia answers the request itself: 503 (v0.9.10)
         trace.note(`cannot send to port 0 of ${to.address}`);
-        setImmediate(() => failPendingTo(stack, to));
+        if (refused) setImmediate(refused);
       } else if (to.transport === 'tcp') tcp.send(text, to);
-      else sip.send(text, to);
+      else sip.send(text, to, refused);
     },
     watchPeer: (peer) => {
-      if (peer.transport !== 'tcp' && peer.port !== 0) sip.watch(peer);
+      // a datagram to 0.0.0.0 goes to this host, whose ICMP error names the address it reached,
+      // not 0.0.0.0: sofia finds nothing pending there and the request runs to its timeout
+      if (peer.transport !== 'tcp' && peer.port !== 0 && peer.address !== '0.0.0.0')
+        sip.watch(peer);
     },
     connected: (peer) => tcp.connected(peer),
     crash,

@@ -53,8 +53,11 @@ export interface Stack {
   readonly dialogs: DialogStore;
   readonly serverTxns: ServerTxnStore;
   readonly clientTxns: ClientTxnStore;
-  /** Sends one message (a datagram, or over TCP to a `tcp` endpoint) and records it in the trace. */
-  sendSip(text: string, to: Endpoint): void;
+  /**
+   * Sends one message (a datagram, or over TCP to a `tcp` endpoint) and records it in the trace.
+   * `refused` hears if the kernel would not send the datagram (no route, a broadcast address).
+   */
+  sendSip(text: string, to: Endpoint, refused?: () => void): void;
   /**
    * What drachtio-server v0.9.10 dies of: every app connection reset, nothing listens any more
    * (the real process exits on SIGSEGV). Noted in the trace with `why`.

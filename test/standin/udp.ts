@@ -18,7 +18,9 @@ const RECV_BUFFER = 4 * 1024 * 1024;
 /** Peers watched at once; the one sent a request to longest ago gives its socket up first. */
 const MAX_WATCHED = 256;
 
-type Watched = { socket: Socket; peer: Endpoint; queue?: string[] };
+/** A datagram to go out, and who hears if the kernel refuses it. */
+type Outgoing = { text: string; refused: (() => void) | undefined };
+type Watched = { socket: Socket; peer: Endpoint; queue?: Outgoing[] };
 
 export class SipSocket {
   private closed = false;
@@ -92,11 +94,12 @@ export class SipSocket {
     socket.bind(port, address, () => socket.connect(peer.port, peer.address, () => this.flush(w)));
   }
 
-  send(text: string, to: Endpoint): void {
+  /** `refused` hears if the kernel will not send it (EACCES for a broadcast, EINVAL, no route). */
+  send(text: string, to: Endpoint, refused?: () => void): void {
     if (this.closed) return;
     const queue = this.watched.get(hostPortOf(to))?.queue;
-    if (queue) queue.push(text);
-    else this.put(text, to);
+    if (queue) queue.push({ text, refused });
+    else this.put(text, to, refused);
   }
 
   close(): Promise<void> {
@@ -112,9 +115,18 @@ export class SipSocket {
     this.onMessage(data, from);
   }
 
-  private put(text: string, to: Endpoint): void {
+  private put(text: string, to: Endpoint, refused: (() => void) | undefined): void {
     this.trace.sip('out', hostPortOf(to), text);
-    this.socket.send(Buffer.from(text, 'utf8'), to.port, to.address);
+    const data = Buffer.from(text, 'utf8');
+    if (!refused) {
+      this.socket.send(data, to.port, to.address);
+      return;
+    }
+    this.socket.send(data, to.port, to.address, (err) => {
+      if (!err) return;
+      this.trace.note(`udp send to ${hostPortOf(to)} refused: ${err.message}`);
+      refused();
+    });
   }
 
   /** The peer's socket is connected: what waited goes out, in order. */
@@ -122,14 +134,14 @@ export class SipSocket {
     const queue = w.queue;
     w.queue = undefined;
     if (this.closed || !queue) return;
-    for (const text of queue) this.put(text, w.peer);
+    for (const out of queue) this.put(out.text, w.peer, out.refused);
   }
 
   private release(w: Watched): void {
     const queue = w.queue;
     w.queue = undefined;
     // what waited for a socket that will never connect goes out unwatched
-    if (queue && !this.closed) for (const text of queue) this.put(text, w.peer);
+    if (queue && !this.closed) for (const out of queue) this.put(out.text, w.peer, out.refused);
     try {
       w.socket.close();
     } catch {
