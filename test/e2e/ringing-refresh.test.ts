@@ -2,8 +2,9 @@
  * A caller kept waiting gets the last 18x again every RINGING_REFRESH_S (RFC 3261 13.3.1.1), and
  * a refresh drachtio-server refuses tells the gateway what drachtio-server never says: it ended
  * the caller's INVITE itself (no PRACK to a reliable 183, a BYE in the early dialog). The dealer
- * then gets CANCEL at once instead of ringing on. Runs on the stand-in and, with
- * TEST_DRACHTIO_BIN, on the real drachtio-server.
+ * then gets CANCEL at once instead of ringing on. That covers a CANCEL a proxy re-branched, which
+ * drachtio-server takes for a "CANCEL after 200 OK" and answers itself. Runs on the stand-in and,
+ * with TEST_DRACHTIO_BIN, on the real drachtio-server.
  */
 import t, { type Test } from 'tap';
 import {
@@ -177,6 +178,13 @@ t.test(
   'a caller that hangs up with BYE before the answer: 481 and 500 from drachtio-server, found at the next refresh; the dealer gets CANCEL',
   async (t) => {
     await callerLost(t, 'uac-expect-183-early-bye-481-then-500.xml');
+  },
+);
+
+t.test(
+  'a CANCEL re-branched by a proxy after the 183: drachtio-server ends the INVITE without a word, found at the next refresh; the dealer gets CANCEL',
+  async (t) => {
+    await callerLost(t, 'uac-expect-183-cancel-other-branch-481-bye-500.xml');
   },
 );
 
