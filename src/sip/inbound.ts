@@ -5,6 +5,7 @@
  */
 import { type CallServices, handleInvite, type InviteFacts } from '../call/handle-invite.js';
 import { ACCEPTED_BODIES, type RequestOffer, requestOffer } from '../edge/sdp-body.js';
+import { EveryMinute } from '../observability/every-minute.js';
 import { ALLOW } from './connected-leg.js';
 import { detached } from './dialog-memory.js';
 import type { InFlight } from './in-flight.js';
@@ -124,21 +125,6 @@ export function contactWithoutHost(contact: string | undefined): boolean {
   const unquoted = contact.replace(/"(?:[^"\\]|\\.)*"/g, '""');
   const uri = /<([^>]*)>/.exec(unquoted)?.[1] ?? unquoted.split(/[;,]/)[0] ?? '';
   return !/^sips?:(?:[^@]*@)?(?:\[[^\]]+\]|[^\s;:?@[\]]+)(?=$|[:;?])/i.test(uri.trim());
-}
-
-/** Once a minute at most: how many were counted since the last time (undefined: not yet). */
-class EveryMinute {
-  #last = Number.NEGATIVE_INFINITY;
-  #count = 0;
-
-  tick(now = performance.now()): number | undefined {
-    this.#count += 1;
-    if (now - this.#last < 60_000) return undefined;
-    const count = this.#count;
-    this.#last = now;
-    this.#count = 0;
-    return count;
-  }
 }
 
 function hasToTag(req: SrfRequest): boolean {

@@ -7,7 +7,7 @@ import { branchOf, type Endpoint, tagOf } from './sip-address.js';
 import { callIdOf, headerValue, type SipRequest } from './sip-message.js';
 import type { Stack } from './stack.js';
 import { networkMeta, replyStateless } from './uas.js';
-import { endedByStack, sendFinalWithRetransmit, uasDialog } from './uas-answer.js';
+import { endedByStack, uasDialog } from './uas-answer.js';
 import { sipPayload } from './wire.js';
 
 export function handleCancel(
@@ -84,9 +84,7 @@ function cancelInProgress(stack: Stack, invite: ServerTxn, cancel: SipRequest): 
   const meta = networkMeta(invite.source, invite.bytes);
   invite.client.send(sipPayload(meta, invite.txnId, invite.dialogId, cancel.raw));
   invite.canceled = true;
-  invite.app = 'closed';
-  const text = buildResponse(invite.request, { status: 487, toTag: invite.localTag });
-  sendFinalWithRetransmit(stack, invite, text, 487);
+  endedByStack(stack, invite, 487, 'Request Terminated');
 }
 
 export function handleAck(stack: Stack, ack: SipRequest, from: Endpoint, bytes: number): void {
