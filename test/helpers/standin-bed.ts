@@ -37,6 +37,8 @@ export interface BedOptions {
   sessionTimerDefaultRefresher?: 'none' | 'uac' | 'uas';
   /** Milliseconds (see StandinOptions.ackTimeout). */
   ackTimeout?: number;
+  /** Milliseconds (see StandinOptions.timerC). */
+  timerC?: number;
 }
 
 /** Starts a stand-in on free ports and connects a fresh app to it. */

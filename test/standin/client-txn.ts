@@ -55,6 +55,8 @@ export interface ClientTxn extends Required<NewClientTxn> {
   stop: Cancel[];
   /** Hands on sofia's internal final answer: set by `startClientTxn`. */
   fail?: FailureHandler;
+  /** INVITE: stops timer C, restarted by each provisional (see uac-responses.ts). */
+  timerC?: Cancel;
 }
 
 /** A fresh transaction in state `calling` with a new txnId. */

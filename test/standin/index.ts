@@ -47,6 +47,12 @@ export interface StandinOptions {
    */
   ackTimeout?: number;
   /**
+   * Timer C (ms): an INVITE we sent that got a provisional and then nothing for this long is
+   * cancelled by the stack, without the app's asking (sofia's 185 s: drachtio-server sets no
+   * NTATAG_UA, so nta.c runs timer C as a proxy would). Default 185000; lower it in a test.
+   */
+  timerC?: number;
+  /**
    * Session timers (RFC 4028), in SECONDS like the Min-SE header: the smallest Session-Expires
    * accepted in a re-INVITE or UPDATE (smaller gets 422) and the floor of the interval granted
    * to an INVITE (default 90, drachtio-server's fixed value). Lower it to run sessions of 1-2 s.
@@ -90,6 +96,7 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
     t2: options.t2 ?? 4000,
     pendingTimeout: options.pendingTimeout ?? 64_000,
     ackTimeout: options.ackTimeout ?? 32_000,
+    timerC: options.timerC ?? 185_000,
     sessionTimer: {
       minSE: options.minSE ?? 90,
       jitter: options.sessionTimerJitter ?? 5000,

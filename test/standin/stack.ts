@@ -17,6 +17,8 @@ export interface StackConfig extends TimerValues {
   pendingTimeout: number;
   /** How long a 200 to an INVITE waits for its ACK (drachtio's own timer H; see StandinOptions). */
   ackTimeout: number;
+  /** How long an INVITE we sent may go without a provisional once it had one (timer C). */
+  timerC: number;
   /** RFC 4028 session timers as drachtio-server runs them; see session-timer.ts. */
   sessionTimer: SessionTimerConfig;
 }

@@ -17,7 +17,7 @@ import {
 } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
 import { protocolOf, type Stack } from './stack.js';
-import { sendCancel } from './uac-cancel.js';
+import { cancelInvite, sendCancel } from './uac-cancel.js';
 import { withoutTag } from './uas-answer.js';
 import { sipPayload } from './wire.js';
 
@@ -83,6 +83,7 @@ function provisional(
     if (txn.method === 'INVITE') txn.retransmit?.stop();
     else txn.retransmit?.setCap(stack.config.t2);
   }
+  if (txn.method === 'INVITE') restartTimerC(stack, txn);
   // nta.c outgoing_recv: a CANCEL held back goes out with the first provisional, 100 included.
   const held = txn.heldCancel;
   txn.heldCancel = undefined;
@@ -90,6 +91,22 @@ function provisional(
   if (res.status <= 100 || txn.state !== 'proceeding') return;
   if (txn.method === 'INVITE' && !txn.inDialog && !reliable(stack, txn, res, from)) return;
   report(txn, res, from, bytes);
+}
+
+/**
+ * Timer C: every provisional, a 100 or a reliable one dropped below included, puts the INVITE at
+ * the back of sofia's proceeding queue; one that waits there for timer C is cancelled as if the
+ * app had asked, without its headers (nta.c outgoing_recv, outgoing_timer_c). The app hears the
+ * 487 the CANCEL draws; it was never told why.
+ */
+function restartTimerC(stack: Stack, txn: ClientTxn): void {
+  if (txn.timerC) txn.timerC();
+  else txn.stop.push(() => txn.timerC?.());
+  txn.timerC = stack.timers.once(stack.config.timerC, () => {
+    if (txn.canceled || (txn.state !== 'calling' && txn.state !== 'proceeding')) return;
+    stack.trace.note(`timer C: ${txn.method} ${txn.request.uri} cancelled by the stack`);
+    cancelInvite(stack, txn);
+  });
 }
 
 /**

@@ -455,6 +455,18 @@ t.test(
   },
 );
 
+t.test(
+  'TRANSFER_RING_TIMEOUT_S: up to 180 s, where drachtio-server’s timer C would cancel first',
+  async (t) => {
+    t.equal(loadConfig({ TRANSFER_RING_TIMEOUT_S: '180' }).transferRingTimeoutSeconds, 180);
+    const err = t.throws(() => loadConfig({ TRANSFER_RING_TIMEOUT_S: '181' })) as ConfigError;
+    t.match(
+      err.problems.join('\n'),
+      /^TRANSFER_RING_TIMEOUT_S \(transferRingTimeoutSeconds\): .*from 1 to 180: .*185 s after its last 18x \(timer C\)/m,
+    );
+  },
+);
+
 t.test('HOURS_CLOCK_START: an instant with its offset, or the start is refused', async (t) => {
   for (const bad of ['2026-12-06 03:00', '2026-12-06T03:00:00', '2026-02-30T10:00:00Z', 'sunday']) {
     const err = t.throws(() => loadConfig({ HOURS_CLOCK_START: bad })) as ConfigError;

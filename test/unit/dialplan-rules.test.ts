@@ -213,6 +213,14 @@ t.test('a member listed twice in one group is refused at the second', async (t) 
   );
 });
 
+t.test('a ring timeout is at most 180 s: drachtio-server’s timer C cancels at 185 s', async (t) => {
+  const ringing = (seconds: number) =>
+    errorsOf([CUSTOMERS, withDestinations([`- { to: "+493089001234", ringTimeout: ${seconds} }`])]);
+  t.same(ringing(180), [], '180 s is taken');
+  t.match(ringing(181), [/^n\.yaml:8:\d+: 'ringTimeout' must be .* from 1 to 180: .*\(timer C\)/]);
+  t.match(ringing(300), [/from 1 to 180/], 'the old upper bound is refused, saying why');
+});
+
 t.test('the schema names the wrong field of a group or a destination', async (t) => {
   const e = errorsOf([
     CUSTOMERS,
@@ -233,7 +241,7 @@ t.test('the schema names the wrong field of a group or a destination', async (t)
     /^n\.yaml:11:\d+: unknown field 'to' \(allowed here: ringAll, ringTimeout\)$/,
     /^n\.yaml:13:\d+: missing required field 'ringTimeout'$/,
     /^n\.yaml:14:\d+: entry 2 of 'ringAll' must be a string, not number/,
-    /^n\.yaml:15:\d+: 'ringTimeout' must be a whole number of seconds from 1 to 300$/,
+    /^n\.yaml:15:\d+: 'ringTimeout' must be a whole number of seconds from 1 to 180: drachtio-server's SIP stack cancels a dealer's INVITE 185 s after its last 18x \(timer C\), whatever the ring timeout$/,
     /^n\.yaml:16:\d+: missing required field 'to'$/,
   ]);
   t.equal(e.length, 6, e.join('\n'));
