@@ -83,7 +83,7 @@ function provisional(
     if (txn.method === 'INVITE') txn.retransmit?.stop();
     else txn.retransmit?.setCap(stack.config.t2);
   }
-  if (txn.method === 'INVITE') restartTimerC(stack, txn);
+  if (txn.method === 'INVITE' && txn.state === 'proceeding') restartTimerC(stack, txn);
   // nta.c outgoing_recv: a CANCEL held back goes out with the first provisional, 100 included.
   const held = txn.heldCancel;
   txn.heldCancel = undefined;
