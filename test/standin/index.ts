@@ -108,7 +108,7 @@ export async function start(options: StandinOptions): Promise<StandinHandle> {
   const stack = newStack(config, trace, registry, sip, tcp, (why) => crash(why));
   sip.onDatagram((data, from) => onNetworkMessage(stack, data, from));
   sip.onPortUnreachable((peer) => failPendingTo(stack, peer));
-  tcp.onReceived((data, from) => onNetworkMessage(stack, data, from));
+  tcp.onReceived((data, from, bad) => onNetworkMessage(stack, data, from, bad));
   tcp.onConnectionFailed((peer) => failPendingTo(stack, peer));
   const apps = new AppServer({
     secret: options.secret,

@@ -2,45 +2,63 @@
 import { isIPv4 } from 'node:net';
 import { newTag } from './ids.js';
 import { buildResponse } from './responses.js';
-import { sentBy, triage } from './sanity.js';
+import { type StreamAfter, sentBy, triage } from './sanity.js';
 import type { Endpoint } from './sip-address.js';
 import type { SipRequest } from './sip-message.js';
 import type { Stack } from './stack.js';
 import { handleNetworkResponse } from './uac-responses.js';
 import { handleNetworkRequest, stampReceived } from './uas.js';
 
-export function onNetworkMessage(stack: Stack, data: Buffer, from: Endpoint): void {
+/**
+ * Handles one message; says what becomes of its TCP connection when sofia would shut it down
+ * (a stateless reply or a dropped bad request: FIN) or stop reading it (sanity.ts StreamAfter).
+ * `framingBad`: tcp.ts found the stream's framing broken (sofia's MSG_FLG_ERROR).
+ */
+export function onNetworkMessage(
+  stack: Stack,
+  data: Buffer,
+  from: Endpoint,
+  framingBad = false,
+): StreamAfter | undefined {
   // Keep-alives (CRLF pings) carry no message.
-  if (data.toString('latin1').trim() === '') return;
-  const t = triage(data, from.transport === 'tcp' ? 'TCP' : 'UDP');
+  if (data.toString('latin1').trim() === '') return undefined;
+  const t = triage(data, from.transport === 'tcp' ? 'TCP' : 'UDP', framingBad);
   switch (t.action) {
     case 'drop':
       stack.trace.note(`dropped datagram from ${from.address}:${from.port}: ${t.why}`);
-      return;
-    case 'reply': {
-      // sofia answers a malformed request statelessly, to its top Via: stamped if it checked it
-      if (t.checked) stampReceived(t.request, from);
-      const to = t.checked ? from : unstampedTarget(t.request);
-      if (typeof to === 'string') {
-        stack.trace.note(`no ${t.status} to ${from.address}:${from.port}'s request: ${to}`);
-        return;
-      }
-      stack.sendSip(
-        buildResponse(t.request, {
-          status: t.status,
-          toTag: newTag(),
-          ...(t.reason && { reason: t.reason }),
-        }),
-        to,
-      );
-      return;
-    }
+      return t.after;
+    case 'reply':
+      replyStatelessly(stack, t, from);
+      return 'fin';
     case 'response':
       handleNetworkResponse(stack, t.response, from, data.length);
-      return;
+      return undefined;
     case 'request':
       handleNetworkRequest(stack, t.request, from, data.length);
+      return undefined;
   }
+}
+
+function replyStatelessly(
+  stack: Stack,
+  t: Extract<ReturnType<typeof triage>, { action: 'reply' }>,
+  from: Endpoint,
+): void {
+  // sofia answers a malformed request statelessly, to its top Via: stamped if it checked it
+  if (t.checked) stampReceived(t.request, from);
+  const to = t.checked ? from : unstampedTarget(t.request);
+  if (typeof to === 'string') {
+    stack.trace.note(`no ${t.status} to ${from.address}:${from.port}'s request: ${to}`);
+    return;
+  }
+  stack.sendSip(
+    buildResponse(t.request, {
+      status: t.status,
+      toTag: newTag(),
+      ...(t.reason && { reason: t.reason }),
+    }),
+    to,
+  );
 }
 
 /**

@@ -232,19 +232,57 @@ function reply(status: 400 | 505, checked: boolean, reason?: string): Verdict {
 }
 
 /** What the server does with one datagram from the network, before any transaction or dialog. */
+/**
+ * What sofia does to a TCP connection after such a message: `fin` (a reply or a drop of a bad
+ * request: nta.c agent_recv_request sends it with TPTAG_SDWN_AFTER(stream), or calls
+ * tport_shutdown(tport, 1)), `stall` (a message without a request or status line: MSG_FLG_ERROR,
+ * tport.c tport_parse stops reading the connection and sends nothing).
+ */
+export type StreamAfter = 'fin' | 'stall';
+
 export type Triage =
-  | { action: 'drop'; why: string }
+  | { action: 'drop'; why: string; after?: StreamAfter }
   | { action: 'reply'; status: 400 | 505; checked: boolean; reason?: string; request: SipRequest }
   | { action: 'request'; request: SipRequest }
   | { action: 'response'; response: SipResponse };
 
-export function triage(data: Buffer, transport = 'UDP'): Triage {
+/**
+ * drachtio-server runs sofia with TPORT_LOG=1 (controller.cpp DrachtioController::run), and
+ * tport_logging.c tport_log_msg marks every received message MSG_FLG_TRUNC whose log it cuts
+ * short: a line (between CR or LF) longer than MAX_LINELEN, 8192 bytes, or a NUL byte anywhere.
+ * sip_sanity_check then fails it: a request gets `400 Bad Request`, a response is dropped. Over
+ * UDP and TCP alike; a 16 kB SDP line or header value is refused (seen with v0.9.10).
+ */
+export function cutShortInLog(data: Buffer): boolean {
+  if (data.includes(0)) return true;
+  let run = 0;
+  for (const byte of data) {
+    run = byte === 13 || byte === 10 ? 0 : run + 1;
+    if (run > 8192) return true;
+  }
+  return false;
+}
+
+/**
+ * `framingBad`: sofia's stream parser flagged the message an error (tcp.ts: no Content-Length
+ * with bytes after the headers, or a connection closed inside the message): a request is
+ * answered as a malformed one.
+ */
+export function triage(data: Buffer, transport = 'UDP', framingBad = false): Triage {
   const parsed = parseSip(data);
-  if (!parsed.ok) {
-    const req = parsed.request;
-    if (req && hasUsableVia(req) && req.method !== 'ACK')
+  if (!parsed.ok || framingBad || cutShortInLog(data)) {
+    const req = parsed.ok ? parsed.message : parsed.request;
+    const why = parsed.ok
+      ? 'a message sofia flagged (framing, or its log cut short)'
+      : parsed.error;
+    if (req?.kind !== 'request') {
+      // no start line sofia could read, or a stream it flagged: it reads that connection no more
+      const stalls = framingBad || (!parsed.ok && parsed.error.startsWith('bad start line'));
+      return stalls ? { action: 'drop', why, after: 'stall' } : { action: 'drop', why };
+    }
+    if (hasUsableVia(req) && req.method !== 'ACK')
       return { action: 'reply', status: 400, checked: viaChecked(req, transport), request: req };
-    return { action: 'drop', why: parsed.error };
+    return { action: 'drop', why, after: 'fin' };
   }
   const message = parsed.message;
   if (message.kind === 'response') {
@@ -259,6 +297,9 @@ export function triage(data: Buffer, transport = 'UDP'): Triage {
     return {
       action: 'drop',
       why: `${message.method}: no usable Via, an ACK, or another transport`,
+      // an insane request without a Via to answer, or an ACK: FIN (a Via of another transport
+      // fails agent_check_request_via later and is dropped alone)
+      ...(!hasUsableVia(message) || message.method === 'ACK' ? { after: 'fin' as const } : {}),
     };
   return { action: 'request', request: message };
 }

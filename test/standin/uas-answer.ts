@@ -62,6 +62,10 @@ export function answerFromApp(
     client.reply(msgId, 'OK', echo(txn, txn.lastResponse ?? '', '', protocolOf(txn.source)));
     return;
   }
+  if (txn.source.transport === 'tcp' && !stack.connected(txn.source)) {
+    refuseConnectionGone(stack, client, msgId, txn);
+    return;
+  }
   txn.localTag ??= /tag=(.*)/.exec(pickHeader(sip.headers, 'to') ?? '')?.[1] ?? newTag();
   const headers = responseHeaders(stack, txn, status, sip);
   const timer =
@@ -85,6 +89,29 @@ export function answerFromApp(
       hasBody: sip.body !== '',
     });
   } else answerPlain(stack, client, msgId, txn, { text, status, body: sip.body });
+}
+
+/**
+ * The TCP connection the request came on is gone (its peer closed it): drachtio-server checks
+ * tport_is_shutdown before it answers and sends nothing. A request the app has not answered yet
+ * is still drachtio's pending request, taken out of its table as it looks
+ * (controller.cpp setupLegForIncomingRequest: findAndRemove, then "tport has been closed"):
+ * `unknown transaction`, now and for every later answer. One with a transaction already (an
+ * INVITE the app sent a 1xx for, a request inside a dialog): "transport for response has been
+ * shutdown or closed" (sip-dialog-controller.cpp doRespondToSipRequest), the transaction kept.
+ * Seen with v0.9.10; the real server opens no connection to the Via or the source.
+ */
+function refuseConnectionGone(stack: Stack, client: AppClient, msgId: string, txn: ServerTxn) {
+  const pending = txn.app === 'new' && (txn.inviteInProgress || txn.inDialogId === '');
+  stack.trace.note(`tcp ${txn.source.address}:${txn.source.port}: closed before the app's answer`);
+  if (!pending) {
+    client.reply(msgId, 'NOK', 'transport for response has been shutdown or closed');
+    return;
+  }
+  txn.app = 'closed';
+  for (const stop of txn.stop) stop();
+  stack.serverTxns.delete(txn);
+  client.reply(msgId, 'NOK', UNKNOWN_TXN);
 }
 
 /** drachtio keeps the SDP of any answer to a new INVITE; a refreshing re-INVITE offers it again. */

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { tortureMessages } from '../helpers/hostile-peer.js';
 import { baseInvite } from '../helpers/sip-fuzz.js';
-import { sentBy, triage } from '../standin/sanity.js';
+import { cutShortInLog, sentBy, triage } from '../standin/sanity.js';
 
 const byName = new Map(tortureMessages().map((m) => [m.name, m.data]));
 const of = (name: string) => {
@@ -13,11 +13,19 @@ const of = (name: string) => {
 };
 
 t.test('well-formed requests pass, with their method and version', async (t) => {
-  for (const name of ['wsinv', 'esc01', 'escnull', 'lwsdisp', 'semiuri', 'transports', 'mpart01']) {
+  for (const name of ['wsinv', 'esc01', 'escnull', 'lwsdisp', 'semiuri', 'transports']) {
     t.equal(of(name).action, 'request', name);
   }
   const wsinv = of('wsinv');
   t.match(wsinv, { action: 'request', request: { method: 'INVITE', version: '2.0' } });
+});
+
+t.test('a message sofia’s log cuts short fails sip_sanity_check: 400', async (t) => {
+  // mpart01's binary body holds NUL bytes (a NUL in a body drew v0.9.10's 400)
+  t.match(of('mpart01'), { action: 'reply', status: 400, checked: true }, 'mpart01');
+  t.notOk(cutShortInLog(Buffer.from(`X: ${'a'.repeat(8189)}\r\n`)), 'a line of 8192 bytes');
+  t.ok(cutShortInLog(Buffer.from(`X: ${'a'.repeat(8190)}\r\n`)), 'a line of 8193 bytes');
+  t.ok(cutShortInLog(Buffer.from('X: a\0b\r\n')), 'a NUL');
 });
 
 t.test('a datagram holds one message: what follows Content-Length is ignored', async (t) => {
@@ -27,7 +35,10 @@ t.test('a datagram holds one message: what follows Content-Length is ignored', a
 });
 
 t.test('a top Via of another transport is dropped (agent_check_request_via)', async (t) => {
-  for (const name of ['intmeth', 'esc02', 'longreq']) t.equal(of(name).action, 'drop', name);
+  for (const name of ['esc02', 'longreq']) t.equal(of(name).action, 'drop', name);
+  // intmeth's To holds a NUL: cut short in sofia's log, insane before its Via is checked, so a
+  // 400 to its sent-by (a host name: sent nowhere here)
+  t.match(of('intmeth'), { action: 'reply', status: 400, checked: false }, 'intmeth');
 });
 
 t.test('sanity failures and unparseable headers with a Via get 400', async (t) => {
