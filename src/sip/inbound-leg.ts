@@ -17,8 +17,12 @@ const CONTACT = '<sip:calltrack@localhost>';
 /** RFC 3261 20.43: 399, miscellaneous, with the agent and why. */
 const EARLY_OFFER_WARNING = '399 calltrack "no session change before the call is answered"';
 
-/** drachtio-server's refusal of a response to an INVITE it no longer holds. */
-const GONE = /unknown transaction/;
+/**
+ * drachtio-server's refusal of a response the caller can never get: to an INVITE it no longer
+ * holds, or over the caller's TCP connection, closed since (drachtio opens no new one:
+ * controller.cpp setupLegForIncomingRequest, sip-dialog-controller.cpp doRespondToSipRequest).
+ */
+const GONE = /unknown transaction|transport for response has been shutdown or closed/;
 
 /**
  * How long a caller that requires 100rel has to ACK our 200: drachtio-server's own ACK timeout
@@ -202,7 +206,15 @@ class SrfInboundLeg implements InboundLeg, Ringing {
         // srf may call back twice (an INVITE without Contact: its error, then its dialog)
         if (called) return;
         called = true;
-        if (err) return reject(err);
+        if (err) {
+          // the caller went without a word: the call ends `caller-lost`, the dealer is released
+          // (srf marks the 200 sent before drachtio-server refuses it: no #open() here)
+          if (GONE.test(String(err)) && this.#invite) {
+            this.#settled();
+            this.#onCancel?.('lost');
+          }
+          return reject(err);
+        }
         this.#settled();
         // srf keeps the INVITE's whole body; the caller's SDP is its SDP part (a SIP-I body)
         if (dialog.remote.sdp && dialog.remote.sdp !== this.sdp) dialog.remote.sdp = this.sdp ?? '';

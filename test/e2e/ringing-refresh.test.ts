@@ -18,7 +18,8 @@ import {
   TRACKING,
 } from '../helpers/call-bed.js';
 import { startGateway } from '../helpers/gateway.js';
-import { UdpPeer } from '../helpers/raw-peer.js';
+import { tcpCaller, tcpInvite, UdpPeer } from '../helpers/raw-peer.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REFRESH = { RINGING_REFRESH_S: '1' };
 const CALLER_LOST = /^Reason: SIP;cause=408;text="caller lost"\r?$/m;
@@ -185,6 +186,70 @@ t.test(
   'a CANCEL re-branched by a proxy after the 183: drachtio-server ends the INVITE without a word, found at the next refresh; the dealer gets CANCEL',
   async (t) => {
     await callerLost(t, 'uac-expect-183-cancel-other-branch-481-bye-500.xml');
+  },
+);
+
+/**
+ * A caller over TCP whose connection closes while it waits: drachtio-server sends it nothing
+ * more and opens no new connection. Before the gateway's first 18x it drops the INVITE (every
+ * answer `unknown transaction`); after it, the transaction stays and every answer is refused
+ * `transport for response has been shutdown or closed`. Either way the next refresh, or the 200,
+ * finds the caller gone.
+ */
+async function tcpCallerGone(t: Test, dealerScenario: string, closeAfter: RegExp) {
+  const d = await dealerSipp(dealerScenario);
+  const gw = await startGateway(
+    t,
+    { 'customers.yaml': CUSTOMERS, 'numbers.yaml': numbersYaml([{ port: d.port }]) },
+    REFRESH,
+  );
+  const { port } = gw.sip;
+  const caller = await tcpCaller(t, port);
+  caller.socket.write(
+    tcpInvite({ port, viaPort: caller.port, callId: 'tcp-gone', called: TRACKING, caller: CALLER }),
+  );
+  await waitFor(
+    () => caller.statusLines().find((l) => closeAfter.test(l)),
+    5000,
+    `${closeAfter} to the caller`,
+  );
+  caller.socket.end();
+  const dealer = await d.done;
+  t.match(dealer, { exitCode: 0 }, `dealer: ${dealer.errors}`);
+  t.match(
+    (await gw.records(1))[0],
+    { outcome: 'cancelled', sipStatus: 408, endedBy: 'caller-lost' },
+    'the record: the caller went before an answer',
+  );
+  return { caller, dealer };
+}
+
+t.test(
+  'a TCP caller gone before the first 18x: found at the next refresh; the dealer gets CANCEL',
+  async (t) => {
+    const { caller, dealer } = await tcpCallerGone(
+      t,
+      'uas-ring-after-1s-expect-cancel.xml',
+      /^SIP\/2\.0 100 /,
+    );
+    t.match(received(dealer, 'CANCEL')?.text, CALLER_LOST, 'CANCEL: caller lost');
+    t.same(caller.statusLines(), ['SIP/2.0 100 Trying'], 'the caller got nothing more');
+  },
+);
+
+t.test(
+  'a TCP caller gone after its 180: the refresh refused (transport closed); the dealer gets CANCEL',
+  async (t) => {
+    const { dealer } = await tcpCallerGone(t, 'uas-ring-expect-cancel.xml', /^SIP\/2\.0 180 /);
+    t.match(received(dealer, 'CANCEL')?.text, CALLER_LOST, 'CANCEL: caller lost');
+  },
+);
+
+t.test(
+  'a TCP caller gone before the dealer answers: its 200 refused; the dealer gets BYE',
+  async (t) => {
+    const { dealer } = await tcpCallerGone(t, 'uas-ring-1s-then-answer-200.xml', /^SIP\/2\.0 180 /);
+    t.ok(received(dealer, 'BYE'), 'the answered dealer is released');
   },
 );
 

@@ -6,62 +6,15 @@
  * unchanged.
  */
 import { createSocket } from 'node:dgram';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import type { Test } from 'tap';
 import t from 'tap';
+import { tcpCaller, tcpInvite } from '../helpers/raw-peer.js';
 import { SDP, type SrfRequest, type SrfResponse } from '../helpers/srf-app.js';
 import { routesTaken, standUp } from '../helpers/standin-bed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A raw TCP caller: what it received, and whether the server ended the connection. */
-async function tcpCaller(t: Test, port: number) {
-  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  await new Promise((r) => socket.once('connect', r));
-  t.teardown(() => socket.destroy());
-  const state = { got: '', ended: false };
-  socket.on('data', (c) => {
-    state.got += c.toString('latin1');
-  });
-  socket.on('end', () => {
-    state.ended = true;
-  });
-  socket.on('error', () => undefined);
-  const statusLines = () => state.got.match(/^SIP\/2\.0 \d{3} [^\r]*/gm) ?? [];
-  return { socket, state, statusLines, port: socket.localPort ?? 0 };
-}
-
-/** An INVITE over TCP; `contentLength: null` leaves the header out. */
-function tcpInvite(o: {
-  port: number;
-  viaPort: number;
-  callId: string;
-  body?: string;
-  contentLength?: number | null;
-  extra?: string[];
-}): string {
-  const body = o.body ?? SDP;
-  const length =
-    o.contentLength === null
-      ? []
-      : [`Content-Length: ${o.contentLength ?? Buffer.byteLength(body)}`];
-  return [
-    `INVITE sip:+4930100@127.0.0.1:${o.port};transport=tcp SIP/2.0`,
-    `Via: SIP/2.0/TCP 127.0.0.1:${o.viaPort};branch=z9hG4bK-${o.callId}`,
-    `From: <sip:+4930111222333@127.0.0.1:${o.viaPort}>;tag=r-${o.callId}`,
-    `To: <sip:+4930100@127.0.0.1:${o.port}>`,
-    `Call-ID: ${o.callId}`,
-    'CSeq: 1 INVITE',
-    `Contact: <sip:+4930111222333@127.0.0.1:${o.viaPort};transport=tcp>`,
-    'Max-Forwards: 70',
-    ...(o.extra ?? []),
-    'Content-Type: application/sdp',
-    ...length,
-    '',
-    body,
-  ].join('\r\n');
-}
 
 /** A stand-in whose app keeps every INVITE it is offered, unanswered. */
 async function holdingInvites(t: Test) {

@@ -1,6 +1,7 @@
 // Raw SIP peers over UDP, for what sipp cannot provoke precisely: answers with chosen headers,
 // retransmissions and in-dialog requests on cue, and the messages they build.
 import { createSocket, type Socket } from 'node:dgram';
+import { connect } from 'node:net';
 import type { Test } from 'tap';
 import { SDP } from './srf-app.js';
 import { waitFor } from './wait.js';
@@ -127,4 +128,58 @@ export function peerInvite(
     '',
     SDP,
   ].join('\n');
+}
+
+/** A raw TCP caller: what it received, and whether the server ended the connection. */
+export async function tcpCaller(t: Test, port: number) {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await new Promise((r) => socket.once('connect', r));
+  t.teardown(() => socket.destroy());
+  const state = { got: '', ended: false };
+  socket.on('data', (c) => {
+    state.got += c.toString('latin1');
+  });
+  socket.on('end', () => {
+    state.ended = true;
+  });
+  socket.on('error', () => undefined);
+  const statusLines = () => state.got.match(/^SIP\/2\.0 \d{3} [^\r]*/gm) ?? [];
+  return { socket, state, statusLines, port: socket.localPort ?? 0 };
+}
+
+/**
+ * An INVITE over TCP from `caller` to `called` (user parts); `contentLength: null` leaves the
+ * header out.
+ */
+export function tcpInvite(o: {
+  port: number;
+  viaPort: number;
+  callId: string;
+  called?: string;
+  caller?: string;
+  body?: string;
+  contentLength?: number | null;
+  extra?: string[];
+}): string {
+  const body = o.body ?? SDP;
+  const length =
+    o.contentLength === null
+      ? []
+      : [`Content-Length: ${o.contentLength ?? Buffer.byteLength(body)}`];
+  const { called = '+4930100', caller = '+4930111222333' } = o;
+  return [
+    `INVITE sip:${called}@127.0.0.1:${o.port};transport=tcp SIP/2.0`,
+    `Via: SIP/2.0/TCP 127.0.0.1:${o.viaPort};branch=z9hG4bK-${o.callId}`,
+    `From: <sip:${caller}@127.0.0.1:${o.viaPort}>;tag=r-${o.callId}`,
+    `To: <sip:${called}@127.0.0.1:${o.port}>`,
+    `Call-ID: ${o.callId}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:${caller}@127.0.0.1:${o.viaPort};transport=tcp>`,
+    'Max-Forwards: 70',
+    ...(o.extra ?? []),
+    'Content-Type: application/sdp',
+    ...length,
+    '',
+    body,
+  ].join('\r\n');
 }
