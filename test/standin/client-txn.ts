@@ -10,7 +10,7 @@ import { parseNameAddr } from './sip-address.js';
 import { canonicalKey, headerValue, type SipRequest, type SipResponse } from './sip-message.js';
 import { buildMessage } from './sip-serialize.js';
 import type { AppClient, Stack } from './stack.js';
-import { type Backoff, type Cancel, transactionTimeout } from './timers.js';
+import { type Backoff, type Cancel, timerD, transactionTimeout } from './timers.js';
 
 export type ClientTxnState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
 
@@ -208,11 +208,16 @@ export function stackResponse(request: SipRequest, status: number, reason: strin
   return { kind: 'response', status, reason, headers: [], body: '', raw: text };
 }
 
-/** Keeps a finished transaction to absorb retransmitted responses (timers D/K), then drops it. */
+/**
+ * Keeps a finished transaction to absorb retransmitted responses, then drops it. An INVITE stays
+ * for timer D, max(32 s, 64×T1) (nta.c outgoing_complete, agent_set_params), and meanwhile its
+ * failure retransmitted gets the ACK again (outgoing_recv → outgoing_ack): seen with v0.9.10 and
+ * T1 50 ms, a 486 resent at 31 s ACKed, at 34 s not. A non-INVITE's timer K (T4) is shorter than
+ * 64×T1 only with a T1 near its default; nothing differs on the wire either way.
+ */
 export function lingerClientTxn(stack: Stack, txn: ClientTxn): void {
   txn.retransmit?.stop();
   for (const stop of txn.stop) stop();
-  txn.stop = [
-    stack.timers.once(transactionTimeout(stack.config), () => stack.clientTxns.delete(txn)),
-  ];
+  const linger = txn.method === 'INVITE' ? timerD(stack.config) : transactionTimeout(stack.config);
+  txn.stop = [stack.timers.once(linger, () => stack.clientTxns.delete(txn))];
 }

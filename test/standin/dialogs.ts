@@ -64,6 +64,12 @@ export interface Dialog {
   /** uas: branches of ACKs already passed up, so retransmitted ACKs are absorbed. */
   seenAckBranches: Set<string>;
   sessionTimer?: SessionTimer;
+  /**
+   * Requests from the peer inside this dialog still waiting for the app's answer, by txnId: they
+   * wait as long as the dialog lives, and its end answers each with the stack's 500 (see
+   * uas-dialog.ts).
+   */
+  dangling?: Map<string, () => void>;
 }
 
 export function dialogIdOf(callId: string, inviterTag: string): string {
@@ -81,10 +87,19 @@ export class DialogStore {
     return this.byId.get(id);
   }
 
-  /** Forgets the dialog; its session timer dies with it, as drachtio's SipDialog destructor does. */
+  /**
+   * Forgets the dialog; its session timer dies with it, and the peer's requests the app left
+   * unanswered get the stack's 500, as drachtio's SipDialog destructor does
+   * (clearDanglingIncomingRequests: nta_incoming_destroy of an unanswered irq, nta.c).
+   */
   remove(id: string): void {
-    this.byId.get(id)?.sessionTimer?.stop();
+    const dialog = this.byId.get(id);
     this.byId.delete(id);
+    if (!dialog) return;
+    dialog.sessionTimer?.stop();
+    const dangling = [...(dialog.dangling?.values() ?? [])];
+    dialog.dangling?.clear();
+    for (const end of dangling) end();
   }
 
   /** Match an incoming in-dialog message by Call-ID and both tags. */

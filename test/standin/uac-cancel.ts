@@ -32,7 +32,33 @@ export function cancelFromApp(
   // The app that asks is answered, whichever connection sent the INVITE; the INVITE's own
   // responses (the 487) still go to that INVITE's connection.
   client.reply(msgId, 'OK', sentExtra(stack, cancel.txnId, cancel.text, invite.to));
+  // drachtio starts its 32 s before sofia sends the CANCEL and starts timer D (32 s too, at the
+  // default T1): when both run out together drachtio's comes first (seen with v0.9.10)
+  invite.stop.push(stack.timers.once(MAX_CANCEL_DURATION, () => forgetCancelled(stack, invite)));
   cancelInvite(stack, invite, cancel);
+}
+
+/**
+ * ms: drachtio-server's limit on an INVITE the app cancelled (invite-in-progress.cpp
+ * MAX_CANCEL_DURATION), counted from the app's CANCEL, whatever T1 and whether the CANCEL went
+ * out yet; a final answer before it stops it (IIP::~IIP).
+ */
+const MAX_CANCEL_DURATION = 32_000;
+
+/**
+ * No final answer 32 s after the app's CANCEL: drachtio forgets the invite in progress and the
+ * app's transaction (notifyCancelTimeoutReachedIIP), so nothing more of this INVITE reaches the
+ * app: not a late 487, not sofia's 408 at timer D (counted from the CANCEL on the wire, which a
+ * provisional released later), not a 2xx (no ACK then). sofia still ACKs a failure. Timer C's
+ * own CANCEL starts no such wait. Seen with v0.9.10 (T1 50 ms): a CANCEL held until a 180 at
+ * 2 s, the app never told of the 487 at 33 s nor of the 408 at 34 s.
+ */
+function forgetCancelled(stack: Stack, invite: ClientTxn): void {
+  if (invite.state !== 'calling' && invite.state !== 'proceeding') return;
+  stack.trace.note(
+    `cancelled ${invite.request.uri} unanswered for 32 s: the app is told nothing more`,
+  );
+  invite.client = undefined;
 }
 
 /**

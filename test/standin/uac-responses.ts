@@ -173,6 +173,11 @@ function accept(
   }
   txn.state = 'accepted';
   lingerClientTxn(stack, txn);
+  if (!txn.client && !txn.internal && !txn.inDialog) {
+    // drachtio forgot this INVITE (uac-cancel.ts forgetCancelled): no dialog, no ACK, no app
+    stack.trace.note(`${res.status} to a forgotten INVITE dropped (${txn.dialogId})`);
+    return;
+  }
   let dialog = stack.dialogs.get(txn.dialogId);
   if (!txn.inDialog && res.status === 200 && (!dialog || dialog.earlyInvite)) {
     // an early dialog is made again from the 2xx (its target, routes, tag); its CSeq goes on

@@ -204,12 +204,14 @@ function answerPlain(
   // drachtio-server forgets the incoming transaction after the app's first answer.
   txn.app = 'closed';
   const dialog = txn.inDialogId ? stack.dialogs.get(txn.inDialogId) : undefined;
+  // answered: the dialog's end no longer concerns it (SipDialog removeIncomingRequestTransaction)
+  dialog?.dangling?.delete(txn.txnId);
   // Whatever the status, the SDP answered to a re-INVITE becomes the dialog's local SDP.
   if (dialog && txn.method === 'INVITE' && body) dialog.localSdp = body;
   const dialogId = dialog ? dialog.id : '';
   // sofia releases the transport of a non-INVITE transaction once it is answered finally.
   const protocol = txn.method !== 'INVITE' && status >= 200 ? '' : protocolOf(txn.source);
-  if (status >= 200) lingerThenDelete(stack, txn);
+  if (status >= 200 || txn.inDialogId) lingerThenDelete(stack, txn);
   client.reply(msgId, 'OK', echo(txn, text, dialogId, protocol));
 }
 

@@ -3,6 +3,7 @@
 // UPDATE (422 below Min-SE, never shown to the app), then up to the dialog's app with a fresh
 // txnId. A BYE ends the dialog on receipt. If the dialog's app connection is gone the server
 // answers 481 itself: dialogs stay bound to the connection that made them, a new one gets nothing.
+// The app may take its time to answer: see `awaitApp`.
 import type { Dialog } from './dialogs.js';
 import { buildResponse } from './responses.js';
 import { lingerThenDelete, type ServerTxn, sendTxnResponse } from './server-txn.js';
@@ -39,8 +40,33 @@ export function inDialogRequest(
     reject(stack, txn, 481);
     return;
   }
-  lingerThenDelete(stack, txn);
+  awaitApp(stack, txn, dialog);
   dialog.client.send(sipPayload(networkMeta(from, bytes), txn.txnId, dialog.id, req.raw));
+}
+
+/** ms: drachtio-server's wait for the app's answer to a BYE (sip-dialog-controller.cpp timeoutBye). */
+const BYE_ANSWER_TIMEOUT = 32_000;
+
+/**
+ * How long the request waits for the app. No SIP timer ends a server transaction sofia has not
+ * answered (nta.c: the `proceeding` queue has no timeout), and drachtio keeps the irq with its
+ * dialog ("we are relying on the client to eventually respond", processRequestInsideDialog): an
+ * answer minutes later still goes out, and the peer's retransmissions meanwhile are absorbed,
+ * not passed up again. The dialog's end answers it 500 (dialogs.ts). A BYE ended the dialog
+ * already: drachtio destroys its irq after 32 s whatever T1, and an unanswered one gets the 500
+ * then. (Seen with v0.9.10 for an INFO answered after 8 s and one still open at the app's BYE;
+ * the BYE's case is read from the source: drachtio-srf answers every BYE at once.)
+ */
+function awaitApp(stack: Stack, txn: ServerTxn, dialog: Dialog): void {
+  const unanswered = () => {
+    if (txn.app === 'new') reject(stack, txn, 500);
+  };
+  if (txn.method === 'BYE') {
+    txn.stop.push(stack.timers.once(BYE_ANSWER_TIMEOUT, unanswered));
+    return;
+  }
+  dialog.dangling ??= new Map();
+  dialog.dangling.set(txn.txnId, unanswered);
 }
 
 /**
