@@ -29,10 +29,22 @@ export type SrfDialer = Dialer & {
   settled(): Promise<void>;
 };
 
-export function srfDialer(srf: Srf, inFlight: InFlight): SrfDialer {
+/**
+ * ms: how long a cancelled INVITE is waited for. drachtio-server forgets an INVITE the app
+ * cancelled when no final answer came within 32 s (invite-in-progress.cpp MAX_CANCEL_DURATION,
+ * whatever T1), tells the app nothing more, and srf's promise for it never settles: a dealer that
+ * rang and then went silent would hold its attempt in memory for good. Past this it is let go.
+ */
+export const CANCELLED_INVITE_WAIT_MS = 34_000;
+
+export function srfDialer(
+  srf: Srf,
+  inFlight: InFlight,
+  cancelledWaitMs = CANCELLED_INVITE_WAIT_MS,
+): SrfDialer {
   const background = new Set<Promise<unknown>>();
   return {
-    dial: (request) => dial(srf, inFlight, request, background),
+    dial: (request) => dial(srf, inFlight, request, background, cancelledWaitMs),
     settled: async () => {
       await Promise.allSettled([...background]);
     },
@@ -44,6 +56,7 @@ function dial(
   inFlight: InFlight,
   r: DialRequest,
   background: Set<Promise<unknown>>,
+  cancelledWaitMs: number,
 ): Promise<DialResult> {
   return new Promise<DialResult>((resolve) => {
     let pending: SrfRequest | undefined;
@@ -51,12 +64,17 @@ function dial(
     let rang = false;
     let settled = false;
     let why: string | undefined;
+    let letGo: NodeJS.Timeout | undefined;
     const cancel = () => {
       // sofia holds a CANCEL until a provisional came; after a drop the orphan cleanup sends it.
       // drachtio-server hands our headers to nta_outgoing_tcancel, which copies them onto the
       // CANCEL (sip-dialog-controller.cpp doSendCancelRequest, nta.c outgoing_ackmsg)
-      if (pending && !inFlight.lost)
-        pending.cancel(why ? { headers: { Reason: why } } : undefined, () => undefined);
+      if (!pending || inFlight.lost) return;
+      pending.cancel(why ? { headers: { Reason: why } } : undefined, () => undefined);
+      letGo ??= setTimeout(() => {
+        untrack();
+        background.delete(attempt);
+      }, cancelledWaitMs).unref();
     };
     const finish = (result: DialResult) => {
       if (settled) return;
@@ -99,12 +117,14 @@ function dial(
       // of a dealer that does not wait is caught by the leg itself (`dialog.connected`).
       .then(
         (answered) => {
+          clearTimeout(letGo);
           untrack();
           // an answer after the attempt ended (ring timeout, caller gone) must not stay up
           if (settled) return resultOf(answered, inFlight).release();
           finish(resultOf(answered, inFlight));
         },
         (err: unknown) => {
+          clearTimeout(letGo);
           untrack();
           const status = sipStatusOf(err);
           // a 408 without any provisional is Timer B: nobody answered the INVITE at all; any
