@@ -132,10 +132,7 @@ class SrfInboundLeg implements InboundLeg, Ringing {
    */
   refresh(): void {
     this.#progress(this.#lastStatus, this.reliable ? undefined : this.#lastSdp, (err) => {
-      if (err && GONE.test(String(err)) && this.#open()) {
-        this.#settled();
-        this.#onCancel?.('lost');
-      }
+      if (err && this.#open()) this.#lostIf(err);
     });
   }
 
@@ -207,12 +204,9 @@ class SrfInboundLeg implements InboundLeg, Ringing {
         if (called) return;
         called = true;
         if (err) {
-          // the caller went without a word: the call ends `caller-lost`, the dealer is released
-          // (srf marks the 200 sent before drachtio-server refuses it: no #open() here)
-          if (GONE.test(String(err)) && this.#invite) {
-            this.#settled();
-            this.#onCancel?.('lost');
-          }
+          // srf marks the 200 sent before drachtio-server refuses it: no #open() here; the
+          // dealer is released by the call path
+          if (this.#invite) this.#lostIf(err);
           return reject(err);
         }
         this.#settled();
@@ -221,6 +215,13 @@ class SrfInboundLeg implements InboundLeg, Ringing {
         resolve(take(dialog));
       });
     });
+  }
+
+  /** drachtio-server's refusal says the caller went without a word: the call ends `caller-lost`. */
+  #lostIf(err: unknown): void {
+    if (!GONE.test(String(err))) return;
+    this.#settled();
+    this.#onCancel?.('lost');
   }
 
   #settled(): void {

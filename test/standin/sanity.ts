@@ -231,7 +231,6 @@ function reply(status: 400 | 505, checked: boolean, reason?: string): Verdict {
     : { action: 'reply', status, checked };
 }
 
-/** What the server does with one datagram from the network, before any transaction or dialog. */
 /**
  * What sofia does to a TCP connection after such a message: `fin` (a reply or a drop of a bad
  * request: nta.c agent_recv_request sends it with TPTAG_SDWN_AFTER(stream), or calls
@@ -255,6 +254,8 @@ export type Triage =
  */
 export function cutShortInLog(data: Buffer): boolean {
   if (data.includes(0)) return true;
+  // no line can be longer than the message: most need no scan
+  if (data.length <= 8192) return false;
   let run = 0;
   for (const byte of data) {
     run = byte === 13 || byte === 10 ? 0 : run + 1;
@@ -264,6 +265,7 @@ export function cutShortInLog(data: Buffer): boolean {
 }
 
 /**
+ * What the server does with one message from the network, before any transaction or dialog.
  * `framingBad`: sofia's stream parser flagged the message an error (tcp.ts: no Content-Length
  * with bytes after the headers, or a connection closed inside the message): a request is
  * answered as a malformed one.

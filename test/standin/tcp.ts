@@ -25,6 +25,7 @@
 // - A peer's FIN ends the connection (tport_recv_event: tport_shutdown0(self, 2)) once what it
 //   sent is parsed: a response to a request that came on it then finds it gone (uas-answer.ts).
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { StreamAfter } from './sanity.js';
 import { type Endpoint, hostPortOf } from './sip-address.js';
 import type { Tracer } from './trace.js';
 
@@ -43,9 +44,12 @@ type Conn = {
   ping: number;
 };
 
-/** What becomes of the connection after a message (network.ts onNetworkMessage). */
-type After = 'fin' | 'stall' | undefined;
-type MessageHandler = (data: Buffer, from: Endpoint, framingBad: boolean) => After;
+/** Says what becomes of the connection after a message (network.ts onNetworkMessage). */
+type MessageHandler = (
+  data: Buffer,
+  from: Endpoint,
+  framingBad: boolean,
+) => StreamAfter | undefined;
 
 export class SipTcp {
   private closed = false;

@@ -109,7 +109,6 @@ function refuseConnectionGone(stack: Stack, client: AppClient, msgId: string, tx
     return;
   }
   txn.app = 'closed';
-  for (const stop of txn.stop) stop();
   stack.serverTxns.delete(txn);
   client.reply(msgId, 'NOK', UNKNOWN_TXN);
 }
